@@ -1,0 +1,116 @@
+"""Code builders: fixed-length, hand-written, Shannon, and canonical codewords."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+
+import numpy as np
+
+from coding._validate import DIGITS, check_alphabet_size, check_symbol
+from coding.code import Code
+from coding.distribution import Distribution
+
+__all__ = ["fixed_length", "from_codewords", "shannon", "canonical"]
+
+
+def _to_digits(value: int, width: int, D: int) -> str:
+    out = []
+    for _ in range(width):
+        value, r = divmod(value, D)
+        out.append(DIGITS[r])
+    return "".join(reversed(out))
+
+
+def canonical(symbols: Sequence[str], lengths: Sequence[int], D: int = 2) -> Code:
+    """The canonical code with the given lengths.
+
+    Codewords are handed out in order of (length, position in ``symbols``),
+    each the next ``D``-ary number after the previous one, padded on the right
+    to its length. Needs Kraft sum Σ D^−l ≤ 1.
+
+    >>> canonical(["blue", "red", "green", "yellow"], [2, 1, 3, 3]).codewords["blue"]
+    '10'
+    """
+    D = check_alphabet_size(D)
+    if len(symbols) != len(lengths):
+        raise ValueError(f"need one length per symbol ({len(symbols)} symbols, {len(lengths)} lengths)")
+    for s, n in zip(symbols, lengths):
+        if int(n) < 1:
+            raise ValueError(f"length of {s!r} must be at least 1 (got {n})")
+    kraft = sum(D ** -int(n) for n in lengths)
+    if kraft > 1 + 1e-12:
+        raise ValueError(f"lengths violate Kraft's inequality: sum D^-l = {kraft:.6g} > 1")
+    order = sorted(range(len(symbols)), key=lambda i: (int(lengths[i]), i))
+    words: dict[int, str] = {}
+    value, prev = 0, None
+    for i in order:
+        n = int(lengths[i])
+        if prev is not None:
+            value = (value + 1) * D ** (n - prev)
+        words[i] = _to_digits(value, n, D)
+        prev = n
+    return Code({symbols[i]: words[i] for i in range(len(symbols))}, D)
+
+
+def _symbols_of(symbols: Distribution | Iterable[str]) -> tuple[str, ...]:
+    if isinstance(symbols, Distribution):
+        return symbols.symbols
+    if isinstance(symbols, str):
+        raise TypeError("'symbols' must be a sequence of symbols, not one string")
+    out = tuple(check_symbol("symbols", s) for s in symbols)
+    if not out:
+        raise ValueError("'symbols' must not be empty")
+    if len(set(out)) != len(out):
+        dup = next(s for s in out if out.count(s) > 1)
+        raise ValueError(f"'symbols' has {dup!r} twice")
+    return out
+
+
+def fixed_length(symbols: Distribution | Iterable[str], D: int = 2) -> Code:
+    """Every symbol gets a codeword of ⌈log_D n⌉ digits (at least 1): its index in base D.
+
+    >>> fixed_length(["blue", "red", "green", "yellow"]).codewords["green"]
+    '10'
+    """
+    D = check_alphabet_size(D)
+    syms = _symbols_of(symbols)
+    width = 1
+    while D**width < len(syms):
+        width += 1
+    return Code({s: _to_digits(i, width, D) for i, s in enumerate(syms)}, D)
+
+
+def from_codewords(mapping: Mapping[str, str], D: int = 2) -> Code:
+    """A hand-written codebook, checked (non-empty, distinct codewords in the alphabet).
+
+    >>> scheme1 = from_codewords({"blue": "0", "red": "1", "green": "10", "yellow": "11"})
+    >>> scheme1.is_uniquely_decodable
+    False
+    """
+    return Code(mapping, D)
+
+
+def shannon(p: Distribution, D: int = 2) -> Code:
+    """Shannon code: lengths ⌈−log_D p(x)⌉, canonical codewords.
+
+    Its expected length under the distribution ``q`` that actually draws obeys
+    H(q, p) ≤ L < H(q, p) + 1. Every symbol must have positive probability
+    (a zero-probability symbol would need an infinite codeword: such symbols
+    are an error here). A relative tolerance of 1e-12 absorbs rounding, so a
+    probability of exactly 2^−k gets k digits.
+
+    >>> shannon(Distribution({"a": 0.5, "b": 0.25, "c": 0.125, "d": 0.125})).lengths["d"]
+    3
+    """
+    D = check_alphabet_size(D)
+    if not isinstance(p, Distribution):
+        raise TypeError(f"'p' must be a Distribution (got {type(p).__name__})")
+    zero = [s for s, v in zip(p.symbols, p.probabilities) if v == 0]
+    if zero:
+        raise ValueError(
+            f"shannon: {zero[0]!r} has probability 0 and would need an infinite codeword"
+        )
+    ideal = -np.log(p.probabilities) / math.log(D)
+    lengths = [max(1, math.ceil(x - 1e-12 * max(1.0, x))) for x in ideal]
+    return canonical(p.symbols, lengths, D)

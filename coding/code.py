@@ -1,0 +1,433 @@
+"""Codes: immutable codebooks symbol -> codeword over a D-ary alphabet."""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+from types import MappingProxyType
+
+import numpy as np
+
+from coding._validate import DIGITS, check_alphabet_size, check_symbol
+from coding.distribution import Distribution
+from coding.measures import DistributionLike, _vector
+
+__all__ = ["Code", "Ambiguity", "DecodeError", "StreamDecoder"]
+
+
+class DecodeError(ValueError):
+    """A code string that cannot be decoded; ``offset`` is the digit position at fault."""
+
+    def __init__(self, message: str, offset: int) -> None:
+        super().__init__(f"{message} (at digit offset {offset})")
+        self.offset = offset
+
+
+@dataclass(frozen=True)
+class Ambiguity:
+    """A witness that a code is not uniquely decodable.
+
+    ``string`` is one code string; ``first`` and ``second`` are two different
+    symbol sequences that both encode to it.
+    """
+
+    string: str
+    first: tuple[str, ...]
+    second: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return f"{self.string} = {'·'.join(self.first)} = {'·'.join(self.second)}"
+
+
+class Code:
+    """An immutable codebook: each symbol gets a codeword over digits ``0 .. D−1``.
+
+    Parameters
+    ----------
+    codewords:
+        Mapping symbol -> codeword string. Codewords must be non-empty, use
+        only the first ``D`` digits of ``0-9a-z`` and be distinct (a code that
+        maps two symbols to one codeword is singular and rejected).
+    D:
+        Size of the code alphabet (2 for bits).
+
+    Examples
+    --------
+    Scheme 3 of the article, on the India box:
+
+    >>> code = Code({"blue": "10", "red": "0", "green": "110", "yellow": "111"})
+    >>> code.expected_length([0.25, 0.5, 0.13, 0.12])
+    1.75
+    >>> code.is_prefix_free, code.kraft_sum
+    (True, Fraction(1, 1))
+    >>> code.encode(["red", "blue", "yellow"])
+    '010111'
+    >>> code.decode("010111")
+    ['red', 'blue', 'yellow']
+    """
+
+    __slots__ = ("_codewords", "_symbols", "_D", "_lengths", "_tree", "_ud", "_witness")
+
+    def __init__(self, codewords: Mapping[str, str], D: int = 2) -> None:
+        D = check_alphabet_size(D)
+        if not isinstance(codewords, Mapping):
+            raise TypeError(
+                f"'codewords' must be a mapping symbol -> codeword (got {type(codewords).__name__})"
+            )
+        if len(codewords) == 0:
+            raise ValueError("'codewords' must not be empty")
+        digits = DIGITS[:D]
+        seen: dict[str, str] = {}
+        for symbol, word in codewords.items():
+            check_symbol("codewords", symbol)
+            if not isinstance(word, str):
+                raise TypeError(f"codeword of {symbol!r} must be a string (got {word!r})")
+            if word == "":
+                raise ValueError(f"codeword of {symbol!r} is empty")
+            bad = sorted(set(word) - set(digits))
+            if bad:
+                raise ValueError(
+                    f"codeword of {symbol!r} uses {''.join(bad)!r}, outside the alphabet {digits!r}"
+                )
+            if word in seen:
+                raise ValueError(
+                    f"code is singular: {seen[word]!r} and {symbol!r} share the codeword {word!r}"
+                )
+            seen[word] = symbol
+        self._codewords = MappingProxyType(dict(codewords))
+        self._symbols = tuple(codewords)
+        self._D = D
+        self._lengths = MappingProxyType({s: len(w) for s, w in codewords.items()})
+        self._tree: dict | None = None
+        self._ud: bool | None = None
+        self._witness: Ambiguity | None = None
+
+    # -- the codebook -----------------------------------------------------
+    @property
+    def codewords(self) -> Mapping[str, str]:
+        """Symbol -> codeword (read-only)."""
+        return self._codewords
+
+    @property
+    def symbols(self) -> tuple[str, ...]:
+        return self._symbols
+
+    @property
+    def D(self) -> int:
+        """Size of the code alphabet."""
+        return self._D
+
+    @property
+    def digits(self) -> str:
+        return DIGITS[: self._D]
+
+    @property
+    def lengths(self) -> Mapping[str, int]:
+        """Symbol -> codeword length."""
+        return self._lengths
+
+    def __getitem__(self, symbol: str) -> str:
+        return self._codewords[symbol]
+
+    def __len__(self) -> int:
+        return len(self._symbols)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._symbols)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Code):
+            return NotImplemented
+        return self._D == other._D and list(self._codewords.items()) == list(
+            other._codewords.items()
+        )
+
+    def __hash__(self) -> int:
+        return hash((self._D, tuple(self._codewords.items())))
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{s!r}: {w!r}" for s, w in self._codewords.items())
+        extra = "" if self._D == 2 else f", D={self._D}"
+        return f"Code({{{inner}}}{extra})"
+
+    # -- structure ----------------------------------------------------------
+    @property
+    def kraft_sum(self) -> Fraction:
+        """Σ D^−l(x), exactly. At most 1 for every uniquely decodable code (Kraft–McMillan).
+
+        >>> Code({"blue": "0", "red": "1", "green": "10", "yellow": "11"}).kraft_sum
+        Fraction(3, 2)
+        """
+        return sum((Fraction(1, self._D**n) for n in self._lengths.values()), Fraction(0))
+
+    @property
+    def is_prefix_free(self) -> bool:
+        """No codeword is a prefix of another (so decoding needs no look-ahead)."""
+        words = sorted(self._codewords.values())
+        # In sorted order a word that prefixes another also prefixes its successor.
+        return not any(b.startswith(a) for a, b in zip(words, words[1:]))
+
+    @property
+    def is_uniquely_decodable(self) -> bool:
+        """Whether every code string has at most one parse (Sardinas–Patterson).
+
+        >>> Code({"a": "0", "b": "01", "c": "11"}).is_uniquely_decodable
+        True
+        >>> Code({"a": "0", "b": "01", "c": "10"}).is_uniquely_decodable
+        False
+        """
+        if self._ud is None:
+            self._witness = self._find_ambiguity()
+            self._ud = self._witness is None
+        return self._ud
+
+    def ambiguity(self) -> Ambiguity | None:
+        """None for a uniquely decodable code, else one string with two parses.
+
+        The search is breadth-first over dangling suffixes, so the witness uses
+        few codewords.
+
+        >>> print(Code({"blue": "0", "red": "1", "green": "10", "yellow": "11"}).ambiguity())
+        10 = green = red·blue
+        """
+        self.is_uniquely_decodable  # noqa: B018 (fills the cache)
+        return self._witness
+
+    def _find_ambiguity(self) -> Ambiguity | None:
+        words = self._codewords
+        inverse = {w: s for s, w in words.items()}
+        # State: the "ahead" parse spells the "behind" parse plus a dangling suffix.
+        queue: deque[tuple[str, tuple[str, ...], tuple[str, ...]]] = deque()
+        seen: set[str] = set()
+        for a in words.values():
+            for b in words.values():
+                if a != b and b.startswith(a):
+                    suffix = b[len(a) :]
+                    if suffix not in seen:
+                        seen.add(suffix)
+                        queue.append((suffix, (inverse[b],), (inverse[a],)))
+        while queue:
+            suffix, ahead, behind = queue.popleft()
+            for w, s in inverse.items():
+                if w == suffix:
+                    string = "".join(words[x] for x in ahead)
+                    return Ambiguity(string, ahead, behind + (s,))
+                if suffix.startswith(w):
+                    nxt, new = suffix[len(w) :], (ahead, behind + (s,))
+                elif w.startswith(suffix):
+                    nxt, new = w[len(suffix) :], (behind + (s,), ahead)
+                else:
+                    continue
+                if nxt not in seen:
+                    seen.add(nxt)
+                    queue.append((nxt, *new))
+        return None
+
+    def implied_distribution(self) -> Distribution:
+        """r(x) = D^−l(x) / K: the distribution for which this code's lengths are ideal.
+
+        >>> Code({"a": "0", "b": "10", "c": "11"}).implied_distribution().as_dict()
+        {'a': 0.5, 'b': 0.25, 'c': 0.25}
+        """
+        weights = {s: float(Fraction(1, self._D**n)) for s, n in self._lengths.items()}
+        return Distribution.from_counts(weights)
+
+    def length_array(self, symbols: Iterable[str] | None = None) -> np.ndarray:
+        """Codeword lengths as an int64 array, in code order or in the order of ``symbols``."""
+        order = self._symbols if symbols is None else tuple(symbols)
+        try:
+            return np.array([self._lengths[s] for s in order], dtype=np.int64)
+        except KeyError as exc:
+            raise ValueError(f"the code has no codeword for {exc.args[0]!r}") from None
+
+    def _aligned_lengths(self, p: DistributionLike) -> tuple[np.ndarray, np.ndarray]:
+        if isinstance(p, Distribution):
+            missing = [s for s in p.support() if s not in self._lengths]
+            if missing:
+                raise ValueError(f"the code has no codeword for {missing[0]!r}")
+            lengths = np.array([self._lengths.get(s, 0) for s in p.symbols], dtype=np.float64)
+            return p.probabilities, lengths
+        pv = _vector("p", p)
+        if pv.size != len(self._symbols):
+            raise ValueError(
+                f"'p' must have one probability per codeword ({len(self._symbols)}, got {pv.size})"
+            )
+        return pv, self.length_array().astype(np.float64)
+
+    def expected_length(self, p: DistributionLike) -> float:
+        """L(p) = Σ p(x) l(x): average digits per symbol when symbols are drawn from ``p``.
+
+        ``p`` is a :class:`Distribution` (aligned by symbol) or an array in code order.
+        """
+        pv, lengths = self._aligned_lengths(p)
+        return float(np.dot(pv, lengths)) + 0.0
+
+    def length_variance(self, p: DistributionLike) -> float:
+        """Var[l(X)] for X drawn from ``p``: sets the spread of a measured average."""
+        pv, lengths = self._aligned_lengths(p)
+        mean = float(np.dot(pv, lengths))
+        return max(float(np.dot(pv, (lengths - mean) ** 2)), 0.0) + 0.0
+
+    # -- encoding and decoding ----------------------------------------------
+    def encode(self, symbols: Iterable[str]) -> str:
+        """Concatenate the codewords of ``symbols``."""
+        out = []
+        words = self._codewords
+        for i, s in enumerate(symbols):
+            try:
+                out.append(words[s])
+            except (KeyError, TypeError):
+                raise ValueError(f"symbol {i} ({s!r}) has no codeword in this code") from None
+        return "".join(out)
+
+    def decode(self, string: str) -> list[str]:
+        """The unique symbol sequence whose encoding is ``string``.
+
+        Prefix codes decode left to right; other uniquely decodable codes are
+        parsed with look-ahead. Raises :class:`DecodeError` (with the digit
+        offset) when no parse exists or, for a code that is not uniquely
+        decodable, when two do.
+        """
+        if self.is_prefix_free:
+            dec = self.decoder()
+            out = dec.feed(string)
+            dec.finish()
+            return out
+        parses = self.parses(string, limit=2)
+        if not parses:
+            raise DecodeError("no parse of the code string", self._furthest_parse(string))
+        if len(parses) > 1:
+            raise DecodeError(
+                f"ambiguous: {'·'.join(parses[0])} or {'·'.join(parses[1])}", 0
+            )
+        return list(parses[0])
+
+    def parses(self, string: str, limit: int = 16) -> list[tuple[str, ...]]:
+        """Up to ``limit`` symbol sequences that encode to ``string``.
+
+        >>> scheme1 = Code({"blue": "0", "red": "1", "green": "10", "yellow": "11"})
+        >>> scheme1.parses("010")
+        [('blue', 'red', 'blue'), ('blue', 'green')]
+        """
+        self._check_digits(string)
+        n = len(string)
+        inverse = {w: s for s, w in self._codewords.items()}
+        maxlen = max(self._lengths.values())
+        # ok[i]: string[i:] can be parsed completely.
+        ok = [False] * (n + 1)
+        ok[n] = True
+        for i in range(n - 1, -1, -1):
+            ok[i] = any(
+                string[i : i + k] in inverse and ok[i + k] for k in range(1, min(maxlen, n - i) + 1)
+            )
+        out: list[tuple[str, ...]] = []
+        stack: list[tuple[int, tuple[str, ...]]] = [(0, ())] if ok[0] else []
+        while stack and len(out) < limit:
+            i, acc = stack.pop()
+            if i == n:
+                out.append(acc)
+                continue
+            for k in range(min(maxlen, n - i), 0, -1):
+                s = inverse.get(string[i : i + k])
+                if s is not None and ok[i + k]:
+                    stack.append((i + k, acc + (s,)))
+        return out
+
+    def _furthest_parse(self, string: str) -> int:
+        inverse = set(self._codewords.values())
+        reach, frontier = {0}, [0]
+        while frontier:
+            i = frontier.pop()
+            for w in inverse:
+                if string.startswith(w, i) and i + len(w) not in reach:
+                    reach.add(i + len(w))
+                    frontier.append(i + len(w))
+        return max(reach)
+
+    def _check_digits(self, string: str) -> None:
+        if not isinstance(string, str):
+            raise TypeError(f"code string must be a str (got {type(string).__name__})")
+        digits = self.digits
+        for i, c in enumerate(string):
+            if c not in digits:
+                raise DecodeError(f"digit {c!r} is outside the alphabet {digits!r}", i)
+
+    def decoder(self) -> StreamDecoder:
+        """A streaming decoder for this prefix code (see :class:`StreamDecoder`)."""
+        if not self.is_prefix_free:
+            raise ValueError("a streaming decoder needs a prefix-free code")
+        if self._tree is None:
+            self._tree = _build_tree(self._codewords)
+        return StreamDecoder(self._tree, self.digits)
+
+
+def _build_tree(codewords: Mapping[str, str]) -> dict:
+    """Nested dicts digit -> node; a leaf is the symbol string."""
+    root: dict = {}
+    for symbol, word in codewords.items():
+        node = root
+        for c in word[:-1]:
+            node = node.setdefault(c, {})
+        node[word[-1]] = symbol
+    return root
+
+
+class StreamDecoder:
+    """Decodes a prefix code from digits that arrive in chunks.
+
+    A partial codeword is kept across :meth:`feed` calls; :meth:`finish`
+    raises :class:`DecodeError` when digits are left over.
+
+    >>> dec = Code({"blue": "10", "red": "0", "green": "110", "yellow": "111"}).decoder()
+    >>> dec.feed("01"), dec.feed("01"), dec.feed("11")
+    (['red'], ['blue'], ['yellow'])
+    >>> dec.finish()
+    """
+
+    __slots__ = ("_root", "_node", "_digits", "_offset", "_start")
+
+    def __init__(self, root: dict, digits: str) -> None:
+        self._root = root
+        self._node = root
+        self._digits = digits
+        self._offset = 0  # digits consumed so far
+        self._start = 0  # offset where the pending codeword began
+
+    @property
+    def offset(self) -> int:
+        """Digits fed so far."""
+        return self._offset
+
+    @property
+    def pending(self) -> int:
+        """Digits of an unfinished codeword held over."""
+        return self._offset - self._start
+
+    def feed(self, digits: str) -> list[str]:
+        """Consume ``digits``; return the symbols completed by them."""
+        out: list[str] = []
+        node, root = self._node, self._root
+        for i, c in enumerate(digits):
+            nxt = node.get(c)
+            if nxt is None:
+                pos = self._offset + i
+                self._node = root
+                if c not in self._digits:
+                    raise DecodeError(f"digit {c!r} is outside the alphabet {self._digits!r}", pos)
+                raise DecodeError("no codeword continues this way (incomplete code)", pos)
+            if isinstance(nxt, str):
+                out.append(nxt)
+                node = root
+                self._start = self._offset + i + 1
+            else:
+                node = nxt
+        self._node = node
+        self._offset += len(digits)
+        return out
+
+    def finish(self) -> None:
+        """Raise :class:`DecodeError` if an unfinished codeword is pending."""
+        if self._node is not self._root:
+            raise DecodeError(f"{self.pending} digit(s) left over", self._start)

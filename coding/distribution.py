@@ -1,0 +1,138 @@
+"""Discrete probability distributions over named symbols."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+
+import numpy as np
+
+from coding._validate import SUM_TOLERANCE, check_weights
+
+
+class Distribution:
+    """Ordered symbols with float64 probabilities.
+
+    Parameters
+    ----------
+    pmf:
+        Mapping symbol -> probability. Symbols are non-empty strings, kept in
+        the mapping's order; probabilities are finite, non-negative and sum to
+        1 within 1e-9. Zero-probability symbols are allowed.
+
+    Raises
+    ------
+    ValueError, TypeError
+        On empty, negative, non-finite or non-summing input, naming the value.
+
+    Examples
+    --------
+    The India box of the article: 25 blue, 50 red, 13 green, 12 yellow balls.
+
+    >>> india = Distribution.from_counts({"blue": 25, "red": 50, "green": 13, "yellow": 12})
+    >>> india["red"]
+    0.5
+    >>> india.symbols
+    ('blue', 'red', 'green', 'yellow')
+    """
+
+    __slots__ = ("_symbols", "_probs", "_index")
+
+    def __init__(self, pmf: Mapping[str, float]) -> None:
+        symbols, probs = check_weights("pmf", pmf)
+        total = float(probs.sum())
+        if abs(total - 1.0) > SUM_TOLERANCE:
+            raise ValueError(f"'pmf' must sum to 1 (got {total:.12g})")
+        self._init(symbols, probs)
+
+    def _init(self, symbols: tuple[str, ...], probs: np.ndarray) -> None:
+        probs = probs.copy()
+        probs.flags.writeable = False
+        self._symbols = symbols
+        self._probs = probs
+        self._index = {s: i for i, s in enumerate(symbols)}
+
+    @classmethod
+    def from_counts(cls, counts: Mapping[str, float]) -> Distribution:
+        """The distribution of one draw from an urn holding ``counts`` balls per colour.
+
+        >>> Distribution.from_counts({"a": 1, "b": 3}).probabilities.tolist()
+        [0.25, 0.75]
+        """
+        symbols, weights = check_weights("counts", counts)
+        total = float(weights.sum())
+        if total <= 0:
+            raise ValueError(f"'counts' must have a positive total (got {total:g})")
+        self = cls.__new__(cls)
+        self._init(symbols, weights / total)
+        return self
+
+    @classmethod
+    def uniform(cls, symbols: list[str] | tuple[str, ...]) -> Distribution:
+        """Equal probability on every symbol.
+
+        >>> Distribution.uniform(["a", "b", "c", "d"])["c"]
+        0.25
+        """
+        return cls.from_counts({s: 1 for s in symbols})
+
+    @property
+    def symbols(self) -> tuple[str, ...]:
+        """The symbols, in order."""
+        return self._symbols
+
+    @property
+    def probabilities(self) -> np.ndarray:
+        """The probabilities, aligned with :attr:`symbols` (a read-only array)."""
+        return self._probs
+
+    def index(self, symbol: str) -> int:
+        """Position of ``symbol`` in :attr:`symbols`."""
+        try:
+            return self._index[symbol]
+        except KeyError:
+            raise KeyError(f"unknown symbol {symbol!r}; known: {list(self._symbols)}") from None
+
+    def __getitem__(self, symbol: str) -> float:
+        return float(self._probs[self.index(symbol)])
+
+    def __contains__(self, symbol: object) -> bool:
+        return symbol in self._index
+
+    def __len__(self) -> int:
+        return len(self._symbols)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._symbols)
+
+    def as_dict(self) -> dict[str, float]:
+        """Symbol -> probability as plain floats."""
+        return {s: float(p) for s, p in zip(self._symbols, self._probs)}
+
+    def support(self) -> tuple[str, ...]:
+        """Symbols with positive probability."""
+        return tuple(s for s, p in zip(self._symbols, self._probs) if p > 0)
+
+    def aligned(self, symbols: tuple[str, ...] | list[str]) -> np.ndarray:
+        """Probabilities in the order of ``symbols``.
+
+        ``symbols`` must hold the same set of symbols as this distribution.
+        """
+        if set(symbols) != set(self._symbols) or len(symbols) != len(self._symbols):
+            missing = [s for s in self._symbols if s not in symbols]
+            extra = [s for s in symbols if s not in self._index]
+            raise ValueError(
+                f"distributions have different symbols (missing {missing}, extra {extra})"
+            )
+        return self._probs[[self._index[s] for s in symbols]]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Distribution):
+            return NotImplemented
+        return self._symbols == other._symbols and bool(np.array_equal(self._probs, other._probs))
+
+    def __hash__(self) -> int:
+        return hash((self._symbols, self._probs.tobytes()))
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{s!r}: {p:.6g}" for s, p in zip(self._symbols, self._probs))
+        return f"Distribution({{{inner}}})"

@@ -1,0 +1,64 @@
+"""Huffman codes, binary and D-ary."""
+
+from __future__ import annotations
+
+import heapq
+
+from coding._validate import check_alphabet_size
+from coding.builders import canonical
+from coding.code import Code
+from coding.distribution import Distribution
+
+__all__ = ["huffman", "huffman_lengths"]
+
+
+def huffman_lengths(p: Distribution, D: int = 2) -> list[int]:
+    """Optimal codeword lengths for ``p`` (in symbol order).
+
+    Tie-break (deterministic): nodes are ordered by (probability, age). Leaves
+    are aged by their position in ``p.symbols``; every merged node is younger
+    than all nodes before it; D-ary dummy symbols (probability 0, added so
+    that (n − 1) is a multiple of D − 1) are oldest of all. Each step merges
+    the D smallest nodes in that order.
+    """
+    D = check_alphabet_size(D)
+    n = len(p)
+    if n == 1:
+        return [1]
+    dummies = (-(n - 1)) % (D - 1)
+    # Heap entries: (probability, age, leaves under the node).
+    heap: list[tuple[float, int, list[int]]] = [(0.0, -1 - k, []) for k in range(dummies)]
+    heap += [(float(v), i, [i]) for i, v in enumerate(p.probabilities)]
+    heapq.heapify(heap)
+    depth = [0] * n
+    age = n
+    while len(heap) > 1:
+        total, leaves = 0.0, []
+        for _ in range(D):
+            w, _, members = heapq.heappop(heap)
+            total += w
+            leaves += members
+        for i in leaves:
+            depth[i] += 1
+        heapq.heappush(heap, (total, age, leaves))
+        age += 1
+    return depth
+
+
+def huffman(p: Distribution, D: int = 2) -> Code:
+    """An optimal prefix code for ``p`` (Huffman 1952) with canonical codewords.
+
+    Lengths come from :func:`huffman_lengths`; codewords are then assigned
+    canonically in order of (length, symbol order). The expected length obeys
+    H(p) ≤ L < H(p) + 1 (in D-ary digits: H_D(p) ≤ L < H_D(p) + 1).
+
+    >>> india = Distribution.from_counts({"blue": 25, "red": 50, "green": 13, "yellow": 12})
+    >>> code = huffman(india)
+    >>> dict(code.codewords)
+    {'blue': '10', 'red': '0', 'green': '110', 'yellow': '111'}
+    >>> code.expected_length(india)
+    1.75
+    """
+    if not isinstance(p, Distribution):
+        raise TypeError(f"'p' must be a Distribution (got {type(p).__name__})")
+    return canonical(p.symbols, huffman_lengths(p, D), D)
