@@ -1,0 +1,203 @@
+"""Run a scenario: one SimPy environment, one transmitter -> line -> receiver chain per link."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+import simpy
+
+from sim.bitcodec import ChunkDecoder, ChunkEncoder
+from sim.line import TelegraphLine
+from sim.model import Link, Scenario
+from sim.results import LineStats, LinkResult, RunResult, Trace
+from sim.stations import ArrivalClock, Chunk, ReceiverLog, line_process, receiver, transmitter
+from sim.theory import checks, link_theory
+from sim.urn import UrnSampler
+
+#: Messages per SimPy event. Results do not depend on it.
+DEFAULT_CHUNK = 65536
+#: Checkpoints per decade of the convergence trace.
+TRACE_PER_DECADE = 20
+#: Batches for batch-means standard errors of queue figures.
+BATCHES = 32
+
+
+def checkpoints(n: int, per_decade: int = TRACE_PER_DECADE) -> np.ndarray:
+    """Log-spaced message counts 1 … n (always including n)."""
+    if n < 1:
+        return np.zeros(0, dtype=np.int64)
+    points = np.unique(np.round(np.logspace(0, math.log10(n), max(2, int(per_decade * math.log10(n)) + 1))))
+    return np.unique(np.append(points.astype(np.int64), n))
+
+
+class _Tally:
+    """Running sums of codeword lengths, sampled at the trace checkpoints."""
+
+    def __init__(self, n: int) -> None:
+        self.points = checkpoints(n)
+        self.sums = np.zeros(self.points.size)
+        self.squares = np.zeros(self.points.size)
+        self.bits = 0
+        self.square_bits = 0
+        self.messages = 0
+
+    def add(self, lengths: np.ndarray) -> None:
+        first = self.messages
+        csum = np.cumsum(lengths)
+        csq = np.cumsum(lengths * lengths)
+        lo, hi = np.searchsorted(self.points, [first + 1, first + lengths.size + 1])
+        at = self.points[lo:hi] - first - 1
+        self.sums[lo:hi] = self.bits + csum[at]
+        self.squares[lo:hi] = self.square_bits + csq[at]
+        self.bits += int(csum[-1])
+        self.square_bits += int(csq[-1])
+        self.messages += lengths.size
+
+    def trace(self) -> Trace:
+        keep = self.points <= self.messages
+        n = self.points[keep].astype(np.float64)
+        s, sq = self.sums[keep], self.squares[keep]
+        mean = s / n
+        with np.errstate(invalid="ignore", divide="ignore"):
+            var = np.where(n > 1, (sq - s * s / n) / np.maximum(n - 1, 1), 0.0)
+        se = np.sqrt(np.maximum(var, 0.0) / n)
+        return Trace(tuple(int(x) for x in n), tuple(mean.tolist()), tuple(se.tolist()))
+
+
+class _LinkRun:
+    """The processes and tallies of one link."""
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        link: Link,
+        messages: int,
+        seed: np.random.SeedSequence,
+        chunk: int,
+        progress: Callable[[int], None] | None,
+    ) -> None:
+        draw_seed, arrival_seed, _noise_seed = seed.spawn(3)
+        self.link = link
+        self.urn = UrnSampler(link.urn, np.random.default_rng(draw_seed), link.replacement)
+        colours = tuple(link.urn.counts)
+        encoder = ChunkEncoder(link.code, colours)
+        code_index = {s: i for i, s in enumerate(link.code.symbols)}
+        to_code_index = np.array([code_index[c] for c in colours], dtype=np.intp)
+        L = link.code.expected_length(link.urn.distribution)
+        mean_service = link.telegram * L / link.line.baud
+        telegrams = -(-messages // link.telegram)
+        self.line = TelegraphLine(
+            env,
+            link.line,
+            mean_service,
+            batch_size=-(-telegrams // BATCHES),
+            back_to_back=link.arrivals.kind == "back_to_back",
+        )
+        self.tally = _Tally(messages)
+        self.log = ReceiverLog()
+        self.decoder = ChunkDecoder(link.code)
+        chunk = -(-chunk // link.telegram) * link.telegram  # whole telegrams per chunk
+        to_line, to_receiver = simpy.Store(env), simpy.Store(env)
+        clock = ArrivalClock(link.arrivals, np.random.default_rng(arrival_seed))
+        env.process(
+            transmitter(env, self.urn, clock, encoder, messages, chunk, link.telegram, to_line, progress)
+        )
+        env.process(line_process(env, self.line, to_line, to_receiver))
+        env.process(receiver(env, self.decoder, to_code_index, to_receiver, self.log, self._on_chunk))
+
+    def _on_chunk(self, chunk: Chunk) -> None:
+        self.tally.add(chunk.lengths)
+
+    def result(self, messages: int) -> LinkResult:
+        link, tally, line, log = self.link, self.tally, self.line, self.log
+        n = tally.messages
+        theory = link_theory(link)
+        mean = tally.bits / n if n else math.nan
+        var = (tally.square_bits - tally.bits * mean) / (n - 1) if n > 1 else 0.0
+        duration = log.last_delivery
+        utilisation = min(1.0, line.busy_time / line.last_departure) if line.last_departure > 0 else 0.0
+        stats = LineStats(
+            telegrams=line.telegrams,
+            duration=duration,
+            busy_time=line.busy_time,
+            utilisation=utilisation,
+            mean_wait=line.wait_sum / max(line.telegrams, 1),
+            p95_wait=line.wait_quantile(0.95),
+            max_wait=line.max_wait,
+            wait_std_error=line.wait_std_error(),
+            mean_delay=log.delay_sum / max(n, 1),
+            messages_per_second=n / duration if duration > 0 else math.inf,
+            cost=line.cost(),
+            wait_hist_edges=tuple(line.hist_edges.tolist()),
+            wait_hist_counts=tuple(int(c) for c in line.hist_counts),
+        )
+        measured = dict(
+            messages=n,
+            bits_per_message=mean,
+            mismatches=log.mismatches + int(log.awaiting.size),
+            pending_bits=self.decoder.pending,
+            telegrams=line.telegrams,
+            utilisation=utilisation,
+            mean_wait=stats.mean_wait,
+            wait_std_error=stats.wait_std_error,
+        )
+        return LinkResult(
+            name=link.name,
+            source=link.urn.name,
+            code=link.code_name,
+            code_type=link.code_type,
+            codewords=dict(link.code.codewords),
+            source_distribution=link.urn.distribution.as_dict(),
+            assumed_distribution=link.assumed_distribution.as_dict(),
+            built_for=link.built_for,
+            arrivals=link.arrivals.describe(),
+            messages=n,
+            bits=tally.bits,
+            bits_per_message=mean,
+            std_error=math.sqrt(max(var, 0.0) / n) if n else math.nan,
+            lossless=measured["mismatches"] == 0 and self.decoder.pending == 0,
+            mismatches=measured["mismatches"],
+            urn_exhausted=n < messages,
+            theory=theory,
+            line=stats,
+            checks=checks(link, theory, measured),
+            trace=tally.trace(),
+        )
+
+
+def run(
+    scenario: Scenario,
+    *,
+    messages: int | None = None,
+    seed: int | None = None,
+    chunk: int = DEFAULT_CHUNK,
+    progress: Callable[[int], None] | None = None,
+) -> RunResult:
+    """Simulate every link of ``scenario`` for ``messages`` messages (default: the scenario's).
+
+    One seed drives the run: it is split with ``SeedSequence.spawn`` into one
+    child per link (in order), and each link's child into one stream per
+    random component, so adding a link never shifts another link's draws.
+    ``chunk`` (messages per SimPy event) never changes the results.
+    ``progress`` is called with the number of messages each chunk adds.
+    """
+    n = scenario.messages if messages is None else int(messages)
+    s = scenario.seed if seed is None else int(seed)
+    if n < 1:
+        raise ValueError(f"'messages' must be at least 1 (got {n})")
+    if chunk < 1:
+        raise ValueError(f"'chunk' must be at least 1 (got {chunk})")
+    env = simpy.Environment()
+    children = np.random.SeedSequence(s).spawn(len(scenario.links))
+    runs = [_LinkRun(env, link, n, child, chunk, progress) for link, child in zip(scenario.links, children)]
+    env.run()
+    return RunResult(
+        scenario=scenario.name,
+        seed=s,
+        messages=n,
+        chunk=chunk,
+        links=tuple(r.result(n) for r in runs),
+        description=scenario.description,
+    )
