@@ -99,7 +99,8 @@ class _LinkRun:
         self.log = ReceiverLog()
         self.decoder = ChunkDecoder(link.code)
         chunk = -(-chunk // link.telegram) * link.telegram  # whole telegrams per chunk
-        to_line, to_receiver = simpy.Store(env), simpy.Store(env)
+        # A one-chunk buffer: the transmitter waits while the line is busy (flat memory).
+        to_line, to_receiver = simpy.Store(env, capacity=1), simpy.Store(env)
         clock = ArrivalClock(link.arrivals, np.random.default_rng(arrival_seed))
         env.process(
             transmitter(env, self.urn, clock, encoder, messages, chunk, link.telegram, to_line, progress)
