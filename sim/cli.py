@@ -1,0 +1,337 @@
+"""The ``telegraph`` command: run, explain, validate, list and plot scenarios.
+
+``main(argv) -> int`` is the whole program (``python -m sim`` and the
+``telegraph`` console script call it). User errors print one line per
+problem on stderr and return 2; no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+DEFAULT_SCENARIO = "india_to_australia"
+
+
+class UserError(Exception):
+    """A problem with what the user asked for: reported in one line, exit 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, exit 2
+        raise UserError(f"{self.prog}: {message}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="telegraph",
+        description="Simulate source codes on a telegraph line and hold the results against theory.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    run = sub.add_parser(
+        "run",
+        help="simulate a scenario and write summary.json, trace.csv, figures and report.html",
+        description="Simulate every link of a scenario; print a table per link and write the results folder "
+        "RESULTS/<name>/ (summary.json, trace.csv, scenario.yaml, explain.txt, figures, report.html).",
+    )
+    run.add_argument(
+        "scenario",
+        nargs="?",
+        default=DEFAULT_SCENARIO,
+        help=f"YAML file or bundled name (default: {DEFAULT_SCENARIO})",
+    )
+    run.add_argument("--messages", type=_positive_int, help="messages per link (overrides the scenario)")
+    run.add_argument("--seed", type=_seed, help="random seed (overrides the scenario)")
+    run.add_argument(
+        "--out", type=Path, default=Path("results"), help="results root folder (default: results)"
+    )
+    run.add_argument(
+        "--chunk", type=_positive_int, help="messages per simulation event (never changes results)"
+    )
+    run.add_argument("--quiet", action="store_true", help="print only the results folder")
+    run.add_argument("--no-plots", action="store_true", help="skip the figures and report.html")
+
+    explain = sub.add_parser(
+        "explain",
+        help="show the worked arithmetic: entropy, code lengths, cross entropy, KL, queueing",
+        description="Print the arithmetic behind a scenario's urns, codes and links, term by term.",
+    )
+    explain.add_argument("scenario", help="YAML file or bundled name")
+
+    validate = sub.add_parser(
+        "validate",
+        help="check a scenario file and report every problem",
+        description="Check a scenario; print every problem as 'file: yaml.path: what is wrong' and exit 2, "
+        "or confirm it is valid and exit 0.",
+    )
+    validate.add_argument("scenario", help="YAML file or bundled name")
+
+    sub.add_parser(
+        "list",
+        help="list the bundled scenarios with their descriptions",
+        description="List the bundled scenarios.",
+    )
+
+    plot = sub.add_parser(
+        "plot",
+        help="redraw the figures and report.html of a saved results folder",
+        description="Re-render the figures and report.html from summary.json and trace.csv, without simulating.",
+    )
+    plot.add_argument("folder", type=Path, help="a results folder written by 'telegraph run'")
+    return parser
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number (got {text!r})") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1 (got {value})")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a non-negative whole number (got {text!r})") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be non-negative (got {value})")
+    return value
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from sim.scenario import ScenarioError
+
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+        if args.command is None:
+            parser.print_help()
+            return 0
+        return _COMMANDS[args.command](args)
+    except ScenarioError as exc:
+        for line in exc.problems:
+            print(line, file=sys.stderr)
+        return 2
+    except UserError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"telegraph: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("telegraph: interrupted; no results were written", file=sys.stderr)
+        return 130
+
+
+# -- run -------------------------------------------------------------------------------------------
+def cmd_run(args: argparse.Namespace) -> int:
+    from sim import engine, scenario
+    from sim.explain import explain
+    from sim.output import write_results
+
+    sc = scenario.load(args.scenario)
+    sc = scenario.with_overrides(sc, messages=args.messages, seed=args.seed)
+    chunk = args.chunk or engine.DEFAULT_CHUNK
+    if not args.quiet:
+        print(f"{sc.name}: {_first_line(sc.description)}")
+        print(f"seed {sc.seed}, {sc.messages:,} messages per link, {len(sc.links)} link(s)\n")
+    progress = _Progress(sc.messages * len(sc.links)) if sys.stderr.isatty() and not args.quiet else None
+    result = engine.run(sc, chunk=chunk, progress=progress)
+    if progress is not None:
+        progress.close()
+    folder = Path(args.out) / sc.name
+    text = explain(sc)
+    extra = None if args.no_plots else _render_figures(result, text)
+    write_results(result, folder, scenario_yaml=scenario.dump(sc), explain_text=text, extra=extra)
+    if args.quiet:
+        print(folder)
+    else:
+        print(format_result(result))
+        print(f"\nresults: {folder}/")
+    return 0
+
+
+def _render_figures(result, explain_text: str):
+    def render(folder: Path) -> None:
+        from sim.plots import render_all
+        from sim.report import write_report
+
+        render_all(result, folder)
+        write_report(result, folder, explain_text=explain_text)
+
+    return render
+
+
+class _Progress:
+    """A progress bar on stderr, shown once a run has taken more than a second."""
+
+    def __init__(self, total: int) -> None:
+        self.total, self.done = total, 0
+        self.start = time.perf_counter()
+        self.shown = False
+
+    def __call__(self, n: int) -> None:
+        self.done += n
+        elapsed = time.perf_counter() - self.start
+        if elapsed < 1.0:
+            return
+        self.shown = True
+        frac = self.done / self.total
+        bar = "#" * int(30 * frac)
+        sys.stderr.write(f"\r[{bar:<30}] {100 * frac:5.1f} %  {self.done / elapsed:,.0f} messages/s")
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.shown:
+            sys.stderr.write("\n")
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else ""
+
+
+def _f(x: float, digits: int = 4) -> str:
+    if x is None:
+        return "–"
+    if isinstance(x, float) and math.isinf(x):
+        return "inf"
+    return f"{x:.{digits}f}"
+
+
+def _g(x: float | None) -> str:
+    return "–" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.4g}"
+
+
+def format_result(result) -> str:
+    """The per-link tables printed by ``telegraph run``."""
+    rows = [("link", "bits/msg", "95 % interval", "L", "H(q)", "H(q,p)", "D(q‖p)", "checks")]
+    for link in result.links:
+        lo, hi = link.ci95()
+        passed = sum(c.passed for c in link.checks)
+        t = link.theory
+        rows.append(
+            (
+                link.name,
+                _f(link.bits_per_message),
+                f"[{_f(lo)}, {_f(hi)}]",
+                _f(t.expected_length),
+                _f(t.entropy),
+                _f(t.cross_entropy),
+                _f(t.kl_divergence),
+                f"{passed}/{len(link.checks)} passed",
+            )
+        )
+    lines = _table(rows)
+    lines.append("")
+    rows = [
+        (
+            "link",
+            "messages",
+            "arrivals",
+            "ρ theory",
+            "busy",
+            "mean wait s",
+            "p95 wait s",
+            "delay s",
+            "msg/s",
+            "cost",
+        )
+    ]
+    for link in result.links:
+        s = link.line
+        rows.append(
+            (
+                link.name,
+                f"{link.messages:,}" + (" (urn empty)" if link.urn_exhausted else ""),
+                link.arrivals,
+                _f(link.theory.utilisation, 3) if link.theory.utilisation is not None else "–",
+                _f(s.utilisation, 3),
+                _g(s.mean_wait),
+                _g(s.p95_wait),
+                _g(s.mean_delay),
+                _g(s.messages_per_second),
+                f"{s.cost:,.2f}",
+            )
+        )
+    lines += _table(rows)
+    lines.append("")
+    for link in result.links:
+        lines.append(f"{link.name}:")
+        for c in link.checks:
+            lines.append(f"  {'pass' if c.passed else 'FAIL'}  {c.name}: {c.detail}")
+    return "\n".join(lines)
+
+
+def _table(rows: list[tuple[str, ...]]) -> list[str]:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    out = []
+    for k, row in enumerate(rows):
+        out.append(
+            "  ".join(
+                cell.ljust(w) if i == 0 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths))
+            )
+        )
+        if k == 0:
+            out.append("  ".join("-" * w for w in widths))
+    return out
+
+
+# -- explain, validate, list, plot ---------------------------------------------------------------
+def cmd_explain(args: argparse.Namespace) -> int:
+    from sim import scenario
+    from sim.explain import explain
+
+    print(explain(scenario.load(args.scenario, allow_ambiguous=True)))
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from sim import scenario
+
+    sc = scenario.load(args.scenario)
+    print(
+        f"{sc.source or args.scenario}: valid ({len(sc.links)} link(s), {sc.messages:,} messages, seed {sc.seed})"
+    )
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from sim import scenario
+
+    entries = scenario.bundled()
+    width = max(len(name) for name, _ in entries)
+    for name, description in entries:
+        print(f"{name.ljust(width)}  {description}")
+    return 0
+
+
+def cmd_plot(args: argparse.Namespace) -> int:
+    folder = Path(args.folder)
+    if not (folder / "summary.json").is_file():
+        raise UserError(f"{folder}: no summary.json here (is it a folder written by 'telegraph run'?)")
+    from sim.report import render_from_folder
+
+    try:
+        paths = render_from_folder(folder)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise UserError(f"{folder / 'summary.json'}: cannot read it back ({exc})") from None
+    for p in paths:
+        print(p)
+    return 0
+
+
+_COMMANDS = {
+    "run": cmd_run,
+    "explain": cmd_explain,
+    "validate": cmd_validate,
+    "list": cmd_list,
+    "plot": cmd_plot,
+}

@@ -1,0 +1,70 @@
+"""Writing a results folder: all or nothing.
+
+Files go into a temporary folder beside the target, which is renamed into
+place only when every file is written. An interrupted or failed run leaves
+no half folder, and the previous result stays until the new one is complete.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from sim.results import RunResult, traces_to_csv
+
+
+def write_results(
+    result: RunResult,
+    folder: Path,
+    *,
+    scenario_yaml: str,
+    explain_text: str | None = None,
+    extra: Callable[[Path], object] | None = None,
+) -> Path:
+    """Write ``summary.json``, ``trace.csv``, ``scenario.yaml`` (and ``extra``'s files) to ``folder``."""
+    folder = Path(folder)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".partial", dir=folder.parent))
+    try:
+        (tmp / "summary.json").write_text(json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n")
+        (tmp / "trace.csv").write_text(traces_to_csv(result))
+        (tmp / "scenario.yaml").write_text(scenario_yaml)
+        if explain_text is not None:
+            (tmp / "explain.txt").write_text(explain_text)
+        if extra is not None:
+            extra(tmp)
+        _swap_into_place(tmp, folder)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return folder
+
+
+def _swap_into_place(tmp: Path, folder: Path) -> None:
+    if not folder.exists():
+        os.replace(tmp, folder)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".old", dir=folder.parent))
+    os.rmdir(old)
+    os.replace(folder, old)
+    try:
+        os.replace(tmp, folder)
+    except BaseException:
+        os.replace(old, folder)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def read_results(folder: Path) -> RunResult:
+    """Read a results folder back (summary.json and trace.csv)."""
+    from sim.results import traces_from_csv
+
+    folder = Path(folder)
+    doc = json.loads((folder / "summary.json").read_text())
+    trace_file = folder / "trace.csv"
+    traces = traces_from_csv(trace_file.read_text()) if trace_file.exists() else {}
+    return RunResult.from_dict(doc, traces)
