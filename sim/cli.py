@@ -80,7 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
     plot = sub.add_parser(
         "plot",
         help="redraw the figures and report.html of a saved results folder",
-        description="Re-render the figures and report.html from summary.json and trace.csv, without simulating.",
+        description="Re-render the figures and report.html from summary.json and trace.csv "
+        "without simulating.",
     )
     plot.add_argument("folder", type=Path, help="a results folder written by 'telegraph run'")
     return parser
@@ -298,7 +299,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     sc = scenario.load(args.scenario)
     print(
-        f"{sc.source or args.scenario}: valid ({len(sc.links)} link(s), {sc.messages:,} messages, seed {sc.seed})"
+        f"{sc.source or args.scenario}: valid "
+        f"({len(sc.links)} link(s), {sc.messages:,} messages, seed {sc.seed})"
     )
     return 0
 
