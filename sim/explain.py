@@ -1,0 +1,722 @@
+"""Worked arithmetic for a scenario: the sums the article does by hand, for its urns and codes.
+
+:func:`explain` turns a :class:`sim.model.Scenario` into plain text (at most
+100 characters a line): each urn's probabilities and entropy written out
+term by term; each code's table, Kraft sum and decodability verdicts (with a
+witness when a code is ambiguous); and for each link the expected length,
+cross entropy, both KL divergences, the exact length identity and, when
+messages arrive at a rate, the line's utilisation and mean wait.
+:func:`article_corrections` is a short note on where the source article slips.
+
+Notation: ``q`` is always the urn that draws (the truth) and ``p`` the
+distribution the code assumes, so ``H(q, p) = cross_entropy(q, p)``.
+
+>>> from sim.model import Line, Link, Scenario, Urn
+>>> from coding import huffman
+>>> india = Urn("india", {"blue": 25, "red": 50, "green": 13, "yellow": 12})
+>>> link = Link("india-huffman", india, "huffman", "huffman", huffman(india.distribution),
+...             Line("cable", baud=50), built_for="india", assumed=india.distribution)
+>>> text = explain(Scenario("demo", (link,), urns={"india": india}))
+>>> print(next(line for line in text.splitlines() if line.startswith("  H(india)")))
+  H(india) = 0.25·2.000 + 0.50·1.000 + 0.13·2.943 + 0.12·3.059 = 1.7497 bits
+"""
+
+from __future__ import annotations
+
+import math
+import textwrap
+from collections.abc import Mapping, Sequence
+from fractions import Fraction
+
+from coding import Code
+from sim.model import CodeSpec, Link, Scenario, Urn
+
+__all__ = ["explain", "article_corrections"]
+
+WIDTH = 100
+MINUS = "−"
+
+
+# -- number formatting ----------------------------------------------------------
+def _num(x: float, places: int = 4) -> str:
+    """A total: fixed decimals, a real minus sign, ∞ for infinity, never −0."""
+    if math.isinf(x):
+        return "∞" if x > 0 else f"{MINUS}∞"
+    s = f"{x:.{places}f}"
+    if float(s) == 0:
+        s = s.lstrip("-")
+    return s.replace("-", MINUS)
+
+
+def _prob(x: float) -> str:
+    """A probability as short as exact: 0.50, 0.13, 0.125, 0.3333."""
+    s = f"{x:.4f}".rstrip("0")
+    whole, _, frac = s.partition(".")
+    return f"{whole}.{frac.ljust(2, '0')}"
+
+
+def _signed(x: float, places: int = 3) -> str:
+    """A term that may be negative, parenthesised when it is: (−0.943)."""
+    s = _num(x, places)
+    return f"({s})" if s.startswith(MINUS) else s
+
+
+def _sig(x: float) -> str:
+    """A time or rate: five significant digits."""
+    return f"{x:.5g}"
+
+
+def _frac(f: Fraction) -> str:
+    return str(f.numerator) if f.denominator == 1 else f"{f.numerator}/{f.denominator}"
+
+
+def _log(x: float, base: int) -> float:
+    if x <= 0:
+        return -math.inf
+    return math.log2(x) if base == 2 else math.log(x) / math.log(base)
+
+
+def _logname(base: int) -> str:
+    return "log2" if base == 2 else f"log{base}"
+
+
+def _unit(base: int) -> str:
+    return "bits" if base == 2 else f"base-{base} digits"
+
+
+# -- text helpers ---------------------------------------------------------------
+class _Text:
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def add(self, line: str = "") -> None:
+        self.lines.append(line)
+
+    def para(self, text: str, indent: str = "  ") -> None:
+        self.lines.extend(
+            textwrap.wrap(text, WIDTH, initial_indent=indent, subsequent_indent=indent)
+        )
+
+    def heading(self, title: str) -> None:
+        if self.lines and self.lines[-1] != "":
+            self.add()
+        self.add(title)
+        self.add("=" * len(title))
+
+    def sum_line(self, lhs: str, terms: Sequence[str], rhs: str, indent: str = "  ") -> None:
+        """``lhs = t1 + t2 + … = rhs``, wrapped after a ``+`` when it would exceed the width."""
+        head = f"{indent}{lhs} = "
+        pad = " " * len(head)
+        body = terms if terms else ["0"]
+        current = head + body[0]
+        for term in body[1:]:
+            if len(current) + 3 + len(term) > WIDTH:
+                self.add(current + " +")
+                current = pad + term
+            else:
+                current += " + " + term
+        tail = f" = {rhs}"
+        if len(current) + len(tail) > WIDTH:
+            self.add(current)
+            self.add(pad[:-2] + tail.lstrip())
+        else:
+            self.add(current + tail)
+
+    def text(self) -> str:
+        while self.lines and self.lines[-1] == "":
+            self.lines.pop()
+        out: list[str] = []
+        for line in self.lines:
+            if len(line) <= WIDTH:
+                out.append(line)
+                continue
+            indent = " " * (len(line) - len(line.lstrip()))
+            out.extend(
+                textwrap.wrap(line, WIDTH, subsequent_indent=indent + "  ", break_on_hyphens=False)
+            )
+        return "\n".join(out) + "\n"
+
+
+def _table(rows: Sequence[Sequence[str]], indent: str = "    ") -> list[str]:
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    out = []
+    for k, row in enumerate(rows):
+        cells = [c.ljust(w) if i == 0 or k == 0 else c.rjust(w) for i, (c, w) in
+                 enumerate(zip(row, widths))]
+        out.append((indent + "  ".join(cells)).rstrip())
+    return out
+
+
+# -- the scenario's parts ---------------------------------------------------------
+def _all_urns(scenario: Scenario) -> list[Urn]:
+    urns = list(scenario.urns.values())
+    names = {u.name for u in urns}
+    for link in scenario.links:
+        if link.urn.name not in names:
+            urns.append(link.urn)
+            names.add(link.urn.name)
+    return urns
+
+
+def _all_codes(scenario: Scenario) -> list[tuple[str, CodeSpec | None, list[tuple[str, Code]]]]:
+    """(name, spec, [(who, code)]): the code as built, or per link for a fixed code."""
+    out: list[tuple[str, CodeSpec | None, list[tuple[str, Code]]]] = []
+    for name, spec in scenario.codes.items():
+        if spec.code is not None:
+            out.append((name, spec, [("", spec.code)]))
+            continue
+        built: list[tuple[str, Code]] = []
+        for link in scenario.links:
+            if link.code_name == name and all(link.code != c for _, c in built):
+                built.append((f"as built for link {link.name} (urn {link.urn.name})", link.code))
+        out.append((name, spec, built))
+    known = set(scenario.codes)
+    for link in scenario.links:
+        if link.code_name not in known:
+            known.add(link.code_name)
+            out.append((link.code_name, None, [("", link.code)]))
+    return out
+
+
+def _as_dict(d: object) -> dict[str, float]:
+    return d.as_dict()  # type: ignore[attr-defined]
+
+
+# -- sections ---------------------------------------------------------------------
+def _urn_section(t: _Text, urn: Urn) -> dict[str, float] | None:
+    total = urn.total
+    t.add(f"Urn {urn.name}: {total} balls")
+    if total <= 0:
+        t.para("This urn is empty, so it defines no distribution and nothing below uses it.")
+        t.add()
+        return None
+    q = {c: n / total for c, n in urn.counts.items()}
+    rows = [["colour", "count", "p(x)", f"{MINUS}log2 p(x)"]]
+    for c, n in urn.counts.items():
+        ideal = _num(-math.log2(q[c]), 3) if q[c] > 0 else "∞"
+        rows.append([c, str(n), _prob(q[c]), ideal])
+    t.lines.extend(_table(rows))
+    t.para(
+        f"p(x) is the count over {total}. {MINUS}log2 p(x) is the ideal codeword length: the "
+        "number of bits a colour would get if lengths could be any real number. Rare colours "
+        "deserve long codewords, common ones short."
+    )
+    terms = [f"{_prob(p)}·{_num(-math.log2(p), 3)}" for p in q.values() if p > 0]
+    h = sum(-p * math.log2(p) for p in q.values() if p > 0)
+    t.sum_line(f"H({urn.name})", terms, f"{_num(h)} bits")
+    zero = [c for c, p in q.items() if p == 0]
+    if zero:
+        t.para(
+            f"{', '.join(zero)} {'has' if len(zero) == 1 else 'have'} no balls and "
+            "contribute nothing (the convention 0·log 0 = 0: a colour that never occurs "
+            "costs nothing on average)."
+        )
+    t.para(
+        f"The entropy is the average of the ideal lengths, weighted by how often each colour "
+        f"is drawn: no uniquely decodable code for single draws from {urn.name} can average "
+        f"fewer than {_num(h)} bits per ball, and a good one (Huffman) stays within 1 bit of it."
+    )
+    t.add()
+    return q
+
+
+def _prefix_clash(code: Code) -> tuple[str, str] | None:
+    items = list(code.codewords.items())
+    for a, wa in items:
+        for b, wb in items:
+            if a != b and wb.startswith(wa):
+                return a, b
+    return None
+
+
+def _code_body(t: _Text, code: Code) -> None:
+    D = code.D
+    rows = [["colour", "codeword", "length"]]
+    rows += [[s, w, str(len(w))] for s, w in code.codewords.items()]
+    t.lines.extend(_table(rows))
+    K = code.kraft_sum
+    terms = [f"1/{D ** n}" for n in code.lengths.values()]
+    verdict = "" if K == 1 else (" > 1" if K > 1 else " < 1")
+    t.sum_line(f"Kraft sum K = Σ {D}^{MINUS}l", terms, _frac(K) + verdict)
+    if K < 1:
+        t.para(
+            "K < 1: some code strings are never used, so a codeword could be shortened "
+            "without losing decodability (the code is incomplete)."
+        )
+    clash = _prefix_clash(code)
+    if clash is None:
+        t.para(
+            "Prefix-free: yes. No codeword is the beginning of another, so the receiver can "
+            "cut the stream the moment a codeword is complete."
+        )
+    else:
+        a, b = clash
+        t.para(
+            f"Prefix-free: no. The codeword of {a} ({code[a]}) is the beginning of the codeword "
+            f"of {b} ({code[b]}), so a receiver that has seen {code[a]} cannot yet tell "
+            f"whether {a} has ended."
+        )
+    witness = code.ambiguity()
+    if witness is None:
+        how = "it is prefix-free" if clash is None else "checked with the Sardinas–Patterson test"
+        t.para(f"Uniquely decodable: yes ({how}): every bit string has at most one reading.")
+        return
+    t.para(
+        "Uniquely decodable: NO. The Sardinas–Patterson search finds a witness: one bit "
+        "string with two different readings."
+    )
+    t.add(f"    witness {witness.string} reads as")
+    for reading in (witness.first, witness.second):
+        cut = " | ".join(code[s] for s in reading)
+        t.add(f"      {'·'.join(reading):<28} = {cut}")
+    t.para(
+        "Both readings are sequences of valid codewords that spell the same bits, and the "
+        "line carries only the bits: nothing marks where one codeword stops and the next "
+        "starts. The receiver therefore cannot know which message was sent, and no amount of "
+        "cleverness at the receiving end fixes that."
+    )
+    if D == 2:
+        parses = code.parses("010", limit=4)
+        if len(parses) >= 2:
+            parses.sort(key=len)
+            sent, others = parses[0], parses[1:]
+            also = " or ".join(
+                f"{'·'.join(p)} ({' | '.join(code[s] for s in p)})" for p in others
+            )
+            t.para(
+                f"The article's own example: send {' then '.join(sent)} and the line carries "
+                f"010 ({' | '.join(code[s] for s in sent)}), which reads just as well as {also}."
+            )
+    if K > 1:
+        t.para(
+            f"Kraft–McMillan: every uniquely decodable code has K ≤ 1. This code has "
+            f"K = {_frac(K)} > 1, which on its own proves it cannot be uniquely decodable, "
+            "before any witness is found."
+        )
+    else:
+        t.para(
+            f"Here K = {_frac(K)} ≤ 1, so the Kraft sum alone does not expose the problem: "
+            "K ≤ 1 is necessary for unique decodability, not sufficient."
+        )
+
+
+def _code_section(
+    t: _Text, name: str, spec: CodeSpec | None, built: list[tuple[str, Code]]
+) -> None:
+    kind = ""
+    if spec is not None:
+        kind = {"fixed": "fixed-length", "table": "hand-written table", "huffman": "Huffman",
+                "shannon": "Shannon"}.get(spec.type, spec.type)
+        if spec.built_for:
+            kind += f", built for urn {spec.built_for}"
+        kind = f" ({kind})"
+    t.add(f"Code {name}{kind}")
+    if not built:
+        t.para("A fixed-length code is built per link over the link's colours; no link uses it.")
+        t.add()
+        return
+    for who, code in built:
+        if who:
+            t.add(f"  {who}:")
+        _code_body(t, code)
+    t.add()
+
+
+def _align(d: Mapping[str, float], symbols: Sequence[str]) -> list[float]:
+    return [d.get(s, 0.0) for s in symbols]
+
+
+def _cross_terms(
+    q: Mapping[str, float], p: Mapping[str, float], base: int
+) -> tuple[list[str], float, list[str]]:
+    """Terms q(x)·(−log p(x)) over q's support, the total, and the colours skipped."""
+    terms, total, skipped = [], 0.0, []
+    for s, qx in q.items():
+        if qx == 0:
+            skipped.append(s)
+            continue
+        px = p.get(s, 0.0)
+        if px == 0:
+            terms.append(f"{_prob(qx)}·∞")
+            total = math.inf
+        else:
+            ideal = -_log(px, base)
+            terms.append(f"{_prob(qx)}·{_num(ideal, 3)}")
+            total += qx * ideal
+    return terms, total, skipped
+
+
+def _kl_terms(
+    q: Mapping[str, float], p: Mapping[str, float], base: int
+) -> tuple[list[str], float, list[tuple[float, str]]]:
+    """Terms q(x)·log(q(x)/p(x)) over q's support, the total, and (contribution, colour)."""
+    terms, total, parts = [], 0.0, []
+    for s, qx in q.items():
+        if qx == 0:
+            continue
+        px = p.get(s, 0.0)
+        if px == 0:
+            terms.append(f"{_prob(qx)}·∞")
+            total = math.inf
+            parts.append((math.inf, s))
+            continue
+        ratio = _log(qx / px, base)
+        terms.append(f"{_prob(qx)}·{_signed(ratio)}")
+        total += qx * ratio
+        parts.append((qx * ratio, s))
+    return terms, max(total, 0.0), parts
+
+
+def _entropy(q: Mapping[str, float], base: int) -> float:
+    return sum(-x * _log(x, base) for x in q.values() if x > 0)
+
+
+def _link_section(t: _Text, link: Link) -> None:
+    code, urn = link.code, link.urn
+    D = code.D
+    lg, unit = _logname(D), _unit(D)
+    t.add(f"Link {link.name}: urn {urn.name} -> code {link.code_name} -> line {link.line.name}")
+    if urn.total <= 0:
+        t.para("The urn is empty: there is nothing to send.")
+        t.add()
+        return
+    q = {c: n / urn.total for c, n in urn.counts.items()}
+    missing = [c for c, x in q.items() if x > 0 and c not in code.codewords]
+    if missing:
+        t.para(
+            f"The code has no codeword for {', '.join(missing)}, which the urn can draw: "
+            "this link cannot be run and nothing below applies."
+        )
+        t.add()
+        return
+    lengths = {c: code.lengths.get(c, 0) for c in q}
+    qn = urn.name
+    # Expected length.
+    terms = [f"{_prob(x)}·{lengths[c]}" for c, x in q.items() if x > 0]
+    L = sum(x * lengths[c] for c, x in q.items() if x > 0)
+    t.sum_line(f"L({qn}) = Σ q(x)·l(x)", terms, f"{_num(L)} {unit} per message")
+    H = _entropy(q, D)
+    where = "as above" if D == 2 else f"in base {D}, the code's units"
+    t.add(f"  H({qn}) = {_num(H)} {unit} (the entropy of the urn that draws, {where})")
+    ud = code.is_uniquely_decodable
+    if not ud:
+        if L < H:
+            t.para(
+                f"L = {_num(L)} is BELOW the entropy H = {_num(H)}. No usable code can do that: "
+                "a uniquely decodable code always needs at least H bits per message on "
+                "average. The saving is an illusion bought by ambiguity: this code is not "
+                "uniquely decodable, so the receiver cannot recover the messages and the "
+                "link cannot be run."
+            )
+        else:
+            t.para(
+                "This code is not uniquely decodable, so the receiver cannot recover the "
+                "messages and the link cannot be run, whatever its average length."
+            )
+    # Cross entropy against the assumed distribution.
+    if link.built_for:
+        pname = link.built_for
+        pwhat = f"p = {pname}, the urn the code was built for"
+    elif link.assumed is not None:
+        pname = "p"
+        pwhat = "the distribution p given with the link"
+    else:
+        pname = "r"
+        pwhat = f"p = r, the code's implied distribution {D}^{MINUS}l/K (it names no urn)"
+    p = _as_dict(link.assumed_distribution)
+    t.para(f"The code assumes {pwhat}.")
+    cterms, HC, skipped = _cross_terms(q, p, D)
+    t.sum_line(f"H({qn}, {pname}) = Σ q(x)·({MINUS}{lg} p(x))", cterms, f"{_num(HC)} {unit}")
+    if skipped:
+        t.para(f"({', '.join(skipped)}: q(x) = 0, no contribution.)")
+    t.para(
+        f"Cross entropy is the average cost when {qn} draws but every colour is charged its "
+        f"ideal length under {pname}. It is never below H({qn}); the excess is the KL divergence."
+    )
+    # KL both ways.
+    kq_terms, KLqp, parts_q = _kl_terms(q, p, D)
+    t.sum_line(f"D({qn}‖{pname}) = Σ q(x)·{lg}(q(x)/p(x))", kq_terms, f"{_num(KLqp)} {unit}")
+    if not math.isinf(HC):
+        t.add(f"    = H({qn}, {pname}) {MINUS} H({qn}) = {_num(HC)} {MINUS} {_num(H)}")
+    kp_terms, KLpq, parts_p = _kl_terms(p, q, D)
+    HP = _entropy(p, D)
+    _, HCp, _ = _cross_terms(p, q, D)
+    t.sum_line(f"D({pname}‖{qn}) = Σ p(x)·{lg}(p(x)/q(x))", kp_terms, f"{_num(KLpq)} {unit}")
+    if not math.isinf(HCp):
+        t.add(f"    = H({pname}, {qn}) {MINUS} H({pname}) = {_num(HCp)} {MINUS} {_num(HP)}")
+    if KLqp < 5e-5 and KLpq < 5e-5:
+        t.para(
+            "Both divergences are 0: the code was designed for exactly the distribution that "
+            "draws, so cross entropy equals entropy."
+        )
+    else:
+        why = (
+            f"The two differ because each averages the log-ratio under a different "
+            f"distribution: D({qn}‖{pname}) weighs colours by how often {qn} really draws them, "
+            f"D({pname}‖{qn}) by how often {pname} expects them. KL divergence is not a distance."
+        )
+        big_q = max(parts_q, default=None)
+        big_p = max(parts_p, default=None)
+        if big_q is not None and math.isinf(big_q[0]):
+            why += (
+                f" D({qn}‖{pname}) is infinite: {qn} draws {big_q[1]}, which {pname} says "
+                "never happens."
+            )
+        elif big_q is not None and big_q[0] > 0:
+            c = big_q[1]
+            why += (
+                f" The largest share of D({qn}‖{pname}) comes from {c}: {qn} draws it with "
+                f"{_prob(q[c])} but {pname} expects {_prob(p.get(c, 0.0))}."
+            )
+        if big_p is not None and math.isinf(big_p[0]):
+            why += (
+                f" D({pname}‖{qn}) is infinite: {pname} expects {big_p[1]}, which {qn} "
+                "never draws."
+            )
+        elif big_p is not None and big_p[0] > 0:
+            c = big_p[1]
+            why += (
+                f" The largest share of D({pname}‖{qn}) comes from {c}: {pname} expects "
+                f"{_prob(p.get(c, 0.0))} but {qn} draws it with {_prob(q.get(c, 0.0))}."
+            )
+        t.para(why)
+    # The exact identity.
+    K = code.kraft_sum
+    r = _as_dict(code.implied_distribution())
+    rdesc = ", ".join(f"{s} {_prob(x)}" for s, x in r.items())
+    t.para(f"Implied distribution r(x) = {D}^{MINUS}l(x)/K with K = {_frac(K)}: {rdesc}.")
+    _, KLqr, _ = _kl_terms(q, r, D)
+    logK = _log(float(K), D)
+    logK_s = _num(logK)
+    logK_s = f"({logK_s})" if logK_s.startswith(MINUS) else logK_s
+    t.add(
+        f"  L = H(q) + D(q‖r) {MINUS} {lg} K:  {_num(L)} = {_num(H)} + {_num(KLqr)} "
+        f"{MINUS} {logK_s}"
+    )
+    t.para(
+        "This identity is exact for any code: the length above the entropy is the "
+        "divergence from the distribution the code's lengths are ideal for, less "
+        f"{lg} K. For a uniquely decodable code K ≤ 1, so {MINUS}{lg} K ≥ 0 and L ≥ H."
+        + (
+            f" Here K > 1 makes {MINUS}{lg} K negative, which is exactly how this ambiguous "
+            "code appears to beat the entropy."
+            if K > 1
+            else ""
+        )
+    )
+    if ud:
+        _line_part(t, link, q, lengths, L)
+    t.add()
+
+
+def _line_part(
+    t: _Text, link: Link, q: Mapping[str, float], lengths: Mapping[str, int], L: float
+) -> None:
+    line, arr = link.line, link.arrivals
+    baud = float(line.baud)
+    per = "1 message" if link.telegram == 1 else f"{link.telegram} messages"
+    t.para(
+        f"Line {line.name}: {line.baud:g} baud, latency {line.latency:g} s; arrivals: "
+        f"{arr.describe()}; {per} per telegram."
+    )
+    tariff = line.tariff
+    if tariff.per_bit or tariff.per_telegram:
+        cost = tariff.per_bit * L + tariff.per_telegram / max(link.telegram, 1)
+        t.add(
+            f"  Cost per message = per_bit·L + per_telegram/telegram = {tariff.per_bit:g}·"
+            f"{_num(L)} + {tariff.per_telegram:g}/{link.telegram} = {_num(cost)}"
+        )
+    lam = arr.message_rate
+    if baud <= 0:
+        t.para("The line's baud is not positive, so no timing can be computed.")
+        return
+    ES = L / baud
+    if lam is None:
+        t.para(
+            f"Back-to-back: a message is always waiting, so the line is busy all the time "
+            f"(ρ = 1) and carries baud/L = {line.baud:g}/{_num(L)} = {_sig(baud / L)} "
+            "messages per second. A shorter code means more messages per second."
+            if L > 0
+            else "Back-to-back: the line is always busy."
+        )
+        return
+    rho = lam * L / baud
+    t.add(f"  ρ = λ·L/baud = {lam:g}·{_num(L)}/{line.baud:g} = {_num(rho)}")
+    if rho >= 1:
+        t.para(
+            f"UNSTABLE: ρ = {_num(rho)} ≥ 1. Bits arrive at least as fast as the line can send "
+            "them, so the queue of telegrams grows without bound and there is no steady-state "
+            "mean wait. A shorter code (smaller L) or a faster line is needed."
+        )
+        return
+    t.para(
+        f"ρ is the fraction of time the line is busy: messages arrive at λ = {lam:g} per "
+        f"second and each takes on average L/baud = {_sig(ES)} s to send."
+    )
+    if arr.kind != "poisson":
+        t.para(
+            "The Pollaczek–Khinchine mean wait below applies to Poisson arrivals only, so it is "
+            "not computed for this link."
+        )
+        return
+    if link.telegram != 1:
+        t.para(
+            f"Messages travel {link.telegram} to a telegram, so telegrams do not arrive as a "
+            "Poisson stream; the Pollaczek–Khinchine formula (one message per telegram) is "
+            "not applied."
+        )
+        return
+    sq_terms = [f"{_prob(x)}·{lengths[c] ** 2}" for c, x in q.items() if x > 0]
+    El2 = sum(x * lengths[c] ** 2 for c, x in q.items() if x > 0)
+    ES2 = El2 / baud**2
+    W = lam * ES2 / (2 * (1 - rho))
+    used = {lengths[c] for c, x in q.items() if x > 0}
+    service = (
+        "is the same for every colour (an M/D/1 queue, a special case)"
+        if len(used) == 1
+        else "varies with the colour drawn"
+    )
+    t.para(
+        "Poisson arrivals with one message per telegram: an M/G/1 queue. The service time "
+        f"S = l(X)/baud {service}, and the Pollaczek–Khinchine formula gives the mean wait "
+        "in the queue:"
+    )
+    t.add(f"  E[S] = L/baud = {_num(L)}/{line.baud:g} = {_sig(ES)} s")
+    t.sum_line("E[l²] = Σ q(x)·l(x)²", sq_terms, _num(El2))
+    t.add(f"  E[S²] = E[l²]/baud² = {_num(El2)}/{baud ** 2:g} = {_sig(ES2)} s²")
+    t.add(
+        f"  W = λ·E[S²]/(2(1 {MINUS} ρ)) = {lam:g}·{_sig(ES2)}/(2·(1 {MINUS} {_num(rho)})) "
+        f"= {_sig(W)} s"
+    )
+    total = W + ES + float(line.latency)
+    t.para(
+        f"Mean time from a message's arrival to its delivery = W + E[S] + latency = "
+        f"{_sig(W)} + {_sig(ES)} + {line.latency:g} = {_sig(total)} s. The wait grows "
+        "with E[S²], not just E[S]: long, rare codewords hold up everyone behind them."
+    )
+
+
+def _notation(t: _Text) -> None:
+    t.heading("Notation")
+    t.para(
+        "Here q is the urn that actually draws (the truth) and p the distribution the code "
+        "assumes. H(q, p) = −Σ q(x)·log2 p(x) is coding.cross_entropy(q, p): the first "
+        "argument draws, the second is assumed. D(q‖p) = Σ q(x)·log2(q(x)/p(x)) is "
+        "coding.kl_divergence(q, p)."
+    )
+    t.para(
+        "The article writes the same cross entropy as H_p(q) = −Σ q(x)·log2 p(x): its "
+        "subscript is the code's (assumed) distribution and its argument the one that draws. "
+        "So the article's H_p(q) is our H(q, p), and its KL(Q‖P) is our D(q‖p). Mind the "
+        "order when reading one next to the other: the roles sit in opposite places."
+    )
+
+
+def explain(scenario: Scenario) -> str:
+    """The worked arithmetic for ``scenario``'s urns, codes and links, as plain text.
+
+    Sections, in order: the scenario's name and description; each urn
+    (counts, probabilities, ideal lengths, entropy written out); each code
+    (table, Kraft sum written out, prefix-free and uniquely-decodable
+    verdicts, a witness when ambiguous); each link (expected length, entropy,
+    cross entropy and KL both ways as sums of terms, the identity
+    L = H(q) + D(q‖r) − log2 K, and, with a message rate, utilisation and the
+    Pollaczek–Khinchine mean wait); and a note on notation. Lines are at most
+    100 characters. Never raises for zero-count colours or ambiguous codes.
+    """
+    t = _Text()
+    t.heading(f"Scenario {scenario.name}")
+    if scenario.description:
+        for i, para in enumerate(scenario.description.strip().split("\n\n")):
+            if i:
+                t.add()
+            t.para(" ".join(para.split()), indent="")
+    t.heading("Urns")
+    for urn in _all_urns(scenario):
+        _urn_section(t, urn)
+    t.heading("Codes")
+    for name, spec, built in _all_codes(scenario):
+        _code_section(t, name, spec, built)
+    t.heading("Links")
+    t.para(
+        "For each link: q is the urn that draws, p the distribution the code assumes, l(x) the "
+        "codeword lengths, r the code's implied distribution and K its Kraft sum.",
+        indent="",
+    )
+    t.add()
+    for link in scenario.links:
+        _link_section(t, link)
+    _notation(t)
+    return t.text()
+
+
+_CORRECTIONS: tuple[tuple[str, str], ...] = (
+    (
+        "Softmax",
+        "The normaliser must sum over every class: softmax(x)_i = e^{x_i} / Σ_j e^{x_j}. "
+        "The article's denominator repeats e^{x_i} inside the sum, which would make every "
+        "output 1/N whatever the logits.",
+    ),
+    (
+        "Cross-entropy loss",
+        "It carries a minus sign: CE = −Σ_n Σ_c y_n,c · log ŷ_n,c. Without it the value is "
+        "never positive and minimising it would push the predicted probability of the true "
+        "class down instead of up. The article's hand calculation of 2.348 drops the same "
+        "sign.",
+    ),
+    (
+        "Forward KL",
+        "Training minimises the forward divergence D(q‖p) (q the data, p the model), and "
+        "because D(q‖p) = H(q, p) − H(q) with H(q) fixed by the data, minimising it is the "
+        "same as minimising the cross entropy. The article says that maximising the forward "
+        "KL is equivalent to maximising the cross entropy; both words should be "
+        "'minimising', as its own derivation further down shows.",
+    ),
+    (
+        "PyTorch inputs",
+        "nll_loss expects LOG-probabilities (the output of log_softmax), not softmax "
+        "outputs; cross_entropy takes raw logits and applies log_softmax itself. kl_div "
+        "also takes log-probabilities as its input, while its target is plain probabilities "
+        "by default (log_target=False); use reduction='batchmean' for the mathematical KL. "
+        "binary_cross_entropy takes probabilities, binary_cross_entropy_with_logits logits.",
+    ),
+    (
+        "TensorFlow inputs",
+        "The Keras cross-entropy losses take probabilities unless from_logits=True. "
+        "KLDivergence takes probabilities for both y_true and y_pred and has no logits "
+        "option.",
+    ),
+    (
+        "Notation",
+        "The article's H_p(q) = −Σ q log p puts the code's (assumed) distribution in the "
+        "subscript and the drawing one in the argument. Our H(q, p) = cross_entropy(q, p) "
+        "lists the drawing distribution first. Same number, roles in opposite places.",
+    ),
+    (
+        "Smaller points",
+        "Prefix-freeness is sufficient for unique decodability, not a property every "
+        "uniquely decodable code has ({0, 01, 11} is decodable but not prefix-free); "
+        "Kraft–McMillan shows restricting to prefix codes costs nothing. Entropy is a lower "
+        "bound that the best symbol code approaches within one bit (India: H = 1.7497, "
+        "Huffman L = 1.75); it is met exactly only when every probability is a power of 1/2. "
+        "Australia's 2.3488 uses ideal, fractional lengths; India's real Huffman code costs "
+        "Australia 2.37 bits per ball.",
+    ),
+)
+
+
+def article_corrections() -> str:
+    """A short note, in our own words, on where the source article slips.
+
+    >>> print(article_corrections().splitlines()[0])
+    Corrections to the source article
+    """
+    t = _Text()
+    t.add("Corrections to the source article")
+    t.add()
+    for title, body in _CORRECTIONS:
+        wrapped = textwrap.wrap(f"{title}. {body}", WIDTH - 2, initial_indent="- ",
+                                subsequent_indent="  ")
+        t.lines.extend(wrapped)
+    return t.text()
+
