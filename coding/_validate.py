@@ -25,6 +25,21 @@ def check_symbol(name: str, symbol: Any) -> str:
     return symbol
 
 
+def check_symbols(name: str, symbols: Any) -> tuple[str, ...]:
+    """A non-empty sequence of distinct symbols (not one string)."""
+    if isinstance(symbols, str):
+        raise TypeError(f"{name!r} must be a sequence of symbols, not one string")
+    out = tuple(check_symbol(name, s) for s in symbols)
+    if not out:
+        raise ValueError(f"{name!r} must not be empty")
+    seen: set[str] = set()
+    for s in out:
+        if s in seen:
+            raise ValueError(f"{name!r} has {s!r} twice")
+        seen.add(s)
+    return out
+
+
 def check_alphabet_size(D: Any) -> int:
     if isinstance(D, bool) or not isinstance(D, (int, np.integer)):
         raise TypeError(f"'D' must be an integer (got {D!r})")

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
+from fractions import Fraction
 
 import numpy as np
 
-from coding._validate import DIGITS, check_alphabet_size, check_symbol
+from coding._validate import DIGITS, check_alphabet_size, check_symbols
 from coding.code import Code
 from coding.distribution import Distribution
 
@@ -38,9 +39,11 @@ def canonical(symbols: Sequence[str], lengths: Sequence[int], D: int = 2) -> Cod
     for s, n in zip(symbols, lengths):
         if int(n) < 1:
             raise ValueError(f"length of {s!r} must be at least 1 (got {n})")
-    kraft = sum(D ** -int(n) for n in lengths)
-    if kraft > 1 + 1e-12:
-        raise ValueError(f"lengths violate Kraft's inequality: sum D^-l = {kraft:.6g} > 1")
+    kraft = sum(Fraction(1, D ** int(n)) for n in lengths)  # exact: no float tolerance
+    if kraft > 1:
+        raise ValueError(
+            f"lengths violate Kraft's inequality: sum D^-l = {float(kraft):.17g} > 1"
+        )
     order = sorted(range(len(symbols)), key=lambda i: (int(lengths[i]), i))
     words: dict[int, str] = {}
     value, prev = 0, None
@@ -56,15 +59,7 @@ def canonical(symbols: Sequence[str], lengths: Sequence[int], D: int = 2) -> Cod
 def _symbols_of(symbols: Distribution | Iterable[str]) -> tuple[str, ...]:
     if isinstance(symbols, Distribution):
         return symbols.symbols
-    if isinstance(symbols, str):
-        raise TypeError("'symbols' must be a sequence of symbols, not one string")
-    out = tuple(check_symbol("symbols", s) for s in symbols)
-    if not out:
-        raise ValueError("'symbols' must not be empty")
-    if len(set(out)) != len(out):
-        dup = next(s for s in out if out.count(s) > 1)
-        raise ValueError(f"'symbols' has {dup!r} twice")
-    return out
+    return check_symbols("symbols", symbols)
 
 
 def fixed_length(symbols: Distribution | Iterable[str], D: int = 2) -> Code:
@@ -98,7 +93,9 @@ def shannon(p: Distribution, D: int = 2) -> Code:
     H(q, p) ≤ L < H(q, p) + 1. Every symbol must have positive probability
     (a zero-probability symbol would need an infinite codeword: such symbols
     are an error here). A relative tolerance of 1e-12 absorbs rounding, so a
-    probability of exactly 2^−k gets k digits.
+    probability of exactly D^−k gets k digits (unless that would break
+    Kraft's inequality, when plain ceilings are used). A single symbol of
+    probability 1 still gets one digit, so then L = H(q, p) + 1.
 
     >>> shannon(Distribution({"a": 0.5, "b": 0.25, "c": 0.125, "d": 0.125})).lengths["d"]
     3
@@ -113,4 +110,9 @@ def shannon(p: Distribution, D: int = 2) -> Code:
         )
     ideal = -np.log(p.probabilities) / math.log(D)
     lengths = [max(1, math.ceil(x - 1e-12 * max(1.0, x))) for x in ideal]
+    if sum(Fraction(1, D**n) for n in lengths) > 1:
+        # The tolerance rounded down a probability a hair below D^-k while a
+        # tiny one needs a long word: the lengths overfill the code tree.
+        # Fall back to strict ceilings (canonical() re-checks Kraft exactly).
+        lengths = [max(1, math.ceil(x)) for x in ideal]
     return canonical(p.symbols, lengths, D)

@@ -6,7 +6,7 @@ from collections.abc import Iterator, Mapping
 
 import numpy as np
 
-from coding._validate import SUM_TOLERANCE, check_weights
+from coding._validate import SUM_TOLERANCE, check_symbols, check_weights
 
 
 class Distribution:
@@ -73,7 +73,7 @@ class Distribution:
         >>> Distribution.uniform(["a", "b", "c", "d"])["c"]
         0.25
         """
-        return cls.from_counts({s: 1 for s in symbols})
+        return cls.from_counts({s: 1 for s in check_symbols("symbols", symbols)})
 
     @property
     def symbols(self) -> tuple[str, ...]:

@@ -50,7 +50,9 @@ def huffman(p: Distribution, D: int = 2) -> Code:
 
     Lengths come from :func:`huffman_lengths`; codewords are then assigned
     canonically in order of (length, symbol order). The expected length obeys
-    H(p) ≤ L < H(p) + 1 (in D-ary digits: H_D(p) ≤ L < H_D(p) + 1).
+    H(p) ≤ L < H(p) + 1 (in D-ary digits: H_D(p) ≤ L < H_D(p) + 1), except
+    for a degenerate source where one symbol has probability 1: H = 0 but
+    codewords are never empty, so L = 1 = H + 1.
 
     >>> india = Distribution.from_counts({"blue": 25, "red": 50, "green": 13, "yellow": 12})
     >>> code = huffman(india)

@@ -28,7 +28,7 @@ from coding._validate import check_base, check_pmf
 from coding.distribution import Distribution
 
 DistributionLike = Union[Distribution, "np.ndarray", list, tuple]
-Base = Union[float, int, Literal["e"]]
+Base = float | int | Literal["e"]
 
 __all__ = ["entropy", "cross_entropy", "kl_divergence", "information", "log"]
 
