@@ -1,0 +1,343 @@
+"""``report.html``: one self-contained page per run.
+
+The page holds everything inline: the figures as SVG (text stays text), the
+CSS, the numbers and the checks. It references no URL of any kind, so it
+opens offline, can be mailed as one file and projected in a lecture hall.
+All text from the result is escaped with :func:`html.escape`.
+
+:func:`render_from_folder` redraws the figures and the report of a saved
+results folder (``summary.json`` and ``trace.csv``) without simulating.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+import math
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from sim.results import LinkResult, RunResult, traces_from_csv
+
+__all__ = ["render_from_folder", "write_report"]
+
+REPORT_NAME = "report.html"
+
+_CSS = """
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif;
+       margin: 2rem auto; max-width: 62rem; padding: 0 1rem; color: #222; line-height: 1.45; }
+h1 { font-size: 1.6rem; margin-bottom: .2rem; }
+h2 { border-bottom: 2px solid #ddd; padding-bottom: .2rem; margin-top: 2.5rem; }
+h3 { margin-top: 1.5rem; }
+table { border-collapse: collapse; margin: .6rem 0 1rem; font-size: .92rem; }
+th, td { border: 1px solid #ccc; padding: .25rem .6rem; text-align: left; vertical-align: top; }
+th { background: #f3f3f3; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.pass { color: #11691b; font-weight: bold; }
+.fail { color: #b00020; font-weight: bold; }
+.meta { color: #555; }
+figure { margin: 1rem 0 2rem; }
+figure svg, figure img { max-width: 100%; height: auto; display: block; }
+figcaption { color: #555; font-size: .9rem; }
+pre { background: #f7f7f7; border: 1px solid #ddd; padding: .8rem; overflow-x: auto;
+      font-size: .85rem; }
+nav ul { columns: 2; }
+""".strip()
+
+
+def _e(x: object) -> str:
+    return html.escape(str(x), quote=True)
+
+
+def _bits(x: float | None, digits: int = 4) -> str:
+    if x is None:
+        return "–"
+    if math.isinf(x):
+        return "∞"
+    if math.isnan(x):
+        return "nan"
+    return f"{x:.{digits}f}"
+
+
+def _secs(x: float | None) -> str:
+    if x is None:
+        return "–"
+    if math.isinf(x):
+        return "∞"
+    return f"{x:.4g} s"
+
+
+def _int(n: int) -> str:
+    return f"{n:,}"
+
+
+def _rows(rows: Sequence[tuple[str, str, str]]) -> str:
+    """Table rows of (quantity, value, note); value is right-aligned."""
+    return "\n".join(
+        f"<tr><th scope=\"row\">{_e(a)}</th><td class=\"num\">{_e(b)}</td><td>{_e(c)}</td></tr>"
+        for a, b, c in rows
+    )
+
+
+def _numbers_table(link: LinkResult) -> str:
+    th, line = link.theory, link.line
+    lo, hi = link.ci95()
+    rows: list[tuple[str, str, str]] = [
+        ("measured bits/message", _bits(link.bits_per_message),
+         f"95 % interval [{_bits(lo)}, {_bits(hi)}] (standard error {link.std_error:.3g})"),
+        ("expected length L(q)", _bits(th.expected_length), "Σ q(x) l(x), bits/message"),
+        ("entropy H(q)", _bits(th.entropy), "the least any uniquely decodable code can average"),
+        ("cross entropy H(q, p)", _bits(th.cross_entropy),
+         "draws from q coded for p (the article writes H_p(q))"),
+        ("KL divergence D(q‖p)", _bits(th.kl_divergence), "H(q, p) − H(q): extra bits for "
+         "assuming p"),
+        ("D(q‖r) − log2 K", f"{_bits(th.implied_kl)} − {_bits(th.log_kraft)}",
+         "r = 2^−l / K, the code's implied distribution; L = H(q) + D(q‖r) − log2 K"),
+        ("Kraft sum K", _bits(th.kraft_sum), "Σ 2^−l(x)"),
+        ("length variance", _bits(th.length_variance), "bits²"),
+        ("messages", _int(link.messages), ""),
+        ("bits", _int(link.bits), ""),
+        ("lossless", "yes" if link.lossless else "NO",
+         f"{_int(link.mismatches)} mismatched messages"),
+    ]
+    if link.urn_exhausted:
+        rows.append(("urn exhausted", "yes", "drawn without replacement, the urn ran empty"))
+    rows += [
+        ("telegrams", _int(line.telegrams), ""),
+        ("simulated time", _secs(line.duration), f"line busy {_secs(line.busy_time)}"),
+        ("utilisation ρ", _bits(line.utilisation, 3),
+         "" if th.utilisation is None else f"theory λE[S] = {_bits(th.utilisation, 3)}"),
+        ("mean wait", _secs(line.mean_wait),
+         ("" if th.pk_mean_wait is None else f"Pollaczek–Khinchine {_secs(th.pk_mean_wait)}; ")
+         + f"standard error {line.wait_std_error:.3g} s"),
+        ("95th-percentile wait", _secs(line.p95_wait), f"max {_secs(line.max_wait)}"),
+        ("mean end-to-end delay", _secs(line.mean_delay), ""),
+        ("messages per second", f"{line.messages_per_second:.4g}", "of simulated time"),
+        ("cost", f"{line.cost:,.2f}", "tariff units"),
+    ]
+    return (
+        '<table class="numbers">\n<thead><tr><th>quantity</th><th>value</th><th>note</th>'
+        f"</tr></thead>\n<tbody>\n{_rows(rows)}\n</tbody>\n</table>"
+    )
+
+
+def _code_table(link: LinkResult) -> str:
+    out = ['<table class="code">',
+           "<thead><tr><th>symbol</th><th>q(x) source</th><th>p(x) assumed</th>"
+           "<th>codeword</th><th>length</th><th>−log2 q(x)</th></tr></thead>", "<tbody>"]
+    for s in dict.fromkeys([*link.source_distribution, *link.codewords]):
+        q = link.source_distribution.get(s, 0.0)
+        p = link.assumed_distribution.get(s)
+        cw = link.codewords.get(s, "")
+        info = "∞" if q <= 0 else f"{-math.log2(q):.4f}"
+        out.append(
+            f"<tr><td>{_e(s)}</td><td class=\"num\">{q:.4f}</td>"
+            f"<td class=\"num\">{'–' if p is None else f'{p:.4f}'}</td>"
+            f"<td><code>{_e(cw)}</code></td><td class=\"num\">{len(cw)}</td>"
+            f"<td class=\"num\">{info}</td></tr>"
+        )
+    out += ["</tbody>", "</table>"]
+    return "\n".join(out)
+
+
+def _checks_table(link: LinkResult) -> str:
+    out = ['<table class="checks">',
+           "<thead><tr><th>check</th><th>verdict</th><th>detail</th></tr></thead>", "<tbody>"]
+    for c in link.checks:
+        verdict = '<span class="pass">pass</span>' if c.passed else '<span class="fail">FAIL</span>'
+        out.append(f"<tr><td>{_e(c.name)}</td><td>{verdict}</td><td>{_e(c.detail)}</td></tr>")
+    out += ["</tbody>", "</table>"]
+    return "\n".join(out)
+
+
+def _figure(markup: str, caption: str, stem: str) -> str:
+    return (f'<figure id="fig-{_e(stem)}">\n{markup}\n'
+            f"<figcaption>{_e(caption)}</figcaption>\n</figure>")
+
+
+def _png_markup(fig: object, alt: str) -> str:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=100)  # type: ignore[attr-defined]
+    data = base64.b64encode(buf.getvalue()).decode("ascii")
+    return f'<img alt="{_e(alt)}" src="data:image/png;base64,{data}">'
+
+
+def _inline_figures(result: RunResult, given: Mapping[str, str] | None) -> dict[str, str]:
+    """Markup per figure stem: the given SVG where it is clean, else drawn here."""
+    from sim import plots
+
+    out: dict[str, str] = {}
+    for spec in plots.figure_specs(result):
+        markup = (given or {}).get(spec.stem)
+        if markup is None or "http://" in markup or "https://" in markup:
+            fig = spec.build()
+            try:
+                markup = plots.svg_markup(fig, id_prefix=f"{spec.stem}-")
+                if "http://" in markup or "https://" in markup:  # never seen; be safe
+                    markup = _png_markup(fig, spec.caption)
+            finally:
+                fig.clear()
+        out[spec.stem] = markup
+    return out
+
+
+def write_report(
+    result: RunResult,
+    out_dir: Path | str,
+    *,
+    explain_text: str | None = None,
+    figures: Mapping[str, str] | None = None,
+) -> Path:
+    """Write ``out_dir/report.html`` for ``result`` and return its path.
+
+    Parameters
+    ----------
+    result:
+        The run to report.
+    out_dir:
+        The folder to write into (created if missing).
+    explain_text:
+        The scenario's worked explanation (``sim.explain.explain``), shown
+        verbatim in a ``<pre>`` block.
+    figures:
+        Inline SVG markup per figure stem, as filled in by
+        ``sim.plots.render_all(..., inline=figures)``; figures missing from it
+        are drawn here. Pass it to avoid drawing every figure twice.
+    """
+    from sim import plots
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    specs = plots.figure_specs(result)
+    markup = _inline_figures(result, figures)
+    by_kind: dict[tuple[str, str], list[plots.FigureSpec]] = {}
+    for spec in specs:
+        by_kind.setdefault((spec.kind, spec.subject), []).append(spec)
+
+    def figs(kind: str, subject: str) -> list[str]:
+        return [_figure(markup[s.stem], s.caption, s.stem) for s in by_kind.get((kind, subject), [])]
+
+    title = f"telegraph report: {result.scenario}"
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{_e(title)}</title>",
+        f"<style>\n{_CSS}\n</style>",
+        "</head>",
+        "<body>",
+        f"<h1>{_e(title)}</h1>",
+    ]
+    if result.description:
+        parts.append(f"<p>{_e(result.description)}</p>")
+    parts.append(
+        f'<p class="meta">seed {_e(result.seed)} · {_int(result.messages)} messages per link · '
+        f"chunk {_int(result.chunk)} · {len(result.links)} link(s)</p>"
+    )
+    parts += _overview(result)
+    parts.append('<section id="sources">\n<h2>Sources and convergence</h2>')
+    parts += figs("distributions", "")
+    for urn in dict.fromkeys(link.source for link in result.links):
+        parts.append(f'<h3 id="urn-{_e(plots.slug(urn))}">Urn {_e(urn)}</h3>')
+        parts += figs("convergence", urn)
+    parts.append("</section>")
+    for link in result.links:
+        parts += _link_section(link, figs, plots.slug)
+    if explain_text:
+        parts += ['<section id="explain">', "<h2>The arithmetic, worked</h2>",
+                  f"<pre>{_e(explain_text)}</pre>", "</section>"]
+    parts += ['<p class="meta">Written by telegraph. This file is self-contained: '
+              "no external resources.</p>", "</body>", "</html>", ""]
+    path = out_dir / REPORT_NAME
+    tmp = out_dir / f".{REPORT_NAME}.tmp"
+    tmp.write_text("\n".join(parts), encoding="utf-8")
+    os.replace(tmp, path)
+    return path
+
+
+def _overview(result: RunResult) -> list[str]:
+    from sim.plots import slug
+
+    out = ["<h2>Overview</h2>", '<table class="overview">',
+           "<thead><tr><th>link</th><th>source</th><th>code</th><th>bits/message</th>"
+           "<th>95 % interval</th><th>L</th><th>H(q)</th><th>H(q, p)</th><th>checks</th>"
+           "</tr></thead>", "<tbody>"]
+    for link in result.links:
+        lo, hi = link.ci95()
+        passed = sum(c.passed for c in link.checks)
+        cls = "pass" if link.all_passed else "fail"
+        out.append(
+            f'<tr><td><a href="#link-{_e(slug(link.name))}">{_e(link.name)}</a></td>'
+            f"<td>{_e(link.source)}</td><td>{_e(link.code)}</td>"
+            f'<td class="num">{_bits(link.bits_per_message)}</td>'
+            f'<td class="num">[{_bits(lo)}, {_bits(hi)}]</td>'
+            f'<td class="num">{_bits(link.theory.expected_length)}</td>'
+            f'<td class="num">{_bits(link.theory.entropy)}</td>'
+            f'<td class="num">{_bits(link.theory.cross_entropy)}</td>'
+            f'<td><span class="{cls}">{passed}/{len(link.checks)}</span></td></tr>'
+        )
+    out += ["</tbody>", "</table>"]
+    return out
+
+
+def _link_section(link: LinkResult, figs, slug) -> list[str]:
+    built = f", built for {link.built_for}" if link.built_for else ""
+    verdict = ('<span class="pass">all checks pass</span>' if link.all_passed
+               else '<span class="fail">some checks FAIL</span>')
+    return [
+        f'<section class="link" id="link-{_e(slug(link.name))}">',
+        f"<h2>Link {_e(link.name)}</h2>",
+        f'<p class="meta">source urn <b>{_e(link.source)}</b> · code <b>{_e(link.code)}</b> '
+        f"({_e(link.code_type)}{_e(built)}) · arrivals {_e(link.arrivals)} · {verdict} · "
+        f'convergence: <a href="#urn-{_e(slug(link.source))}">urn {_e(link.source)}</a></p>',
+        "<h3>Numbers</h3>",
+        _numbers_table(link),
+        "<h3>Code</h3>",
+        _code_table(link),
+        "<h3>Checks</h3>",
+        _checks_table(link),
+        "<h3>Figures</h3>",
+        *figs("code", link.name),
+        *figs("budget", link.name),
+        *figs("waits", link.name),
+        "</section>",
+    ]
+
+
+def render_from_folder(folder: Path | str, *, formats: Sequence[str] = ("png",)) -> list[Path]:
+    """Redraw the figures and ``report.html`` of a saved results folder.
+
+    Reads ``summary.json`` and, when present, ``trace.csv`` (without it the
+    convergence figures show only the theory lines) and ``explain.txt``.
+    Returns the paths written, the report last.
+
+    Raises ``ValueError`` with a one-line message when the folder holds no
+    readable ``summary.json``.
+    """
+    from sim import plots
+
+    folder = Path(folder)
+    summary = folder / "summary.json"
+    if not summary.is_file():
+        raise ValueError(f"{folder}: not a results folder (no summary.json)")
+    try:
+        doc = json.loads(summary.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise ValueError(f"{summary}: not valid JSON ({err})") from None
+    trace_file = folder / "trace.csv"
+    traces = traces_from_csv(trace_file.read_text(encoding="utf-8")) if trace_file.is_file() else {}
+    try:
+        result = RunResult.from_dict(doc, traces)
+    except (KeyError, TypeError) as err:
+        raise ValueError(f"{summary}: not a telegraph summary ({err!r})") from None
+    explain_file = folder / "explain.txt"
+    explain = explain_file.read_text(encoding="utf-8") if explain_file.is_file() else None
+    inline: dict[str, str] = {}
+    paths = plots.render_all(result, folder, formats=formats, inline=inline)
+    paths.append(write_report(result, folder, explain_text=explain, figures=inline))
+    return paths
