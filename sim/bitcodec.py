@@ -1,75 +1,139 @@
-"""Packed-bit encoding and decoding of a binary prefix code, a chunk at a time.
+"""Packed-bit encoding and streaming decoding of a binary prefix code, a chunk at a time.
 
-The ``coding`` package encodes strings of digits for teaching; the simulation
-moves real packed bits. ``bitarray`` decodes prefix codes in C
-(``decodetree``), which is why it is a dependency.
+The ``coding`` package encodes strings of digits for teaching; the engine
+moves real packed bits: 64-bit words, most significant bit first. The loops
+themselves are compiled (:mod:`sim.kernels`).
 """
 
 from __future__ import annotations
 
 import numpy as np
-from bitarray import bitarray, decodetree
 
 from coding import Code, DecodeError
+from sim import kernels
+
+#: The engine's limit on codeword length (one codeword fits a 32-bit lookup).
+MAX_CODEWORD_BITS = 32
 
 
-class ChunkEncoder:
-    """Encodes arrays of symbol indices (in ``symbols`` order) into a packed bitarray."""
+class Encoder:
+    """Encodes arrays of symbol indices (in ``symbols`` order) into packed words.
 
-    def __init__(self, code: Code, symbols: tuple[str, ...]) -> None:
-        words = [code.codewords[s] for s in symbols]
-        self.lengths = np.array([len(w) for w in words], dtype=np.int64)
-        width = int(self.lengths.max())
-        self._bits = np.zeros((len(words), width), dtype=np.uint8)
-        self._valid = np.zeros((len(words), width), dtype=bool)
-        for i, w in enumerate(words):
-            self._bits[i, : len(w)] = [int(c) for c in w]
-            self._valid[i, : len(w)] = True
-
-    def encode(self, idx: np.ndarray) -> bitarray:
-        stream = self._bits[idx][self._valid[idx]]  # row-major: codewords concatenated
-        out = bitarray(endian="big")
-        out.frombytes(np.packbits(stream).tobytes())
-        del out[stream.size :]
-        return out
-
-
-class ChunkDecoder:
-    """Streaming decoder of packed bits into symbol indices (in ``code.symbols`` order).
-
-    A partial codeword at the end of one chunk is kept and completed by the next.
+    ``points`` are the message counts at which the running bit totals are
+    recorded (the convergence trace); ``tally`` holds bits, squared lengths,
+    messages and the next checkpoint. A symbol the code lacks (a colour with
+    no balls) gets an empty codeword: it is never drawn.
     """
 
-    def __init__(self, code: Code) -> None:
-        self._code = code
-        self._tree = decodetree({i: bitarray(w) for i, w in enumerate(code.codewords.values())})
-        self._carry = bitarray(endian="big")
-        self._offset = 0  # bits consumed before the carry
+    def __init__(self, code: Code, symbols: tuple[str, ...], points: np.ndarray) -> None:
+        words = [code.codewords.get(s, "") for s in symbols]
+        too_long = [w for w in words if len(w) > MAX_CODEWORD_BITS]
+        if too_long:
+            raise ValueError(f"codewords longer than {MAX_CODEWORD_BITS} bits are not supported")
+        self.lengths = np.array([len(w) for w in words], dtype=np.int64)
+        self.values = np.array([int(w or "0", 2) for w in words], dtype=np.uint64)
+        self.max_length = max(1, int(self.lengths.max()))
+        self.points = np.asarray(points, dtype=np.int64)
+        self.point_sums = np.zeros(self.points.size, dtype=np.int64)
+        self.point_squares = np.zeros(self.points.size, dtype=np.int64)
+        self.tally = np.zeros(4, dtype=np.int64)
+
+    def encode(self, symbols: np.ndarray) -> tuple[np.ndarray, int]:
+        """The packed words of a chunk (with one padding word) and its bit count."""
+        words = np.empty((symbols.size * self.max_length) // 64 + 2, dtype=np.uint64)
+        nbits = kernels.encode_chunk(
+            symbols, self.values, self.lengths, words, self.tally,
+            self.points, self.point_sums, self.point_squares,
+        )  # fmt: skip
+        return words, int(nbits)
+
+    @property
+    def bits(self) -> int:
+        return int(self.tally[kernels.T_BITS])
+
+    @property
+    def square_bits(self) -> int:
+        return int(self.tally[kernels.T_SQUARES])
+
+    @property
+    def messages(self) -> int:
+        return int(self.tally[kernels.T_MESSAGES])
+
+
+class Decoder:
+    """Streaming decoder of packed words into symbol indices (``code.symbols`` order).
+
+    It checks every decoded symbol against what was sent. Bits of an
+    unfinished codeword at the end of one chunk are held over and completed
+    by the next chunk.
+    """
+
+    def __init__(self, code: Code, to_code: np.ndarray | None = None) -> None:
+        self.tables = kernels.DecodeTables(code)
+        # Sent messages are given as indices that to_code maps to code symbols.
+        self.to_code = np.arange(len(code), dtype=np.int64) if to_code is None else to_code
+        self._carry_words = np.zeros(1, dtype=np.uint64)
+        self._carry_bits = 0
+        self._awaiting = np.zeros(0, dtype=np.int64)
+        self._result = np.zeros(4, dtype=np.int64)
+        self.offset = 0  # bits consumed so far
+        self.decoded = 0
+        self.mismatches = 0
 
     @property
     def pending(self) -> int:
         """Bits of an unfinished codeword held over."""
-        return len(self._carry)
+        return self._carry_bits
 
-    def feed(self, bits: bitarray) -> np.ndarray:
-        data = self._carry + bits if self._carry else bits
-        try:
-            out = np.fromiter(data.decode(self._tree), dtype=np.intp)
-            self._offset += len(data)
-            self._carry = bitarray(endian="big")
-            return out
-        except ValueError:
-            return self._feed_slowly(data)
+    @property
+    def awaiting(self) -> int:
+        """Messages sent but not yet decoded."""
+        return int(self._awaiting.size)
 
-    def _feed_slowly(self, data: bitarray) -> np.ndarray:
-        """Decode what completes and keep the tail (a partial codeword, or raise)."""
-        dec = self._code.decoder()
-        index = {s: i for i, s in enumerate(self._code.symbols)}
-        try:
-            symbols = dec.feed(data.to01())
-        except DecodeError as exc:
-            raise DecodeError("no codeword continues this way", self._offset + exc.offset) from None
-        consumed = len(data) - dec.pending
-        self._offset += consumed
-        self._carry = data[consumed:]
-        return np.array([index[s] for s in symbols], dtype=np.intp)
+    def feed(self, words: np.ndarray, nbits: int, sent: np.ndarray) -> int:
+        """Decode a chunk and compare it with ``sent``; return how many symbols were decoded."""
+        if self._carry_bits:
+            words, nbits = _prepend(self._carry_words, self._carry_bits, words, nbits)
+        if self._awaiting.size:
+            sent = np.concatenate((self._awaiting, sent))
+        t, r = self.tables, self._result
+        kernels.decode_chunk(words, nbits, t.prim_sym, t.prim_len, t.tree, t.width, sent, self.to_code, r)
+        done, consumed, bad, error = r.tolist()
+        if error >= 0:
+            raise DecodeError("no codeword continues this way", self.offset + error)
+        self.offset += consumed
+        self.decoded += done
+        self.mismatches += bad
+        self._awaiting = sent[done:] if done < sent.size else sent[:0]
+        self._carry_bits = nbits - consumed
+        if self._carry_bits:
+            self._carry_words = _slice_bits(words, consumed, nbits)
+        return done
+
+
+def _slice_bits(words: np.ndarray, start: int, stop: int) -> np.ndarray:
+    """Bits [start, stop) of packed words, re-packed from bit 0 (with a padding word)."""
+    bits = np.unpackbits(words.byteswap().view(np.uint8))[start:stop]
+    return _pack(bits)
+
+
+def _pack(bits: np.ndarray) -> np.ndarray:
+    padded = np.zeros(((bits.size + 63) // 64 + 1) * 64, dtype=np.uint8)
+    padded[: bits.size] = bits
+    return np.packbits(padded).view(">u8").astype(np.uint64)
+
+
+def _prepend(head: np.ndarray, head_bits: int, words: np.ndarray, nbits: int) -> tuple[np.ndarray, int]:
+    first = np.unpackbits(head.byteswap().view(np.uint8))[:head_bits]
+    second = np.unpackbits(words.byteswap().view(np.uint8))[:nbits]
+    return _pack(np.concatenate((first, second))), head_bits + nbits
+
+
+def to_bits(words: np.ndarray, nbits: int) -> np.ndarray:
+    """The first ``nbits`` bits of packed words as a uint8 array of 0/1 (for tests and noise)."""
+    return np.unpackbits(words.byteswap().view(np.uint8))[:nbits]
+
+
+def from_bits(bits: np.ndarray) -> tuple[np.ndarray, int]:
+    """Packed words (with padding) of a uint8 array of 0/1."""
+    return _pack(np.asarray(bits, dtype=np.uint8)), int(bits.size)

@@ -165,8 +165,9 @@ def _render_figures(result, explain_text: str):
         from sim.plots import render_all
         from sim.report import write_report
 
-        render_all(result, folder)
-        write_report(result, folder, explain_text=explain_text)
+        inline: dict = {}
+        render_all(result, folder, inline=inline)
+        write_report(result, folder, explain_text=explain_text, figures=inline)
 
     return render
 

@@ -8,11 +8,11 @@ from collections.abc import Callable
 import numpy as np
 import simpy
 
-from sim.bitcodec import ChunkDecoder, ChunkEncoder
+from sim.bitcodec import Decoder, Encoder
 from sim.line import TelegraphLine
 from sim.model import Link, Scenario
 from sim.results import LineStats, LinkResult, RunResult, Trace
-from sim.stations import ArrivalClock, Chunk, ReceiverLog, line_process, receiver, transmitter
+from sim.stations import ArrivalClock, LineSender, Receiver, transmitter
 from sim.theory import checks, link_theory
 from sim.urn import UrnSampler
 
@@ -20,8 +20,6 @@ from sim.urn import UrnSampler
 DEFAULT_CHUNK = 65536
 #: Checkpoints per decade of the convergence trace.
 TRACE_PER_DECADE = 20
-#: Batches for batch-means standard errors of queue figures.
-BATCHES = 32
 
 
 def checkpoints(n: int, per_decade: int = TRACE_PER_DECADE) -> np.ndarray:
@@ -32,42 +30,18 @@ def checkpoints(n: int, per_decade: int = TRACE_PER_DECADE) -> np.ndarray:
     return np.unique(np.append(points.astype(np.int64), n))
 
 
-class _Tally:
-    """Running sums of codeword lengths, sampled at the trace checkpoints."""
-
-    def __init__(self, n: int) -> None:
-        self.points = checkpoints(n)
-        self.sums = np.zeros(self.points.size)
-        self.squares = np.zeros(self.points.size)
-        self.bits = 0
-        self.square_bits = 0
-        self.messages = 0
-
-    def add(self, lengths: np.ndarray) -> None:
-        first = self.messages
-        csum = np.cumsum(lengths)
-        csq = np.cumsum(lengths * lengths)
-        lo, hi = np.searchsorted(self.points, [first + 1, first + lengths.size + 1])
-        at = self.points[lo:hi] - first - 1
-        self.sums[lo:hi] = self.bits + csum[at]
-        self.squares[lo:hi] = self.square_bits + csq[at]
-        self.bits += int(csum[-1])
-        self.square_bits += int(csq[-1])
-        self.messages += lengths.size
-
-    def trace(self) -> Trace:
-        keep = self.points <= self.messages
-        n = self.points[keep].astype(np.float64)
-        s, sq = self.sums[keep], self.squares[keep]
-        mean = s / n
-        with np.errstate(invalid="ignore", divide="ignore"):
-            var = np.where(n > 1, (sq - s * s / n) / np.maximum(n - 1, 1), 0.0)
-        se = np.sqrt(np.maximum(var, 0.0) / n)
-        return Trace(tuple(int(x) for x in n), tuple(mean.tolist()), tuple(se.tolist()))
+def _trace(points: np.ndarray, sums: np.ndarray, squares: np.ndarray, messages: int) -> Trace:
+    keep = points <= messages
+    n = points[keep].astype(np.float64)
+    s, sq = sums[keep].astype(np.float64), squares[keep].astype(np.float64)
+    mean = s / n
+    var = np.where(n > 1, (sq - s * s / n) / np.maximum(n - 1, 1), 0.0)
+    se = np.sqrt(np.maximum(var, 0.0) / n)
+    return Trace(tuple(int(x) for x in n), tuple(mean.tolist()), tuple(se.tolist()))
 
 
 class _LinkRun:
-    """The processes and tallies of one link."""
+    """The processes and objects of one link."""
 
     def __init__(
         self,
@@ -82,65 +56,52 @@ class _LinkRun:
         self.link = link
         self.urn = UrnSampler(link.urn, np.random.default_rng(draw_seed), link.replacement)
         colours = tuple(link.urn.counts)
-        encoder = ChunkEncoder(link.code, colours)
+        self.encoder = Encoder(link.code, colours, checkpoints(messages))
         code_index = {s: i for i, s in enumerate(link.code.symbols)}
-        to_code_index = np.array([code_index[c] for c in colours], dtype=np.intp)
+        to_code_index = np.array([code_index.get(c, -1) for c in colours], dtype=np.int64)
         L = link.code.expected_length(link.urn.distribution)
-        mean_service = link.telegram * L / link.line.baud
-        telegrams = -(-messages // link.telegram)
         self.line = TelegraphLine(
-            env,
             link.line,
-            mean_service,
-            batch_size=-(-telegrams // BATCHES),
+            mean_service=link.telegram * L / link.line.baud,
+            telegrams=-(-messages // link.telegram),
             back_to_back=link.arrivals.kind == "back_to_back",
         )
-        self.tally = _Tally(messages)
-        self.log = ReceiverLog()
-        self.decoder = ChunkDecoder(link.code)
+        self.receiver = Receiver(env, Decoder(link.code, to_code_index))
         chunk = -(-chunk // link.telegram) * link.telegram  # whole telegrams per chunk
-        # A one-chunk buffer: the transmitter waits while the line is busy (flat memory).
-        to_line, to_receiver = simpy.Store(env, capacity=1), simpy.Store(env)
+        sender = LineSender(env, self.line, self.encoder.lengths, link.telegram, self.receiver.deliver)
         clock = ArrivalClock(link.arrivals, np.random.default_rng(arrival_seed))
-        env.process(
-            transmitter(env, self.urn, clock, encoder, messages, chunk, link.telegram, to_line, progress)
-        )
-        env.process(line_process(env, self.line, to_line, to_receiver))
-        env.process(receiver(env, self.decoder, to_code_index, to_receiver, self.log, self._on_chunk))
-
-    def _on_chunk(self, chunk: Chunk) -> None:
-        self.tally.add(chunk.lengths)
+        env.process(transmitter(env, self.urn, clock, self.encoder, sender, messages, chunk, progress))
 
     def result(self, messages: int) -> LinkResult:
-        link, tally, line, log = self.link, self.tally, self.line, self.log
-        n = tally.messages
+        link, enc, line, rx = self.link, self.encoder, self.line, self.receiver
+        n = enc.messages
         theory = link_theory(link)
-        mean = tally.bits / n if n else math.nan
-        var = (tally.square_bits - tally.bits * mean) / (n - 1) if n > 1 else 0.0
-        duration = log.last_delivery
-        utilisation = min(1.0, line.busy_time / line.last_departure) if line.last_departure > 0 else 0.0
+        mean = enc.bits / n if n else math.nan
+        var = (enc.square_bits - enc.bits * mean) / (n - 1) if n > 1 else 0.0
+        duration = rx.last_delivery
         stats = LineStats(
             telegrams=line.telegrams,
             duration=duration,
             busy_time=line.busy_time,
-            utilisation=utilisation,
-            mean_wait=line.wait_sum / max(line.telegrams, 1),
+            utilisation=line.utilisation(),
+            mean_wait=line.mean_wait,
             p95_wait=line.wait_quantile(0.95),
             max_wait=line.max_wait,
             wait_std_error=line.wait_std_error(),
-            mean_delay=log.delay_sum / max(n, 1),
+            mean_delay=line.delay_sum / max(n, 1),
             messages_per_second=n / duration if duration > 0 else math.inf,
             cost=line.cost(),
             wait_hist_edges=tuple(line.hist_edges.tolist()),
             wait_hist_counts=tuple(int(c) for c in line.hist_counts),
         )
+        pending = rx.decoder.pending
         measured = dict(
             messages=n,
             bits_per_message=mean,
-            mismatches=log.mismatches + int(log.awaiting.size),
-            pending_bits=self.decoder.pending,
+            mismatches=rx.mismatches,
+            pending_bits=pending,
             telegrams=line.telegrams,
-            utilisation=utilisation,
+            utilisation=stats.utilisation,
             mean_wait=stats.mean_wait,
             wait_std_error=stats.wait_std_error,
         )
@@ -155,16 +116,16 @@ class _LinkRun:
             built_for=link.built_for,
             arrivals=link.arrivals.describe(),
             messages=n,
-            bits=tally.bits,
+            bits=enc.bits,
             bits_per_message=mean,
             std_error=math.sqrt(max(var, 0.0) / n) if n else math.nan,
-            lossless=measured["mismatches"] == 0 and self.decoder.pending == 0,
-            mismatches=measured["mismatches"],
+            lossless=rx.mismatches == 0 and pending == 0 and rx.messages == n,
+            mismatches=rx.mismatches,
             urn_exhausted=n < messages,
             theory=theory,
             line=stats,
             checks=checks(link, theory, measured),
-            trace=tally.trace(),
+            trace=_trace(enc.points, enc.point_sums, enc.point_squares, n),
         )
 
 

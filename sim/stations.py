@@ -1,8 +1,10 @@
-"""The SimPy processes: transmitter (India), line and receiver (Australia).
+"""The stations: transmitter (India, a SimPy process), line and receiver (Australia).
 
-Each process handles a chunk of messages per event; the numbers inside a
-chunk are computed with arrays. Processes only yield events and call the
-objects that do the work; they never swallow exceptions.
+Each SimPy event moves a chunk of messages; the work inside a chunk is done
+by the objects the stations drive (urn sampler, encoder, line, decoder).
+The transmitter process only yields timeouts and calls those objects; the
+line schedules each chunk's arrival as a timeout event whose callback is the
+receiver. Nothing here swallows exceptions.
 """
 
 from __future__ import annotations
@@ -12,9 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import simpy
-from bitarray import bitarray
 
-from sim.bitcodec import ChunkDecoder, ChunkEncoder
+from sim import kernels
+from sim.bitcodec import Decoder, Encoder
 from sim.line import TelegraphLine
 from sim.model import Arrivals
 from sim.urn import UrnSampler
@@ -24,13 +26,10 @@ from sim.urn import UrnSampler
 class Chunk:
     """Messages travelling together through the model."""
 
-    first: int  # index of the first message
-    symbols: np.ndarray  # urn colour indices drawn
-    lengths: np.ndarray  # codeword lengths per message
-    arrival: np.ndarray  # message arrival times (back-to-back: unused)
-    bits: bitarray  # the encoded stream
-    telegram_ends: np.ndarray  # index after the last message of each telegram
-    delivered: np.ndarray | None = None  # per-message delivery time at the receiver
+    symbols: np.ndarray  # colour indices drawn from the urn
+    arrival: np.ndarray  # message arrival times (unused back-to-back)
+    words: np.ndarray  # the encoded bits, packed
+    nbits: int
 
 
 class ArrivalClock:
@@ -39,16 +38,15 @@ class ArrivalClock:
     def __init__(self, arrivals: Arrivals, rng: np.random.Generator) -> None:
         self._spec = arrivals
         self._rng = rng
-        self._last = 0.0
+        self._state = np.zeros(1)
+        self.back_to_back = arrivals.kind == "back_to_back"
 
     def next(self, first: int, n: int) -> np.ndarray:
         spec = self._spec
         if spec.kind == "fixed":
             return np.arange(first, first + n, dtype=np.float64) * spec.every
         if spec.kind == "poisson":
-            times = self._last + np.cumsum(self._rng.exponential(1.0 / spec.rate, n))
-            self._last = float(times[-1])
-            return times
+            return kernels.poisson_times(self._rng.exponential(1.0 / spec.rate, n), self._state)
         return np.zeros(n)
 
 
@@ -56,82 +54,82 @@ def transmitter(
     env: simpy.Environment,
     urn: UrnSampler,
     clock: ArrivalClock,
-    encoder: ChunkEncoder,
+    encoder: Encoder,
+    line: LineSender,
     messages: int,
     chunk: int,
-    telegram: int,
-    out: simpy.Store,
     progress: Callable[[int], None] | None = None,
 ):
-    """Draws, times and encodes chunks of messages and hands them to the line."""
+    """India: draws, times and encodes chunks of messages and hands them to the line.
+
+    A chunk is handed over once its last message is in and the line has
+    finished the chunk before (so at most one chunk waits: flat memory).
+    """
     sent = 0
+    back_to_back = clock.back_to_back
     while sent < messages:
         symbols = urn.draw(min(chunk, messages - sent))
         n = symbols.size
         if n == 0:
             break  # the box is empty
         arrival = clock.next(sent, n)
-        if arrival[-1] > env.now:
-            yield env.timeout(arrival[-1] - env.now)  # the chunk's last message is in
-        ends = np.minimum(np.arange(telegram, n + telegram, telegram), n)
-        yield out.put(Chunk(sent, symbols, encoder.lengths[symbols], arrival, encoder.encode(symbols), ends))
+        ready = line.free_at if back_to_back else max(float(arrival[-1]), line.free_at)
+        if ready > env.now:
+            yield env.timeout(ready - env.now)
+        words, nbits = encoder.encode(symbols)
+        line.send(Chunk(symbols, arrival, words, nbits))
         sent += n
         if progress is not None:
             progress(n)
 
 
-def line_process(env: simpy.Environment, line: TelegraphLine, inbox: simpy.Store, outbox: simpy.Store):
-    """Sends each chunk's telegrams one at a time; the cable then delays them by the latency."""
-    while True:
-        chunk: Chunk = yield inbox.get()
-        starts = np.concatenate(([0], chunk.telegram_ends[:-1]))
-        bits = np.add.reduceat(chunk.lengths, starts)
-        tel_arrival = chunk.arrival[chunk.telegram_ends - 1]
-        timing = line.transmit(tel_arrival, bits)
-        sizes = chunk.telegram_ends - starts
-        chunk.delivered = np.repeat(timing.departure, sizes) + line.spec.latency
-        if line.back_to_back:
-            chunk.arrival = np.repeat(timing.start, sizes)  # each message is ready as its telegram starts
-        done = float(timing.departure[-1])
-        if done > env.now:
-            yield env.timeout(done - env.now)
-        env.process(_propagate(env, line.spec.latency, chunk, outbox))
+class LineSender:
+    """The line as SimPy sees it: times each chunk, then delivers it after the latency.
+
+    Like the ``Cable`` of SimPy's latency example, it is an object between
+    the two stations, not a process: :meth:`send` runs Lindley's recursion
+    for the chunk's telegrams and schedules the chunk's arrival in Australia
+    when its last telegram has crossed the line.
+    """
+
+    def __init__(
+        self,
+        env: simpy.Environment,
+        line: TelegraphLine,
+        lengths: np.ndarray,
+        telegram: int,
+        deliver: Callable[[Chunk], None],
+    ) -> None:
+        self.env = env
+        self.line = line
+        self.lengths = lengths
+        self.telegram = telegram
+        self.deliver = deliver
+        self.free_at = 0.0
+
+    def send(self, chunk: Chunk) -> None:
+        self.free_at = self.line.transmit(chunk.arrival, chunk.symbols, self.lengths, self.telegram)
+        arrive = self.env.timeout(self.free_at + self.line.spec.latency - self.env.now, chunk)
+        arrive.callbacks.append(self._arrived)
+
+    def _arrived(self, event: simpy.Event) -> None:
+        self.deliver(event.value)
 
 
-def _propagate(env: simpy.Environment, latency: float, chunk: Chunk, outbox: simpy.Store):
-    yield env.timeout(latency)
-    yield outbox.put(chunk)
+class Receiver:
+    """Australia: decodes the arriving bits (state carried across chunks) and checks each message."""
 
-
-class ReceiverLog:
-    """What the receiver counted."""
-
-    def __init__(self) -> None:
+    def __init__(self, env: simpy.Environment, decoder: Decoder) -> None:
+        self.env = env
+        self.decoder = decoder
         self.messages = 0
-        self.mismatches = 0
-        self.delay_sum = 0.0
         self.last_delivery = 0.0
-        self.awaiting = np.zeros(0, dtype=np.intp)  # sent, not yet decoded
 
+    def deliver(self, chunk: Chunk) -> None:
+        self.decoder.feed(chunk.words, chunk.nbits, chunk.symbols)
+        self.messages += chunk.symbols.size
+        self.last_delivery = self.env.now
 
-def receiver(
-    env: simpy.Environment,
-    decoder: ChunkDecoder,
-    to_code_index: np.ndarray,
-    inbox: simpy.Store,
-    log: ReceiverLog,
-    on_chunk: Callable[[Chunk], None],
-):
-    """Decodes arriving bits (state carried across chunks) and checks each message against what was sent."""
-    while True:
-        chunk: Chunk = yield inbox.get()
-        decoded = decoder.feed(chunk.bits)
-        sent = to_code_index[chunk.symbols]
-        awaiting = np.concatenate((log.awaiting, sent)) if log.awaiting.size else sent
-        k = min(decoded.size, awaiting.size)
-        log.mismatches += int(np.count_nonzero(decoded[:k] != awaiting[:k])) + (decoded.size - k)
-        log.awaiting = awaiting[k:]
-        log.messages += sent.size
-        log.delay_sum += float(np.sum(chunk.delivered - chunk.arrival))
-        log.last_delivery = float(chunk.delivered[-1])
-        on_chunk(chunk)
+    @property
+    def mismatches(self) -> int:
+        return self.decoder.mismatches + self.decoder.awaiting

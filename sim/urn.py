@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim import kernels
 from sim.model import Urn
 
 #: Urns with at most this many balls draw through a ball -> colour table.
@@ -28,13 +29,12 @@ class UrnSampler:
         self._cum = np.cumsum(counts)
         ball_colours = None
         if not replacement or self._total <= _TABLE_LIMIT:
-            ball_colours = np.repeat(np.arange(counts.size, dtype=np.intp), counts)
+            ball_colours = np.repeat(np.arange(counts.size, dtype=np.int64), counts)
         if replacement:
-            self._table = ball_colours
+            self._table = ball_colours if ball_colours is not None else np.zeros(0, dtype=np.int64)
             self._order = None
         else:
             self._order = rng.permutation(ball_colours)
-            self._table = None
         self._taken = 0
 
     @property
@@ -48,8 +48,5 @@ class UrnSampler:
             out = self._order[self._taken : self._taken + n]
             self._taken += out.size
             return out
-        ball = (self._rng.random(n) * self._total).astype(np.int64)
-        np.minimum(ball, self._total - 1, out=ball)
-        if self._table is not None:
-            return self._table[ball]
-        return np.searchsorted(self._cum, ball, side="right")
+        out = np.empty(n, np.int64)
+        return kernels.draw_chunk(self._rng.random(n), self._total, self._table, self._cum, out)

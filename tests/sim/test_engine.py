@@ -10,7 +10,7 @@ import pytest
 from coding import Code
 from sim.engine import checkpoints, run
 from sim.model import Arrivals, Line, Link, Urn
-from tests.sim.links import AUSTRALIA, CABLE, INDIA, fixed_link, huffman_link, poisson, scenario
+from tests.sim.links import AUSTRALIA, CABLE, fixed_link, huffman_link, poisson, scenario
 
 
 def checks_of(link):
@@ -98,7 +98,9 @@ def test_huffman_link_is_less_busy_and_waits_less_than_fixed():
     # The busy telegraph office: the same Poisson stream on the same line.
     line = Line("office", baud=20.0)
     res = run(
-        scenario(huffman_link(line=line, arrivals=poisson(9.0)), fixed_link(line=line, arrivals=poisson(9.0))),
+        scenario(
+            huffman_link(line=line, arrivals=poisson(9.0)), fixed_link(line=line, arrivals=poisson(9.0))
+        ),
         messages=50_000,
     )
     huff, fixed = res.links

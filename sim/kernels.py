@@ -1,0 +1,327 @@
+"""Compiled inner loops of the engine (numba).
+
+The work per message is sequential by nature: a bit stream is packed one
+codeword after another, a prefix code is parsed left to right, and a queue's
+wait depends on the wait before it. numpy cannot vectorise these loops;
+numba compiles them to machine code (cached on disk after the first call).
+Every loop carries its state across chunks in small arrays, so a run cut
+into chunks of any size does exactly the same arithmetic in the same order:
+results are bit-for-bit independent of the chunk size.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+from coding import Code
+
+#: Bits looked up at once by the primary decoding table.
+PRIMARY_BITS = 12
+
+# Tally state slots.
+T_BITS, T_SQUARES, T_MESSAGES, T_NEXT = 0, 1, 2, 3
+
+
+@njit(cache=True, nogil=True)
+def draw_chunk(u, total, table, cum, out):  # pragma: no cover
+    """Colour indices from uniforms ``u``: ball ⌊u·total⌋, then its colour (table or cumulative counts)."""
+    for i in range(u.size):
+        ball = int(u[i] * total)
+        if ball >= total:
+            ball = total - 1
+        if table.size:
+            out[i] = table[ball]
+        else:
+            out[i] = np.searchsorted(cum, ball, side="right")
+    return out
+
+
+@njit(cache=True, nogil=True)
+def encode_chunk(sym, vals, lens, words, tally, points, point_sums, point_squares):  # pragma: no cover
+    """Pack the codewords of ``sym`` into ``words`` (big-endian bits); return the bit count.
+
+    Also adds each message's length to ``tally`` (bits, squares, messages) and
+    records the running sums at the trace checkpoints ``points``.
+    """
+    acc = np.uint64(0)
+    used = 0
+    w = 0
+    bits = tally[T_BITS]
+    squares = tally[T_SQUARES]
+    count = tally[T_MESSAGES]
+    nxt = tally[T_NEXT]
+    npoints = points.size
+    total = 0
+    for i in range(sym.size):
+        s = sym[i]
+        n = lens[s]
+        v = vals[s]
+        total += n
+        bits += n
+        squares += n * n
+        count += 1
+        if nxt < npoints and points[nxt] == count:
+            point_sums[nxt] = bits
+            point_squares[nxt] = squares
+            nxt += 1
+        if used + n < 64:
+            acc = (acc << np.uint64(n)) | v
+            used += n
+        else:
+            r = 64 - used  # 1 .. n bits still fit in this word
+            rest = n - r
+            words[w] = (acc << np.uint64(r)) | (v >> np.uint64(rest))
+            w += 1
+            if rest > 0:
+                acc = v & ((np.uint64(1) << np.uint64(rest)) - np.uint64(1))
+            else:
+                acc = np.uint64(0)
+            used = rest
+    if used > 0:
+        words[w] = acc << np.uint64(64 - used)
+        w += 1
+    words[w] = np.uint64(0)  # padding for the decoder's look-ahead
+    tally[T_BITS] = bits
+    tally[T_SQUARES] = squares
+    tally[T_MESSAGES] = count
+    tally[T_NEXT] = nxt
+    return total
+
+
+@njit(cache=True, nogil=True)
+def decode_chunk(words, nbits, prim_sym, prim_len, tree, width, sent, to_code, result):  # pragma: no cover
+    """Parse ``nbits`` bits of ``words`` with a prefix code and compare with ``sent``.
+
+    ``prim_sym``/``prim_len`` map the next ``width`` bits to (symbol, length)
+    for codewords of at most ``width`` bits, or (tree node, 0) to continue
+    bit by bit in ``tree`` (``tree[2·node + bit]``: ≥ 0 a node, < 0 the leaf
+    −1 − symbol, ``-(1 << 62)`` no codeword). A length of −1 means no
+    codeword starts with these bits.
+
+    ``sent`` holds the colours sent, ``to_code`` maps a colour to its code symbol.
+    ``result`` receives (decoded, bits consumed, mismatches, error offset or −1).
+    A partial codeword at the end is left unconsumed.
+    """
+    pos = 0
+    i = 0
+    mismatches = 0
+    error = -1
+    shift_w = np.uint64(64 - width)
+    while pos < nbits:
+        wi = pos >> 6
+        off = pos & 63
+        x = words[wi] << np.uint64(off)
+        if off > 0:
+            x |= words[wi + 1] >> np.uint64(64 - off)
+        key = x >> shift_w
+        n = prim_len[key]
+        if n > 0:
+            if pos + n > nbits:
+                break  # a partial codeword: wait for more bits
+            s = prim_sym[key]
+            pos += n
+        elif n == 0:
+            node = prim_sym[key]
+            p = pos + width
+            s = -1
+            while True:
+                if p >= nbits:
+                    break
+                bit = np.int64((words[p >> 6] >> np.uint64(63 - (p & 63))) & np.uint64(1))
+                t = tree[2 * node + bit]
+                p += 1
+                if t == -(1 << 62):
+                    error = p - 1
+                    break
+                if t < 0:
+                    s = -1 - t
+                    break
+                node = t
+            if error >= 0 or s < 0:
+                break
+            pos = p
+        else:
+            error = pos
+            break
+        if i < sent.size:
+            if s != to_code[sent[i]]:
+                mismatches += 1
+        else:
+            mismatches += 1
+        i += 1
+    result[0] = i
+    result[1] = pos
+    result[2] = mismatches
+    result[3] = error
+
+
+# Line state slots.
+L_ARRIVAL, L_WAIT, L_SERVICE, L_DEPARTURE = 0, 1, 2, 3
+L_WAIT_SUM, L_MAX_WAIT, L_BUSY, L_DELAY_SUM, L_TELEGRAMS, L_BITS = 4, 5, 6, 7, 8, 9
+LINE_STATE = 10
+
+
+@njit(cache=True, nogil=True)
+def line_chunk(
+    arrival, sym, lens, telegram, baud, back_to_back, latency, state,
+    hist, scale, per_decade, decades, batch, batch_size,
+):  # pragma: no cover  # fmt: skip
+    """Lindley's recursion over a chunk of telegrams, with running statistics.
+
+    Messages ``sym`` (codeword lengths ``lens[sym]``) travel ``telegram`` to a
+    telegram; a telegram leaves when its last message is in (``arrival``)
+    and takes bits / ``baud`` seconds on the wire. W_i = max(0, W_{i−1} +
+    S_{i−1} − (A_i − A_{i−1})); back-to-back telegrams start the moment the
+    line frees. Adds Σ (delivery − message arrival) to the delay sum.
+    Returns the last departure time.
+    """
+    last_arrival = state[L_ARRIVAL]
+    wait = state[L_WAIT]
+    last_service = state[L_SERVICE]
+    departure = state[L_DEPARTURE]
+    wait_sum = state[L_WAIT_SUM]
+    max_wait = state[L_MAX_WAIT]
+    busy = state[L_BUSY]
+    delay_sum = state[L_DELAY_SUM]
+    count = int(state[L_TELEGRAMS])
+    nbins = hist.size
+    inner = nbins - 3
+    bits_total = state[L_BITS]
+    n = sym.size
+    m = 0
+    while m < n:
+        k = min(telegram, n - m)
+        tb = 0
+        for j in range(m, m + k):
+            tb += lens[sym[j]]
+        bits_total += tb
+        s = tb / baud
+        if back_to_back:
+            start = departure
+            wait = 0.0
+            departure = start + s
+            delay_sum += k * (s + latency)
+        else:
+            a = arrival[m + k - 1]
+            wait = wait + last_service - (a - last_arrival)
+            if wait < 0.0 or count == 0:
+                wait = 0.0
+            last_arrival = a
+            departure = a + wait + s
+            for j in range(m, m + k):
+                delay_sum += departure + latency - arrival[j]
+        last_service = s
+        m += k
+        busy += s
+        wait_sum += wait
+        if wait > max_wait:
+            max_wait = wait
+        if wait == 0.0:
+            b = 0
+        else:
+            j = int(math.floor((math.log10(wait / scale) + decades) * per_decade))
+            if j < 0:
+                b = 1
+            elif j >= inner:
+                b = nbins - 1
+            else:
+                b = 2 + j
+        hist[b] += 1
+        batch[count // batch_size] += wait
+        count += 1
+    state[L_ARRIVAL] = last_arrival
+    state[L_WAIT] = wait
+    state[L_SERVICE] = last_service
+    state[L_DEPARTURE] = departure
+    state[L_WAIT_SUM] = wait_sum
+    state[L_MAX_WAIT] = max_wait
+    state[L_BUSY] = busy
+    state[L_DELAY_SUM] = delay_sum
+    state[L_TELEGRAMS] = count
+    state[L_BITS] = bits_total
+    return departure
+
+
+@njit(cache=True, nogil=True)
+def poisson_times(gaps, state):  # pragma: no cover
+    """Arrival times from inter-arrival gaps, continuing from ``state[0]`` (one addition each)."""
+    out = np.empty(gaps.size)
+    t = state[0]
+    for i in range(gaps.size):
+        t += gaps[i]
+        out[i] = t
+    state[0] = t
+    return out
+
+
+class DecodeTables:
+    """The lookup tables :func:`decode_chunk` parses a binary prefix code with."""
+
+    def __init__(self, code: Code) -> None:
+        if code.D != 2 or not code.is_prefix_free:
+            raise ValueError("the engine decodes binary prefix codes only")
+        words = list(code.codewords.values())
+        maxlen = max(len(w) for w in words)
+        width = min(maxlen, PRIMARY_BITS)
+        self.width = width
+        self.prim_sym = np.zeros(1 << width, dtype=np.int64)
+        self.prim_len = np.full(1 << width, -1, dtype=np.int64)
+        tree: list[int] = []  # flattened [child0, child1] per node
+        roots: dict[str, int] = {}  # width-bit prefix -> node of the bit-by-bit tree
+
+        def node_for(prefix: str) -> int:
+            if prefix not in roots:
+                roots[prefix] = len(tree) // 2
+                tree.extend([_NOWHERE, _NOWHERE])
+            return roots[prefix]
+
+        for s, w in enumerate(words):
+            if len(w) <= width:
+                base = int(w, 2) << (width - len(w))
+                self.prim_sym[base : base + (1 << (width - len(w)))] = s
+                self.prim_len[base : base + (1 << (width - len(w)))] = len(w)
+                continue
+            key = int(w[:width], 2)
+            node = node_for(w[:width])
+            self.prim_sym[key] = node
+            self.prim_len[key] = 0
+            for depth in range(width, len(w)):
+                bit = int(w[depth])
+                slot = 2 * node + bit
+                if depth == len(w) - 1:
+                    tree[slot] = -1 - s
+                else:
+                    if tree[slot] == _NOWHERE:
+                        tree[slot] = len(tree) // 2
+                        tree.extend([_NOWHERE, _NOWHERE])
+                    node = tree[slot]
+        self.tree = np.array(tree or [_NOWHERE, _NOWHERE], dtype=np.int64)
+
+
+_NOWHERE = -(1 << 62)
+
+
+def warm_up() -> None:
+    """Compile (or load from cache) every kernel on a tiny input."""
+    code = Code({"a": "0", "b": "10", "c": "11"})
+    tables = DecodeTables(code)
+    sym = np.array([0, 1, 2], dtype=np.int64)
+    vals = np.array([0, 2, 3], dtype=np.uint64)
+    lens = np.array([1, 2, 2], dtype=np.int64)
+    words = np.zeros(3, dtype=np.uint64)
+    tally = np.zeros(4, dtype=np.int64)
+    pts = np.array([1], dtype=np.int64)
+    n = encode_chunk(sym, vals, lens, words, tally, pts, np.zeros(1, np.int64), np.zeros(1, np.int64))
+    res = np.zeros(4, dtype=np.int64)
+    decode_chunk(words, n, tables.prim_sym, tables.prim_len, tables.tree, tables.width, sym, sym, res)
+    state = np.zeros(LINE_STATE)
+    line_chunk(
+        np.zeros(3), sym, lens, 1, 1.0, False, 0.0, state,
+        np.zeros(8, np.int64), 1.0, 1.0, 1.0, np.zeros(4), 1,
+    )  # fmt: skip
+    draw_chunk(np.zeros(2), 3, sym, lens, np.empty(2, np.int64))
+    draw_chunk(np.zeros(2), 3, sym[:0], lens, np.empty(2, np.int64))
+    poisson_times(np.ones(2), np.zeros(1))

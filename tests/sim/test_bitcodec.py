@@ -1,0 +1,90 @@
+"""Packed-bit encoder and streaming decoder, checked against bitarray and the coding package."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from bitarray import bitarray
+from hypothesis import given
+from hypothesis import strategies as st
+
+from coding import Code, DecodeError, Distribution, huffman
+from sim.bitcodec import Decoder, Encoder, from_bits, to_bits
+
+SCHEME3 = Code({"blue": "10", "red": "0", "green": "110", "yellow": "111"})
+# A code with codewords longer than the 12-bit primary table: exercises the bit-by-bit tree.
+LONG = huffman(Distribution({f"s{i}": 2.0 ** -(i + 1) for i in range(19)} | {"s19": 2.0**-19}))
+
+
+def encode(code: Code, symbols: np.ndarray) -> tuple[np.ndarray, int, Encoder]:
+    enc = Encoder(code, code.symbols, np.array([1, symbols.size], dtype=np.int64))
+    words, nbits = enc.encode(symbols)
+    return words, nbits, enc
+
+
+@pytest.mark.parametrize("code", [SCHEME3, LONG], ids=["scheme3", "long"])
+def test_encoder_matches_bitarray_and_the_coding_package(code):
+    rng = np.random.default_rng(5)
+    symbols = rng.integers(0, len(code), 5_000)
+    words, nbits, enc = encode(code, symbols)
+    reference = bitarray()
+    reference.encode({i: bitarray(w) for i, w in enumerate(code.codewords.values())}, symbols.tolist())
+    assert nbits == len(reference)
+    assert to_bits(words, nbits).tobytes() == np.frombuffer(reference.unpack(), dtype=np.uint8).tobytes()
+    as_text = "".join(map(str, to_bits(words, nbits)))
+    assert as_text == code.encode([code.symbols[i] for i in symbols])
+    assert enc.bits == nbits and enc.messages == symbols.size
+    assert enc.square_bits == int(sum(len(code.codewords[code.symbols[i]]) ** 2 for i in symbols))
+
+
+@pytest.mark.parametrize("code", [SCHEME3, LONG], ids=["scheme3", "long"])
+def test_decoder_recovers_every_symbol(code):
+    symbols = np.random.default_rng(6).integers(0, len(code), 3_000)
+    words, nbits, _ = encode(code, symbols)
+    dec = Decoder(code)
+    assert dec.feed(words, nbits, symbols) == symbols.size
+    assert dec.mismatches == 0 and dec.pending == 0 and dec.awaiting == 0
+
+
+@given(st.lists(st.integers(0, 3), min_size=1, max_size=200), st.lists(st.integers(1, 64), max_size=12))
+def test_streaming_decode_over_any_split_equals_whole_decode(symbols, cuts):
+    symbols = np.array(symbols, dtype=np.int64)
+    words, nbits, _ = encode(SCHEME3, symbols)
+    bits = to_bits(words, nbits)
+    edges = sorted({min(c * 3, nbits) for c in cuts} | {0, nbits})
+    dec = Decoder(SCHEME3)
+    sent = symbols
+    for a, b in zip(edges, edges[1:]):
+        part_words, part_bits = from_bits(bits[a:b])
+        dec.feed(part_words, part_bits, sent)
+        sent = sent[:0]  # everything was announced with the first piece
+    assert dec.decoded == symbols.size
+    assert dec.mismatches == 0 and dec.pending == 0
+
+
+def test_a_flipped_bit_is_counted_as_mismatches_never_hidden():
+    symbols = np.array([1, 0, 2, 3, 1, 1, 0], dtype=np.int64)
+    words, nbits, _ = encode(SCHEME3, symbols)
+    bits = to_bits(words, nbits).copy()
+    bits[0] ^= 1  # 0|10|110|111|0|0|10 becomes 110|110|111|0|0|10
+    noisy, n = from_bits(bits)
+    dec = Decoder(SCHEME3)
+    assert dec.feed(noisy, n, symbols) == 6
+    # green green yellow red red blue against red blue green yellow red red (blue awaited)
+    assert dec.mismatches == 5 and dec.awaiting == 1 and dec.pending == 0
+
+
+def test_incomplete_code_path_raises_with_the_bit_offset():
+    code = Code({"a": "0", "b": "10"})  # "11" leads nowhere
+    words, nbits = from_bits(np.array([0, 1, 0, 1, 1], dtype=np.uint8))
+    with pytest.raises(DecodeError) as err:
+        Decoder(code).feed(words, nbits, np.array([0, 1], dtype=np.int64))
+    assert err.value.offset == 3
+
+
+def test_colour_without_codeword_gets_an_empty_slot():
+    code = Code({"blue": "0", "red": "1"})
+    enc = Encoder(code, ("blue", "red", "green"), np.array([1], dtype=np.int64))
+    assert enc.lengths.tolist() == [1, 1, 0]
+    words, nbits = enc.encode(np.array([0, 1, 1], dtype=np.int64))
+    assert nbits == 3 and to_bits(words, nbits).tolist() == [0, 1, 1]
