@@ -74,7 +74,7 @@ class Decoder:
         self.to_code = np.arange(len(code), dtype=np.int64) if to_code is None else to_code
         self._carry_words = np.zeros(1, dtype=np.uint64)
         self._carry_bits = 0
-        self._awaiting = np.zeros(0, dtype=np.int64)
+        self._awaiting = _NOTHING
         self._result = np.zeros(4, dtype=np.int64)
         self.offset = 0  # bits consumed so far
         self.decoded = 0
@@ -104,11 +104,17 @@ class Decoder:
         self.offset += consumed
         self.decoded += done
         self.mismatches += bad
-        self._awaiting = sent[done:] if done < sent.size else sent[:0]
-        self._carry_bits = nbits - consumed
-        if self._carry_bits:
+        if done < sent.size:
+            self._awaiting = sent[done:]
+        elif self._awaiting.size:
+            self._awaiting = _NOTHING
+        if consumed < nbits:
             self._carry_words = _slice_bits(words, consumed, nbits)
+        self._carry_bits = nbits - consumed
         return done
+
+
+_NOTHING = np.zeros(0, dtype=np.int64)
 
 
 def _slice_bits(words: np.ndarray, start: int, stop: int) -> np.ndarray:

@@ -125,7 +125,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(str(exc), file=sys.stderr)
         return 2
     except OSError as exc:
-        print(f"telegraph: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"telegraph: {where}{exc.strerror or exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("telegraph: interrupted; no results were written", file=sys.stderr)
@@ -324,8 +325,10 @@ def cmd_plot(args: argparse.Namespace) -> int:
 
     try:
         paths = render_from_folder(folder)
-    except (ValueError, KeyError, TypeError) as exc:
-        raise UserError(f"{folder / 'summary.json'}: cannot read it back ({exc})") from None
+    except ValueError as exc:  # render_from_folder's message already names the file
+        raise UserError(str(exc)) from None
+    except (KeyError, TypeError) as exc:
+        raise UserError(f"{folder / 'summary.json'}: cannot read it back ({exc!r})") from None
     for p in paths:
         print(p)
     return 0

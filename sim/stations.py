@@ -17,12 +17,13 @@ import simpy
 
 from sim import kernels
 from sim.bitcodec import Decoder, Encoder
+from sim.blocks import BlockStream
 from sim.line import TelegraphLine
 from sim.model import Arrivals
 from sim.urn import UrnSampler
 
 
-@dataclass
+@dataclass(slots=True)
 class Chunk:
     """Messages travelling together through the model."""
 
@@ -39,10 +40,17 @@ class ArrivalClock:
         self._spec = arrivals
         self._rng = rng
         self._state = np.zeros(1)
+        self._count = 0
         self.back_to_back = arrivals.kind == "back_to_back"
+        self._stream = BlockStream(self._produce)
 
-    def next(self, first: int, n: int) -> np.ndarray:
+    def next(self, n: int) -> np.ndarray:
+        """Arrival times of the next ``n`` messages (zeros back-to-back: the line sets the pace)."""
+        return self._stream.take(n)
+
+    def _produce(self, n: int) -> np.ndarray:
         spec = self._spec
+        first, self._count = self._count, self._count + n
         if spec.kind == "fixed":
             return np.arange(first, first + n, dtype=np.float64) * spec.every
         if spec.kind == "poisson":
@@ -72,7 +80,7 @@ def transmitter(
         n = symbols.size
         if n == 0:
             break  # the box is empty
-        arrival = clock.next(sent, n)
+        arrival = clock.next(n)
         ready = line.free_at if back_to_back else max(float(arrival[-1]), line.free_at)
         if ready > env.now:
             yield env.timeout(ready - env.now)

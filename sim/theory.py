@@ -89,16 +89,9 @@ def checks(link: Link, theory: Theory, measured: dict) -> tuple[Check, ...]:
     )
     q = link.urn.distribution
     if link.code_type == "huffman" and link.assumed is not None and _same(link.assumed, q):
-        out.append(Check("huffman_bound", H <= L < H + 1, f"H = {H:.6f} ≤ L = {L:.6f} < H + 1"))
+        out.append(_plus_one_bound("huffman_bound", "H", H, L, link))
     if link.code_type == "shannon":
-        X = theory.cross_entropy
-        out.append(
-            Check(
-                "shannon_bound",
-                X - 1e-12 <= L < X + 1,
-                f"H(q, p) = {X:.6f} ≤ L = {L:.6f} < H(q, p) + 1",
-            )
-        )
+        out.append(_plus_one_bound("shannon_bound", "H(q, p)", theory.cross_entropy, L, link))
     rhs = H + theory.implied_kl - theory.log_kraft
     out.append(
         Check(
@@ -118,6 +111,15 @@ def checks(link: Link, theory: Theory, measured: dict) -> tuple[Check, ...]:
     )
     out.extend(_line_checks(link, theory, measured))
     return tuple(out)
+
+
+def _plus_one_bound(name: str, label: str, low: float, L: float, link: Link) -> Check:
+    """low ≤ L < low + 1; where the code's distribution puts all mass on one symbol,
+    that symbol still needs one digit, so L = low + 1 exactly and the bound is ≤."""
+    certain = float(link.assumed_distribution.probabilities.max()) == 1.0
+    ok = low - 1e-12 <= L and (L <= low + 1 if certain else L < low + 1)
+    upper = f"≤ {label} + 1 (one certain symbol still costs a digit)" if certain else f"< {label} + 1"
+    return Check(name, ok, f"{label} = {low:.6f} ≤ L = {L:.6f} {upper}")
 
 
 def _same(a, b) -> bool:

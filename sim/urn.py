@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim import kernels
+from sim.blocks import BlockStream
 from sim.model import Urn
 
 #: Urns with at most this many balls draw through a ball -> colour table.
@@ -36,6 +37,7 @@ class UrnSampler:
         else:
             self._order = rng.permutation(ball_colours)
         self._taken = 0
+        self._stream = BlockStream(self._produce)
 
     @property
     def remaining(self) -> int | None:
@@ -48,5 +50,8 @@ class UrnSampler:
             out = self._order[self._taken : self._taken + n]
             self._taken += out.size
             return out
+        return self._stream.take(n)
+
+    def _produce(self, n: int) -> np.ndarray:
         out = np.empty(n, np.int64)
         return kernels.draw_chunk(self._rng.random(n), self._total, self._table, self._cum, out)

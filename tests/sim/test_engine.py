@@ -177,3 +177,15 @@ def test_link_results_feed_summary_round_trip():
     res = run(scenario(huffman_link(arrivals=poisson(20.0)), fixed_link()), messages=3_000)
     back = RunResult.from_dict(res.to_dict(), traces_from_csv(traces_to_csv(res)))
     assert back == res
+
+
+def test_single_colour_urn_passes_the_huffman_bound_at_its_edge():
+    from coding import huffman
+
+    urn = Urn("mono", {"red": 7})
+    code = huffman(urn.distribution)
+    link = Link("mono", urn, "huffman", "huffman", code, CABLE, built_for="mono", assumed=urn.distribution)
+    res = run(scenario(link), messages=500).links[0]
+    assert res.theory.entropy == 0.0 and res.bits_per_message == 1.0
+    assert {c.name: c.passed for c in res.checks}["huffman_bound"]
+    assert res.all_passed
