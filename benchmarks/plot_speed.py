@@ -66,14 +66,15 @@ def main(argv: list[str] | None = None) -> int:
             both.append(time.perf_counter() - t)
         size = (out / "report.html").stat().st_size
 
-    print(f"result: {args.messages:,} messages/link, {len(result.links)} links, "
-          f"{points} trace points, {len(paths)} figures")
+    print(
+        f"result: {args.messages:,} messages/link, {len(result.links)} links, "
+        f"{points} trace points, {len(paths)} figures"
+    )
     print(f"matplotlib import:               {t_import:6.3f} s")
     print(f"render_all, first call (PNG):    {cold:6.3f} s")
     print(f"render_all, best of {args.repeat} (PNG):     {min(warm):6.3f} s")
     print(f"cold start (import + first):     {t_import + cold:6.3f} s   target < 2 s")
-    print(f"PNGs + report.html, best of {args.repeat}: {min(both):6.3f} s "
-          f"(report {size / 1024:.0f} KiB)")
+    print(f"PNGs + report.html, best of {args.repeat}: {min(both):6.3f} s (report {size / 1024:.0f} KiB)")
     return 0
 
 

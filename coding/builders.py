@@ -41,9 +41,7 @@ def canonical(symbols: Sequence[str], lengths: Sequence[int], D: int = 2) -> Cod
             raise ValueError(f"length of {s!r} must be at least 1 (got {n})")
     kraft = sum(Fraction(1, D ** int(n)) for n in lengths)  # exact: no float tolerance
     if kraft > 1:
-        raise ValueError(
-            f"lengths violate Kraft's inequality: sum D^-l = {float(kraft):.17g} > 1"
-        )
+        raise ValueError(f"lengths violate Kraft's inequality: sum D^-l = {float(kraft):.17g} > 1")
     order = sorted(range(len(symbols)), key=lambda i: (int(lengths[i]), i))
     words: dict[int, str] = {}
     value, prev = 0, None
@@ -105,9 +103,7 @@ def shannon(p: Distribution, D: int = 2) -> Code:
         raise TypeError(f"'p' must be a Distribution (got {type(p).__name__})")
     zero = [s for s, v in zip(p.symbols, p.probabilities) if v == 0]
     if zero:
-        raise ValueError(
-            f"shannon: {zero[0]!r} has probability 0 and would need an infinite codeword"
-        )
+        raise ValueError(f"shannon: {zero[0]!r} has probability 0 and would need an infinite codeword")
     ideal = -np.log(p.probabilities) / math.log(D)
     lengths = [max(1, math.ceil(x - 1e-12 * max(1.0, x))) for x in ideal]
     if sum(Fraction(1, D**n) for n in lengths) > 1:

@@ -140,9 +140,7 @@ class Code:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Code):
             return NotImplemented
-        return self._D == other._D and list(self._codewords.items()) == list(
-            other._codewords.items()
-        )
+        return self._D == other._D and list(self._codewords.items()) == list(other._codewords.items())
 
     def __hash__(self) -> int:
         return hash((self._D, tuple(self._codewords.items())))
@@ -299,9 +297,7 @@ class Code:
         if not parses:
             raise DecodeError("no parse of the code string", self._furthest_parse(string))
         if len(parses) > 1:
-            raise DecodeError(
-                f"ambiguous: {'·'.join(parses[0])} or {'·'.join(parses[1])}", 0
-            )
+            raise DecodeError(f"ambiguous: {'·'.join(parses[0])} or {'·'.join(parses[1])}", 0)
         return list(parses[0])
 
     def parses(self, string: str, limit: int = 16) -> list[tuple[str, ...]]:
@@ -319,9 +315,7 @@ class Code:
         ok = [False] * (n + 1)
         ok[n] = True
         for i in range(n - 1, -1, -1):
-            ok[i] = any(
-                string[i : i + k] in inverse and ok[i + k] for k in range(1, min(maxlen, n - i) + 1)
-            )
+            ok[i] = any(string[i : i + k] in inverse and ok[i + k] for k in range(1, min(maxlen, n - i) + 1))
         out: list[tuple[str, ...]] = []
         stack: list[tuple[int, tuple[str, ...]]] = [(0, ())] if ok[0] else []
         while stack and len(out) < limit:

@@ -120,9 +120,7 @@ class Distribution:
         if set(symbols) != set(self._symbols) or len(symbols) != len(self._symbols):
             missing = [s for s in self._symbols if s not in symbols]
             extra = [s for s in symbols if s not in self._index]
-            raise ValueError(
-                f"distributions have different symbols (missing {missing}, extra {extra})"
-            )
+            raise ValueError(f"distributions have different symbols (missing {missing}, extra {extra})")
         return self._probs[[self._index[s] for s in symbols]]
 
     def __eq__(self, other: object) -> bool:

@@ -64,11 +64,12 @@ class _LinkRun:
             link.line,
             mean_service=link.telegram * L / link.line.baud,
             telegrams=-(-messages // link.telegram),
+            telegram=link.telegram,
             back_to_back=link.arrivals.kind == "back_to_back",
         )
         self.receiver = Receiver(env, Decoder(link.code, to_code_index))
         chunk = -(-chunk // link.telegram) * link.telegram  # whole telegrams per chunk
-        sender = LineSender(env, self.line, self.encoder.lengths, link.telegram, self.receiver.deliver)
+        sender = LineSender(env, self.line, self.encoder.lengths, self.receiver.deliver)
         clock = ArrivalClock(link.arrivals, np.random.default_rng(arrival_seed))
         env.process(transmitter(env, self.urn, clock, self.encoder, sender, messages, chunk, progress))
 

@@ -93,9 +93,7 @@ class _Text:
         self.lines.append(line)
 
     def para(self, text: str, indent: str = "  ") -> None:
-        self.lines.extend(
-            textwrap.wrap(text, WIDTH, initial_indent=indent, subsequent_indent=indent)
-        )
+        self.lines.extend(textwrap.wrap(text, WIDTH, initial_indent=indent, subsequent_indent=indent))
 
     def heading(self, title: str) -> None:
         if self.lines and self.lines[-1] != "":
@@ -131,9 +129,7 @@ class _Text:
                 out.append(line)
                 continue
             indent = " " * (len(line) - len(line.lstrip()))
-            out.extend(
-                textwrap.wrap(line, WIDTH, subsequent_indent=indent + "  ", break_on_hyphens=False)
-            )
+            out.extend(textwrap.wrap(line, WIDTH, subsequent_indent=indent + "  ", break_on_hyphens=False))
         return "\n".join(out) + "\n"
 
 
@@ -141,8 +137,7 @@ def _table(rows: Sequence[Sequence[str]], indent: str = "    ") -> list[str]:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     out = []
     for k, row in enumerate(rows):
-        cells = [c.ljust(w) if i == 0 or k == 0 else c.rjust(w) for i, (c, w) in
-                 enumerate(zip(row, widths))]
+        cells = [c.ljust(w) if i == 0 or k == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths))]
         out.append((indent + "  ".join(cells)).rstrip())
     return out
 
@@ -235,7 +230,7 @@ def _code_body(t: _Text, code: Code) -> None:
     rows += [[s, w, str(len(w))] for s, w in code.codewords.items()]
     t.lines.extend(_table(rows))
     K = code.kraft_sum
-    terms = [f"1/{D ** n}" for n in code.lengths.values()]
+    terms = [f"1/{D**n}" for n in code.lengths.values()]
     verdict = "" if K == 1 else (" > 1" if K > 1 else " < 1")
     t.sum_line(f"Kraft sum K = Σ {D}^{MINUS}l", terms, _frac(K) + verdict)
     if K < 1:
@@ -280,9 +275,7 @@ def _code_body(t: _Text, code: Code) -> None:
         if len(parses) >= 2:
             parses.sort(key=len)
             sent, others = parses[0], parses[1:]
-            also = " or ".join(
-                f"{'·'.join(p)} ({' | '.join(code[s] for s in p)})" for p in others
-            )
+            also = " or ".join(f"{'·'.join(p)} ({' | '.join(code[s] for s in p)})" for p in others)
             t.para(
                 f"The article's own example: send {' then '.join(sent)} and the line carries "
                 f"010 ({' | '.join(code[s] for s in sent)}), which reads just as well as {also}."
@@ -300,13 +293,15 @@ def _code_body(t: _Text, code: Code) -> None:
         )
 
 
-def _code_section(
-    t: _Text, name: str, spec: CodeSpec | None, built: list[tuple[str, Code]]
-) -> None:
+def _code_section(t: _Text, name: str, spec: CodeSpec | None, built: list[tuple[str, Code]]) -> None:
     kind = ""
     if spec is not None:
-        kind = {"fixed": "fixed-length", "table": "hand-written table", "huffman": "Huffman",
-                "shannon": "Shannon"}.get(spec.type, spec.type)
+        kind = {
+            "fixed": "fixed-length",
+            "table": "hand-written table",
+            "huffman": "Huffman",
+            "shannon": "Shannon",
+        }.get(spec.type, spec.type)
         if spec.built_for:
             kind += f", built for urn {spec.built_for}"
         kind = f" ({kind})"
@@ -458,10 +453,7 @@ def _link_section(t: _Text, link: Link) -> None:
         big_q = max(parts_q, default=None)
         big_p = max(parts_p, default=None)
         if big_q is not None and math.isinf(big_q[0]):
-            why += (
-                f" D({qn}‖{pname}) is infinite: {qn} draws {big_q[1]}, which {pname} says "
-                "never happens."
-            )
+            why += f" D({qn}‖{pname}) is infinite: {qn} draws {big_q[1]}, which {pname} says never happens."
         elif big_q is not None and big_q[0] > 0:
             c = big_q[1]
             why += (
@@ -469,10 +461,7 @@ def _link_section(t: _Text, link: Link) -> None:
                 f"{_prob(q[c])} but {pname} expects {_prob(p.get(c, 0.0))}."
             )
         if big_p is not None and math.isinf(big_p[0]):
-            why += (
-                f" D({pname}‖{qn}) is infinite: {pname} expects {big_p[1]}, which {qn} "
-                "never draws."
-            )
+            why += f" D({pname}‖{qn}) is infinite: {pname} expects {big_p[1]}, which {qn} never draws."
         elif big_p is not None and big_p[0] > 0:
             c = big_p[1]
             why += (
@@ -489,10 +478,7 @@ def _link_section(t: _Text, link: Link) -> None:
     logK = _log(float(K), D)
     logK_s = _num(logK)
     logK_s = f"({logK_s})" if logK_s.startswith(MINUS) else logK_s
-    t.add(
-        f"  L = H(q) + D(q‖r) {MINUS} {lg} K:  {_num(L)} = {_num(H)} + {_num(KLqr)} "
-        f"{MINUS} {logK_s}"
-    )
+    t.add(f"  L = H(q) + D(q‖r) {MINUS} {lg} K:  {_num(L)} = {_num(H)} + {_num(KLqr)} {MINUS} {logK_s}")
     t.para(
         "This identity is exact for any code: the length above the entropy is the "
         "divergence from the distribution the code's lengths are ideal for, less "
@@ -509,9 +495,7 @@ def _link_section(t: _Text, link: Link) -> None:
     t.add()
 
 
-def _line_part(
-    t: _Text, link: Link, q: Mapping[str, float], lengths: Mapping[str, int], L: float
-) -> None:
+def _line_part(t: _Text, link: Link, q: Mapping[str, float], lengths: Mapping[str, int], L: float) -> None:
     line, arr = link.line, link.arrivals
     baud = float(line.baud)
     per = "1 message" if link.telegram == 1 else f"{link.telegram} messages"
@@ -583,11 +567,8 @@ def _line_part(
     )
     t.add(f"  E[S] = L/baud = {_num(L)}/{line.baud:g} = {_sig(ES)} s")
     t.sum_line("E[l²] = Σ q(x)·l(x)²", sq_terms, _num(El2))
-    t.add(f"  E[S²] = E[l²]/baud² = {_num(El2)}/{baud ** 2:g} = {_sig(ES2)} s²")
-    t.add(
-        f"  W = λ·E[S²]/(2(1 {MINUS} ρ)) = {lam:g}·{_sig(ES2)}/(2·(1 {MINUS} {_num(rho)})) "
-        f"= {_sig(W)} s"
-    )
+    t.add(f"  E[S²] = E[l²]/baud² = {_num(El2)}/{baud**2:g} = {_sig(ES2)} s²")
+    t.add(f"  W = λ·E[S²]/(2(1 {MINUS} ρ)) = {lam:g}·{_sig(ES2)}/(2·(1 {MINUS} {_num(rho)})) = {_sig(W)} s")
     total = W + ES + float(line.latency)
     t.para(
         f"Mean time from a message's arrival to its delivery = W + E[S] + latency = "
@@ -715,8 +696,6 @@ def article_corrections() -> str:
     t.add("Corrections to the source article")
     t.add()
     for title, body in _CORRECTIONS:
-        wrapped = textwrap.wrap(f"{title}. {body}", WIDTH - 2, initial_indent="- ",
-                                subsequent_indent="  ")
+        wrapped = textwrap.wrap(f"{title}. {body}", WIDTH - 2, initial_indent="- ", subsequent_indent="  ")
         t.lines.extend(wrapped)
     return t.text()
-

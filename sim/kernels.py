@@ -162,13 +162,12 @@ def decode_chunk(words, nbits, prim_sym, prim_len, tree, width, sent, to_code, r
 L_ARRIVAL, L_WAIT, L_SERVICE, L_DEPARTURE = 0, 1, 2, 3
 L_WAIT_SUM, L_MAX_WAIT, L_BUSY, L_DELAY_SUM, L_TELEGRAMS, L_BITS = 4, 5, 6, 7, 8, 9
 LINE_STATE = 10
+# Line constants slots.
+P_TELEGRAM, P_BAUD, P_BACK_TO_BACK, P_LATENCY, P_SCALE, P_PER_DECADE, P_DECADES, P_BATCH_SIZE = range(8)
 
 
 @njit(cache=True, nogil=True)
-def line_chunk(
-    arrival, sym, lens, telegram, baud, back_to_back, latency, state,
-    hist, scale, per_decade, decades, batch, batch_size,
-):  # pragma: no cover  # fmt: skip
+def line_chunk(arrival, sym, lens, params, state, hist, batch):  # pragma: no cover
     """Lindley's recursion over a chunk of telegrams, with running statistics.
 
     Messages ``sym`` (codeword lengths ``lens[sym]``) travel ``telegram`` to a
@@ -176,8 +175,17 @@ def line_chunk(
     and takes bits / ``baud`` seconds on the wire. W_i = max(0, W_{i−1} +
     S_{i−1} − (A_i − A_{i−1})); back-to-back telegrams start the moment the
     line frees. Adds Σ (delivery − message arrival) to the delay sum.
-    Returns the last departure time.
+    ``params`` holds the constants (see the ``P_`` slots). Returns the last
+    departure time.
     """
+    telegram = int(params[P_TELEGRAM])
+    baud = params[P_BAUD]
+    back_to_back = params[P_BACK_TO_BACK] != 0.0
+    latency = params[P_LATENCY]
+    scale = params[P_SCALE]
+    per_decade = params[P_PER_DECADE]
+    decades = params[P_DECADES]
+    batch_size = int(params[P_BATCH_SIZE])
     last_arrival = state[L_ARRIVAL]
     wait = state[L_WAIT]
     last_service = state[L_SERVICE]
@@ -318,10 +326,8 @@ def warm_up() -> None:
     res = np.zeros(4, dtype=np.int64)
     decode_chunk(words, n, tables.prim_sym, tables.prim_len, tables.tree, tables.width, sym, sym, res)
     state = np.zeros(LINE_STATE)
-    line_chunk(
-        np.zeros(3), sym, lens, 1, 1.0, False, 0.0, state,
-        np.zeros(8, np.int64), 1.0, 1.0, 1.0, np.zeros(4), 1,
-    )  # fmt: skip
+    params = np.array([1.0, 1.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0])
+    line_chunk(np.zeros(3), sym, lens, params, state, np.zeros(8, np.int64), np.zeros(4))
     draw_chunk(np.zeros(2), 3, sym, lens, np.empty(2, np.int64))
     draw_chunk(np.zeros(2), 3, sym[:0], lens, np.empty(2, np.int64))
     poisson_times(np.ones(2), np.zeros(1))

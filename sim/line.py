@@ -26,7 +26,14 @@ BATCHES = 32
 class TelegraphLine:
     """A line with its running statistics: busy time, waits, delays, a wait histogram, cost."""
 
-    def __init__(self, line: Line, mean_service: float, telegrams: int, back_to_back: bool = False) -> None:
+    def __init__(
+        self,
+        line: Line,
+        mean_service: float,
+        telegrams: int,
+        telegram: int = 1,
+        back_to_back: bool = False,
+    ) -> None:
         self.spec = line
         self.back_to_back = back_to_back
         self.state = np.zeros(kernels.LINE_STATE)
@@ -38,18 +45,26 @@ class TelegraphLine:
         self.hist_counts = np.zeros(self.hist_edges.size - 1, dtype=np.int64)
         self.batch_size = max(1, -(-telegrams // BATCHES))
         self.batch_wait = np.zeros(BATCHES + 1)
+        self.params = np.zeros(8)
+        p = self.params
+        p[kernels.P_TELEGRAM] = telegram
+        p[kernels.P_BAUD] = line.baud
+        p[kernels.P_BACK_TO_BACK] = back_to_back
+        p[kernels.P_LATENCY] = line.latency
+        p[kernels.P_SCALE] = self.scale
+        p[kernels.P_PER_DECADE] = BINS_PER_DECADE
+        p[kernels.P_DECADES] = DECADES
+        p[kernels.P_BATCH_SIZE] = self.batch_size
 
-    def transmit(self, arrival: np.ndarray, symbols: np.ndarray, lengths: np.ndarray, telegram: int) -> float:
+    def transmit(self, arrival: np.ndarray, symbols: np.ndarray, lengths: np.ndarray) -> float:
         """Send a chunk of messages, ``telegram`` to a telegram. Returns the last departure.
 
         ``arrival`` holds the messages' arrival times (ignored back-to-back);
         message i carries ``lengths[symbols[i]]`` bits.
         """
         return kernels.line_chunk(
-            arrival, symbols, lengths, telegram, float(self.spec.baud), self.back_to_back,
-            float(self.spec.latency), self.state, self.hist_counts, self.scale,
-            float(BINS_PER_DECADE), float(DECADES), self.batch_wait, self.batch_size,
-        )  # fmt: skip
+            arrival, symbols, lengths, self.params, self.state, self.hist_counts, self.batch_wait
+        )
 
     @property
     def bits(self) -> int:

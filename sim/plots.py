@@ -82,8 +82,9 @@ def _figure(
 
     left, bottom, right, top = margins
     fig = Figure(figsize=(width, height))
-    fig.subplots_adjust(left=left / width, bottom=bottom / height,
-                        right=1 - right / width, top=1 - top / height)
+    fig.subplots_adjust(
+        left=left / width, bottom=bottom / height, right=1 - right / width, top=1 - top / height
+    )
     return fig
 
 
@@ -213,24 +214,39 @@ def convergence(result: RunResult, urn: str) -> Figure:
         ce = th.cross_entropy
         show_ce = math.isfinite(ce) and abs(ce - th.entropy) > 1e-9
         if show_ce and abs(ce - th.expected_length) <= 1e-9:  # one line, both names
-            ax.axhline(th.expected_length, color=colour, ls="-.", lw=1.2,
-                       label=f"L = H(q, p) = {_fmt(ce)} bits ({link.name})")
+            ax.axhline(
+                th.expected_length,
+                color=colour,
+                ls="-.",
+                lw=1.2,
+                label=f"L = H(q, p) = {_fmt(ce)} bits ({link.name})",
+            )
         else:
-            ax.axhline(th.expected_length, color=colour, ls="-.", lw=1.2,
-                       label=f"L = {_fmt(th.expected_length)} bits ({link.name})")
+            ax.axhline(
+                th.expected_length,
+                color=colour,
+                ls="-.",
+                lw=1.2,
+                label=f"L = {_fmt(th.expected_length)} bits ({link.name})",
+            )
             if show_ce:
-                ax.axhline(ce, color=colour, ls=":", lw=1.4,
-                           label=f"H(q, p) = {_fmt(ce)} bits ({link.name})")
+                ax.axhline(ce, color=colour, ls=":", lw=1.4, label=f"H(q, p) = {_fmt(ce)} bits ({link.name})")
     h = links[0].theory.entropy
-    ax.axhline(h, color="black", ls="--", lw=1.4, zorder=4,
-               label=f"H(q) = {_fmt(h)} bits (urn {urn})")
+    ax.axhline(h, color="black", ls="--", lw=1.4, zorder=4, label=f"H(q) = {_fmt(h)} bits (urn {urn})")
     if hi_x > 0:
         ax.set_xscale("log")
         _log_axis(ax.xaxis, "count")
         ax.set_xlim(lo_x, hi_x)
     else:
-        ax.text(0.5, 0.5, "no convergence trace saved", transform=ax.transAxes,
-                ha="center", va="center", color="grey")
+        ax.text(
+            0.5,
+            0.5,
+            "no convergence trace saved",
+            transform=ax.transAxes,
+            ha="center",
+            va="center",
+            color="grey",
+        )
     ax.set_xlabel("messages sent")
     ax.set_ylabel("average bits per message")
     ax.set_title(f"Convergence to theory: source urn '{urn}'")
@@ -292,18 +308,35 @@ def code_tree(
     place("")
     width = max(next_x[0], 1.0)
     depth = max(len(w) for w in words.values())
-    fig = _figure(min(max(5.0, 0.95 * width + 1.0), 16.0), max(3.0, 1.05 * depth + 1.8),
-                  (0.1, 0.1, 0.1, 0.6 if title else 0.35))
+    fig = _figure(
+        min(max(5.0, 0.95 * width + 1.0), 16.0),
+        max(3.0, 1.05 * depth + 1.8),
+        (0.1, 0.1, 0.1, 0.6 if title else 0.35),
+    )
     ax = fig.add_subplot()
     for node, (x, y) in pos.items():
         if node:
             px, py = pos[node[:-1]]
             stub = node in stubs
-            ax.plot([px, x], [py, y], color="lightgrey" if stub else "dimgrey",
-                    ls="--" if stub else "-", lw=1.2, zorder=1)
-            ax.text((px + x) / 2, (py + y) / 2, node[-1], ha="center", va="center",
-                    fontsize=9, color="grey" if stub else "black",
-                    bbox=dict(boxstyle="circle,pad=0.15", fc="white", ec="none"), zorder=2)
+            ax.plot(
+                [px, x],
+                [py, y],
+                color="lightgrey" if stub else "dimgrey",
+                ls="--" if stub else "-",
+                lw=1.2,
+                zorder=1,
+            )
+            ax.text(
+                (px + x) / 2,
+                (py + y) / 2,
+                node[-1],
+                ha="center",
+                va="center",
+                fontsize=9,
+                color="grey" if stub else "black",
+                bbox=dict(boxstyle="circle,pad=0.15", fc="white", ec="none"),
+                zorder=2,
+            )
     for node, (x, y) in pos.items():
         if node in owner:
             s = owner[node]
@@ -323,8 +356,7 @@ def code_tree(
     ax.set_axis_off()
     kind = "prefix-free" if code.is_prefix_free else "not prefix-free"
     head = f"{title}\n" if title else ""
-    ax.set_title(f"{head}{D}-ary code tree ({kind}), Kraft sum K = {_kraft_text(code)}",
-                 fontsize="medium")
+    ax.set_title(f"{head}{D}-ary code tree ({kind}), Kraft sum K = {_kraft_text(code)}", fontsize="medium")
     return fig
 
 
@@ -365,21 +397,24 @@ def ambiguity_figure(
             end = start + len(cw)
             x0, x1 = start - 0.45, end - 1 + 0.45
             tip = y - sign * 0.2
-            ax.plot([x0, x0, x1, x1], [tip, y, y, tip], color=colours[s], lw=3,
-                    solid_capstyle="butt")
-            ax.text((x0 + x1) / 2, y + sign * 0.12, f"{s} ({cw})", ha="center",
-                    va="bottom" if sign > 0 else "top", fontsize=10, color="black",
-                    bbox=dict(boxstyle="round,pad=0.2", fc=colours[s], alpha=0.35, ec="none"))
+            ax.plot([x0, x0, x1, x1], [tip, y, y, tip], color=colours[s], lw=3, solid_capstyle="butt")
+            ax.text(
+                (x0 + x1) / 2,
+                y + sign * 0.12,
+                f"{s} ({cw})",
+                ha="center",
+                va="bottom" if sign > 0 else "top",
+                fontsize=10,
+                color="black",
+                bbox=dict(boxstyle="round,pad=0.2", fc=colours[s], alpha=0.35, ec="none"),
+            )
             start = end
         ax.text(-0.8, y, name, ha="right", va="center", fontsize=10, style="italic")
     ax.set_xlim(-2.2, n)
     ax.set_ylim(-1.6, 1.6)
     ax.set_axis_off()
     head = f"{title}\n" if title else ""
-    ax.set_title(
-        f"{head}not uniquely decodable: '{w.string}' = "
-        f"{'·'.join(w.first)} = {'·'.join(w.second)}"
-    )
+    ax.set_title(f"{head}not uniquely decodable: '{w.string}' = {'·'.join(w.first)} = {'·'.join(w.second)}")
     return fig
 
 
@@ -411,29 +446,47 @@ def codeword_budget(
     colours = _colours_for(symbols, colours)
     fig = _figure(9.0, 3.2, (1.25, 1.0, 0.2, 0.35))
     ax = fig.add_subplot()
-    rows = ((1.0, {s: float(D) ** -len(code[s]) for s in code.symbols}, True),
-            (0.0, {s: float(probabilities.get(s, 0.0)) for s in symbols}, False))
+    rows = (
+        (1.0, {s: float(D) ** -len(code[s]) for s in code.symbols}, True),
+        (0.0, {s: float(probabilities.get(s, 0.0)) for s in symbols}, False),
+    )
     total_top = 0.0
     for y, shares, is_code in rows:
         left = 0.0
         for s, share in shares.items():
             if share <= 0:
                 continue
-            ax.barh(y, share, left=left, height=0.6, color=colours[s], edgecolor="black",
-                    label=s if is_code else None)
+            ax.barh(
+                y,
+                share,
+                left=left,
+                height=0.6,
+                color=colours[s],
+                edgecolor="black",
+                label=s if is_code else None,
+            )
             if share >= 0.045:
                 if is_code:
                     text = f"{code[s]}\n{_power(D, -len(code[s]))}"
                 else:
                     text = f"{s}\n{share:.3g}"
-                ax.text(left + share / 2, y, text, ha="center", va="center", fontsize=8,
-                        color=_ink(colours[s]))
+                ax.text(
+                    left + share / 2, y, text, ha="center", va="center", fontsize=8, color=_ink(colours[s])
+                )
             left += share
         if is_code:
             total_top = left
             if left < 1 - 1e-12:
-                ax.barh(y, 1 - left, left=left, height=0.6, color="whitesmoke",
-                        edgecolor="grey", hatch="//", label="unused")
+                ax.barh(
+                    y,
+                    1 - left,
+                    left=left,
+                    height=0.6,
+                    color="whitesmoke",
+                    edgecolor="grey",
+                    hatch="//",
+                    label="unused",
+                )
     ax.axvline(1.0, color="red" if total_top > 1 + 1e-12 else "black", lw=1.0)
     ax.set_xlim(0, max(1.0, total_top) * 1.005)
     ax.set_ylim(-0.5, 1.5)
@@ -441,8 +494,13 @@ def codeword_budget(
     ax.set_xlabel("share of the unit interval")
     head = f"{title}: " if title else ""
     ax.set_title(f"{head}codeword budget, Kraft sum K = {_kraft_text(code)}")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.32), ncol=min(len(symbols) + 1, 8),
-              fontsize="small", frameon=False)
+    ax.legend(
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.32),
+        ncol=min(len(symbols) + 1, 8),
+        fontsize="small",
+        frameon=False,
+    )
     return fig
 
 
@@ -475,8 +533,15 @@ def distributions(
         xs = np.arange(len(symbols)) + (i - (k - 1) / 2) * width
         ps = [float(pmf.get(s, 0.0)) for s in symbols]
         hatch = _HATCHES[i % len(_HATCHES)]
-        ax.bar(xs, ps, width=width * 0.95, color=[colours[s] for s in symbols],
-               edgecolor="black", hatch=hatch, alpha=1.0 if i == 0 else 0.75)
+        ax.bar(
+            xs,
+            ps,
+            width=width * 0.95,
+            color=[colours[s] for s in symbols],
+            edgecolor="black",
+            hatch=hatch,
+            alpha=1.0 if i == 0 else 0.75,
+        )
         for x, p in zip(xs, ps):
             info = "∞" if p <= 0 else f"{-math.log2(p):.2f}"
             ax.text(x, p + 0.01, info, ha="center", va="bottom", fontsize=8)
@@ -545,17 +610,22 @@ def line_waits(link: LinkResult) -> Figure:
     zero_ax.set_ylabel("telegrams")
     zero_ax.set_title(f"no wait: {counts[0] / total:.1%}", fontsize="small")
     pos_edges, pos_counts = _positive_bins(edges, counts)
-    ax.stairs(pos_counts, pos_edges, fill=True, color="steelblue", alpha=0.6,
-              label="waiting times > 0")
+    ax.stairs(pos_counts, pos_edges, fill=True, color="steelblue", alpha=0.6, label="waiting times > 0")
     ax.set_xscale("log")
     _log_axis(ax.xaxis, "seconds")
     ax.set_xlabel("waiting time before transmission (s)")
     if line.mean_wait > 0:
-        ax.axvline(line.mean_wait, color="black", lw=1.8,
-                   label=f"simulated mean wait = {line.mean_wait:.4g} s")
+        ax.axvline(
+            line.mean_wait, color="black", lw=1.8, label=f"simulated mean wait = {line.mean_wait:.4g} s"
+        )
     if th.pk_mean_wait is not None and th.pk_mean_wait > 0 and math.isfinite(th.pk_mean_wait):
-        ax.axvline(th.pk_mean_wait, color="red", ls="--", lw=1.8,
-                   label=f"Pollaczek–Khinchine W = {th.pk_mean_wait:.4g} s")
+        ax.axvline(
+            th.pk_mean_wait,
+            color="red",
+            ls="--",
+            lw=1.8,
+            label=f"Pollaczek–Khinchine W = {th.pk_mean_wait:.4g} s",
+        )
     rho = line.utilisation
     rho_text = f"utilisation ρ = {rho:.3f}"
     if th.utilisation is not None:
@@ -634,28 +704,61 @@ def figure_specs(result: RunResult) -> list[FigureSpec]:
     specs: list[FigureSpec] = []
     urns = _urns_of(result)
     if urns:
-        specs.append(FigureSpec("distributions", "distributions", "",
-                                "The urns' distributions and −log2 p(x).",
-                                lambda: distributions(urns, colours=colours)))
+        specs.append(
+            FigureSpec(
+                "distributions",
+                "distributions",
+                "",
+                "The urns' distributions and −log2 p(x).",
+                lambda: distributions(urns, colours=colours),
+            )
+        )
     for urn in dict.fromkeys(link.source for link in result.links):
-        specs.append(FigureSpec(f"convergence-{slug(urn)}", "convergence", urn,
-                                f"Running mean bits/message of the links drawing from '{urn}'.",
-                                lambda urn=urn: convergence(result, urn)))
+        specs.append(
+            FigureSpec(
+                f"convergence-{slug(urn)}",
+                "convergence",
+                urn,
+                f"Running mean bits/message of the links drawing from '{urn}'.",
+                lambda urn=urn: convergence(result, urn),
+            )
+        )
     for link in result.links:
         name = slug(link.name)
-        specs.append(FigureSpec(f"code-{name}", "code", link.name,
-                                f"Code '{link.code}' of link '{link.name}'.",
-                                lambda link=link: _code_figure(link, colours)))
-        specs.append(FigureSpec(
-            f"budget-{name}", "budget", link.name,
-            f"Codeword budget of '{link.code}' beside the source probabilities q(x).",
-            lambda link=link: codeword_budget(
-                link.codewords, link.source_distribution, _alphabet_size(link.codewords),
-                title=f"{link.name} ({link.code})", colours=colours)))
+        specs.append(
+            FigureSpec(
+                f"code-{name}",
+                "code",
+                link.name,
+                f"Code '{link.code}' of link '{link.name}'.",
+                lambda link=link: _code_figure(link, colours),
+            )
+        )
+        specs.append(
+            FigureSpec(
+                f"budget-{name}",
+                "budget",
+                link.name,
+                f"Codeword budget of '{link.code}' beside the source probabilities q(x).",
+                lambda link=link: codeword_budget(
+                    link.codewords,
+                    link.source_distribution,
+                    _alphabet_size(link.codewords),
+                    title=f"{link.name} ({link.code})",
+                    colours=colours,
+                ),
+            )
+        )
         if _has_waits(link):
-            specs.append(FigureSpec(f"waits-{name}", "waits", link.name,
-                                    f"Waiting times on the line of '{link.name}'.",
-                                    lambda link=link: line_waits(link)))
+            specs.append(
+                FigureSpec(
+                    f"waits-{name}",
+                    "waits",
+                    link.name,
+                    f"Waiting times on the line of '{link.name}'.",
+                    lambda link=link: line_waits(link),
+                )
+            )
     return specs
 
 
@@ -711,12 +814,11 @@ def svg_markup(fig: Figure, id_prefix: str = "") -> str:
     with rc_context({"svg.fonttype": "none"}):
         fig.savefig(buf, format="svg", metadata=_metadata("svg"))
     text = buf.getvalue()
-    text = text[text.index("<svg"):]
+    text = text[text.index("<svg") :]
     text = re.sub(r"<metadata>.*?</metadata>\s*", "", text, flags=re.S)
     text = re.sub(r'\s+xmlns(?::[\w-]+)?="[^"]*"', "", text)
     if id_prefix:
-        text = re.sub(r'(\sid="|url\(#|href="#)([^")]+)',
-                      lambda m: f"{m[1]}{id_prefix}{m[2]}", text)
+        text = re.sub(r'(\sid="|url\(#|href="#)([^")]+)', lambda m: f"{m[1]}{id_prefix}{m[2]}", text)
     return text
 
 

@@ -77,7 +77,7 @@ def _int(n: int) -> str:
 def _rows(rows: Sequence[tuple[str, str, str]]) -> str:
     """Table rows of (quantity, value, note); value is right-aligned."""
     return "\n".join(
-        f"<tr><th scope=\"row\">{_e(a)}</th><td class=\"num\">{_e(b)}</td><td>{_e(c)}</td></tr>"
+        f'<tr><th scope="row">{_e(a)}</th><td class="num">{_e(b)}</td><td>{_e(c)}</td></tr>'
         for a, b, c in rows
     )
 
@@ -86,33 +86,46 @@ def _numbers_table(link: LinkResult) -> str:
     th, line = link.theory, link.line
     lo, hi = link.ci95()
     rows: list[tuple[str, str, str]] = [
-        ("measured bits/message", _bits(link.bits_per_message),
-         f"95 % interval [{_bits(lo)}, {_bits(hi)}] (standard error {link.std_error:.3g})"),
+        (
+            "measured bits/message",
+            _bits(link.bits_per_message),
+            f"95 % interval [{_bits(lo)}, {_bits(hi)}] (standard error {link.std_error:.3g})",
+        ),
         ("expected length L(q)", _bits(th.expected_length), "Σ q(x) l(x), bits/message"),
         ("entropy H(q)", _bits(th.entropy), "the least any uniquely decodable code can average"),
-        ("cross entropy H(q, p)", _bits(th.cross_entropy),
-         "draws from q coded for p (the article writes H_p(q))"),
-        ("KL divergence D(q‖p)", _bits(th.kl_divergence), "H(q, p) − H(q): extra bits for "
-         "assuming p"),
-        ("D(q‖r) − log2 K", f"{_bits(th.implied_kl)} − {_bits(th.log_kraft)}",
-         "r = 2^−l / K, the code's implied distribution; L = H(q) + D(q‖r) − log2 K"),
+        (
+            "cross entropy H(q, p)",
+            _bits(th.cross_entropy),
+            "draws from q coded for p (the article writes H_p(q))",
+        ),
+        ("KL divergence D(q‖p)", _bits(th.kl_divergence), "H(q, p) − H(q): extra bits for assuming p"),
+        (
+            "D(q‖r) − log2 K",
+            f"{_bits(th.implied_kl)} − {_bits(th.log_kraft)}",
+            "r = 2^−l / K, the code's implied distribution; L = H(q) + D(q‖r) − log2 K",
+        ),
         ("Kraft sum K", _bits(th.kraft_sum), "Σ 2^−l(x)"),
         ("length variance", _bits(th.length_variance), "bits²"),
         ("messages", _int(link.messages), ""),
         ("bits", _int(link.bits), ""),
-        ("lossless", "yes" if link.lossless else "NO",
-         f"{_int(link.mismatches)} mismatched messages"),
+        ("lossless", "yes" if link.lossless else "NO", f"{_int(link.mismatches)} mismatched messages"),
     ]
     if link.urn_exhausted:
         rows.append(("urn exhausted", "yes", "drawn without replacement, the urn ran empty"))
     rows += [
         ("telegrams", _int(line.telegrams), ""),
         ("simulated time", _secs(line.duration), f"line busy {_secs(line.busy_time)}"),
-        ("utilisation ρ", _bits(line.utilisation, 3),
-         "" if th.utilisation is None else f"theory λE[S] = {_bits(th.utilisation, 3)}"),
-        ("mean wait", _secs(line.mean_wait),
-         ("" if th.pk_mean_wait is None else f"Pollaczek–Khinchine {_secs(th.pk_mean_wait)}; ")
-         + f"standard error {line.wait_std_error:.3g} s"),
+        (
+            "utilisation ρ",
+            _bits(line.utilisation, 3),
+            "" if th.utilisation is None else f"theory λE[S] = {_bits(th.utilisation, 3)}",
+        ),
+        (
+            "mean wait",
+            _secs(line.mean_wait),
+            ("" if th.pk_mean_wait is None else f"Pollaczek–Khinchine {_secs(th.pk_mean_wait)}; ")
+            + f"standard error {line.wait_std_error:.3g} s",
+        ),
         ("95th-percentile wait", _secs(line.p95_wait), f"max {_secs(line.max_wait)}"),
         ("mean end-to-end delay", _secs(line.mean_delay), ""),
         ("messages per second", f"{line.messages_per_second:.4g}", "of simulated time"),
@@ -125,27 +138,33 @@ def _numbers_table(link: LinkResult) -> str:
 
 
 def _code_table(link: LinkResult) -> str:
-    out = ['<table class="code">',
-           "<thead><tr><th>symbol</th><th>q(x) source</th><th>p(x) assumed</th>"
-           "<th>codeword</th><th>length</th><th>−log2 q(x)</th></tr></thead>", "<tbody>"]
+    out = [
+        '<table class="code">',
+        "<thead><tr><th>symbol</th><th>q(x) source</th><th>p(x) assumed</th>"
+        "<th>codeword</th><th>length</th><th>−log2 q(x)</th></tr></thead>",
+        "<tbody>",
+    ]
     for s in dict.fromkeys([*link.source_distribution, *link.codewords]):
         q = link.source_distribution.get(s, 0.0)
         p = link.assumed_distribution.get(s)
         cw = link.codewords.get(s, "")
         info = "∞" if q <= 0 else f"{-math.log2(q):.4f}"
         out.append(
-            f"<tr><td>{_e(s)}</td><td class=\"num\">{q:.4f}</td>"
-            f"<td class=\"num\">{'–' if p is None else f'{p:.4f}'}</td>"
-            f"<td><code>{_e(cw)}</code></td><td class=\"num\">{len(cw)}</td>"
-            f"<td class=\"num\">{info}</td></tr>"
+            f'<tr><td>{_e(s)}</td><td class="num">{q:.4f}</td>'
+            f'<td class="num">{"–" if p is None else f"{p:.4f}"}</td>'
+            f'<td><code>{_e(cw)}</code></td><td class="num">{len(cw)}</td>'
+            f'<td class="num">{info}</td></tr>'
         )
     out += ["</tbody>", "</table>"]
     return "\n".join(out)
 
 
 def _checks_table(link: LinkResult) -> str:
-    out = ['<table class="checks">',
-           "<thead><tr><th>check</th><th>verdict</th><th>detail</th></tr></thead>", "<tbody>"]
+    out = [
+        '<table class="checks">',
+        "<thead><tr><th>check</th><th>verdict</th><th>detail</th></tr></thead>",
+        "<tbody>",
+    ]
     for c in link.checks:
         verdict = '<span class="pass">pass</span>' if c.passed else '<span class="fail">FAIL</span>'
         out.append(f"<tr><td>{_e(c.name)}</td><td>{verdict}</td><td>{_e(c.detail)}</td></tr>")
@@ -154,8 +173,7 @@ def _checks_table(link: LinkResult) -> str:
 
 
 def _figure(markup: str, caption: str, stem: str) -> str:
-    return (f'<figure id="fig-{_e(stem)}">\n{markup}\n'
-            f"<figcaption>{_e(caption)}</figcaption>\n</figure>")
+    return f'<figure id="fig-{_e(stem)}">\n{markup}\n<figcaption>{_e(caption)}</figcaption>\n</figure>'
 
 
 def _png_markup(fig: object, alt: str) -> str:
@@ -249,10 +267,18 @@ def write_report(
     for link in result.links:
         parts += _link_section(link, figs, plots.slug)
     if explain_text:
-        parts += ['<section id="explain">', "<h2>The arithmetic, worked</h2>",
-                  f"<pre>{_e(explain_text)}</pre>", "</section>"]
-    parts += ['<p class="meta">Written by telegraph. This file is self-contained: '
-              "no external resources.</p>", "</body>", "</html>", ""]
+        parts += [
+            '<section id="explain">',
+            "<h2>The arithmetic, worked</h2>",
+            f"<pre>{_e(explain_text)}</pre>",
+            "</section>",
+        ]
+    parts += [
+        '<p class="meta">Written by telegraph. This file is self-contained: no external resources.</p>',
+        "</body>",
+        "</html>",
+        "",
+    ]
     path = out_dir / REPORT_NAME
     tmp = out_dir / f".{REPORT_NAME}.tmp"
     tmp.write_text("\n".join(parts), encoding="utf-8")
@@ -263,10 +289,14 @@ def write_report(
 def _overview(result: RunResult) -> list[str]:
     from sim.plots import slug
 
-    out = ["<h2>Overview</h2>", '<table class="overview">',
-           "<thead><tr><th>link</th><th>source</th><th>code</th><th>bits/message</th>"
-           "<th>95 % interval</th><th>L</th><th>H(q)</th><th>H(q, p)</th><th>checks</th>"
-           "</tr></thead>", "<tbody>"]
+    out = [
+        "<h2>Overview</h2>",
+        '<table class="overview">',
+        "<thead><tr><th>link</th><th>source</th><th>code</th><th>bits/message</th>"
+        "<th>95 % interval</th><th>L</th><th>H(q)</th><th>H(q, p)</th><th>checks</th>"
+        "</tr></thead>",
+        "<tbody>",
+    ]
     for link in result.links:
         lo, hi = link.ci95()
         passed = sum(c.passed for c in link.checks)
@@ -287,8 +317,11 @@ def _overview(result: RunResult) -> list[str]:
 
 def _link_section(link: LinkResult, figs, slug) -> list[str]:
     built = f", built for {link.built_for}" if link.built_for else ""
-    verdict = ('<span class="pass">all checks pass</span>' if link.all_passed
-               else '<span class="fail">some checks FAIL</span>')
+    verdict = (
+        '<span class="pass">all checks pass</span>'
+        if link.all_passed
+        else '<span class="fail">some checks FAIL</span>'
+    )
     return [
         f'<section class="link" id="link-{_e(slug(link.name))}">',
         f"<h2>Link {_e(link.name)}</h2>",

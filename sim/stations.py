@@ -105,18 +105,16 @@ class LineSender:
         env: simpy.Environment,
         line: TelegraphLine,
         lengths: np.ndarray,
-        telegram: int,
         deliver: Callable[[Chunk], None],
     ) -> None:
         self.env = env
         self.line = line
         self.lengths = lengths
-        self.telegram = telegram
         self.deliver = deliver
         self.free_at = 0.0
 
     def send(self, chunk: Chunk) -> None:
-        self.free_at = self.line.transmit(chunk.arrival, chunk.symbols, self.lengths, self.telegram)
+        self.free_at = self.line.transmit(chunk.arrival, chunk.symbols, self.lengths)
         arrive = self.env.timeout(self.free_at + self.line.spec.latency - self.env.now, chunk)
         arrive.callbacks.append(self._arrived)
 

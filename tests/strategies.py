@@ -41,9 +41,9 @@ SYMBOL_POOL = ("blue", "red", "green", "yellow", "white", "black", "pink", "grey
 def alphabets(min_size: int = 1, max_size: int = 6) -> st.SearchStrategy[tuple[str, ...]]:
     """Tuples of distinct symbol names, in any order."""
     max_size = min(max_size, len(SYMBOL_POOL))
-    return st.lists(
-        st.sampled_from(SYMBOL_POOL), min_size=min_size, max_size=max_size, unique=True
-    ).map(tuple)
+    return st.lists(st.sampled_from(SYMBOL_POOL), min_size=min_size, max_size=max_size, unique=True).map(
+        tuple
+    )
 
 
 @st.composite
@@ -56,9 +56,9 @@ def counts(
     """Ball counts per symbol (an urn); at least one count is positive."""
     low = 0 if allow_zero else 1
     values = draw(
-        st.lists(
-            st.integers(low, max_count), min_size=len(symbols), max_size=len(symbols)
-        ).filter(lambda v: sum(v) > 0)
+        st.lists(st.integers(low, max_count), min_size=len(symbols), max_size=len(symbols)).filter(
+            lambda v: sum(v) > 0
+        )
     )
     return dict(zip(symbols, values))
 
@@ -145,21 +145,17 @@ def prefix_codes(
     return Code(dict(zip(symbols, chosen)), D)
 
 
-def kraft_lengths(
-    n: int, D: int = 2, max_length: int | None = None
-) -> st.SearchStrategy[list[int]]:
+def kraft_lengths(n: int, D: int = 2, max_length: int | None = None) -> st.SearchStrategy[list[int]]:
     """All length vectors of size ``n`` with Σ D^−l ≤ 1 can come out (up to ``max_length``)."""
     max_length = max_length if max_length is not None else max(n, 1)
-    return st.lists(
-        st.integers(1, max_length), min_size=n, max_size=n
-    ).filter(lambda ls: sum(D ** (max_length - x) for x in ls) <= D**max_length)
+    return st.lists(st.integers(1, max_length), min_size=n, max_size=n).filter(
+        lambda ls: sum(D ** (max_length - x) for x in ls) <= D**max_length
+    )
 
 
 def suffix_codes(**kwargs) -> st.SearchStrategy[Code]:
     """Reversed prefix codes: uniquely decodable, usually not prefix-free."""
-    return prefix_codes(**kwargs).map(
-        lambda c: Code({s: w[::-1] for s, w in c.codewords.items()}, c.D)
-    )
+    return prefix_codes(**kwargs).map(lambda c: Code({s: w[::-1] for s, w in c.codewords.items()}, c.D))
 
 
 def uniquely_decodable_codes(**kwargs) -> st.SearchStrategy[Code]:
@@ -172,9 +168,7 @@ def uniquely_decodable_codes(**kwargs) -> st.SearchStrategy[Code]:
 
 
 @st.composite
-def small_codes(
-    draw: st.DrawFn, max_symbols: int = 4, max_length: int = 3, D: int = 2
-) -> Code:
+def small_codes(draw: st.DrawFn, max_symbols: int = 4, max_length: int = 3, D: int = 2) -> Code:
     """Any non-singular code with 1..``max_symbols`` codewords of length ≤ ``max_length``.
 
     Many are not uniquely decodable; good for checking Sardinas–Patterson.
@@ -202,8 +196,6 @@ def code_strings(draw: st.DrawFn, code: Code, max_symbols: int = 30) -> tuple[li
 @st.composite
 def chunkings(draw: st.DrawFn, string: str, max_chunks: int = 10) -> list[str]:
     """``string`` cut into consecutive pieces (empty pieces allowed); they join back to it."""
-    cuts = draw(
-        st.lists(st.integers(0, len(string)), max_size=max_chunks).map(sorted)
-    )
+    cuts = draw(st.lists(st.integers(0, len(string)), max_size=max_chunks).map(sorted))
     bounds = [0, *cuts, len(string)]
     return [string[a:b] for a, b in zip(bounds, bounds[1:])]

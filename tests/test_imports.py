@@ -17,9 +17,7 @@ FORBIDDEN = ("simpy", "yaml", "matplotlib", "bitarray", "sim")
 def _modules_after(statement: str) -> set[str]:
     """Top-level module names loaded by a fresh interpreter running ``statement``."""
     code = (
-        "import sys, json\n"
-        f"{statement}\n"
-        "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))"
+        f"import sys, json\n{statement}\nprint(json.dumps(sorted({{m.split('.')[0] for m in sys.modules}})))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code],

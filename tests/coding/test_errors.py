@@ -68,9 +68,7 @@ def test_from_counts_rejects_bad_counts(counts, pattern):
         Distribution.from_counts(counts)
 
 
-@pytest.mark.parametrize(
-    "pmf", [{"": 1.0}, {3: 1.0}, {"blue": "half", "red": 0.5}, {"blue": True}]
-)
+@pytest.mark.parametrize("pmf", [{"": 1.0}, {3: 1.0}, {"blue": "half", "red": 0.5}, {"blue": True}])
 def test_distribution_rejects_wrong_types(pmf):
     with pytest.raises(TypeError):
         Distribution(pmf)

@@ -137,9 +137,7 @@ def test_identity_on_scheme2_over_india():
     code = from_codewords(SCHEME2)
     r = code.implied_distribution()
     assert r.as_dict() == {"blue": 0.5, "red": 0.25, "green": 0.125, "yellow": 0.125}
-    assert code.expected_length(INDIA) == pytest.approx(
-        entropy(INDIA) + kl_divergence(INDIA, r), abs=1e-12
-    )
+    assert code.expected_length(INDIA) == pytest.approx(entropy(INDIA) + kl_divergence(INDIA, r), abs=1e-12)
 
 
 # --- textbook Huffman examples ----------------------------------------------

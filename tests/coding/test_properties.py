@@ -244,9 +244,7 @@ def test_streaming_errors_match_whole_decode_errors(data):
 @given(st.data())
 def test_length_identity_for_uniquely_decodable_codes(data):
     D = data.draw(st.integers(2, 3))
-    code = data.draw(
-        st.one_of(prefix_codes(D=D), suffix_codes(D=D), small_codes().filter(_ud))
-    )
+    code = data.draw(st.one_of(prefix_codes(D=D), suffix_codes(D=D), small_codes().filter(_ud)))
     D = code.D
     q = data.draw(distributions(code.symbols))
     r = code.implied_distribution()

@@ -39,8 +39,7 @@ def _link(name, urn, code_name, code, *, code_type="table", built_for=None, **kw
     assumed = None
     if built_for is not None:
         assumed = {"india": INDIA, "australia": AUSTRALIA}[built_for].distribution
-    return Link(name, urn, code_name, code_type, code, CABLE, built_for=built_for,
-                assumed=assumed, **kw)
+    return Link(name, urn, code_name, code_type, code, CABLE, built_for=built_for, assumed=assumed, **kw)
 
 
 def _num(s: str) -> float:
@@ -54,10 +53,24 @@ def blog() -> Scenario:
         _link("india-scheme1", INDIA, "scheme1", SCHEME1),
         _link("india-scheme2", INDIA, "scheme2", SCHEME2),
         _link("india-scheme3", INDIA, "scheme3", SCHEME3),
-        _link("india-huffman", INDIA, "huffman", HUFFMAN, code_type="huffman",
-              built_for="india", arrivals=Arrivals("poisson", rate=20)),
-        _link("australia-with-india-code", AUSTRALIA, "huffman", HUFFMAN, code_type="huffman",
-              built_for="india", arrivals=Arrivals("fixed", every=0.01)),
+        _link(
+            "india-huffman",
+            INDIA,
+            "huffman",
+            HUFFMAN,
+            code_type="huffman",
+            built_for="india",
+            arrivals=Arrivals("poisson", rate=20),
+        ),
+        _link(
+            "australia-with-india-code",
+            AUSTRALIA,
+            "huffman",
+            HUFFMAN,
+            code_type="huffman",
+            built_for="india",
+            arrivals=Arrivals("fixed", every=0.01),
+        ),
     )
     codes = {
         "fixed": CodeSpec("fixed", "fixed"),
@@ -91,8 +104,7 @@ def _section(text: str, start: str) -> str:
 
 # -- structure ------------------------------------------------------------------------
 def test_sections_in_order_and_lines_short(text: str) -> None:
-    heads = ["Scenario india-to-australia", "Balls drawn in India", "Urns", "Codes", "Links",
-             "Notation"]
+    heads = ["Scenario india-to-australia", "Balls drawn in India", "Urns", "Codes", "Links", "Notation"]
     positions = [text.index(h) for h in heads]
     assert positions == sorted(positions)
     assert all(len(line) <= 100 for line in text.splitlines())
@@ -231,8 +243,7 @@ def test_identity_adds_up_for_random_codes() -> None:
         counts["c0"] += 1
         urn = Urn(f"u{k}", counts)
         lengths = rng.integers(1, 5, n)
-        code = from_codewords({f"c{i}": format(i, "b").zfill(int(lengths[i]) + 3)
-                               for i in range(n)})
+        code = from_codewords({f"c{i}": format(i, "b").zfill(int(lengths[i]) + 3) for i in range(n)})
         out = explain(Scenario("s", (Link("l", urn, "c", "table", code, CABLE),)))
         m = re.search(rf"log2 K:\s+{NUM} = {NUM} \+ {NUM} − \(?{NUM}\)?", out)
         L, H, D, logK = (_num(x) for x in m.groups())
@@ -260,8 +271,15 @@ def test_pollaczek_khinchine_wait_matches_formula(text: str) -> None:
 def test_pk_for_a_busier_poisson_line() -> None:
     code = SCHEME3
     lam, baud = 25.0, 50.0
-    link = Link("busy", INDIA, "scheme3", "table", code, Line("wire", baud=baud),
-                arrivals=Arrivals("poisson", rate=lam))
+    link = Link(
+        "busy",
+        INDIA,
+        "scheme3",
+        "table",
+        code,
+        Line("wire", baud=baud),
+        arrivals=Arrivals("poisson", rate=lam),
+    )
     out = explain(Scenario("busy", (link,)))
     p, l_ = INDIA.distribution.probabilities, code.length_array().astype(float)
     rho = lam * float(p @ l_) / baud
@@ -287,11 +305,28 @@ def test_zero_count_colours_and_infinite_divergence_do_not_raise() -> None:
     sparse = Urn("sparse", {"blue": 0, "red": 3, "green": 1, "yellow": 0})
     built = huffman(sparse.distribution)
     links = (
-        Link("sparse-own", sparse, "h", "huffman", built, CABLE, built_for="sparse",
-             assumed=sparse.distribution, arrivals=Arrivals("poisson", rate=5)),
+        Link(
+            "sparse-own",
+            sparse,
+            "h",
+            "huffman",
+            built,
+            CABLE,
+            built_for="sparse",
+            assumed=sparse.distribution,
+            arrivals=Arrivals("poisson", rate=5),
+        ),
         # India draws blue and yellow, which the sparse urn says never occur: D = ∞.
-        Link("india-on-sparse-code", INDIA, "h", "huffman", built, CABLE, built_for="sparse",
-             assumed=sparse.distribution),
+        Link(
+            "india-on-sparse-code",
+            INDIA,
+            "h",
+            "huffman",
+            built,
+            CABLE,
+            built_for="sparse",
+            assumed=sparse.distribution,
+        ),
         Link("sparse-scheme1", sparse, "scheme1", "table", SCHEME1, CABLE),
     )
     out = explain(Scenario("sparse", links, urns={"sparse": sparse, "india": INDIA}))

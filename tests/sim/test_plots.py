@@ -67,8 +67,7 @@ def test_convergence_band_is_mean_plus_minus_1_96_standard_errors(result):
 
 def test_convergence_omits_infinite_cross_entropy(result):
     link = result.link("australia-with-india-code")
-    theory = dataclasses.replace(link.theory, cross_entropy=float("inf"),
-                                 kl_divergence=float("inf"))
+    theory = dataclasses.replace(link.theory, cross_entropy=float("inf"), kl_divergence=float("inf"))
     broken = dataclasses.replace(result, links=(dataclasses.replace(link, theory=theory),))
     labels = _legend(plots.convergence(broken, "australia").axes[0])
     assert not any(lbl.startswith("H(q, p)") for lbl in labels)

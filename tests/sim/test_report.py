@@ -41,7 +41,7 @@ def page(saved):
 
 def test_report_references_no_url(page):
     assert "http://" not in page and "https://" not in page
-    assert "//cdn" not in page and "src=\"//" not in page and "@import" not in page
+    assert "//cdn" not in page and 'src="//' not in page and "@import" not in page
 
 
 def test_report_has_an_inline_figure_and_a_numbers_table_per_link(result, page):
@@ -53,15 +53,24 @@ def test_report_has_an_inline_figure_and_a_numbers_table_per_link(result, page):
         assert f"{link.bits_per_message:.4f}" in page
         lo, hi = link.ci95()
         assert f"[{lo:.4f}, {hi:.4f}]" in page
-    for text in ("expected length L(q)", "entropy H(q)", "cross entropy H(q, p)",
-                 "KL divergence D(q‖p)", "utilisation ρ", "mean wait", "2.3488", "1.7497"):
+    for text in (
+        "expected length L(q)",
+        "entropy H(q)",
+        "cross entropy H(q, p)",
+        "KL divergence D(q‖p)",
+        "utilisation ρ",
+        "mean wait",
+        "2.3488",
+        "1.7497",
+    ):
         assert text in page
     assert "<style>" in page and "<link" not in page and "<script" not in page
 
 
 def test_report_escapes_text_and_shows_explain_in_pre(page):
-    assert "<pre>" + EXPLAIN.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") \
-        + "</pre>" in page
+    assert (
+        "<pre>" + EXPLAIN.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;") + "</pre>" in page
+    )
     assert "&lt;India&gt; &amp; Australia" in page  # the description
     assert "&lt;within 5 %&gt;" in page  # a check detail
     assert "<b>bits</b>" not in page
@@ -78,8 +87,7 @@ def test_report_marks_failed_checks(result, tmp_path):
     link = result.links[0]
     bad = dataclasses.replace(link, checks=(Check("H(q) <= L", False, "H = 2 > L = 1"),))
     fake = {s.stem: "<svg></svg>" for s in plots.figure_specs(result)}  # skip drawing
-    path = report.write_report(dataclasses.replace(result, links=(bad,)), tmp_path,
-                               figures=fake)
+    path = report.write_report(dataclasses.replace(result, links=(bad,)), tmp_path, figures=fake)
     text = path.read_text()
     assert '<span class="fail">FAIL</span>' in text and "0/1" in text
     assert "<pre>" not in text  # no explain text given
@@ -102,8 +110,9 @@ def test_render_from_folder_reproduces_the_figures_of_render_all(result, saved, 
     assert [p.name for p in paths] == [p.name for p in direct] + ["report.html"]
     assert all(p.parent == folder and p.stat().st_size > 0 for p in paths)
     # The convergence figure drawn from the saved folder has the same curves.
-    reread = RunResult.from_dict(json.loads((folder / "summary.json").read_text()),
-                                 traces_from_csv((folder / "trace.csv").read_text()))
+    reread = RunResult.from_dict(
+        json.loads((folder / "summary.json").read_text()), traces_from_csv((folder / "trace.csv").read_text())
+    )
     a = plots.convergence(result, "india").axes[0].get_lines()
     b = plots.convergence(reread, "india").axes[0].get_lines()
     assert [ln.get_label() for ln in a] == [ln.get_label() for ln in b]
@@ -131,10 +140,20 @@ def test_report_opens_in_headless_chromium(saved, tmp_path):
     if browser is None:
         pytest.skip("no chromium, chromium-browser or google-chrome on PATH: browser test skipped")
     folder, _ = saved
-    cmd = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-           "--no-first-run", "--disable-background-networking", "--disable-component-update",
-           "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom",
-           (folder / "report.html").as_uri()]
+    cmd = [
+        browser,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--dump-dom",
+        (folder / "report.html").as_uri(),
+    ]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=90)
     dom = out.stdout
     assert out.returncode == 0, out.stderr[-2000:]
