@@ -16,7 +16,7 @@ class BlockStream:
     ``take(n)`` returns the next ``n`` values. Small requests are served from a
     block produced ahead, large ones are produced directly; either way the
     values are the same prefix of the same stream, so the chunking of a run
-    never changes what it draws. Returned arrays are read-only views.
+    never changes what it draws. Returned arrays are views: do not write to them.
     """
 
     def __init__(self, produce: Callable[[int], np.ndarray], block: int = BLOCK) -> None:
@@ -33,6 +33,5 @@ class BlockStream:
             return buf[pos : pos + n]
         need = n - avail
         fresh = self._produce(max(need, self._block))
-        fresh.flags.writeable = False
         self._buf, self._pos = fresh, need
         return fresh[:need] if avail == 0 else np.concatenate((buf[pos:], fresh[:need]))
