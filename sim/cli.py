@@ -110,6 +110,9 @@ def _seed(text: str) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     from sim.scenario import ScenarioError
 
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):  # a terminal that cannot show ‖ or ρ gets '?' instead
+            stream.reconfigure(errors="replace")
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

@@ -103,7 +103,8 @@ def decode_chunk(words, nbits, prim_sym, prim_len, tree, width, sent, to_code, r
 
     ``sent`` holds the colours sent, ``to_code`` maps a colour to its code symbol.
     ``result`` receives (decoded, bits consumed, mismatches, error offset or −1).
-    A partial codeword at the end is left unconsumed.
+    A partial codeword at the end is left unconsumed (near the end the window
+    is padded with zeros, so a dead end there is judged only once real bits fill it).
     """
     pos = 0
     i = 0
@@ -144,6 +145,8 @@ def decode_chunk(words, nbits, prim_sym, prim_len, tree, width, sent, to_code, r
                 break
             pos = p
         else:
+            if pos + width > nbits:
+                break  # the window ran past the end: the dead end may be padding, wait for bits
             error = pos
             break
         if i < sent.size:

@@ -30,11 +30,13 @@ def write_results(
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".partial", dir=folder.parent))
     try:
-        (tmp / "summary.json").write_text(json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n")
-        (tmp / "trace.csv").write_text(traces_to_csv(result))
-        (tmp / "scenario.yaml").write_text(scenario_yaml)
+        (tmp / "summary.json").write_text(
+            json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+        )
+        (tmp / "trace.csv").write_text(traces_to_csv(result), encoding="utf-8")
+        (tmp / "scenario.yaml").write_text(scenario_yaml, encoding="utf-8")
         if explain_text is not None:
-            (tmp / "explain.txt").write_text(explain_text)
+            (tmp / "explain.txt").write_text(explain_text, encoding="utf-8")
         if extra is not None:
             extra(tmp)
         _swap_into_place(tmp, folder)
@@ -64,7 +66,7 @@ def read_results(folder: Path) -> RunResult:
     from sim.results import traces_from_csv
 
     folder = Path(folder)
-    doc = json.loads((folder / "summary.json").read_text())
+    doc = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
     trace_file = folder / "trace.csv"
-    traces = traces_from_csv(trace_file.read_text()) if trace_file.exists() else {}
+    traces = traces_from_csv(trace_file.read_text(encoding="utf-8")) if trace_file.exists() else {}
     return RunResult.from_dict(doc, traces)

@@ -65,6 +65,9 @@ _TEACHING_ORDER = (
 )
 _TOP_REQUIRED = ("urns", "codes", "links")
 _TOP_OPTIONAL = ("name", "description", "seed", "messages", "lines")
+#: Messages per telegram at most (a chunk holds whole telegrams, so this bounds memory).
+MAX_TELEGRAM = 65_536
+
 _LINK_KEYS = ("name", "line", "arrivals", "telegram", "replacement")
 
 
@@ -608,7 +611,9 @@ class _Builder:
             arrivals = self.arrivals(Problems.key(path, "arrivals"), fields["arrivals"])
         telegram = 1
         if "telegram" in fields:
-            telegram = p.integer(Problems.key(path, "telegram"), fields["telegram"], minimum=1)
+            telegram = p.integer(
+                Problems.key(path, "telegram"), fields["telegram"], minimum=1, maximum=MAX_TELEGRAM
+            )
         replacement = True
         if "replacement" in fields:
             replacement = p.boolean(Problems.key(path, "replacement"), fields["replacement"])

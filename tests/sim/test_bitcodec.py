@@ -46,13 +46,22 @@ def test_decoder_recovers_every_symbol(code):
     assert dec.mismatches == 0 and dec.pending == 0 and dec.awaiting == 0
 
 
-@given(st.lists(st.integers(0, 3), min_size=1, max_size=200), st.lists(st.integers(1, 64), max_size=12))
-def test_streaming_decode_over_any_split_equals_whole_decode(symbols, cuts):
-    symbols = np.array(symbols, dtype=np.int64)
-    words, nbits, _ = encode(SCHEME3, symbols)
+# Incomplete codes (Kraft sum < 1) leave dead ends that zero padding can fall into.
+INCOMPLETE = Code({"a": "0", "b": "11"})
+SPARSE = Code({"a": "00", "b": "011", "c": "1", "d": "0101"})
+
+
+@given(
+    st.sampled_from([SCHEME3, INCOMPLETE, SPARSE, LONG]),
+    st.lists(st.integers(0, 19), min_size=1, max_size=200),
+    st.lists(st.integers(1, 64), max_size=12),
+)
+def test_streaming_decode_over_any_split_equals_whole_decode(code, symbols, cuts):
+    symbols = np.array(symbols, dtype=np.int64) % len(code)
+    words, nbits, _ = encode(code, symbols)
     bits = to_bits(words, nbits)
     edges = sorted({min(c * 3, nbits) for c in cuts} | {0, nbits})
-    dec = Decoder(SCHEME3)
+    dec = Decoder(code)
     sent = symbols
     for a, b in zip(edges, edges[1:]):
         part_words, part_bits = from_bits(bits[a:b])
@@ -72,6 +81,16 @@ def test_a_flipped_bit_is_counted_as_mismatches_never_hidden():
     assert dec.feed(noisy, n, symbols) == 6
     # green green yellow red red blue against red blue green yellow red red (blue awaited)
     assert dec.mismatches == 5 and dec.awaiting == 1 and dec.pending == 0
+
+
+def test_a_split_inside_a_codeword_of_an_incomplete_code_waits_for_more_bits():
+    dec = Decoder(INCOMPLETE)
+    sent = np.array([1, 1], dtype=np.int64)  # "11" "11"
+    first, n1 = from_bits(np.array([1], dtype=np.uint8))
+    assert dec.feed(first, n1, sent) == 0 and dec.pending == 1
+    rest, n2 = from_bits(np.array([1, 1, 1], dtype=np.uint8))
+    assert dec.feed(rest, n2, sent[:0]) == 2
+    assert dec.mismatches == 0 and dec.pending == 0 and dec.awaiting == 0
 
 
 def test_incomplete_code_path_raises_with_the_bit_offset():

@@ -95,7 +95,7 @@ def test_same_seed_same_numbers_and_links_are_independent():
 
 
 def test_huffman_link_is_less_busy_and_waits_less_than_fixed():
-    # The busy telegraph office: the same Poisson stream on the same line.
+    # The busy telegraph office: Poisson streams of the same rate on the same kind of line.
     line = Line("office", baud=20.0)
     res = run(
         scenario(
@@ -188,4 +188,22 @@ def test_single_colour_urn_passes_the_huffman_bound_at_its_edge():
     res = run(scenario(link), messages=500).links[0]
     assert res.theory.entropy == 0.0 and res.bits_per_message == 1.0
     assert {c.name: c.passed for c in res.checks}["huffman_bound"]
+    assert res.all_passed
+
+
+def test_table_code_may_leave_out_a_colour_with_no_balls():
+    urn = Urn("u", {"a": 5, "b": 5, "c": 0})
+    link = Link("t", urn, "t", "table", Code({"a": "0", "b": "1"}), CABLE)
+    res = run(scenario(link), messages=2_000).links[0]
+    assert res.theory.expected_length == 1.0 and res.bits == 2_000
+    assert res.lossless and res.all_passed
+
+
+def test_deterministic_queue_passes_the_utilisation_check():
+    # Fixed code, one message a second on a 4-baud line: ρ = 0.5 with no randomness at all;
+    # the measured busy fraction 100·0.5 / (99 + 0.5) differs from ρ only by the run's ends.
+    line = Line("four", baud=4.0)
+    res = run(scenario(fixed_link(line=line, arrivals=Arrivals("fixed", every=1.0))), messages=100).links[0]
+    assert res.line.utilisation == pytest.approx(50 / 99.5)
+    assert {c.name: c.passed for c in res.checks}["utilisation"]
     assert res.all_passed
