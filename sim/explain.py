@@ -233,7 +233,12 @@ def _code_body(t: _Text, code: Code) -> None:
     terms = [f"1/{D**n}" for n in code.lengths.values()]
     verdict = "" if K == 1 else (" > 1" if K > 1 else " < 1")
     t.sum_line(f"Kraft sum K = Σ {D}^{MINUS}l", terms, _frac(K) + verdict)
-    if K < 1:
+    if K < 1 and len(code) == 1:
+        t.para(
+            "K < 1 because a lone colour still needs one digit per message: with nothing to "
+            "tell apart it carries no information, yet the line must still send something."
+        )
+    elif K < 1:
         t.para(
             "K < 1: some code strings are never used, so a codeword could be shortened "
             "without losing decodability (the code is incomplete)."
