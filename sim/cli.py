@@ -62,6 +62,13 @@ def build_parser() -> argparse.ArgumentParser:
         description="Print the arithmetic behind a scenario's urns, codes and links, term by term.",
     )
     explain.add_argument("scenario", help="YAML file or bundled name")
+    explain.add_argument(
+        "--plots",
+        type=Path,
+        metavar="DIR",
+        help="also draw the urns, each link's code tree (or its ambiguity witness) and codeword "
+        "budget into DIR, without simulating",
+    )
 
     validate = sub.add_parser(
         "validate",
@@ -295,7 +302,15 @@ def cmd_explain(args: argparse.Namespace) -> int:
     from sim import scenario
     from sim.explain import explain
 
-    print(explain(scenario.load(args.scenario, allow_ambiguous=True)))
+    sc = scenario.load(args.scenario, allow_ambiguous=True)
+    print(explain(sc))
+    if args.plots is not None:
+        from sim.plots import teaching_specs, write_figures
+
+        urns = {name: urn.distribution.as_dict() for name, urn in sc.urns.items()}
+        links = [(ln.name, ln.code_name, dict(ln.code.codewords), ln.urn.name) for ln in sc.links]
+        for path in write_figures(teaching_specs(urns, links), args.plots):
+            print(path)
     return 0
 
 

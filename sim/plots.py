@@ -42,6 +42,8 @@ __all__ = [
     "slug",
     "svg_markup",
     "symbol_colours",
+    "teaching_specs",
+    "write_figures",
 ]
 
 MAX_POINTS = 2000
@@ -684,11 +686,66 @@ def _all_symbols(result: RunResult) -> list[str]:
     return out
 
 
-def _code_figure(link: LinkResult, colours: Mapping[str, str]) -> Figure:
-    code = Code(link.codewords, _alphabet_size(link.codewords))
+def _code_figure(codewords: Mapping[str, str], title: str, colours: Mapping[str, str]) -> Figure:
+    code = Code(codewords, _alphabet_size(codewords))
     if code.is_uniquely_decodable:
-        return code_tree(code, title=f"{link.name} ({link.code})", colours=colours)
-    return ambiguity_figure(code, title=f"{link.name} ({link.code})", colours=colours)
+        return code_tree(code, title=title, colours=colours)
+    return ambiguity_figure(code, title=title, colours=colours)
+
+
+def _code_specs(
+    name: str,
+    code_name: str,
+    codewords: Mapping[str, str],
+    probabilities: Mapping[str, float],
+    colours: Mapping[str, str],
+) -> list[FigureSpec]:
+    """The code tree (or witness) and codeword-budget figures of one link."""
+    stem, title = slug(name), f"{name} ({code_name})"
+    return [
+        FigureSpec(
+            f"code-{stem}",
+            "code",
+            name,
+            f"Code '{code_name}' of link '{name}'.",
+            lambda: _code_figure(codewords, title, colours),
+        ),
+        FigureSpec(
+            f"budget-{stem}",
+            "budget",
+            name,
+            f"Codeword budget of '{code_name}' beside the source probabilities q(x).",
+            lambda: codeword_budget(
+                codewords, probabilities, _alphabet_size(codewords), title=title, colours=colours
+            ),
+        ),
+    ]
+
+
+def teaching_specs(
+    urns: Mapping[str, Mapping[str, float]],
+    links: Sequence[tuple[str, str, Mapping[str, str], str]],
+) -> list[FigureSpec]:
+    """The figures ``telegraph explain --plots`` draws, without any simulation.
+
+    ``urns`` maps urn name to its distribution; ``links`` holds (link name,
+    code name, codewords, urn name). A code that is not uniquely decodable is
+    drawn as its witness: one bit string, two parses.
+    """
+    symbols = [s for d in urns.values() for s in d] + [s for _, _, w, _ in links for s in w]
+    colours = symbol_colours(list(dict.fromkeys(symbols)))
+    specs = [
+        FigureSpec(
+            "distributions",
+            "distributions",
+            "",
+            "The urns' distributions and −log2 p(x).",
+            lambda: distributions(urns, colours=colours),
+        )
+    ]
+    for name, code_name, codewords, urn in links:
+        specs += _code_specs(name, code_name, codewords, urns[urn], colours)
+    return specs
 
 
 def _alphabet_size(codewords: Mapping[str, str]) -> int:
@@ -724,35 +781,11 @@ def figure_specs(result: RunResult) -> list[FigureSpec]:
             )
         )
     for link in result.links:
-        name = slug(link.name)
-        specs.append(
-            FigureSpec(
-                f"code-{name}",
-                "code",
-                link.name,
-                f"Code '{link.code}' of link '{link.name}'.",
-                lambda link=link: _code_figure(link, colours),
-            )
-        )
-        specs.append(
-            FigureSpec(
-                f"budget-{name}",
-                "budget",
-                link.name,
-                f"Codeword budget of '{link.code}' beside the source probabilities q(x).",
-                lambda link=link: codeword_budget(
-                    link.codewords,
-                    link.source_distribution,
-                    _alphabet_size(link.codewords),
-                    title=f"{link.name} ({link.code})",
-                    colours=colours,
-                ),
-            )
-        )
+        specs += _code_specs(link.name, link.code, link.codewords, link.source_distribution, colours)
         if _has_waits(link):
             specs.append(
                 FigureSpec(
-                    f"waits-{name}",
+                    f"waits-{slug(link.name)}",
                     "waits",
                     link.name,
                     f"Waiting times on the line of '{link.name}'.",
@@ -778,10 +811,22 @@ def render_all(
     also stored there as inline SVG markup under its stem, so that
     :func:`sim.report.write_report` can reuse it instead of drawing again.
     """
+    return write_figures(figure_specs(result), out_dir, formats=formats, dpi=dpi, inline=inline)
+
+
+def write_figures(
+    specs: Sequence[FigureSpec],
+    out_dir: Path | str,
+    *,
+    formats: Sequence[str] = ("png",),
+    dpi: int = 100,
+    inline: dict[str, str] | None = None,
+) -> list[Path]:
+    """Build each figure of ``specs`` in turn, write it in every format and close it."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths: list[Path] = []
-    for spec in figure_specs(result):
+    for spec in specs:
         fig = spec.build()
         try:
             for fmt in formats:

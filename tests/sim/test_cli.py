@@ -424,3 +424,19 @@ def test_python_dash_m_sim_help():
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("usage: telegraph")
     assert done.stderr == ""
+
+
+def test_explain_plots_draws_the_witness_of_a_code_that_cannot_run(tmp_path, capsys):
+    out = tmp_path / "figs"
+    assert main(["explain", "not_uniquely_decodable", "--plots", str(out)]) == 0
+    printed = capsys.readouterr().out
+    names = sorted(p.name for p in out.iterdir())
+    assert names == [
+        "budget-india-scheme1.png",
+        "budget-india-scheme3.png",
+        "code-india-scheme1.png",
+        "code-india-scheme3.png",
+        "distributions.png",
+    ]
+    assert all(str(out / n) in printed for n in names)
+    assert all((out / n).stat().st_size > 1000 for n in names)

@@ -269,3 +269,17 @@ def test_results_coding_and_plot_modules_do_not_import_matplotlib():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_teaching_specs_draw_a_witness_for_a_code_that_is_not_uniquely_decodable():
+    from sim.plots import teaching_specs
+
+    urns = {"india": {"blue": 0.25, "red": 0.5, "green": 0.13, "yellow": 0.12}}
+    scheme1 = {"blue": "0", "red": "1", "green": "10", "yellow": "11"}
+    specs = teaching_specs(urns, [("india-scheme1", "scheme1", scheme1, "india")])
+    assert [s.stem for s in specs] == ["distributions", "code-india-scheme1", "budget-india-scheme1"]
+    fig = specs[1].build()
+    title = fig.axes[0].get_title()
+    assert "not uniquely decodable" in title and "'10' = green = red·blue" in title
+    labels = " ".join(t.get_text() for ax in fig.axes for t in ax.texts)
+    assert "green (10)" in labels and "red (1)" in labels and "blue (0)" in labels
