@@ -1,0 +1,38 @@
+"""The telegraph simulation: scenarios, the SimPy engine, results, figures and the CLI.
+
+>>> from sim import load, run
+>>> result = run(load("india_to_australia"), messages=1000)
+>>> [link.name for link in result.links]
+['india-fixed', 'india-scheme2', 'india-scheme3', 'india-huffman']
+
+Names are imported on first use, so ``import sim`` stays light (the engine
+loads numba and SimPy only when a run is asked for).
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+_EXPORTS = {
+    "load": "sim.scenario",
+    "dump": "sim.scenario",
+    "ScenarioError": "sim.scenario",
+    "run": "sim.engine",
+    "explain": "sim.explain",
+    "Scenario": "sim.model",
+    "Link": "sim.model",
+    "Urn": "sim.model",
+    "Line": "sim.model",
+    "Arrivals": "sim.model",
+    "RunResult": "sim.results",
+    "LinkResult": "sim.results",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'sim' has no attribute {name!r}")
