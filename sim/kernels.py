@@ -40,6 +40,32 @@ def draw_chunk(u, total, table, cum, out):  # pragma: no cover
 
 
 @njit(cache=True, nogil=True)
+def draw_without_replacement(u, left, out):  # pragma: no cover
+    """Draw balls one by one from a box holding ``left`` balls per colour, removing each.
+
+    Ball ⌊u·total⌋ among those left, found by a scan of the colours. Returns
+    how many were drawn (fewer than ``u.size`` when the box empties).
+    """
+    total = 0
+    for c in range(left.size):
+        total += left[c]
+    for i in range(u.size):
+        if total == 0:
+            return i
+        ball = int(u[i] * total)
+        if ball >= total:
+            ball = total - 1
+        c = 0
+        while ball >= left[c]:
+            ball -= left[c]
+            c += 1
+        left[c] -= 1
+        total -= 1
+        out[i] = c
+    return u.size
+
+
+@njit(cache=True, nogil=True)
 def encode_chunk(sym, vals, lens, words, tally, points, point_sums, point_squares):  # pragma: no cover
     """Pack the codewords of ``sym`` into ``words`` (big-endian bits); return the bit count.
 
@@ -332,5 +358,6 @@ def warm_up() -> None:
     params = np.array([1.0, 1.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0])
     line_chunk(np.zeros(3), sym, lens, params, state, np.zeros(8, np.int64), np.zeros(4))
     draw_chunk(np.zeros(2), 3, sym, lens, np.empty(2, np.int64))
+    draw_without_replacement(np.zeros(2), np.array([1, 1], np.int64), np.empty(2, np.int64))
     draw_chunk(np.zeros(2), 3, sym[:0], lens, np.empty(2, np.int64))
     poisson_times(np.ones(2), np.zeros(1))

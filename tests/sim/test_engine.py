@@ -207,3 +207,19 @@ def test_deterministic_queue_passes_the_utilisation_check():
     assert res.line.utilisation == pytest.approx(50 / 99.5)
     assert {c.name: c.passed for c in res.checks}["utilisation"]
     assert res.all_passed
+
+
+@pytest.mark.parametrize("replacement", [True, False])
+def test_a_box_of_quadrillions_of_balls_draws_in_proportion_without_a_ball_table(replacement):
+    urn = Urn("huge", {"blue": 10**15, "red": 3 * 10**15})
+    code = Code({"blue": "0", "red": "10"})  # 1 bit + 1 more for red: L = 1.75
+    link = Link("h", urn, "t", "table", code, CABLE, replacement=replacement)
+    res = run(scenario(link), messages=40_000).links[0]
+    assert res.theory.expected_length == 1.75
+    assert abs(res.bits_per_message - 1.75) <= 4 * math.sqrt(0.75 * 0.25 / 40_000)
+    assert res.all_passed and not res.urn_exhausted
+    from sim.urn import UrnSampler
+
+    sampler = UrnSampler(urn, np.random.default_rng(3), replacement)
+    sampler.draw(40_000)
+    assert sampler.remaining == (None if replacement else 4 * 10**15 - 40_000)
