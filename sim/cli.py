@@ -153,7 +153,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     sc = scenario.with_overrides(sc, messages=args.messages, seed=args.seed)
     chunk = args.chunk or engine.DEFAULT_CHUNK
     if not args.quiet:
-        print(f"{sc.name}: {_first_line(sc.description)}")
+        summary = _first_line(sc.description)
+        print(f"{sc.name}: {summary}" if summary else sc.name)
         print(f"seed {sc.seed}, {sc.messages:,} messages per link, {len(sc.links)} link(s)\n")
     progress = _Progress(sc.messages * len(sc.links)) if sys.stderr.isatty() and not args.quiet else None
     result = engine.run(sc, chunk=chunk, progress=progress)

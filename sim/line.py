@@ -126,4 +126,5 @@ class TelegraphLine:
         means = self.batch_wait[full] / self.batch_size
         if means.size < 2:
             return math.nan
-        return float(np.std(means, ddof=1) / math.sqrt(means.size))
+        with np.errstate(over="ignore", invalid="ignore"):  # absurd scales give inf, not a warning
+            return float(np.std(means, ddof=1) / math.sqrt(means.size))
