@@ -17,14 +17,13 @@ time, never the whole stream.  Target: peak < 300 MB at 10^8 messages.
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import statistics
-import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from children import run_children  # noqa: E402
+
 TARGET_MB = 300
 
 CHILD = r"""
@@ -49,12 +48,7 @@ print(json.dumps({"base_mb": base, "peak_mb": peak(), "seconds": dt, "chunk": DE
 
 
 def measure(n: int, repeats: int) -> dict:
-    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    runs = []
-    for _ in range(repeats):
-        args = [sys.executable, "-c", CHILD, str(n)]
-        out = subprocess.run(args, check=True, capture_output=True, text=True, cwd=ROOT, env=env)
-        runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    runs = run_children([sys.executable, "-c", CHILD, str(n)], repeats)
     secs = statistics.median(r["seconds"] for r in runs)
     return {
         "n": n,

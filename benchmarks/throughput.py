@@ -46,7 +46,9 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from children import ROOT, run_children  # noqa: E402
+
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
@@ -106,12 +108,8 @@ def engine_child(source: str, n: int, chunk: int | None) -> dict:
 
 def engine(source: str, n: int, chunk: int | None = None, repeats: int = 3) -> dict:
     """Median of ``repeats`` engine runs, each in a fresh subprocess."""
-    runs = []
-    for _ in range(repeats):
-        args = [sys.executable, __file__, "--child", source, str(n)] + ([str(chunk)] if chunk else [])
-        env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-        out = subprocess.run(args, check=True, capture_output=True, text=True, cwd=ROOT, env=env)
-        runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    args = [sys.executable, __file__, "--child", source, str(n)] + ([str(chunk)] if chunk else [])
+    runs = run_children(args, repeats)
     secs = statistics.median(r["seconds"] for r in runs)
     return {
         "n": n,

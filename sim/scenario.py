@@ -333,14 +333,18 @@ class _Builder:
         self.allow_ambiguous = allow_ambiguous
 
     # -- urns -------------------------------------------------------------------
-    def urns(self, value: Any) -> dict[str, Any] | None:
-        entries = self.p.named_entries("urns", value, "urn")
+    def _section(self, section: str, kind: str, value: Any, build: Any) -> dict[str, Any] | None:
+        """Each named entry of a top-level section, built by ``build(path, name, value)``."""
+        entries = self.p.named_entries(section, value, kind)
         if entries is BAD:
             return None
         return {
-            name: v if v is BAD else self.urn(Problems.key("urns", name), name, v)
+            name: v if v is BAD else build(Problems.key(section, name), name, v)
             for name, v in entries.items()
         }
+
+    def urns(self, value: Any) -> dict[str, Any] | None:
+        return self._section("urns", "urn", value, self.urn)
 
     def urn(self, path: str, name: str, value: Any) -> Urn | Any:
         p = self.p
@@ -371,13 +375,7 @@ class _Builder:
 
     # -- codes ------------------------------------------------------------------
     def codes(self, value: Any, urns: dict[str, Any] | None) -> dict[str, Any] | None:
-        entries = self.p.named_entries("codes", value, "code")
-        if entries is BAD:
-            return None
-        return {
-            name: v if v is BAD else self.code(Problems.key("codes", name), name, v, urns)
-            for name, v in entries.items()
-        }
+        return self._section("codes", "code", value, lambda path, n, v: self.code(path, n, v, urns))
 
     def code(self, path: str, name: str, value: Any, urns: dict[str, Any] | None) -> Any:
         p = self.p
@@ -489,13 +487,7 @@ class _Builder:
 
     # -- lines ------------------------------------------------------------------
     def lines(self, value: Any) -> dict[str, Any] | None:
-        entries = self.p.named_entries("lines", value, "line")
-        if entries is BAD:
-            return None
-        return {
-            name: v if v is BAD else self.line(Problems.key("lines", name), name, v)
-            for name, v in entries.items()
-        }
+        return self._section("lines", "line", value, self.line)
 
     def line(self, path: str, name: str, value: Any) -> Line | Any:
         p = self.p
