@@ -273,6 +273,14 @@ def write_report(
             f"<pre>{_e(explain_text)}</pre>",
             "</section>",
         ]
+    from sim.explain import article_corrections
+
+    parts += [
+        '<section id="article">',
+        "<h2>Where the source article slips</h2>",
+        f"<pre>{_e(article_corrections())}</pre>",
+        "</section>",
+    ]
     parts += [
         '<p class="meta">Written by telegraph. This file is self-contained: no external resources.</p>',
         "</body>",

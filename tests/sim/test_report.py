@@ -90,7 +90,7 @@ def test_report_marks_failed_checks(result, tmp_path):
     path = report.write_report(dataclasses.replace(result, links=(bad,)), tmp_path, figures=fake)
     text = path.read_text()
     assert '<span class="fail">FAIL</span>' in text and "0/1" in text
-    assert "<pre>" not in text  # no explain text given
+    assert 'id="explain"' not in text  # no explain text given
 
 
 def test_write_report_draws_figures_it_is_not_given_and_refuses_urls(result, tmp_path):
@@ -161,3 +161,9 @@ def test_report_opens_in_headless_chromium(saved, tmp_path):
     assert dom.count('<table class="numbers">') == 3
     assert "H(q) = 1.7497 bits (urn india)" in dom  # figure text is in the DOM
     assert "measured bits/message" in dom
+
+
+def test_report_closes_with_the_corrections_to_the_source_article(page):
+    section = page[page.index('<section id="article">') :]
+    assert "Where the source article slips" in section
+    assert "Σ_j e^{x_j}" in section and "LOG-probabilities" in section
