@@ -30,10 +30,18 @@ def checkpoints(n: int, per_decade: int = TRACE_PER_DECADE) -> np.ndarray:
     return np.unique(np.append(points.astype(np.int64), n))
 
 
-def _trace(points: np.ndarray, sums: np.ndarray, squares: np.ndarray, messages: int) -> Trace:
-    keep = points <= messages
-    n = points[keep].astype(np.float64)
-    s, sq = sums[keep].astype(np.float64), squares[keep].astype(np.float64)
+def _trace(enc: Encoder) -> Trace:
+    """The running mean and its standard error at every checkpoint reached.
+
+    A box that emptied early ends the trace at the last message actually sent.
+    """
+    if enc.messages == 0:
+        return Trace((), (), ())
+    keep = enc.points <= enc.messages
+    n, s, sq = enc.points[keep], enc.point_sums[keep], enc.point_squares[keep]
+    if n.size == 0 or n[-1] != enc.messages:
+        n, s, sq = (np.append(a, b) for a, b in ((n, enc.messages), (s, enc.bits), (sq, enc.square_bits)))
+    n, s, sq = n.astype(np.float64), s.astype(np.float64), sq.astype(np.float64)
     mean = s / n
     var = np.where(n > 1, (sq - s * s / n) / np.maximum(n - 1, 1), 0.0)
     se = np.sqrt(np.maximum(var, 0.0) / n)
@@ -126,7 +134,7 @@ class _LinkRun:
             theory=theory,
             line=stats,
             checks=checks(link, theory, measured),
-            trace=_trace(enc.points, enc.point_sums, enc.point_squares, n),
+            trace=_trace(enc),
         )
 
 

@@ -116,6 +116,7 @@ def test_without_replacement_the_box_empties_and_says_so():
     assert link.messages == 100 and link.urn_exhausted
     # Every ball drawn once: 25·2 + 50·1 + 13·3 + 12·3 = 175 bits exactly.
     assert link.bits == 175 and link.bits_per_message == 1.75
+    assert link.trace.messages[-1] == 100 and link.trace.mean[-1] == 1.75  # the trace ends where the box did
     assert link.lossless
     full = run(scenario(huffman_link(replacement=False)), messages=60).links[0]
     assert full.messages == 60 and not full.urn_exhausted
