@@ -283,3 +283,21 @@ def test_teaching_specs_draw_a_witness_for_a_code_that_is_not_uniquely_decodable
     assert "not uniquely decodable" in title and "'10' = green = red·blue" in title
     labels = " ".join(t.get_text() for ax in fig.axes for t in ax.texts)
     assert "green (10)" in labels and "red (1)" in labels and "blue (0)" in labels
+
+
+def test_figures_of_a_real_small_run_carry_its_theory_lines(tmp_path):
+    from sim.engine import run
+    from sim.scenario import load
+
+    res = run(load("busy_telegraph_office"), messages=5_000)
+    paths = plots.render_all(res, tmp_path)
+    stems = {p.stem for p in paths}
+    assert {"distributions", "convergence-india", "waits-huffman", "code-huffman"} <= stems
+    labels = [ln.get_label() for ln in plots.convergence(res, "india").axes[0].get_lines()]
+    huff = res.link("huffman")
+    assert f"H(q) = {huff.theory.entropy:.4f} bits (urn india)" in labels
+    assert any(lab.startswith(f"L = {huff.theory.expected_length:.4f}") for lab in labels)
+    waits = plots.line_waits(huff)
+    legend = " ".join(_legend(waits.axes[-1]))
+    assert f"W = {huff.theory.pk_mean_wait:.4g} s" in legend
+    assert f"simulated mean wait = {huff.line.mean_wait:.4g} s" in legend
