@@ -35,7 +35,6 @@ class TelegraphLine:
         back_to_back: bool = False,
     ) -> None:
         self.spec = line
-        self.back_to_back = back_to_back
         self.state = np.zeros(kernels.LINE_STATE)
         self.scale = mean_service if mean_service > 0 else 1.0
         n_bins = 2 * DECADES * BINS_PER_DECADE

@@ -62,11 +62,24 @@ def _swap_into_place(tmp: Path, folder: Path) -> None:
 
 
 def read_results(folder: Path) -> RunResult:
-    """Read a results folder back (summary.json and trace.csv)."""
+    """Read a results folder back (``summary.json`` and, when present, ``trace.csv``).
+
+    Raises ``ValueError`` with a one-line message naming the file when the
+    folder holds no readable summary.
+    """
     from sim.results import traces_from_csv
 
     folder = Path(folder)
-    doc = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    summary = folder / "summary.json"
+    if not summary.is_file():
+        raise ValueError(f"{folder}: not a results folder (no summary.json)")
+    try:
+        doc = json.loads(summary.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as err:
+        raise ValueError(f"{summary}: not valid JSON ({err})") from None
     trace_file = folder / "trace.csv"
-    traces = traces_from_csv(trace_file.read_text(encoding="utf-8")) if trace_file.exists() else {}
-    return RunResult.from_dict(doc, traces)
+    traces = traces_from_csv(trace_file.read_text(encoding="utf-8")) if trace_file.is_file() else {}
+    try:
+        return RunResult.from_dict(doc, traces)
+    except (KeyError, TypeError) as err:
+        raise ValueError(f"{summary}: not a telegraph summary ({err!r})") from None

@@ -14,13 +14,12 @@ from __future__ import annotations
 import base64
 import html
 import io
-import json
 import math
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from sim.results import LinkResult, RunResult, traces_from_csv
+from sim.results import LinkResult, RunResult
 
 __all__ = ["render_from_folder", "write_report"]
 
@@ -361,21 +360,10 @@ def render_from_folder(folder: Path | str, *, formats: Sequence[str] = ("png",))
     readable ``summary.json``.
     """
     from sim import plots
+    from sim.output import read_results
 
     folder = Path(folder)
-    summary = folder / "summary.json"
-    if not summary.is_file():
-        raise ValueError(f"{folder}: not a results folder (no summary.json)")
-    try:
-        doc = json.loads(summary.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as err:
-        raise ValueError(f"{summary}: not valid JSON ({err})") from None
-    trace_file = folder / "trace.csv"
-    traces = traces_from_csv(trace_file.read_text(encoding="utf-8")) if trace_file.is_file() else {}
-    try:
-        result = RunResult.from_dict(doc, traces)
-    except (KeyError, TypeError) as err:
-        raise ValueError(f"{summary}: not a telegraph summary ({err!r})") from None
+    result = read_results(folder)
     explain_file = folder / "explain.txt"
     explain = explain_file.read_text(encoding="utf-8") if explain_file.is_file() else None
     inline: dict[str, str] = {}
