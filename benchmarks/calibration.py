@@ -33,7 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from coding import Distribution, fixed_length, huffman  # noqa: E402
+from coding import fixed_length, huffman  # noqa: E402
 from sim import engine, scenario  # noqa: E402
 from sim.model import Arrivals, Line, Link, Scenario, Urn  # noqa: E402
 from sim.theory import Measured, checks, link_theory  # noqa: E402

@@ -239,7 +239,7 @@ def _json_safe(x: Any) -> Any:
 
 def _from_json_safe(x: Any) -> Any:
     if x in ("inf", "-inf", "nan") and isinstance(x, str):
-        return float(x)
+        return math.nan if x == "nan" else float(x)  # the one NaN object, so records compare equal
     if isinstance(x, dict):
         return {k: _from_json_safe(v) for k, v in x.items()}
     if isinstance(x, list):
