@@ -49,6 +49,11 @@ class Check:
                 f"check {self.name!r}: verdict {self.verdict!r} contradicts passed={self.passed}"
             )
 
+    @property
+    def label(self) -> str:
+        """The verdict as printed: "pass", "FAIL" or "inconclusive"."""
+        return "FAIL" if self.verdict == "fail" else self.verdict
+
 
 @dataclass(frozen=True)
 class Theory:
