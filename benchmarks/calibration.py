@@ -283,7 +283,14 @@ def main(argv: list[str] | None = None) -> int:
     power = calibrate(power_cases(args.power_messages), seeds, log)
     print(f"# Calibration: {args.seeds} seeds per case ({time.perf_counter() - t0:.0f} s)\n")
     print("## False-FAIL rates (theory right)\n")
-    print(format_rows(truth, power=False, markdown=args.markdown))
+    statistical = [r for r in truth if r.stated]
+    exact = [r for r in truth if not r.stated]
+    print(format_rows(statistical, power=False, markdown=args.markdown))
+    names = ", ".join(sorted({r.check for r in exact}))
+    print(
+        f"\nexact checks ({names}): {sum(r.runs for r in exact):,} verdicts, "
+        f"{sum(r.fail for r in exact)} FAIL"
+    )
     worst = max((r.fail_rate for r in truth if r.runs), default=0.0)
     low_p = min((r.p_value for r in truth if r.runs), default=1.0)
     print(f"\nworst false-FAIL rate {_pct(worst)} (target ≤ 1 %); smallest p-value {low_p:.2g}\n")
