@@ -106,6 +106,22 @@ def _times(values: FloatArray, weight: FloatArray, what: str) -> FloatArray:
     return out
 
 
+def _divide_no_nan(total: Any, count: Any) -> np.float32:
+    """Keras's ``ops.divide_no_nan`` as its type promotion makes it: in float32, 0 for a 0 divisor.
+
+    Keras 3's type promotion (``keras.backend.result_type``) turns every
+    64-bit result type into 32 bits, as JAX does by default. The ops that ask
+    it, ``ops.divide_no_nan`` and ``ops.mean``, so compute in float32 even in
+    a ``dtype="float64"`` loss: the default mean reductions, the weight of
+    the samples kept under ``ignore_class`` and the binary cross entropy's
+    mean over ``axis``. We do the same, to agree with Keras; for a float64
+    number use ``reduction="sum"`` (or ``"none"``) with the categorical losses
+    and divide yourself.
+    """
+    count32 = np.float32(count)
+    return np.float32(total) / count32 if count32 != 0 else np.float32(0)
+
+
 def _reduce(
     values: FloatArray, sample_weight: FloatArray | None, mask: BoolArray | None, reduction: Reduction
 ) -> LossValue:
@@ -114,7 +130,7 @@ def _reduce(
     if mask is not None:
         if reduction in ("mean", "sum_over_batch_size"):
             valid = dtype(np.sum(mask))
-            share = dtype(mask.size) / valid if valid != 0 else dtype(0)
+            share = _divide_no_nan(mask.size, valid)
             float_mask = np.where(mask, share, 0).astype(dtype)
         else:
             float_mask = mask.astype(dtype)
@@ -133,7 +149,7 @@ def _reduce(
         divisor = np.sum(sample_weight, dtype=dtype)
     else:
         divisor = dtype(values.size)
-    return float(total / divisor) if divisor != 0 else 0.0
+    return float(_divide_no_nan(total, divisor))
 
 
 class Loss:
@@ -345,7 +361,9 @@ class BinaryCrossentropy(Loss):
         else:
             clipped = np.clip(y_pred, EPSILON, 1 - EPSILON)
             each = pytorch.binary_cross_entropy(clipped, y_true, reduction="none")
-        return np.mean(np.asarray(each, dtype=y_pred.dtype), axis=self.axis), None
+        # Keras's ops.mean computes in float32 even for a float64 loss (see _divide_no_nan).
+        mean = np.mean(np.asarray(each, dtype=np.float32), axis=self.axis)
+        return mean.astype(y_pred.dtype), None
 
 
 class KLDivergence(Loss):
