@@ -36,7 +36,9 @@ import numpy as np
 
 OUT = Path(__file__).with_name("goldens.json")
 RNG = np.random.default_rng(20261128)
-LN_INDIA = [math.log(n) for n in (25, 50, 13, 12)]  # logits of India's box: softmax gives 0.25, 0.50, 0.13, 0.12
+LN_INDIA = [
+    math.log(n) for n in (25, 50, 13, 12)
+]  # logits of India's box: softmax gives 0.25, 0.50, 0.13, 0.12
 INDIA = [0.25, 0.50, 0.13, 0.12]
 AUSTRALIA = [0.13, 0.25, 0.50, 0.12]
 AUSTRALIA_BOX = [0] * 13 + [1] * 25 + [2] * 50 + [3] * 12
@@ -111,7 +113,11 @@ def main() -> int:
         args = {}
         tensors = {}
         for name, values in arrays.items():
-            is_index = function in ("cross_entropy", "nll_loss") and name == "target" and np.asarray(values).dtype.kind in "iu"
+            is_index = (
+                function in ("cross_entropy", "nll_loss")
+                and name == "target"
+                and np.asarray(values).dtype.kind in "iu"
+            )
             spec = array(values, "int64" if is_index else dtype)
             args[name] = spec
             tensors[name] = torch.tensor(np.asarray(spec["array"], dtype=spec["dtype"]))
@@ -202,7 +208,9 @@ def main() -> int:
         label_smoothing=0.3,
         reduction="sum",
     )
-    torch_case("ce-smoothing-one", ce, f64, {"input": normal(3, 4), "target": labels(4, 3)}, label_smoothing=1.0)
+    torch_case(
+        "ce-smoothing-one", ce, f64, {"input": normal(3, 4), "target": labels(4, 3)}, label_smoothing=1.0
+    )
     torch_case("ce-prob-mean", ce, f64, {"input": normal(5, 4), "target": simplex(5, 4)})
     torch_case("ce-prob-weight-mean", ce, f64, {"input": normal(5, 4), "target": simplex(5, 4), "weight": w4})
     torch_case(
@@ -218,10 +226,18 @@ def main() -> int:
         "ce-spatial-index-weight-ignore",
         ce,
         f64,
-        {"input": normal(2, 3, 2, 2), "target": [[[0, 2], [-100, 1]], [[2, 2], [1, -100]]], "weight": [1.0, 0.5, 2.0]},
+        {
+            "input": normal(2, 3, 2, 2),
+            "target": [[[0, 2], [-100, 1]], [[2, 2], [1, -100]]],
+            "weight": [1.0, 0.5, 2.0],
+        },
     )
     torch_case(
-        "ce-spatial-index-none", ce, f64, {"input": normal(2, 3, 4), "target": labels(3, 2, 4)}, reduction="none"
+        "ce-spatial-index-none",
+        ce,
+        f64,
+        {"input": normal(2, 3, 4), "target": labels(3, 2, 4)},
+        reduction="none",
     )
     torch_case(
         "ce-spatial-prob-smoothing",
@@ -232,7 +248,12 @@ def main() -> int:
     )
     torch_case("ce-unbatched-index", ce, f64, {"input": normal(5), "target": 3})
     torch_case("ce-unbatched-prob", ce, f64, {"input": normal(5), "target": simplex(5)[0:5]})
-    torch_case("ce-extreme-logits", ce, f64, {"input": [[1000.0, -1000.0, 0.0], [-500.0, 500.0, 499.0]], "target": [1, 2]})
+    torch_case(
+        "ce-extreme-logits",
+        ce,
+        f64,
+        {"input": [[1000.0, -1000.0, 0.0], [-500.0, 500.0, 499.0]], "target": [1, 2]},
+    )
     torch_case(
         "ce-float32-smoothing",
         ce,
@@ -244,11 +265,18 @@ def main() -> int:
 
     # --- nll_loss -----------------------------------------------------------------
     nll = "nll_loss"
-    torch_case("nll-article-box", nll, f64, {"input": [[math.log(p) for p in INDIA]] * 100, "target": AUSTRALIA_BOX})
-    torch_case("nll-mean", nll, f64, {"input": log_simplex(6, 4), "target": labels(4, 6)})
-    torch_case("nll-weight-mean", nll, f64, {"input": log_simplex(6, 4), "target": labels(4, 6), "weight": w4})
     torch_case(
-        "nll-weight-ignore-mean", nll, f64, {"input": log_simplex(6, 4), "target": [3, -100, 0, 0, 2, -100], "weight": w4}
+        "nll-article-box", nll, f64, {"input": [[math.log(p) for p in INDIA]] * 100, "target": AUSTRALIA_BOX}
+    )
+    torch_case("nll-mean", nll, f64, {"input": log_simplex(6, 4), "target": labels(4, 6)})
+    torch_case(
+        "nll-weight-mean", nll, f64, {"input": log_simplex(6, 4), "target": labels(4, 6), "weight": w4}
+    )
+    torch_case(
+        "nll-weight-ignore-mean",
+        nll,
+        f64,
+        {"input": log_simplex(6, 4), "target": [3, -100, 0, 0, 2, -100], "weight": w4},
     )
     torch_case(
         "nll-ignore-custom-none",
@@ -263,7 +291,11 @@ def main() -> int:
         "nll-spatial-weight",
         nll,
         f64,
-        {"input": np.moveaxis(np.asarray(log_simplex(2, 3, 3)), -1, 1).tolist(), "target": labels(3, 2, 3), "weight": [2.0, 1.0, 0.5]},
+        {
+            "input": np.moveaxis(np.asarray(log_simplex(2, 3, 3)), -1, 1).tolist(),
+            "target": labels(3, 2, 3),
+            "weight": [2.0, 1.0, 0.5],
+        },
     )
     torch_case("nll-unbatched", nll, f64, {"input": log_simplex(4)[0:4], "target": 1})
     torch_case("nll-not-log-probabilities", nll, f64, {"input": simplex(4, 3), "target": labels(3, 4)})
@@ -271,9 +303,17 @@ def main() -> int:
 
     # --- kl_div ---------------------------------------------------------------------
     kl = "kl_div"
-    torch_case("kl-article-batchmean", kl, f64, {"input": [[math.log(p) for p in INDIA]], "target": [AUSTRALIA]}, reduction="batchmean")
+    torch_case(
+        "kl-article-batchmean",
+        kl,
+        f64,
+        {"input": [[math.log(p) for p in INDIA]], "target": [AUSTRALIA]},
+        reduction="batchmean",
+    )
     torch_case("kl-mean", kl, f64, {"input": log_simplex(4, 5), "target": simplex(4, 5)})
-    torch_case("kl-batchmean", kl, f64, {"input": log_simplex(4, 5), "target": simplex(4, 5)}, reduction="batchmean")
+    torch_case(
+        "kl-batchmean", kl, f64, {"input": log_simplex(4, 5), "target": simplex(4, 5)}, reduction="batchmean"
+    )
     torch_case("kl-sum", kl, f64, {"input": log_simplex(4, 5), "target": simplex(4, 5)}, reduction="sum")
     torch_case("kl-none", kl, f64, {"input": log_simplex(3, 4), "target": simplex(3, 4)}, reduction="none")
     torch_case(
@@ -284,8 +324,21 @@ def main() -> int:
         reduction="batchmean",
         log_target=True,
     )
-    torch_case("kl-log-target-none", kl, f64, {"input": log_simplex(2, 3), "target": log_simplex(2, 3)}, reduction="none", log_target=True)
-    torch_case("kl-zero-target", kl, f64, {"input": log_simplex(4, 5), "target": simplex(4, 5, zeros=2)}, reduction="batchmean")
+    torch_case(
+        "kl-log-target-none",
+        kl,
+        f64,
+        {"input": log_simplex(2, 3), "target": log_simplex(2, 3)},
+        reduction="none",
+        log_target=True,
+    )
+    torch_case(
+        "kl-zero-target",
+        kl,
+        f64,
+        {"input": log_simplex(4, 5), "target": simplex(4, 5, zeros=2)},
+        reduction="batchmean",
+    )
     torch_case(
         "kl-zero-target-minus-inf-input",
         kl,
@@ -293,32 +346,73 @@ def main() -> int:
         {"input": [[-math.inf, math.log(0.5), math.log(0.5)]], "target": [[0.0, 0.5, 0.5]]},
         reduction="none",
     )
-    torch_case("kl-spatial-batchmean", kl, f64, {"input": log_simplex(2, 3, 4), "target": simplex(2, 3, 4)}, reduction="batchmean")
-    torch_case("kl-float32-batchmean", kl, f32, {"input": log_simplex(6, 5), "target": simplex(6, 5)}, reduction="batchmean")
+    torch_case(
+        "kl-spatial-batchmean",
+        kl,
+        f64,
+        {"input": log_simplex(2, 3, 4), "target": simplex(2, 3, 4)},
+        reduction="batchmean",
+    )
+    torch_case(
+        "kl-float32-batchmean",
+        kl,
+        f32,
+        {"input": log_simplex(6, 5), "target": simplex(6, 5)},
+        reduction="batchmean",
+    )
 
     # --- binary_cross_entropy -----------------------------------------------------------
     bce = "binary_cross_entropy"
     torch_case("bce-mean", bce, f64, {"input": unit(8), "target": labels(2, 8)})
     torch_case("bce-soft-none", bce, f64, {"input": unit(6), "target": unit(6)}, reduction="none")
-    torch_case("bce-weight", bce, f64, {"input": unit(3, 4), "target": unit(3, 4), "weight": [1.0, 0.5, 2.0, 0.0]})
-    torch_case("bce-clamp-100", bce, f64, {"input": [0.0, 1.0, 0.0, 1.0, 1e-50], "target": [1.0, 0.0, 0.0, 1.0, 1.0]}, reduction="none")
+    torch_case(
+        "bce-weight", bce, f64, {"input": unit(3, 4), "target": unit(3, 4), "weight": [1.0, 0.5, 2.0, 0.0]}
+    )
+    torch_case(
+        "bce-clamp-100",
+        bce,
+        f64,
+        {"input": [0.0, 1.0, 0.0, 1.0, 1e-50], "target": [1.0, 0.0, 0.0, 1.0, 1.0]},
+        reduction="none",
+    )
     torch_case("bce-sum", bce, f64, {"input": unit(5), "target": labels(2, 5)}, reduction="sum")
     torch_case("bce-float32", bce, f32, {"input": unit(4, 3), "target": unit(4, 3), "weight": unit(4, 3)})
 
     # --- binary_cross_entropy_with_logits --------------------------------------------------
     bcel = "binary_cross_entropy_with_logits"
     torch_case("bcel-mean", bcel, f64, {"input": normal(8), "target": labels(2, 8)})
-    torch_case("bcel-pos-weight", bcel, f64, {"input": normal(4, 3), "target": unit(4, 3), "pos_weight": [1.0, 3.0, 0.5]})
+    torch_case(
+        "bcel-pos-weight",
+        bcel,
+        f64,
+        {"input": normal(4, 3), "target": unit(4, 3), "pos_weight": [1.0, 3.0, 0.5]},
+    )
     torch_case(
         "bcel-pos-weight-weight-none",
         bcel,
         f64,
-        {"input": normal(4, 3), "target": labels(2, 4, 3), "weight": [2.0, 1.0, 0.5], "pos_weight": [2.0, 0.5, 4.0]},
+        {
+            "input": normal(4, 3),
+            "target": labels(2, 4, 3),
+            "weight": [2.0, 1.0, 0.5],
+            "pos_weight": [2.0, 0.5, 4.0],
+        },
         reduction="none",
     )
-    torch_case("bcel-extreme", bcel, f64, {"input": [100.0, -100.0, 800.0, -800.0, 0.0], "target": [0.0, 1.0, 1.0, 0.0, 0.5]}, reduction="none")
+    torch_case(
+        "bcel-extreme",
+        bcel,
+        f64,
+        {"input": [100.0, -100.0, 800.0, -800.0, 0.0], "target": [0.0, 1.0, 1.0, 0.0, 0.5]},
+        reduction="none",
+    )
     torch_case("bcel-sum", bcel, f64, {"input": normal(6), "target": unit(6)}, reduction="sum")
-    torch_case("bcel-float32-pos-weight", bcel, f32, {"input": normal(5, 2), "target": labels(2, 5, 2), "pos_weight": [3.0, 0.25]})
+    torch_case(
+        "bcel-float32-pos-weight",
+        bcel,
+        f32,
+        {"input": normal(5, 2), "target": labels(2, 5, 2), "pos_weight": [3.0, 0.25]},
+    )
 
     # --- keras.losses.CategoricalCrossentropy ------------------------------------------
     cc = "CategoricalCrossentropy"
@@ -327,19 +421,44 @@ def main() -> int:
     keras_case("cce-probs-float64", cc, simplex(5, 4), simplex(5, 4), dtype=f64)
     keras_case("cce-logits-float64", cc, simplex(5, 4), normal(5, 4), from_logits=True, dtype=f64)
     keras_case("cce-logits-float32", cc, simplex(5, 4), normal(5, 4), from_logits=True)
-    keras_case("cce-smoothing", cc, np.eye(4)[labels(4, 5)].tolist(), simplex(5, 4), label_smoothing=0.1, dtype=f64)
-    keras_case("cce-smoothing-logits-float32", cc, np.eye(3)[labels(3, 4)].tolist(), normal(4, 3), label_smoothing=0.2, from_logits=True)
+    keras_case(
+        "cce-smoothing", cc, np.eye(4)[labels(4, 5)].tolist(), simplex(5, 4), label_smoothing=0.1, dtype=f64
+    )
+    keras_case(
+        "cce-smoothing-logits-float32",
+        cc,
+        np.eye(3)[labels(3, 4)].tolist(),
+        normal(4, 3),
+        label_smoothing=0.2,
+        from_logits=True,
+    )
     keras_case("cce-unnormalised", cc, simplex(4, 3), (np.asarray(unit(4, 3)) * 5 + 0.1).tolist(), dtype=f64)
     keras_case("cce-zero-probabilities", cc, simplex(4, 4), simplex(4, 4, zeros=2), dtype=f64)
     keras_case("cce-zero-probabilities-float32", cc, simplex(4, 4), simplex(4, 4, zeros=1))
-    keras_case("cce-sample-weight", cc, simplex(4, 3), simplex(4, 3), sample_weight=[1.0, 0.0, 2.0, 0.5], dtype=f64)
+    keras_case(
+        "cce-sample-weight", cc, simplex(4, 3), simplex(4, 3), sample_weight=[1.0, 0.0, 2.0, 0.5], dtype=f64
+    )
     keras_case("cce-sum", cc, simplex(4, 3), simplex(4, 3), reduction="sum", dtype=f64)
     keras_case("cce-none", cc, simplex(4, 3), simplex(4, 3), reduction="none", dtype=f64)
     keras_case(
-        "cce-mean-with-sample-weight", cc, simplex(4, 3), simplex(4, 3), sample_weight=[1.0, 0.0, 2.0, 0.5],
-        reduction="mean_with_sample_weight", dtype=f64,
+        "cce-mean-with-sample-weight",
+        cc,
+        simplex(4, 3),
+        simplex(4, 3),
+        sample_weight=[1.0, 0.0, 2.0, 0.5],
+        reduction="mean_with_sample_weight",
+        dtype=f64,
     )
-    keras_case("cce-axis1-smoothing", cc, simplex(2, 3, 4), normal(2, 3, 4), axis=1, from_logits=True, label_smoothing=0.1, dtype=f64)
+    keras_case(
+        "cce-axis1-smoothing",
+        cc,
+        simplex(2, 3, 4),
+        normal(2, 3, 4),
+        axis=1,
+        from_logits=True,
+        label_smoothing=0.1,
+        dtype=f64,
+    )
 
     # --- keras.losses.SparseCategoricalCrossentropy ------------------------------------
     sc = "SparseCategoricalCrossentropy"
@@ -347,16 +466,41 @@ def main() -> int:
     keras_case("scce-probs-float32", sc, labels(4, 6), simplex(6, 4))
     keras_case("scce-logits-float64", sc, labels(4, 6), normal(6, 4), from_logits=True, dtype=f64)
     keras_case("scce-ignore-class", sc, [0, 2, -1, 1, -1, 3], simplex(6, 4), ignore_class=-1, dtype=f64)
-    keras_case("scce-ignore-class-logits-float32", sc, [0, 2, 5, 1, 5, 3], normal(6, 6), ignore_class=5, from_logits=True)
     keras_case(
-        "scce-ignore-class-sample-weight", sc, [0, 2, -1, 1, -1, 3], normal(6, 4), sample_weight=[1.0, 2.0, 3.0, 0.5, 1.0, 1.0],
-        ignore_class=-1, from_logits=True, dtype=f64,
+        "scce-ignore-class-logits-float32",
+        sc,
+        [0, 2, 5, 1, 5, 3],
+        normal(6, 6),
+        ignore_class=5,
+        from_logits=True,
     )
-    keras_case("scce-ignore-class-sum", sc, [0, 2, -1, 1], simplex(4, 4), ignore_class=-1, reduction="sum", dtype=f64)
-    keras_case("scce-ignore-class-none", sc, [0, 2, -1, 1], simplex(4, 4), ignore_class=-1, reduction="none", dtype=f64)
+    keras_case(
+        "scce-ignore-class-sample-weight",
+        sc,
+        [0, 2, -1, 1, -1, 3],
+        normal(6, 4),
+        sample_weight=[1.0, 2.0, 3.0, 0.5, 1.0, 1.0],
+        ignore_class=-1,
+        from_logits=True,
+        dtype=f64,
+    )
+    keras_case(
+        "scce-ignore-class-sum", sc, [0, 2, -1, 1], simplex(4, 4), ignore_class=-1, reduction="sum", dtype=f64
+    )
+    keras_case(
+        "scce-ignore-class-none",
+        sc,
+        [0, 2, -1, 1],
+        simplex(4, 4),
+        ignore_class=-1,
+        reduction="none",
+        dtype=f64,
+    )
     keras_case("scce-column-labels", sc, [[1], [0], [2]], simplex(3, 3), dtype=f64)
     keras_case("scce-sequence", sc, labels(5, 2, 3), normal(2, 3, 5), from_logits=True, dtype=f64)
-    keras_case("scce-zero-probability", sc, [0, 1, 2], [[0.0, 0.5, 0.5], [0.3, 0.7, 0.0], [0.2, 0.8, 0.0]], dtype=f64)
+    keras_case(
+        "scce-zero-probability", sc, [0, 1, 2], [[0.0, 0.5, 0.5], [0.3, 0.7, 0.0], [0.2, 0.8, 0.0]], dtype=f64
+    )
     keras_case("scce-axis1", sc, labels(4, 2, 3), normal(2, 4, 3), from_logits=True, axis=1, dtype=f64)
 
     # --- keras.losses.BinaryCrossentropy -------------------------------------------------
@@ -368,8 +512,12 @@ def main() -> int:
     keras_case("kbce-smoothing", bc, labels(2, 4, 3), unit(4, 3), label_smoothing=0.2, dtype=f64)
     keras_case("kbce-zeros-ones", bc, [[1.0, 0.0, 1.0, 0.0]], [[0.0, 1.0, 1.0, 0.0]], dtype=f64)
     keras_case("kbce-zeros-ones-float32", bc, [[1.0, 0.0, 1.0, 0.0]], [[0.0, 1.0, 1.0, 0.0]])
-    keras_case("kbce-sample-weight", bc, labels(2, 4, 3), unit(4, 3), sample_weight=[1.0, 0.5, 0.0, 2.0], dtype=f64)
-    keras_case("kbce-1d-sample-weight", bc, labels(2, 5), unit(5), sample_weight=[1.0, 0.5, 0.0, 2.0, 1.0], dtype=f64)
+    keras_case(
+        "kbce-sample-weight", bc, labels(2, 4, 3), unit(4, 3), sample_weight=[1.0, 0.5, 0.0, 2.0], dtype=f64
+    )
+    keras_case(
+        "kbce-1d-sample-weight", bc, labels(2, 5), unit(5), sample_weight=[1.0, 0.5, 0.0, 2.0, 1.0], dtype=f64
+    )
     keras_case("kbce-axis0-none", bc, labels(2, 4, 3), unit(4, 3), axis=0, reduction="none", dtype=f64)
     keras_case("kbce-column", bc, [[1.0], [0.0], [1.0]], [0.9, 0.2, 0.4], dtype=f64)
 
@@ -380,11 +528,19 @@ def main() -> int:
     keras_case("kkl-float64", kd, simplex(5, 4), simplex(5, 4), dtype=f64)
     keras_case("kkl-zero-true", kd, simplex(4, 4, zeros=2), simplex(4, 4), dtype=f64)
     keras_case("kkl-zero-pred", kd, simplex(4, 4), simplex(4, 4, zeros=1), dtype=f64)
-    keras_case("kkl-sample-weight-sum", kd, simplex(4, 3), simplex(4, 3), sample_weight=[1.0, 2.0, 0.0, 0.5], reduction="sum", dtype=f64)
+    keras_case(
+        "kkl-sample-weight-sum",
+        kd,
+        simplex(4, 3),
+        simplex(4, 3),
+        sample_weight=[1.0, 2.0, 0.0, 0.5],
+        reduction="sum",
+        dtype=f64,
+    )
     keras_case("kkl-none", kd, simplex(3, 3), simplex(3, 3), reduction="none", dtype=f64)
 
     golden = {
-        "about": "coding.losses goldens, made by tests/coding/losses/make_goldens.py from the real frameworks",
+        "about": "coding.losses goldens from the real frameworks, by tests/coding/losses/make_goldens.py",
         "versions": {
             "torch": torch.__version__,
             "keras": keras.__version__,

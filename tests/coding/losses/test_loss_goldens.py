@@ -43,7 +43,9 @@ def test_matches_the_framework(case):
     got = compute(case)
     assert np.shape(got) == expected.shape
     tol = TOLERANCE[case["precision"]]
-    np.testing.assert_allclose(np.asarray(got, dtype=np.float64), expected, rtol=tol, atol=tol, equal_nan=True)
+    np.testing.assert_allclose(
+        np.asarray(got, dtype=np.float64), expected, rtol=tol, atol=tol, equal_nan=True
+    )
 
 
 def test_goldens_record_the_frameworks_and_are_many():
@@ -61,8 +63,20 @@ REQUIRED_KWARGS = {
     ("torch", "kl_div"): {"reduction", "log_target"},
     ("torch", "binary_cross_entropy"): {"weight", "reduction"},
     ("torch", "binary_cross_entropy_with_logits"): {"weight", "reduction", "pos_weight"},
-    ("keras", "CategoricalCrossentropy"): {"from_logits", "label_smoothing", "axis", "reduction", "sample_weight"},
-    ("keras", "SparseCategoricalCrossentropy"): {"from_logits", "ignore_class", "axis", "reduction", "sample_weight"},
+    ("keras", "CategoricalCrossentropy"): {
+        "from_logits",
+        "label_smoothing",
+        "axis",
+        "reduction",
+        "sample_weight",
+    },
+    ("keras", "SparseCategoricalCrossentropy"): {
+        "from_logits",
+        "ignore_class",
+        "axis",
+        "reduction",
+        "sample_weight",
+    },
     ("keras", "BinaryCrossentropy"): {"from_logits", "label_smoothing", "axis", "reduction", "sample_weight"},
     ("keras", "KLDivergence"): {"reduction", "sample_weight"},
 }
@@ -90,7 +104,10 @@ def _uses(case: dict[str, Any], name: str, value: Any) -> bool:
         ("torch", lambda c: -100 in np.ravel(c["arrays"].get("target", {"array": []})["array"])),
         ("torch", lambda c: _uses(c, "reduction", "batchmean")),
         ("torch", lambda c: _uses(c, "log_target", True)),
-        ("torch", lambda c: c["call"] == "binary_cross_entropy" and 0.0 in np.ravel(c["arrays"]["input"]["array"])),
+        (
+            "torch",
+            lambda c: c["call"] == "binary_cross_entropy" and 0.0 in np.ravel(c["arrays"]["input"]["array"]),
+        ),
         ("torch", lambda c: c["kwargs"].get("label_smoothing", 0) > 0 and "weight" in c["arrays"]),
         ("keras", lambda c: _uses(c, "from_logits", True)),
         ("keras", lambda c: "from_logits" not in c["kwargs"] and c["call"] != "KLDivergence"),
