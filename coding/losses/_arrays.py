@@ -19,14 +19,20 @@ IntArray = NDArray[np.int64]
 LossValue = float | FloatArray
 
 
-def float_array(name: str, x: ArrayLike, dtype: Any = None) -> FloatArray:
-    """``x`` as a float array: ``dtype`` if given, else float32 kept, anything else float64."""
+def _numbers(name: str, x: ArrayLike, kinds: str, what: str) -> NDArray[Any]:
+    """``x`` as an array whose dtype kind is one of ``kinds`` (numpy's letters)."""
     try:
         arr = np.asarray(x)
     except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name!r} must be an array of numbers ({exc})") from None
-    if arr.dtype.kind not in "iuf":
-        raise TypeError(f"{name!r} must be an array of numbers (got dtype {arr.dtype})")
+        raise TypeError(f"{name!r} must be an array of {what} ({exc})") from None
+    if arr.dtype.kind not in kinds:
+        raise TypeError(f"{name!r} must be an array of {what} (got dtype {arr.dtype})")
+    return arr
+
+
+def float_array(name: str, x: ArrayLike, dtype: Any = None) -> FloatArray:
+    """``x`` as a float array: ``dtype`` if given, else float32 kept, anything else float64."""
+    arr = _numbers(name, x, "iuf", "numbers")
     if dtype is None:
         dtype = np.float32 if arr.dtype == np.float32 else np.float64
     return arr.astype(dtype, copy=False)
@@ -34,13 +40,7 @@ def float_array(name: str, x: ArrayLike, dtype: Any = None) -> FloatArray:
 
 def index_array(name: str, x: ArrayLike) -> IntArray:
     """``x`` as an int64 array of class indices (integer dtype required, as torch requires Long)."""
-    try:
-        arr = np.asarray(x)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name!r} must be an array of class indices ({exc})") from None
-    if arr.dtype.kind not in "iu":
-        raise TypeError(f"{name!r} must hold integer class indices (got dtype {arr.dtype})")
-    return arr.astype(np.int64, copy=False)
+    return _numbers(name, x, "iu", "integer class indices").astype(np.int64, copy=False)
 
 
 def log_softmax(x: FloatArray, axis: int = -1) -> FloatArray:

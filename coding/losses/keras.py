@@ -208,7 +208,27 @@ def _log_probabilities(y_pred: FloatArray, from_logits: bool, axis: int) -> Floa
     return out
 
 
-class CategoricalCrossentropy(Loss):
+class _SmoothedLoss(Loss):
+    """The constructor the two smoothed cross entropies share in Keras."""
+
+    default_name = "loss"
+
+    def __init__(
+        self,
+        from_logits: bool = False,
+        label_smoothing: float = 0.0,
+        axis: int = -1,
+        reduction: Reduction = "sum_over_batch_size",
+        name: str | None = None,
+        dtype: str | None = None,
+    ) -> None:
+        super().__init__(reduction=reduction, name=name or self.default_name, dtype=dtype)
+        self.from_logits = bool(from_logits)
+        self.label_smoothing = check_unit("label_smoothing", label_smoothing)
+        self.axis = _axis(axis)
+
+
+class CategoricalCrossentropy(_SmoothedLoss):
     """Cross entropy −Σ_c y_true_c · log y_pred_c, as ``keras.losses.CategoricalCrossentropy``.
 
     ``y_true``: the truth q per sample, one-hot or any distribution over the
@@ -232,19 +252,7 @@ class CategoricalCrossentropy(Loss):
     '1.19e-07'
     """
 
-    def __init__(
-        self,
-        from_logits: bool = False,
-        label_smoothing: float = 0.0,
-        axis: int = -1,
-        reduction: Reduction = "sum_over_batch_size",
-        name: str = "categorical_crossentropy",
-        dtype: str | None = None,
-    ) -> None:
-        super().__init__(reduction=reduction, name=name, dtype=dtype)
-        self.from_logits = bool(from_logits)
-        self.label_smoothing = check_unit("label_smoothing", label_smoothing)
-        self.axis = _axis(axis)
+    default_name = "categorical_crossentropy"
 
     def call(self, y_true: FloatArray, y_pred: FloatArray) -> tuple[FloatArray, BoolArray | None]:
         _check_same_shape(y_true, y_pred)
@@ -321,7 +329,7 @@ class SparseCategoricalCrossentropy(Loss):
         return losses, mask
 
 
-class BinaryCrossentropy(Loss):
+class BinaryCrossentropy(_SmoothedLoss):
     """Binary cross entropy, averaged over ``axis``, as ``keras.losses.BinaryCrossentropy``.
 
     ``y_true``: the truth q of class 1 (0/1 labels or soft labels).
@@ -338,19 +346,7 @@ class BinaryCrossentropy(Loss):
     16.12
     """
 
-    def __init__(
-        self,
-        from_logits: bool = False,
-        label_smoothing: float = 0.0,
-        axis: int = -1,
-        reduction: Reduction = "sum_over_batch_size",
-        name: str = "binary_crossentropy",
-        dtype: str | None = None,
-    ) -> None:
-        super().__init__(reduction=reduction, name=name, dtype=dtype)
-        self.from_logits = bool(from_logits)
-        self.label_smoothing = check_unit("label_smoothing", label_smoothing)
-        self.axis = _axis(axis)
+    default_name = "binary_crossentropy"
 
     def call(self, y_true: FloatArray, y_pred: FloatArray) -> tuple[FloatArray, BoolArray | None]:
         if self.label_smoothing:

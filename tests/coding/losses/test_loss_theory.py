@@ -157,7 +157,7 @@ def test_a_ball_the_model_calls_impossible_costs_inf():
     "call, message",
     [
         (lambda: pytorch.cross_entropy([[0.0, 1.0]], [2]), "'target' has class index 2 out of range 0..1"),
-        (lambda: pytorch.cross_entropy([[0.0, 1.0]], [0.5]), "'target' must hold integer class indices"),
+        (lambda: pytorch.cross_entropy([[0.0, 1.0]], [0.5]), "'target' must be an array of integer class indices"),
         (
             lambda: pytorch.cross_entropy([[0.0, 1.0]], [0, 1]),
             "'target' of class indices must have shape (1,)",
