@@ -220,6 +220,10 @@ def cross_entropy(
     with np.errstate(all="ignore"):
         logp = log_softmax(x)
         if probabilities:
+            if ignore_index >= 0:
+                raise ValueError(
+                    "'ignore_index' does not apply to probability targets (torch refuses it too)"
+                )
             q = _classes_last("target", float_array("target", target_arr, x.dtype))
             if smoothing > 0:
                 q = q * (1 - smoothing) + smoothing / classes

@@ -157,7 +157,10 @@ def test_a_ball_the_model_calls_impossible_costs_inf():
     "call, message",
     [
         (lambda: pytorch.cross_entropy([[0.0, 1.0]], [2]), "'target' has class index 2 out of range 0..1"),
-        (lambda: pytorch.cross_entropy([[0.0, 1.0]], [0.5]), "'target' must be an array of integer class indices"),
+        (
+            lambda: pytorch.cross_entropy([[0.0, 1.0]], [0.5]),
+            "'target' must be an array of integer class indices",
+        ),
         (
             lambda: pytorch.cross_entropy([[0.0, 1.0]], [0, 1]),
             "'target' of class indices must have shape (1,)",
@@ -169,6 +172,10 @@ def test_a_ball_the_model_calls_impossible_costs_inf():
         ),
         (lambda: pytorch.cross_entropy([[0.0, 1.0]], [0], reduction="avg"), "'reduction' must be one of"),
         (lambda: pytorch.nll_loss(1.0, 0), "'input' must have a class axis"),
+        (
+            lambda: pytorch.cross_entropy([[0.0, 1.0]], [[0.5, 0.5]], ignore_index=1),
+            "'ignore_index' does not apply",
+        ),
         (lambda: pytorch.kl_div([0.0, 0.0], [0.5, 0.5, 0.0]), "do not broadcast"),
         (lambda: pytorch.binary_cross_entropy([1.2], [1.0]), "probabilities between 0 and 1"),
         (lambda: pytorch.binary_cross_entropy([0.2], [1.0, 0.0]), "'target' must have the shape of 'input'"),
