@@ -704,6 +704,13 @@ _CORRECTIONS: tuple[tuple[str, str], ...] = (
         "binary_cross_entropy takes probabilities, binary_cross_entropy_with_logits logits.",
     ),
     (
+        "Units",
+        "The article's binary cross entropy is written with log2 (bits) and leaves a bracket "
+        "open; as meant it is −Σ [y log2 ŷ + (1 − y) log2(1 − ŷ)]. The frameworks use natural "
+        "logs and average over samples: their losses are in nats per sample, so divide by "
+        "ln 2 for the telegraph's bits per ball (1.6280 nats = 2.3488 bits).",
+    ),
+    (
         "TensorFlow inputs",
         "The Keras cross-entropy losses take probabilities unless from_logits=True. "
         "KLDivergence takes probabilities for both y_true and y_pred and has no logits "

@@ -369,6 +369,7 @@ def test_article_corrections() -> None:
     assert "minimis" in note
     assert "nll_loss" in note and "LOG-probabilities" in note and "log_target=False" in note
     assert "KLDivergence takes probabilities" in note
+    assert "divide by ln 2" in note and "nats" in note
     assert "H_p(q)" in note
     assert all(len(line) <= 100 for line in note.splitlines())
 
