@@ -9,7 +9,11 @@ often the checks notice:
 - a code whose expected length is off by 1 %: the run is held against
   L' = 1.01·L (same variance);
 - a line whose service time is off by 5 %: the line is simulated at
-  baud / 1.05 and held against the theory of the nominal line.
+  baud / 1.05 and held against the theory of the nominal line (whose
+  relaxation time also sizes the wait's warm-up and batches).
+
+The wrong theory is handed to ``sim.engine.run(theory=...)``, so everything
+the checks do follows it, as it would if the engine itself were wrong.
 
     python benchmarks/calibration.py              # 200 seeds per case (several minutes)
     python benchmarks/calibration.py --seeds 50   # quicker
@@ -36,7 +40,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from coding import fixed_length, huffman  # noqa: E402
 from sim import engine, scenario  # noqa: E402
 from sim.model import Arrivals, Line, Link, Scenario, Urn  # noqa: E402
-from sim.theory import Measured, checks, link_theory  # noqa: E402
+from sim.results import Theory  # noqa: E402
+from sim.theory import link_theory  # noqa: E402
 
 #: The checks each kind of broken truth should make FAIL.
 POWER_CHECKS = {"length": ("bits_per_message",), "service": ("utilisation", "pollaczek_khinchine")}
@@ -142,7 +147,16 @@ def power_cases(messages: int = 100_000) -> list[Case]:
     for name in ("india_to_australia", "australia_to_india"):
         sc = scenario.load(name)
         cases.append(Case(f"{name}: L off by 1 %", sc, messages, "length"))
-    for rho, code_type in ((0.5, "huffman"), (0.9, "huffman"), (0.9, "fixed")):
+    rare = Urn("rare", {"common": 998, "rare1": 1, "rare2": 1})
+    cases.append(
+        Case(
+            "urn {998, 1, 1}: L off by 1 %",
+            _sc(_link("rare", rare, "huffman", Line("l", 50.0))),
+            messages,
+            "length",
+        )
+    )
+    for rho, code_type in ((0.5, "huffman"), (0.9, "huffman"), (0.9, "fixed"), (0.95, "huffman")):
         link = queue_link(rho, code_type)
         cases.append(Case(f"ρ = {rho:g} {code_type}: L off by 1 %", _sc(link), messages, "length"))
         slow = dataclasses.replace(link, line=dataclasses.replace(link.line, baud=link.line.baud / 1.05))
@@ -166,18 +180,31 @@ def power_cases(messages: int = 100_000) -> list[Case]:
     return cases
 
 
-def run_case(case: Case, seeds: Iterable[int]) -> dict[str, Tally]:
-    """Verdict tallies per check name over ``seeds``."""
-    tallies: dict[str, Tally] = {}
-    nominal = case.nominal or case.scenario.links
-    believed = [link_theory(lk) for lk in nominal]
+def believed_theory(case: Case) -> Callable[[Link], Theory]:
+    """What the checks of ``case`` are held against: the truth, or a deliberately wrong theory."""
     if case.broken == "length":
-        believed = [dataclasses.replace(t, expected_length=1.01 * t.expected_length) for t in believed]
+        return lambda link: dataclasses.replace(
+            link_theory(link), expected_length=1.01 * link_theory(link).expected_length
+        )
+    if case.broken == "service":
+        nominal = {lk.name: lk for lk in case.nominal}
+        return lambda link: link_theory(nominal[link.name])
+    return link_theory
+
+
+def run_case(case: Case, seeds: Iterable[int]) -> dict[str, Tally]:
+    """Verdict tallies per check name over ``seeds``.
+
+    A broken case runs the engine with the wrong theory, so the checks, and the
+    wait's warm-up and batches, follow what is believed, as they would if the
+    engine itself were wrong.
+    """
+    tallies: dict[str, Tally] = {}
+    believe = believed_theory(case)
     for seed in seeds:
-        result = engine.run(case.scenario, messages=case.messages, seed=seed)
-        for link, theory, res in zip(nominal, believed, result.links):
-            found = res.checks if not case.broken else checks(link, theory, Measured.of(res))
-            for c in found:
+        result = engine.run(case.scenario, messages=case.messages, seed=seed, theory=believe)
+        for res in result.links:
+            for c in res.checks:
                 tallies.setdefault(c.name, Tally()).add(c.verdict, c.false_alarm)
     return tallies
 

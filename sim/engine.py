@@ -12,7 +12,7 @@ import simpy
 from sim.bitcodec import Decoder, Encoder
 from sim.line import TelegraphLine
 from sim.model import Link, Scenario
-from sim.results import LineStats, LinkResult, RunResult, Trace
+from sim.results import LineStats, LinkResult, RunResult, Theory, Trace
 from sim.stations import ArrivalClock, LineSender, Receiver, transmitter
 from sim.theory import Measured, checks, finite_population_factor, link_theory
 from sim.urn import UrnSampler
@@ -87,10 +87,10 @@ class _LinkRun:
         clock = ArrivalClock(link.arrivals, np.random.default_rng(arrival_seed))
         env.process(transmitter(env, self.urn, clock, self.encoder, sender, messages, chunk, progress))
 
-    def result(self, messages: int) -> LinkResult:
+    def result(self, messages: int, believe: Callable[[Link], Theory] = link_theory) -> LinkResult:
         link, enc, line, rx = self.link, self.encoder, self.line, self.receiver
         n = enc.messages
-        theory = link_theory(link)
+        theory = believe(link)
         mean = enc.bits / n if n else math.nan
         var = (enc.square_bits - enc.bits * mean) / (n - 1) if n > 1 else 0.0
         box = 0 if link.replacement else link.urn.total
@@ -156,6 +156,7 @@ def run(
     seed: int | None = None,
     chunk: int = DEFAULT_CHUNK,
     progress: Callable[[int], None] | None = None,
+    theory: Callable[[Link], Theory] = link_theory,
 ) -> RunResult:
     """Simulate every link of ``scenario`` for ``messages`` messages (default: the scenario's).
 
@@ -164,6 +165,9 @@ def run(
     random component, so adding a link never shifts another link's draws.
     ``chunk`` (messages per SimPy event) never changes the results.
     ``progress`` is called with the number of messages each chunk adds.
+    ``theory`` gives what each link is held against (and sizes the wait's
+    warm-up and batches); ``benchmarks/calibration.py`` passes a deliberately
+    wrong one to measure the checks' power.
     """
     n = scenario.messages if messages is None else int(messages)
     s = scenario.seed if seed is None else int(seed)
@@ -180,6 +184,6 @@ def run(
         seed=s,
         messages=n,
         chunk=chunk,
-        links=tuple(r.result(n) for r in runs),
+        links=tuple(r.result(n, theory) for r in runs),
         description=scenario.description,
     )
