@@ -11,8 +11,8 @@ from coding.block import BlockCode, block
 from coding.builders import canonical, fixed_length, from_codewords, shannon
 from coding.code import Ambiguity, Code, DecodeError, StreamDecoder
 from coding.distribution import Distribution
-from coding.huffman import huffman, huffman_lengths
 from coding.fano import fano
+from coding.huffman import huffman, huffman_lengths
 from coding.measures import cross_entropy, entropy, information, kl_divergence
 from coding.sfe import sfe
 from coding.tunstall import TunstallCode, tunstall

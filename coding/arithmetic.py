@@ -426,4 +426,3 @@ def arithmetic(p: Distribution, precision: int = DEFAULT_PRECISION) -> Arithmeti
     if not 1 <= precision <= STATE_BITS - 2:
         raise ValueError(f"'precision' must be between 1 and {STATE_BITS - 2} (got {precision})")
     return ArithmeticCode(p, precision, quantise(p, precision))
-

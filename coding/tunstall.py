@@ -205,7 +205,7 @@ def tunstall(p: Distribution, bits: int) -> TunstallCode:
     probs = [float(v) for v in p.probabilities]
     internal: list[tuple[str, ...]] = [()]
     # Leaves: heap of (−probability, creation order, string).
-    heap = [(-probs[i], i, (s,)) for i, s in enumerate(p.symbols)]
+    heap: list[tuple[float, int, tuple[str, ...]]] = [(-probs[i], i, (s,)) for i, s in enumerate(p.symbols)]
     heapq.heapify(heap)
     created = n
     leaves = n
