@@ -163,9 +163,26 @@ class Code:
     @property
     def is_prefix_free(self) -> bool:
         """No codeword is a prefix of another (so decoding needs no look-ahead)."""
-        words = sorted(self._codewords.values())
-        # In sorted order a word that prefixes another also prefixes its successor.
-        return not any(b.startswith(a) for a, b in zip(words, words[1:]))
+        return self.prefix_pair() is None
+
+    def prefix_pair(self) -> tuple[str, str] | None:
+        """Two symbols ``(a, b)`` whose codewords are a prefix and its extension, or None.
+
+        The one place that answers "which codeword is a prefix of which": in
+        sorted order a word that prefixes another also prefixes its successor,
+        so one pass over neighbours finds a pair (n log n).
+
+        >>> Code({"a": "0", "b": "01", "c": "11"}).prefix_pair()
+        ('a', 'b')
+        >>> Code({"a": "0", "b": "10"}).prefix_pair() is None
+        True
+        """
+        words = self._codewords
+        ordered = sorted(words, key=words.__getitem__)
+        for a, b in zip(ordered, ordered[1:]):
+            if words[b].startswith(words[a]):
+                return a, b
+        return None
 
     @property
     def is_uniquely_decodable(self) -> bool:

@@ -9,17 +9,33 @@ is wrong with it. A failed check returns :data:`BAD`.
 from __future__ import annotations
 
 import difflib
+import enum
 import math
 import re
 from collections.abc import Collection, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 import yaml
 
-__all__ = ["BAD", "Problems", "parse_yaml", "show"]
+from sim.limits import integer_rule, number_rule
 
-#: Returned by a check that failed (its problem has been recorded).
-BAD: Any = type("Bad", (), {"__repr__": lambda self: "BAD", "__bool__": lambda self: False})()
+__all__ = ["BAD", "Bad", "Problems", "parse_yaml", "show"]
+
+
+class Bad(enum.Enum):
+    """The type of :data:`BAD`: a check's result is ``T | Bad``, so mypy sees every unchecked use."""
+
+    BAD = "BAD"
+
+    def __repr__(self) -> str:
+        return "BAD"
+
+    def __bool__(self) -> Literal[False]:
+        return False
+
+
+#: Returned by a check that failed (its problem has been recorded). Test with ``is BAD``.
+BAD: Final = Bad.BAD
 
 _PLAIN_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 
@@ -64,7 +80,7 @@ class Problems:
         optional: Collection[str] = (),
         what: str = "a mapping",
         hint: str = "",
-    ) -> dict[str, Any] | Any:
+    ) -> dict[str, Any] | Bad:
         """A mapping whose keys are among ``required`` and ``optional``.
 
         Unknown keys and missing required keys are reported (each once); the
@@ -88,7 +104,7 @@ class Problems:
                 self.add(self.key(path, k), "is required but missing")
         return out
 
-    def named_entries(self, path: str, value: Any, what: str) -> dict[str, Any] | Any:
+    def named_entries(self, path: str, value: Any, what: str) -> dict[str, Any] | Bad:
         """A non-empty mapping name -> anything; names must be words (letters, digits, -_.)."""
         if not isinstance(value, dict):
             self.add(path, f"must be a mapping of {what} names to their definitions", value)
@@ -105,7 +121,7 @@ class Problems:
                 out[k] = BAD  # reported; references to it stay quiet
         return out
 
-    def name(self, path: str, value: Any, *, what: str = "a name") -> str | Any:
+    def name(self, path: str, value: Any, *, what: str = "a name") -> str | Bad:
         """A label that is safe in a file name: letters, digits, '-', '_', '.'; no leading dot."""
         if not isinstance(value, str):
             self.add(path, f"must be {what} (a word){_quote_hint(value)}", value)
@@ -119,13 +135,13 @@ class Problems:
             return BAD
         return value
 
-    def string(self, path: str, value: Any) -> str | Any:
+    def string(self, path: str, value: Any) -> str | Bad:
         if not isinstance(value, str):
             self.add(path, "must be text", value)
             return BAD
         return value
 
-    def boolean(self, path: str, value: Any) -> bool | Any:
+    def boolean(self, path: str, value: Any) -> bool | Bad:
         if not isinstance(value, bool):
             self.add(path, "must be true or false", value)
             return BAD
@@ -133,33 +149,32 @@ class Problems:
 
     def integer(
         self, path: str, value: Any, *, minimum: int | None = None, maximum: int | None = None
-    ) -> int | Any:
+    ) -> int | Bad:
         """An int (not a bool, not a float) within ``[minimum, maximum]``."""
         if isinstance(value, bool) or not isinstance(value, int):
             self.add(path, f"must be a whole number{_range(minimum, maximum)}{_hint(value)}", value)
             return BAD
-        if minimum is not None and value < minimum:
-            rule = "must not be negative" if minimum == 0 else f"must be at least {minimum}"
+        if minimum is not None and (rule := integer_rule(value, minimum, maximum)) is not None:
             self.add(path, rule, value)
-            return BAD
-        if maximum is not None and value > maximum:
-            self.add(path, f"must be at most {maximum:,}".replace(",", "_"), value)
             return BAD
         return value
 
-    def number(self, path: str, value: Any, *, positive: bool = False) -> float | Any:
+    def number(self, path: str, value: Any, *, positive: bool = False) -> float | Bad:
         """A finite int or float (not a bool) that is ≥ 0, or > 0 when ``positive``."""
-        rule = "positive" if positive else "zero or more"
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             self.add(path, f"must be a number{_hint(value)}", value)
             return BAD
-        if not math.isfinite(value):
-            self.add(path, "must be a finite number", value)
-            return BAD
-        if value < 0 or (positive and value == 0):
-            self.add(path, "must be positive" if positive else f"must be {rule}", value)
+        if (rule := number_rule(value, positive=positive)) is not None:
+            self.add(path, rule, value)
             return BAD
         return float(value)
+
+    def real(self, path: str, value: Any) -> float | Bad:
+        """A number (not a bool) of any value, as written: its range is the record's to check."""
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            self.add(path, f"must be a number{_hint(value)}", value)
+            return BAD
+        return value
 
 
 def show(value: Any, limit: int = 60, _depth: int = 0) -> str:
@@ -241,15 +256,21 @@ def _quote_hint(value: Any) -> str:
 # -- parsing --------------------------------------------------------------------
 
 
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when available
+if TYPE_CHECKING:
+    _SafeLoader = yaml.SafeLoader
+else:
+    _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
+
+
+class _Loader(_SafeLoader):
     """A safe loader that also records duplicate keys (plain YAML keeps the last silently)."""
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self.duplicates: list[tuple[str, int, int]] = []
 
-    def construct_mapping(self, node: yaml.Node, deep: bool = False) -> dict:
-        if isinstance(node, yaml.MappingNode):
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        if isinstance(node, yaml.MappingNode):  # a merge key may hand other nodes
             seen: dict[tuple[str, str], int] = {}
             for key_node, _ in node.value:
                 if isinstance(key_node, yaml.ScalarNode) and not key_node.tag.endswith(":merge"):

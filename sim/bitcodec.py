@@ -11,9 +11,10 @@ import numpy as np
 
 from coding import Code, DecodeError
 from sim import kernels
+from sim.limits import CODEWORD_BITS
 
 #: The engine's limit on codeword length (one codeword fits a 32-bit lookup).
-MAX_CODEWORD_BITS = 32
+MAX_CODEWORD_BITS = CODEWORD_BITS
 
 
 class Encoder:

@@ -79,7 +79,7 @@ class _LinkRun:
             mean_service=link.telegram * L / link.line.baud,
             telegrams=-(-sendable // link.telegram),
             telegram=link.telegram,
-            back_to_back=link.arrivals.kind == "back_to_back",
+            back_to_back=link.arrivals.message_rate is None,
         )
         self.receiver = Receiver(env, Decoder(link.code, to_code_index))
         chunk = -(-chunk // link.telegram) * link.telegram  # whole telegrams per chunk

@@ -29,6 +29,7 @@ from collections.abc import Mapping, Sequence
 from fractions import Fraction
 
 from coding import Code
+from sim.kinds import CODE_KINDS
 from sim.model import CodeSpec, Link, Scenario, Urn
 from sim.theory import whole_draw_per_ball
 
@@ -217,15 +218,6 @@ def _urn_section(t: _Text, urn: Urn) -> dict[str, float] | None:
     return q
 
 
-def _prefix_clash(code: Code) -> tuple[str, str] | None:
-    items = list(code.codewords.items())
-    for a, wa in items:
-        for b, wb in items:
-            if a != b and wb.startswith(wa):
-                return a, b
-    return None
-
-
 def _code_body(t: _Text, code: Code) -> None:
     D = code.D
     rows = [["colour", "codeword", "length"]]
@@ -245,7 +237,7 @@ def _code_body(t: _Text, code: Code) -> None:
             "K < 1: some code strings are never used, so a codeword could be shortened "
             "without losing decodability (the code is incomplete)."
         )
-    clash = _prefix_clash(code)
+    clash = code.prefix_pair()
     if clash is None:
         t.para(
             "Prefix-free: yes. No codeword is the beginning of another, so the receiver can "
@@ -305,12 +297,7 @@ def _code_section(
 ) -> None:
     kind = ""
     if spec is not None:
-        kind = {
-            "fixed": "fixed-length",
-            "table": "hand-written table",
-            "huffman": "Huffman",
-            "shannon": "Shannon",
-        }.get(spec.type, spec.type)
+        kind = spec.display
         if spec.built_for:
             kind += f", built for urn {spec.built_for}"
         kind = f" ({kind})"
@@ -323,19 +310,10 @@ def _code_section(
         if who:
             t.add(f"  {who}:")
         _code_body(t, code)
-    if spec is not None and spec.type == "huffman" and spec.built_for in urns:
+    explain = CODE_KINDS[spec.type].explain if spec is not None else None
+    if spec is not None and explain is not None and spec.built_for in urns:
         urn = urns[spec.built_for]
-        empty = [c for c, n in urn.counts.items() if n == 0]
-        scope = "the colours listed for it"
-        if empty:
-            scope += (
-                f", including {', '.join(empty)} with no balls, which still gets a codeword and "
-                "so lengthens others"
-            )
-        t.para(
-            f"Huffman's code is optimal over {scope}: no prefix code for those colours has a "
-            f"smaller expected length on urn {urn.name}."
-        )
+        t.para(explain(urn.name, urn.counts))
     t.add()
 
 
@@ -579,7 +557,7 @@ def _line_part(t: _Text, link: Link, q: Mapping[str, float], lengths: Mapping[st
         f"ρ is the fraction of time the line is busy: messages arrive at λ = {lam:g} per "
         f"second and each takes on average L/baud = {_sig(ES)} s to send."
     )
-    if arr.kind != "poisson":
+    if not arr.process.poisson:
         t.para(
             "The Pollaczek–Khinchine mean wait below applies to Poisson arrivals only, so it is "
             "not computed for this link."

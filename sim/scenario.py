@@ -24,15 +24,18 @@ import dataclasses
 import importlib.resources
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
-from coding import Code, fixed_length, huffman, shannon_from_counts
-from sim._yamlcheck import BAD, Problems, parse_yaml, suggest
-from sim.model import Arrivals, CodeSpec, Line, Link, Scenario, Tariff, Urn
+from coding import Code
+from sim import limits
+from sim._yamlcheck import BAD, Bad, Problems, parse_yaml, suggest
+from sim.kinds import ARRIVAL_KINDS, CODE_KINDS
+from sim.model import Arrivals, CodeSpec, Line, Link, RecordError, Scenario, Tariff, Urn, code_fits_urn
 
 __all__ = [
     "ScenarioError",
@@ -44,17 +47,12 @@ __all__ = [
     "with_overrides",
 ]
 
-#: Code types a scenario may name.
-CODE_TYPES = ("fixed", "table", "huffman", "shannon")
+#: Code types a scenario may name: the rows of :data:`sim.kinds.CODE_KINDS`.
+CODE_TYPES = tuple(CODE_KINDS)
 #: Defaults for optional keys (documented in the README).
 DEFAULT_SEED = 0
 DEFAULT_MESSAGES = 100_000
 DEFAULT_LINE = Line("line", baud=1.0)
-#: Upper bounds that keep counts exact in float64 and runs finite.
-MAX_MESSAGES = 10**12
-MAX_BALLS = 10**15
-#: The engine packs each codeword into a 32-bit lookup (see :mod:`sim.bitcodec`).
-MAX_CODEWORD_BITS = 32
 
 #: Bundled scenarios in teaching order (any others follow alphabetically).
 _TEACHING_ORDER = (
@@ -65,8 +63,7 @@ _TEACHING_ORDER = (
 )
 _TOP_REQUIRED = ("urns", "codes", "links")
 _TOP_OPTIONAL = ("name", "description", "seed", "messages", "lines")
-#: Messages per telegram at most (a chunk holds whole telegrams, so this bounds memory).
-MAX_TELEGRAM = 65_536
+R = TypeVar("R")
 
 _LINK_KEYS = ("name", "line", "arrivals", "telegram", "replacement")
 
@@ -150,7 +147,7 @@ def with_overrides(scenario: Scenario, *, messages: int | None = None, seed: int
     problems = Problems("override")
     changes: dict[str, int] = {}
     if messages is not None:
-        v = problems.integer("--messages", messages, minimum=1, maximum=MAX_MESSAGES)
+        v = problems.integer("--messages", messages, minimum=1, maximum=limits.MESSAGES)
         if v is not BAD:
             changes["messages"] = v
     if seed is not None:
@@ -291,7 +288,7 @@ def _build(text: str, filename: str, stem: str, source: str | None, allow_ambigu
         seed = problems.integer("seed", top["seed"], minimum=0)
     messages = DEFAULT_MESSAGES
     if "messages" in top:
-        messages = problems.integer("messages", top["messages"], minimum=1, maximum=MAX_MESSAGES)
+        messages = problems.integer("messages", top["messages"], minimum=1, maximum=limits.MESSAGES)
 
     urns = b.urns(top["urns"]) if "urns" in top else None
     codes = b.codes(top["codes"], urns) if "codes" in top else None
@@ -351,9 +348,6 @@ class _Builder:
         if not isinstance(value, dict):
             p.add(path, "must be a mapping of colour to number of balls, like {red: 50, blue: 25}", value)
             return BAD
-        if not value:
-            p.add(path, "must have at least one colour", value)
-            return BAD
         counts: dict[str, int] = {}
         ok = True
         for colour, n in value.items():
@@ -361,23 +355,37 @@ class _Builder:
                 p.add(Problems.key(path, colour), "colour names must be text; put it in quotes", colour)
                 ok = False
                 continue
-            v = p.integer(Problems.key(path, colour), n, minimum=0, maximum=MAX_BALLS)
+            v = p.integer(Problems.key(path, colour), n, minimum=0, maximum=limits.BALLS)
             if v is BAD:
                 ok = False
             else:
                 counts[colour] = v
         if not ok:
             return BAD
-        if sum(counts.values()) == 0:
-            p.add(path, "must hold at least one ball (every count is 0)", value)
+        return self.record(path, lambda: Urn(name, counts), strip="counts")
+
+    def record(self, path: str, make: Callable[[], R], *, strip: str | None = None) -> R | Bad:
+        """The record ``make()`` builds, or BAD with each of its problems reported under ``path``.
+
+        The record names the field (``baud``) or its place in a field (``counts['red']``); the
+        YAML path is ``path`` plus that place, less a leading ``strip`` that the YAML does not spell.
+        """
+        try:
+            return make()
+        except RecordError as exc:
+            for problem in exc.problems:
+                where = path
+                keys = problem.where[1:] if problem.where[:1] == (strip,) else problem.where
+                for k in keys:
+                    where = Problems.key(where, k)
+                self.p.add(where, problem.rule, *((problem.got,) if problem.has_value else ()))
             return BAD
-        return Urn(name, counts)
 
     # -- codes ------------------------------------------------------------------
     def codes(self, value: Any, urns: dict[str, Any] | None) -> dict[str, Any] | None:
         return self._section("codes", "code", value, lambda path, n, v: self.code(path, n, v, urns))
 
-    def code(self, path: str, name: str, value: Any, urns: dict[str, Any] | None) -> Any:
+    def code(self, path: str, name: str, value: Any, urns: dict[str, Any] | None) -> _CodeEntry | Bad:
         p = self.p
         kinds = ", ".join(CODE_TYPES)
         if not isinstance(value, dict):
@@ -387,7 +395,8 @@ class _Builder:
         if "type" not in value:
             p.mapping(path, value, required=("type",), optional=("for", "codewords"))
             return BAD
-        if not isinstance(ctype, str) or ctype not in CODE_TYPES:
+        kind = CODE_KINDS.get(ctype) if isinstance(ctype, str) else None
+        if kind is None:
             where = Problems.key(path, "type")
             if isinstance(ctype, str):
                 p.add(where, f"unknown code type {ctype!r}{suggest(ctype, CODE_TYPES)}")
@@ -395,21 +404,23 @@ class _Builder:
                 p.add(where, f"must be one of {kinds}", ctype)
             p.mapping(path, value, optional=("type", "for", "codewords"))
             return BAD
-        if ctype == "table":
+        if kind.takes_for == "never":
             if "for" in value:
                 p.add(
                     Problems.key(path, "for"),
-                    "a table code is written by hand, not built for an urn: remove 'for' (the "
+                    f"a {kind.name} code is written by hand, not built for an urn: remove 'for' (the "
                     "theory measures it against its implied distribution 2^-length)",
                 )
                 value = {k: v for k, v in value.items() if k != "for"}
             fields = p.mapping(path, value, required=("type", "codewords"))
-        elif ctype == "fixed":
+        elif kind.takes_for == "optional":
             fields = p.mapping(path, value, required=("type",), optional=("for", "codewords"))
         else:
             fields = p.mapping(path, value, required=("type", "for"), optional=("codewords",))
+        if fields is BAD:
+            return BAD
 
-        codewords = None
+        codewords: dict[str, str] | Bad | None = None
         if "codewords" in fields:
             codewords = self.codewords(Problems.key(path, "codewords"), fields["codewords"])
         urn = None
@@ -418,40 +429,30 @@ class _Builder:
         if (
             codewords is BAD
             or urn is BAD
-            or ("codewords" not in fields and ctype == "table")
-            or ("for" not in fields and ctype in ("huffman", "shannon"))
+            or ("codewords" not in fields and kind.build is None)
+            or ("for" not in fields and kind.takes_for == "required")
         ):
             return BAD
 
-        if ctype == "table":
-            return _CodeEntry(CodeSpec(name, "table", Code(codewords), None))
-        if urn is None:  # fixed, per link
-            return _CodeEntry(CodeSpec(name, "fixed", None, None), pinned=codewords)
-        if ctype == "shannon":
-            empty = [c for c, n in urn.counts.items() if n == 0]
-            if empty:
-                p.add(
-                    Problems.key(path, "for"),
-                    f"a shannon code needs balls of every colour of urn {urn.name!r}, but "
-                    f"{empty[0]!r} has none (its codeword would be infinitely long); give it a "
-                    "ball or remove the colour",
-                    urn.name,
-                )
-                return BAD
-            code = shannon_from_counts(urn.counts)
-        elif ctype == "huffman":
-            code = huffman(urn.distribution)
-        else:
-            code = fixed_length(list(urn.counts))
+        if kind.build is None:  # written by hand
+            assert codewords is not None
+            return _CodeEntry(CodeSpec(name, kind.name, Code(codewords), None))
+        if urn is None:  # built per link, over the link's colours
+            return _CodeEntry(CodeSpec(name, kind.name, None, None), pinned=codewords)
+        try:
+            code = kind.build(urn.counts)
+        except ValueError as exc:
+            p.add(Problems.key(path, "for"), f"urn {urn.name!r}: {exc}", urn.name)
+            return BAD
         if codewords is not None and dict(codewords) != dict(code.codewords):
             p.add(
                 Problems.key(path, "codewords"),
-                f"do not match the {ctype} code for urn {urn.name!r}, which is "
+                f"do not match the {kind.name} code for urn {urn.name!r}, which is "
                 f"{_table(code.codewords)}; remove them or fix them",
                 codewords,
             )
             return BAD
-        return _CodeEntry(CodeSpec(name, ctype, code, urn.name))
+        return _CodeEntry(CodeSpec(name, kind.name, code, urn.name))
 
     def codewords(self, path: str, value: Any) -> dict[str, str] | Any:
         p = self.p
@@ -501,13 +502,10 @@ class _Builder:
         if fields is BAD:
             return BAD
         before = len(p.lines)
-        baud = (
-            p.number(Problems.key(path, "baud"), fields["baud"], positive=True) if "baud" in fields else BAD
-        )
-        latency = 0.0
-        if "latency" in fields:
-            latency = p.number(Problems.key(path, "latency"), fields["latency"])
-        tariff = Tariff()
+        # Types here; the ranges are the records' to check (Line and Tariff name the field).
+        baud = p.real(Problems.key(path, "baud"), fields["baud"]) if "baud" in fields else BAD
+        latency = p.real(Problems.key(path, "latency"), fields.get("latency", 0.0))
+        tariff: Tariff | Bad = Tariff()
         if "tariff" in fields:
             tpath = Problems.key(path, "tariff")
             t = p.mapping(
@@ -517,12 +515,13 @@ class _Builder:
                 what="a mapping like {per_bit: 0.01, per_telegram: 0.5}",
             )
             if t is not BAD:
-                per_bit = p.number(Problems.key(tpath, "per_bit"), t.get("per_bit", 0.0))
-                per_tel = p.number(Problems.key(tpath, "per_telegram"), t.get("per_telegram", 0.0))
-                tariff = Tariff(per_bit, per_tel)
-        if len(p.lines) > before:
+                per_bit = p.real(Problems.key(tpath, "per_bit"), t.get("per_bit", 0.0))
+                per_tel = p.real(Problems.key(tpath, "per_telegram"), t.get("per_telegram", 0.0))
+                if per_bit is not BAD and per_tel is not BAD:
+                    tariff = self.record(tpath, lambda: Tariff(per_bit, per_tel))
+        if len(p.lines) > before or baud is BAD or latency is BAD or tariff is BAD:
             return BAD
-        return Line(name, baud=baud, latency=latency, tariff=tariff)
+        return self.record(path, lambda: Line(name, baud=baud, latency=latency, tariff=tariff))
 
     # -- links ------------------------------------------------------------------
     def links(
@@ -604,7 +603,7 @@ class _Builder:
         telegram = 1
         if "telegram" in fields:
             telegram = p.integer(
-                Problems.key(path, "telegram"), fields["telegram"], minimum=1, maximum=MAX_TELEGRAM
+                Problems.key(path, "telegram"), fields["telegram"], minimum=1, maximum=limits.TELEGRAM
             )
         replacement = True
         if "replacement" in fields:
@@ -616,6 +615,10 @@ class _Builder:
         if code is BAD:
             return name, None
         spec = entry.spec
+        kind = CODE_KINDS[spec.type]
+        assumed = None
+        if kind.designed_for_urn and urns is not None and spec.built_for is not None:
+            assumed = urns[spec.built_for].distribution
 
         def build(link_name: str) -> Link:
             return Link(
@@ -626,7 +629,7 @@ class _Builder:
                 code=code,
                 line=line,
                 built_for=spec.built_for,
-                assumed=(urns[spec.built_for].distribution if spec.type in ("huffman", "shannon") else None),
+                assumed=assumed,
                 arrivals=arrivals,
                 telegram=telegram,
                 replacement=replacement,
@@ -637,7 +640,11 @@ class _Builder:
     def fit(self, path: str, urn: Urn, entry: _CodeEntry) -> Code | Any:
         """The link's code, checked against its urn: every colour covered, decodable."""
         p, spec = self.p, entry.spec
-        code = spec.code if spec.code is not None else fixed_length(list(urn.counts))
+        code = spec.code
+        if code is None:  # a kind built per link, over the link's colours
+            build = CODE_KINDS[spec.type].build
+            assert build is not None
+            code = build(urn.counts)
         if entry.pinned is not None and dict(entry.pinned) != dict(code.codewords):
             p.add(
                 path,
@@ -647,19 +654,9 @@ class _Builder:
                 spec.name,
             )
             return BAD
-        missing = [c for c, n in urn.counts.items() if n > 0 and c not in code.codewords]
-        extra = [c for c in code.codewords if c not in urn.counts]
-        if missing or extra:
-            parts = []
-            if missing:
-                parts.append(f"no codeword for {_names(missing)}")
-            if extra:
-                parts.append(
-                    f"codewords for {_names(extra)}, which the urn lacks (list "
-                    f"{'them' if len(extra) > 1 else 'it'} in the urn with 0 balls if that is "
-                    "intended)"
-                )
-            p.add(path, f"code {spec.name!r} does not fit urn {urn.name!r}: it has " + "; and ".join(parts))
+        misfits = list(code_fits_urn(code, urn))
+        if misfits:
+            p.add(path, f"code {spec.name!r} {misfits[0]}")
             return BAD
         if not self.allow_ambiguous and not code.is_uniquely_decodable:
             p.add(
@@ -669,21 +666,14 @@ class _Builder:
             )
             return BAD
         if not self.allow_ambiguous and not code.is_prefix_free:
-            short, long = _prefix_pair(code)
+            pair = code.prefix_pair()
+            assert pair is not None
+            short, long = pair
             p.add(
                 path,
                 f"code {spec.name!r} is uniquely decodable but not prefix-free ({long!r} is "
                 f"{code[long]}, which begins with {short!r}, {code[short]}): the receiver "
                 "decodes the bits as they arrive, which needs a prefix-free code",
-            )
-            return BAD
-        too_long = [c for c, w in code.codewords.items() if len(w) > MAX_CODEWORD_BITS]
-        if too_long:
-            c = too_long[0]
-            p.add(
-                path,
-                f"code {spec.name!r} gives {c!r} a codeword of {len(code[c])} bits; the line "
-                f"sends codewords of at most {MAX_CODEWORD_BITS} bits",
             )
             return BAD
         return code
@@ -692,22 +682,24 @@ class _Builder:
         p = self.p
         if value == "back-to-back":
             return Arrivals()
+        # Each arrival kind with a parameter is written {parameter: value}: {every: 2}, {rate: 0.5}.
+        by_key = {cls.parameter: cls.name for cls in ARRIVAL_KINDS.values() if cls.parameter}
         how = "{every: seconds} (one message at that interval), {rate: per second} (Poisson) or back-to-back"
-        fields = p.mapping(path, value, optional=("every", "rate"), what=how)
+        fields = p.mapping(path, value, optional=tuple(by_key), what=how)
         if fields is BAD:
             return BAD
-        if "every" in fields and "rate" in fields:
-            p.add(path, "give either 'every' (fixed interval) or 'rate' (Poisson), not both", value)
+        if len(fields) > 1:
+            p.add(path, f"give one of {', '.join(map(repr, fields))}, not several", value)
             return BAD
         if not fields:
             if value == {}:  # an unknown key has been reported already
                 p.add(path, f"must be {how}; omit it for back-to-back", value)
             return BAD
-        if "every" in fields:
-            every = p.number(Problems.key(path, "every"), fields["every"], positive=True)
-            return BAD if every is BAD else Arrivals("fixed", every=every)
-        rate = p.number(Problems.key(path, "rate"), fields["rate"], positive=True)
-        return BAD if rate is BAD else Arrivals("poisson", rate=rate)
+        ((key, given),) = fields.items()
+        number = p.real(Problems.key(path, key), given)
+        if number is BAD:
+            return BAD
+        return self.record(path, lambda: Arrivals(by_key[key], **{key: number}))
 
     # -- references -------------------------------------------------------------
     def reference(self, path: str, value: Any, table: dict[str, Any] | None, what: str) -> Any:
@@ -724,19 +716,6 @@ class _Builder:
             self.p.add(path, f"unknown {what} {value!r} (known: {known})")
             return BAD
         return table[value]
-
-
-def _prefix_pair(code: Code) -> tuple[str, str]:
-    """Two symbols whose codewords are prefix and extension (the code is not prefix-free)."""
-    ordered = sorted(code.symbols, key=lambda s: code[s])
-    for a, b in zip(ordered, ordered[1:]):
-        if code[b].startswith(code[a]):
-            return a, b
-    raise AssertionError("the code is prefix-free")
-
-
-def _names(symbols: list[str]) -> str:
-    return ", ".join(repr(s) for s in symbols)
 
 
 def _table(codewords: Any) -> str:
@@ -782,11 +761,7 @@ def _dump_code(spec: CodeSpec, links: tuple[Link, ...]) -> dict[str, Any]:
 
 
 def _dump_link(link: Link) -> dict[str, Any]:
-    arrivals: Any = "back-to-back"
-    if link.arrivals.kind == "fixed":
-        arrivals = {"every": float(link.arrivals.every)}
-    elif link.arrivals.kind == "poisson":
-        arrivals = {"rate": float(link.arrivals.rate)}
+    arrivals = link.arrivals.process.dump()
     return _Block(
         {
             "name": link.name,
