@@ -519,9 +519,13 @@ class _Builder:
                 per_tel = p.real(Problems.key(tpath, "per_telegram"), t.get("per_telegram", 0.0))
                 if per_bit is not BAD and per_tel is not BAD:
                     tariff = self.record(tpath, lambda: Tariff(per_bit, per_tel))
-        if len(p.lines) > before or baud is BAD or latency is BAD or tariff is BAD:
+        if baud is BAD or latency is BAD:
             return BAD
-        return self.record(path, lambda: Line(name, baud=baud, latency=latency, tariff=tariff))
+        # A broken tariff is reported already; the line is still built to report its own fields.
+        line = self.record(
+            path, lambda: Line(name, baud=baud, latency=latency, tariff=Tariff() if tariff is BAD else tariff)
+        )
+        return BAD if len(p.lines) > before else line
 
     # -- links ------------------------------------------------------------------
     def links(
