@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from types import MappingProxyType
+from typing import Any
 
 import numpy as np
 
@@ -100,7 +101,7 @@ class Code:
         self._symbols = tuple(codewords)
         self._D = D
         self._lengths = MappingProxyType({s: len(w) for s, w in codewords.items()})
-        self._tree: dict | None = None
+        self._tree: _Node | None = None
         self._ud: bool | None = None
         self._witness: Ambiguity | None = None
 
@@ -374,9 +375,13 @@ class Code:
         return StreamDecoder(self._tree, self.digits)
 
 
-def _build_tree(codewords: Mapping[str, str]) -> dict:
+#: A node of the decoding tree: digit -> child node, or the symbol at a leaf.
+_Node = dict[str, Any]
+
+
+def _build_tree(codewords: Mapping[str, str]) -> _Node:
     """Nested dicts digit -> node; a leaf is the symbol string."""
-    root: dict = {}
+    root: _Node = {}
     for symbol, word in codewords.items():
         node = root
         for c in word[:-1]:
@@ -399,7 +404,7 @@ class StreamDecoder:
 
     __slots__ = ("_root", "_node", "_digits", "_offset", "_start")
 
-    def __init__(self, root: dict, digits: str) -> None:
+    def __init__(self, root: _Node, digits: str) -> None:
         self._root = root
         self._node = root
         self._digits = digits

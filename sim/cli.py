@@ -13,6 +13,7 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 DEFAULT_SCENARIO = "india_to_australia"
 
@@ -22,7 +23,7 @@ class UserError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, exit 2
+    def error(self, message: str) -> NoReturn:  # one line, exit 2
         raise UserError(f"{self.prog}: {message}")
 
 
@@ -225,7 +226,9 @@ def _g(x: float | None) -> str:
 
 def format_result(result) -> str:
     """The per-link tables printed by ``telegraph run``."""
-    rows = [("link", "bits/msg", "sample 95 % interval", "L", "H(q)", "H(q,p)", "D(q‖p)", "checks")]
+    rows: list[tuple[str, ...]] = [
+        ("link", "bits/msg", "sample 95 % interval", "L", "H(q)", "H(q,p)", "D(q‖p)", "checks")
+    ]
     for link in result.links:
         lo, hi = link.ci95()
         t = link.theory
@@ -299,7 +302,7 @@ def format_result(result) -> str:
     return "\n".join(lines)
 
 
-def _table(rows: list[tuple[str, ...]]) -> list[str]:
+def _table(rows: Sequence[tuple[str, ...]]) -> list[str]:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     out = []
     for k, row in enumerate(rows):

@@ -311,7 +311,7 @@ def _code_section(
             t.add(f"  {who}:")
         _code_body(t, code)
     explain = CODE_KINDS[spec.type].explain if spec is not None else None
-    if spec is not None and explain is not None and spec.built_for in urns:
+    if spec is not None and explain is not None and spec.built_for is not None and spec.built_for in urns:
         urn = urns[spec.built_for]
         t.para(explain(urn.name, urn.counts))
     t.add()

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
 
 import numpy as np
 
@@ -41,7 +40,8 @@ __all__ = [
 
 #: A code kind's name (see :data:`sim.kinds.CODE_KINDS`); a ``str`` so a new row needs no edit here.
 CodeType = str
-ArrivalKind = Literal["back_to_back", "fixed", "poisson"]
+#: An arrival kind's name (see :data:`sim.kinds.ARRIVAL_KINDS`): back_to_back, fixed, poisson.
+ArrivalKind = str
 
 _NONE = object()
 
@@ -210,15 +210,15 @@ class Arrivals:
             r.add("kind", f"must be one of {', '.join(ARRIVAL_KINDS)}", self.kind)
             r.raise_for("Arrivals")
             return
-        for param in ("every", "rate"):
-            value = getattr(self, param)
-            if param == cls.parameter:
+        for name in ("every", "rate"):
+            value = getattr(self, name)
+            if name == cls.parameter:
                 if value is None:
-                    r.add(param, f"is required for {self.kind} arrivals", None)
+                    r.add(name, f"is required for {self.kind} arrivals", None)
                 else:
-                    r.number(param, value, positive=True)
+                    r.number(name, value, positive=True)
             elif value is not None:
-                r.add(param, f"is not used by {self.kind} arrivals; leave it out", value)
+                r.add(name, f"is not used by {self.kind} arrivals; leave it out", value)
         r.raise_for("Arrivals")
         param = cls.parameter
         if param:

@@ -17,8 +17,9 @@ import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -420,7 +421,7 @@ def ambiguity_figure(
     return fig
 
 
-def _rect(xy: tuple[float, float], w: float, h: float, **kw: object):
+def _rect(xy: tuple[float, float], w: float, h: float, **kw: Any) -> Any:
     from matplotlib.patches import Rectangle
 
     return Rectangle(xy, w, h, **kw)
@@ -777,7 +778,7 @@ def figure_specs(result: RunResult) -> list[FigureSpec]:
                 "convergence",
                 urn,
                 f"Running mean bits/message of the links drawing from '{urn}'.",
-                lambda urn=urn: convergence(result, urn),
+                partial(convergence, result, urn),
             )
         )
     for link in result.links:
@@ -789,7 +790,7 @@ def figure_specs(result: RunResult) -> list[FigureSpec]:
                     "waits",
                     link.name,
                     f"Waiting times on the line of '{link.name}'.",
-                    lambda link=link: line_waits(link),
+                    partial(line_waits, link),
                 )
             )
     return specs

@@ -145,18 +145,16 @@ def bundled_path(name: str) -> Path:
 def with_overrides(scenario: Scenario, *, messages: int | None = None, seed: int | None = None) -> Scenario:
     """The scenario with ``messages`` and/or ``seed`` replaced (None keeps the file's value)."""
     problems = Problems("override")
-    changes: dict[str, int] = {}
+    new_messages, new_seed = scenario.messages, scenario.seed
     if messages is not None:
         v = problems.integer("--messages", messages, minimum=1, maximum=limits.MESSAGES)
-        if v is not BAD:
-            changes["messages"] = v
+        new_messages = v if v is not BAD else new_messages
     if seed is not None:
         v = problems.integer("--seed", seed, minimum=0)
-        if v is not BAD:
-            changes["seed"] = v
+        new_seed = v if v is not BAD else new_seed
     if problems:
         raise ScenarioError([line.removeprefix("override: ") for line in problems.lines])
-    return dataclasses.replace(scenario, **changes)
+    return dataclasses.replace(scenario, messages=new_messages, seed=new_seed)
 
 
 def dump(scenario: Scenario) -> str:
@@ -276,17 +274,17 @@ def _build(text: str, filename: str, stem: str, source: str | None, allow_ambigu
         raise ScenarioError(problems.lines)
     b = _Builder(problems, allow_ambiguous)
 
-    name = _default_name(stem)
+    name: str | Bad = _default_name(stem)
     if "name" in top:
         name = problems.name("name", top["name"], what="the scenario name")
     description = ""
     if "description" in top:
-        description = problems.string("description", top["description"])
-        description = description.strip() if description is not BAD else ""
-    seed = DEFAULT_SEED
+        given = problems.string("description", top["description"])
+        description = given.strip() if given is not BAD else ""
+    seed: int | Bad = DEFAULT_SEED
     if "seed" in top:
         seed = problems.integer("seed", top["seed"], minimum=0)
-    messages = DEFAULT_MESSAGES
+    messages: int | Bad = DEFAULT_MESSAGES
     if "messages" in top:
         messages = problems.integer("messages", top["messages"], minimum=1, maximum=limits.MESSAGES)
 
@@ -298,17 +296,24 @@ def _build(text: str, filename: str, stem: str, source: str | None, allow_ambigu
     if problems:
         raise ScenarioError(problems.lines)
     assert urns is not None and codes is not None and lines is not None
-    return Scenario(
-        name=name,
-        links=tuple(links),
-        seed=seed,
-        messages=messages,
-        description=description,
-        urns=urns,
-        codes={k: v.spec for k, v in codes.items()},
-        lines=lines,
-        source=source,
+    assert name is not BAD and seed is not BAD and messages is not BAD
+    scenario = b.record(
+        "",
+        lambda: Scenario(
+            name=name,
+            links=tuple(links),
+            seed=seed,
+            messages=messages,
+            description=description,
+            urns=urns,
+            codes={k: v.spec for k, v in codes.items()},
+            lines=lines,
+            source=source,
+        ),
     )
+    if scenario is BAD:
+        raise ScenarioError(problems.lines)
+    return scenario
 
 
 def _default_name(stem: str) -> str:
@@ -601,19 +606,20 @@ class _Builder:
             name = f"{fields['urn']}-{fields['code']}"
         else:
             name = BAD
-        arrivals = Arrivals()
+        arrivals: Arrivals | Bad = Arrivals()
         if "arrivals" in fields:
             arrivals = self.arrivals(Problems.key(path, "arrivals"), fields["arrivals"])
-        telegram = 1
+        telegram: int | Bad = 1
         if "telegram" in fields:
             telegram = p.integer(
                 Problems.key(path, "telegram"), fields["telegram"], minimum=1, maximum=limits.TELEGRAM
             )
-        replacement = True
+        replacement: bool | Bad = True
         if "replacement" in fields:
             replacement = p.boolean(Problems.key(path, "replacement"), fields["replacement"])
         if len(p.lines) > before or BAD in (urn, entry, line):
             return name, None
+        assert arrivals is not BAD and telegram is not BAD and replacement is not BAD
 
         code = self.fit(Problems.key(path, "code"), urn, entry)
         if code is BAD:

@@ -116,7 +116,9 @@ class LineSender:
         arrive.callbacks.append(self._arrived)
 
     def _arrived(self, event: simpy.Event) -> None:
-        self.deliver(event.value)
+        chunk = event.value
+        assert isinstance(chunk, Chunk)
+        self.deliver(chunk)
 
 
 class Receiver:

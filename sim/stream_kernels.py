@@ -125,7 +125,9 @@ def arith_encode(sym, cum, shift, state, words):  # pragma: no cover
         if d > 0:
             w, acc, used = _put_run(words, w, acc, used, low >> (_N - 1), pending)
             if d > 1:
-                w, acc, used = _put(words, w, acc, used, np.uint64((low >> (_N - d)) & ((1 << (d - 1)) - 1)), d - 1)
+                w, acc, used = _put(
+                    words, w, acc, used, np.uint64((low >> (_N - d)) & ((1 << (d - 1)) - 1)), d - 1
+                )
             nbits += pending + d
             pending = 0
             low = (low << d) & _FULL
@@ -417,7 +419,7 @@ def _tunstall_tables(code: TunstallCode) -> tuple[np.ndarray, np.ndarray, np.nda
     """(child, leaf, starts, flat): the parse tree (node 0 the root) and the words' symbols."""
     index = {s: i for i, s in enumerate(code.source.symbols)}
     n = len(index)
-    nodes = {(): 0}
+    nodes: dict[tuple[str, ...], int] = {(): 0}
     for v in code.internal[1:]:
         nodes[v] = len(nodes)
     for w in code.words:
