@@ -26,50 +26,16 @@ from __future__ import annotations
 import math
 import textwrap
 from collections.abc import Mapping, Sequence
-from fractions import Fraction
 
 from coding import Code
 from sim.kinds import CODE_KINDS
 from sim.model import CodeSpec, Link, Scenario, Urn
+from sim.numbers import MINUS, fixed, frac, prob, sig, signed
 from sim.theory import whole_draw_per_ball
 
 __all__ = ["explain", "article_corrections"]
 
 WIDTH = 100
-MINUS = "−"
-
-
-# -- number formatting ----------------------------------------------------------
-def _num(x: float, places: int = 4) -> str:
-    """A total: fixed decimals, a real minus sign, ∞ for infinity, never −0."""
-    if math.isinf(x):
-        return "∞" if x > 0 else f"{MINUS}∞"
-    s = f"{x:.{places}f}"
-    if float(s) == 0:
-        s = s.lstrip("-")
-    return s.replace("-", MINUS)
-
-
-def _prob(x: float) -> str:
-    """A probability as short as exact: 0.50, 0.13, 0.125, 0.3333."""
-    s = f"{x:.4f}".rstrip("0")
-    whole, _, frac = s.partition(".")
-    return f"{whole}.{frac.ljust(2, '0')}"
-
-
-def _signed(x: float, places: int = 3) -> str:
-    """A term that may be negative, parenthesised when it is: (−0.943)."""
-    s = _num(x, places)
-    return f"({s})" if s.startswith(MINUS) else s
-
-
-def _sig(x: float) -> str:
-    """A time or rate: five significant digits."""
-    return f"{x:.5g}"
-
-
-def _frac(f: Fraction) -> str:
-    return str(f.numerator) if f.denominator == 1 else f"{f.numerator}/{f.denominator}"
 
 
 def _log(x: float, base: int) -> float:
@@ -190,17 +156,17 @@ def _urn_section(t: _Text, urn: Urn) -> dict[str, float] | None:
     q = {c: n / total for c, n in urn.counts.items()}
     rows = [["colour", "count", "p(x)", f"{MINUS}log2 p(x)"]]
     for c, n in urn.counts.items():
-        ideal = _num(-math.log2(q[c]), 3) if q[c] > 0 else "∞"
-        rows.append([c, str(n), _prob(q[c]), ideal])
+        ideal = fixed(-_log(q[c], 2), 3)
+        rows.append([c, str(n), prob(q[c]), ideal])
     t.lines.extend(_table(rows))
     t.para(
         f"p(x) is the count over {total}. {MINUS}log2 p(x) is the ideal codeword length: the "
         "number of bits a colour would get if lengths could be any real number. Rare colours "
         "deserve long codewords, common ones short."
     )
-    terms = [f"{_prob(p)}·{_num(-math.log2(p), 3)}" for p in q.values() if p > 0]
+    terms = [f"{prob(p)}·{fixed(-math.log2(p), 3)}" for p in q.values() if p > 0]
     h = sum(-p * math.log2(p) for p in q.values() if p > 0)
-    t.sum_line(f"H({urn.name})", terms, f"{_num(h)} bits")
+    t.sum_line(f"H({urn.name})", terms, f"{fixed(h)} bits")
     zero = [c for c, p in q.items() if p == 0]
     if zero:
         t.para(
@@ -211,7 +177,7 @@ def _urn_section(t: _Text, urn: Urn) -> dict[str, float] | None:
     t.para(
         f"The entropy is the average of the ideal lengths, weighted by how often each colour "
         f"is drawn: drawing with replacement (an i.i.d. source), no uniquely decodable code "
-        f"for single draws from {urn.name} can average fewer than {_num(h)} bits per ball, and "
+        f"for single draws from {urn.name} can average fewer than {fixed(h)} bits per ball, and "
         "a good one (Huffman) stays within 1 bit of it."
     )
     t.add()
@@ -226,7 +192,7 @@ def _code_body(t: _Text, code: Code) -> None:
     K = code.kraft_sum
     terms = [f"1/{D**n}" for n in code.lengths.values()]
     verdict = "" if K == 1 else (" > 1" if K > 1 else " < 1")
-    t.sum_line(f"Kraft sum K = Σ {D}^{MINUS}l", terms, _frac(K) + verdict)
+    t.sum_line(f"Kraft sum K = Σ {D}^{MINUS}l", terms, frac(K) + verdict)
     if K < 1 and len(code) == 1:
         t.para(
             "K < 1 because a lone colour still needs one digit per message: with nothing to "
@@ -282,12 +248,12 @@ def _code_body(t: _Text, code: Code) -> None:
     if K > 1:
         t.para(
             f"Kraft–McMillan: every uniquely decodable code has K ≤ 1. This code has "
-            f"K = {_frac(K)} > 1, which on its own proves it cannot be uniquely decodable, "
+            f"K = {frac(K)} > 1, which on its own proves it cannot be uniquely decodable, "
             "before any witness is found."
         )
     else:
         t.para(
-            f"Here K = {_frac(K)} ≤ 1, so the Kraft sum alone does not expose the problem: "
+            f"Here K = {frac(K)} ≤ 1, so the Kraft sum alone does not expose the problem: "
             "K ≤ 1 is necessary for unique decodability, not sufficient."
         )
 
@@ -332,11 +298,11 @@ def _cross_terms(
             continue
         px = p.get(s, 0.0)
         if px == 0:
-            terms.append(f"{_prob(qx)}·∞")
+            terms.append(f"{prob(qx)}·∞")
             total = math.inf
         else:
             ideal = -_log(px, base)
-            terms.append(f"{_prob(qx)}·{_num(ideal, 3)}")
+            terms.append(f"{prob(qx)}·{fixed(ideal, 3)}")
             total += qx * ideal
     return terms, total, skipped
 
@@ -351,12 +317,12 @@ def _kl_terms(
             continue
         px = p.get(s, 0.0)
         if px == 0:
-            terms.append(f"{_prob(qx)}·∞")
+            terms.append(f"{prob(qx)}·∞")
             total = math.inf
             parts.append((math.inf, s))
             continue
         ratio = _log(qx / px, base)
-        terms.append(f"{_prob(qx)}·{_signed(ratio)}")
+        terms.append(f"{prob(qx)}·{signed(ratio, 3)}")
         total += qx * ratio
         parts.append((qx * ratio, s))
     return terms, max(total, 0.0), parts
@@ -387,17 +353,17 @@ def _link_section(t: _Text, link: Link) -> None:
     lengths = {c: code.lengths.get(c, 0) for c in q}
     qn = urn.name
     # Expected length.
-    terms = [f"{_prob(x)}·{lengths[c]}" for c, x in q.items() if x > 0]
+    terms = [f"{prob(x)}·{lengths[c]}" for c, x in q.items() if x > 0]
     L = sum(x * lengths[c] for c, x in q.items() if x > 0)
-    t.sum_line(f"L({qn}) = Σ q(x)·l(x)", terms, f"{_num(L)} {unit} per message")
+    t.sum_line(f"L({qn}) = Σ q(x)·l(x)", terms, f"{fixed(L)} {unit} per message")
     H = _entropy(q, D)
     where = "as above" if D == 2 else f"in base {D}, the code's units"
-    t.add(f"  H({qn}) = {_num(H)} {unit} (the entropy of the urn that draws, {where})")
+    t.add(f"  H({qn}) = {fixed(H)} {unit} (the entropy of the urn that draws, {where})")
     ud = code.is_uniquely_decodable
     if not ud:
         if L < H:
             t.para(
-                f"L = {_num(L)} is BELOW the entropy H = {_num(H)}. No usable code can do that: "
+                f"L = {fixed(L)} is BELOW the entropy H = {fixed(H)}. No usable code can do that: "
                 "a uniquely decodable code always needs at least H bits per message on "
                 "average. The saving is an illusion bought by ambiguity: this code is not "
                 "uniquely decodable, so the receiver cannot recover the messages and the "
@@ -421,7 +387,7 @@ def _link_section(t: _Text, link: Link) -> None:
     p = _as_dict(link.assumed_distribution)
     t.para(f"The code assumes {pwhat}.")
     cterms, HC, skipped = _cross_terms(q, p, D)
-    t.sum_line(f"H({qn}, {pname}) = Σ q(x)·({MINUS}{lg} p(x))", cterms, f"{_num(HC)} {unit}")
+    t.sum_line(f"H({qn}, {pname}) = Σ q(x)·({MINUS}{lg} p(x))", cterms, f"{fixed(HC)} {unit}")
     if skipped:
         t.para(f"({', '.join(skipped)}: q(x) = 0, no contribution.)")
     t.para(
@@ -430,15 +396,15 @@ def _link_section(t: _Text, link: Link) -> None:
     )
     # KL both ways.
     kq_terms, KLqp, parts_q = _kl_terms(q, p, D)
-    t.sum_line(f"D({qn}‖{pname}) = Σ q(x)·{lg}(q(x)/p(x))", kq_terms, f"{_num(KLqp)} {unit}")
+    t.sum_line(f"D({qn}‖{pname}) = Σ q(x)·{lg}(q(x)/p(x))", kq_terms, f"{fixed(KLqp)} {unit}")
     if not math.isinf(HC):
-        t.add(f"    = H({qn}, {pname}) {MINUS} H({qn}) = {_num(HC)} {MINUS} {_num(H)}")
+        t.add(f"    = H({qn}, {pname}) {MINUS} H({qn}) = {fixed(HC)} {MINUS} {fixed(H)}")
     kp_terms, KLpq, parts_p = _kl_terms(p, q, D)
     HP = _entropy(p, D)
     _, HCp, _ = _cross_terms(p, q, D)
-    t.sum_line(f"D({pname}‖{qn}) = Σ p(x)·{lg}(p(x)/q(x))", kp_terms, f"{_num(KLpq)} {unit}")
+    t.sum_line(f"D({pname}‖{qn}) = Σ p(x)·{lg}(p(x)/q(x))", kp_terms, f"{fixed(KLpq)} {unit}")
     if not math.isinf(HCp):
-        t.add(f"    = H({pname}, {qn}) {MINUS} H({pname}) = {_num(HCp)} {MINUS} {_num(HP)}")
+        t.add(f"    = H({pname}, {qn}) {MINUS} H({pname}) = {fixed(HCp)} {MINUS} {fixed(HP)}")
     if KLqp < 5e-5 and KLpq < 5e-5:
         t.para(
             "Both divergences are 0: the code was designed for exactly the distribution that "
@@ -458,7 +424,7 @@ def _link_section(t: _Text, link: Link) -> None:
             c = big_q[1]
             why += (
                 f" The largest share of D({qn}‖{pname}) comes from {c}: {qn} draws it with "
-                f"{_prob(q[c])} but {pname} expects {_prob(p.get(c, 0.0))}."
+                f"{prob(q[c])} but {pname} expects {prob(p.get(c, 0.0))}."
             )
         if big_p is not None and math.isinf(big_p[0]):
             why += f" D({pname}‖{qn}) is infinite: {pname} expects {big_p[1]}, which {qn} never draws."
@@ -466,19 +432,18 @@ def _link_section(t: _Text, link: Link) -> None:
             c = big_p[1]
             why += (
                 f" The largest share of D({pname}‖{qn}) comes from {c}: {pname} expects "
-                f"{_prob(p.get(c, 0.0))} but {qn} draws it with {_prob(q.get(c, 0.0))}."
+                f"{prob(p.get(c, 0.0))} but {qn} draws it with {prob(q.get(c, 0.0))}."
             )
         t.para(why)
     # The exact identity.
     K = code.kraft_sum
     r = _as_dict(code.implied_distribution())
-    rdesc = ", ".join(f"{s} {_prob(x)}" for s, x in r.items())
-    t.para(f"Implied distribution r(x) = {D}^{MINUS}l(x)/K with K = {_frac(K)}: {rdesc}.")
+    rdesc = ", ".join(f"{s} {prob(x)}" for s, x in r.items())
+    t.para(f"Implied distribution r(x) = {D}^{MINUS}l(x)/K with K = {frac(K)}: {rdesc}.")
     _, KLqr, _ = _kl_terms(q, r, D)
     logK = _log(float(K), D)
-    logK_s = _num(logK)
-    logK_s = f"({logK_s})" if logK_s.startswith(MINUS) else logK_s
-    t.add(f"  L = H(q) + D(q‖r) {MINUS} {lg} K:  {_num(L)} = {_num(H)} + {_num(KLqr)} {MINUS} {logK_s}")
+    logK_s = signed(logK)
+    t.add(f"  L = H(q) + D(q‖r) {MINUS} {lg} K:  {fixed(L)} = {fixed(H)} + {fixed(KLqr)} {MINUS} {logK_s}")
     t.para(
         "This identity is algebra, exact for any code (a theory line, not a measurement, so "
         "runs do not check it): the length above the entropy is the "
@@ -506,8 +471,8 @@ def _finite_box(t: _Text, urn: Urn, H: float, L: float) -> None:
         f"Drawn WITHOUT replacement, this box is not an i.i.d. source: each ball drawn changes "
         f"the odds of the next, and the last ball is certain. Both ends can track the colours "
         f"left, so a code for the whole draw of all {n} balls needs only log2({n}!/∏ c!) bits, "
-        f"{_num(whole)} bits per ball against H = {_num(H)}: the entropy bound for codes of "
-        f"single balls (L = {_num(L)} here) does not bound every code for this source. Averages "
+        f"{fixed(whole)} bits per ball against H = {fixed(H)}: the entropy bound for codes of "
+        f"single balls (L = {fixed(L)} here) does not bound every code for this source. Averages "
         "still centre on L, but their standard error carries the finite-population factor "
         "√((N − n)/(N − 1)) and is 0 when the whole box is drawn (the total number of bits is "
         "then fixed); the queue formulas, which assume independent service times, are judged "
@@ -528,7 +493,7 @@ def _line_part(t: _Text, link: Link, q: Mapping[str, float], lengths: Mapping[st
         cost = tariff.per_bit * L + tariff.per_telegram / max(link.telegram, 1)
         t.add(
             f"  Cost per message = per_bit·L + per_telegram/telegram = {tariff.per_bit:g}·"
-            f"{_num(L)} + {tariff.per_telegram:g}/{link.telegram} = {_num(cost)}"
+            f"{fixed(L)} + {tariff.per_telegram:g}/{link.telegram} = {fixed(cost)}"
         )
     lam = arr.message_rate
     if baud <= 0:
@@ -538,24 +503,24 @@ def _line_part(t: _Text, link: Link, q: Mapping[str, float], lengths: Mapping[st
     if lam is None:
         t.para(
             f"Back-to-back: a message is always waiting, so the line is busy all the time "
-            f"(ρ = 1) and carries baud/L = {line.baud:g}/{_num(L)} = {_sig(baud / L)} "
+            f"(ρ = 1) and carries baud/L = {line.baud:g}/{fixed(L)} = {sig(baud / L)} "
             "messages per second. A shorter code means more messages per second."
             if L > 0
             else "Back-to-back: the line is always busy."
         )
         return
     rho = lam * L / baud
-    t.add(f"  ρ = λ·L/baud = {lam:g}·{_num(L)}/{line.baud:g} = {_num(rho)}")
+    t.add(f"  ρ = λ·L/baud = {lam:g}·{fixed(L)}/{line.baud:g} = {fixed(rho)}")
     if rho >= 1:
         t.para(
-            f"UNSTABLE: ρ = {_num(rho)} ≥ 1. Bits arrive at least as fast as the line can send "
+            f"UNSTABLE: ρ = {fixed(rho)} ≥ 1. Bits arrive at least as fast as the line can send "
             "them, so the queue of telegrams grows without bound and there is no steady-state "
             "mean wait. A shorter code (smaller L) or a faster line is needed."
         )
         return
     t.para(
         f"ρ is the fraction of time the line is busy: messages arrive at λ = {lam:g} per "
-        f"second and each takes on average L/baud = {_sig(ES)} s to send."
+        f"second and each takes on average L/baud = {sig(ES)} s to send."
     )
     if not arr.process.poisson:
         t.para(
@@ -570,7 +535,7 @@ def _line_part(t: _Text, link: Link, q: Mapping[str, float], lengths: Mapping[st
             "not applied."
         )
         return
-    sq_terms = [f"{_prob(x)}·{lengths[c] ** 2}" for c, x in q.items() if x > 0]
+    sq_terms = [f"{prob(x)}·{lengths[c] ** 2}" for c, x in q.items() if x > 0]
     El2 = sum(x * lengths[c] ** 2 for c, x in q.items() if x > 0)
     ES2 = El2 / baud**2
     W = lam * ES2 / (2 * (1 - rho))
@@ -585,14 +550,14 @@ def _line_part(t: _Text, link: Link, q: Mapping[str, float], lengths: Mapping[st
         f"S = l(X)/baud {service}, and the Pollaczek–Khinchine formula gives the mean wait "
         "in the queue:"
     )
-    t.add(f"  E[S] = L/baud = {_num(L)}/{line.baud:g} = {_sig(ES)} s")
-    t.sum_line("E[l²] = Σ q(x)·l(x)²", sq_terms, _num(El2))
-    t.add(f"  E[S²] = E[l²]/baud² = {_num(El2)}/{baud**2:g} = {_sig(ES2)} s²")
-    t.add(f"  W = λ·E[S²]/(2(1 {MINUS} ρ)) = {lam:g}·{_sig(ES2)}/(2·(1 {MINUS} {_num(rho)})) = {_sig(W)} s")
+    t.add(f"  E[S] = L/baud = {fixed(L)}/{line.baud:g} = {sig(ES)} s")
+    t.sum_line("E[l²] = Σ q(x)·l(x)²", sq_terms, fixed(El2))
+    t.add(f"  E[S²] = E[l²]/baud² = {fixed(El2)}/{baud**2:g} = {sig(ES2)} s²")
+    t.add(f"  W = λ·E[S²]/(2(1 {MINUS} ρ)) = {lam:g}·{sig(ES2)}/(2·(1 {MINUS} {fixed(rho)})) = {sig(W)} s")
     total = W + ES + float(line.latency)
     t.para(
         f"Mean time from a message's arrival to its delivery = W + E[S] + latency = "
-        f"{_sig(W)} + {_sig(ES)} + {line.latency:g} = {_sig(total)} s. The wait grows "
+        f"{sig(W)} + {sig(ES)} + {line.latency:g} = {sig(total)} s. The wait grows "
         "with E[S²], not just E[S]: long, rare codewords hold up everyone behind them."
     )
 

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from coding import Code
+from sim.numbers import fixed
 from sim.results import LinkResult, RunResult
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -159,14 +160,6 @@ def _log_axis(axis, kind: Literal["count", "seconds"]) -> None:
     axis.set_minor_locator(NullLocator())
 
 
-def _fmt(x: float | None, digits: int = 4) -> str:
-    if x is None:
-        return "–"
-    if math.isinf(x):
-        return "∞"
-    return f"{x:.{digits}f}"
-
-
 # -- 1. convergence -----------------------------------------------------------
 def _decimate(messages: np.ndarray, max_points: int = MAX_POINTS) -> np.ndarray:
     """Indices of at most ``max_points`` points, evenly spread on a log axis.
@@ -222,7 +215,7 @@ def convergence(result: RunResult, urn: str) -> Figure:
                 color=colour,
                 ls="-.",
                 lw=1.2,
-                label=f"L = H(q, p) = {_fmt(ce)} bits ({link.name})",
+                label=f"L = H(q, p) = {fixed(ce)} bits ({link.name})",
             )
         else:
             ax.axhline(
@@ -230,12 +223,14 @@ def convergence(result: RunResult, urn: str) -> Figure:
                 color=colour,
                 ls="-.",
                 lw=1.2,
-                label=f"L = {_fmt(th.expected_length)} bits ({link.name})",
+                label=f"L = {fixed(th.expected_length)} bits ({link.name})",
             )
             if show_ce:
-                ax.axhline(ce, color=colour, ls=":", lw=1.4, label=f"H(q, p) = {_fmt(ce)} bits ({link.name})")
+                ax.axhline(
+                    ce, color=colour, ls=":", lw=1.4, label=f"H(q, p) = {fixed(ce)} bits ({link.name})"
+                )
     h = links[0].theory.entropy
-    ax.axhline(h, color="black", ls="--", lw=1.4, zorder=4, label=f"H(q) = {_fmt(h)} bits (urn {urn})")
+    ax.axhline(h, color="black", ls="--", lw=1.4, zorder=4, label=f"H(q) = {fixed(h)} bits (urn {urn})")
     if hi_x > 0:
         ax.set_xscale("log")
         _log_axis(ax.xaxis, "count")
@@ -546,7 +541,7 @@ def distributions(
             alpha=1.0 if i == 0 else 0.75,
         )
         for x, p in zip(xs, ps):
-            info = "∞" if p <= 0 else f"{-math.log2(p):.2f}"
+            info = fixed(-math.log2(p) if p > 0 else math.inf, 2)
             ax.text(x, p + 0.01, info, ha="center", va="bottom", fontsize=8)
         top = max(top, *ps)
         ax.bar([np.nan], [np.nan], color="white", edgecolor="black", hatch=hatch, label=name)
