@@ -27,7 +27,7 @@ import math
 import textwrap
 from collections.abc import Mapping, Sequence
 
-from coding import Code
+from coding import Code, cross_entropy, entropy, kl_divergence
 from sim.kinds import CODE_KINDS
 from sim.model import CodeSpec, Link, Scenario, Urn
 from sim.numbers import MINUS, fixed, frac, prob, sig, signed
@@ -290,46 +290,42 @@ def _align(d: Mapping[str, float], symbols: Sequence[str]) -> list[float]:
 def _cross_terms(
     q: Mapping[str, float], p: Mapping[str, float], base: int
 ) -> tuple[list[str], float, list[str]]:
-    """Terms q(x)·(−log p(x)) over q's support, the total, and the colours skipped."""
-    terms, total, skipped = [], 0.0, []
+    """Terms q(x)·(−log p(x)) over q's support (shown), the total (from coding), the colours skipped."""
+    terms, skipped = [], []
     for s, qx in q.items():
         if qx == 0:
             skipped.append(s)
             continue
         px = p.get(s, 0.0)
-        if px == 0:
-            terms.append(f"{prob(qx)}·∞")
-            total = math.inf
-        else:
-            ideal = -_log(px, base)
-            terms.append(f"{prob(qx)}·{fixed(ideal, 3)}")
-            total += qx * ideal
-    return terms, total, skipped
+        terms.append(f"{prob(qx)}·{fixed(-_log(px, base), 3)}")
+    qv, pv = _on_union(q, p)
+    return terms, cross_entropy(qv, pv, base=base), skipped
 
 
 def _kl_terms(
     q: Mapping[str, float], p: Mapping[str, float], base: int
 ) -> tuple[list[str], float, list[tuple[float, str]]]:
-    """Terms q(x)·log(q(x)/p(x)) over q's support, the total, and (contribution, colour)."""
-    terms, total, parts = [], 0.0, []
+    """Terms q(x)·log(q(x)/p(x)) over q's support (shown), the total (from coding), (share, colour)."""
+    terms, parts = [], []
     for s, qx in q.items():
         if qx == 0:
             continue
         px = p.get(s, 0.0)
         if px == 0:
             terms.append(f"{prob(qx)}·∞")
-            total = math.inf
             parts.append((math.inf, s))
             continue
         ratio = _log(qx / px, base)
         terms.append(f"{prob(qx)}·{signed(ratio, 3)}")
-        total += qx * ratio
         parts.append((qx * ratio, s))
-    return terms, max(total, 0.0), parts
+    qv, pv = _on_union(q, p)
+    return terms, kl_divergence(qv, pv, base=base), parts
 
 
-def _entropy(q: Mapping[str, float], base: int) -> float:
-    return sum(-x * _log(x, base) for x in q.values() if x > 0)
+def _on_union(q: Mapping[str, float], p: Mapping[str, float]) -> tuple[list[float], list[float]]:
+    """Both distributions as lists over the union of their colours (0 where one lacks a colour)."""
+    symbols = list(q) + [s for s in p if s not in q]
+    return [q.get(s, 0.0) for s in symbols], [p.get(s, 0.0) for s in symbols]
 
 
 def _link_section(t: _Text, link: Link) -> None:
@@ -356,7 +352,7 @@ def _link_section(t: _Text, link: Link) -> None:
     terms = [f"{prob(x)}·{lengths[c]}" for c, x in q.items() if x > 0]
     L = sum(x * lengths[c] for c, x in q.items() if x > 0)
     t.sum_line(f"L({qn}) = Σ q(x)·l(x)", terms, f"{fixed(L)} {unit} per message")
-    H = _entropy(q, D)
+    H = entropy(list(q.values()), base=D)
     where = "as above" if D == 2 else f"in base {D}, the code's units"
     t.add(f"  H({qn}) = {fixed(H)} {unit} (the entropy of the urn that draws, {where})")
     ud = code.is_uniquely_decodable
@@ -400,7 +396,7 @@ def _link_section(t: _Text, link: Link) -> None:
     if not math.isinf(HC):
         t.add(f"    = H({qn}, {pname}) {MINUS} H({qn}) = {fixed(HC)} {MINUS} {fixed(H)}")
     kp_terms, KLpq, parts_p = _kl_terms(p, q, D)
-    HP = _entropy(p, D)
+    HP = entropy(list(p.values()), base=D)
     _, HCp, _ = _cross_terms(p, q, D)
     t.sum_line(f"D({pname}‖{qn}) = Σ p(x)·{lg}(p(x)/q(x))", kp_terms, f"{fixed(KLpq)} {unit}")
     if not math.isinf(HCp):
