@@ -123,9 +123,13 @@ def arith_encode(sym, cum, shift, state, words):  # pragma: no cover
         low = low + ((span * cum[s]) >> shift)
         d = _agree(low, high)
         if d > 0:
-            w, acc, used = _put_run(words, w, acc, used, low >> (_N - 1), pending)
-            if d > 1:
-                w, acc, used = _put(words, w, acc, used, np.uint64((low >> (_N - d)) & ((1 << (d - 1)) - 1)), d - 1)
+            if pending == 0:
+                w, acc, used = _put(words, w, acc, used, np.uint64(low >> (_N - d)), d)
+            else:
+                w, acc, used = _put_run(words, w, acc, used, low >> (_N - 1), pending)
+                if d > 1:
+                    rest = np.uint64((low >> (_N - d)) & ((1 << (d - 1)) - 1))
+                    w, acc, used = _put(words, w, acc, used, rest, d - 1)
             nbits += pending + d
             pending = 0
             low = (low << d) & _FULL
@@ -154,13 +158,17 @@ def arith_finish(state, words):  # pragma: no cover
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _symbol_at(v, low, span, total, cum):  # pragma: no cover
-    target = ((v - low + 1) * total - 1) // span
+def _symbol_at(offset, span, shift, cum):  # pragma: no cover
+    """The symbol whose share of the interval holds ``offset`` = value − low.
+
+    Symbol s owns offsets ⌊span·cum[s] / T⌋ … ⌊span·cum[s+1] / T⌋ − 1, exactly as the
+    encoder cut them, so a binary search on those products needs no division.
+    """
     lo = 0
     hi = cum.size - 2
     while lo < hi:
         mid = (lo + hi + 1) >> 1
-        if cum[mid] <= target:
+        if (span * cum[mid]) >> shift <= offset:
             lo = mid
         else:
             hi = mid - 1
@@ -180,7 +188,6 @@ def arith_decode(words, nbits, cum, shift, state, out, limit):  # pragma: no cov
     value = state[A_VALUE]
     known = state[A_KNOWN]
     ended = state[A_ENDED]
-    total = np.int64(1) << shift
     pos = 0
     count = 0
     while count < limit:
@@ -198,10 +205,10 @@ def arith_decode(words, nbits, cum, shift, state, out, limit):  # pragma: no cov
             if ended:
                 known = _N
         span = high - low + 1
-        s = _symbol_at(value, low, span, total, cum)
+        s = _symbol_at(value - low, span, shift, cum)
         if known < _N:
             top = value + (np.int64(1) << (_N - known)) - 1
-            if _symbol_at(top, low, span, total, cum) != s:
+            if _symbol_at(top - low, span, shift, cum) != s:
                 break
         out[count] = s
         count += 1
