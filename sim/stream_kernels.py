@@ -27,7 +27,7 @@ import numpy as np
 from numba import njit
 from numba.cpython.unsafe.numbers import leading_zeros
 
-from coding import ArithmeticCode, BlockCode, TunstallCode
+from coding import ArithmeticCode, BlockCode, DecodeError, TunstallCode
 from coding.arithmetic import STATE_BITS
 
 __all__ = [
@@ -393,16 +393,15 @@ def tunstall_encode(sym, child, leaf, n, m, state, words):  # pragma: no cover
 def tunstall_decode(words, nbits, m, starts, flat, out, limit, state):  # pragma: no cover
     """Read m-bit codewords (a partial one is carried in ``state`` = (bits, count)); spell their words.
 
-    Writes at most ``limit`` symbols to ``out`` and returns how many; ``-1 − pos`` on a codeword
-    outside the dictionary.
+    Takes every bit; writes at most ``limit`` symbols to ``out`` (the rest are the padding
+    of the stream's last word) and returns how many; ``-1 − pos`` on a codeword outside
+    the dictionary.
     """
     acc = state[0]
     have = state[1]
     count = 0
     nwords = starts.size - 1
     for pos in range(nbits):
-        if count >= limit:
-            break
         bit = np.int64((words[pos >> 6] >> np.uint64(63 - (pos & 63))) & np.uint64(1))
         acc = (acc << 1) | bit
         have += 1
@@ -481,11 +480,10 @@ class TunstallDecoder:
         self.state = np.zeros(2, dtype=np.int64)
 
     def feed(self, words: np.ndarray, nbits: int) -> np.ndarray:
-        from coding import DecodeError
-
         left = self.count - self.decoded
         longest = int(np.diff(self.starts).max())
-        out = np.empty(min(left, (nbits // self.m + 1) * longest), dtype=np.int64)
+        words_done = (nbits + int(self.state[1])) // self.m  # with the carried partial codeword
+        out = np.empty(min(left, words_done * longest), dtype=np.int64)
         n = int(tunstall_decode(words, nbits, self.m, self.starts, self.flat, out, out.size, self.state))
         if n < 0:
             raise DecodeError("codeword outside the dictionary", self.offset - 1 - n)
