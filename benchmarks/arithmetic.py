@@ -176,8 +176,8 @@ def race(runs: dict[str, Run], seq: np.ndarray, rounds: int) -> dict[str, dict[s
 def table(title: str, result: dict[str, dict[str, float]], n: int, reference: str) -> None:
     ref = result[reference]
     print(f"\n{title}")
-    print(f"| method | bits/symbol | size ratio (ours / theirs) | encode ns/sym | decode ns/sym "
-          f"| M sym/s (enc + dec) | speed ratio (theirs / ours) |")  # fmt: skip
+    print("| method | bits/symbol | size ratio (ours / theirs) | encode ns/sym | decode ns/sym "
+          "| M sym/s (enc + dec) | speed ratio (theirs / ours) |")  # fmt: skip
     print("|---|---|---|---|---|---|---|")
     for name, r in result.items():
         size = ref["bits"] / r["bits"]
