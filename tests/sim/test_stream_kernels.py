@@ -159,3 +159,14 @@ def test_compressed_size_matches_constriction(coder):
         other.encode_reverse(seq.astype(np.int32), model)
     theirs = other.get_compressed().size * 32
     assert abs(enc.bits / theirs - 1) < 1e-3
+
+
+def test_arithmetic_encoder_rejects_a_symbol_the_model_cannot_code():
+    code = arithmetic(Distribution({"a": 0.5, "b": 0.5, "c": 0.0}))
+    enc = sk.ArithmeticEncoder(code)
+    for bad in (2, 3, -1):
+        with pytest.raises(ValueError, match=f"symbol 1 of the chunk \\({bad}\\)"):
+            enc.encode(np.array([0, bad], dtype=np.int64))
+    # The failed chunk left no trace: the stream goes on as if it had never been offered.
+    fresh = sk.ArithmeticEncoder(code)
+    assert text([enc.encode(np.array([1, 0])), enc.finish()]) == text([fresh.encode(np.array([1, 0])), fresh.finish()])
