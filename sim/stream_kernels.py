@@ -210,117 +210,6 @@ def _symbol_at(offset, span, shift, cum):  # pragma: no cover
     return lo
 
 
-@njit(cache=True, nogil=True, inline="always")
-def _agree(low, high):  # pragma: no cover
-    """How many top bits of the N-bit ``low`` and ``high`` agree."""
-    return leading_zeros(np.uint64(low ^ high)) - (64 - _N)
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _straddle(low, high):  # pragma: no cover
-    """How many middle-half doublings follow: the bits after the top where low has 1 and high 0."""
-    t = ((low & ~high) << 1) & _FULL
-    return leading_zeros(np.uint64(~t & _FULL)) - (64 - _N)
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _emit(out32, flip, acc, used, g, v, k):  # pragma: no cover
-    """Append the ``k`` (≤ 32) low bits of ``v``; every full 32 bits go to ``out32[g ^ flip]``."""
-    acc = (acc << np.uint64(k)) | np.uint64(v)
-    used += k
-    if used >= 32:
-        used -= 32
-        out32[g ^ flip] = np.uint32((acc >> np.uint64(used)) & np.uint64(0xFFFFFFFF))
-        g += 1
-    return acc, used, g
-
-
-@njit(cache=True, nogil=True)
-def arith_encode(sym, cum, shift, state, out32, flip):  # pragma: no cover
-    """Encode symbol indices ``sym``; return the number of bits written.
-
-    ``out32`` is the chunk's zeroed uint64 words viewed as 32-bit halves;
-    ``flip`` is 1 on a little-endian machine (the first half of a word's bits
-    is then its second uint32). The renormalisation of
-    :class:`coding.ArithmeticEncoder`, one symbol at a time, done in two
-    strides: the d top bits that ``low`` and ``high`` share are sent at once
-    (the first one releasing the pending bits), then the u middle-half
-    doublings are counted as pending at once. Both strides are no-ops when d
-    or u is 0, so the common path has no unpredictable branch.
-
-    A symbol outside the model, or of frequency 0, stops the chunk: the
-    return value is then −1 − its position (the caller restores the state).
-    """
-    low = state[A_LOW]
-    high = state[A_HIGH]
-    pending = state[A_PENDING]
-    acc = np.uint64(0)
-    used = 0
-    g = 0
-    last = cum.size - 1
-    for i in range(sym.size):
-        s = sym[i]
-        if s < 0 or s >= last or cum[s + 1] == cum[s]:
-            return -1 - i
-        span = high - low + 1
-        high = low + ((span * cum[s + 1]) >> shift) - 1
-        low = low + ((span * cum[s]) >> shift)
-        d = _agree(low, high)
-        if pending > 0 and d > 0:
-            bit = low >> (_N - 1)
-            acc, used, g = _emit(out32, flip, acc, used, g, bit, 1)
-            fill = 0 if bit else 0xFFFFFFFF
-            while pending > 0:
-                k = min(pending, 32)
-                acc, used, g = _emit(out32, flip, acc, used, g, fill >> (32 - k), k)
-                pending -= k
-            acc, used, g = _emit(out32, flip, acc, used, g, (low >> (_N - d)) & ((1 << (d - 1)) - 1), d - 1)
-        else:
-            acc, used, g = _emit(out32, flip, acc, used, g, low >> (_N - d), d)
-        low = (low << d) & _FULL
-        high = ((high << d) & _FULL) | ((1 << d) - 1)
-        u = _straddle(low, high)
-        pending += u
-        low = (low << u) & (_HALF - 1)
-        high = ((high << u) & (_HALF - 1)) | _HALF | ((1 << u) - 1)
-    nbits = 32 * g + used
-    if used > 0:
-        out32[g ^ flip] = np.uint32((acc << np.uint64(32 - used)) & np.uint64(0xFFFFFFFF))
-    state[A_LOW] = low
-    state[A_HIGH] = high
-    state[A_PENDING] = pending
-    return nbits
-
-
-@njit(cache=True, nogil=True)
-def arith_finish(state, words):  # pragma: no cover
-    """The flush: the pending bits and two more. Returns the bit count."""
-    pending = state[A_PENDING] + 1
-    bit = 0 if state[A_LOW] < _QUARTER else 1
-    w, acc, used = _put_run(words, 0, np.uint64(0), 0, bit, pending)
-    _close(words, w, acc, used)
-    state[A_PENDING] = 0
-    return pending + 1
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _symbol_at(offset, span, shift, cum):  # pragma: no cover
-    """The symbol whose share of the interval holds ``offset`` = value − low.
-
-    Symbol s owns offsets ⌊span·cum[s] / T⌋ … ⌊span·cum[s+1] / T⌋ − 1, exactly as the
-    encoder cut them, so a binary search on those products needs no division.
-    """
-    lo = 0
-    hi = cum.size - 2
-    while lo < hi:
-        mid = (lo + hi + 1) >> 1
-        if (span * cum[mid]) >> shift <= offset:
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
-
-
 @njit(cache=True, nogil=True)
 def arith_decode(words, nbits, cum, shift, state, out, limit):  # pragma: no cover
     """Decode from ``nbits`` new bits; write symbols to ``out`` (at most ``limit``); return the count.
@@ -398,7 +287,8 @@ class ArithmeticEncoder:
         if nbits < 0:
             self.state[:] = saved
             i = -1 - nbits
-            raise ValueError(f"symbol {i} of the chunk ({int(sym[i])}) is outside the model or has frequency 0")
+            bad = int(sym[i])
+            raise ValueError(f"symbol {i} of the chunk ({bad}) is outside the model or has frequency 0")
         self.bits += nbits
         return words, nbits
 
