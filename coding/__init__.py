@@ -8,7 +8,7 @@
 
 from coding.arithmetic import ArithmeticCode, ArithmeticDecoder, ArithmeticEncoder, arithmetic, quantise
 from coding.block import BlockCode, block
-from coding.builders import canonical, fixed_length, from_codewords, shannon
+from coding.builders import canonical, fixed_length, from_codewords, shannon, shannon_from_counts
 from coding.code import Ambiguity, Code, DecodeError, StreamDecoder
 from coding.distribution import Distribution
 from coding.fano import fano
@@ -43,5 +43,6 @@ __all__ = [
     "quantise",
     "sfe",
     "shannon",
+    "shannon_from_counts",
     "tunstall",
 ]
