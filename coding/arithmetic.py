@@ -10,7 +10,6 @@ next known bit). ``docs/theory.md`` derives the bound on its output.
 
 from __future__ import annotations
 
-import heapq
 import math
 from collections.abc import Iterable
 
@@ -42,12 +41,15 @@ _THREE_QUARTERS = _HALF + _QUARTER
 def quantise(p: Distribution, precision: int = DEFAULT_PRECISION) -> tuple[int, ...]:
     """Integer frequencies f(x) summing to T = 2^precision, with f(x) ≥ 1 exactly when p(x) > 0.
 
-    Start from f = max(1, ⌊p·T⌋) for every positive p (0 for p = 0), then
-    move the total onto T one unit at a time, each time where it helps
-    Σ p log f most (add where p(x)·log((f+1)/f) is largest, take away, never
-    below 1, where p(x)·log(f/(f−1)) is smallest; ties to the first symbol).
-    This greedy walk maximises Σ p log f, i.e. minimises D(p‖f/T), over integer
-    frequencies near the start. At most n units move, so |f(x) − p(x)·T| < n + 1.
+    The frequencies maximise Σ p(x) log f(x), i.e. minimise D(p‖f/T), over all
+    integer frequencies with that support. Start from f = max(1, ⌊p·T⌋) (0 for
+    p = 0); bring the sum to T one unit at a time, adding where the gain
+    p(x)·log((f+1)/f) is largest or taking away (never below 1) where the loss
+    p(x)·log(f/(f−1)) is smallest; then move single units from the symbol that
+    loses least to the one that gains most while that strictly helps. A
+    separable concave objective that no single move improves is at its maximum.
+    Ties go to the first symbol. The result is within n + 1 of p·T for every
+    symbol (n symbols), so the model is off by at most (n + 1)/T in probability.
 
     >>> india = Distribution.from_counts({"blue": 25, "red": 50, "green": 13, "yellow": 12})
     >>> quantise(india, precision=8)
@@ -57,26 +59,31 @@ def quantise(p: Distribution, precision: int = DEFAULT_PRECISION) -> tuple[int, 
         raise TypeError(f"'p' must be a Distribution (got {type(p).__name__})")
     total = 1 << precision
     probs = [float(v) for v in p.probabilities]
-    positive = sum(1 for v in probs if v > 0)
-    if positive > total:
-        raise ValueError(f"{positive} symbols do not fit a frequency total of 2^{precision}")
+    live = [i for i, v in enumerate(probs) if v > 0]
+    if len(live) > total:
+        raise ValueError(f"{len(live)} symbols do not fit a frequency total of 2^{precision}")
     freqs = [max(1, math.floor(v * total)) if v > 0 else 0 for v in probs]
-    diff = total - sum(freqs)
-    if diff > 0:
-        heap = [(-v * math.log1p(1 / f), i) for i, (v, f) in enumerate(zip(probs, freqs)) if f > 0]
-        heapq.heapify(heap)
-        for _ in range(diff):
-            _, i = heapq.heappop(heap)
-            freqs[i] += 1
-            heapq.heappush(heap, (-probs[i] * math.log1p(1 / freqs[i]), i))
-    elif diff < 0:
-        heap = [(v * -math.log1p(-1 / f), i) for i, (v, f) in enumerate(zip(probs, freqs)) if f > 1]
-        heapq.heapify(heap)
-        for _ in range(-diff):
-            _, i = heapq.heappop(heap)
-            freqs[i] -= 1
-            if freqs[i] > 1:
-                heapq.heappush(heap, (probs[i] * -math.log1p(-1 / freqs[i]), i))
+
+    def step(f: int) -> float:  # log(f + 1) − log(f), one expression for gains and losses alike
+        return math.log(f + 1) - math.log(f)
+
+    def gain(i: int) -> float:
+        return probs[i] * step(freqs[i])
+
+    def loss(i: int) -> float:
+        return probs[i] * step(freqs[i] - 1) if freqs[i] > 1 else math.inf
+
+    while sum(freqs) < total:
+        freqs[max(live, key=lambda i: (gain(i), -i))] += 1
+    while sum(freqs) > total:
+        freqs[min(live, key=lambda i: (loss(i), i))] -= 1
+    while len(live) > 1:
+        up = max(live, key=lambda i: (gain(i), -i))
+        down = min((i for i in live if i != up), key=lambda i: (loss(i), i))
+        if not gain(up) > loss(down) * (1 + 1e-12):  # a real gain, not rounding: no cycles
+            break
+        freqs[up] += 1
+        freqs[down] -= 1
     return tuple(freqs)
 
 

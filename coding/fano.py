@@ -25,7 +25,7 @@ def fano(p: Distribution) -> Code:
 
     The code is prefix-free and complete (Kraft sum 1), but not always
     optimal: it never beats Huffman and sometimes loses to it. Its expected
-    length obeys H(p) ≤ L ≤ H(p) + 1 − p_min, p_min the smallest positive
+    length obeys H(p) ≤ L ≤ H(p) + 1 − p_min, p_min the smallest
     probability (Krajči, Liu, Mikeš & Moser, "Performance analysis of Fano
     coding", ISIT 2015); so L < H(p) + 1, like Huffman's.
 

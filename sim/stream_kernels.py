@@ -23,11 +23,13 @@ real. Symbols are indices into the code's source symbols.
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 from numba import njit
 from numba.cpython.unsafe.numbers import leading_zeros
 
-from coding import ArithmeticCode, BlockCode, TunstallCode
+from coding import ArithmeticCode, BlockCode, DecodeError, TunstallCode
 from coding.arithmetic import STATE_BITS
 
 __all__ = [
@@ -45,6 +47,9 @@ _FULL = (1 << _N) - 1
 _HALF = 1 << (_N - 1)
 _QUARTER = 1 << (_N - 2)
 _THREE_QUARTERS = _HALF + _QUARTER
+
+#: Index of a word's first (most significant) 32 bits among its two uint32 halves, xor-ed in.
+_FLIP = 1 if sys.byteorder == "little" else 0
 
 # Arithmetic state slots: encoder (low, high, pending), decoder (low, high, value, known, ended).
 A_LOW, A_HIGH, A_PENDING = 0, 1, 2
@@ -100,44 +105,69 @@ def _straddle(low, high):  # pragma: no cover
     return leading_zeros(np.uint64(~t & _FULL)) - (64 - _N)
 
 
-@njit(cache=True, nogil=True)
-def arith_encode(sym, cum, shift, state, words):  # pragma: no cover
-    """Encode symbol indices ``sym``; return the number of bits written to ``words``.
+@njit(cache=True, nogil=True, inline="always")
+def _emit(out32, flip, acc, used, g, v, k):  # pragma: no cover
+    """Append the ``k`` (≤ 32) low bits of ``v``; every full 32 bits go to ``out32[g ^ flip]``."""
+    acc = (acc << np.uint64(k)) | np.uint64(v)
+    used += k
+    if used >= 32:
+        used -= 32
+        out32[g ^ flip] = np.uint32((acc >> np.uint64(used)) & np.uint64(0xFFFFFFFF))
+        g += 1
+    return acc, used, g
 
-    The renormalisation of :class:`coding.ArithmeticEncoder` one symbol at a
-    time, done in two strides: the d top bits that ``low`` and ``high`` share
-    are sent at once (the first one releasing the pending bits), then the u
-    middle-half doublings are counted as pending at once.
+
+@njit(cache=True, nogil=True)
+def arith_encode(sym, cum, shift, state, out32, flip):  # pragma: no cover
+    """Encode symbol indices ``sym``; return the number of bits written.
+
+    ``out32`` is the chunk's zeroed uint64 words viewed as 32-bit halves;
+    ``flip`` is 1 on a little-endian machine (the first half of a word's bits
+    is then its second uint32). The renormalisation of
+    :class:`coding.ArithmeticEncoder`, one symbol at a time, done in two
+    strides: the d top bits that ``low`` and ``high`` share are sent at once
+    (the first one releasing the pending bits), then the u middle-half
+    doublings are counted as pending at once. Both strides are no-ops when d
+    or u is 0, so the common path has no unpredictable branch.
+
+    A symbol outside the model, or of frequency 0, stops the chunk: the
+    return value is then −1 − its position (the caller restores the state).
     """
     low = state[A_LOW]
     high = state[A_HIGH]
     pending = state[A_PENDING]
     acc = np.uint64(0)
     used = 0
-    w = 0
-    nbits = 0
+    g = 0
+    last = cum.size - 1
     for i in range(sym.size):
         s = sym[i]
+        if s < 0 or s >= last or cum[s + 1] == cum[s]:
+            return -1 - i
         span = high - low + 1
         high = low + ((span * cum[s + 1]) >> shift) - 1
         low = low + ((span * cum[s]) >> shift)
         d = _agree(low, high)
-        if d > 0:
-            w, acc, used = _put_run(words, w, acc, used, low >> (_N - 1), pending)
-            if d > 1:
-                w, acc, used = _put(
-                    words, w, acc, used, np.uint64((low >> (_N - d)) & ((1 << (d - 1)) - 1)), d - 1
-                )
-            nbits += pending + d
-            pending = 0
-            low = (low << d) & _FULL
-            high = ((high << d) & _FULL) | ((1 << d) - 1)
+        if pending > 0 and d > 0:
+            bit = low >> (_N - 1)
+            acc, used, g = _emit(out32, flip, acc, used, g, bit, 1)
+            fill = 0 if bit else 0xFFFFFFFF
+            while pending > 0:
+                k = min(pending, 32)
+                acc, used, g = _emit(out32, flip, acc, used, g, fill >> (32 - k), k)
+                pending -= k
+            acc, used, g = _emit(out32, flip, acc, used, g, (low >> (_N - d)) & ((1 << (d - 1)) - 1), d - 1)
+        else:
+            acc, used, g = _emit(out32, flip, acc, used, g, low >> (_N - d), d)
+        low = (low << d) & _FULL
+        high = ((high << d) & _FULL) | ((1 << d) - 1)
         u = _straddle(low, high)
-        if u > 0:
-            pending += u
-            low = (low << u) & (_HALF - 1)
-            high = ((high << u) & (_HALF - 1)) | _HALF | ((1 << u) - 1)
-    _close(words, w, acc, used)
+        pending += u
+        low = (low << u) & (_HALF - 1)
+        high = ((high << u) & (_HALF - 1)) | _HALF | ((1 << u) - 1)
+    nbits = 32 * g + used
+    if used > 0:
+        out32[g ^ flip] = np.uint32((acc << np.uint64(32 - used)) & np.uint64(0xFFFFFFFF))
     state[A_LOW] = low
     state[A_HIGH] = high
     state[A_PENDING] = pending
@@ -156,13 +186,24 @@ def arith_finish(state, words):  # pragma: no cover
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _symbol_at(v, low, span, total, cum):  # pragma: no cover
-    target = ((v - low + 1) * total - 1) // span
+def _symbol_at(offset, span, shift, cum):  # pragma: no cover
+    """The symbol whose share of the interval holds ``offset`` = value − low.
+
+    Symbol s owns offsets ⌊span·cum[s] / T⌋ … ⌊span·cum[s+1] / T⌋ − 1, exactly as the
+    encoder cut them, so the search compares those products and needs no division:
+    a branch-free count for up to 8 symbols, a binary search beyond.
+    """
+    n = cum.size - 1
+    if n <= 8:
+        s = 0
+        for j in range(1, n):
+            s += ((span * cum[j]) >> shift) <= offset
+        return s
     lo = 0
-    hi = cum.size - 2
+    hi = n - 1
     while lo < hi:
         mid = (lo + hi + 1) >> 1
-        if cum[mid] <= target:
+        if (span * cum[mid]) >> shift <= offset:
             lo = mid
         else:
             hi = mid - 1
@@ -182,45 +223,40 @@ def arith_decode(words, nbits, cum, shift, state, out, limit):  # pragma: no cov
     value = state[A_VALUE]
     known = state[A_KNOWN]
     ended = state[A_ENDED]
-    total = np.int64(1) << shift
     pos = 0
     count = 0
     while count < limit:
-        if known < _N:
-            need = min(_N - known, nbits - pos)
-            if need > 0:
-                wi = pos >> 6
-                off = pos & 63
-                x = words[wi] << np.uint64(off)
-                if off > 0 and wi + 1 < words.size:
-                    x |= words[wi + 1] >> np.uint64(64 - off)
-                value |= np.int64(x >> np.uint64(64 - need)) << (_N - known - need)
-                pos += need
-                known += need
-            if ended:
-                known = _N
+        need = min(_N - known, nbits - pos)
+        if need > 0:
+            wi = pos >> 6
+            off = np.uint64(pos & 63)
+            x = words[wi] << off
+            if wi + 1 < words.size:
+                x |= (words[wi + 1] >> np.uint64(1)) >> (np.uint64(63) - off)
+            value |= np.int64(x >> np.uint64(64 - need)) << (_N - known - need)
+            pos += need
+            known += need
+        if ended:
+            known = _N
         span = high - low + 1
-        s = _symbol_at(value, low, span, total, cum)
+        s = _symbol_at(value - low, span, shift, cum)
         if known < _N:
             top = value + (np.int64(1) << (_N - known)) - 1
-            if _symbol_at(top, low, span, total, cum) != s:
+            if _symbol_at(top - low, span, shift, cum) != s:
                 break
         out[count] = s
         count += 1
         high = low + ((span * cum[s + 1]) >> shift) - 1
         low = low + ((span * cum[s]) >> shift)
         d = _agree(low, high)
-        if d > 0:
-            low = (low << d) & _FULL
-            high = ((high << d) & _FULL) | ((1 << d) - 1)
-            value = (value << d) & _FULL
-            known -= d
+        low = (low << d) & _FULL
+        high = ((high << d) & _FULL) | ((1 << d) - 1)
+        value = (value << d) & _FULL
         u = _straddle(low, high)
-        if u > 0:
-            low = (low << u) & (_HALF - 1)
-            high = ((high << u) & (_HALF - 1)) | _HALF | ((1 << u) - 1)
-            value = ((value << u) & (_HALF - 1)) | (value & _HALF)
-            known -= u
+        low = (low << u) & (_HALF - 1)
+        high = ((high << u) & (_HALF - 1)) | _HALF | ((1 << u) - 1)
+        value = ((value << u) & (_HALF - 1)) | (value & _HALF)
+        known -= d + u
     state[A_LOW] = low
     state[A_HIGH] = high
     state[A_VALUE] = value
@@ -244,13 +280,15 @@ class ArithmeticEncoder:
 
     def encode(self, sym: np.ndarray) -> tuple[np.ndarray, int]:
         sym = np.ascontiguousarray(sym, dtype=np.int64)
-        if sym.size and (sym.min() < 0 or sym.max() >= self.cum.size - 1):
-            raise ValueError("symbol index outside the model")
-        if sym.size and np.any(self.cum[sym + 1] == self.cum[sym]):
-            raise ValueError("a symbol has frequency 0 in the model")
         capacity = sym.size * self.max_bits + int(self.state[A_PENDING]) + 64
-        words = np.empty(capacity // 64 + 2, dtype=np.uint64)
-        nbits = int(arith_encode(sym, self.cum, self.shift, self.state, words))
+        words = np.zeros(capacity // 64 + 2, dtype=np.uint64)
+        saved = self.state.copy()
+        nbits = int(arith_encode(sym, self.cum, self.shift, self.state, words.view(np.uint32), _FLIP))
+        if nbits < 0:
+            self.state[:] = saved
+            i = -1 - nbits
+            bad = int(sym[i])
+            raise ValueError(f"symbol {i} of the chunk ({bad}) is outside the model or has frequency 0")
         self.bits += nbits
         return words, nbits
 
@@ -388,16 +426,15 @@ def tunstall_encode(sym, child, leaf, n, m, state, words):  # pragma: no cover
 def tunstall_decode(words, nbits, m, starts, flat, out, limit, state):  # pragma: no cover
     """Read m-bit codewords (a partial one is carried in ``state`` = (bits, count)); spell their words.
 
-    Writes at most ``limit`` symbols to ``out`` and returns how many; ``-1 − pos`` on a codeword
-    outside the dictionary.
+    Takes every bit; writes at most ``limit`` symbols to ``out`` (the rest are the padding
+    of the stream's last word) and returns how many; ``-1 − pos`` on a codeword outside
+    the dictionary.
     """
     acc = state[0]
     have = state[1]
     count = 0
     nwords = starts.size - 1
     for pos in range(nbits):
-        if count >= limit:
-            break
         bit = np.int64((words[pos >> 6] >> np.uint64(63 - (pos & 63))) & np.uint64(1))
         acc = (acc << 1) | bit
         have += 1
@@ -476,11 +513,10 @@ class TunstallDecoder:
         self.state = np.zeros(2, dtype=np.int64)
 
     def feed(self, words: np.ndarray, nbits: int) -> np.ndarray:
-        from coding import DecodeError
-
         left = self.count - self.decoded
         longest = int(np.diff(self.starts).max())
-        out = np.empty(min(left, (nbits // self.m + 1) * longest), dtype=np.int64)
+        words_done = (nbits + int(self.state[1])) // self.m  # with the carried partial codeword
+        out = np.empty(min(left, words_done * longest), dtype=np.int64)
         n = int(tunstall_decode(words, nbits, self.m, self.starts, self.flat, out, out.size, self.state))
         if n < 0:
             raise DecodeError("codeword outside the dictionary", self.offset - 1 - n)
