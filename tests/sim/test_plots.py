@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from coding import Distribution, from_codewords, huffman
-from sim import plots
+from sim import plots, plots_run
 from sim.results import Trace
 from tests.sim.small_run import INDIA, SCHEME1, make_result
 
@@ -86,8 +86,8 @@ def test_convergence_decimates_long_traces(result):
 
 
 def test_decimate_keeps_short_traces_and_ends():
-    assert list(plots._decimate(np.arange(1, 11))) == list(range(10))
-    idx = plots._decimate(np.arange(1, 50_001), max_points=100)
+    assert list(plots_run._decimate(np.arange(1, 11))) == list(range(10))
+    idx = plots_run._decimate(np.arange(1, 50_001), max_points=100)
     assert len(idx) <= 100 and idx[0] == 0 and idx[-1] == 49_999
     assert np.all(np.diff(idx) > 0)
 
