@@ -79,26 +79,11 @@ def convergence(result: RunResult, urn: str) -> Figure:
         th = link.theory
         ce = th.cross_entropy
         show_ce = math.isfinite(ce) and abs(ce - th.entropy) > 1e-9
-        if show_ce and abs(ce - th.expected_length) <= 1e-9:  # one line, both names
-            ax.axhline(
-                th.expected_length,
-                color=colour,
-                ls="-.",
-                lw=1.2,
-                label=f"L = H(q, p) = {fixed(ce)} bits ({link.name})",
-            )
-        else:
-            ax.axhline(
-                th.expected_length,
-                color=colour,
-                ls="-.",
-                lw=1.2,
-                label=f"L = {fixed(th.expected_length)} bits ({link.name})",
-            )
-            if show_ce:
-                ax.axhline(
-                    ce, color=colour, ls=":", lw=1.4, label=f"H(q, p) = {fixed(ce)} bits ({link.name})"
-                )
+        same = show_ce and abs(ce - th.expected_length) <= 1e-9  # one line, both names
+        name = f"L = H(q, p) = {fixed(ce)}" if same else f"L = {fixed(th.expected_length)}"
+        ax.axhline(th.expected_length, color=colour, ls="-.", lw=1.2, label=f"{name} bits ({link.name})")
+        if show_ce and not same:
+            ax.axhline(ce, color=colour, ls=":", lw=1.4, label=f"H(q, p) = {fixed(ce)} bits ({link.name})")
     h = links[0].theory.entropy
     ax.axhline(h, color="black", ls="--", lw=1.4, zorder=4, label=f"H(q) = {fixed(h)} bits (urn {urn})")
     if hi_x > 0:
