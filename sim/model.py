@@ -265,8 +265,9 @@ class CodeSpec:
                 r.add("built_for", f"must name the urn a {self.type} code is built for", None)
             if kind.takes_for == "never" and self.built_for is not None:
                 r.add("built_for", f"a {self.type} code is not built for an urn", self.built_for)
-            if self.code is None and not (kind.name == "fixed" and self.built_for is None):
-                r.add("code", "is required (only a fixed code without built_for is built per link)", None)
+            per_link = kind.takes_for == "optional" and kind.build is not None and self.built_for is None
+            if self.code is None and not per_link:
+                r.add("code", "is required (only a kind built per link, like fixed, may leave it out)", None)
         if self.code is not None and not isinstance(self.code, Code):
             r.add("code", "must be a coding.Code", self.code)
         r.raise_for(_label("CodeSpec", self.name))
