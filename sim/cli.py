@@ -114,6 +114,7 @@ _seed = _whole(0, "non-negative ")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    from sim.output import OutputError
     from sim.scenario import ScenarioError
 
     for stream in (sys.stdout, sys.stderr):
@@ -130,7 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for line in exc.problems:
             print(line, file=sys.stderr)
         return 2
-    except UserError as exc:
+    except (UserError, OutputError) as exc:
         print(str(exc), file=sys.stderr)
         return 2
     except OSError as exc:
@@ -146,10 +147,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     from sim import engine, scenario
     from sim.explain import explain
-    from sim.output import write_results
+    from sim.output import check_target, write_results
 
     sc = scenario.load(args.scenario)
     sc = scenario.with_overrides(sc, messages=args.messages, seed=args.seed)
+    folder = check_target(Path(args.out), sc.name)  # refuse before simulating, touch nothing
     chunk = args.chunk or engine.DEFAULT_CHUNK
     if not args.quiet:
         summary = _first_line(sc.description)
@@ -159,7 +161,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     result = engine.run(sc, chunk=chunk, progress=progress)
     if progress is not None:
         progress.close()
-    folder = Path(args.out) / sc.name
     text = explain(sc)
     extra = None if args.no_plots else _render_figures(result, text)
     write_results(result, folder, scenario_yaml=scenario.dump(sc), explain_text=text, extra=extra)

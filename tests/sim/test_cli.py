@@ -213,7 +213,7 @@ def test_out_that_is_a_file_is_a_one_line_error(capsys, tmp_path):
     blocker = tmp_path / "blocker"
     blocker.write_text("not a folder")
     (line,) = fails(capsys, "run", "--messages", "50", "--no-plots", "--out", str(blocker / "sub"))
-    assert line.startswith("telegraph: ") and "blocker" in line
+    assert line.startswith(str(blocker)) and "must be a folder" in line
     assert blocker.read_text() == "not a folder"
 
 
