@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import argparse
 import math
+import signal
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -113,8 +115,26 @@ _positive_int = _whole(1, "")
 _seed = _whole(0, "non-negative ")
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, handled like Ctrl-C (SIGINT): no half-written results, exit 143."""
+
+
+def _terminate(_signum: int, _frame: object) -> None:
+    raise Terminated
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    from sim.output import OutputError
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminate) if in_main_thread else None
+    try:
+        return _main(argv)
+    finally:
+        if in_main_thread:
+            signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    from sim.output import InterruptedAfterWrite, OutputError
     from sim.scenario import ScenarioError
 
     for stream in (sys.stdout, sys.stderr):
@@ -138,9 +158,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         where = f"{exc.filename}: " if exc.filename else ""
         print(f"telegraph: {where}{exc.strerror or exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("telegraph: interrupted; no results were written", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:
+        terminated = isinstance(exc, Terminated) or isinstance(exc.__context__, Terminated)
+        what = "terminated" if terminated else "interrupted"
+        if isinstance(exc, InterruptedAfterWrite):
+            print(f"telegraph: {what}; the results in {exc.folder}/ are complete", file=sys.stderr)
+        else:
+            print(f"telegraph: {what}; no results were written", file=sys.stderr)
+        return 143 if terminated else 130
 
 
 # -- run -------------------------------------------------------------------------------------------
@@ -173,7 +198,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _render_figures(result, explain_text: str):
-    def render(folder: Path) -> None:
+    def render(folder) -> None:  # an open sim.output.Folder
         from sim.plots import render_all
         from sim.report import write_report
 
@@ -338,8 +363,6 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_plot(args: argparse.Namespace) -> int:
     folder = Path(args.folder)
-    if not (folder / "summary.json").is_file():
-        raise UserError(f"{folder}: no summary.json here (is it a folder written by 'telegraph run'?)")
     from sim.report import render_from_folder
 
     try:

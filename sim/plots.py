@@ -13,12 +13,13 @@ white); other symbols take colours from a fixed palette, in order.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 import numpy as np
 
@@ -27,6 +28,8 @@ from sim.results import LinkResult, RunResult
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
+
+    from sim.output import Folder
 
 __all__ = [
     "FigureSpec",
@@ -68,6 +71,28 @@ def _mpl() -> None:
 
     if matplotlib.get_backend().lower() != "agg":
         matplotlib.use("Agg")
+
+
+def _plain_text():
+    """Text drawn as given: no mathtext (a colour named ``$x^$`` is a name, not a formula), no TeX."""
+    _mpl()
+    from matplotlib import rc_context
+
+    return rc_context({"text.parse_math": False, "text.usetex": False})
+
+
+_F = TypeVar("_F", bound=Callable[..., "Figure"])
+
+
+def _plain(build: _F) -> _F:
+    """Build the figure with :func:`_plain_text` in force (text objects keep it when drawn)."""
+
+    @functools.wraps(build)
+    def wrapper(*args: object, **kwargs: object) -> Figure:
+        with _plain_text():
+            return build(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
 
 
 def _figure(
@@ -184,6 +209,7 @@ def _decimate(messages: np.ndarray, max_points: int = MAX_POINTS) -> np.ndarray:
     return idx
 
 
+@_plain
 def convergence(result: RunResult, urn: str) -> Figure:
     """Running mean bits/message against messages for every link drawing from ``urn``.
 
@@ -262,6 +288,7 @@ def _as_code(codewords: Mapping[str, str] | Code, D: int) -> Code:
     return codewords if isinstance(codewords, Code) else Code(codewords, D)
 
 
+@_plain
 def code_tree(
     codewords: Mapping[str, str] | Code,
     D: int = 2,
@@ -367,6 +394,7 @@ def _kraft_text(code: Code) -> str:
     return str(k) if k.denominator == 1 else f"{k} = {float(k):.4g}"
 
 
+@_plain
 def ambiguity_figure(
     code: Mapping[str, str] | Code,
     D: int = 2,
@@ -427,6 +455,7 @@ def _rect(xy: tuple[float, float], w: float, h: float, **kw: object):
 
 
 # -- 3. codeword budget -------------------------------------------------------
+@_plain
 def codeword_budget(
     codewords: Mapping[str, str] | Code,
     probabilities: Mapping[str, float],
@@ -510,6 +539,7 @@ def codeword_budget(
 _HATCHES = ("", "//", "..", "xx", "\\\\", "oo")
 
 
+@_plain
 def distributions(
     urns: Mapping[str, Mapping[str, float]],
     *,
@@ -585,6 +615,7 @@ def _positive_bins(edges: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, n
     return np.concatenate((lo[:1], hi)), c
 
 
+@_plain
 def line_waits(link: LinkResult) -> Figure:
     """Histogram of telegram waiting times, with the simulated and P–K means.
 
@@ -797,7 +828,7 @@ def figure_specs(result: RunResult) -> list[FigureSpec]:
 
 def render_all(
     result: RunResult,
-    out_dir: Path | str,
+    out_dir: Path | str | Folder,
     *,
     formats: Sequence[str] = ("png",),
     dpi: int = 100,
@@ -816,27 +847,35 @@ def render_all(
 
 def write_figures(
     specs: Sequence[FigureSpec],
-    out_dir: Path | str,
+    out_dir: Path | str | Folder,
     *,
     formats: Sequence[str] = ("png",),
     dpi: int = 100,
     inline: dict[str, str] | None = None,
 ) -> list[Path]:
-    """Build each figure of ``specs`` in turn, write it in every format and close it."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    """Build each figure of ``specs`` in turn, write it in every format and close it.
+
+    Files are written through :meth:`sim.output.Folder.write`: never through
+    a symbolic link planted in ``out_dir``.
+    """
+    import io
+
+    from sim.output import opened
+
     paths: list[Path] = []
-    for spec in specs:
-        fig = spec.build()
-        try:
-            for fmt in formats:
-                path = out_dir / f"{spec.stem}.{fmt}"
-                fig.savefig(path, format=fmt, dpi=dpi, metadata=_metadata(fmt))
-                paths.append(path)
-            if inline is not None:
-                inline[spec.stem] = svg_markup(fig, id_prefix=f"{spec.stem}-")
-        finally:
-            fig.clear()
+    with opened(out_dir) as folder:
+        for spec in specs:
+            fig = spec.build()
+            try:
+                for fmt in formats:
+                    buf = io.BytesIO()
+                    with _plain_text():
+                        fig.savefig(buf, format=fmt, dpi=dpi, metadata=_metadata(fmt))
+                    paths.append(folder.write(f"{spec.stem}.{fmt}", buf.getvalue()))
+                if inline is not None:
+                    inline[spec.stem] = svg_markup(fig, id_prefix=f"{spec.stem}-")
+            finally:
+                fig.clear()
     return paths
 
 
@@ -856,7 +895,7 @@ def svg_markup(fig: Figure, id_prefix: str = "") -> str:
     from matplotlib import rc_context
 
     buf = io.StringIO()
-    with rc_context({"svg.fonttype": "none"}):
+    with _plain_text(), rc_context({"svg.fonttype": "none"}):
         fig.savefig(buf, format="svg", metadata=_metadata("svg"))
     text = buf.getvalue()
     text = text[text.index("<svg") :]

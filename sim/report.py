@@ -15,11 +15,14 @@ import base64
 import html
 import io
 import math
-import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sim.results import LinkResult, RunResult
+
+if TYPE_CHECKING:  # pragma: no cover
+    from sim.output import Folder
 
 __all__ = ["render_from_folder", "write_report"]
 
@@ -203,7 +206,7 @@ def _inline_figures(result: RunResult, given: Mapping[str, str] | None) -> dict[
 
 def write_report(
     result: RunResult,
-    out_dir: Path | str,
+    out_dir: Path | str | Folder,
     *,
     explain_text: str | None = None,
     figures: Mapping[str, str] | None = None,
@@ -225,9 +228,8 @@ def write_report(
         are drawn here. Pass it to avoid drawing every figure twice.
     """
     from sim import plots
+    from sim.output import opened
 
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     specs = plots.figure_specs(result)
     markup = _inline_figures(result, figures)
     by_kind: dict[tuple[str, str], list[plots.FigureSpec]] = {}
@@ -286,11 +288,8 @@ def write_report(
         "</html>",
         "",
     ]
-    path = out_dir / REPORT_NAME
-    tmp = out_dir / f".{REPORT_NAME}.tmp"
-    tmp.write_text("\n".join(parts), encoding="utf-8")
-    os.replace(tmp, path)
-    return path
+    with opened(out_dir) as folder:  # never through a symlink planted in the folder
+        return folder.write(REPORT_NAME, "\n".join(parts))
 
 
 def _overview(result: RunResult) -> list[str]:
@@ -360,13 +359,16 @@ def render_from_folder(folder: Path | str, *, formats: Sequence[str] = ("png",))
     readable ``summary.json``.
     """
     from sim import plots
-    from sim.output import read_results
+    from sim.output import EXPLAIN_MAX_BYTES, Folder, OutputError, read_results
 
-    folder = Path(folder)
-    result = read_results(folder)
-    explain_file = folder / "explain.txt"
-    explain = explain_file.read_text(encoding="utf-8") if explain_file.is_file() else None
-    inline: dict[str, str] = {}
-    paths = plots.render_all(result, folder, formats=formats, inline=inline)
-    paths.append(write_report(result, folder, explain_text=explain, figures=inline))
+    with Folder.open(folder) as f:
+        result = read_results(f)
+        raw = f.read("explain.txt", EXPLAIN_MAX_BYTES)
+        try:
+            explain = raw.decode("utf-8") if raw is not None else None
+        except UnicodeDecodeError as err:
+            raise OutputError(f"{f.path / 'explain.txt'}: not UTF-8 text ({err.reason})") from None
+        inline: dict[str, str] = {}
+        paths = plots.render_all(result, f, formats=formats, inline=inline)
+        paths.append(write_report(result, f, explain_text=explain, figures=inline))
     return paths

@@ -257,7 +257,7 @@ def test_a_failing_figure_renderer_keeps_the_previous_results(capsys, tmp_path, 
     before = {p.name: p.read_bytes() for p in folder.iterdir()}
 
     def broken_render_all(result, out_dir, **kwargs):
-        (Path(out_dir) / "half-drawn.png").write_bytes(b"\x89PNG")
+        out_dir.write("half-drawn.png", b"\x89PNG")
         raise RuntimeError("matplotlib fell over")
 
     import sim.plots

@@ -212,3 +212,66 @@ def test_out_that_is_not_a_folder_is_refused_before_simulating(capsys, tmp_path,
     line = refused(capsys, ["run", "--out", out, *FAST], naming=naming)
     assert "folder" in line and "Traceback" not in line
     assert snapshot(tmp_path) == before
+
+
+# -- 2. no write ever goes through a symlink ---------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def drawn(tmp_path_factory) -> Path:
+    """A small run with figures and report (copied by the tests that tamper with it)."""
+    root = tmp_path_factory.mktemp("drawn")
+    assert main(["run", "--out", str(root), "--messages", "300", "--quiet"]) == 0
+    return root / "india_to_australia"
+
+
+def test_plot_never_writes_through_a_planted_symlink(capsys, tmp_path, drawn):
+    # ln -s ~/victim DIR/.report.html.tmp; telegraph plot DIR
+    folder = tmp_path / "dir"
+    shutil.copytree(drawn, folder)
+    victims = {
+        name: tmp_path / f"victim-{i}"
+        for i, name in enumerate([".report.html.tmp", "report.html", "code-india-huffman.png", output.MARKER])
+    }
+    for name, victim in victims.items():
+        victim.write_text("precious")
+        (folder / name).unlink(missing_ok=True)
+        (folder / name).symlink_to(victim)
+    assert main(["plot", str(folder)]) == 0
+    capsys.readouterr()
+    for victim in victims.values():
+        assert victim.read_text() == "precious"
+    assert not (folder / "report.html").is_symlink()
+    assert "<!DOCTYPE html>" in (folder / "report.html").read_text()
+    assert not (folder / "code-india-huffman.png").is_symlink()
+
+
+@pytest.mark.parametrize("name", ["summary.json", "trace.csv", "explain.txt"])
+def test_plot_reads_no_symlink(capsys, tmp_path, drawn, name):
+    folder = tmp_path / "dir"
+    shutil.copytree(drawn, folder)
+    secret = tmp_path / "secret"
+    secret.write_text((folder / name).read_text())
+    (folder / name).unlink()
+    (folder / name).symlink_to(secret)
+    before = snapshot(tmp_path)
+    line = refused(capsys, ["plot", str(folder)], naming=str(folder / name))
+    assert "symbolic link" in line
+    assert snapshot(tmp_path) == before
+
+
+def test_a_results_folder_is_written_through_one_function(capsys, tmp_path, monkeypatch):
+    written: list[str] = []
+    real = output.Folder._put
+
+    def spy(self, name, data):
+        written.append(name)
+        return real(self, name, data)
+
+    monkeypatch.setattr(output.Folder, "_put", spy)
+    assert main(["run", "--out", str(tmp_path), "--messages", "300", "--quiet"]) == 0
+    folder = tmp_path / "india_to_australia"
+    assert {p.name for p in folder.iterdir()} == set(written)
+    written.clear()
+    assert main(["plot", str(folder)]) == 0
+    assert "report.html" in written and "distributions.png" in written
