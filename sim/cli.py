@@ -8,7 +8,9 @@ problem on stderr and return 2; no traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
+import os
 import signal
 import sys
 import threading
@@ -17,6 +19,16 @@ from collections.abc import Sequence
 from pathlib import Path
 
 DEFAULT_SCENARIO = "india_to_australia"
+
+
+def _print(*parts: object, file: object = None) -> None:
+    """print(), with control characters in names and descriptions shown as escapes (no raw ANSI)."""
+    from sim._text import printable
+
+    if file is sys.stderr:  # one problem, one line
+        print(*(printable(str(p), keep_newlines=False) for p in parts), file=file)
+    else:
+        print(*(printable(str(p)) for p in parts), file=file if file is not None else sys.stdout)
 
 
 class UserError(Exception):
@@ -149,22 +161,26 @@ def _main(argv: Sequence[str] | None) -> int:
         return _COMMANDS[args.command](args)
     except ScenarioError as exc:
         for line in exc.problems:
-            print(line, file=sys.stderr)
+            _print(line, file=sys.stderr)
         return 2
     except (UserError, OutputError) as exc:
-        print(str(exc), file=sys.stderr)
+        _print(str(exc), file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `telegraph explain X | head`: the reader left; nothing to say
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except OSError as exc:
         where = f"{exc.filename}: " if exc.filename else ""
-        print(f"telegraph: {where}{exc.strerror or exc}", file=sys.stderr)
+        _print(f"telegraph: {where}{exc.strerror or exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt as exc:
         terminated = isinstance(exc, Terminated) or isinstance(exc.__context__, Terminated)
         what = "terminated" if terminated else "interrupted"
         if isinstance(exc, InterruptedAfterWrite):
-            print(f"telegraph: {what}; the results in {exc.folder}/ are complete", file=sys.stderr)
+            _print(f"telegraph: {what}; the results in {exc.folder}/ are complete", file=sys.stderr)
         else:
-            print(f"telegraph: {what}; no results were written", file=sys.stderr)
+            _print(f"telegraph: {what}; no results were written", file=sys.stderr)
         return 143 if terminated else 130
 
 
@@ -180,8 +196,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     chunk = args.chunk or engine.DEFAULT_CHUNK
     if not args.quiet:
         summary = _first_line(sc.description)
-        print(f"{sc.name}: {summary}" if summary else sc.name)
-        print(f"seed {sc.seed}, {sc.messages:,} messages per link, {len(sc.links)} link(s)\n")
+        _print(f"{sc.name}: {summary}" if summary else sc.name)
+        _print(f"seed {sc.seed}, {sc.messages:,} messages per link, {len(sc.links)} link(s)\n")
     progress = _Progress(sc.messages * len(sc.links)) if sys.stderr.isatty() and not args.quiet else None
     result = engine.run(sc, chunk=chunk, progress=progress)
     if progress is not None:
@@ -190,10 +206,10 @@ def cmd_run(args: argparse.Namespace) -> int:
     extra = None if args.no_plots else _render_figures(result, text)
     write_results(result, folder, scenario_yaml=scenario.dump(sc), explain_text=text, extra=extra)
     if args.quiet:
-        print(folder)
+        _print(folder)
     else:
-        print(format_result(result))
-        print(f"\nresults: {folder}/")
+        _print(format_result(result))
+        _print(f"\nresults: {folder}/")
     return 0
 
 
@@ -329,14 +345,14 @@ def cmd_explain(args: argparse.Namespace) -> int:
     from sim.explain import explain
 
     sc = scenario.load(args.scenario, allow_ambiguous=True)
-    print(explain(sc))
+    _print(explain(sc))
     if args.plots is not None:
         from sim.plots import teaching_specs, write_figures
 
         urns = {name: urn.distribution.as_dict() for name, urn in sc.urns.items()}
         links = [(ln.name, ln.code_name, dict(ln.code.codewords), ln.urn.name) for ln in sc.links]
         for path in write_figures(teaching_specs(urns, links), args.plots):
-            print(path)
+            _print(path)
     return 0
 
 
@@ -344,7 +360,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from sim import scenario
 
     sc = scenario.load(args.scenario)
-    print(
+    _print(
         f"{sc.source or args.scenario}: valid "
         f"({len(sc.links)} link(s), {sc.messages:,} messages, seed {sc.seed})"
     )
@@ -357,7 +373,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     entries = scenario.bundled()
     width = max(len(name) for name, _ in entries)
     for name, description in entries:
-        print(f"{name.ljust(width)}  {description}")
+        _print(f"{name.ljust(width)}  {description}")
     return 0
 
 
@@ -372,7 +388,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
     except (KeyError, TypeError) as exc:
         raise UserError(f"{folder / 'summary.json'}: cannot read it back ({exc!r})") from None
     for p in paths:
-        print(p)
+        _print(p)
     return 0
 
 

@@ -13,7 +13,9 @@ white); other symbols take colours from a fixed palette, in order.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import hashlib
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -24,6 +26,7 @@ from typing import TYPE_CHECKING, Literal, TypeVar
 import numpy as np
 
 from coding import Code
+from sim._text import printable
 from sim.results import LinkResult, RunResult
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -43,6 +46,9 @@ __all__ = [
     "line_waits",
     "render_all",
     "slug",
+    "file_stems",
+    "link_stems",
+    "urn_stems",
     "svg_markup",
     "symbol_colours",
     "teaching_specs",
@@ -76,9 +82,15 @@ def _mpl() -> None:
 def _plain_text():
     """Text drawn as given: no mathtext (a colour named ``$x^$`` is a name, not a formula), no TeX."""
     _mpl()
+    import warnings
+
     from matplotlib import rc_context
 
-    return rc_context({"text.parse_math": False, "text.usetex": False})
+    stack = contextlib.ExitStack()
+    stack.enter_context(rc_context({"text.parse_math": False, "text.usetex": False}))
+    stack.enter_context(warnings.catch_warnings())
+    warnings.filterwarnings("ignore", "Glyph .* missing from", UserWarning)  # an emoji colour, say
+    return stack
 
 
 _F = TypeVar("_F", bound=Callable[..., "Figure"])
@@ -236,7 +248,7 @@ def convergence(result: RunResult, urn: str) -> Figure:
             mean = np.asarray(t.mean, dtype=float)[idx]
             se = np.asarray(t.std_error, dtype=float)[idx] if t.std_error else np.zeros_like(mean)
             ax.fill_between(n, mean - Z95 * se, mean + Z95 * se, color=colour, alpha=0.18, lw=0)
-            ax.plot(n, mean, color=colour, lw=1.6, label=f"{link.name}: measured ({link.code})")
+            ax.plot(n, mean, color=colour, lw=1.6, label=_label(f"{link.name}: measured ({link.code})"))
             lo_x, hi_x = min(lo_x, n[0]), max(hi_x, n[-1])
         th = link.theory
         ce = th.cross_entropy
@@ -372,9 +384,9 @@ def code_tree(
             ax.scatter([x], [y], s=380, color=colours[s], edgecolors="black", zorder=3)
             is_leaf = not any(node + d in prefixes for d in digits)
             if is_leaf:
-                ax.text(x, y - 0.32, f"{s}\n{node}", ha="center", va="top", fontsize=9, zorder=4)
+                ax.text(x, y - 0.32, f"{printable(s)}\n{node}", ha="center", va="top", fontsize=9, zorder=4)
             else:
-                ax.text(x + 0.25, y, f"{s}\n{node}", ha="left", va="center", fontsize=9, zorder=4)
+                ax.text(x + 0.25, y, f"{printable(s)}\n{node}", ha="left", va="center", fontsize=9, zorder=4)
         elif node in stubs:
             ax.scatter([x], [y], s=160, facecolors="white", edgecolors="lightgrey", zorder=3)
             ax.text(x, y - 0.25, "unused", ha="center", va="top", fontsize=7, color="grey")
@@ -431,7 +443,7 @@ def ambiguity_figure(
             ax.text(
                 (x0 + x1) / 2,
                 y + sign * 0.12,
-                f"{s} ({cw})",
+                f"{printable(s)} ({cw})",
                 ha="center",
                 va="bottom" if sign > 0 else "top",
                 fontsize=10,
@@ -444,7 +456,8 @@ def ambiguity_figure(
     ax.set_ylim(-1.6, 1.6)
     ax.set_axis_off()
     head = f"{title}\n" if title else ""
-    ax.set_title(f"{head}not uniquely decodable: '{w.string}' = {'·'.join(w.first)} = {'·'.join(w.second)}")
+    parses = f"{printable('·'.join(w.first))} = {printable('·'.join(w.second))}"
+    ax.set_title(f"{head}not uniquely decodable: '{w.string}' = {parses}")
     return fig
 
 
@@ -494,13 +507,13 @@ def codeword_budget(
                 height=0.6,
                 color=colours[s],
                 edgecolor="black",
-                label=s if is_code else None,
+                label=_label(printable(s)) if is_code else None,
             )
             if share >= 0.045:
                 if is_code:
                     text = f"{code[s]}\n{_power(D, -len(code[s]))}"
                 else:
-                    text = f"{s}\n{share:.3g}"
+                    text = f"{printable(s)}\n{share:.3g}"
                 ax.text(
                     left + share / 2, y, text, ha="center", va="center", fontsize=8, color=_ink(colours[s])
                 )
@@ -578,8 +591,8 @@ def distributions(
             info = "∞" if p <= 0 else f"{-math.log2(p):.2f}"
             ax.text(x, p + 0.01, info, ha="center", va="bottom", fontsize=8)
         top = max(top, *ps)
-        ax.bar([np.nan], [np.nan], color="white", edgecolor="black", hatch=hatch, label=name)
-    ax.set_xticks(np.arange(len(symbols)), symbols)
+        ax.bar([np.nan], [np.nan], color="white", edgecolor="black", hatch=hatch, label=_label(name))
+    ax.set_xticks(np.arange(len(symbols)), [printable(s) for s in symbols])
     ax.set_ylim(0, top * 1.18 + 0.02)
     ax.set_ylabel("p(x)")
     ax.set_title("Urn distributions; above each bar −log2 p(x), in bits")
@@ -688,14 +701,73 @@ class FigureSpec:
     build: Callable[[], Figure]
 
 
+MAX_STEM = 80
+"""File-name stems are at most this long (longer names are cut and get a hash)."""
+
+
+def _hash(name: str) -> str:
+    return hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+
+
 def slug(name: str) -> str:
-    """A file-name-safe form of a link or urn name.
+    """A file-name-safe form of a link or urn name (long names cut, with a hash of the whole).
 
     >>> slug("india → australia / huffman")
     'india-australia-huffman'
+    >>> len(slug("x" * 300)) <= MAX_STEM
+    True
     """
-    s = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.")
-    return s or "unnamed"
+    s = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.") or "unnamed"
+    if len(s) > MAX_STEM:
+        s = f"{s[: MAX_STEM - 9].rstrip('-.')}-{_hash(name)}"
+    return s
+
+
+def file_stems(names: Iterable[str]) -> dict[str, str]:
+    """A distinct file-name stem per name: names whose slugs collide are told apart, never merged.
+
+    Two names collide when their slugs match ignoring case (as on macOS and
+    Windows file systems). A name that is its own slug keeps it when it is
+    the only such name in its group; every other member gets a hash of its
+    full name appended.
+
+    >>> file_stems(["x", "x-", "x."])
+    {'x': 'x', 'x-': 'x-c8b60efc', 'x.': 'x-c92f00b1'}
+    """
+    names = list(dict.fromkeys(names))
+    base = {n: slug(n) for n in names}
+    groups: dict[str, list[str]] = {}
+    for n in names:
+        groups.setdefault(base[n].lower(), []).append(n)
+    out: dict[str, str] = {}
+    for members in groups.values():
+        exact = [n for n in members if base[n] == n]
+        for n in members:
+            keep = len(members) == 1 or (exact == [n])
+            out[n] = base[n] if keep else f"{base[n][: MAX_STEM - 9]}-{_hash(n)}"
+    seen: set[str] = set()
+    for n in names:  # a hash that meets another name's slug: count on
+        stem, k = out[n], 2
+        while stem.lower() in seen:
+            stem, k = f"{out[n]}-{k}", k + 1
+        out[n] = stem
+        seen.add(stem.lower())
+    return out
+
+
+def link_stems(result: RunResult) -> dict[str, str]:
+    """The file-name stem of each link of ``result`` (``code-<stem>.png`` …)."""
+    return file_stems(link.name for link in result.links)
+
+
+def urn_stems(result: RunResult) -> dict[str, str]:
+    """The file-name stem of each source urn of ``result`` (``convergence-<stem>.png``)."""
+    return file_stems(link.source for link in result.links)
+
+
+def _label(text: str) -> str:
+    """A legend label shown as given (matplotlib hides labels that start with '_')."""
+    return f" {text}" if text.startswith("_") else text
 
 
 def _urns_of(result: RunResult) -> dict[str, dict[str, float]]:
@@ -725,6 +797,7 @@ def _code_figure(codewords: Mapping[str, str], title: str, colours: Mapping[str,
 
 
 def _code_specs(
+    stem: str,
     name: str,
     code_name: str,
     codewords: Mapping[str, str],
@@ -732,7 +805,7 @@ def _code_specs(
     colours: Mapping[str, str],
 ) -> list[FigureSpec]:
     """The code tree (or witness) and codeword-budget figures of one link."""
-    stem, title = slug(name), f"{name} ({code_name})"
+    title = f"{name} ({code_name})"
     return [
         FigureSpec(
             f"code-{stem}",
@@ -774,8 +847,9 @@ def teaching_specs(
             lambda: distributions(urns, colours=colours),
         )
     ]
+    stems = file_stems(name for name, _, _, _ in links)
     for name, code_name, codewords, urn in links:
-        specs += _code_specs(name, code_name, codewords, urns[urn], colours)
+        specs += _code_specs(stems[name], name, code_name, codewords, urns[urn], colours)
     return specs
 
 
@@ -789,6 +863,7 @@ def _alphabet_size(codewords: Mapping[str, str]) -> int:
 def figure_specs(result: RunResult) -> list[FigureSpec]:
     """Every figure of ``result``, in report order, each built only when asked."""
     colours = symbol_colours(_all_symbols(result))
+    link_stem, urn_stem = link_stems(result), urn_stems(result)
     specs: list[FigureSpec] = []
     urns = _urns_of(result)
     if urns:
@@ -804,7 +879,7 @@ def figure_specs(result: RunResult) -> list[FigureSpec]:
     for urn in dict.fromkeys(link.source for link in result.links):
         specs.append(
             FigureSpec(
-                f"convergence-{slug(urn)}",
+                f"convergence-{urn_stem[urn]}",
                 "convergence",
                 urn,
                 f"Running mean bits/message of the links drawing from '{urn}'.",
@@ -812,11 +887,12 @@ def figure_specs(result: RunResult) -> list[FigureSpec]:
             )
         )
     for link in result.links:
-        specs += _code_specs(link.name, link.code, link.codewords, link.source_distribution, colours)
+        stem = link_stem[link.name]
+        specs += _code_specs(stem, link.name, link.code, link.codewords, link.source_distribution, colours)
         if _has_waits(link):
             specs.append(
                 FigureSpec(
-                    f"waits-{slug(link.name)}",
+                    f"waits-{stem}",
                     "waits",
                     link.name,
                     f"Waiting times on the line of '{link.name}'.",

@@ -258,15 +258,16 @@ def write_report(
         f'<p class="meta">seed {_e(result.seed)} · {_int(result.messages)} messages per link · '
         f"chunk {_int(result.chunk)} · {len(result.links)} link(s)</p>"
     )
-    parts += _overview(result)
+    link_stem, urn_stem = plots.link_stems(result), plots.urn_stems(result)
+    parts += _overview(result, link_stem)
     parts.append('<section id="sources">\n<h2>Sources and convergence</h2>')
     parts += figs("distributions", "")
     for urn in dict.fromkeys(link.source for link in result.links):
-        parts.append(f'<h3 id="urn-{_e(plots.slug(urn))}">Urn {_e(urn)}</h3>')
+        parts.append(f'<h3 id="urn-{_e(urn_stem[urn])}">Urn {_e(urn)}</h3>')
         parts += figs("convergence", urn)
     parts.append("</section>")
     for link in result.links:
-        parts += _link_section(link, figs, plots.slug)
+        parts += _link_section(link, figs, link_stem[link.name], urn_stem[link.source])
     if explain_text:
         parts += [
             '<section id="explain">',
@@ -292,9 +293,7 @@ def write_report(
         return folder.write(REPORT_NAME, "\n".join(parts))
 
 
-def _overview(result: RunResult) -> list[str]:
-    from sim.plots import slug
-
+def _overview(result: RunResult, link_stem: Mapping[str, str]) -> list[str]:
     out = [
         "<h2>Overview</h2>",
         '<table class="overview">',
@@ -308,7 +307,7 @@ def _overview(result: RunResult) -> list[str]:
         passed = sum(c.passed for c in link.checks)
         cls = "pass" if link.all_passed else "fail"
         out.append(
-            f'<tr><td><a href="#link-{_e(slug(link.name))}">{_e(link.name)}</a></td>'
+            f'<tr><td><a href="#link-{_e(link_stem[link.name])}">{_e(link.name)}</a></td>'
             f"<td>{_e(link.source)}</td><td>{_e(link.code)}</td>"
             f'<td class="num">{_bits(link.bits_per_message)}</td>'
             f'<td class="num">[{_bits(lo)}, {_bits(hi)}]</td>'
@@ -321,7 +320,7 @@ def _overview(result: RunResult) -> list[str]:
     return out
 
 
-def _link_section(link: LinkResult, figs, slug) -> list[str]:
+def _link_section(link: LinkResult, figs, stem: str, urn_stem: str) -> list[str]:
     built = f", built for {link.built_for}" if link.built_for else ""
     verdict = (
         '<span class="pass">all checks pass</span>'
@@ -329,11 +328,11 @@ def _link_section(link: LinkResult, figs, slug) -> list[str]:
         else '<span class="fail">some checks FAIL</span>'
     )
     return [
-        f'<section class="link" id="link-{_e(slug(link.name))}">',
+        f'<section class="link" id="link-{_e(stem)}">',
         f"<h2>Link {_e(link.name)}</h2>",
         f'<p class="meta">source urn <b>{_e(link.source)}</b> · code <b>{_e(link.code)}</b> '
         f"({_e(link.code_type)}{_e(built)}) · arrivals {_e(link.arrivals)} · {verdict} · "
-        f'convergence: <a href="#urn-{_e(slug(link.source))}">urn {_e(link.source)}</a></p>',
+        f'convergence: <a href="#urn-{_e(urn_stem)}">urn {_e(link.source)}</a></p>',
         "<h3>Numbers</h3>",
         _numbers_table(link),
         "<h3>Code</h3>",
