@@ -633,7 +633,7 @@ def read_results(folder: Path | Folder) -> RunResult:
     ``ValueError`` with a one-line message naming the file when the folder
     holds no readable summary or either file breaks its schema.
     """
-    from sim.results import traces_from_csv
+    from sim.results import SchemaError, traces_from_csv
 
     with opened(folder, create=False) as f:
         summary = f.path / "summary.json"
@@ -649,9 +649,13 @@ def read_results(folder: Path | Folder) -> RunResult:
         trace_raw = f.read("trace.csv", TRACE_MAX_BYTES)
         try:
             traces = traces_from_csv(trace_raw.decode("utf-8")) if trace_raw is not None else {}
-        except (ValueError, UnicodeDecodeError) as err:
+        except UnicodeDecodeError as err:
+            raise OutputError(f"{f.path / 'trace.csv'}: not UTF-8 text ({err.reason})") from None
+        except ValueError as err:
             raise OutputError(f"{f.path / 'trace.csv'}: {err}") from None
     try:
         return RunResult.from_dict(doc, traces)
-    except (KeyError, TypeError, ValueError) as err:
-        raise OutputError(f"{summary}: not a telegraph summary ({err})") from None
+    except SchemaError as err:
+        raise OutputError(f"{summary}: {err}") from None
+    except RecursionError:
+        raise OutputError(f"{summary}: not a telegraph summary (nested too deeply)") from None

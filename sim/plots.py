@@ -39,6 +39,7 @@ __all__ = [
     "MAX_POINTS",
     "ambiguity_figure",
     "code_tree",
+    "code_lengths",
     "codeword_budget",
     "convergence",
     "distributions",
@@ -57,6 +58,12 @@ __all__ = [
 
 MAX_POINTS = 2000
 """At most this many points of a convergence trace are drawn per line."""
+MAX_SHOWN = 40
+"""Bar figures show at most this many symbols; the least likely are merged into one."""
+MAX_TREE_CODEWORDS, MAX_TREE_DEPTH = 64, 16
+"""Larger codes are drawn as a histogram of codeword lengths instead of a tree."""
+MAX_BINS = 200
+"""A waiting-time histogram with more bins is drawn with neighbouring bins merged."""
 
 Z95 = 1.959963984540054
 
@@ -403,7 +410,9 @@ def code_tree(
 
 def _kraft_text(code: Code) -> str:
     k = code.kraft_sum
-    return str(k) if k.denominator == 1 else f"{k} = {float(k):.4g}"
+    if k.denominator == 1:
+        return str(k)
+    return f"{k} = {float(k):.4g}" if k.denominator < 10**6 else f"{float(k):.6g}"
 
 
 @_plain
@@ -486,14 +495,22 @@ def codeword_budget(
     """
     code = _as_code(codewords, D)
     D = code.D
-    symbols = list(code.symbols) + [s for s in probabilities if s not in code.codewords]
+    symbols = list(dict.fromkeys([*code.symbols, *probabilities]))
+    top = {s: float(D) ** -len(code[s]) for s in code.symbols}
+    bottom = {s: float(probabilities.get(s, 0.0)) for s in symbols}
+    note = ""
+    if len(symbols) > MAX_SHOWN:  # summarise: the most likely symbols, the rest as one grey share
+        shown = sorted(symbols, key=lambda s: (-bottom[s], len(code[s]) if s in top else 0))[: MAX_SHOWN - 1]
+        others = f"{len(symbols) - len(shown)} others"
+        top = _merge(top, shown, others)
+        bottom = _merge(bottom, shown, others)
+        symbols = [*shown, others]
+        colours = {**_colours_for(shown, colours), others: "lightgrey"}
+        note = f" ({others} merged)"
     colours = _colours_for(symbols, colours)
     fig = _figure(9.0, 3.2, (1.25, 1.0, 0.2, 0.35))
     ax = fig.add_subplot()
-    rows = (
-        (1.0, {s: float(D) ** -len(code[s]) for s in code.symbols}, True),
-        (0.0, {s: float(probabilities.get(s, 0.0)) for s in symbols}, False),
-    )
+    rows = ((1.0, top, True), (0.0, bottom, False))
     total_top = 0.0
     for y, shares, is_code in rows:
         left = 0.0
@@ -510,10 +527,10 @@ def codeword_budget(
                 label=_label(printable(s)) if is_code else None,
             )
             if share >= 0.045:
-                if is_code:
+                if is_code and s in code.codewords:
                     text = f"{code[s]}\n{_power(D, -len(code[s]))}"
                 else:
-                    text = f"{printable(s)}\n{share:.3g}"
+                    text = f"{printable(s)}\n{share:.3g}" if not is_code else ""
                 ax.text(
                     left + share / 2, y, text, ha="center", va="center", fontsize=8, color=_ink(colours[s])
                 )
@@ -537,13 +554,40 @@ def codeword_budget(
     ax.set_yticks([1.0, 0.0], [f"code: {D}^−l(x)", "source: p(x)"])
     ax.set_xlabel("share of the unit interval")
     head = f"{title}: " if title else ""
-    ax.set_title(f"{head}codeword budget, Kraft sum K = {_kraft_text(code)}")
+    ax.set_title(f"{head}codeword budget, Kraft sum K = {_kraft_text(code)}{note}")
     ax.legend(
         loc="upper center",
         bbox_to_anchor=(0.5, -0.32),
         ncol=min(len(symbols) + 1, 8),
         fontsize="small",
         frameon=False,
+    )
+    return fig
+
+
+def _merge(shares: Mapping[str, float], shown: Sequence[str], others: str) -> dict[str, float]:
+    """``shares`` of the ``shown`` symbols, the rest summed under ``others``."""
+    keep = set(shown)
+    out = {s: shares.get(s, 0.0) for s in shown}
+    out[others] = float(sum(v for s, v in shares.items() if s not in keep))
+    return out
+
+
+@_plain
+def code_lengths(codewords: Mapping[str, str], D: int = 2, *, title: str | None = None) -> Figure:
+    """How many codewords have each length: the picture of a code too large to draw as a tree."""
+    lengths = np.fromiter((len(w) for w in codewords.values()), dtype=np.int64, count=len(codewords))
+    values, counts = np.unique(lengths, return_counts=True)
+    fig = _figure(7.5, 3.8, (0.75, 0.55, 0.2, 0.6 if title else 0.35))
+    ax = fig.add_subplot()
+    ax.bar(values, counts, width=0.8, color="steelblue", edgecolor="black")
+    ax.set_xlabel(f"codeword length l (digits, D = {D})")
+    ax.set_ylabel("codewords")
+    head = f"{title}\n" if title else ""
+    ax.set_title(
+        f"{head}{len(codewords):,} codewords of length {values.min()}–{values.max()}: "
+        "too large for a tree, lengths shown",
+        fontsize="medium",
     )
     return fig
 
@@ -565,9 +609,18 @@ def distributions(
     """
     if not urns:
         raise ValueError("'urns' must name at least one distribution (got none)")
-    symbols: list[str] = []
-    for pmf in urns.values():
-        symbols += [s for s in pmf if s not in symbols]
+    symbols = list(dict.fromkeys(s for pmf in urns.values() for s in pmf))
+    note = ""
+    if len(symbols) > MAX_SHOWN:  # summarise: the most likely colours, the rest as one bar
+        weight = {s: max(float(pmf.get(s, 0.0)) for pmf in urns.values()) for s in symbols}
+        shown = sorted(symbols, key=lambda s: -weight[s])[: MAX_SHOWN - 1]
+        others = f"{len(symbols) - len(shown)} others"
+        urns = {
+            name: _merge({s: float(p) for s, p in pmf.items()}, shown, others) for name, pmf in urns.items()
+        }
+        colours = {**_colours_for(shown, colours), others: "lightgrey"}
+        symbols = [*shown, others]
+        note = f" ({others} summed in one bar)"
     colours = _colours_for(symbols, colours)
     k = len(urns)
     width = 0.8 / k
@@ -595,7 +648,7 @@ def distributions(
     ax.set_xticks(np.arange(len(symbols)), [printable(s) for s in symbols])
     ax.set_ylim(0, top * 1.18 + 0.02)
     ax.set_ylabel("p(x)")
-    ax.set_title("Urn distributions; above each bar −log2 p(x), in bits")
+    ax.set_title(f"Urn distributions; above each bar −log2 p(x), in bits{note}")
     ax.legend(title="urn", fontsize="small")
     return fig
 
@@ -656,6 +709,13 @@ def line_waits(link: LinkResult) -> Figure:
     zero_ax.set_ylabel("telegrams")
     zero_ax.set_title(f"no wait: {counts[0] / total:.1%}", fontsize="small")
     pos_edges, pos_counts = _positive_bins(edges, counts)
+    merged = ""
+    if len(pos_counts) > MAX_BINS:  # a tampered or huge histogram: merge neighbouring bins
+        group = -(-len(pos_counts) // MAX_BINS)
+        starts = np.arange(0, len(pos_counts), group)
+        pos_counts = np.add.reduceat(pos_counts, starts)
+        pos_edges = np.append(pos_edges[starts], pos_edges[-1])
+        merged = f", every {group} bins merged"
     ax.stairs(pos_counts, pos_edges, fill=True, color="steelblue", alpha=0.6, label="waiting times > 0")
     ax.set_xscale("log")
     _log_axis(ax.xaxis, "seconds")
@@ -678,7 +738,7 @@ def line_waits(link: LinkResult) -> Figure:
         rho_text += f" (theory λE[S] = {th.utilisation:.3f})"
     ax.plot([], [], " ", label=rho_text)
     ax.legend(fontsize="small", loc="upper left")
-    fig.suptitle(f"{link.name}: waiting times on the line, {rho_text}", fontsize="medium")
+    fig.suptitle(f"{link.name}: waiting times on the line, {rho_text}{merged}", fontsize="medium")
     return fig
 
 
@@ -781,15 +841,18 @@ def _urns_of(result: RunResult) -> dict[str, dict[str, float]]:
 
 
 def _all_symbols(result: RunResult) -> list[str]:
-    out: list[str] = []
-    for link in result.links:
-        for s in [*link.source_distribution, *link.codewords, *link.assumed_distribution]:
-            if s not in out:
-                out.append(s)
-    return out
+    return list(
+        dict.fromkeys(
+            s
+            for link in result.links
+            for s in [*link.source_distribution, *link.codewords, *link.assumed_distribution]
+        )
+    )
 
 
 def _code_figure(codewords: Mapping[str, str], title: str, colours: Mapping[str, str]) -> Figure:
+    if len(codewords) > MAX_TREE_CODEWORDS or max(map(len, codewords.values()), default=0) > MAX_TREE_DEPTH:
+        return code_lengths(codewords, _alphabet_size(codewords), title=title)
     code = Code(codewords, _alphabet_size(codewords))
     if code.is_uniquely_decodable:
         return code_tree(code, title=title, colours=colours)

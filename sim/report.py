@@ -27,6 +27,8 @@ if TYPE_CHECKING:  # pragma: no cover
 __all__ = ["render_from_folder", "write_report"]
 
 REPORT_NAME = "report.html"
+MAX_CODE_ROWS = 1000
+"""The code table of a link shows at most this many symbols."""
 
 _CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif;
@@ -146,7 +148,8 @@ def _code_table(link: LinkResult) -> str:
         "<th>codeword</th><th>length</th><th>−log2 q(x)</th></tr></thead>",
         "<tbody>",
     ]
-    for s in dict.fromkeys([*link.source_distribution, *link.codewords]):
+    symbols = list(dict.fromkeys([*link.source_distribution, *link.codewords]))
+    for s in symbols[:MAX_CODE_ROWS]:
         q = link.source_distribution.get(s, 0.0)
         p = link.assumed_distribution.get(s)
         cw = link.codewords.get(s, "")
@@ -156,6 +159,11 @@ def _code_table(link: LinkResult) -> str:
             f'<td class="num">{"–" if p is None else f"{p:.4f}"}</td>'
             f'<td><code>{_e(cw)}</code></td><td class="num">{len(cw)}</td>'
             f'<td class="num">{info}</td></tr>'
+        )
+    if len(symbols) > MAX_CODE_ROWS:
+        out.append(
+            f'<tr><td colspan="6">… and {_int(len(symbols) - MAX_CODE_ROWS)} more symbols '
+            "(all of them are in summary.json)</td></tr>"
         )
     out += ["</tbody>", "</table>"]
     return "\n".join(out)

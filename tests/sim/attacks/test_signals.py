@@ -21,6 +21,7 @@ import pytest
 
 from sim import output
 from sim.cli import main
+from tests.sim.attacks.helpers import hidden
 
 NAME = "india_to_australia"
 FAST = ["--messages", "300", "--no-plots", "--quiet"]
@@ -55,10 +56,6 @@ def complete_seed(folder: Path) -> int:
     marker = json.loads((folder / output.MARKER).read_text())
     assert marker["complete"] is True
     return json.loads((folder / "summary.json").read_text())["seed"]
-
-
-def hidden(root: Path) -> list[str]:
-    return sorted(p.name for p in root.iterdir() if p.name.startswith("."))
 
 
 def killed_run(tmp_path: Path, step: str, sig: str, fallback: bool) -> tuple[Path, int]:

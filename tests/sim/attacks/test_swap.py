@@ -18,6 +18,7 @@ import pytest
 
 from sim import output
 from sim.cli import main
+from tests.sim.attacks.helpers import hidden
 
 FAST = ["--messages", "300", "--no-plots", "--quiet"]
 NAME = "india_to_australia"
@@ -29,10 +30,6 @@ def seed_of(folder: Path) -> int:
     assert marker["complete"] is True
     assert set(marker["files"]) == {p.name for p in folder.iterdir()} - {output.MARKER}
     return json.loads((folder / "summary.json").read_text())["seed"]
-
-
-def hidden(root: Path) -> list[str]:
-    return sorted(p.name for p in root.iterdir() if p.name.startswith("."))
 
 
 @pytest.fixture(params=["exchange", "fallback"])
