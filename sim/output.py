@@ -249,9 +249,14 @@ class Folder:
         """Open an existing folder (``create``: make it, and its parents, when missing)."""
         path = Path(path)
         if create:
-            path.mkdir(parents=True, exist_ok=True)
+            try:
+                path.mkdir(parents=True, exist_ok=True)
+            except FileExistsError:  # not "File exists": say what is in the way
+                raise OutputError(f"{path}: is {_kind(path.stat().st_mode)}, not a folder") from None
         try:
             fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | _CLOEXEC)
+        except FileNotFoundError:
+            raise OutputError(f"{path}: no such folder") from None
         except NotADirectoryError:
             raise OutputError(f"{path}: is {_kind(path.stat().st_mode)}, not a folder") from None
         marker = read_marker(path)

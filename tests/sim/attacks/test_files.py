@@ -88,10 +88,8 @@ def test_a_results_folder_with_a_file_of_the_users_is_refused(capsys, tmp_path):
     assert snapshot(tmp_path) == before
 
 
-def test_every_results_folder_has_a_marker_listing_its_files(capsys, tmp_path):
-    root = tmp_path / "out"
-    assert main(["run", "--out", str(root), "--messages", "300", "--quiet"]) == 0
-    folder = root / "india_to_australia"
+def test_every_results_folder_has_a_marker_listing_its_files(drawn):
+    folder = drawn
     marker = json.loads((folder / output.MARKER).read_text())
     assert marker["telegraph_results"] == output.FORMAT
     on_disk = {p.name for p in folder.iterdir()} - {output.MARKER}
@@ -108,18 +106,17 @@ def test_our_own_results_are_replaced(capsys, tmp_path):
     assert hidden(root) == []
 
 
-def _legacy_folder(tmp_path: Path, capsys) -> Path:
-    """A results folder as telegraph wrote it before the marker existed."""
-    root = tmp_path / "out"
-    assert main(["run", "--out", str(root), "--messages", "300", "--quiet"]) == 0
-    capsys.readouterr()
-    folder = root / "india_to_australia"
+@pytest.fixture
+def legacy(tmp_path, drawn) -> Path:
+    """A results folder (with figures) as telegraph wrote it before the marker existed."""
+    folder = tmp_path / "out" / "india_to_australia"
+    shutil.copytree(drawn, folder)
     (folder / output.MARKER).unlink()
     return folder
 
 
-def test_a_results_folder_from_before_the_marker_is_replaced(capsys, tmp_path):
-    folder = _legacy_folder(tmp_path, capsys)
+def test_a_results_folder_from_before_the_marker_is_replaced(capsys, legacy):
+    folder = legacy
     assert main(["run", "--out", str(folder.parent), *FAST, "--seed", "9"]) == 0
     assert json.loads((folder / "summary.json").read_text())["seed"] == 9
     assert (folder / output.MARKER).is_file()
@@ -137,8 +134,8 @@ def test_a_results_folder_from_before_the_marker_is_replaced(capsys, tmp_path):
     ],
     ids=["extra-file", "other-scenario", "bad-json", "no-summary", "subfolder", "symlink"],
 )
-def test_a_folder_from_before_the_marker_must_hold_only_our_files(capsys, tmp_path, tamper):
-    folder = _legacy_folder(tmp_path, capsys)
+def test_a_folder_from_before_the_marker_must_hold_only_our_files(capsys, tmp_path, legacy, tamper):
+    folder = legacy
     tamper(folder)
     before = snapshot(tmp_path)
     refused(capsys, ["run", "--out", str(folder.parent), *FAST], naming=str(folder))
@@ -236,9 +233,41 @@ def test_a_results_folder_is_written_through_one_function(capsys, tmp_path, monk
         return real(self, name, data)
 
     monkeypatch.setattr(output.Folder, "_put", spy)
-    assert main(["run", "--out", str(tmp_path), "--messages", "300", "--quiet"]) == 0
+    assert main(["run", "--out", str(tmp_path), "--messages", "300", "--quiet", "--no-plots"]) == 0
     folder = tmp_path / "india_to_australia"
     assert {p.name for p in folder.iterdir()} == set(written)
     written.clear()
     assert main(["plot", str(folder)]) == 0
+    assert {p.name for p in folder.iterdir()} - {
+        "summary.json",
+        "trace.csv",
+        "scenario.yaml",
+        "explain.txt",
+    } == set(written)
     assert "report.html" in written and "distributions.png" in written
+
+
+# -- 7. errors that name the file and say what is wrong -----------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["validate", "run", "explain"])
+@pytest.mark.parametrize("kind", ["devnull", "fifo"])
+def test_a_scenario_that_is_a_device_or_pipe_is_named_not_missing(capsys, tmp_path, command, kind):
+    path = "/dev/null" if kind == "devnull" else str(tmp_path / "pipe.yaml")
+    if kind == "fifo":
+        os.mkfifo(path)
+    line = refused(capsys, [command, path], naming=path)
+    assert "not a regular file" in line and "no such file" not in line
+
+
+def test_explain_plots_into_a_file_says_so(capsys, tmp_path):
+    blocker = tmp_path / "figs"
+    blocker.write_text("mine")
+    line = refused(capsys, ["explain", "india_to_australia", "--plots", str(blocker)], naming=str(blocker))
+    assert "is a file, not a folder" in line and "File exists" not in line
+    assert blocker.read_text() == "mine"
+
+
+def test_plot_of_a_missing_folder_says_so(capsys, tmp_path):
+    line = refused(capsys, ["plot", str(tmp_path / "nowhere")], naming=str(tmp_path / "nowhere"))
+    assert "no such folder" in line

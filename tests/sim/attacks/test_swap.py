@@ -132,7 +132,7 @@ def test_a_partial_folder_in_use_by_another_run_is_not_cleaned(tmp_path):
 def test_results_folders_follow_the_umask(capsys, tmp_path):
     old = os.umask(0o022)
     try:
-        assert main(["run", "--out", str(tmp_path), "--messages", "300", "--quiet"]) == 0
+        assert main(["run", "--out", str(tmp_path), *FAST]) == 0
     finally:
         os.umask(old)
     folder = tmp_path / NAME
