@@ -131,13 +131,15 @@ def _ours_rule(folder: Path, scenario: str | None) -> Callable[[str], bool] | No
     """The names in ``folder`` telegraph wrote, when the whole folder is provably ours; else None."""
     marker = read_marker(folder)
     if marker is not None:
-        files = set(marker["files"]) | {MARKER}
-
-        def allowed(n: str) -> bool:
-            return n in files or bool(_TMP_FILE.fullmatch(n))
-
+        allowed = _listed(marker)
         return allowed if _strangers(folder, allowed) == [] else None
     return _legacy_name if _is_legacy(folder, scenario) else None
+
+
+def _listed(marker: dict) -> Callable[[str], bool]:
+    """Is a name one a folder with this marker may hold: listed, the marker, or our temporary file?"""
+    files = set(marker["files"]) | {MARKER}
+    return lambda n: n in files or bool(_TMP_FILE.fullmatch(n))
 
 
 def _describe(path: Path) -> str | None:
@@ -152,8 +154,7 @@ def _describe(path: Path) -> str | None:
         return f"is {_kind(info.st_mode)}, not a telegraph results folder"
     marker = read_marker(path)
     if marker is not None:
-        files = set(marker["files"]) | {MARKER}
-        strangers = _strangers(path, lambda n: n in files or bool(_TMP_FILE.fullmatch(n)))
+        strangers = _strangers(path, _listed(marker))
         if strangers is None:
             return "cannot be read"
         if strangers:
@@ -276,9 +277,15 @@ class Folder:
         else:  # pragma: no cover
             raise OutputError(f"{parent}: cannot create a temporary folder")
         fd = os.open(path, _DIR_FLAGS)
-        _lock(fd)  # held until we close: the next run's clean-up skips a folder in use
         folder = cls(path, fd, set(), scenario)
-        folder.write(MARKER, folder.marker_text())
+        try:
+            _lock(fd)  # held until we close: the next run's clean-up skips a folder in use
+            folder.write(MARKER, folder.marker_text())
+        except BaseException:
+            folder.close()
+            with contextlib.suppress(OSError):
+                os.rmdir(path)
+            raise
         return folder
 
     def marker_text(self) -> str:
@@ -515,7 +522,7 @@ def _swap(parent: Folder, partial: Folder, name: str) -> None:
             _remove_ours(parent, old)
 
 
-def _remove_ours(parent: Folder, name: str) -> bool:
+def _remove_ours(parent: Folder, name: str, *, made_here: bool = False) -> bool:
     """Remove the folder ``name`` of ``parent`` when it is provably ours; True when it is gone.
 
     Only the files its marker lists (or, for a folder from before the
@@ -525,11 +532,12 @@ def _remove_ours(parent: Folder, name: str) -> bool:
     """
     path = parent.path / name
     allowed = _ours_rule(path, scenario=None)
-    if allowed is None:  # not provably ours: only an empty folder goes (nothing is lost)
-        with contextlib.suppress(OSError):
-            os.rmdir(name, dir_fd=parent.fd)
-            return True
-        return False
+    if allowed is None:
+        if made_here:  # this process made it: an empty one (its marker never written) goes too
+            with contextlib.suppress(OSError):
+                os.rmdir(name, dir_fd=parent.fd)
+                return True
+        return False  # never an empty folder of another run's: it may be about to lock and mark it
     try:
         fd = os.open(name, _DIR_FLAGS, dir_fd=parent.fd)
     except OSError:
@@ -609,14 +617,14 @@ def write_results(
                     extra(partial)
                 partial.finish()
             except BaseException:
-                _remove_ours(parent, partial.path.name)
+                _remove_ours(parent, partial.path.name, made_here=True)
                 raise
             hidden = partial.path.name
             try:
                 _swap(parent, partial, folder.name)
             except BaseException:
                 if not partial.swapped:
-                    _remove_ours(parent, hidden)
+                    _remove_ours(parent, hidden, made_here=True)
                 raise
         finally:
             partial.close()

@@ -122,3 +122,14 @@ def test_sigterm_from_outside_during_a_long_run_keeps_the_previous_result(tmp_pa
     assert err.strip() == "telegraph: terminated; no results were written"
     assert complete_seed(root / NAME) == 1
     assert hidden(root) == []
+
+
+@pytest.mark.slow
+def test_eight_concurrent_runs_into_one_place_all_finish(tmp_path):
+    root = tmp_path / "out"
+    argv = [sys.executable, "-m", "sim", "run", "--out", str(root), *FAST]
+    procs = [subprocess.Popen([*argv, "--seed", str(i)], stderr=subprocess.PIPE, text=True) for i in range(8)]
+    errors = [p.communicate(timeout=300)[1] for p in procs]
+    assert [p.returncode for p in procs] == [0] * 8, errors
+    assert complete_seed(root / NAME) in range(8)
+    assert hidden(root) == []

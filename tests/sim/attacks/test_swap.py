@@ -158,3 +158,13 @@ def test_a_failed_rename_restores_the_old_result_in_the_fallback(capsys, tmp_pat
     assert main(["run", "--out", str(root), *FAST, "--seed", "2"]) == 2
     assert seed_of(root / NAME) == 1
     assert hidden(root) == []
+
+
+def test_an_unmarked_hidden_folder_is_left_alone(tmp_path):
+    # another run may have just made it and not yet locked and marked it
+    root = tmp_path / "out"
+    fresh = root / f".{NAME}.0a1b2c3d.partial"
+    fresh.mkdir(parents=True)
+    with output.Folder.open(root) as parent:
+        assert output.clean_leftovers(parent, NAME) == []
+    assert fresh.is_dir()
