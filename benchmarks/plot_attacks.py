@@ -83,6 +83,7 @@ CASES = {
 def measure(folder: Path) -> tuple[int, float, float, float, str]:
     code = (
         "import resource, sys\n"
+        "resource.setrlimit(resource.RLIMIT_CPU, (60, 60))  # a hang is killed, not waited for\n"
         "from sim.cli import main\n"
         "rc = main(['plot', sys.argv[1]])\n"
         "u = resource.getrusage(resource.RUSAGE_SELF)\n"

@@ -165,3 +165,28 @@ def test_a_histogram_of_many_bins_is_drawn_merged(result):
     assert "bins merged" in _titles(fig)
     stairs = [p for p in fig.axes[1].patches]
     assert all(len(p.get_path().vertices) < 4 * plots.MAX_BINS + 10 for p in stairs)
+
+
+def _bench():
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[3] / "benchmarks" / "plot_attacks.py"
+    spec = importlib.util.spec_from_file_location("plot_attacks", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "case", ["10^7-row trace.csv", "10^6-bin histogram", "10 000-bit codeword", "10^4 colours"]
+)
+def test_hostile_sizes_finish_under_300_mb_or_are_refused_in_one_line(tmp_path, base, case):
+    bench = _bench()
+    folder = _copy(base, tmp_path)
+    bench.CASES[case](folder)
+    code, _wall, _cpu, peak_mb, message = bench.measure(folder)  # the child has a 60 s CPU limit
+    assert code in (0, 2), message
+    assert peak_mb < 300
+    if code == 2:
+        assert message.startswith(str(folder)) and "\n" not in message
