@@ -216,7 +216,7 @@ def check_target(out: Path, name: str) -> Path:
         raise OutputError(f"{probe}: is {_kind(info.st_mode)}, but {what} must be a folder")
     if not os.access(probe, os.W_OK | os.X_OK):
         raise OutputError(f"{probe}: permission denied (telegraph cannot write results here)")
-    if len(os.fsencode(name)) > 255 - 32:
+    if len(os.fsencode(name)) > 255:
         raise OutputError(f"{folder}: the scenario name is too long for a folder name")
     why = _describe(folder) if probe == out else None
     if why is not None:

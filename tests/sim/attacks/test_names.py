@@ -100,3 +100,15 @@ def test_a_link_name_of_300_characters_gets_a_short_figure_file(tmp_path):
     paths = plots.write_figures([s for s in specs if s.kind in ("code", "convergence")], tmp_path)
     assert any(p.name.startswith("code-lll") for p in paths)
     assert all(len(p.name) < 100 for p in paths)
+
+
+def test_a_scenario_name_of_250_characters_gets_its_folder(tmp_path):
+    from sim import output
+
+    result = engine.run(scenario.load("india_to_australia"), messages=300, seed=1)
+    folder = output.write_results(result, tmp_path / ("n" * 250), scenario_yaml="")
+    assert (folder / "summary.json").is_file()
+    output.write_results(result, folder, scenario_yaml="")  # and replaces it: hidden names are short
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["n" * 250]
+    with pytest.raises(output.OutputError, match="too long"):
+        output.check_target(tmp_path, "n" * 256)
