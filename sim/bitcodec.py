@@ -11,9 +11,7 @@ import numpy as np
 
 from coding import Code, DecodeError
 from sim import kernels
-
-#: The engine's limit on codeword length (one codeword fits a 32-bit lookup).
-MAX_CODEWORD_BITS = 32
+from sim.limits import CODEWORD_BITS as MAX_CODEWORD_BITS  # one codeword fits a 32-bit lookup
 
 
 class Encoder:

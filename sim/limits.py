@@ -34,6 +34,7 @@ __all__ = [
     "DESCRIPTION_CHARS",
     "EVERY",
     "FILE_BYTES",
+    "IN_FLIGHT",
     "LATENCY",
     "LIMITS",
     "LINES",
@@ -102,9 +103,12 @@ BALLS = 10**15
 TELEGRAM = 65_536
 #: ``seed:`` and ``--seed``.
 SEED = 2**64 - 1
-#: ``--chunk``: messages per simulation event. The engine holds about 40 bytes per message
+#: ``--chunk``: messages per simulation event. The engine holds about 32 bytes per message
 #: of a chunk in flight, per link.
 CHUNK = 2**20
+#: Messages in flight across all links at once: with many links, each link's chunk is cut
+#: to its share (results never depend on the chunk), so memory stays bounded.
+IN_FLIGHT = 2**21
 
 # -- numeric ranges (every number must also be finite) --------------------------------------
 #: Bits per second of a line. Up to 10^12 keeps every queueing formula (E[S²] ~ 1/baud²) finite.
@@ -157,7 +161,12 @@ LIMITS: tuple[tuple[str, str, str], ...] = (
     ("balls of one colour", f"0 to {number_text(BALLS)}", "counts stay exact in float64"),
     ("`telegram`", f"1 to {number_text(TELEGRAM)} messages", ""),
     ("`seed`, `--seed`", f"0 to 2^64 − 1", ""),
-    ("`--chunk`", f"1 to {number_text(CHUNK)} messages", "about 40 bytes per message per link in memory"),
+    (
+        "`--chunk`",
+        f"1 to {number_text(CHUNK)} messages",
+        f"about 32 bytes per message in memory; all links together hold at most "
+        f"{number_text(IN_FLIGHT)} messages at once (each link gets its share)",
+    ),
     ("`baud`", f"{number_text(BAUD.low)} to {number_text(BAUD.high)} bits/s", "queueing formulas stay finite"),
     ("`latency`", f"{number_text(LATENCY.low)} to {number_text(LATENCY.high)} s", ""),
     ("`arrivals.rate`", f"{number_text(RATE.low)} to {number_text(RATE.high)} messages/s", ""),

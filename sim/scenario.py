@@ -123,8 +123,8 @@ def loads(text: str, *, filename: str = "scenario.yaml", allow_ambiguous: bool =
 
 def _too_big(filename: str, size: int) -> str:
     return (
-        f"{filename}: (the file): is {size:_} bytes; a scenario may be at most "
-        f"{limits.number_text(limits.FILE_BYTES)} bytes"
+        f"{filename}: file size: is {size:_} bytes; a scenario file may be at most "
+        f"{limits.number_text(limits.FILE_BYTES)} bytes (16 MiB)"
     )
 
 
