@@ -94,7 +94,7 @@ class Problems:
     @staticmethod
     def key(parent: str, key: Any) -> str:
         """``parent.key`` (a key that is not a plain word is quoted: ``parent["a b"]``)."""
-        if isinstance(key, str) and _PLAIN_KEY.match(key):
+        if isinstance(key, str) and len(key) <= 60 and _PLAIN_KEY.match(key):
             return f"{parent}.{key}" if parent else key
         text = f"[{show(key)}]"
         return f"{parent}{text}" if parent else text

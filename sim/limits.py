@@ -149,7 +149,7 @@ LIMITS: tuple[tuple[str, str, str], ...] = (
     ("one number", f"{NUMBER_CHARS} characters", "refused before it is converted"),
     ("urns, codes, lines", f"{URNS}, {CODES}, {LINES}", "entries in each section"),
     ("links", str(LINKS), "each link holds a chunk of messages in memory while it runs"),
-    ("colours per urn (codewords per code)", number_text(COLOURS), "a 10^5-colour Huffman urn validates in seconds"),
+    ("colours per urn, codewords per code", number_text(COLOURS), ""),
     (
         "name length",
         f"{NAME_CHARS} characters",
@@ -160,18 +160,26 @@ LIMITS: tuple[tuple[str, str, str], ...] = (
     ("`messages`, `--messages`", f"1 to {number_text(MESSAGES)}", "counts stay exact"),
     ("balls of one colour", f"0 to {number_text(BALLS)}", "counts stay exact in float64"),
     ("`telegram`", f"1 to {number_text(TELEGRAM)} messages", ""),
-    ("`seed`, `--seed`", f"0 to 2^64 − 1", ""),
+    ("`seed`, `--seed`", "0 to 2^64 − 1", ""),
     (
         "`--chunk`",
         f"1 to {number_text(CHUNK)} messages",
         f"about 32 bytes per message in memory; all links together hold at most "
         f"{number_text(IN_FLIGHT)} messages at once (each link gets its share)",
     ),
-    ("`baud`", f"{number_text(BAUD.low)} to {number_text(BAUD.high)} bits/s", "queueing formulas stay finite"),
+    (
+        "`baud`",
+        f"{number_text(BAUD.low)} to {number_text(BAUD.high)} bits/s",
+        "queueing formulas stay finite",
+    ),
     ("`latency`", f"{number_text(LATENCY.low)} to {number_text(LATENCY.high)} s", ""),
     ("`arrivals.rate`", f"{number_text(RATE.low)} to {number_text(RATE.high)} messages/s", ""),
     ("`arrivals.every`", f"{number_text(EVERY.low)} to {number_text(EVERY.high)} s", ""),
-    ("`tariff.per_bit`, `tariff.per_telegram`", f"{number_text(TARIFF.low)} to {number_text(TARIFF.high)}", ""),
+    (
+        "`tariff.per_bit`, `tariff.per_telegram`",
+        f"{number_text(TARIFF.low)} to {number_text(TARIFF.high)}",
+        "",
+    ),
 )
 
 

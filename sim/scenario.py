@@ -347,7 +347,7 @@ class _Builder:
 
     # -- urns -------------------------------------------------------------------
     def _section(self, section: str, kind: str, value: Any, build: Any, most: int) -> dict[str, Any] | None:
-        """Each named entry of a top-level section (at most ``most``), built by ``build(path, name, value)``."""
+        """Each named entry of a section (at most ``most``), built by ``build(path, name, value)``."""
         if isinstance(value, dict) and not self.p.count(section, value, most, f"{kind}s"):
             return None
         entries = self.p.named_entries(section, value, kind)
@@ -556,7 +556,9 @@ class _Builder:
                 what="a mapping like {per_bit: 0.01, per_telegram: 0.5}",
             )
             if t is not BAD:
-                per_bit = p.number(Problems.key(tpath, "per_bit"), t.get("per_bit", 0.0), within=limits.TARIFF)
+                per_bit = p.number(
+                    Problems.key(tpath, "per_bit"), t.get("per_bit", 0.0), within=limits.TARIFF
+                )
                 per_tel = p.number(
                     Problems.key(tpath, "per_telegram"), t.get("per_telegram", 0.0), within=limits.TARIFF
                 )

@@ -24,8 +24,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-#: Address space of an attacked process (a run that imports numba and matplotlib needs ~700 MB).
-ADDRESS_SPACE = 1536 * 2**20
+#: Address space of an attacked process (a run with figures fits: it imports numba and matplotlib).
+ADDRESS_SPACE = 2**30
 #: The process is killed after this many CPU seconds, or this many wall seconds.
 CPU_LIMIT = 60
 WALL_LIMIT = 180
@@ -70,7 +70,10 @@ def _fence() -> None:  # runs in the child before exec
 def telegraph(*args: str, sandbox: Path) -> Outcome:
     """Run ``python -m sim ARGS`` with the sandbox as working folder; see :class:`Outcome`."""
     before = _snapshot(sandbox)
-    out_path, err_path = sandbox.parent / f".{sandbox.name}.stdout", sandbox.parent / f".{sandbox.name}.stderr"
+    out_path, err_path = (
+        sandbox.parent / f".{sandbox.name}.stdout",
+        sandbox.parent / f".{sandbox.name}.stderr",
+    )
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "Agg"}
     with open(out_path, "w+b") as out, open(err_path, "w+b") as err:
         proc = subprocess.Popen(
