@@ -16,7 +16,6 @@ start-up and imports (about 0.5 s of CPU).
 from __future__ import annotations
 
 import os
-import resource
 import signal
 import subprocess
 import sys
@@ -61,10 +60,15 @@ def _snapshot(root: Path) -> dict[str, tuple[int, int, int]]:
     return out
 
 
-def _fence() -> None:  # runs in the child before exec
-    resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE, ADDRESS_SPACE))
-    resource.setrlimit(resource.RLIMIT_CPU, (CPU_LIMIT, CPU_LIMIT + 5))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+#: A small launcher sets the limits and execs ``python -m sim``. (A ``preexec_fn`` would fork
+#: the test process, and the child's peak RSS would then start at the parent's.)
+_LAUNCHER = f"""
+import os, resource, sys
+resource.setrlimit(resource.RLIMIT_AS, ({ADDRESS_SPACE}, {ADDRESS_SPACE}))
+resource.setrlimit(resource.RLIMIT_CPU, ({CPU_LIMIT}, {CPU_LIMIT + 5}))
+resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+os.execv(sys.executable, [sys.executable, "-m", "sim", *sys.argv[1:]])
+"""
 
 
 def telegraph(*args: str, sandbox: Path) -> Outcome:
@@ -77,13 +81,12 @@ def telegraph(*args: str, sandbox: Path) -> Outcome:
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "Agg"}
     with open(out_path, "w+b") as out, open(err_path, "w+b") as err:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "sim", *args],
+            [sys.executable, "-c", _LAUNCHER, *args],
             cwd=sandbox,
             stdin=subprocess.DEVNULL,
             stdout=out,
             stderr=err,
             env=env,
-            preexec_fn=_fence,
         )
         timer = threading.Timer(WALL_LIMIT, lambda: os.kill(proc.pid, signal.SIGKILL))
         timer.start()

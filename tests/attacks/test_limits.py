@@ -8,6 +8,7 @@ run them with ``python -m pytest -m slow tests/attacks``.
 
 from __future__ import annotations
 
+import re
 import signal
 import subprocess
 import sys
@@ -189,8 +190,12 @@ def test_one_more_colour_than_the_limit_is_refused(sandbox):
 
 @pytest.mark.slow
 def test_ctrl_c_while_the_command_starts_never_traces_back_through_telegraph(sandbox):
-    """SIGINT at 10 ms steps over the first 0.15 s. Python's own start-up (site, runpy) runs
-    before any of our code and can still print its traceback; none may pass through ``sim``."""
+    """SIGINT at 10 ms steps over the first 0.15 s.
+
+    Python's own start-up (``site``, ``runpy``, and the import of the package
+    ``sim/__init__.py`` that runpy does before ``sim/__main__.py``) runs before
+    any handler of ours and can still print its own traceback; no traceback
+    may pass through the command itself."""
     for step in range(16):
         proc = subprocess.Popen(
             [sys.executable, "-m", "sim", "validate", "india_to_australia"],
@@ -199,6 +204,7 @@ def test_ctrl_c_while_the_command_starts_never_traces_back_through_telegraph(san
         time.sleep(step * 0.01)
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=60)
-        assert "/sim/" not in err, err
-        if proc.returncode == 130:
-            assert err == "telegraph: interrupted; no results were written\n"
+        frames = re.findall(r'File "[^"]*/sim/(\w+)\.py"', err)
+        assert set(frames) <= {"__init__"}, err
+        if proc.returncode == 130:  # stopped by our handler (silent while sim.cli itself loads)
+            assert err in ("", "telegraph: interrupted; no results were written\n"), err
