@@ -15,6 +15,7 @@ start-up and imports (about 0.5 s of CPU).
 
 from __future__ import annotations
 
+import math
 import os
 import signal
 import subprocess
@@ -60,47 +61,56 @@ def _snapshot(root: Path) -> dict[str, tuple[int, int, int]]:
     return out
 
 
-#: A small launcher sets the limits and execs ``python -m sim``. (A ``preexec_fn`` would fork
-#: the test process, and the child's peak RSS would then start at the parent's.)
+#: A small fresh interpreter sets the limits, forks ``python -m sim`` and reports the child's CPU
+#: time and peak RSS. (Forking the test process itself would start the child's peak RSS at the
+#: parent's: ``ru_maxrss`` keeps the high-water mark from before ``exec``.)
 _LAUNCHER = f"""
 import os, resource, sys
 resource.setrlimit(resource.RLIMIT_AS, ({ADDRESS_SPACE}, {ADDRESS_SPACE}))
 resource.setrlimit(resource.RLIMIT_CPU, ({CPU_LIMIT}, {CPU_LIMIT + 5}))
 resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-os.execv(sys.executable, [sys.executable, "-m", "sim", *sys.argv[1:]])
+pid = os.fork()
+if pid == 0:
+    os.execv(sys.executable, [sys.executable, "-m", "sim", *sys.argv[2:]])
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as f:
+    f.write(f"{{usage.ru_utime + usage.ru_stime}} {{usage.ru_maxrss}}")
+code = os.waitstatus_to_exitcode(status)
+sys.exit(code if code >= 0 else 128 - code)
 """
 
 
 def telegraph(*args: str, sandbox: Path) -> Outcome:
     """Run ``python -m sim ARGS`` with the sandbox as working folder; see :class:`Outcome`."""
     before = _snapshot(sandbox)
-    out_path, err_path = (
-        sandbox.parent / f".{sandbox.name}.stdout",
-        sandbox.parent / f".{sandbox.name}.stderr",
-    )
+    side = sandbox.parent
+    out_path, err_path, use_path = (side / f".{sandbox.name}.{k}" for k in ("stdout", "stderr", "usage"))
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "MPLBACKEND": "Agg"}
     with open(out_path, "w+b") as out, open(err_path, "w+b") as err:
         proc = subprocess.Popen(
-            [sys.executable, "-c", _LAUNCHER, *args],
+            [sys.executable, "-c", _LAUNCHER, str(use_path), *args],
             cwd=sandbox,
             stdin=subprocess.DEVNULL,
             stdout=out,
             stderr=err,
             env=env,
+            start_new_session=True,  # one process group: the wall-clock kill reaches the child
         )
-        timer = threading.Timer(WALL_LIMIT, lambda: os.kill(proc.pid, signal.SIGKILL))
+        timer = threading.Timer(WALL_LIMIT, lambda: os.killpg(proc.pid, signal.SIGKILL))
         timer.start()
         try:
-            _, status, usage = os.wait4(proc.pid, 0)
+            proc.wait()
         finally:
             timer.cancel()
-        proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
         stdout = out.read().decode("utf-8", "replace")
         stderr = err.read().decode("utf-8", "replace")
-    out_path.unlink()
-    err_path.unlink()
+    cpu, peak_kb = (
+        (float(x) for x in use_path.read_text().split()) if use_path.exists() else (math.inf, math.inf)
+    )
+    for path in (out_path, err_path, use_path):
+        path.unlink(missing_ok=True)
     after = _snapshot(sandbox)
     changed = sorted(p for p in before.keys() | after.keys() if before.get(p) != after.get(p))
     return Outcome(
@@ -108,8 +118,8 @@ def telegraph(*args: str, sandbox: Path) -> Outcome:
         code=proc.returncode,
         stdout=stdout,
         stderr=stderr,
-        cpu_seconds=usage.ru_utime + usage.ru_stime,
-        peak_mb=usage.ru_maxrss / 1024,  # kilobytes on Linux
+        cpu_seconds=cpu,
+        peak_mb=peak_kb / 1024,  # ru_maxrss is in kilobytes on Linux
         changed=tuple(changed),
     )
 
