@@ -9,6 +9,7 @@ from collections.abc import Callable
 import numpy as np
 import simpy
 
+from sim import limits
 from sim.bitcodec import Decoder, Encoder
 from sim.line import TelegraphLine
 from sim.model import Link, Scenario
@@ -173,11 +174,13 @@ def run(
     s = scenario.seed if seed is None else int(seed)
     if n < 1:
         raise ValueError(f"'messages' must be at least 1 (got {n})")
-    if chunk < 1:
-        raise ValueError(f"'chunk' must be at least 1 (got {chunk})")
+    if not 1 <= chunk <= limits.CHUNK:
+        raise ValueError(f"'chunk' must be between 1 and {limits.CHUNK:_} (got {chunk})")
     env = simpy.Environment()
     children = np.random.SeedSequence(s).spawn(len(scenario.links))
-    runs = [_LinkRun(env, link, n, child, chunk, progress) for link, child in zip(scenario.links, children)]
+    # Every link holds a chunk in flight: share the memory bound out (results never depend on it).
+    each = max(1, min(chunk, limits.IN_FLIGHT // max(1, len(scenario.links))))
+    runs = [_LinkRun(env, link, n, child, each, progress) for link, child in zip(scenario.links, children)]
     env.run()
     return RunResult(
         scenario=scenario.name,

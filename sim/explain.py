@@ -203,7 +203,7 @@ def _code_body(t: _Text, code: Code) -> None:
             "K < 1: some code strings are never used, so a codeword could be shortened "
             "without losing decodability (the code is incomplete)."
         )
-    clash = code.prefix_pair()
+    clash = code.prefix_clash()
     if clash is None:
         t.para(
             "Prefix-free: yes. No codeword is the beginning of another, so the receiver can "
@@ -333,11 +333,12 @@ def _link_section(t: _Text, link: Link) -> None:
     D = code.D
     lg, unit = _logname(D), _unit(D)
     t.add(f"Link {link.name}: urn {urn.name} -> code {link.code_name} -> line {link.line.name}")
-    if urn.total <= 0:
+    total = urn.total  # once: it is a sum over the colours
+    if total <= 0:
         t.para("The urn is empty: there is nothing to send.")
         t.add()
         return
-    q = {c: n / urn.total for c, n in urn.counts.items()}
+    q = {c: n / total for c, n in urn.counts.items()}
     missing = [c for c, x in q.items() if x > 0 and c not in code.codewords]
     if missing:
         t.para(

@@ -24,6 +24,7 @@ from typing import ClassVar, Literal
 import numpy as np
 
 from coding import Code, Distribution, fano, fixed_length, huffman, shannon_from_counts
+from sim import limits
 
 __all__ = [
     "ARRIVAL_KINDS",
@@ -152,6 +153,8 @@ class ArrivalProcess:
 
     name: ClassVar[str]
     parameter: ClassVar[str | None] = None
+    #: The range the parameter must lie in (see :mod:`sim.limits`).
+    parameter_range: ClassVar[limits.Range | None] = None
     #: Squared coefficient of variation of the gaps between messages (0: clockwork, 1: Poisson).
     gap_cv2: ClassVar[float] = 0.0
     #: Whether arrivals form a Poisson stream, so Pollaczek–Khinchine's wait applies.
@@ -198,6 +201,7 @@ class Fixed(ArrivalProcess):
     every: float
     name: ClassVar[str] = "fixed"
     parameter: ClassVar[str | None] = "every"
+    parameter_range: ClassVar[limits.Range | None] = limits.EVERY
 
     @property
     def message_rate(self) -> float:
@@ -223,6 +227,7 @@ class Poisson(ArrivalProcess):
     rate: float
     name: ClassVar[str] = "poisson"
     parameter: ClassVar[str | None] = "rate"
+    parameter_range: ClassVar[limits.Range | None] = limits.RATE
     gap_cv2: ClassVar[float] = 1.0
     poisson: ClassVar[bool] = True
 

@@ -3,7 +3,11 @@
 :mod:`sim.scenario` builds these from YAML; tests and Python users may build
 them directly. Each record checks itself when built (``__post_init__``), so
 both meet the same rules and the same message, naming the field, the rule and
-the value; the YAML layer only adds the file and the YAML path:
+the value; the YAML layer only adds the file and the YAML path. The records
+hold the model's own rules (a positive baud, a rate for Poisson arrivals, a
+code that fits its urn); the sizes a scenario *file* may reach (baud up to
+10^12, names up to 100 characters …) are :mod:`sim.limits`' table, enforced
+where files are read, so Python may probe further (a baud of 10^200, say):
 
 >>> Line("cable", baud=-5)
 Traceback (most recent call last):
@@ -344,8 +348,10 @@ def code_fits_urn(code: Code, urn: Urn) -> Iterator[str]:
         )
 
 
-def _names(symbols: list[str]) -> str:
-    return ", ".join(repr(s) for s in symbols)
+def _names(symbols: list[str], most: int = 8) -> str:
+    """The first ``most`` names, then how many more (an error line stays short)."""
+    shown = ", ".join(repr(s) for s in symbols[:most])
+    return shown + (f", … ({len(symbols) - most:_} more)" if len(symbols) > most else "")
 
 
 @dataclass(frozen=True)

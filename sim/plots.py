@@ -7,31 +7,37 @@ imported lazily, inside the functions, so importing this module (or
 the Agg backend and never shown; :func:`render_all` writes them to files.
 
 The figures live in sibling modules by concern: :mod:`sim.plots_style`
-(matplotlib set-up, colours, axes), :mod:`sim.plots_run` (convergence,
-distributions, line waits) and :mod:`sim.plots_codes` (code tree, ambiguity,
-codeword budget). This module gathers them: every figure of a run as a
-:class:`FigureSpec`, and the writers.
+(limits, matplotlib set-up, colours, axes), :mod:`sim.plots_run`
+(convergence, distributions, line waits) and :mod:`sim.plots_codes` (code
+tree, ambiguity, codeword budget, code lengths). This module gathers them:
+every figure of a run as a :class:`FigureSpec`, file names, and the writers.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from coding import Code
-from sim.plots_codes import ambiguity_figure, code_tree, codeword_budget
-from sim.plots_run import (
-    MAX_POINTS,
-    _has_waits,
-    convergence,
-    distributions,
-    line_waits,
+from sim.plots_codes import (
+    ambiguity_figure,
+    code_lengths,
+    code_tree,
+    codeword_budget,
 )
+from sim.plots_run import _has_waits, convergence, distributions, line_waits
 from sim.plots_style import (
+    MAX_BINS,
+    MAX_POINTS,
+    MAX_SHOWN,
+    MAX_TREE_CODEWORDS,
+    MAX_TREE_DEPTH,
+    _plain_text,
     symbol_colours,
 )
 from sim.results import RunResult
@@ -39,11 +45,18 @@ from sim.results import RunResult
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
+    from sim.output import Folder
+
 __all__ = [
     "FigureSpec",
+    "MAX_BINS",
     "MAX_POINTS",
+    "MAX_SHOWN",
+    "MAX_TREE_CODEWORDS",
+    "MAX_TREE_DEPTH",
     "ambiguity_figure",
     "code_tree",
+    "code_lengths",
     "codeword_budget",
     "convergence",
     "distributions",
@@ -51,11 +64,15 @@ __all__ = [
     "line_waits",
     "render_all",
     "slug",
+    "file_stems",
+    "link_stems",
+    "urn_stems",
     "svg_markup",
     "symbol_colours",
     "teaching_specs",
     "write_figures",
 ]
+
 
 # -- all figures of a run -----------------------------------------------------
 FigureKind = Literal["convergence", "code", "budget", "distributions", "waits"]
@@ -76,14 +93,68 @@ class FigureSpec:
     build: Callable[[], Figure]
 
 
+MAX_STEM = 80
+"""File-name stems are at most this long (longer names are cut and get a hash)."""
+
+
+def _hash(name: str) -> str:
+    return hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+
+
 def slug(name: str) -> str:
-    """A file-name-safe form of a link or urn name.
+    """A file-name-safe form of a link or urn name (long names cut, with a hash of the whole).
 
     >>> slug("india → australia / huffman")
     'india-australia-huffman'
+    >>> len(slug("x" * 300)) <= MAX_STEM
+    True
     """
-    s = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.")
-    return s or "unnamed"
+    s = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.") or "unnamed"
+    if len(s) > MAX_STEM:
+        s = f"{s[: MAX_STEM - 9].rstrip('-.')}-{_hash(name)}"
+    return s
+
+
+def file_stems(names: Iterable[str]) -> dict[str, str]:
+    """A distinct file-name stem per name: names whose slugs collide are told apart, never merged.
+
+    Two names collide when their slugs match ignoring case (as on macOS and
+    Windows file systems). A name that is its own slug keeps it when it is
+    the only such name in its group; every other member gets a hash of its
+    full name appended.
+
+    >>> file_stems(["x", "x-", "x."])
+    {'x': 'x', 'x-': 'x-c8b60efc', 'x.': 'x-c92f00b1'}
+    """
+    names = list(dict.fromkeys(names))
+    base = {n: slug(n) for n in names}
+    groups: dict[str, list[str]] = {}
+    for n in names:
+        groups.setdefault(base[n].lower(), []).append(n)
+    out: dict[str, str] = {}
+    for members in groups.values():
+        exact = [n for n in members if base[n] == n]
+        for n in members:
+            keep = len(members) == 1 or (exact == [n])
+            out[n] = base[n] if keep else f"{base[n][: MAX_STEM - 9]}-{_hash(n)}"
+    seen: set[str] = set()
+    for n in names:  # a hash that meets another name's slug: count on
+        stem, k = out[n], 2
+        while stem.lower() in seen:
+            stem, k = f"{out[n]}-{k}", k + 1
+        out[n] = stem
+        seen.add(stem.lower())
+    return out
+
+
+def link_stems(result: RunResult) -> dict[str, str]:
+    """The file-name stem of each link of ``result`` (``code-<stem>.png`` …)."""
+    return file_stems(link.name for link in result.links)
+
+
+def urn_stems(result: RunResult) -> dict[str, str]:
+    """The file-name stem of each source urn of ``result`` (``convergence-<stem>.png``)."""
+    return file_stems(link.source for link in result.links)
 
 
 def _urns_of(result: RunResult) -> dict[str, dict[str, float]]:
@@ -97,15 +168,18 @@ def _urns_of(result: RunResult) -> dict[str, dict[str, float]]:
 
 
 def _all_symbols(result: RunResult) -> list[str]:
-    out: list[str] = []
-    for link in result.links:
-        for s in [*link.source_distribution, *link.codewords, *link.assumed_distribution]:
-            if s not in out:
-                out.append(s)
-    return out
+    return list(
+        dict.fromkeys(
+            s
+            for link in result.links
+            for s in [*link.source_distribution, *link.codewords, *link.assumed_distribution]
+        )
+    )
 
 
 def _code_figure(codewords: Mapping[str, str], title: str, colours: Mapping[str, str]) -> Figure:
+    if len(codewords) > MAX_TREE_CODEWORDS or max(map(len, codewords.values()), default=0) > MAX_TREE_DEPTH:
+        return code_lengths(codewords, _alphabet_size(codewords), title=title)
     code = Code(codewords, _alphabet_size(codewords))
     if code.is_uniquely_decodable:
         return code_tree(code, title=title, colours=colours)
@@ -113,6 +187,7 @@ def _code_figure(codewords: Mapping[str, str], title: str, colours: Mapping[str,
 
 
 def _code_specs(
+    stem: str,
     name: str,
     code_name: str,
     codewords: Mapping[str, str],
@@ -120,7 +195,7 @@ def _code_specs(
     colours: Mapping[str, str],
 ) -> list[FigureSpec]:
     """The code tree (or witness) and codeword-budget figures of one link."""
-    stem, title = slug(name), f"{name} ({code_name})"
+    title = f"{name} ({code_name})"
     return [
         FigureSpec(
             f"code-{stem}",
@@ -162,8 +237,9 @@ def teaching_specs(
             lambda: distributions(urns, colours=colours),
         )
     ]
+    stems = file_stems(name for name, _, _, _ in links)
     for name, code_name, codewords, urn in links:
-        specs += _code_specs(name, code_name, codewords, urns[urn], colours)
+        specs += _code_specs(stems[name], name, code_name, codewords, urns[urn], colours)
     return specs
 
 
@@ -177,6 +253,7 @@ def _alphabet_size(codewords: Mapping[str, str]) -> int:
 def figure_specs(result: RunResult) -> list[FigureSpec]:
     """Every figure of ``result``, in report order, each built only when asked."""
     colours = symbol_colours(_all_symbols(result))
+    link_stem, urn_stem = link_stems(result), urn_stems(result)
     specs: list[FigureSpec] = []
     urns = _urns_of(result)
     if urns:
@@ -192,7 +269,7 @@ def figure_specs(result: RunResult) -> list[FigureSpec]:
     for urn in dict.fromkeys(link.source for link in result.links):
         specs.append(
             FigureSpec(
-                f"convergence-{slug(urn)}",
+                f"convergence-{urn_stem[urn]}",
                 "convergence",
                 urn,
                 f"Running mean bits/message of the links drawing from '{urn}'.",
@@ -200,11 +277,12 @@ def figure_specs(result: RunResult) -> list[FigureSpec]:
             )
         )
     for link in result.links:
-        specs += _code_specs(link.name, link.code, link.codewords, link.source_distribution, colours)
+        stem = link_stem[link.name]
+        specs += _code_specs(stem, link.name, link.code, link.codewords, link.source_distribution, colours)
         if _has_waits(link):
             specs.append(
                 FigureSpec(
-                    f"waits-{slug(link.name)}",
+                    f"waits-{stem}",
                     "waits",
                     link.name,
                     f"Waiting times on the line of '{link.name}'.",
@@ -216,7 +294,7 @@ def figure_specs(result: RunResult) -> list[FigureSpec]:
 
 def render_all(
     result: RunResult,
-    out_dir: Path | str,
+    out_dir: Path | str | Folder,
     *,
     formats: Sequence[str] = ("png",),
     dpi: int = 100,
@@ -235,27 +313,35 @@ def render_all(
 
 def write_figures(
     specs: Sequence[FigureSpec],
-    out_dir: Path | str,
+    out_dir: Path | str | Folder,
     *,
     formats: Sequence[str] = ("png",),
     dpi: int = 100,
     inline: dict[str, str] | None = None,
 ) -> list[Path]:
-    """Build each figure of ``specs`` in turn, write it in every format and close it."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    """Build each figure of ``specs`` in turn, write it in every format and close it.
+
+    Files are written through :meth:`sim.output.Folder.write`: never through
+    a symbolic link planted in ``out_dir``.
+    """
+    import io
+
+    from sim.output import opened
+
     paths: list[Path] = []
-    for spec in specs:
-        fig = spec.build()
-        try:
-            for fmt in formats:
-                path = out_dir / f"{spec.stem}.{fmt}"
-                fig.savefig(path, format=fmt, dpi=dpi, metadata=_metadata(fmt))
-                paths.append(path)
-            if inline is not None:
-                inline[spec.stem] = svg_markup(fig, id_prefix=f"{spec.stem}-")
-        finally:
-            fig.clear()
+    with opened(out_dir) as folder:
+        for spec in specs:
+            fig = spec.build()
+            try:
+                for fmt in formats:
+                    buf = io.BytesIO()
+                    with _plain_text():
+                        fig.savefig(buf, format=fmt, dpi=dpi, metadata=_metadata(fmt))
+                    paths.append(folder.write(f"{spec.stem}.{fmt}", buf.getvalue()))
+                if inline is not None:
+                    inline[spec.stem] = svg_markup(fig, id_prefix=f"{spec.stem}-")
+            finally:
+                fig.clear()
     return paths
 
 
@@ -275,7 +361,7 @@ def svg_markup(fig: Figure, id_prefix: str = "") -> str:
     from matplotlib import rc_context
 
     buf = io.StringIO()
-    with rc_context({"svg.fonttype": "none"}):
+    with _plain_text(), rc_context({"svg.fonttype": "none"}):
         fig.savefig(buf, format="svg", metadata=_metadata("svg"))
     text = buf.getvalue()
     text = text[text.index("<svg") :]

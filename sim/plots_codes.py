@@ -1,4 +1,4 @@
-"""The figures of a code: its tree (or an ambiguity witness) and its codeword budget.
+"""The figures of a code: its tree (or an ambiguity witness), its codeword budget, its lengths.
 
 A part of :mod:`sim.plots`, which re-exports the public names. The functions
 take a :class:`coding.Code` or a codeword mapping and return a new Figure.
@@ -9,11 +9,18 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from coding import Code
+from sim._text import printable
 from sim.plots_style import (
+    MAX_SHOWN,
     _colours_for,
     _figure,
     _ink,
+    _label,
+    _merge,
+    _plain,
     _power,
 )
 
@@ -26,6 +33,7 @@ def _as_code(codewords: Mapping[str, str] | Code, D: int) -> Code:
     return codewords if isinstance(codewords, Code) else Code(codewords, D)
 
 
+@_plain
 def code_tree(
     codewords: Mapping[str, str] | Code,
     D: int = 2,
@@ -109,9 +117,9 @@ def code_tree(
             ax.scatter([x], [y], s=380, color=colours[s], edgecolors="black", zorder=3)
             is_leaf = not any(node + d in prefixes for d in digits)
             if is_leaf:
-                ax.text(x, y - 0.32, f"{s}\n{node}", ha="center", va="top", fontsize=9, zorder=4)
+                ax.text(x, y - 0.32, f"{printable(s)}\n{node}", ha="center", va="top", fontsize=9, zorder=4)
             else:
-                ax.text(x + 0.25, y, f"{s}\n{node}", ha="left", va="center", fontsize=9, zorder=4)
+                ax.text(x + 0.25, y, f"{printable(s)}\n{node}", ha="left", va="center", fontsize=9, zorder=4)
         elif node in stubs:
             ax.scatter([x], [y], s=160, facecolors="white", edgecolors="lightgrey", zorder=3)
             ax.text(x, y - 0.25, "unused", ha="center", va="top", fontsize=7, color="grey")
@@ -128,9 +136,12 @@ def code_tree(
 
 def _kraft_text(code: Code) -> str:
     k = code.kraft_sum
-    return str(k) if k.denominator == 1 else f"{k} = {float(k):.4g}"
+    if k.denominator == 1:
+        return str(k)
+    return f"{k} = {float(k):.4g}" if k.denominator < 10**6 else f"{float(k):.6g}"
 
 
+@_plain
 def ambiguity_figure(
     code: Mapping[str, str] | Code,
     D: int = 2,
@@ -167,7 +178,7 @@ def ambiguity_figure(
             ax.text(
                 (x0 + x1) / 2,
                 y + sign * 0.12,
-                f"{s} ({cw})",
+                f"{printable(s)} ({cw})",
                 ha="center",
                 va="bottom" if sign > 0 else "top",
                 fontsize=10,
@@ -180,7 +191,8 @@ def ambiguity_figure(
     ax.set_ylim(-1.6, 1.6)
     ax.set_axis_off()
     head = f"{title}\n" if title else ""
-    ax.set_title(f"{head}not uniquely decodable: '{w.string}' = {'·'.join(w.first)} = {'·'.join(w.second)}")
+    parses = f"{printable('·'.join(w.first))} = {printable('·'.join(w.second))}"
+    ax.set_title(f"{head}not uniquely decodable: '{w.string}' = {parses}")
     return fig
 
 
@@ -191,6 +203,7 @@ def _rect(xy: tuple[float, float], w: float, h: float, **kw: Any) -> Any:
 
 
 # -- 3. codeword budget -------------------------------------------------------
+@_plain
 def codeword_budget(
     codewords: Mapping[str, str] | Code,
     probabilities: Mapping[str, float],
@@ -208,14 +221,22 @@ def codeword_budget(
     """
     code = _as_code(codewords, D)
     D = code.D
-    symbols = list(code.symbols) + [s for s in probabilities if s not in code.codewords]
+    symbols = list(dict.fromkeys([*code.symbols, *probabilities]))
+    top = {s: float(D) ** -len(code[s]) for s in code.symbols}
+    bottom = {s: float(probabilities.get(s, 0.0)) for s in symbols}
+    note = ""
+    if len(symbols) > MAX_SHOWN:  # summarise: the most likely symbols, the rest as one grey share
+        shown = sorted(symbols, key=lambda s: (-bottom[s], len(code[s]) if s in top else 0))[: MAX_SHOWN - 1]
+        others = f"{len(symbols) - len(shown)} others"
+        top = _merge(top, shown, others)
+        bottom = _merge(bottom, shown, others)
+        symbols = [*shown, others]
+        colours = {**_colours_for(shown, colours), others: "lightgrey"}
+        note = f" ({others} merged)"
     colours = _colours_for(symbols, colours)
     fig = _figure(9.0, 3.2, (1.25, 1.0, 0.2, 0.35))
     ax = fig.add_subplot()
-    rows = (
-        (1.0, {s: float(D) ** -len(code[s]) for s in code.symbols}, True),
-        (0.0, {s: float(probabilities.get(s, 0.0)) for s in symbols}, False),
-    )
+    rows = ((1.0, top, True), (0.0, bottom, False))
     total_top = 0.0
     for y, shares, is_code in rows:
         left = 0.0
@@ -229,13 +250,13 @@ def codeword_budget(
                 height=0.6,
                 color=colours[s],
                 edgecolor="black",
-                label=s if is_code else None,
+                label=_label(printable(s)) if is_code else None,
             )
             if share >= 0.045:
-                if is_code:
+                if is_code and s in code.codewords:
                     text = f"{code[s]}\n{_power(D, -len(code[s]))}"
                 else:
-                    text = f"{s}\n{share:.3g}"
+                    text = f"{printable(s)}\n{share:.3g}" if not is_code else ""
                 ax.text(
                     left + share / 2, y, text, ha="center", va="center", fontsize=8, color=_ink(colours[s])
                 )
@@ -259,12 +280,31 @@ def codeword_budget(
     ax.set_yticks([1.0, 0.0], [f"code: {D}^−l(x)", "source: p(x)"])
     ax.set_xlabel("share of the unit interval")
     head = f"{title}: " if title else ""
-    ax.set_title(f"{head}codeword budget, Kraft sum K = {_kraft_text(code)}")
+    ax.set_title(f"{head}codeword budget, Kraft sum K = {_kraft_text(code)}{note}")
     ax.legend(
         loc="upper center",
         bbox_to_anchor=(0.5, -0.32),
         ncol=min(len(symbols) + 1, 8),
         fontsize="small",
         frameon=False,
+    )
+    return fig
+
+
+@_plain
+def code_lengths(codewords: Mapping[str, str], D: int = 2, *, title: str | None = None) -> Figure:
+    """How many codewords have each length: the picture of a code too large to draw as a tree."""
+    lengths = np.fromiter((len(w) for w in codewords.values()), dtype=np.int64, count=len(codewords))
+    values, counts = np.unique(lengths, return_counts=True)
+    fig = _figure(7.5, 3.8, (0.75, 0.55, 0.2, 0.6 if title else 0.35))
+    ax = fig.add_subplot()
+    ax.bar(values, counts, width=0.8, color="steelblue", edgecolor="black")
+    ax.set_xlabel(f"codeword length l (digits, D = {D})")
+    ax.set_ylabel("codewords")
+    head = f"{title}\n" if title else ""
+    ax.set_title(
+        f"{head}{len(codewords):,} codewords of length {values.min()}–{values.max()}: "
+        "too large for a tree, lengths shown",
+        fontsize="medium",
     )
     return fig

@@ -1,7 +1,8 @@
 """The figures of a run's measurements: convergence of bits/message, the urns, the line's waits.
 
 A part of :mod:`sim.plots`, which re-exports the public names. Each function
-reads only :mod:`sim.results` records and returns a new Figure.
+reads only :mod:`sim.results` records (or plain mappings) and returns a new
+Figure.
 """
 
 from __future__ import annotations
@@ -12,22 +13,25 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from sim._text import printable
 from sim.numbers import fixed
 from sim.plots_style import (
     _LINK_COLOURS,
+    MAX_BINS,
+    MAX_POINTS,
+    MAX_SHOWN,
+    Z95,
     _colours_for,
     _figure,
+    _label,
     _log_axis,
+    _merge,
+    _plain,
 )
 from sim.results import LinkResult, RunResult
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
-
-MAX_POINTS = 2000
-"""At most this many points of a convergence trace are drawn per line."""
-
-Z95 = 1.959963984540054
 
 
 # -- 1. convergence -----------------------------------------------------------
@@ -48,6 +52,7 @@ def _decimate(messages: np.ndarray, max_points: int = MAX_POINTS) -> np.ndarray:
     return idx
 
 
+@_plain
 def convergence(result: RunResult, urn: str) -> Figure:
     """Running mean bits/message against messages for every link drawing from ``urn``.
 
@@ -74,7 +79,7 @@ def convergence(result: RunResult, urn: str) -> Figure:
             mean = np.asarray(t.mean, dtype=float)[idx]
             se = np.asarray(t.std_error, dtype=float)[idx] if t.std_error else np.zeros_like(mean)
             ax.fill_between(n, mean - Z95 * se, mean + Z95 * se, color=colour, alpha=0.18, lw=0)
-            ax.plot(n, mean, color=colour, lw=1.6, label=f"{link.name}: measured ({link.code})")
+            ax.plot(n, mean, color=colour, lw=1.6, label=_label(f"{link.name}: measured ({link.code})"))
             lo_x, hi_x = min(lo_x, n[0]), max(hi_x, n[-1])
         th = link.theory
         ce = th.cross_entropy
@@ -112,6 +117,7 @@ def convergence(result: RunResult, urn: str) -> Figure:
 _HATCHES = ("", "//", "..", "xx", "\\\\", "oo")
 
 
+@_plain
 def distributions(
     urns: Mapping[str, Mapping[str, float]],
     *,
@@ -124,9 +130,18 @@ def distributions(
     """
     if not urns:
         raise ValueError("'urns' must name at least one distribution (got none)")
-    symbols: list[str] = []
-    for pmf in urns.values():
-        symbols += [s for s in pmf if s not in symbols]
+    symbols = list(dict.fromkeys(s for pmf in urns.values() for s in pmf))
+    note = ""
+    if len(symbols) > MAX_SHOWN:  # summarise: the most likely colours, the rest as one bar
+        weight = {s: max(float(pmf.get(s, 0.0)) for pmf in urns.values()) for s in symbols}
+        shown = sorted(symbols, key=lambda s: -weight[s])[: MAX_SHOWN - 1]
+        others = f"{len(symbols) - len(shown)} others"
+        urns = {
+            name: _merge({s: float(p) for s, p in pmf.items()}, shown, others) for name, pmf in urns.items()
+        }
+        colours = {**_colours_for(shown, colours), others: "lightgrey"}
+        symbols = [*shown, others]
+        note = f" ({others} summed in one bar)"
     colours = _colours_for(symbols, colours)
     k = len(urns)
     width = 0.8 / k
@@ -147,14 +162,14 @@ def distributions(
             alpha=1.0 if i == 0 else 0.75,
         )
         for x, p in zip(xs, ps):
-            info = fixed(-math.log2(p) if p > 0 else math.inf, 2)
+            info = "∞" if p <= 0 else f"{-math.log2(p):.2f}"
             ax.text(x, p + 0.01, info, ha="center", va="bottom", fontsize=8)
         top = max(top, *ps)
-        ax.bar([np.nan], [np.nan], color="white", edgecolor="black", hatch=hatch, label=name)
-    ax.set_xticks(np.arange(len(symbols)), symbols)
+        ax.bar([np.nan], [np.nan], color="white", edgecolor="black", hatch=hatch, label=_label(name))
+    ax.set_xticks(np.arange(len(symbols)), [printable(s) for s in symbols])
     ax.set_ylim(0, top * 1.18 + 0.02)
     ax.set_ylabel("p(x)")
-    ax.set_title("Urn distributions; above each bar −log2 p(x), in bits")
+    ax.set_title(f"Urn distributions; above each bar −log2 p(x), in bits{note}")
     ax.legend(title="urn", fontsize="small")
     return fig
 
@@ -187,6 +202,7 @@ def _positive_bins(edges: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, n
     return np.concatenate((lo[:1], hi)), c
 
 
+@_plain
 def line_waits(link: LinkResult) -> Figure:
     """Histogram of telegram waiting times, with the simulated and P–K means.
 
@@ -214,6 +230,13 @@ def line_waits(link: LinkResult) -> Figure:
     zero_ax.set_ylabel("telegrams")
     zero_ax.set_title(f"no wait: {counts[0] / total:.1%}", fontsize="small")
     pos_edges, pos_counts = _positive_bins(edges, counts)
+    merged = ""
+    if len(pos_counts) > MAX_BINS:  # a tampered or huge histogram: merge neighbouring bins
+        group = -(-len(pos_counts) // MAX_BINS)
+        starts = np.arange(0, len(pos_counts), group)
+        pos_counts = np.add.reduceat(pos_counts, starts)
+        pos_edges = np.append(pos_edges[starts], pos_edges[-1])
+        merged = f", every {group} bins merged"
     ax.stairs(pos_counts, pos_edges, fill=True, color="steelblue", alpha=0.6, label="waiting times > 0")
     ax.set_xscale("log")
     _log_axis(ax.xaxis, "seconds")
@@ -236,5 +259,5 @@ def line_waits(link: LinkResult) -> Figure:
         rho_text += f" (theory λE[S] = {th.utilisation:.3f})"
     ax.plot([], [], " ", label=rho_text)
     ax.legend(fontsize="small", loc="upper left")
-    fig.suptitle(f"{link.name}: waiting times on the line, {rho_text}", fontsize="medium")
+    fig.suptitle(f"{link.name}: waiting times on the line, {rho_text}{merged}", fontsize="medium")
     return fig

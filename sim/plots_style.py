@@ -1,7 +1,7 @@
-"""The look shared by every figure: matplotlib set-up, a figure without pyplot, colours, log axes.
+"""The look shared by every figure: limits, matplotlib set-up, plain text, colours, log axes.
 
-A part of :mod:`sim.plots` (which re-exports :func:`symbol_colours`).
-matplotlib is imported lazily, inside the functions.
+A part of :mod:`sim.plots` (which re-exports the public names). matplotlib
+is imported lazily, inside the functions.
 
 Colours: a symbol that names a CSS colour (``blue``, ``red``, ``green`` …)
 is drawn in that colour (``yellow`` as ``goldenrod``, to stay legible on
@@ -10,12 +10,26 @@ white); other symbols take colours from a fixed palette, in order.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import math
-from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Literal
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
+
+
+MAX_POINTS = 2000
+"""At most this many points of a convergence trace are drawn per line."""
+MAX_SHOWN = 40
+"""Bar figures show at most this many symbols; the least likely are merged into one."""
+MAX_TREE_CODEWORDS, MAX_TREE_DEPTH = 64, 16
+"""Larger codes are drawn as a histogram of codeword lengths instead of a tree."""
+MAX_BINS = 200
+"""A waiting-time histogram with more bins is drawn with neighbouring bins merged."""
+
+Z95 = 1.959963984540054
 
 _LEGIBLE = {"yellow": "goldenrod", "white": "gainsboro", "lightyellow": "khaki"}
 _PALETTE = (
@@ -34,6 +48,34 @@ def _mpl() -> None:
 
     if matplotlib.get_backend().lower() != "agg":
         matplotlib.use("Agg")
+
+
+def _plain_text():
+    """Text drawn as given: no mathtext (a colour named ``$x^$`` is a name, not a formula), no TeX."""
+    _mpl()
+    import warnings
+
+    from matplotlib import rc_context
+
+    stack = contextlib.ExitStack()
+    stack.enter_context(rc_context({"text.parse_math": False, "text.usetex": False}))
+    stack.enter_context(warnings.catch_warnings())
+    warnings.filterwarnings("ignore", "Glyph .* missing from", UserWarning)  # an emoji colour, say
+    return stack
+
+
+_F = TypeVar("_F", bound=Callable[..., "Figure"])
+
+
+def _plain(build: _F) -> _F:
+    """Build the figure with :func:`_plain_text` in force (text objects keep it when drawn)."""
+
+    @functools.wraps(build)
+    def wrapper(*args: object, **kwargs: object) -> Figure:
+        with _plain_text():
+            return build(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
 
 
 def _figure(
@@ -122,3 +164,16 @@ def _log_axis(axis, kind: Literal["count", "seconds"]) -> None:
     axis.set_major_locator(LogLocator(base=10, numticks=12))
     axis.set_major_formatter(FuncFormatter(label))
     axis.set_minor_locator(NullLocator())
+
+
+def _label(text: str) -> str:
+    """A legend label shown as given (matplotlib hides labels that start with '_')."""
+    return f" {text}" if text.startswith("_") else text
+
+
+def _merge(shares: Mapping[str, float], shown: Sequence[str], others: str) -> dict[str, float]:
+    """``shares`` of the ``shown`` symbols, the rest summed under ``others``."""
+    keep = set(shown)
+    out = {s: shares.get(s, 0.0) for s in shown}
+    out[others] = float(sum(v for s, v in shares.items() if s not in keep))
+    return out

@@ -89,9 +89,13 @@ def load(source: str | os.PathLike[str], *, allow_ambiguous: bool = False) -> Sc
     """
     path = _resolve(source)
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as f:  # never more than the limit, whatever the size says
+            size = os.fstat(f.fileno()).st_size
+            raw = f.read(limits.FILE_BYTES + 1) if size <= limits.FILE_BYTES else b""
     except OSError as exc:
         raise ScenarioError([f"{path.name}: could not read the file ({exc.strerror})"]) from None
+    if size > limits.FILE_BYTES or len(raw) > limits.FILE_BYTES:
+        raise ScenarioError([_too_big(path.name, max(size, len(raw)))])
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -103,7 +107,16 @@ def load(source: str | os.PathLike[str], *, allow_ambiguous: bool = False) -> Sc
 
 def loads(text: str, *, filename: str = "scenario.yaml", allow_ambiguous: bool = False) -> Scenario:
     """Like :func:`load`, from YAML text; ``filename`` names it in messages and gives the default name."""
+    if len(text) > limits.FILE_BYTES:
+        raise ScenarioError([_too_big(filename, len(text))])
     return _built(build(text, filename, Path(filename).stem, None, allow_ambiguous))
+
+
+def _too_big(filename: str, size: int) -> str:
+    return (
+        f"{filename}: file size: is {size:_} bytes; a scenario file may be at most "
+        f"{limits.number_text(limits.FILE_BYTES)} bytes (16 MiB)"
+    )
 
 
 def bundled() -> list[tuple[str, str]]:
@@ -138,10 +151,10 @@ def with_overrides(scenario: Scenario, *, messages: int | None = None, seed: int
         v = problems.integer("--messages", messages, minimum=1, maximum=limits.MESSAGES)
         new_messages = v if v is not BAD else new_messages
     if seed is not None:
-        v = problems.integer("--seed", seed, minimum=0)
+        v = problems.integer("--seed", seed, minimum=0, maximum=limits.SEED)
         new_seed = v if v is not BAD else new_seed
     if problems:
-        raise ScenarioError([line.removeprefix("override: ") for line in problems.lines])
+        raise ScenarioError([line.removeprefix("override: ") for line in problems.report()])
     return dataclasses.replace(scenario, messages=new_messages, seed=new_seed)
 
 
@@ -169,6 +182,8 @@ def _resolve(source: str | os.PathLike[str]) -> Path:
         return path
     if path.is_dir():
         raise ScenarioError([f"{path.name or text}: is a folder, not a scenario file"])
+    if path.exists():  # a named pipe, a device (/dev/null), a socket: never read, never "no such file"
+        raise ScenarioError([f"{text}: is not a regular file, not a scenario file"])
     is_bare_name = isinstance(source, str) and "/" not in text and os.sep not in text
     stem = text[:-5] if text.endswith(".yaml") else text
     names = _bundled_names()

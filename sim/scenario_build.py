@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from coding import Code
 from sim import limits
-from sim._yamlcheck import BAD, Bad, Problems, parse_yaml, suggest
+from sim._yamlcheck import BAD, Bad, Problems, parse_yaml, show, suggest
 from sim.kinds import ARRIVAL_KINDS, CODE_KINDS
 from sim.model import Arrivals, CodeSpec, Line, Link, RecordError, Scenario, Tariff, Urn, code_fits_urn
 
@@ -51,10 +51,10 @@ def build(
     problems = Problems(filename)
     data = parse_yaml(text, problems)
     if data is BAD:
-        return problems.lines
+        return problems.report()
     if data is None:
         problems.add("(top level)", "the file is empty; a scenario needs urns, codes and links")
-        return problems.lines
+        return problems.report()
     top = problems.mapping(
         "",
         data,
@@ -63,19 +63,25 @@ def build(
         what="a mapping with keys such as urns, codes and links",
     )
     if top is BAD:
-        return problems.lines
+        return problems.report()
     b = _Builder(problems, allow_ambiguous)
 
     name: str | Bad = _default_name(stem)
     if "name" in top:
         name = problems.name("name", top["name"], what="the scenario name")
+    elif len(_default_name(stem)) > limits.NAME_CHARS:
+        problems.add(
+            "name",
+            f"the scenario name defaults to the file's name, which is {len(_default_name(stem))} characters "
+            f"long; give a 'name' of at most {limits.NAME_CHARS} characters",
+        )
     description = ""
     if "description" in top:
-        given = problems.string("description", top["description"])
+        given = problems.string("description", top["description"], maximum=limits.DESCRIPTION_CHARS)
         description = given.strip() if given is not BAD else ""
     seed: int | Bad = DEFAULT_SEED
     if "seed" in top:
-        seed = problems.integer("seed", top["seed"], minimum=0)
+        seed = problems.integer("seed", top["seed"], minimum=0, maximum=limits.SEED)
     messages: int | Bad = DEFAULT_MESSAGES
     if "messages" in top:
         messages = problems.integer("messages", top["messages"], minimum=1, maximum=limits.MESSAGES)
@@ -86,7 +92,7 @@ def build(
     links = b.links(top["links"], urns, codes, lines) if "links" in top else ()
 
     if problems:
-        return problems.lines
+        return problems.report()
     assert urns is not None and codes is not None and lines is not None
     assert name is not BAD and seed is not BAD and messages is not BAD
     scenario = b.record(
@@ -104,7 +110,7 @@ def build(
         ),
     )
     if scenario is BAD:
-        return problems.lines
+        return problems.report()
     return scenario
 
 
@@ -127,8 +133,10 @@ class _Builder:
         self.allow_ambiguous = allow_ambiguous
 
     # -- urns -------------------------------------------------------------------
-    def _section(self, section: str, kind: str, value: Any, build: Any) -> dict[str, Any] | None:
-        """Each named entry of a top-level section, built by ``build(path, name, value)``."""
+    def _section(self, section: str, kind: str, value: Any, build: Any, most: int) -> dict[str, Any] | None:
+        """Each named entry of a section (at most ``most``), built by ``build(path, name, value)``."""
+        if isinstance(value, dict) and not self.p.count(section, value, most, f"{kind}s"):
+            return None
         entries = self.p.named_entries(section, value, kind)
         if entries is BAD:
             return None
@@ -138,18 +146,19 @@ class _Builder:
         }
 
     def urns(self, value: Any) -> dict[str, Any] | None:
-        return self._section("urns", "urn", value, self.urn)
+        return self._section("urns", "urn", value, self.urn, limits.URNS)
 
     def urn(self, path: str, name: str, value: Any) -> Urn | Any:
         p = self.p
         if not isinstance(value, dict):
             p.add(path, "must be a mapping of colour to number of balls, like {red: 50, blue: 25}", value)
             return BAD
+        if not p.count(path, value, limits.COLOURS, "colours"):
+            return BAD
         counts: dict[str, int] = {}
         ok = True
         for colour, n in value.items():
-            if not isinstance(colour, str) or colour == "":
-                p.add(Problems.key(path, colour), "colour names must be text; put it in quotes", colour)
+            if not self.colour(Problems.key(path, colour), colour):
                 ok = False
                 continue
             v = p.integer(Problems.key(path, colour), n, minimum=0, maximum=limits.BALLS)
@@ -160,6 +169,16 @@ class _Builder:
         if not ok:
             return BAD
         return self.record(path, lambda: Urn(name, counts), strip="counts")
+
+    def colour(self, path: str, colour: Any) -> bool:
+        """Whether ``colour`` is a usable colour name (non-empty text, not too long)."""
+        if not isinstance(colour, str) or colour == "":
+            self.p.add(path, "colour names must be text; put it in quotes", colour)
+            return False
+        if len(colour) > limits.NAME_CHARS:
+            self.p.add(path, f"colour names may be at most {limits.NAME_CHARS} characters long", colour)
+            return False
+        return True
 
     def record(self, path: str, make: Callable[[], R], *, strip: str | None = None) -> R | Bad:
         """The record ``make()`` builds, or BAD with each of its problems reported under ``path``.
@@ -180,7 +199,9 @@ class _Builder:
 
     # -- codes ------------------------------------------------------------------
     def codes(self, value: Any, urns: dict[str, Any] | None) -> dict[str, Any] | None:
-        return self._section("codes", "code", value, lambda path, n, v: self.code(path, n, v, urns))
+        return self._section(
+            "codes", "code", value, lambda path, n, v: self.code(path, n, v, urns), limits.CODES
+        )
 
     def code(self, path: str, name: str, value: Any, urns: dict[str, Any] | None) -> _CodeEntry | Bad:
         p = self.p
@@ -196,7 +217,7 @@ class _Builder:
         if kind is None:
             where = Problems.key(path, "type")
             if isinstance(ctype, str):
-                p.add(where, f"unknown code type {ctype!r}{suggest(ctype, CODE_TYPES)}")
+                p.add(where, f"unknown code type {show(ctype)}{suggest(ctype, CODE_TYPES)}")
             else:
                 p.add(where, f"must be one of {kinds}", ctype)
             p.mapping(path, value, optional=("type", "for", "codewords"))
@@ -256,13 +277,14 @@ class _Builder:
         if not isinstance(value, dict) or not value:
             p.add(path, 'must be a mapping of colour to codeword, like {red: "0", blue: "10"}', value)
             return BAD
+        if not p.count(path, value, limits.COLOURS, "codewords"):
+            return BAD
         out: dict[str, str] = {}
         owner: dict[str, str] = {}
         ok = True
         for colour, word in value.items():
             where = Problems.key(path, colour)
-            if not isinstance(colour, str) or colour == "":
-                p.add(where, "colour names must be text; put it in quotes", colour)
+            if not self.colour(where, colour):
                 ok = False
             elif not isinstance(word, str):
                 hint = (
@@ -275,6 +297,14 @@ class _Builder:
             elif word == "" or set(word) - {"0", "1"}:
                 p.add(where, "must be a non-empty string of 0s and 1s (the line is binary)", word)
                 ok = False
+            elif len(word) > limits.CODEWORD_BITS:
+                p.add(
+                    where,
+                    f"is {len(word):_} bits long; the line sends codewords of at most "
+                    f"{limits.CODEWORD_BITS} bits",
+                    word,
+                )
+                ok = False
             elif word in owner:
                 p.add(where, f"has the same codeword as {owner[word]!r}; each colour needs its own", word)
                 ok = False
@@ -285,7 +315,7 @@ class _Builder:
 
     # -- lines ------------------------------------------------------------------
     def lines(self, value: Any) -> dict[str, Any] | None:
-        return self._section("lines", "line", value, self.line)
+        return self._section("lines", "line", value, self.line, limits.LINES)
 
     def line(self, path: str, name: str, value: Any) -> Line | Any:
         p = self.p
@@ -300,8 +330,14 @@ class _Builder:
             return BAD
         before = len(p.lines)
         # Types here; the ranges are the records' to check (Line and Tariff name the field).
-        baud = p.real(Problems.key(path, "baud"), fields["baud"]) if "baud" in fields else BAD
-        latency = p.real(Problems.key(path, "latency"), fields.get("latency", 0.0))
+        # Numbers as written (a 300-digit one is refused before conversion), then the Line
+        # record checks them again with the same limits (sim.limits), as it does for Python.
+        baud = (
+            p.number(Problems.key(path, "baud"), fields["baud"], positive=True, within=limits.BAUD)
+            if "baud" in fields
+            else BAD
+        )
+        latency = p.number(Problems.key(path, "latency"), fields.get("latency", 0.0), within=limits.LATENCY)
         tariff: Tariff | Bad = Tariff()
         if "tariff" in fields:
             tpath = Problems.key(path, "tariff")
@@ -312,8 +348,12 @@ class _Builder:
                 what="a mapping like {per_bit: 0.01, per_telegram: 0.5}",
             )
             if t is not BAD:
-                per_bit = p.real(Problems.key(tpath, "per_bit"), t.get("per_bit", 0.0))
-                per_tel = p.real(Problems.key(tpath, "per_telegram"), t.get("per_telegram", 0.0))
+                per_bit = p.number(
+                    Problems.key(tpath, "per_bit"), t.get("per_bit", 0.0), within=limits.TARIFF
+                )
+                per_tel = p.number(
+                    Problems.key(tpath, "per_telegram"), t.get("per_telegram", 0.0), within=limits.TARIFF
+                )
                 if per_bit is not BAD and per_tel is not BAD:
                     tariff = self.record(tpath, lambda: Tariff(per_bit, per_tel))
         if baud is BAD or latency is BAD:
@@ -335,6 +375,8 @@ class _Builder:
         p = self.p
         if not isinstance(value, list) or not value:
             p.add("links", "must be a list of links, each like {urn: india, code: huffman}", value)
+            return []
+        if not p.count("links", value, limits.LINKS, "links"):
             return []
         out: list[Link] = []
         named: dict[str, int] = {}
@@ -468,7 +510,7 @@ class _Builder:
             )
             return BAD
         if not self.allow_ambiguous and not code.is_prefix_free:
-            pair = code.prefix_pair()
+            pair = code.prefix_clash()
             assert pair is not None
             short, long = pair
             p.add(
@@ -498,7 +540,8 @@ class _Builder:
                 p.add(path, f"must be {how}; omit it for back-to-back", value)
             return BAD
         ((key, given),) = fields.items()
-        number = p.real(Problems.key(path, key), given)
+        cls = ARRIVAL_KINDS[by_key[key]]
+        number = p.number(Problems.key(path, key), given, positive=True, within=cls.parameter_range)
         if number is BAD:
             return BAD
         return self.record(path, lambda: Arrivals(by_key[key], **{key: number}))
@@ -514,11 +557,20 @@ class _Builder:
         if table is None:  # the section itself is broken and reported
             return BAD
         if value not in table:
-            known = ", ".join(table) if table else "none defined"
-            self.p.add(path, f"unknown {what} {value!r} (known: {known})")
+            known = _names(list(table), quote=False) if table else "none defined"
+            self.p.add(path, f"unknown {what} {show(value)} (known: {known})")
             return BAD
         return table[value]
 
 
-def _table(codewords: Any) -> str:
-    return "{" + ", ".join(f"{c}: {w}" for c, w in codewords.items()) + "}"
+def _names(symbols: list[str], *, quote: bool = True, most: int = 8) -> str:
+    """The first ``most`` names, then how many more (an error line stays short)."""
+    shown = ", ".join(show(s) if quote else s for s in symbols[:most])
+    return shown + (f", … ({len(symbols) - most:_} more)" if len(symbols) > most else "")
+
+
+def _table(codewords: Any, most: int = 8) -> str:
+    """``{c: w, …}`` of the first ``most`` codewords, then how many more."""
+    items = list(codewords.items())
+    inner = ", ".join(f"{c}: {w}" for c, w in items[:most])
+    return "{" + inner + (f", … ({len(items) - most:_} more)" if len(items) > most else "") + "}"

@@ -65,7 +65,9 @@ def link_theory(link: Link) -> Theory:
         if rho < 1:
             theory["relaxation_time"] = relaxation_time(rho, var / (link.telegram * L * L))
         if link.arrivals.process.poisson and link.telegram == 1 and rho < 1:
-            second_moment = (var + L * L) / baud**2
+            # E[S²] = (Var[l] + L²)/baud², divided through term by term so a fast line
+            # underflows to 0 instead of overflowing in baud².
+            second_moment = (var / baud) / baud + (L / baud) ** 2
             theory["pk_mean_wait"] = rate * second_moment / (2 * (1 - rho))
     return Theory(**theory)
 

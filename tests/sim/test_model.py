@@ -104,7 +104,7 @@ def test_good_records_are_normalised_and_keep_their_meaning():
 
 def test_the_yaml_layer_adds_file_and_path_to_the_records_message():
     text = (
-        "urns: {india: {blue: 1}}\n"
+        "urns: {india: {blue: 1}, empty: {blue: 0}}\n"
         "codes: {f: {type: fixed}}\n"
         "lines: {cable: {baud: -5, latency: -1, tariff: {per_bit: -2}}}\n"
         "links: [{urn: india, code: f, arrivals: {rate: 0}}]\n"
@@ -112,13 +112,22 @@ def test_the_yaml_layer_adds_file_and_path_to_the_records_message():
     with pytest.raises(ScenarioError) as info:
         loads(text, filename="bad.yaml")
     assert info.value.problems == [
-        "bad.yaml: lines.cable.tariff.per_bit: must be zero or more (got -2)",
+        "bad.yaml: urns.empty: must hold at least one ball (every count is 0) (got {blue: 0})",
         "bad.yaml: lines.cable.baud: must be positive (got -5)",
         "bad.yaml: lines.cable.latency: must be zero or more (got -1)",
+        "bad.yaml: lines.cable.tariff.per_bit: must be zero or more (got -2)",
         "bad.yaml: links[0].arrivals.rate: must be positive (got 0)",
     ]
-    with pytest.raises(RecordError, match=r"'baud' must be positive \(got -5\)"):
-        Line("cable", baud=-5)
+    # The same rules, the same words, from Python (one rule home: sim.limits.number_rule).
+    python = [
+        str(pytest.raises(RecordError, Urn, "empty", {"blue": 0}).value),
+        str(pytest.raises(RecordError, Line, "cable", baud=-5, latency=-1).value),
+        str(pytest.raises(RecordError, Tariff, per_bit=-2).value),
+        str(pytest.raises(RecordError, Arrivals, "poisson", rate=0).value),
+    ]
+    for line in info.value.problems:
+        field, rule = line.split(": ", 2)[1].split(".")[-1], line.split(": ", 2)[2].split(" (got")[0]
+        assert any(rule in text for text in python), (field, rule)
 
 
 def test_an_urn_built_in_python_may_be_larger_than_a_file_allows_but_stays_exact():
