@@ -162,11 +162,13 @@ def run_sweep(
     progress: bool = False,
     say: Callable[[str], None] = print,
     figures: bool = True,
+    task: Callable[[dict[str, Any], str, int], list[list[str]]] = run_task,
 ) -> SweepOutcome:
     """Run every task of ``sweep`` not yet journalled, then write ``out/<name>/``.
 
     ``workers`` local worker processes (default: one per core) or the Dask
-    scheduler at ``scheduler``. Returns what was done; failed tasks are in
+    scheduler at ``scheduler``. ``task`` is what each worker runs (tests and
+    benchmarks put in their own). Returns what was done; failed tasks are in
     ``failures`` (one line each, with the point and the error) and leave the
     sweep unfinished, to be retried by the next run.
     """
@@ -207,7 +209,7 @@ def run_sweep(
     started = time.time()
     where = "nothing to run"
     if todo:
-        where = _execute(sweep, todo, journal_path, journal, workers, scheduler, progress, outcome)
+        where = _execute(sweep, todo, journal_path, journal, workers, scheduler, progress, outcome, task)
     for (p, r), error in sorted(journal.failed.items()):
         outcome.failures.append(
             f"{sweep.source}: point {p} ({sweep.label(sweep.points[p])}), replication {r}, "
@@ -229,6 +231,7 @@ def _execute(
     scheduler: str | None,
     show_progress: bool,
     outcome: SweepOutcome,
+    task: Callable[..., list[list[str]]],
 ) -> str:
     """Run ``todo`` on Dask with a bounded number of tasks in flight; journal each as it ends."""
     from distributed import Client, LocalCluster, as_completed
@@ -236,8 +239,9 @@ def _execute(
     cluster = None
     if scheduler is not None:
         try:
-            client = Client(scheduler, timeout="10s")
-        except (OSError, TimeoutError) as exc:
+            _reachable(scheduler)
+            client = Client(scheduler, timeout="20s")
+        except (OSError, TimeoutError, ValueError) as exc:
             raise SweepError([f"--scheduler {scheduler}: could not reach the Dask scheduler ({exc})"]) from None
         where = f"Dask scheduler {scheduler}"
     else:
@@ -259,7 +263,7 @@ def _execute(
     def submit(p: int, r: int) -> Any:
         seed = task_seed(sweep.seed, p, r)
         data = sweep.scenario_data(sweep.points[p])
-        fut = client.submit(run_task, data, fname, seed, key=f"telegraph-{tag}-{p}-{r}", retries=0)
+        fut = client.submit(task, data, fname, seed, key=f"telegraph-{tag}-{p}-{r}", retries=0)
         keys[fut.key] = (p, r, seed)
         return fut
 
@@ -297,6 +301,18 @@ def _execute(
         if cluster is not None:
             cluster.close()
     return where
+
+
+def _reachable(address: str) -> None:
+    """Fail fast (connection refused, unknown host) before Dask's own retries."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(address if "://" in address else f"tcp://{address}")
+    if parts.scheme not in ("tcp", "tls") or not parts.hostname or parts.port is None:
+        raise ValueError("give it as tcp://HOST:PORT")
+    with socket.create_connection((parts.hostname, parts.port), timeout=5):
+        pass
 
 
 class _Progress:

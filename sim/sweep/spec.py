@@ -228,17 +228,19 @@ def load_sweep(
     dupes = sorted({c for c in columns if columns.count(c) > 1})
     for c in dupes:
         problems.add(c, "is varied in more than one place; vary each path once")
-    if problems:
+    if dupes:
         raise SweepError(problems.lines)
 
     n_points = 1
     for _, changes, _, _ in axes:
         n_points *= len(changes)
-    if n_points * replications > MAX_TASKS:
-        raise SweepError(
-            [f"{fname}: (top level): {n_points:,} points × {replications:,} replications is more than "
-             f"{MAX_TASKS:,} tasks; split the sweep"]  # fmt: skip
+    if n_points * (replications or 1) > MAX_TASKS:
+        problems.add(
+            "(top level)",
+            f"{n_points:,} points × {replications or 1:,} replications is more than {MAX_TASKS:,} tasks; "
+            "split the sweep",
         )
+        raise SweepError(problems.lines)
     points = []
     for i, combo in enumerate(itertools.product(*[range(len(a[1])) for a in axes])):
         changes: tuple[tuple[str, Any], ...] = ()
@@ -247,7 +249,10 @@ def load_sweep(
             changes += ch[k]
             values += vals[k]
         points.append(Point(i, values, changes))
-    _validate_points(fname, base, scenario_source, points, axes, columns)
+    # The points of the blocks that are well formed are checked even when others are not: every problem at once.
+    problems.lines += _validate_points(fname, base, scenario_source, points, axes, columns)
+    if problems:
+        raise SweepError(problems.lines)
     blocks = {k: top[k] for k in ("grid", "zip", "random") if k in top}
     return Sweep(
         name=name,
@@ -488,7 +493,7 @@ def _random(problems: Problems, value: Any, base: dict[str, Any], seed: int) -> 
                 extra = [c for c in _EXTRA_COLOURS if c not in own]
                 extra += [f"c{i}" for i in range(k)]
                 colours = (own + extra)[:k]
-    if len(problems.lines) > before or colours is BAD:
+    if len(problems.lines) > before or colours is BAD or n is BAD:
         return BAD
     if balls < len(colours):
         problems.add("random.balls", f"must be at least the number of colours ({len(colours)}): every colour gets a ball", balls)
@@ -524,7 +529,7 @@ def _validate_points(
     points: list[Point],
     axes: list[Any],
     columns: list[str],
-) -> None:
+) -> list[str]:
     """Build every point through the scenario loader; report each problem once, at its sweep path."""
     sc_name = Path(scenario_source).name
     # Where each varied path's values sit in the sweep file: loader path -> (block, path text).
@@ -535,6 +540,7 @@ def _validate_points(
             for steps in resolved:
                 where[_loader_path(steps)] = (block, p)
     lines: list[str] = []
+    at_point: dict[str, int] = {}  # a problem that several points share: said once, with a count
     seen: set[str] = set()
     extra = 0
     for point in points:
@@ -543,17 +549,25 @@ def _validate_points(
         except ScenarioError as exc:
             for line in exc.problems:
                 text = _attribute(fname, sc_name, line, point, columns, where, axes)
-                if text in seen:
+                key = line if text.startswith(f"{fname}: point ") else text
+                if key in seen:
+                    if key in at_point:
+                        at_point[key] += 1
                     continue
-                seen.add(text)
+                seen.add(key)
                 if len(lines) < MAX_POINT_PROBLEMS:
+                    if key == line:
+                        at_point[key] = 0
                     lines.append(text)
                 else:
                     extra += 1
+    for i, text in enumerate(lines):
+        for key, more in at_point.items():
+            if more and text.endswith(key):
+                lines[i] = f"{text} (and {more} more point{'s' if more > 1 else ''})"
     if extra:
         lines.append(f"{fname}: (points): {extra} more problem(s) like these")
-    if lines:
-        raise SweepError(lines)
+    return lines
 
 
 def _attribute(
