@@ -104,9 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", type=Path, default=Path("results"), help="results root folder (default: results)"
     )
     where = sweep.add_mutually_exclusive_group()
-    where.add_argument(
-        "--workers", type=_positive_int, help="local worker processes (default: one per core)"
-    )
+    where.add_argument("--workers", type=_positive_int, help="local worker processes (default: one per core)")
     where.add_argument(
         "--scheduler", metavar="ADDRESS", help="an existing Dask scheduler, e.g. tcp://10.0.0.5:8786"
     )
@@ -420,7 +418,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if outcome.already_complete:
         say(f"already complete: {outcome.folder}/ (delete it, or change the sweep, to run again)")
     elif not args.quiet:
-        say(f"ran {outcome.ran:,} task(s)" + (f", {outcome.resumed:,} from before" if outcome.resumed else ""))
+        say(
+            f"ran {outcome.ran:,} task(s)" + (f", {outcome.resumed:,} from before" if outcome.resumed else "")
+        )
     if args.quiet:
         print(outcome.folder)
     else:

@@ -299,7 +299,9 @@ def _build(text: str, filename: str, stem: str, source: str | None, allow_ambigu
     return _build_data(data, problems, stem, source, allow_ambiguous)
 
 
-def _build_data(data: Any, problems: Problems, stem: str, source: str | None, allow_ambiguous: bool) -> Scenario:
+def _build_data(
+    data: Any, problems: Problems, stem: str, source: str | None, allow_ambiguous: bool
+) -> Scenario:
     if data is None:
         problems.add("(top level)", "the file is empty; a scenario needs urns, codes and links")
         raise ScenarioError(problems.lines)

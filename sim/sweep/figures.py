@@ -85,7 +85,9 @@ def choose(summary: Summary) -> list[SweepFigure]:
                         lambda k=k, column=column: bits_against(summary, k, column),
                     )
                 )
-    loads = {round(r.offered_load, 12) for r in rows if r.pk_mean_wait is not None and r.offered_load is not None}
+    loads = {
+        round(r.offered_load, 12) for r in rows if r.pk_mean_wait is not None and r.offered_load is not None
+    }
     if len(loads) >= 2:
         out.append(
             SweepFigure(
@@ -138,9 +140,33 @@ def bits_against(summary: Summary, k: int, column: str) -> Figure:
         x = np.array([float(r.values[k]) for r in rows])
         y = np.array([r.bits for r in rows])
         e = np.array([Z95 * r.bits_se for r in rows])
-        ax.errorbar(x, y, yerr=e, fmt="o", color=colour, ms=4, capsize=2, label=f"{_label(summary, link, others, k)}: measured")
-        ax.plot(x, [r.expected_length for r in rows], "-", color=colour, lw=1.2, label="L (theory)" if i == 0 else None)
-        ax.plot(x, [r.entropy for r in rows], "--", color=colour, lw=1.0, alpha=0.8, label="H(q)" if i == 0 else None)
+        ax.errorbar(
+            x,
+            y,
+            yerr=e,
+            fmt="o",
+            color=colour,
+            ms=4,
+            capsize=2,
+            label=f"{_label(summary, link, others, k)}: measured",
+        )
+        ax.plot(
+            x,
+            [r.expected_length for r in rows],
+            "-",
+            color=colour,
+            lw=1.2,
+            label="L (theory)" if i == 0 else None,
+        )
+        ax.plot(
+            x,
+            [r.entropy for r in rows],
+            "--",
+            color=colour,
+            lw=1.0,
+            alpha=0.8,
+            label="H(q)" if i == 0 else None,
+        )
     ax.set_xlabel(column)
     ax.set_ylabel("bits per message")
     title = "Bits per message against " + column
@@ -171,9 +197,23 @@ def waits_against_load(summary: Summary) -> Figure:
         m = np.array([2 * (r.pk_mean_wait or 0.0) * (1 - r.offered_load) / r.offered_load for r in rows])
         if len(m) and np.ptp(m) <= 1e-9 * max(1.0, float(np.max(m))):
             grid = np.linspace(0, float(rho.max()), 200)
-            ax.plot(grid, grid * m[0] / (2 * (1 - grid)), "-", color=colour, lw=1.2, label=f"{link}: Pollaczek–Khinchine")
+            ax.plot(
+                grid,
+                grid * m[0] / (2 * (1 - grid)),
+                "-",
+                color=colour,
+                lw=1.2,
+                label=f"{link}: Pollaczek–Khinchine",
+            )
         else:
-            ax.plot(rho, [r.pk_mean_wait for r in rows], "-", color=colour, lw=1.2, label=f"{link}: Pollaczek–Khinchine")
+            ax.plot(
+                rho,
+                [r.pk_mean_wait for r in rows],
+                "-",
+                color=colour,
+                lw=1.2,
+                label=f"{link}: Pollaczek–Khinchine",
+            )
         top = max(top, float(np.max(w + e)) if len(w) else 0.0)
     ax.set_xlabel("offered load ρ = λ·E[S]")
     ax.set_ylabel("mean wait before sending (s)")
@@ -215,7 +255,9 @@ def z_scores(summary: Summary) -> Figure:
     ax = fig.add_subplot()
     z = np.asarray(summary.z, dtype=float)
     edge = max(4.5, float(np.max(np.abs(z))) + 0.5) if len(z) else 4.5
-    ax.hist(z, bins=np.linspace(-edge, edge, 37), density=True, color="#4c72b0", alpha=0.7, label=f"{len(z)} runs")
+    ax.hist(
+        z, bins=np.linspace(-edge, edge, 37), density=True, color="#4c72b0", alpha=0.7, label=f"{len(z)} runs"
+    )
     x = np.linspace(-edge, edge, 200)
     ax.plot(x, np.exp(-x * x / 2) / math.sqrt(2 * math.pi), "k-", lw=1.2, label="standard normal")
     for s in (-4, 4):

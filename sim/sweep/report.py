@@ -195,7 +195,9 @@ def report_html(sweep: Sweep, summary: Summary, figures: list[tuple[str, str, st
         "now and then; a handful in thousands is expected, a cluster at some points is a finding.</p>",
     ]
     for stem, caption, markup in figures:
-        parts.append(f'<figure id="fig-{_e(stem)}">\n{markup}\n<figcaption>{_e(caption)}</figcaption>\n</figure>')
+        parts.append(
+            f'<figure id="fig-{_e(stem)}">\n{markup}\n<figcaption>{_e(caption)}</figcaption>\n</figure>'
+        )
     parts += [
         "<h2>Points</h2>",
         '<table class="points"><thead><tr><th>point</th>'
@@ -207,7 +209,7 @@ def report_html(sweep: Sweep, summary: Summary, figures: list[tuple[str, str, st
         parts.append(
             f'<tr><td class="num">{r.point}</td>'
             + "".join(f"<td>{_e(v)}</td>" for v in r.values)
-            + f"<td>{_e(r.link)}</td><td class=\"num\">{_num(r.bits)}</td>"
+            + f'<td>{_e(r.link)}</td><td class="num">{_num(r.bits)}</td>'
             f'<td class="num">{_num(1.959963984540054 * r.bits_se)}</td>'
             f'<td class="num">{_num(r.expected_length)}</td><td class="num">{_num(r.entropy)}</td>'
             f'<td class="num">{_num(r.offered_load, 3)}</td><td class="num">{_num(r.mean_wait)}</td>'
@@ -216,7 +218,10 @@ def report_html(sweep: Sweep, summary: Summary, figures: list[tuple[str, str, st
         )
     parts.append("</tbody></table>")
     if len(summary.rows) > MAX_TABLE_ROWS:
-        parts.append(f'<p class="meta">The first {MAX_TABLE_ROWS} of {len(summary.rows):,} rows; points.csv has every run.</p>')
+        parts.append(
+            f'<p class="meta">The first {MAX_TABLE_ROWS} of {len(summary.rows):,} rows; '
+            "points.csv has every run.</p>"
+        )
     parts += [
         '<p class="meta">Written by telegraph sweep. This file is self-contained: no external resources.</p>',
         "</body>",

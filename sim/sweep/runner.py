@@ -92,8 +92,10 @@ def _check_final(folder: Path, digest: str) -> tuple[bool, list[str] | None]:
     strangers = sorted(set(os.listdir(folder)) - set(ours))
     if strangers:
         raise SweepError(
-            [f"{folder}: holds files telegraph did not write ({', '.join(strangers[:5])}); "
-             "move them or choose another --out"]  # fmt: skip
+            [
+                f"{folder}: holds files telegraph did not write ({', '.join(strangers[:5])}); "
+                "move them or choose another --out"
+            ]  # fmt: skip
         )
     return False, ours
 
@@ -134,10 +136,10 @@ def _read_journal(path: Path) -> _Journal:
 
 
 def _provenance() -> dict[str, Any]:
+    from importlib.metadata import PackageNotFoundError, version
+
     import dask
     import numpy
-
-    from importlib.metadata import PackageNotFoundError, version
 
     try:
         ours = version("telegraph-sim")
@@ -190,9 +192,11 @@ def run_sweep(
         if doc.get("digest") != digest:
             if not restart:
                 raise SweepError(
-                    [f"{partial}: holds an unfinished run of a different sweep (the sweep file, its "
-                     "scenario or --messages/--seed changed); rerun the original, or pass --restart "
-                     "to discard it"]  # fmt: skip
+                    [
+                        f"{partial}: holds an unfinished run of a different sweep (the sweep file, its "
+                        "scenario or --messages/--seed changed); rerun the original, or pass --restart "
+                        "to discard it"
+                    ]  # fmt: skip
                 )
             files.remove_ours(partial, [JOURNAL, SPEC, f".{SPEC}.tmp"])
             if os.path.lexists(partial):
@@ -242,7 +246,9 @@ def _execute(
             _reachable(scheduler)
             client = Client(scheduler, timeout="20s")
         except (OSError, TimeoutError, ValueError) as exc:
-            raise SweepError([f"--scheduler {scheduler}: could not reach the Dask scheduler ({exc})"]) from None
+            raise SweepError(
+                [f"--scheduler {scheduler}: could not reach the Dask scheduler ({exc})"]
+            ) from None
         where = f"Dask scheduler {scheduler}"
     else:
         n = workers or default_workers()

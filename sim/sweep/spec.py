@@ -14,8 +14,8 @@ file and the path.
 >>> sw = load_sweep("load_curve")
 >>> sw.name, len(sw.points), sw.columns
 ('load_curve', 9, ('links[*].arrivals.rate',))
->>> sw.points[0].values
-(1.0,)
+>>> sw.points[2].values, sw.scenario_data(sw.points[2])["links"][1]["arrivals"]
+((3,), {'rate': 3})
 """
 
 from __future__ import annotations
@@ -249,7 +249,7 @@ def load_sweep(
             changes += ch[k]
             values += vals[k]
         points.append(Point(i, values, changes))
-    # The points of the blocks that are well formed are checked even when others are not: every problem at once.
+    # The points of well-formed blocks are checked even when others are not: every problem at once.
     problems.lines += _validate_points(fname, base, scenario_source, points, axes, columns)
     if problems:
         raise SweepError(problems.lines)
@@ -284,7 +284,9 @@ def _resolve(source: str | os.PathLike[str]) -> Path:
     if "/" not in text and os.sep not in text and stem in names:
         return Path(str(importlib.resources.files("sim.scenarios").joinpath("sweeps", f"{stem}.yaml")))
     if "/" not in text and os.sep not in text:
-        raise SweepError([f"{path.name}: no such file, and no bundled sweep of that name{suggest(stem, names)}"])
+        raise SweepError(
+            [f"{path.name}: no such file, and no bundled sweep of that name{suggest(stem, names)}"]
+        )
     raise SweepError([f"{path.name}: no such file ({text})"])
 
 
@@ -371,7 +373,10 @@ def _locate(data: Any, steps: list[str | int]) -> tuple[list[list[str | int]], s
                     return [], f"{where or '(top level)'} is {show(node)}, not a mapping"
                 if step not in node:
                     if k == 0:
-                        return [], f"the scenario has no {step!r} section{suggest(step, [str(x) for x in node])}"
+                        return (
+                            [],
+                            f"the scenario has no {step!r} section{suggest(step, [str(x) for x in node])}",
+                        )
                     if not last:
                         node[step] = {}
                 new_paths.append([*path, step])
@@ -389,7 +394,10 @@ def _locate(data: Any, steps: list[str | int]) -> tuple[list[list[str | int]], s
                 label = step[1:]
                 names = [_item_name(item) for item in node]
                 if label not in names:
-                    return [], f"no item of {where} is named {label!r}{suggest(label, [n for n in names if n])}"
+                    return (
+                        [],
+                        f"no item of {where} is named {label!r}{suggest(label, [n for n in names if n])}",
+                    )
                 indices = [names.index(label)]
             for i in indices:
                 new_paths.append([*path, i])
@@ -439,7 +447,9 @@ def _apply(base: dict[str, Any], changes: Sequence[tuple[str, Any]]) -> dict[str
 def _block(problems: Problems, block: str, value: Any, base: dict[str, Any]) -> list[tuple[str, list[Any]]]:
     """(path, values) of a grid or zip block whose paths exist in the base scenario."""
     if not isinstance(value, dict) or not value:
-        problems.add(block, "must map scenario paths to lists of values, like {links[0].arrivals.rate: [4, 8]}", value)
+        problems.add(
+            block, "must map scenario paths to lists of values, like {links[0].arrivals.rate: [4, 8]}", value
+        )
         return []
     out = []
     for path_text, values in value.items():
@@ -449,7 +459,9 @@ def _block(problems: Problems, block: str, value: Any, base: dict[str, Any]) -> 
             problems.add(where, "is not a path like urns.india.green or links[0].arrivals.rate")
             continue
         if steps[0] == "seed":
-            problems.add(where, "replications spawn their seeds from the sweep's seed; vary 'replications' instead")
+            problems.add(
+                where, "replications spawn their seeds from the sweep's seed; vary 'replications' instead"
+            )
             continue
         _, problem = _locate(copy.deepcopy(base), steps)
         if problem is not None:
@@ -496,7 +508,11 @@ def _random(problems: Problems, value: Any, base: dict[str, Any], seed: int) -> 
     if len(problems.lines) > before or colours is BAD or n is BAD:
         return BAD
     if balls < len(colours):
-        problems.add("random.balls", f"must be at least the number of colours ({len(colours)}): every colour gets a ball", balls)
+        problems.add(
+            "random.balls",
+            f"must be at least the number of colours ({len(colours)}): every colour gets a ball",
+            balls,
+        )
         return BAD
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(URN_STREAM,)))
     drawn = []
@@ -571,7 +587,13 @@ def _validate_points(
 
 
 def _attribute(
-    fname: str, sc_name: str, line: str, point: Point, columns: list[str], where: dict[str, Any], axes: list[Any]
+    fname: str,
+    sc_name: str,
+    line: str,
+    point: Point,
+    columns: list[str],
+    where: dict[str, Any],
+    axes: list[Any],
 ) -> str:
     """A scenario problem of one point, said at the place in the sweep file that caused it."""
     rest = line.removeprefix(f"{sc_name}: ")

@@ -89,7 +89,9 @@ zip:
 
 
 def test_random_boxes_are_seeded_dirichlet_draws_with_every_colour_present(tmp_path):
-    text = "scenario: india_to_australia\nseed: {seed}\nrandom: {{urn: india, n: 40, balls: 500, alpha: 0.5}}\n"
+    text = (
+        "scenario: india_to_australia\nseed: {seed}\nrandom: {{urn: india, n: 40, balls: 500, alpha: 0.5}}\n"
+    )
     a = load_sweep(write(tmp_path, text.format(seed=1), "a.yaml"))
     again = load_sweep(write(tmp_path, text.format(seed=1), "b.yaml"))
     other = load_sweep(write(tmp_path, text.format(seed=2), "c.yaml"))
@@ -116,7 +118,11 @@ links: [{urn: box, code: huffman}, {urn: box, code: fixed}]
     sw = load_sweep(write(tmp_path, text, "r.yaml"))
     assert list(sw.points[0].values[0]) == ["blue", "red", "purple", "orange", "brown", "pink"]
     # A code pinned to the urn's old colours no longer fits: said before anything runs.
-    write(tmp_path, base.replace("fixed: {type: fixed}", 'fixed: {type: table, codewords: {blue: "0", red: "1"}}'), "base.yaml")
+    write(
+        tmp_path,
+        base.replace("fixed: {type: fixed}", 'fixed: {type: table, codewords: {blue: "0", red: "1"}}'),
+        "base.yaml",
+    )
     with pytest.raises(SweepError) as info:
         load_sweep(write(tmp_path, text, "r.yaml"))
     (line,) = info.value.problems
@@ -237,7 +243,9 @@ def test_the_report_is_self_contained(small_local):
 
 def test_rerunning_a_finished_sweep_runs_nothing(small_local, capsys):
     before = (small_local / "points.csv").stat().st_mtime_ns
-    assert main(["sweep", str(small_local.parent.parent / "small.yaml"), "--out", str(small_local.parent)]) == 0
+    assert (
+        main(["sweep", str(small_local.parent.parent / "small.yaml"), "--out", str(small_local.parent)]) == 0
+    )
     assert "already complete" in capsys.readouterr().out
     assert (small_local / "points.csv").stat().st_mtime_ns == before
 
@@ -355,7 +363,9 @@ def test_a_dask_cluster_gives_the_same_points_csv_as_one_and_two_local_workers(t
     procs = [
         subprocess.Popen(
             [dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
-            stdout=log, stderr=log, env=env,
+            stdout=log,
+            stderr=log,
+            env=env,
         )  # fmt: skip
     ]
     try:
@@ -363,7 +373,9 @@ def test_a_dask_cluster_gives_the_same_points_csv_as_one_and_two_local_workers(t
             procs.append(
                 subprocess.Popen(
                     [dask, "worker", address, "--nthreads", "1", "--no-dashboard", "--host", "127.0.0.1"],
-                    stdout=log, stderr=log, env=env,
+                    stdout=log,
+                    stderr=log,
+                    env=env,
                 )  # fmt: skip
             )
         from distributed import Client
@@ -371,7 +383,10 @@ def test_a_dask_cluster_gives_the_same_points_csv_as_one_and_two_local_workers(t
         with Client(address, timeout="30s") as client:
             client.wait_for_workers(2, timeout=60)
         path = small_local.parent.parent / "small.yaml"
-        assert main(["sweep", str(path), "--out", str(tmp_path / "dask"), "--scheduler", address, "--quiet"]) == 0
+        assert (
+            main(["sweep", str(path), "--out", str(tmp_path / "dask"), "--scheduler", address, "--quiet"])
+            == 0
+        )
         assert main(["sweep", str(path), "--out", str(tmp_path / "two"), "--workers", "2", "--quiet"]) == 0
     finally:
         for p in reversed(procs):
