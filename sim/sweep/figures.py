@@ -115,6 +115,11 @@ def choose(summary: Summary) -> list[SweepFigure]:
     return out
 
 
+def _axes(width: float, height: float) -> tuple[Figure, Any]:
+    fig = _figure(width, height, (0.75, 0.55, 0.2, 0.35))
+    return fig, fig.add_subplot()
+
+
 def _series(summary: Summary, k: int) -> dict[tuple[str, tuple[str, ...]], list[PointLink]]:
     """Rows grouped by link and the other varied values (the x value is column ``k``)."""
     groups: dict[tuple[str, tuple[str, ...]], list[PointLink]] = {}
@@ -131,8 +136,7 @@ def _label(summary: Summary, link: str, others: tuple[str, ...], k: int) -> str:
 
 
 def bits_against(summary: Summary, k: int, column: str) -> Figure:
-    fig = _figure(7.5, 4.5, (0.75, 0.55, 0.2, 0.35))
-    ax = fig.add_subplot()
+    fig, ax = _axes(7.5, 4.5)
     groups = list(_series(summary, k).items())
     for i, ((link, others), rows) in enumerate(groups[:MAX_SERIES]):
         colour = _LINK_COLOURS[i % len(_LINK_COLOURS)]
@@ -179,8 +183,7 @@ def bits_against(summary: Summary, k: int, column: str) -> Figure:
 
 
 def waits_against_load(summary: Summary) -> Figure:
-    fig = _figure(7.5, 4.5, (0.75, 0.55, 0.2, 0.35))
-    ax = fig.add_subplot()
+    fig, ax = _axes(7.5, 4.5)
     links = list(dict.fromkeys(r.link for r in summary.rows if r.pk_mean_wait is not None))
     top = 0.0
     for i, link in enumerate(links[:MAX_SERIES]):
@@ -226,8 +229,7 @@ def waits_against_load(summary: Summary) -> Figure:
 
 
 def bits_against_entropy(summary: Summary) -> Figure:
-    fig = _figure(6.5, 5.0, (0.75, 0.55, 0.2, 0.35))
-    ax = fig.add_subplot()
+    fig, ax = _axes(6.5, 5.0)
     H = np.array([r.entropy for r in summary.rows])
     lo, hi = float(H.min()), float(H.max())
     pad = 0.05 * max(hi - lo, 0.1)
@@ -251,8 +253,7 @@ def bits_against_entropy(summary: Summary) -> Figure:
 
 
 def z_scores(summary: Summary) -> Figure:
-    fig = _figure(6.5, 4.0, (0.75, 0.55, 0.2, 0.35))
-    ax = fig.add_subplot()
+    fig, ax = _axes(6.5, 4.0)
     z = np.asarray(summary.z, dtype=float)
     edge = max(4.5, float(np.max(np.abs(z))) + 0.5) if len(z) else 4.5
     ax.hist(

@@ -54,11 +54,18 @@ def open_journal(path: Path) -> IO[bytes]:
     return os.fdopen(fd, "ab")
 
 
-def append_line(journal: IO[bytes], line: str) -> None:
-    """Append one line and make it durable before returning."""
-    journal.write(line.encode("utf-8") + b"\n")
+def append_lines(journal: IO[bytes], lines: list[str]) -> list[int]:
+    """Append lines with one write and make them durable before returning; their byte offsets."""
+    start = os.fstat(journal.fileno()).st_size
+    raw = [line.encode("utf-8") + b"\n" for line in lines]
+    offsets = []
+    for chunk in raw:
+        offsets.append(start)
+        start += len(chunk)
+    journal.write(b"".join(raw))
     journal.flush()
     os.fsync(journal.fileno())
+    return offsets
 
 
 def truncate(path: Path, size: int) -> None:

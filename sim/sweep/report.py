@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sim.report import _CSS, _e
+from sim.report import _e, _figure, page_head
 from sim.sweep import files
 from sim.sweep.spec import Sweep
 
@@ -158,19 +158,7 @@ def _num(x: float | None, digits: int = 4) -> str:
 
 def report_html(sweep: Sweep, summary: Summary, figures: list[tuple[str, str, str]]) -> str:
     """The sweep's page: what varied, the checks, the figures and a table of points."""
-    title = f"telegraph sweep: {sweep.name}"
-    parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_e(title)}</title>",
-        f"<style>\n{_CSS}\n</style>",
-        "</head>",
-        "<body>",
-        f"<h1>{_e(title)}</h1>",
-    ]
+    parts = page_head(f"telegraph sweep: {sweep.name}")
     if sweep.description:
         parts.append(f"<p>{_e(sweep.description)}</p>")
     parts.append(
@@ -195,9 +183,7 @@ def report_html(sweep: Sweep, summary: Summary, figures: list[tuple[str, str, st
         "now and then; a handful in thousands is expected, a cluster at some points is a finding.</p>",
     ]
     for stem, caption, markup in figures:
-        parts.append(
-            f'<figure id="fig-{_e(stem)}">\n{markup}\n<figcaption>{_e(caption)}</figcaption>\n</figure>'
-        )
+        parts.append(_figure(markup, caption, stem))
     parts += [
         "<h2>Points</h2>",
         '<table class="points"><thead><tr><th>point</th>'

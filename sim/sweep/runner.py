@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import logging
 import os
@@ -280,23 +281,29 @@ def _execute(
         first = [submit(*t) for _, t in zip(range(window), tasks)]
         pending = as_completed(first, with_results=False)
         with files.open_journal(journal_path) as jf:
-            for fut in pending:
-                p, r, seed = keys.pop(fut.key)
-                if fut.status == "finished":
-                    rows = fut.result()
-                    offset = os.fstat(jf.fileno()).st_size
-                    files.append_line(jf, json.dumps({"p": p, "r": r, "seed": seed, "rows": rows}))
-                    journal.done[(p, r)] = offset
-                    journal.failed.pop((p, r), None)
-                    outcome.ran += 1
-                else:
-                    exc = fut.exception()
-                    error = f"{type(exc).__name__}: {exc}".splitlines()[0] if exc else fut.status
-                    files.append_line(jf, json.dumps({"p": p, "r": r, "seed": seed, "error": error}))
-                    journal.failed[(p, r)] = error
-                fut.release()
-                nxt = next(tasks, None)
-                if nxt is not None:
+            # Every future finished by now is journalled with one write and one fsync (group commit).
+            for batch in pending.batches():
+                lines: list[str] = []
+                entries: list[tuple[tuple[int, int], str | None]] = []
+                for fut in batch:
+                    p, r, seed = keys.pop(fut.key)
+                    if fut.status == "finished":
+                        lines.append(json.dumps({"p": p, "r": r, "seed": seed, "rows": fut.result()}))
+                        entries.append(((p, r), None))
+                    else:
+                        exc = fut.exception()
+                        error = f"{type(exc).__name__}: {exc}".splitlines()[0] if exc else fut.status
+                        lines.append(json.dumps({"p": p, "r": r, "seed": seed, "error": error}))
+                        entries.append(((p, r), error))
+                    fut.release()
+                for (key, error), offset in zip(entries, files.append_lines(jf, lines)):
+                    if error is None:
+                        journal.done[key] = offset
+                        journal.failed.pop(key, None)
+                        outcome.ran += 1
+                    else:
+                        journal.failed[key] = error
+                for nxt in itertools.islice(tasks, len(batch)):
                     pending.add(submit(*nxt))
                 if bar is not None:
                     bar.update(outcome.ran, len(keys), len(journal.failed))

@@ -438,3 +438,14 @@ def test_load_curve_waits_follow_pollaczek_khinchine_across_the_load(tmp_path):
     w = np.mean([float(r["mean_wait"]) for r in fixed])
     se = np.std([float(r["mean_wait"]) for r in fixed], ddof=1) / 2
     assert abs(w - 0.45) <= 4 * se + 1e-12
+
+
+def test_progress_shows_done_running_failed_rate_and_eta(capsys):
+    from sim.sweep.runner import _Progress
+
+    bar = _Progress(10)
+    bar.start -= 2.0  # two seconds in
+    bar.update(4, 3, 2)
+    bar.close()
+    err = capsys.readouterr().err
+    assert err.startswith("\r4/10 done · 3 running · 2 failed · 2.0 tasks/s · ETA 2 s") and err.endswith("\n")
