@@ -449,3 +449,25 @@ def test_progress_shows_done_running_failed_rate_and_eta(capsys):
     bar.close()
     err = capsys.readouterr().err
     assert err.startswith("\r4/10 done · 3 running · 2 failed · 2.0 tasks/s · ETA 2 s") and err.endswith("\n")
+
+
+def test_figures_are_chosen_from_what_varies(tmp_path):
+    text = """\
+scenario: india_to_australia
+messages: 2000
+grid:
+  urns.india.green: [5, 13, 40]
+"""
+    sweep = load_sweep(write(tmp_path, text, "boxes.yaml"))
+    assert run_sweep(sweep, tmp_path / "out", workers=1, say=lambda s: None).complete
+    names = sorted(os.listdir(tmp_path / "out" / "boxes"))
+    # L and H move with the box: against the varied count and against H; no queue, so no waits figure.
+    assert names == [
+        "bits-vs-entropy.png", "bits-vs-urns-india-green.png", "points.csv", "report.html", "sweep.json",
+        "z-scores.png",
+    ]  # fmt: skip
+    table = rows(tmp_path / "out" / "boxes")
+    huffman = [r for r in table if r["link"] == "india-huffman"]
+    for r in huffman:  # Huffman's code for each box lands in its band
+        assert float(r["entropy"]) <= float(r["expected_length"]) < float(r["entropy"]) + 1
+    assert len({r["entropy"] for r in huffman}) == 3
