@@ -106,7 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     where = sweep.add_mutually_exclusive_group()
     where.add_argument("--workers", type=_positive_int, help="local worker processes (default: one per core)")
     where.add_argument(
-        "--scheduler", metavar="ADDRESS", help="an existing Dask scheduler, e.g. tcp://10.0.0.5:8786"
+        "--scheduler", metavar="ADDRESS", help="an existing Dask scheduler, as tcp://HOST:PORT"
     )
     sweep.add_argument("--messages", type=_positive_int, help="messages per link (overrides the sweep)")
     sweep.add_argument("--seed", type=_seed, help="the sweep's root seed (overrides the sweep)")

@@ -42,7 +42,6 @@ __all__ = ["Point", "Sweep", "SweepError", "bundled_sweeps", "load_sweep", "task
 #: Keys of a sweep file.
 _REQUIRED = ("scenario",)
 _OPTIONAL = ("name", "description", "messages", "replications", "seed", "grid", "zip", "random")
-_RANDOM_KEYS = ("urn", "n", "colours", "balls", "alpha")
 #: At most this many tasks (points × replications) in one sweep.
 MAX_TASKS = 10**7
 #: Problems from points past this many are summarised in one line.
@@ -54,8 +53,6 @@ _EXTRA_COLOURS = (
     "purple", "orange", "brown", "pink", "grey", "olive", "cyan", "navy", "teal", "maroon",
     "lime", "indigo", "gold", "violet", "tan", "coral",
 )  # fmt: skip
-
-_STEP = re.compile(r"([A-Za-z0-9_-]+)|\[([^\]]+)\]")
 
 
 class SweepError(ScenarioError):
