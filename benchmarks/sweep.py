@@ -6,7 +6,9 @@ Usage: python benchmarks/sweep.py [--rounds R] [--messages N] [--points P] [--me
   replication, N messages per link) on 1 local worker against 2, in
   interleaved rounds (1, 2, 1, 2, ...) in this one process; medians and their
   ratio. Each round includes starting the local cluster and writing
-  points.csv (no figures), as a user would see it.
+  points.csv (no figures), as a user would see it. As a control, the same
+  tasks in 1 and in 2 plain Python processes (no Dask) in the same rounds:
+  their ratio is what the machine itself allows two processes at the moment.
 - overhead: sweeps of 50 and 450 tasks whose task returns a stored result at
   once, on 1 worker; (T450 − T50) / 400 is what the sweep machinery (Dask
   round trip, journal line with fsync, bookkeeping) adds to every task.
@@ -23,6 +25,7 @@ import argparse
 import os
 import statistics
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -60,25 +63,53 @@ def timed(sweep, workers: int, task=run_task) -> float:
     return seconds
 
 
+_CHILD = """
+import sys
+from sim.sweep import load_sweep
+from sim.sweep.task import run_task
+sw = load_sweep(sys.argv[1])
+k, n = int(sys.argv[2]), int(sys.argv[3])
+for p in sw.points[k::n]:
+    run_task(sw.scenario_data(p), "x.yaml", p.index)
+"""
+
+
+def plain(path: Path, processes: int) -> float:
+    """The same tasks in ``processes`` plain Python processes, no Dask: what the machine allows."""
+    start = time.perf_counter()
+    procs = [
+        subprocess.Popen([sys.executable, "-c", _CHILD, str(path), str(k), str(processes)])
+        for k in range(processes)
+    ]
+    for p in procs:
+        if p.wait() != 0:
+            raise RuntimeError("a plain worker failed")
+    return time.perf_counter() - start
+
+
 def load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def speedup(folder: Path, points: int, messages: int, rounds: int) -> None:
-    sweep = load_sweep(sweep_file(folder, points, messages))
+    path = sweep_file(folder, points, messages)
+    sweep = load_sweep(path)
     t0 = time.perf_counter()
     run_task(sweep.scenario_data(sweep.points[points // 2]), "x.yaml", 1)
     one = time.perf_counter() - t0
     print(f"{points} points x 3 links x {messages:,} messages; one task in this process: {one:.3f} s")
-    times: dict[int, list[float]] = {1: [], 2: []}
+    times: dict[tuple[str, int], list[float]] = {(k, w): [] for k in ("dask", "plain") for w in (1, 2)}
     for r in range(rounds):
-        for w in (1, 2):
-            times[w].append(timed(sweep, w))
-            print(f"  round {r + 1}: {w} worker(s) {times[w][-1]:7.2f} s   (load {load()})", flush=True)
-    m1, m2 = statistics.median(times[1]), statistics.median(times[2])
-    ratios = [a / b for a, b in zip(times[1], times[2])]
-    print(f"median: 1 worker {m1:.2f} s, 2 workers {m2:.2f} s, speed-up {m1 / m2:.2f}x "
-          f"(per round: {', '.join(f'{x:.2f}' for x in ratios)})")  # fmt: skip
+        for kind in ("dask", "plain"):
+            for w in (1, 2):
+                t = timed(sweep, w) if kind == "dask" else plain(path, w)
+                times[kind, w].append(t)
+                print(f"  round {r + 1}: {kind:5} {w} worker(s) {t:7.2f} s   (load {load()})", flush=True)
+    for kind in ("dask", "plain"):
+        m1, m2 = statistics.median(times[kind, 1]), statistics.median(times[kind, 2])
+        ratios = [a / b for a, b in zip(times[kind, 1], times[kind, 2])]
+        print(f"{kind}: median 1 worker {m1:.2f} s, 2 workers {m2:.2f} s, speed-up {m1 / m2:.2f}x "
+              f"(per round: {', '.join(f'{x:.2f}' for x in ratios)})")  # fmt: skip
 
 
 def overhead(folder: Path, rounds: int) -> None:
