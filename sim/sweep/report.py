@@ -56,6 +56,7 @@ class Summary:
     z: list[float] = field(default_factory=list)
     checks_failed: int = 0
     checks: int = 0
+    expected_false_alarms: float = 0.0
 
 
 def _f(text: str) -> float:
@@ -121,6 +122,7 @@ def aggregate(sweep: Sweep, rows: Iterable[list[str]]) -> Summary:
             flush()
             current_point = p
         current.setdefault(row[col["link"]], []).append(row)
+        out.expected_false_alarms += _f(row[col["expected_false_alarms"]])
         se = _f(row[col["std_error"]])
         if se > 0:
             out.z.append((_f(row[col["bits_per_message"]]) - _f(row[col["expected_length"]])) / se)
@@ -179,8 +181,9 @@ def report_html(sweep: Sweep, summary: Summary, figures: list[tuple[str, str, st
     parts += [
         "<h2>Checks</h2>",
         f'<p><span class="{cls}">{summary.checks_failed} of {summary.checks:,} checks failed</span> '
-        "across every run. Each check allows 4 standard errors, so a correct model fails one "
-        "now and then; a handful in thousands is expected, a cluster at some points is a finding.</p>",
+        f"across every run; their stated false-alarm rates add up to "
+        f"{summary.expected_false_alarms:.2f} FAILs expected from a correct model. A few is chance; "
+        "many more, or a cluster at some points, is a finding.</p>",
     ]
     for stem, caption, markup in figures:
         parts.append(_figure(markup, caption, stem))

@@ -397,6 +397,8 @@ def _finish(
         "seconds": round(time.time() - started, 3),
         "provenance": _provenance(),
         "checks_failed": summary.checks_failed,
+        "checks": summary.checks,
+        "expected_false_alarms": round(summary.expected_false_alarms, 6),
         "files": sorted([*written, SPEC]),
     }
     files.replace_ours(partial / SPEC, json.dumps(spec, indent=2, default=str) + "\n")

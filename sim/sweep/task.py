@@ -36,6 +36,7 @@ RESULT_COLUMNS = (
     "checks",
     "checks_inconclusive",
     "failed_checks",
+    "expected_false_alarms",
 )
 
 
@@ -89,6 +90,7 @@ def link_cells(link: LinkResult) -> list[str]:
         len(link.checks),
         sum(inconclusive(c) for c in link.checks),
         ";".join(bad),
+        float(sum(getattr(c, "false_alarm", None) or 0.0 for c in link.checks)),
     )
     return [cell(v) for v in values]
 
