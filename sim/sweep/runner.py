@@ -257,7 +257,7 @@ def _execute(
             n_workers=n,
             threads_per_worker=1,
             processes=True,
-            dashboard_address=None,
+            dashboard_address=":0",  # a free port: never collides with another cluster
             silence_logs=logging.ERROR,
         )
         client = Client(cluster)
