@@ -32,6 +32,13 @@ class Theory:
     the code assumes; ``expected_length`` is L(q) = Σ q(x) l(x);
     ``implied_kl`` is D(q‖r) against the code's implied distribution r and
     ``log_kraft`` is log2 K, so L = H + implied_kl − log_kraft exactly.
+    On a shared line, ``utilisation`` is the link's own load λ·E[S],
+    ``line_load`` the sum over the wire's links (``line_load_variance`` the
+    variance per second of the work they bring, Σ λ_i (Var S_i + c_i E[S_i]²)
+    with c_i = 1 for Poisson telegrams, 0 for a fixed interval),
+    ``line_classes`` the number of distinct priorities, and ``shared_mean_wait`` the
+    mean wait theory gives this link's class (mixed Pollaczek–Khinchine when
+    all share one FIFO queue, Cobham's formula with priorities).
     """
 
     entropy: float
@@ -45,6 +52,10 @@ class Theory:
     utilisation: float | None = None
     mean_service: float | None = None
     pk_mean_wait: float | None = None
+    line_load: float | None = None
+    line_load_variance: float | None = None
+    line_classes: int | None = None
+    shared_mean_wait: float | None = None
 
 
 @dataclass(frozen=True)
@@ -53,6 +64,9 @@ class LineStats:
 
     ``wait_hist_edges``/``wait_hist_counts`` is a histogram of telegram
     waiting times (log-spaced bins; the first bin holds waits of exactly 0).
+    On a shared line the figures are this link's telegrams'; ``shared_with``
+    names the other links on the wire, ``priority`` is this link's, and
+    ``line_utilisation`` is the whole wire's busy fraction.
     """
 
     telegrams: int
@@ -68,6 +82,9 @@ class LineStats:
     cost: float
     wait_hist_edges: tuple[float, ...] = ()
     wait_hist_counts: tuple[int, ...] = ()
+    shared_with: tuple[str, ...] = ()
+    priority: int | None = None
+    line_utilisation: float | None = None
 
 
 @dataclass(frozen=True)
@@ -147,6 +164,7 @@ class RunResult:
             line = _known(LineStats, d["line"])
             line["wait_hist_edges"] = tuple(line.get("wait_hist_edges", ()))
             line["wait_hist_counts"] = tuple(line.get("wait_hist_counts", ()))
+            line["shared_with"] = tuple(line.get("shared_with", ()))
             d["line"] = LineStats(**line)
             d["checks"] = tuple(Check(**_known(Check, c)) for c in d["checks"])
             d["trace"] = traces.get(d["name"], Trace((), (), ()))

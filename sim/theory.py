@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 
@@ -45,7 +47,7 @@ def link_theory(link: Link) -> Theory:
     if rate is not None:
         rho = rate * L / baud
         theory["utilisation"] = rho
-        if link.arrivals.kind == "poisson" and link.telegram == 1 and rho < 1:
+        if link.arrivals.kind == "poisson" and link.telegram == 1 and rho < 1 and not link.line.shared:
             second_moment = (var + L * L) / baud**2
             theory["pk_mean_wait"] = rate * second_moment / (2 * (1 - rho))
     return Theory(**theory)
@@ -112,7 +114,7 @@ def checks(link: Link, theory: Theory, measured: dict) -> tuple[Check, ...]:
             f"{measured['pending_bits']} bits left undecoded",
         )
     )
-    out.extend(_line_checks(link, theory, measured))
+    out.extend(shared_line_checks(link, theory, measured) if link.line.shared else _line_checks(link, theory, measured))
     return tuple(out)
 
 
@@ -178,6 +180,127 @@ def _line_checks(link: Link, theory: Theory, measured: dict) -> list[Check]:
                     abs(w - pk) <= tol,
                     f"mean wait {w:.5g} s vs λE[S²]/(2(1−ρ)) = {pk:.5g} s: "
                     f"difference {100 * (w - pk) / pk:+.2f} %, allowed ±{tol:.3g} s "
+                    f"({Z:g} batch-means standard errors)",
+                )
+            )
+    return out
+
+
+# -- shared lines (the telegraph office) ------------------------------------------------
+
+
+def _service_moments(link: Link) -> tuple[float, float]:
+    """E[S] and E[S²] of one telegram of ``link`` (seconds): k codewords of i.i.d. lengths over baud."""
+    k, L = link.telegram, link.code.expected_length(link.urn.distribution)
+    var = link.code.length_variance(link.urn.distribution)
+    baud = link.line.baud
+    return k * L / baud, (k * var + (k * L) ** 2) / baud**2
+
+
+def shared_theories(links: Sequence[Link]) -> dict[str, Theory]:
+    """Theory for every link on a shared line, keyed by link name.
+
+    The wire's load is the sum of its links' loads, ρ = Σ ρ_i. With Poisson
+    arrivals and one message per telegram, the waiting work is
+    W0 = Σ λ_i E[S_i²] / 2 and class k (the links of one priority) waits, by
+    Cobham's non-preemptive priority formula,
+    W_k = W0 / ((1 − σ_{k−1})(1 − σ_k)), σ_k the load of classes served
+    before or with k. With one class this is the mixed-service
+    Pollaczek–Khinchine wait W = Σ λ_i E[S_i²] / (2(1 − ρ)), the same for
+    every link.
+    """
+    groups: dict[object, list[Link]] = {}
+    for link in links:
+        if link.line.shared:
+            groups.setdefault(link.line, []).append(link)
+    out: dict[str, Theory] = {}
+    for members in groups.values():
+        rates = [link.arrivals.message_rate for link in members]
+        if any(r is None for r in rates):
+            continue  # back-to-back is refused on a shared line before a run
+        moments = [_service_moments(link) for link in members]
+        loads = [r / link.telegram * es for r, link, (es, _) in zip(rates, members, moments)]
+        load = sum(loads)
+        poisson = all(link.arrivals.kind == "poisson" and link.telegram == 1 for link in members)
+        w0 = sum(r / link.telegram * es2 for r, link, (_, es2) in zip(rates, members, moments)) / 2
+        variance = sum(
+            r / link.telegram * (es2 - es * es * (link.arrivals.kind != "poisson"))
+            for r, link, (es, es2) in zip(rates, members, moments)
+        )
+        classes = len({link.priority for link in members})
+        for link in members:
+            wait = None
+            if poisson and load < 1:
+                before = sum(x for x, o in zip(loads, members) if o.priority < link.priority)
+                upto = sum(x for x, o in zip(loads, members) if o.priority <= link.priority)
+                wait = w0 / ((1 - before) * (1 - upto))
+            out[link.name] = replace(
+                link_theory(link),
+                line_load=load,
+                line_load_variance=variance,
+                line_classes=classes,
+                shared_mean_wait=wait,
+            )
+    return out
+
+
+def shared_line_checks(link: Link, theory: Theory, measured: dict) -> list[Check]:
+    """Checks of a link on a shared line: the wire's stability and busy fraction, the link's mean wait.
+
+    ``measured`` adds ``line_utilisation`` (the wire's busy fraction) and
+    ``line_duration`` (from 0 to the wire's last departure) to the single-line figures. The wait is held against
+    the mixed Pollaczek–Khinchine wait (one FIFO class) or Cobham's
+    (priorities) within Z batch-means standard errors, like the
+    single-line ``pollaczek_khinchine`` check.
+    """
+    load = theory.line_load
+    if load is None:
+        return []
+    stable = load < 1
+    out = [
+        Check(
+            "stable_line",
+            stable,
+            f"the shared line's load ρ = Σ λ_i·E[S_i] = {load:.6g}"
+            + (" < 1" if stable else " ≥ 1: the queue grows without bound"),
+        )
+    ]
+    if not stable:
+        return out
+    # Busy fraction of the wire over T seconds: the work brought in T has variance about
+    # line_load_variance·T, so its SE is sqrt(v/T); the run's ends shift it by about one service
+    # time and one gap between telegrams over the whole span.
+    span = measured["line_duration"]
+    if span <= 0:
+        return out
+    se = math.sqrt(theory.line_load_variance / span)
+    gap = link.telegram / link.arrivals.message_rate
+    edge = (theory.mean_service + gap) / span
+    tol = Z * se + edge + 1e-9
+    u = measured["line_utilisation"]
+    out.append(
+        Check(
+            "line_utilisation",
+            abs(u - load) <= tol,
+            f"the shared wire's busy fraction {u:.4f} vs Σρ = {load:.4f}: difference {u - load:+.4f}, "
+            f"allowed ±{tol:.4f} ({Z:g} standard errors of about {se:.4f} plus {edge:.4f} for the ends)",
+        )
+    )
+    w_theory = theory.shared_mean_wait
+    if w_theory is not None:
+        name = "cobham_priority" if (theory.line_classes or 1) > 1 else "mixed_pollaczek_khinchine"
+        w, wse = measured["mean_wait"], measured["wait_std_error"]
+        if math.isnan(wse):
+            out.append(Check(name, True, "too few telegrams to judge the mean wait"))
+        else:
+            tol = Z * wse
+            formula = "W0/((1−σ_{k−1})(1−σ_k))" if name == "cobham_priority" else "Σλ_iE[S_i²]/(2(1−ρ))"
+            out.append(
+                Check(
+                    name,
+                    abs(w - w_theory) <= tol,
+                    f"mean wait {w:.5g} s vs {formula} = {w_theory:.5g} s: difference "
+                    f"{100 * (w - w_theory) / w_theory:+.2f} %, allowed ±{tol:.3g} s "
                     f"({Z:g} batch-means standard errors)",
                 )
             )
