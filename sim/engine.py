@@ -16,7 +16,7 @@ from sim.bitcodec import Decoder, Encoder
 from sim.line import Carriage, LineTally, SharedLine, TelegraphLine
 from sim.model import Line, Link, Scenario
 from sim.results import LineStats, LinkResult, RunResult, Theory, Trace
-from sim.stations import ArrivalClock, Hook, Receiver, Route, Transmitter
+from sim.stations import ArrivalClock, Channel, Hook, Receiver, Route, Transmitter
 from sim.theory import checks, link_theory, shared_theories
 from sim.urn import UrnSampler
 
@@ -155,9 +155,9 @@ class _LinkRun:
 
 
 def _start(env: simpy.Environment, runs: list[_LinkRun]) -> None:
-    """Build each line, join every link's stations with stores, and start the processes."""
+    """Build each line, join every link's stations with channels, and start the processes."""
     shared: dict[Line, list[_LinkRun]] = {}
-    ports: dict[Line, tuple[list[simpy.Store], list[simpy.Store]]] = {}
+    ports: dict[Line, tuple[list[Channel], list[Channel]]] = {}
     for r in runs:
         if r.link.line.shared:
             shared.setdefault(r.link.line, []).append(r)
@@ -173,7 +173,7 @@ def _start(env: simpy.Environment, runs: list[_LinkRun]) -> None:
         ports[spec] = ([], [])
     for r in runs:
         names = r.route.stations
-        stores = [simpy.Store(env, capacity=1) for _ in names[1:]]
+        stores = [Channel(env, capacity=1) for _ in names[1:]]
         for i, name in enumerate(names):
             inbox = stores[i - 1] if i > 0 else None
             outbox = stores[i] if i < len(stores) else None

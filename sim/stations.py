@@ -1,9 +1,9 @@
 """The stations: transmitter (India), line and receiver (Australia), each a SimPy process.
 
-Stations hand *batches* of messages to each other through ``simpy.Store``
-objects, as in SimPy's ``latency.py`` example::
+Stations hand *batches* of messages to each other through channels
+(:class:`Channel`: a lean ``simpy.Store``), as in SimPy's ``latency.py`` example::
 
-    transmitter --Store--> line --Store--> receiver
+    transmitter --Channel--> line --Channel--> receiver
 
 - :func:`transmitter` draws, stamps and encodes a batch (its
   :class:`Transmitter` does the work) and ``yield``\\ s ``store.put(batch)``;
@@ -26,6 +26,7 @@ run cut into batches of any size gives the same numbers. A
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,7 +42,7 @@ from sim.model import Arrivals, Link
 from sim.urn import UrnSampler
 
 #: A station process: ``process(env, inbox, outbox)``, a generator SimPy runs.
-StationProcess = Callable[[simpy.Environment, simpy.Store, simpy.Store], Generator[simpy.Event, Any, None]]
+StationProcess = Callable[[simpy.Environment, "Channel", "Channel"], Generator[simpy.Event, Any, None]]
 
 
 @dataclass(slots=True)
@@ -130,10 +131,69 @@ class Receiver:
         return self.decoder.mismatches + self.decoder.awaiting
 
 
+# -- the queue between stations ----------------------------------------------------------
+
+
+class Channel:
+    """A FIFO between two stations, used like a ``Channel``.
+
+    ``yield channel.put(batch)`` waits while the channel holds ``capacity``
+    batches; ``batch = yield channel.get()`` waits for the next batch. It does
+    what ``Channel(env, capacity)`` does, with less bookkeeping: in chunk-1
+    mode every message is a batch, and this is the engine's innermost loop.
+    :meth:`deliver` puts without waiting (the line does not wait for the next
+    station), so the channel may then hold more than ``capacity``.
+    """
+
+    __slots__ = ("env", "capacity", "items", "_getters", "_putters", "_room")
+
+    def __init__(self, env: simpy.Environment, capacity: float = 1) -> None:
+        self.env = env
+        self.capacity = capacity
+        self.items: deque[Any] = deque()
+        self._getters: deque[simpy.Event] = deque()
+        self._putters: deque[tuple[simpy.Event, Any]] = deque()
+        # "There was room": one event, succeeded once, that every put with room returns. Once
+        # SimPy has processed it, a process that yields it goes on at once (no event per put).
+        self._room = simpy.Event(env).succeed()
+
+    def put(self, item: Any) -> simpy.Event:
+        """An event that succeeds once ``item`` is in the channel (or handed to a waiting ``get``)."""
+        if self._getters:
+            self._getters.popleft().succeed(item)
+            return self._room
+        if len(self.items) < self.capacity:
+            self.items.append(item)
+            return self._room
+        event = simpy.Event(self.env)
+        self._putters.append((event, item))
+        return event
+
+    def deliver(self, item: Any) -> None:
+        """Put ``item`` now, whatever the capacity, without an event to wait on."""
+        if self._getters:
+            self._getters.popleft().succeed(item)
+        else:
+            self.items.append(item)
+
+    def get(self) -> simpy.Event:
+        """An event whose value is the next item."""
+        event = simpy.Event(self.env)
+        if self.items:
+            event.succeed(self.items.popleft())
+            if self._putters:
+                waiting, item = self._putters.popleft()
+                self.items.append(item)
+                waiting.succeed()
+        else:
+            self._getters.append(event)
+        return event
+
+
 # -- the processes ----------------------------------------------------------------------
 
 
-def transmitter(env: simpy.Environment, india: Transmitter, outbox: simpy.Store):
+def transmitter(env: simpy.Environment, india: Transmitter, outbox: Channel):
     """India: puts batch after batch into ``outbox`` until the last."""
     while True:
         batch = india.next_batch()
@@ -142,7 +202,7 @@ def transmitter(env: simpy.Environment, india: Transmitter, outbox: simpy.Store)
             return
 
 
-def line(env: simpy.Environment, wire: TelegraphLine, inbox: simpy.Store, outbox: simpy.Store):
+def line(env: simpy.Environment, wire: TelegraphLine, inbox: Channel, outbox: Channel):
     """The line: takes a batch, sends its telegrams (Lindley's recursion), hands it on after the latency."""
     latency = wire.spec.latency
     while True:
@@ -153,11 +213,11 @@ def line(env: simpy.Environment, wire: TelegraphLine, inbox: simpy.Store, outbox
         if free_at > env.now:
             yield env.timeout(free_at - env.now)  # the wire is busy with this batch
         if latency <= 0:
-            outbox.put(batch)
+            outbox.deliver(batch)
 
 
 def shared_line(
-    env: simpy.Environment, wire: SharedLine, inboxes: Sequence[simpy.Store], outboxes: Sequence[simpy.Store]
+    env: simpy.Environment, wire: SharedLine, inboxes: Sequence[Channel], outboxes: Sequence[Channel]
 ):
     """One wire for several links: takes batches from the link that lags, serves what it can decide.
 
@@ -177,15 +237,15 @@ def shared_line(
             yield env.timeout(wire.free_at - env.now)
 
 
-def hand_on(env: simpy.Environment, batch: Batch, at: float, outbox: simpy.Store) -> None:
-    """Put ``batch`` into ``outbox`` at time ``at`` (now, if that has passed), without waiting."""
+def hand_on(env: simpy.Environment, batch: Batch, at: float, outbox: Channel) -> None:
+    """Deliver ``batch`` into ``outbox`` at time ``at`` (now, if that has passed), without waiting."""
     if at <= env.now:
-        outbox.put(batch)
+        outbox.deliver(batch)
     else:
-        env.timeout(at - env.now, batch).callbacks.append(lambda event: outbox.put(event.value))
+        env.timeout(at - env.now, batch).callbacks.append(lambda event: outbox.deliver(event.value))
 
 
-def receiver(env: simpy.Environment, australia: Receiver, inbox: simpy.Store):
+def receiver(env: simpy.Environment, australia: Receiver, inbox: Channel):
     """Australia: waits on the line for each batch and decodes it."""
     while True:
         batch = yield inbox.get()
@@ -202,7 +262,7 @@ class Route:
     Starts as ``["transmitter", "line", "receiver"]``. A hook passed to
     :func:`sim.engine.run` receives each link's route before the run starts and
     may :meth:`insert` processes of its own; the engine then joins consecutive
-    stations with a ``simpy.Store`` and starts every process.
+    stations with a ``Channel`` and starts every process.
     """
 
     link: Link
