@@ -88,10 +88,10 @@ def _run(tree: Path, kind: str, n: int, chunk: int | None, count: bool = False) 
 
 
 def _old_tree(commit: str, into: Path) -> Path:
+    parts = ["sim", "coding", "tests/__init__.py", "tests/sim/__init__.py", "tests/sim/links.py"]
     data = subprocess.run(
-        ["git", "archive", commit, "sim", "coding", "tests/__init__.py", "tests/sim/__init__.py", "tests/sim/links.py"],
-        check=True, capture_output=True, cwd=ROOT,
-    ).stdout  # fmt: skip
+        ["git", "archive", commit, *parts], check=True, capture_output=True, cwd=ROOT
+    ).stdout
     path = into / "old"
     path.mkdir()
     with tarfile.open(fileobj=__import__("io").BytesIO(data)) as tar:
@@ -110,7 +110,7 @@ def main(argv: list[str]) -> None:
     print(f"new: working tree at {head.stdout.strip()}, old: {args.base}; load {os.getloadavg()[0]:.2f}")
     with tempfile.TemporaryDirectory() as tmp:
         trees = {"old": _old_tree(args.base, Path(tmp)), "new": ROOT}
-        for name, (kind, n, chunk) in cases.items():  # compile both trees' kernels once
+        for kind, n, chunk in cases.values():  # compile both trees' kernels once
             for tree in trees.values():
                 _run(tree, kind, min(n, 1000), chunk)
         rates: dict[tuple[str, str], list[float]] = {}
@@ -119,7 +119,8 @@ def main(argv: list[str]) -> None:
             for name, (kind, n, chunk) in cases.items():
                 for which in order:
                     rates.setdefault((name, which), []).append(_run(trees[which], kind, n, chunk)["rate"])
-        print(f"{'case':>20} {'old msg/s':>14} {'new msg/s':>14} {'new/old':>8}   (medians of {args.rounds} rounds)")
+        header = f"{'case':>20} {'old msg/s':>14} {'new msg/s':>14} {'new/old':>8}"
+        print(f"{header}   (medians of {args.rounds} rounds)")
         for name in cases:
             old, new = (statistics.median(rates[(name, w)]) for w in ("old", "new"))
             print(f"{name:>20} {old:>14,.0f} {new:>14,.0f} {new / old:>8.3f}")

@@ -20,8 +20,9 @@ class Encoder:
     """Encodes arrays of symbol indices (in ``symbols`` order) into packed words.
 
     ``points`` are the message counts at which the running bit totals are
-    recorded (the convergence trace); ``tally`` (one :data:`sim.kernels.TALLY`
-    record) holds bits, squared lengths, messages and the next checkpoint. A symbol the code lacks (a colour with
+    recorded (the convergence trace); ``tally`` (one
+    :data:`sim.kernels.TALLY` record) holds bits, squared lengths, messages
+    and the next checkpoint. A symbol the code lacks (a colour with
     no balls) gets an empty codeword: it is never drawn.
     """
 

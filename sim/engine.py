@@ -94,7 +94,7 @@ class _LinkRun:
         var = (enc.square_bits - enc.bits * mean) / (n - 1) if n > 1 else 0.0
         duration = rx.last_delivery
         wire = self.wire
-        line_utilisation, end = None, 0.0
+        line_utilisation = None
         if wire is not None:
             end = max(t.last_departure for t in wire.tallies)
             line_utilisation = min(1.0, sum(t.busy_time for t in wire.tallies) / end) if end > 0 else 0.0
@@ -115,6 +115,7 @@ class _LinkRun:
             shared_with=shared_with,
             priority=link.priority if wire is not None else None,
             line_utilisation=line_utilisation,
+            **(_overlap(line) if wire is not None else {}),
         )
         pending = rx.decoder.pending
         measured = dict(
@@ -127,9 +128,9 @@ class _LinkRun:
             mean_wait=stats.mean_wait,
             wait_std_error=stats.wait_std_error,
         )
-        if wire is not None:
-            measured["line_utilisation"] = line_utilisation
-            measured["line_duration"] = end
+        if wire is not None:  # theory describes the stretch while every link on the wire sends
+            measured["mean_wait"] = stats.overlap_mean_wait
+            measured["wait_std_error"] = stats.overlap_wait_std_error
         return LinkResult(
             name=link.name,
             source=link.urn.name,
@@ -152,6 +153,15 @@ class _LinkRun:
             checks=checks(link, theory, measured),
             trace=_trace(enc),
         )
+
+
+def _overlap(line: LineTally) -> dict[str, float | int]:
+    m = line.overlap_telegrams
+    return dict(
+        overlap_telegrams=m,
+        overlap_mean_wait=line.overlap_mean_wait,
+        overlap_wait_std_error=line.wait_std_error(m),
+    )
 
 
 def _start(env: simpy.Environment, runs: list[_LinkRun]) -> None:
@@ -233,9 +243,7 @@ def run(
         seed=s,
         messages=n,
         chunk=chunk,
-        links=tuple(
-            r.result(n, theories[r.link.name], _partners(r, runs)) for r in runs
-        ),
+        links=tuple(r.result(n, theories[r.link.name], _partners(r, runs)) for r in runs),
         description=scenario.description,
     )
 

@@ -201,6 +201,9 @@ LINE_STATE = np.dtype(
         ("delay_sum", np.float64),  # Σ over messages of delivery − arrival
         ("telegrams", np.int64),
         ("bits", np.int64),
+        # shared lines: telegrams arriving while every link on the wire was still sending
+        ("overlap_wait_sum", np.float64),
+        ("overlap_telegrams", np.int64),
     ]
 )
 #: A line's constants for one link (one record).
@@ -311,7 +314,9 @@ def line_chunk(arrival, sym, lens, params, state, hist, batch):  # pragma: no co
 
 
 @njit(cache=True, nogil=True)
-def telegrams_of(arrival, sym, lens, telegram, out_arrival, out_bits, out_messages, out_arrival_sum):  # pragma: no cover
+def telegrams_of(
+    arrival, sym, lens, telegram, out_arrival, out_bits, out_messages, out_arrival_sum
+):  # pragma: no cover
     """Group a batch's messages into telegrams of ``telegram`` messages (the last may be short).
 
     Each telegram's arrival is its last message's; its bits the sum of its
@@ -339,7 +344,20 @@ def telegrams_of(arrival, sym, lens, telegram, out_arrival, out_bits, out_messag
 
 @njit(cache=True, nogil=True)
 def shared_serve(
-    arrival, bits, messages, arrival_sum, start, end, horizon, free_at, params, state, hist, batch, departures
+    arrival,
+    bits,
+    messages,
+    arrival_sum,
+    start,
+    end,
+    horizon,
+    overlap_end,
+    free_at,
+    params,
+    state,
+    hist,
+    batch,
+    departures,
 ):  # pragma: no cover
     """Serve the telegrams of several links on one wire, in order, up to a common horizon.
 
@@ -353,6 +371,9 @@ def shared_serve(
     how the streams were cut into batches. Statistics go to each link's
     :data:`LINE_STATE` record and its rows of ``hist`` and ``batch``; each served
     telegram's departure to ``departures``. Advances ``start`` and ``free_at``.
+    Telegrams arriving by ``overlap_end`` (when the first link stops sending)
+    are also counted in the ``overlap_`` fields: a prefix of each link's
+    telegrams, the stretch theory's steady state describes.
     """
     links = start.size
     nbins = hist.shape[1]
@@ -391,6 +412,9 @@ def shared_serve(
         st.service = s
         st.departure = t_free
         st.wait_sum += wait
+        if a <= overlap_end:
+            st.overlap_wait_sum += wait
+            st.overlap_telegrams += 1
         if wait > st.max_wait:
             st.max_wait = wait
         st.busy += s
@@ -481,7 +505,22 @@ def warm_up() -> None:
     arr, bits, msgs, asum = np.empty(3), np.empty(3, np.int64), np.empty(3, np.int64), np.empty(3)
     telegrams_of(np.zeros(3), sym, lens, 1, arr, bits, msgs, asum)
     start, end = np.array([0, 2], np.int64), np.array([2, 3], np.int64)
-    shared_serve(arr, bits, msgs, asum, start, end, math.inf, np.zeros(1), params, state, hist, batch, np.empty(3))
+    shared_serve(
+        arr,
+        bits,
+        msgs,
+        asum,
+        start,
+        end,
+        math.inf,
+        math.inf,
+        np.zeros(1),
+        params,
+        state,
+        hist,
+        batch,
+        np.empty(3),
+    )
     draw_chunk(np.zeros(2), 3, sym, lens, np.empty(2, np.int64))
     draw_without_replacement(np.zeros(2), np.array([1, 1], np.int64), np.empty(2, np.int64))
     draw_chunk(np.zeros(2), 3, sym[:0], lens, np.empty(2, np.int64))

@@ -137,9 +137,20 @@ class LineTally:
         value = hi * frac if lo <= 0 else lo * (hi / lo) ** frac
         return float(min(value, self.max_wait))
 
-    def wait_std_error(self) -> float:
-        """Batch-means standard error of the mean wait (complete batches only)."""
-        full = (np.arange(BATCHES + 1) + 1) * self.batch_size <= self.telegrams
+    @property
+    def overlap_telegrams(self) -> int:
+        """On a shared line: this link's telegrams that arrived while every link was sending."""
+        return int(self._get("overlap_telegrams"))
+
+    @property
+    def overlap_mean_wait(self) -> float:
+        """On a shared line: the mean wait of :attr:`overlap_telegrams`."""
+        return float(self._get("overlap_wait_sum")) / max(self.overlap_telegrams, 1)
+
+    def wait_std_error(self, telegrams: int | None = None) -> float:
+        """Batch-means standard error of the mean wait of the first ``telegrams`` (complete batches only)."""
+        upto = self.telegrams if telegrams is None else telegrams
+        full = (np.arange(BATCHES + 1) + 1) * self.batch_size <= upto
         means = self.batch_wait[full] / self.batch_size
         if means.size < 2:
             return math.nan
@@ -205,6 +216,7 @@ class SharedLine:
         self._lengths = list(lengths)
         n = len(carriages)
         self.horizon = np.zeros(n)  # the last arrival each link has handed over (inf when done)
+        self.overlap_end = math.inf  # the last arrival of the first link to finish
         self._free_at = np.zeros(1)
         empty_f, empty_i = np.zeros(0), np.zeros(0, dtype=np.int64)
         # Pending telegrams per link: arrival, bits, messages, sum of message arrivals.
@@ -226,18 +238,29 @@ class SharedLine:
         return int(np.argmin(self.horizon))
 
     def add(self, j: int, batch) -> None:
-        """Link ``j`` hands over a batch (``arrival``, ``symbols``, ``last`` as in :class:`sim.stations.Batch`)."""
+        """Link ``j`` hands over a :class:`sim.stations.Batch` (its ``arrival``, ``symbols`` and ``last``)."""
         n = batch.symbols.size
         size = -(-n // self._telegram[j])
         arr, bits = np.empty(size), np.empty(size, dtype=np.int64)
         msgs, asum = np.empty(size, dtype=np.int64), np.empty(size)
-        kernels.telegrams_of(batch.arrival, batch.symbols, self._lengths[j], self._telegram[j], arr, bits, msgs, asum)
-        self._pending[j] = tuple(np.concatenate((old, new)) for old, new in zip(self._pending[j], (arr, bits, msgs, asum)))
+        kernels.telegrams_of(
+            batch.arrival, batch.symbols, self._lengths[j], self._telegram[j], arr, bits, msgs, asum
+        )
+        self._pending[j] = tuple(
+            np.concatenate((old, new)) for old, new in zip(self._pending[j], (arr, bits, msgs, asum))
+        )
         self._batches[j].append([batch, size])
-        self.horizon[j] = math.inf if batch.last else (float(batch.arrival[-1]) if n else self.horizon[j])
+        if n:
+            self.horizon[j] = float(batch.arrival[-1])
+        if batch.last:
+            self.overlap_end = min(self.overlap_end, float(self.horizon[j]))
+            self.horizon[j] = math.inf
 
     def serve(self) -> list[tuple[int, object, float]]:
-        """Serve every telegram that can be decided; return (link, batch, last departure) per batch completed."""
+        """Serve every telegram that can be decided.
+
+        Returns (link, batch, its last departure) for each batch whose telegrams have all been served.
+        """
         sizes = np.array([p[0].size for p in self._pending], dtype=np.int64)
         if not sizes.sum():
             return []
@@ -247,7 +270,7 @@ class SharedLine:
         flat = [np.concatenate([p[f] for p in self._pending]) for f in range(4)]
         departures = np.empty(flat[0].size)
         kernels.shared_serve(
-            *flat, start, end, float(self.horizon.min()), self._free_at,
+            *flat, start, end, float(self.horizon.min()), self.overlap_end, self._free_at,
             self.params, self.state, self.hist, self.batch, departures,
         )  # fmt: skip
         done = []

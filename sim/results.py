@@ -33,11 +33,9 @@ class Theory:
     ``implied_kl`` is D(q‖r) against the code's implied distribution r and
     ``log_kraft`` is log2 K, so L = H + implied_kl − log_kraft exactly.
     On a shared line, ``utilisation`` is the link's own load λ·E[S],
-    ``line_load`` the sum over the wire's links (``line_load_variance`` the
-    variance per second of the work they bring, Σ λ_i (Var S_i + c_i E[S_i]²)
-    with c_i = 1 for Poisson telegrams, 0 for a fixed interval),
-    ``line_classes`` the number of distinct priorities, and ``shared_mean_wait`` the
-    mean wait theory gives this link's class (mixed Pollaczek–Khinchine when
+    ``line_load`` the sum over the wire's links, ``line_classes`` the number
+    of distinct priorities, and ``shared_mean_wait`` the mean wait theory
+    gives this link's class (mixed Pollaczek–Khinchine when
     all share one FIFO queue, Cobham's formula with priorities).
     """
 
@@ -53,7 +51,6 @@ class Theory:
     mean_service: float | None = None
     pk_mean_wait: float | None = None
     line_load: float | None = None
-    line_load_variance: float | None = None
     line_classes: int | None = None
     shared_mean_wait: float | None = None
 
@@ -65,8 +62,10 @@ class LineStats:
     ``wait_hist_edges``/``wait_hist_counts`` is a histogram of telegram
     waiting times (log-spaced bins; the first bin holds waits of exactly 0).
     On a shared line the figures are this link's telegrams'; ``shared_with``
-    names the other links on the wire, ``priority`` is this link's, and
-    ``line_utilisation`` is the whole wire's busy fraction.
+    names the other links on the wire, ``priority`` is this link's,
+    ``line_utilisation`` is the whole wire's busy fraction, and the
+    ``overlap_`` figures cover this link's telegrams that arrived while every
+    link on the wire was sending (what the theory checks use).
     """
 
     telegrams: int
@@ -85,6 +84,9 @@ class LineStats:
     shared_with: tuple[str, ...] = ()
     priority: int | None = None
     line_utilisation: float | None = None
+    overlap_telegrams: int | None = None
+    overlap_mean_wait: float | None = None
+    overlap_wait_std_error: float | None = None
 
 
 @dataclass(frozen=True)
