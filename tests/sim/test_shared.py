@@ -179,3 +179,33 @@ def test_resolved_scenario_keeps_sharing_and_priorities(tmp_path):
 def test_back_to_back_on_a_shared_line_is_refused_in_python_too():
     with pytest.raises(ValueError, match="shared: back-to-back"):
         engine.run(make(huffman_link(line=OFFICE), fixed_link(line=OFFICE, arrivals=poisson(1.0))))
+
+
+def test_explain_writes_out_the_shared_arithmetic():
+    from sim.explain import explain
+
+    text = explain(scenario.load("shared_office"))
+    assert "Line both_fixed: 20 baud, shared by fixed.india (priority 0), fixed.ceylon (priority 0)." in text
+    assert "ρ = Σ ρ_i = 0.5000 + 0.3500 = 0.8500" in text
+    assert "W = W0/(1 − ρ) = 0.0425/(1 − 0.8500) = 0.28333 s" in text
+    assert "W = W0/(1 − ρ) = 0.040938/(1 − 0.7875) = 0.19265 s" in text
+    assert "priority 0 (priority.ceylon): σ = 0.0000 → 0.3500" in text and "0.062981 s" in text
+    assert "0.29638 s" in text
+    assert "Line both_fixed is shared: this ρ is this link's share of the wire." in text
+
+
+def test_cli_run_and_report_of_the_office(tmp_path, capsys):
+    import json
+
+    from sim import cli, report
+
+    assert cli.main(["run", "shared_office", "--messages", "3000", "--no-plots", "--out", str(tmp_path)]) == 0
+    doc = json.loads((tmp_path / "shared_office" / "summary.json").read_text(encoding="utf-8"))
+    first = doc["links"][0]
+    assert first["line"]["shared_with"] == ["fixed.ceylon"] and first["line"]["priority"] == 0
+    assert first["theory"]["line_load"] == pytest.approx(0.85)
+    assert {c["name"] for c in first["checks"]} >= {"stable_line", "mixed_pollaczek_khinchine"}
+    res = engine.run(scenario.load("shared_office"), messages=3_000)
+    table = report._numbers_table(res.link("priority.india"))
+    assert "shared with" in table and "priority.ceylon" in table and "Cobham" in table
+    assert "mean wait while all sent" in table and "0.2964 s" in table
