@@ -32,7 +32,9 @@ def main(argv: list[str]) -> None:
         for link in engine.run(sc, messages=args.messages, seed=seed).links:
             waits.setdefault(link.name, []).append(link.line.overlap_mean_wait)
             theory[link.name] = link.theory.shared_mean_wait
-            wait_checks = [c for c in link.checks if c.name in ("mixed_pollaczek_khinchine", "cobham_priority")]
+            wait_checks = [
+                c for c in link.checks if c.name in ("mixed_pollaczek_khinchine", "cobham_priority")
+            ]
             fails[link.name] = fails.get(link.name, 0) + sum(not c.passed for c in wait_checks)
     print(f"shared_office: {args.seeds} seeds x {args.messages:,} messages per link")
     print(f"{'link':>16} {'theory s':>9} {'measured s':>11} {'SE s':>8} {'z':>6} {'fails':>6}")

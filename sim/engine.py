@@ -22,6 +22,8 @@ from sim.urn import UrnSampler
 
 #: Messages per batch (the unit the stations hand on). Results do not depend on it.
 DEFAULT_CHUNK = 65536
+#: Messages the transmitter may hand over ahead of the line (in whole batches, at least one).
+AHEAD = 256
 #: Checkpoints per decade of the convergence trace.
 TRACE_PER_DECADE = 20
 
@@ -184,6 +186,8 @@ def _start(env: simpy.Environment, runs: list[_LinkRun]) -> None:
     for r in runs:
         names = r.route.stations
         stores = [Channel(env, capacity=1) for _ in names[1:]]
+        # India may run ahead by a few hundred messages: small batches then cost fewer wake-ups.
+        stores[0].capacity = max(1, AHEAD // r.transmitter.batch)
         for i, name in enumerate(names):
             inbox = stores[i - 1] if i > 0 else None
             outbox = stores[i] if i < len(stores) else None

@@ -135,12 +135,14 @@ class Receiver:
 
 
 class Channel:
-    """A FIFO between two stations, used like a ``Channel``.
+    """A FIFO between two stations, used like a ``simpy.Store``.
 
     ``yield channel.put(batch)`` waits while the channel holds ``capacity``
     batches; ``batch = yield channel.get()`` waits for the next batch. It does
-    what ``Channel(env, capacity)`` does, with less bookkeeping: in chunk-1
+    what ``simpy.Store(env, capacity)`` does, with less bookkeeping: in chunk-1
     mode every message is a batch, and this is the engine's innermost loop.
+    A put that found the channel full is let in once the channel has emptied,
+    so a sender runs ahead ``capacity`` batches at a time rather than one.
     :meth:`deliver` puts without waiting (the line does not wait for the next
     station), so the channel may then hold more than ``capacity``.
     """
@@ -176,12 +178,16 @@ class Channel:
         else:
             self.items.append(item)
 
+    def delivered(self, event: simpy.Event) -> None:
+        """An event callback: :meth:`deliver` the event's value (see :func:`hand_on`)."""
+        self.deliver(event.value)
+
     def get(self) -> simpy.Event:
         """An event whose value is the next item."""
         event = simpy.Event(self.env)
         if self.items:
             event.succeed(self.items.popleft())
-            if self._putters:
+            while self._putters and not self.items:  # drained: let the waiting sender in
                 waiting, item = self._putters.popleft()
                 self.items.append(item)
                 waiting.succeed()
@@ -242,7 +248,7 @@ def hand_on(env: simpy.Environment, batch: Batch, at: float, outbox: Channel) ->
     if at <= env.now:
         outbox.deliver(batch)
     else:
-        env.timeout(at - env.now, batch).callbacks.append(lambda event: outbox.deliver(event.value))
+        env.timeout(at - env.now, batch).callbacks.append(outbox.delivered)
 
 
 def receiver(env: simpy.Environment, australia: Receiver, inbox: Channel):
