@@ -7,8 +7,9 @@ Each round runs every case once with the old and once with the new engine,
 each in a fresh interpreter (kernels warmed up before the clock starts),
 alternating which goes first; the table shows medians over the rounds and
 new/old ratios of the rates. Rates are messages per CPU second of the child
-(``time.process_time``), which a busy machine moves less than wall time. A separate untimed run per engine counts the
-SimPy events of each case (the environment's event counter after the run).
+(``time.process_time``), which a busy machine moves less than wall time. A
+separate untimed run per engine counts the SimPy events of each case (the
+environment's event counter after the run).
 
 Cases:
 - ``b2b 1e7``: India/Huffman back-to-back, 10^7 messages, default chunk;
