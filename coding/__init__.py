@@ -6,7 +6,7 @@
 (1.7497, 1.75)
 """
 
-from coding.builders import canonical, fixed_length, from_codewords, shannon
+from coding.builders import canonical, fixed_length, from_codewords, shannon, shannon_from_counts
 from coding.code import Ambiguity, Code, DecodeError, StreamDecoder
 from coding.distribution import Distribution
 from coding.huffman import huffman, huffman_lengths
@@ -28,4 +28,5 @@ __all__ = [
     "information",
     "kl_divergence",
     "shannon",
+    "shannon_from_counts",
 ]

@@ -5,6 +5,7 @@ Links on a shared line feed one line process (one wire, one queue).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable
 
@@ -17,7 +18,7 @@ from sim.line import Carriage, LineTally, SharedLine, TelegraphLine
 from sim.model import Line, Link, Scenario
 from sim.results import LineStats, LinkResult, RunResult, Theory, Trace
 from sim.stations import ArrivalClock, Channel, Hook, Receiver, Route, Transmitter
-from sim.theory import checks, link_theory, shared_theories
+from sim.theory import Measured, checks, finite_population_factor, link_theory, shared_theories
 from sim.urn import UrnSampler
 
 #: Messages per batch (the unit the stations hand on). Results do not depend on it.
@@ -36,10 +37,12 @@ def checkpoints(n: int, per_decade: int = TRACE_PER_DECADE) -> np.ndarray:
     return np.unique(np.append(points.astype(np.int64), n))
 
 
-def _trace(enc: Encoder) -> Trace:
-    """The running mean and its standard error at every checkpoint reached.
+def _trace(enc: Encoder, box: int) -> Trace:
+    """The running mean and its sample standard error at every checkpoint reached.
 
     A box that emptied early ends the trace at the last message actually sent.
+    ``box`` is the number of balls of a box drawn without replacement (0 with
+    replacement): the standard error then carries the finite-population factor.
     """
     if enc.messages == 0:
         return Trace((), (), ())
@@ -51,6 +54,8 @@ def _trace(enc: Encoder) -> Trace:
     mean = s / n
     var = np.where(n > 1, (sq - s * s / n) / np.maximum(n - 1, 1), 0.0)
     se = np.sqrt(np.maximum(var, 0.0) / n)
+    if box:
+        se = se * np.sqrt(np.clip((box - n) / max(box - 1, 1), 0.0, 1.0))
     return Trace(tuple(int(x) for x in n), tuple(mean.tolist()), tuple(se.tolist()))
 
 
@@ -74,9 +79,10 @@ class _LinkRun:
         code_index = {s: i for i, s in enumerate(link.code.symbols)}
         to_code_index = np.array([code_index.get(c, -1) for c in colours], dtype=np.int64)
         L = link.code.expected_length(link.urn.distribution)
+        sendable = messages if link.replacement else min(messages, link.urn.total)
         self.carriage = Carriage(
             mean_service=link.telegram * L / link.line.baud,
-            telegrams=-(-messages // link.telegram),
+            telegrams=-(-sendable // link.telegram),
             telegram=link.telegram,
             back_to_back=link.arrivals.kind == "back_to_back",
             priority=link.priority,
@@ -94,12 +100,18 @@ class _LinkRun:
         n = enc.messages
         mean = enc.bits / n if n else math.nan
         var = (enc.square_bits - enc.bits * mean) / (n - 1) if n > 1 else 0.0
+        box = 0 if link.replacement else link.urn.total
+        fpc = finite_population_factor(n, box)
         duration = rx.last_delivery
         wire = self.wire
         line_utilisation = None
         if wire is not None:
             end = max(t.last_departure for t in wire.tallies)
             line_utilisation = min(1.0, sum(t.busy_time for t in wire.tallies) / end) if end > 0 else 0.0
+        # On a shared line theory describes the stretch while every link on the wire sends.
+        counted = line.overlap_telegrams if wire is not None else None
+        relaxation = theory.relaxation_time
+        waits = line.wait_batches(relaxation, counted) if relaxation is not None else None
         stats = LineStats(
             telegrams=line.telegrams,
             duration=duration,
@@ -108,32 +120,26 @@ class _LinkRun:
             mean_wait=line.mean_wait,
             p95_wait=line.wait_quantile(0.95),
             max_wait=line.max_wait,
-            wait_std_error=line.wait_std_error(),
+            wait_std_error=waits.std_error if waits else math.nan,
             mean_delay=line.delay_sum / max(n, 1),
             messages_per_second=n / duration if duration > 0 else math.inf,
             cost=line.cost(),
             wait_hist_edges=tuple(line.hist_edges.tolist()),
             wait_hist_counts=tuple(int(c) for c in line.hist_counts),
+            steady_mean_wait=waits.mean if waits else math.nan,
+            wait_batches=waits.batches if waits else 0,
+            wait_batch_size=waits.batch_size if waits else 0,
+            wait_warm_up=waits.warm_up if waits else 0,
+            wait_note=waits.reason if waits else "",
+            arrival_span=line.last_arrival,
             shared_with=shared_with,
             priority=link.priority if wire is not None else None,
             line_utilisation=line_utilisation,
-            **(_overlap(line) if wire is not None else {}),
+            overlap_telegrams=counted,
+            overlap_mean_wait=line.overlap_mean_wait if wire is not None else None,
         )
         pending = rx.decoder.pending
-        measured = dict(
-            messages=n,
-            bits_per_message=mean,
-            mismatches=rx.mismatches,
-            pending_bits=pending,
-            telegrams=line.telegrams,
-            utilisation=stats.utilisation,
-            mean_wait=stats.mean_wait,
-            wait_std_error=stats.wait_std_error,
-        )
-        if wire is not None:  # theory describes the stretch while every link on the wire sends
-            measured["mean_wait"] = stats.overlap_mean_wait
-            measured["wait_std_error"] = stats.overlap_wait_std_error
-        return LinkResult(
+        result = LinkResult(
             name=link.name,
             source=link.urn.name,
             code=link.code_name,
@@ -146,24 +152,20 @@ class _LinkRun:
             messages=n,
             bits=enc.bits,
             bits_per_message=mean,
-            std_error=math.sqrt(max(var, 0.0) / n) if n else math.nan,
+            std_error=math.sqrt(max(var, 0.0) / n) * fpc if n else math.nan,
             lossless=rx.mismatches == 0 and pending == 0 and rx.messages == n,
             mismatches=rx.mismatches,
             urn_exhausted=n < messages,
             theory=theory,
             line=stats,
-            checks=checks(link, theory, measured),
-            trace=_trace(enc),
+            checks=(),
+            trace=_trace(enc, box),
+            theory_std_error=math.sqrt(theory.length_variance / n) * fpc if n else math.nan,
+            replacement=link.replacement,
+            box_balls=link.urn.total,
+            pending_bits=pending,
         )
-
-
-def _overlap(line: LineTally) -> dict[str, float | int]:
-    m = line.overlap_telegrams
-    return dict(
-        overlap_telegrams=m,
-        overlap_mean_wait=line.overlap_mean_wait,
-        overlap_wait_std_error=line.wait_std_error(m),
-    )
+        return dataclasses.replace(result, checks=checks(link, theory, Measured.of(result)))
 
 
 def _start(env: simpy.Environment, runs: list[_LinkRun]) -> None:
@@ -213,6 +215,7 @@ def run(
     seed: int | None = None,
     chunk: int = DEFAULT_CHUNK,
     progress: Callable[[int], None] | None = None,
+    theory: Callable[[Link], Theory] = link_theory,
     extend: Hook | None = None,
 ) -> RunResult:
     """Simulate every link of ``scenario`` for ``messages`` messages (default: the scenario's).
@@ -222,7 +225,10 @@ def run(
     random component, so adding a link never shifts another link's draws.
     ``chunk`` (messages per batch, the unit SimPy moves) never changes the
     results. ``progress`` is called with the number of messages each batch
-    adds. ``extend(env, route)``, if given, is called with each link's
+    adds. ``theory`` gives what each link is held against (and sizes the
+    wait's warm-up and batches); ``benchmarks/calibration.py`` passes a
+    deliberately wrong one to measure the checks' power. ``extend(env,
+    route)``, if given, is called with each link's
     :class:`sim.stations.Route` before the run starts and may insert SimPy
     processes of its own (``docs/extending.md``).
     """
@@ -240,8 +246,8 @@ def run(
             extend(env, r.route)
     _start(env, runs)
     env.run()
-    theories = {link.name: link_theory(link) for link in scenario.links}
-    theories.update(shared_theories(scenario.links))
+    theories = {link.name: theory(link) for link in scenario.links}
+    theories.update(shared_theories(scenario.links, base=theory))
     return RunResult(
         scenario=scenario.name,
         seed=s,

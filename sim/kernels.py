@@ -245,7 +245,10 @@ def line_chunk(arrival, sym, lens, params, state, hist, batch):  # pragma: no co
     S_{i−1} − (A_i − A_{i−1})); back-to-back telegrams start the moment the
     line frees. Adds Σ (delivery − message arrival) to the delay sum.
     ``params`` is a :data:`LINE_PARAMS` record array, ``state`` a
-    :data:`LINE_STATE` one (one record each). Returns the last departure time.
+    :data:`LINE_STATE` one (one record each). ``batch[j]`` sums the waits of
+    telegrams j·b … (j + 1)·b − 1 (b the micro-batch size): a fixed number of
+    running sums, whatever the run's length, from which the batch-means
+    standard error is computed after the run. Returns the last departure time.
     """
     p = params[0]
     st = state[0]
@@ -298,7 +301,9 @@ def line_chunk(arrival, sym, lens, params, state, hist, batch):  # pragma: no co
         if wait > max_wait:
             max_wait = wait
         hist[_wait_bin(wait, scale, per_decade, decades, nbins)] += 1
-        batch[count // batch_size] += wait
+        slot = count // batch_size
+        if slot < batch.size:
+            batch[slot] += wait
         count += 1
     st.last_arrival = last_arrival
     st.wait = wait
@@ -420,7 +425,9 @@ def shared_serve(
         st.busy += s
         st.delay_sum += messages[i] * (t_free + p.latency) - arrival_sum[i]
         hist[best, _wait_bin(wait, p.scale, p.per_decade, p.decades, nbins)] += 1
-        batch[best, st.telegrams // p.batch_size] += wait
+        slot = st.telegrams // p.batch_size
+        if slot < batch.shape[1]:
+            batch[best, slot] += wait
         st.telegrams += 1
         st.bits += bits[i]
     free_at[0] = t_free

@@ -19,12 +19,11 @@ import numpy as np
 
 from sim import kernels
 from sim.model import Line
+from sim.stats import MICRO_BATCHES, BatchMeans, batch_means
 
 #: Wait histogram: bins per decade, and decades either side of the mean service time.
 BINS_PER_DECADE = 20
 DECADES = 6
-#: Batches for the batch-means standard error of the mean wait.
-BATCHES = 32
 #: Histogram bins: waits of exactly 0, waits below the log bins, the log bins, the open last bin.
 _BINS = 2 * DECADES * BINS_PER_DECADE + 3
 
@@ -73,11 +72,12 @@ class LineTally:
             row["scale"] = c.mean_service if c.mean_service > 0 else 1.0
             row["per_decade"] = BINS_PER_DECADE
             row["decades"] = DECADES
-            row["batch_size"] = max(1, -(-c.telegrams // BATCHES))
+            # running wait sums over MICRO_BATCHES equal micro-batches of the expected telegrams
+            row["batch_size"] = max(1, -(-c.telegrams // MICRO_BATCHES))
             row["priority"] = c.priority
         state = np.zeros(len(carriages), dtype=kernels.LINE_STATE)
         hist = np.zeros((len(carriages), _BINS), dtype=np.int64)
-        batch = np.zeros((len(carriages), BATCHES + 1))
+        batch = np.zeros((len(carriages), MICRO_BATCHES))
         return params, state, hist, batch
 
     def _get(self, name: str) -> float:
@@ -102,6 +102,11 @@ class LineTally:
     @property
     def mean_wait(self) -> float:
         return float(self._get("wait_sum")) / max(self.telegrams, 1)
+
+    @property
+    def last_arrival(self) -> float:
+        """Arrival time of the last telegram served (0 back-to-back)."""
+        return float(self._get("last_arrival"))
 
     @property
     def max_wait(self) -> float:
@@ -147,15 +152,15 @@ class LineTally:
         """On a shared line: the mean wait of :attr:`overlap_telegrams`."""
         return float(self._get("overlap_wait_sum")) / max(self.overlap_telegrams, 1)
 
-    def wait_std_error(self, telegrams: int | None = None) -> float:
-        """Batch-means standard error of the mean wait of the first ``telegrams`` (complete batches only)."""
-        upto = self.telegrams if telegrams is None else telegrams
-        full = (np.arange(BATCHES + 1) + 1) * self.batch_size <= upto
-        means = self.batch_wait[full] / self.batch_size
-        if means.size < 2:
-            return math.nan
-        with np.errstate(over="ignore", invalid="ignore"):  # absurd scales give inf, not a warning
-            return float(np.std(means, ddof=1) / math.sqrt(means.size))
+    def wait_batches(self, relaxation: float, telegrams: int | None = None) -> BatchMeans:
+        """The mean wait after warm-up, with its batch-means standard error.
+
+        ``relaxation`` is the queue's relaxation time in telegrams: it sets
+        the warm-up deleted and the least batch length (see :mod:`sim.stats`).
+        ``telegrams`` limits it to the first so many (default: all).
+        """
+        count = self.telegrams if telegrams is None else telegrams
+        return batch_means(self.batch_wait, self.batch_size, count, relaxation)
 
 
 class TelegraphLine(LineTally):

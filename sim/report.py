@@ -37,6 +37,7 @@ th { background: #f3f3f3; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .pass { color: #11691b; font-weight: bold; }
 .fail { color: #b00020; font-weight: bold; }
+.inconclusive { color: #8a5a00; font-weight: bold; }
 .meta { color: #555; }
 figure { margin: 1rem 0 2rem; }
 figure svg, figure img { max-width: 100%; height: auto; display: block; }
@@ -84,14 +85,23 @@ def _rows(rows: Sequence[tuple[str, str, str]]) -> str:
 def _numbers_table(link: LinkResult) -> str:
     th, line = link.theory, link.line
     lo, hi = link.ci95()
+    iid = link.replacement
     rows: list[tuple[str, str, str]] = [
         (
             "measured bits/message",
             _bits(link.bits_per_message),
-            f"95 % interval [{_bits(lo)}, {_bits(hi)}] (standard error {link.std_error:.3g})",
+            f"sample 95 % interval [{_bits(lo)}, {_bits(hi)}] (sample standard error "
+            f"{link.std_error:.3g}, for display); theoretical standard error {link.theory_std_error:.3g} "
+            "from Var(l), used by the check" + ("" if iid else ", both with the finite-population factor"),
         ),
         ("expected length L(q)", _bits(th.expected_length), "Σ q(x) l(x), bits/message"),
-        ("entropy H(q)", _bits(th.entropy), "the least any uniquely decodable code can average"),
+        (
+            "entropy H(q)",
+            _bits(th.entropy),
+            "the least any uniquely decodable code can average on an i.i.d. source"
+            if iid
+            else "the least a code for single balls can average; this box is not i.i.d. (below)",
+        ),
         (
             "cross entropy H(q, p)",
             _bits(th.cross_entropy),
@@ -101,7 +111,8 @@ def _numbers_table(link: LinkResult) -> str:
         (
             "D(q‖r) − log2 K",
             f"{_bits(th.implied_kl)} − {_bits(th.log_kraft)}",
-            "r = 2^−l / K, the code's implied distribution; L = H(q) + D(q‖r) − log2 K",
+            "r = 2^−l / K, the code's implied distribution; L = H(q) + D(q‖r) − log2 K "
+            "(an identity of algebra, a theory line, not a check of the run)",
         ),
         ("Kraft sum K", _bits(th.kraft_sum), "Σ 2^−l(x)"),
         ("length variance", _bits(th.length_variance), "bits²"),
@@ -109,6 +120,18 @@ def _numbers_table(link: LinkResult) -> str:
         ("bits", _int(link.bits), ""),
         ("lossless", "yes" if link.lossless else "NO", f"{_int(link.mismatches)} mismatched messages"),
     ]
+    if not iid and th.whole_draw_per_ball is not None:
+        rows.append(
+            (
+                "whole draw log2(N!/∏c!)/N",
+                _bits(th.whole_draw_per_ball),
+                "drawn without replacement, the balls are not independent: the colours left are "
+                "known to both ends, so a code for the whole draw of the box needs only this many "
+                "bits per ball, below H(q). Draws late in the run are more predictable, the "
+                "standard error carries the finite-population factor (0 for a whole-box draw), "
+                "and queue formulas that assume independent service times are not exact",
+            )
+        )
     if link.urn_exhausted:
         rows.append(("urn exhausted", "yes", "drawn without replacement, the urn ran empty"))
     rows += [
@@ -123,7 +146,12 @@ def _numbers_table(link: LinkResult) -> str:
             "mean wait",
             _secs(line.mean_wait),
             ("" if th.pk_mean_wait is None else f"Pollaczek–Khinchine {_secs(th.pk_mean_wait)}; ")
-            + f"standard error {line.wait_std_error:.3g} s",
+            + (
+                f"after a warm-up of {_int(line.wait_warm_up)} telegrams {_secs(line.steady_mean_wait)}, "
+                f"batch-means standard error {line.wait_std_error:.3g} s ({line.wait_batches} batches)"
+                if math.isfinite(line.wait_std_error)
+                else (line.wait_note or "no standard error")
+            ),
         ),
         ("95th-percentile wait", _secs(line.p95_wait), f"max {_secs(line.max_wait)}"),
         ("mean end-to-end delay", _secs(line.mean_delay), ""),
@@ -142,7 +170,7 @@ def _shared_rows(link: LinkResult) -> list[tuple[str, str, str]]:
     """The rows of a link on a shared wire: its partners, the wire's load, the wait theory gives its class."""
     th, line = link.theory, link.line
     formula = "Cobham W0/((1 − σ_{k−1})(1 − σ_k))" if (th.line_classes or 1) > 1 else "W0/(1 − ρ)"
-    wait_note = f"standard error {line.overlap_wait_std_error:.3g} s" if line.overlap_wait_std_error else ""
+    wait_note = f"after warm-up {_secs(line.steady_mean_wait)} (standard error {line.wait_std_error:.3g} s)"
     if th.shared_mean_wait is not None:
         wait_note = f"theory {formula} = {_secs(th.shared_mean_wait)}; " + wait_note
     return [
@@ -189,7 +217,7 @@ def _checks_table(link: LinkResult) -> str:
         "<tbody>",
     ]
     for c in link.checks:
-        verdict = '<span class="pass">pass</span>' if c.passed else '<span class="fail">FAIL</span>'
+        verdict = f'<span class="{c.verdict}">{c.label}</span>'
         out.append(f"<tr><td>{_e(c.name)}</td><td>{verdict}</td><td>{_e(c.detail)}</td></tr>")
     out += ["</tbody>", "</table>"]
     return "\n".join(out)
@@ -324,14 +352,13 @@ def _overview(result: RunResult) -> list[str]:
         "<h2>Overview</h2>",
         '<table class="overview">',
         "<thead><tr><th>link</th><th>source</th><th>code</th><th>bits/message</th>"
-        "<th>95 % interval</th><th>L</th><th>H(q)</th><th>H(q, p)</th><th>checks</th>"
+        "<th>sample 95 % interval</th><th>L</th><th>H(q)</th><th>H(q, p)</th><th>checks</th>"
         "</tr></thead>",
         "<tbody>",
     ]
     for link in result.links:
         lo, hi = link.ci95()
-        passed = sum(c.passed for c in link.checks)
-        cls = "pass" if link.all_passed else "fail"
+        cls = "pass" if link.all_passed else ("fail" if link.failed else "inconclusive")
         out.append(
             f'<tr><td><a href="#link-{_e(slug(link.name))}">{_e(link.name)}</a></td>'
             f"<td>{_e(link.source)}</td><td>{_e(link.code)}</td>"
@@ -340,7 +367,7 @@ def _overview(result: RunResult) -> list[str]:
             f'<td class="num">{_bits(link.theory.expected_length)}</td>'
             f'<td class="num">{_bits(link.theory.entropy)}</td>'
             f'<td class="num">{_bits(link.theory.cross_entropy)}</td>'
-            f'<td><span class="{cls}">{passed}/{len(link.checks)}</span></td></tr>'
+            f'<td><span class="{cls}">{_e(link.verdicts())}</span></td></tr>'
         )
     out += ["</tbody>", "</table>"]
     return out
@@ -351,7 +378,11 @@ def _link_section(link: LinkResult, figs, slug) -> list[str]:
     verdict = (
         '<span class="pass">all checks pass</span>'
         if link.all_passed
-        else '<span class="fail">some checks FAIL</span>'
+        else (
+            '<span class="fail">some checks FAIL</span>'
+            if link.failed
+            else '<span class="inconclusive">some checks inconclusive</span>'
+        )
     )
     return [
         f'<section class="link" id="link-{_e(slug(link.name))}">',

@@ -11,16 +11,48 @@ import csv
 import io
 import math
 from dataclasses import asdict, dataclass, fields
-from typing import Any
+from typing import Any, Literal
+
+Verdict = Literal["pass", "fail", "inconclusive"]
+_VERDICT_OF: dict[bool | None, Verdict] = {True: "pass", False: "fail", None: "inconclusive"}
 
 
 @dataclass(frozen=True)
 class Check:
-    """One theory check: its name, verdict and the numbers behind it."""
+    """One theory check: its name, verdict and the numbers behind it.
+
+    ``passed`` is True (pass), False (FAIL) or None (inconclusive: the data
+    cannot decide; ``detail`` says why). ``verdict`` spells the same as
+    "pass", "fail" or "inconclusive" and is derived from ``passed`` when not
+    given (summaries written before verdicts existed still load).
+    ``false_alarm`` is the check's stated false-alarm rate: the chance it
+    FAILs a run whose theory is right (0 for exact checks; None if unknown).
+
+    >>> Check("x", None, "too few telegrams").verdict
+    'inconclusive'
+    """
 
     name: str
-    passed: bool
+    passed: bool | None
     detail: str
+    verdict: Verdict | Literal[""] = ""
+    false_alarm: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.passed not in _VERDICT_OF:
+            raise ValueError(f"'passed' must be true, false or null (got {self.passed!r})")
+        expected = _VERDICT_OF[self.passed]
+        if not self.verdict:
+            object.__setattr__(self, "verdict", expected)
+        elif self.verdict != expected:
+            raise ValueError(
+                f"check {self.name!r}: verdict {self.verdict!r} contradicts passed={self.passed}"
+            )
+
+    @property
+    def label(self) -> str:
+        """The verdict as printed: "pass", "FAIL" or "inconclusive"."""
+        return "FAIL" if self.verdict == "fail" else self.verdict
 
 
 @dataclass(frozen=True)
@@ -31,12 +63,17 @@ class Theory:
     ``kl_divergence`` are H(q, p) and D(q‖p) against the distribution ``p``
     the code assumes; ``expected_length`` is L(q) = Σ q(x) l(x);
     ``implied_kl`` is D(q‖r) against the code's implied distribution r and
-    ``log_kraft`` is log2 K, so L = H + implied_kl − log_kraft exactly.
+    ``log_kraft`` is log2 K, so L = H + implied_kl − log_kraft exactly (an
+    identity of algebra, shown as a theory line, not checked against a run).
+    ``relaxation_time`` is the queue's relaxation time in telegrams (timed
+    arrivals, ρ < 1). ``whole_draw_per_ball`` is, for a box drawn without
+    replacement, log2(N! / ∏ c!) / N: the bits per ball that a code for the
+    whole draw of all N balls needs (the box is not an i.i.d. source).
     On a shared line, ``utilisation`` is the link's own load λ·E[S],
     ``line_load`` the sum over the wire's links, ``line_classes`` the number
     of distinct priorities, and ``shared_mean_wait`` the mean wait theory
-    gives this link's class (mixed Pollaczek–Khinchine when
-    all share one FIFO queue, Cobham's formula with priorities).
+    gives this link's class (mixed Pollaczek–Khinchine when all share one
+    FIFO queue, Cobham's formula with priorities).
     """
 
     entropy: float
@@ -50,6 +87,8 @@ class Theory:
     utilisation: float | None = None
     mean_service: float | None = None
     pk_mean_wait: float | None = None
+    relaxation_time: float | None = None
+    whole_draw_per_ball: float | None = None
     line_load: float | None = None
     line_classes: int | None = None
     shared_mean_wait: float | None = None
@@ -61,11 +100,17 @@ class LineStats:
 
     ``wait_hist_edges``/``wait_hist_counts`` is a histogram of telegram
     waiting times (log-spaced bins; the first bin holds waits of exactly 0).
+    ``steady_mean_wait`` is the mean wait after the warm-up ``wait_warm_up``
+    telegrams are deleted, ``wait_std_error`` its batch-means standard error
+    over ``wait_batches`` batches of ``wait_batch_size`` telegrams (NaN, with
+    ``wait_note`` saying why, when the run is too short to judge).
+    ``arrival_span`` is the time over which messages arrived (n/λ expected).
     On a shared line the figures are this link's telegrams'; ``shared_with``
     names the other links on the wire, ``priority`` is this link's,
-    ``line_utilisation`` is the whole wire's busy fraction, and the
-    ``overlap_`` figures cover this link's telegrams that arrived while every
-    link on the wire was sending (what the theory checks use).
+    ``line_utilisation`` is the whole wire's busy fraction, and the steady
+    wait figures (``steady_mean_wait``, ``wait_std_error``, …) cover this
+    link's ``overlap_telegrams`` that arrived while every link on the wire
+    was sending (their plain mean is ``overlap_mean_wait``).
     """
 
     telegrams: int
@@ -81,12 +126,17 @@ class LineStats:
     cost: float
     wait_hist_edges: tuple[float, ...] = ()
     wait_hist_counts: tuple[int, ...] = ()
+    steady_mean_wait: float = math.nan
+    wait_batches: int = 0
+    wait_batch_size: int = 0
+    wait_warm_up: int = 0
+    wait_note: str = ""
+    arrival_span: float = 0.0
     shared_with: tuple[str, ...] = ()
     priority: int | None = None
     line_utilisation: float | None = None
     overlap_telegrams: int | None = None
     overlap_mean_wait: float | None = None
-    overlap_wait_std_error: float | None = None
 
 
 @dataclass(frozen=True)
@@ -120,12 +170,33 @@ class LinkResult:
     line: LineStats
     checks: tuple[Check, ...]
     trace: Trace
+    theory_std_error: float = math.nan
+    replacement: bool = True
+    box_balls: int = 0
+    pending_bits: int = 0
 
     @property
     def all_passed(self) -> bool:
-        return all(c.passed for c in self.checks)
+        """Every check passed (none FAILed and none was inconclusive)."""
+        return all(c.verdict == "pass" for c in self.checks)
+
+    @property
+    def failed(self) -> tuple[Check, ...]:
+        """The checks that FAILed."""
+        return tuple(c for c in self.checks if c.verdict == "fail")
+
+    def verdicts(self) -> str:
+        """A count of the verdicts, e.g. "6 pass, 1 inconclusive" or "5 pass, 1 FAIL"."""
+        counts = {v: sum(c.verdict == v for c in self.checks) for v in ("pass", "fail", "inconclusive")}
+        parts = [f"{counts['pass']} pass"]
+        if counts["fail"]:
+            parts.append(f"{counts['fail']} FAIL")
+        if counts["inconclusive"]:
+            parts.append(f"{counts['inconclusive']} inconclusive")
+        return ", ".join(parts)
 
     def ci95(self) -> tuple[float, float]:
+        """The sample 95 % interval: mean ± 1.96 sample standard errors (for display; checks use theory)."""
         half = 1.959963984540054 * self.std_error
         return self.bits_per_message - half, self.bits_per_message + half
 
@@ -193,7 +264,7 @@ def _json_safe(x: Any) -> Any:
 
 def _from_json_safe(x: Any) -> Any:
     if x in ("inf", "-inf", "nan") and isinstance(x, str):
-        return float(x)
+        return math.nan if x == "nan" else float(x)  # the one NaN object, so records compare equal
     if isinstance(x, dict):
         return {k: _from_json_safe(v) for k, v in x.items()}
     if isinstance(x, list):

@@ -30,7 +30,7 @@ from typing import Any
 
 import yaml
 
-from coding import Code, fixed_length, huffman, shannon
+from coding import Code, fixed_length, huffman, shannon_from_counts
 from sim._yamlcheck import BAD, Problems, parse_yaml, suggest
 from sim.model import Arrivals, CodeSpec, Line, Link, Scenario, Tariff, Urn
 
@@ -429,7 +429,7 @@ class _Builder:
                     urn.name,
                 )
                 return BAD
-            code = shannon(urn.distribution)
+            code = shannon_from_counts(urn.counts)
         elif ctype == "huffman":
             code = huffman(urn.distribution)
         else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 FORBIDDEN = ("simpy", "yaml", "matplotlib", "bitarray", "sim")
+# coding.losses computes the frameworks' losses without them.
+FRAMEWORKS = ("torch", "keras", "tensorflow", "jax")
 
 
 def _modules_after(statement: str) -> set[str]:
@@ -34,6 +37,25 @@ def test_import_coding_loads_no_simulation_plotting_or_yaml():
     loaded = _modules_after("import coding; import coding.huffman, coding.builders")
     assert "coding" in loaded and "numpy" in loaded  # the check sees real imports
     assert not loaded & set(FORBIDDEN), sorted(loaded & set(FORBIDDEN))
+
+
+def test_coding_losses_loads_no_simulation_and_no_framework():
+    loaded = _modules_after(
+        "import coding.losses; from coding.losses import pytorch, keras, telegraph_bill\n"
+        "pytorch.cross_entropy([[0.0, 1.0]], [1]); keras.KLDivergence()([[0.5, 0.5]], [[0.5, 0.5]])"
+    )
+    assert "coding" in loaded and "numpy" in loaded
+    assert not loaded & set(FORBIDDEN + FRAMEWORKS), sorted(loaded & set(FORBIDDEN + FRAMEWORKS))
+
+
+def test_every_coding_package_is_installed():
+    # pyproject's explicit package list must name coding's subpackages, or an
+    # installed (non-editable) copy would lack them.
+    line = re.search(r"^packages = \[(.*)\]$", (ROOT / "pyproject.toml").read_text(), re.MULTILINE)
+    assert line, "pyproject.toml lists no packages"
+    listed = set(re.findall(r'"([^"]+)"', line.group(1)))
+    found = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "coding").rglob("__init__.py")}
+    assert found <= listed, sorted(found - listed)
 
 
 @pytest.mark.parametrize("name", ["decimal", "csv"])

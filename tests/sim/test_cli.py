@@ -69,7 +69,7 @@ def test_run_without_a_scenario_runs_india_to_australia_into_results(capsys, tmp
     folder = tmp_path / "results" / "india_to_australia"
     for name in ("summary.json", "trace.csv", "scenario.yaml", "explain.txt"):
         assert (folder / name).is_file(), name
-    assert "india-huffman" in out and "passed" in out
+    assert "india-huffman" in out and "4 pass" in out and "algebra" in out
     doc = summary(folder)
     assert doc["scenario"] == "india_to_australia"
     assert doc["seed"] == 1948
@@ -85,8 +85,9 @@ def test_run_without_a_scenario_runs_india_to_australia_into_results(capsys, tmp
         assert link["theory"]["entropy"] == pytest.approx(1.7497, abs=5e-5)
         assert link["checks"]
         for check in link["checks"]:
-            assert set(check) >= {"name", "passed", "detail"}
-            assert check["passed"] is True, check
+            assert set(check) >= {"name", "passed", "detail", "verdict", "false_alarm"}
+            assert check["passed"] is True and check["verdict"] == "pass", check
+            assert "false-alarm rate" in check["detail"]
     assert leftovers(tmp_path / "results") == []
     trace = (folder / "trace.csv").read_text(encoding="utf-8").splitlines()
     assert len(trace) > 4 and "india-huffman" in "\n".join(trace)
