@@ -210,3 +210,15 @@ def test_cli_run_and_report_of_the_office(tmp_path, capsys):
     table = report._numbers_table(res.link("priority.india"))
     assert "shared with" in table and "priority.ceylon" in table and "Cobham" in table
     assert "mean wait while all sent" in table and "0.2964 s" in table
+
+
+def test_the_wait_figure_marks_the_shared_theory():
+    from sim import plots
+
+    res = engine.run(scenario.load("shared_office"), messages=3_000)
+    labels = {
+        name: [t.get_text() for t in plots.line_waits(res.link(name)).axes[-1].get_legend().get_texts()]
+        for name in ("fixed.india", "priority.india")
+    }
+    assert any(t.startswith("mixed Pollaczek–Khinchine W = 0.2833") for t in labels["fixed.india"])
+    assert any(t.startswith("Cobham W = 0.2964") for t in labels["priority.india"])
