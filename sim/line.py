@@ -14,12 +14,16 @@ import math
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from sim import kernels
 from sim.model import Line
 from sim.stats import MICRO_BATCHES, BatchMeans, batch_means
+
+if TYPE_CHECKING:
+    from sim.stations import Batch
 
 #: Wait histogram: bins per decade, and decades either side of the mean service time.
 BINS_PER_DECADE = 20
@@ -181,7 +185,7 @@ class TelegraphLine(LineTally):
         super().__init__(line, params, state, hist[0], batch[0])
         self.lengths = lengths  # bits per colour, for :meth:`send`
 
-    def send(self, batch) -> float:
+    def send(self, batch: Batch) -> float:
         """Send a :class:`sim.stations.Batch` of the link's messages. Returns the last departure."""
         return self.transmit(batch.arrival, batch.symbols, self.lengths)
 
@@ -226,7 +230,7 @@ class SharedLine:
         empty_f, empty_i = np.zeros(0), np.zeros(0, dtype=np.int64)
         # Pending telegrams per link: arrival, bits, messages, sum of message arrivals.
         self._pending = [(empty_f, empty_i, empty_i, empty_f) for _ in range(n)]
-        self._batches: list[deque[list]] = [deque() for _ in range(n)]  # [batch, telegrams left]
+        self._batches: list[deque[list[Any]]] = [deque() for _ in range(n)]  # [batch, telegrams left]
 
     @property
     def free_at(self) -> float:
@@ -242,7 +246,7 @@ class SharedLine:
         """The link whose stamped stream ends earliest: the line waits for it."""
         return int(np.argmin(self.horizon))
 
-    def add(self, j: int, batch) -> None:
+    def add(self, j: int, batch: Batch) -> None:
         """Link ``j`` hands over a :class:`sim.stations.Batch` (its ``arrival``, ``symbols`` and ``last``)."""
         n = batch.symbols.size
         size = -(-n // self._telegram[j])
@@ -261,7 +265,7 @@ class SharedLine:
             self.overlap_end = min(self.overlap_end, float(self.horizon[j]))
             self.horizon[j] = math.inf
 
-    def serve(self) -> list[tuple[int, object, float]]:
+    def serve(self) -> list[tuple[int, Batch, float]]:
         """Serve every telegram that can be decided.
 
         Returns (link, batch, its last departure) for each batch whose telegrams have all been served.

@@ -41,8 +41,10 @@ from sim.line import SharedLine, TelegraphLine
 from sim.model import Arrivals, Link
 from sim.urn import UrnSampler
 
+#: The generator of a station: it yields SimPy events and gets their values back.
+Process = Generator[simpy.Event, Any, None]
 #: A station process: ``process(env, inbox, outbox)``, a generator SimPy runs.
-StationProcess = Callable[[simpy.Environment, "Channel", "Channel"], Generator[simpy.Event, Any, None]]
+StationProcess = Callable[[simpy.Environment, "Channel", "Channel"], Process]
 
 
 @dataclass(slots=True)
@@ -199,7 +201,7 @@ class Channel:
 # -- the processes ----------------------------------------------------------------------
 
 
-def transmitter(env: simpy.Environment, india: Transmitter, outbox: Channel):
+def transmitter(env: simpy.Environment, india: Transmitter, outbox: Channel) -> Process:
     """India: puts batch after batch into ``outbox`` until the last."""
     while True:
         batch = india.next_batch()
@@ -208,7 +210,7 @@ def transmitter(env: simpy.Environment, india: Transmitter, outbox: Channel):
             return
 
 
-def line(env: simpy.Environment, wire: TelegraphLine, inbox: Channel, outbox: Channel):
+def line(env: simpy.Environment, wire: TelegraphLine, inbox: Channel, outbox: Channel) -> Process:
     """The line: takes a batch, sends its telegrams (Lindley's recursion), hands it on after the latency."""
     latency = wire.spec.latency
     while True:
@@ -224,7 +226,7 @@ def line(env: simpy.Environment, wire: TelegraphLine, inbox: Channel, outbox: Ch
 
 def shared_line(
     env: simpy.Environment, wire: SharedLine, inboxes: Sequence[Channel], outboxes: Sequence[Channel]
-):
+) -> Process:
     """One wire for several links: takes batches from the link that lags, serves what it can decide.
 
     The line waits for the link whose stamped stream ends earliest (the
@@ -251,7 +253,7 @@ def hand_on(env: simpy.Environment, batch: Batch, at: float, outbox: Channel) ->
         env.timeout(at - env.now, batch).callbacks.append(outbox.delivered)
 
 
-def receiver(env: simpy.Environment, australia: Receiver, inbox: Channel):
+def receiver(env: simpy.Environment, australia: Receiver, inbox: Channel) -> Process:
     """Australia: waits on the line for each batch and decodes it."""
     while True:
         batch = yield inbox.get()
