@@ -229,6 +229,8 @@ def _resolve(source: str | os.PathLike[str]) -> Path:
         return path
     if path.is_dir():
         raise ScenarioError([f"{path.name or text}: is a folder, not a scenario file"])
+    if path.exists():  # a named pipe, a device (/dev/null), a socket: never read, never "no such file"
+        raise ScenarioError([f"{text}: is not a regular file, not a scenario file"])
     is_bare_name = isinstance(source, str) and "/" not in text and os.sep not in text
     stem = text[:-5] if text.endswith(".yaml") else text
     names = _bundled_names()

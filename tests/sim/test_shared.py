@@ -222,3 +222,10 @@ def test_the_wait_figure_marks_the_shared_theory():
     }
     assert any(t.startswith("mixed Pollaczek–Khinchine W = 0.2833") for t in labels["fixed.india"])
     assert any(t.startswith("Cobham W = 0.2964") for t in labels["priority.india"])
+
+
+def test_a_shared_run_round_trips_through_summary_json():
+    from sim.results import RunResult, traces_from_csv, traces_to_csv
+
+    res = engine.run(scenario.load("shared_office"), messages=2_000)
+    assert RunResult.from_dict(res.to_dict(), traces_from_csv(traces_to_csv(res))) == res
