@@ -66,7 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--out", type=Path, default=Path("results"), help="results root folder (default: results)"
     )
-    run.add_argument("--chunk", type=_chunk, help="messages per simulation event (never changes results)")
+    run.add_argument(
+        "--chunk", type=_chunk, help="messages per batch the stations hand on (never changes results)"
+    )
     run.add_argument("--quiet", action="store_true", help="print only the results folder")
     run.add_argument("--no-plots", action="store_true", help="skip the figures and report.html")
 
