@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 
 from sim._yamlcheck import BAD, Problems, parse_yaml, show, suggest
-from sim.scenario import ScenarioError, from_data, read_data
+from sim.scenario import ScenarioError, _read_text, from_data, read_data
 
 __all__ = ["Point", "Sweep", "SweepError", "bundled_sweeps", "load_sweep", "task_seed"]
 
@@ -158,13 +158,7 @@ def load_sweep(
     path = _resolve(source)
     fname = path.name
     problems = Problems(fname)
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except OSError as exc:
-        raise SweepError([f"{fname}: could not read the file ({exc.strerror})"]) from None
-    except UnicodeDecodeError as exc:
-        raise SweepError([f"{fname}: is not UTF-8 text (undecodable byte at offset {exc.start})"]) from None
-    data = parse_yaml(text, problems)
+    data = parse_yaml(_read_text(path), problems)  # the scenario reader: same size limit, same messages
     if data is BAD:
         raise SweepError(problems.lines)
     if data is None:
