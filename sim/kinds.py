@@ -9,7 +9,7 @@ kinds up instead of testing their names.
 ['fixed', 'table', 'huffman', 'shannon', 'fano']
 >>> CODE_KINDS["fano"].display, CODE_KINDS["fano"].takes_for, CODE_KINDS["fano"].bound
 ('Shannon–Fano', 'required', 'entropy')
->>> dict(CODE_KINDS["fano"].build({"blue": 25, "red": 50, "green": 13, "yellow": 12}).codewords)
+>>> dict(CODE_KINDS["fano"].build("india", {"blue": 25, "red": 50, "green": 13, "yellow": 12}).codewords)
 {'blue': '10', 'red': '0', 'green': '110', 'yellow': '111'}
 >>> Poisson(2.0).describe(), Fixed(0.5).message_rate, BackToBack().dump()
 ('Poisson, 2 messages/s', 2.0, 'back-to-back')
@@ -50,16 +50,16 @@ Bound = Literal["entropy", "cross_entropy"]
 class CodeKind:
     """One code kind: how a scenario names it, how it is built, and what theory says of it.
 
-    ``build`` takes the colour counts of the urn named by ``for`` (None for a
-    table, which is written by hand) and may raise ``ValueError`` with a
-    message for the user. ``explain(urn_name, counts)`` is the paragraph
+    ``build(urn_name, counts)`` builds the code for the urn named by ``for``
+    (None for a table, which is written by hand) and may raise ``ValueError``
+    with a message for the user. ``explain(urn_name, counts)`` is the paragraph
     ``telegraph explain`` prints under the code (empty for none).
     """
 
     name: str
     display: str
     takes_for: TakesFor
-    build: Callable[[Mapping[str, int]], Code] | None
+    build: Callable[[str, Mapping[str, int]], Code] | None
     bound: Bound | None = None
     explain: Callable[[str, Mapping[str, int]], str] | None = None
 
@@ -69,12 +69,12 @@ class CodeKind:
         return self.takes_for == "required"
 
 
-def _shannon(counts: Mapping[str, int]) -> Code:
+def _shannon(urn: str, counts: Mapping[str, int]) -> Code:
     empty = [c for c, n in counts.items() if n == 0]
     if empty:
         raise ValueError(
-            f"a shannon code needs balls of every colour, but {empty[0]!r} has none (its "
-            "codeword would be infinitely long); give it a ball or remove the colour"
+            f"a shannon code needs balls of every colour of urn {urn!r}, but {empty[0]!r} has none "
+            "(its codeword would be infinitely long); give it a ball or remove the colour"
         )
     return shannon_from_counts(counts)
 
@@ -117,13 +117,13 @@ def _explain_shannon(urn: str, counts: Mapping[str, int]) -> str:
 CODE_KINDS: Mapping[str, CodeKind] = {
     kind.name: kind
     for kind in (
-        CodeKind("fixed", "fixed-length", "optional", lambda counts: fixed_length(list(counts))),
+        CodeKind("fixed", "fixed-length", "optional", lambda urn, counts: fixed_length(list(counts))),
         CodeKind("table", "hand-written table", "never", None),
         CodeKind(
             "huffman",
             "Huffman",
             "required",
-            lambda counts: huffman(Distribution.from_counts(counts)),
+            lambda urn, counts: huffman(Distribution.from_counts(counts)),
             "entropy",
             _explain_huffman,
         ),
@@ -132,7 +132,7 @@ CODE_KINDS: Mapping[str, CodeKind] = {
             "fano",
             "Shannon–Fano",
             "required",
-            lambda counts: fano(Distribution.from_counts(counts)),
+            lambda urn, counts: fano(Distribution.from_counts(counts)),
             "entropy",
             _explain_fano,
         ),

@@ -175,12 +175,17 @@ class Tariff:
 
 @dataclass(frozen=True)
 class Line:
-    """A telegraph line: ``baud`` bits per second, then ``latency`` seconds of propagation."""
+    """A telegraph line: ``baud`` bits per second, then ``latency`` seconds of propagation.
+
+    ``shared``: every link that names this line sends over one wire with one
+    queue (the telegraph office). Otherwise each link gets its own copy.
+    """
 
     name: str
     baud: float
     latency: float = 0.0
     tariff: Tariff = field(default_factory=Tariff)
+    shared: bool = False
 
     def __post_init__(self) -> None:
         r = _Rules()
@@ -189,6 +194,8 @@ class Line:
         r.number("latency", self.latency)
         if not isinstance(self.tariff, Tariff):
             r.add("tariff", "must be a Tariff", self.tariff)
+        if not isinstance(self.shared, bool):
+            r.add("shared", "must be True or False", self.shared)
         r.raise_for(_label("Line", self.name))
         _as_floats(self, "baud", "latency")
 
@@ -289,7 +296,9 @@ class Link:
     ``code`` covers every colour of ``urn``. ``assumed`` is the distribution
     the code was designed for: the urn named by ``built_for`` for the kinds
     built for an urn (Huffman, Shannon, Shannon–Fano), otherwise the code's
-    implied distribution 2^−l / K.
+    implied distribution 2^−l / K. ``priority`` orders the links of a shared
+    line: lower numbers are served first (non-preemptive); equal numbers share
+    one FIFO queue.
     """
 
     name: str
@@ -303,6 +312,7 @@ class Link:
     arrivals: Arrivals = field(default_factory=Arrivals)
     telegram: int = 1
     replacement: bool = True
+    priority: int = 0
 
     def __post_init__(self) -> None:
         r = _Rules()
@@ -315,6 +325,7 @@ class Link:
         r.integer("telegram", self.telegram, 1, limits.TELEGRAM)
         if not isinstance(self.replacement, bool):
             r.add("replacement", "must be True or False", self.replacement)
+        r.integer("priority", self.priority, 0, limits.PRIORITY)
         if isinstance(self.urn, Urn) and isinstance(self.code, Code):
             for problem in code_fits_urn(self.code, self.urn):
                 r.add("code", problem)

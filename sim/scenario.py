@@ -32,9 +32,9 @@ from typing import Any
 import yaml
 
 from sim import limits
-from sim._yamlcheck import BAD, Problems, suggest
+from sim._yamlcheck import BAD, Problems, parse_yaml, suggest
 from sim.model import Scenario
-from sim.scenario_build import build
+from sim.scenario_build import build, build_data
 from sim.scenario_dump import dump
 
 __all__ = [
@@ -42,8 +42,10 @@ __all__ = [
     "bundled",
     "bundled_path",
     "dump",
+    "from_data",
     "load",
     "loads",
+    "read_data",
     "with_overrides",
 ]
 
@@ -53,6 +55,7 @@ _TEACHING_ORDER = (
     "australia_to_india",
     "not_uniquely_decodable",
     "busy_telegraph_office",
+    "shared_office",
 )
 
 
@@ -88,6 +91,35 @@ def load(source: str | os.PathLike[str], *, allow_ambiguous: bool = False) -> Sc
         Listing every problem found, one line each.
     """
     path = _resolve(source)
+    return _built(build(_read_text(path), path.name, path.stem, str(path), allow_ambiguous))
+
+
+def read_data(source: str | os.PathLike[str]) -> tuple[Any, Path]:
+    """The parsed YAML of a scenario file (or bundled name), not yet validated, and its path.
+
+    :mod:`sim.sweep` edits this data and validates each edit with :func:`from_data`.
+
+    Raises
+    ------
+    ScenarioError
+        When the file cannot be found, read or parsed.
+    """
+    path = _resolve(source)
+    problems = Problems(path.name)
+    data = parse_yaml(_read_text(path), problems)
+    if problems:
+        raise ScenarioError(problems.report())
+    return data, path
+
+
+def from_data(
+    data: Any, *, filename: str = "scenario.yaml", source: str | None = None, allow_ambiguous: bool = False
+) -> Scenario:
+    """Like :func:`loads`, from YAML data already parsed (plain dicts, lists and scalars)."""
+    return _built(build_data(data, Problems(filename), Path(filename).stem, source, allow_ambiguous))
+
+
+def _read_text(path: Path) -> str:
     try:
         with path.open("rb") as f:  # never more than the limit, whatever the size says
             size = os.fstat(f.fileno()).st_size
@@ -97,12 +129,11 @@ def load(source: str | os.PathLike[str], *, allow_ambiguous: bool = False) -> Sc
     if size > limits.FILE_BYTES or len(raw) > limits.FILE_BYTES:
         raise ScenarioError([_too_big(path.name, max(size, len(raw)))])
     try:
-        text = raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ScenarioError(
             [f"{path.name}: is not UTF-8 text (undecodable byte at offset {exc.start})"]
         ) from None
-    return _built(build(text, path.name, path.stem, str(path), allow_ambiguous))
 
 
 def loads(text: str, *, filename: str = "scenario.yaml", allow_ambiguous: bool = False) -> Scenario:

@@ -20,7 +20,7 @@ from sim._yamlcheck import BAD, Bad, Problems, parse_yaml, show, suggest
 from sim.kinds import ARRIVAL_KINDS, CODE_KINDS
 from sim.model import Arrivals, CodeSpec, Line, Link, RecordError, Scenario, Tariff, Urn, code_fits_urn
 
-__all__ = ["CODE_TYPES", "DEFAULT_LINE", "DEFAULT_MESSAGES", "DEFAULT_SEED", "build"]
+__all__ = ["CODE_TYPES", "DEFAULT_LINE", "DEFAULT_MESSAGES", "DEFAULT_SEED", "build", "build_data"]
 
 #: Code types a scenario may name: the rows of :data:`sim.kinds.CODE_KINDS`.
 CODE_TYPES = tuple(CODE_KINDS)
@@ -32,7 +32,7 @@ _TOP_REQUIRED = ("urns", "codes", "links")
 _TOP_OPTIONAL = ("name", "description", "seed", "messages", "lines")
 R = TypeVar("R")
 
-_LINK_KEYS = ("name", "line", "arrivals", "telegram", "replacement")
+_LINK_KEYS = ("name", "line", "arrivals", "telegram", "replacement", "priority")
 
 
 # -- building ---------------------------------------------------------------------
@@ -52,6 +52,13 @@ def build(
     data = parse_yaml(text, problems)
     if data is BAD:
         return problems.report()
+    return build_data(data, problems, stem, source, allow_ambiguous)
+
+
+def build_data(
+    data: Any, problems: Problems, stem: str, source: str | None, allow_ambiguous: bool
+) -> Scenario | list[str]:
+    """Like :func:`build`, from YAML data already parsed (``problems`` may hold the parser's)."""
     if data is None:
         problems.add("(top level)", "the file is empty; a scenario needs urns, codes and links")
         return problems.report()
@@ -258,9 +265,9 @@ class _Builder:
         if urn is None:  # built per link, over the link's colours
             return _CodeEntry(CodeSpec(name, kind.name, None, None), pinned=codewords)
         try:
-            code = kind.build(urn.counts)
+            code = kind.build(urn.name, urn.counts)
         except ValueError as exc:
-            p.add(Problems.key(path, "for"), f"urn {urn.name!r}: {exc}", urn.name)
+            p.add(Problems.key(path, "for"), str(exc), urn.name)
             return BAD
         if codewords is not None and dict(codewords) != dict(code.codewords):
             p.add(
@@ -323,7 +330,7 @@ class _Builder:
             path,
             value,
             required=("baud",),
-            optional=("latency", "tariff"),
+            optional=("latency", "tariff", "shared"),
             what="a mapping like {baud: 50, latency: 0.1}",
         )
         if fields is BAD:
@@ -356,11 +363,17 @@ class _Builder:
                 )
                 if per_bit is not BAD and per_tel is not BAD:
                     tariff = self.record(tpath, lambda: Tariff(per_bit, per_tel))
-        if baud is BAD or latency is BAD:
+        shared: bool | Bad = False
+        if "shared" in fields:
+            shared = p.boolean(Problems.key(path, "shared"), fields["shared"])
+        if baud is BAD or latency is BAD or shared is BAD:
             return BAD
         # A broken tariff is reported already; the line is still built to report its own fields.
         line = self.record(
-            path, lambda: Line(name, baud=baud, latency=latency, tariff=Tariff() if tariff is BAD else tariff)
+            path,
+            lambda: Line(
+                name, baud=baud, latency=latency, tariff=Tariff() if tariff is BAD else tariff, shared=shared
+            ),
         )
         return BAD if len(p.lines) > before else line
 
@@ -451,9 +464,28 @@ class _Builder:
         replacement: bool | Bad = True
         if "replacement" in fields:
             replacement = p.boolean(Problems.key(path, "replacement"), fields["replacement"])
+        priority: int | Bad = 0
+        if "priority" in fields:
+            priority = p.integer(
+                Problems.key(path, "priority"), fields["priority"], minimum=0, maximum=limits.PRIORITY
+            )
         if len(p.lines) > before or BAD in (urn, entry, line):
             return name, None
-        assert arrivals is not BAD and telegram is not BAD and replacement is not BAD
+        assert arrivals is not BAD and telegram is not BAD and replacement is not BAD and priority is not BAD
+        if not line.shared and "priority" in fields:
+            p.add(
+                Problems.key(path, "priority"),
+                f"orders the links of a shared line, and line {line.name!r} is not shared "
+                "(give it 'shared: true')",
+            )
+            return name, None
+        if line.shared and arrivals.message_rate is None:
+            p.add(
+                Problems.key(path, "arrivals"),
+                f"line {line.name!r} is shared, so its links need timed arrivals ({{every: s}} or "
+                "{rate: r}): back-to-back has no arrival times to order one queue by",
+            )
+            return name, None
 
         code = self.fit(Problems.key(path, "code"), urn, entry)
         if code is BAD:
@@ -477,6 +509,7 @@ class _Builder:
                 arrivals=arrivals,
                 telegram=telegram,
                 replacement=replacement,
+                priority=priority,
             )
 
         return name, build
@@ -488,7 +521,7 @@ class _Builder:
         if code is None:  # a kind built per link, over the link's colours
             build = CODE_KINDS[spec.type].build
             assert build is not None
-            code = build(urn.counts)
+            code = build(urn.name, urn.counts)
         if entry.pinned is not None and dict(entry.pinned) != dict(code.codewords):
             p.add(
                 path,

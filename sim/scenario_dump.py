@@ -34,19 +34,7 @@ def dump(scenario: Scenario) -> str:
         "messages": int(scenario.messages),
         "urns": {name: {c: int(n) for c, n in urn.counts.items()} for name, urn in urns.items()},
         "codes": {name: _dump_code(spec, scenario.links) for name, spec in codes.items()},
-        "lines": {
-            name: _Block(
-                {
-                    "baud": float(line.baud),
-                    "latency": float(line.latency),
-                    "tariff": {
-                        "per_bit": float(line.tariff.per_bit),
-                        "per_telegram": float(line.tariff.per_telegram),
-                    },
-                }
-            )
-            for name, line in lines.items()
-        },
+        "lines": {name: _dump_line(line) for name, line in lines.items()},
         "links": [_dump_link(link) for link in scenario.links],
     }
     header = (
@@ -101,6 +89,17 @@ def _dump_code(spec: CodeSpec, links: tuple[Link, ...]) -> dict[str, Any]:
     return out
 
 
+def _dump_line(line: Line) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "baud": float(line.baud),
+        "latency": float(line.latency),
+        "tariff": {"per_bit": float(line.tariff.per_bit), "per_telegram": float(line.tariff.per_telegram)},
+    }
+    if line.shared:
+        out["shared"] = True
+    return _Block(out)
+
+
 def _dump_link(link: Link) -> dict[str, Any]:
     arrivals = link.arrivals.process.dump()
     return _Block(
@@ -112,5 +111,6 @@ def _dump_link(link: Link) -> dict[str, Any]:
             "arrivals": arrivals,
             "telegram": int(link.telegram),
             "replacement": bool(link.replacement),
+            **({"priority": int(link.priority)} if link.line.shared else {}),
         }
     )
