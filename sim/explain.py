@@ -29,7 +29,7 @@ from collections.abc import Mapping, Sequence
 
 from coding import Code, cross_entropy, entropy, kl_divergence
 from sim.kinds import CODE_KINDS
-from sim.model import CodeSpec, Link, Scenario, Urn
+from sim.model import CodeSpec, Line, Link, Scenario, Urn
 from sim.numbers import MINUS, fixed, frac, prob, sig, signed
 from sim.theory import whole_draw_per_ball
 
@@ -622,7 +622,7 @@ def explain(scenario: Scenario) -> str:
 
 def _shared_lines(t: _Text, scenario: Scenario) -> None:
     """The arithmetic of every shared wire: the load as a sum, W0, and each class's mean wait."""
-    wires: dict[object, list[Link]] = {}
+    wires: dict[Line, list[Link]] = {}
     for link in scenario.links:
         if link.line.shared:
             wires.setdefault(link.line, []).append(link)
@@ -662,8 +662,10 @@ def _shared_lines(t: _Text, scenario: Scenario) -> None:
         if None in loads:
             t.para("A link without an arrival rate (back-to-back) cannot share a queue: not computed.")
             continue
-        rho = sum(loads)
-        t.sum_line("ρ = Σ ρ_i", [fixed(x) for x in loads], fixed(rho))
+        shares = [x for x in loads if x is not None]  # all of them: none is None
+        rates = [x for x in works if x is not None]
+        rho = sum(shares)
+        t.sum_line("ρ = Σ ρ_i", [fixed(x) for x in shares], fixed(rho))
         if rho >= 1:
             t.para(f"UNSTABLE: ρ = {fixed(rho)} ≥ 1; the shared queue grows without bound.")
             continue
@@ -673,8 +675,8 @@ def _shared_lines(t: _Text, scenario: Scenario) -> None:
                 "link of the wire; not computed here."
             )
             continue
-        w0 = sum(works) / 2
-        t.sum_line("W0 = Σ λ_i·E[S_i²]/2", [sig(w / 2) for w in works], f"{sig(w0)} s")
+        w0 = sum(rates) / 2
+        t.sum_line("W0 = Σ λ_i·E[S_i²]/2", [sig(w / 2) for w in rates], f"{sig(w0)} s")
         classes = sorted({x.priority for x in links})
         if len(classes) == 1:
             t.add(f"  W = W0/(1 {MINUS} ρ) = {sig(w0)}/(1 {MINUS} {fixed(rho)}) = {sig(w0 / (1 - rho))} s")
@@ -683,8 +685,8 @@ def _shared_lines(t: _Text, scenario: Scenario) -> None:
             )
             continue
         for c in classes:
-            before = sum(r for r, x in zip(loads, links) if x.priority < c)
-            upto = sum(r for r, x in zip(loads, links) if x.priority <= c)
+            before = sum(r for r, x in zip(shares, links) if x.priority < c)
+            upto = sum(r for r, x in zip(shares, links) if x.priority <= c)
             who = ", ".join(x.name for x in links if x.priority == c)
             t.add(
                 f"  priority {c} ({who}): σ = {fixed(before)} → {fixed(upto)}, W = {sig(w0)}/((1 {MINUS} "

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
@@ -44,7 +45,7 @@ def link_theory(link: Link) -> Theory:
     L = code.expected_length(q)
     var = code.length_variance(q)
     K = code.kraft_sum
-    theory = dict(
+    theory: dict[str, Any] = dict(
         entropy=entropy(q),
         cross_entropy=cross_entropy(qv, pv),
         kl_divergence=kl_divergence(qv, pv),
@@ -391,8 +392,9 @@ def shared_theories(links: Sequence[Link], base: Callable[[Link], Theory] = link
             groups.setdefault(link.line, []).append(link)
     out: dict[str, Theory] = {}
     for members in groups.values():
-        rates = [link.arrivals.message_rate for link in members]
-        if any(r is None for r in rates):
+        given = [link.arrivals.message_rate for link in members]
+        rates = [r for r in given if r is not None]
+        if len(rates) < len(given):
             continue  # back-to-back is refused on a shared line before a run
         moments = [_service_moments(link) for link in members]
         loads = [r / link.telegram * es for r, link, (es, _) in zip(rates, members, moments)]
