@@ -28,7 +28,7 @@ second flip before it is back): the small-ε limit.
 >>> from coding import Code
 >>> code = Code({"blue": "10", "red": "0", "green": "110", "yellow": "111"})
 >>> round(resync_mean(code, [0.25, 0.5, 0.13, 0.12]), 6)
-1.571429
+1.642857
 """
 
 from __future__ import annotations
@@ -82,8 +82,8 @@ class ResyncChain:
                 flipped = w[:i] + ("1" if w[i] == "0" else "0") + w[i + 1 :]
                 self.start[index[feed("", flipped)]] += p / mean_length
 
-    def _lost_forever(self) -> bool:
-        """True when, from a node the flip can reach, the chain may never return to the root."""
+    def _reached(self) -> npt.NDArray[np.bool_] | None:
+        """Non-root nodes the decoder can be at after a flip; None if from one of them it may stay lost."""
         size = len(self.nodes)
         reach = self.transition > 0
         back = np.zeros(size, dtype=bool)  # nodes from which the root is reachable
@@ -100,15 +100,17 @@ class ResyncChain:
             nxt[0] = False  # from the root the decoder is in step: stop there
             seen |= nxt
             frontier = nxt
-        return bool((seen & ~back).any())
+        seen[0] = False
+        return None if (seen & ~back).any() else seen
 
     def mean(self) -> float:
         """E[R], exact (a linear solve); ``inf`` when the decoder may stay lost forever."""
-        if self._lost_forever():
+        seen = self._reached()
+        if seen is None:
             return float("inf")
-        inner = self.transition[1:, 1:]
+        inner = self.transition[np.ix_(seen, seen)]
         steps = np.linalg.solve(np.eye(inner.shape[0]) - inner, np.ones(inner.shape[0]))
-        return float(1.0 + self.start[1:] @ steps)
+        return float(1.0 + self.start[seen] @ steps)
 
     def distribution(self, tail: float = 1e-12, limit: int = 100_000) -> npt.NDArray[np.float64]:
         """P(R = r) for r = 1, 2, … (index r − 1), until less than ``tail`` of the mass is left."""
