@@ -338,7 +338,6 @@ class Repetition(_BlockCode):
     (array([1, 0], dtype=uint8), 1)
     """
 
-
     def __init__(self, n: int = 3) -> None:
         _check_odd(n)
         if n > 15:
@@ -416,7 +415,6 @@ class Parity(_BlockCode):
     >>> code.decode([1, 1, 0, 0, 1, 1, 0, 1])
     (array([1, 1, 0, 1, 1, 0], dtype=uint8), 1)
     """
-
 
     def __init__(self, k: int = 8) -> None:
         if not isinstance(k, int) or isinstance(k, bool) or not 1 <= k <= 16:

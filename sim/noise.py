@@ -114,9 +114,9 @@ class Noise:
         """Damage ``nbits`` bits of ``words`` in place; the erasure mask, or None when bits flip."""
         mask = np.zeros(words.size, dtype=np.uint64) if self.erase else np.zeros(1, dtype=np.uint64)
         while True:
-            upos = nk.noise_chunk(words, mask, nbits, self.params, self.state, self._u, self._upos)
+            upos = int(nk.noise_chunk(words, mask, nbits, self.params, self.state, self._u, self._upos))
+            self._upos = upos if upos >= 0 else -1 - upos
             if upos >= 0:
-                self._upos = int(upos)
                 return mask if self.erase else None
             self._more()
 
@@ -150,20 +150,22 @@ class ChannelCoder:
         self.enc, self.dec, self.flag = code.tables()
         self._enc_carry = np.zeros(2, dtype=np.int64)
         self._dec_carry = np.zeros(2, dtype=np.int64)
-        self._tally = np.zeros(2, dtype=np.int64)
+        self._tally = np.zeros(2, dtype=np.int64)  # received blocks: errors seen, blocks
+        self._sent = np.zeros(2, dtype=np.int64)  # sent blocks (only the count is used)
         self._none = np.zeros(0, dtype=np.int64)
 
     def _run(
-        self, words: np.ndarray, nbits: int, k: int, n: int, table: np.ndarray, flag: np.ndarray, carry: np.ndarray
+        self, words: np.ndarray, nbits: int, k: int, n: int, tables: tuple[np.ndarray, ...]
     ) -> tuple[np.ndarray, int]:
+        table, flag, carry, tally = tables
         out = np.empty(((carry[1] + nbits) // k * n) // 64 + 2, dtype=np.uint64)
-        total = nk.recode_chunk(words, nbits, k, n, table, flag, carry, out, self._tally)
+        total = nk.recode_chunk(words, nbits, k, n, table, flag, carry, out, tally)
         return out, int(total)
 
     def encode(self, words: np.ndarray, nbits: int) -> tuple[np.ndarray, int]:
         """Channel words (with a padding word) and their bit count; a partial block waits."""
         c = self.code
-        return self._run(words, nbits, c.k, c.n, self.enc, self._none, self._enc_carry)
+        return self._run(words, nbits, c.k, c.n, (self.enc, self._none, self._enc_carry, self._sent))
 
     def flush(self) -> tuple[np.ndarray, int]:
         """The last, zero-padded block (no bits when none is pending)."""
@@ -176,7 +178,7 @@ class ChannelCoder:
     def decode(self, words: np.ndarray, nbits: int) -> tuple[np.ndarray, int]:
         """Decoded data words (with a padding word) and their bit count."""
         c = self.code
-        return self._run(words, nbits, c.n, c.k, self.dec, self.flag, self._dec_carry)
+        return self._run(words, nbits, c.n, c.k, (self.dec, self.flag, self._dec_carry, self._tally))
 
     @property
     def detected(self) -> int:
@@ -190,7 +192,7 @@ class ChannelCoder:
 
 
 class TolerantTables:
-    """The whole code tree from the root and a primary table, as :func:`sim.noise_kernels.tolerant_decode` reads them."""
+    """The code tree from the root and a primary lookup table, for the tolerant decoder kernel."""
 
     def __init__(self, code: Code, width: int = PRIMARY_BITS) -> None:
         if code.D != 2 or not code.is_prefix_free:

@@ -60,7 +60,7 @@ def _gap(u, log_stay):  # pragma: no cover
 
 @njit(cache=True, nogil=True)
 def noise_chunk(words, mask, nbits, params, state, u, upos):  # pragma: no cover
-    """Damage the ``nbits`` bits of ``words`` in place; return the new read position in ``u``, or −1.
+    """Damage the ``nbits`` bits of ``words`` in place; return the new read position r in ``u`` (or −1 − r).
 
     The channel is good or bad (Gilbert–Elliott); in state s each bit is hit
     with probability f_s, and after each bit the state switches with
@@ -72,8 +72,8 @@ def noise_chunk(words, mask, nbits, params, state, u, upos):  # pragma: no cover
 
     ``u`` holds uniforms in (0, 1] read from ``upos`` on. When it runs dry the
     kernel stops before the event that needs more, keeps its state and
-    returns −1: call again with more uniforms (the rest of ``u`` first) and
-    the same words; it resumes where it stopped.
+    returns −1 − r (r the read position): call again with more uniforms (the
+    rest of ``u`` from r first) and the same words; it resumes where it stopped.
     """
     erase = params[N_ERASE] != 0.0
     to_bad = params[N_TO_BAD]
@@ -84,7 +84,7 @@ def noise_chunk(words, mask, nbits, params, state, u, upos):  # pragma: no cover
     end = start + nbits
     if state[S_STARTED] == 0:
         if upos + 3 > u.size:
-            return -1
+            return -1 - upos
         share = 0.0 if to_bad + to_good == 0.0 else to_bad / (to_bad + to_good)
         bad = 1 if 1.0 - u[upos] < share else 0
         state[S_BAD] = bad
@@ -144,7 +144,7 @@ def noise_chunk(words, mask, nbits, params, state, u, upos):  # pragma: no cover
     state[S_BAD_BITS] = bad_bits
     state[S_MARK] = mark
     if stalled:
-        return -1
+        return -1 - upos
     return upos
 
 
@@ -254,7 +254,7 @@ def _settle(sym, a, p, sent, to_code, lens, j, sj, run, good, state, hist, trace
 def tolerant_decode(
     words, nbits, prim_val, prim_len, tree, width, sent, to_code, lens, state, hist, trace, out
 ):  # pragma: no cover
-    """Decode ``nbits`` received bits with a prefix code, judging them against ``sent``; return messages judged.
+    """Decode ``nbits`` received bits with a prefix code, judging ``sent``; return how many were judged.
 
     ``tree[2·node + bit]`` is a node (> 0), a leaf −1 − symbol, or
     :data:`NOWHERE`; node 0 is the root. ``prim_len[key]`` for the next
@@ -304,7 +304,9 @@ def tolerant_decode(
                 sym = -1
                 pos -= n
                 dead += 1
-            j, sj, run, good = _settle(sym, a, base + pos, sent, to_code, lens, j, sj, run, good, state, hist, trace)
+            j, sj, run, good = _settle(
+                sym, a, base + pos, sent, to_code, lens, j, sj, run, good, state, hist, trace
+            )
             continue
         if node == 0:
             a = base + pos
@@ -323,7 +325,9 @@ def tolerant_decode(
             if decoded < out.size:
                 out[decoded] = sym
             decoded += 1
-        j, sj, run, good = _settle(sym, a, base + pos, sent, to_code, lens, j, sj, run, good, state, hist, trace)
+        j, sj, run, good = _settle(
+            sym, a, base + pos, sent, to_code, lens, j, sj, run, good, state, hist, trace
+        )
     state[D_NODE] = node
     state[D_START] = a
     state[D_POS] = base + nbits
