@@ -297,37 +297,40 @@ def tolerant_decode(
             if n > 0:
                 sym = prim_val[key]
                 pos += n
-                if decoded < out.size:
-                    out[decoded] = sym
-                decoded += 1
             else:
                 sym = -1
                 pos -= n
                 dead += 1
-            j, sj, run, good = _settle(
-                sym, a, base + pos, sent, to_code, lens, j, sj, run, good, state, hist, trace
-            )
-            continue
-        if node == 0:
-            a = base + pos
-        bit = np.int64((words[pos >> 6] >> np.uint64(63 - (pos & 63))) & np.uint64(1))
-        t = tree[2 * node + bit]
-        pos += 1
-        if t > 0:
-            node = t
-            continue
-        node = 0
-        if t == NOWHERE:
-            sym = -1
-            dead += 1
         else:
-            sym = -1 - t
+            if node == 0:
+                a = base + pos
+            bit = np.int64((words[pos >> 6] >> np.uint64(63 - (pos & 63))) & np.uint64(1))
+            t = tree[2 * node + bit]
+            pos += 1
+            if t > 0:
+                node = t
+                continue
+            node = 0
+            if t == NOWHERE:
+                sym = -1
+                dead += 1
+            else:
+                sym = -1 - t
+        if sym >= 0:
             if decoded < out.size:
                 out[decoded] = sym
             decoded += 1
-        j, sj, run, good = _settle(
-            sym, a, base + pos, sent, to_code, lens, j, sj, run, good, state, hist, trace
-        )
+        if j < sent.size:
+            p = base + pos
+            s = to_code[sent[j]]
+            if run == 0 and sj == a and sym == s and sj + lens[s] == p:
+                good += 1  # the usual case, in step and right: what _settle would do, inline
+                j += 1
+                sj = p
+            else:
+                j, sj, run, good = _settle(
+                    sym, a, p, sent, to_code, lens, j, sj, run, good, state, hist, trace
+                )
     state[D_NODE] = node
     state[D_START] = a
     state[D_POS] = base + nbits
