@@ -148,6 +148,9 @@ class ChannelCoder:
     def __init__(self, code: Repetition | Hamming74 | Parity) -> None:
         self.code = code
         self.enc, self.dec, self.flag = code.tables()
+        # Several blocks per lookup (tables of at most 2^GROUP_BITS entries): the same output, faster.
+        self._g_enc = _grouped(self.enc, np.zeros_like(self.enc), code.k, code.n)
+        self._g_dec = _grouped(self.dec, self.flag, code.n, code.k)
         self._enc_carry = np.zeros(2, dtype=np.int64)
         self._dec_carry = np.zeros(2, dtype=np.int64)
         self._tally = np.zeros(2, dtype=np.int64)  # received blocks: errors seen, blocks
@@ -155,17 +158,19 @@ class ChannelCoder:
         self._none = np.zeros(0, dtype=np.int64)
 
     def _run(
-        self, words: np.ndarray, nbits: int, k: int, n: int, tables: tuple[np.ndarray, ...]
+        self, words: np.ndarray, nbits: int, k: int, n: int, tables: tuple[np.ndarray, ...], grouped: _Group
     ) -> tuple[np.ndarray, int]:
         table, flag, carry, tally = tables
+        g, gtable, gflag = grouped
         out = np.empty(((carry[1] + nbits) // k * n) // 64 + 2, dtype=np.uint64)
-        total = nk.recode_chunk(words, nbits, k, n, table, flag, carry, out, tally)
+        total = nk.recode_chunk(words, nbits, k, n, table, flag, carry, out, tally, g, gtable, gflag)
         return out, int(total)
 
     def encode(self, words: np.ndarray, nbits: int) -> tuple[np.ndarray, int]:
         """Channel words (with a padding word) and their bit count; a partial block waits."""
         c = self.code
-        return self._run(words, nbits, c.k, c.n, (self.enc, self._none, self._enc_carry, self._sent))
+        tables = (self.enc, self._none, self._enc_carry, self._sent)
+        return self._run(words, nbits, c.k, c.n, tables, self._g_enc)
 
     def flush(self) -> tuple[np.ndarray, int]:
         """The last, zero-padded block (no bits when none is pending)."""
@@ -178,7 +183,8 @@ class ChannelCoder:
     def decode(self, words: np.ndarray, nbits: int) -> tuple[np.ndarray, int]:
         """Decoded data words (with a padding word) and their bit count."""
         c = self.code
-        return self._run(words, nbits, c.n, c.k, (self.dec, self.flag, self._dec_carry, self._tally))
+        tables = (self.dec, self.flag, self._dec_carry, self._tally)
+        return self._run(words, nbits, c.n, c.k, tables, self._g_dec)
 
     @property
     def detected(self) -> int:
@@ -189,6 +195,27 @@ class ChannelCoder:
     def blocks(self) -> int:
         """Received blocks decoded."""
         return int(self._tally[1])
+
+
+_Group = tuple[int, np.ndarray, np.ndarray]
+#: Grouped lookup tables have at most 2^GROUP_BITS entries.
+GROUP_BITS = 14
+
+
+def _grouped(table: np.ndarray, flag: np.ndarray, k_in: int, n_out: int) -> _Group:
+    """(g, table, flag) mapping g blocks of ``k_in`` bits at once: the most with g·k_in ≤ GROUP_BITS."""
+    g = max(1, min(GROUP_BITS // k_in, 56 // n_out, 56 // k_in))
+    if g == 1:
+        return 1, table, flag
+    values = np.arange(1 << (g * k_in), dtype=np.int64)
+    gtable = np.zeros_like(values)
+    gflag = np.zeros_like(values)
+    mask = (1 << k_in) - 1
+    for i in range(g):  # block i of the group sits i blocks from the left
+        part = (values >> ((g - 1 - i) * k_in)) & mask
+        gtable |= table[part] << ((g - 1 - i) * n_out)
+        gflag += flag[part]
+    return g, gtable, gflag
 
 
 class TolerantTables:

@@ -159,13 +159,15 @@ def _take(words, pos, m):  # pragma: no cover
 
 
 @njit(cache=True, nogil=True)
-def recode_chunk(words, nbits, k, n, table, flag, carry, out, tally):  # pragma: no cover
+def recode_chunk(words, nbits, k, n, table, flag, carry, out, tally, g, gtable, gflag):  # pragma: no cover
     """Map each k-bit block of the stream to ``table[block]`` written as n bits; return the bits written.
 
     ``carry`` (value, count) holds an unfinished block across chunks. When
     ``flag`` is not empty, ``tally[0]`` counts the blocks whose ``flag`` is set
     (errors a channel decoder saw) and ``tally[1]`` the blocks read.
-    ``out`` needs room for the output plus one padding word.
+    ``out`` needs room for the output plus one padding word. For speed, runs
+    of ``g`` whole blocks are mapped at once by ``gtable`` (and counted by
+    ``gflag``), the same blocks side by side: the output does not depend on it.
     """
     acc = np.uint64(0)
     used = 0
@@ -176,27 +178,38 @@ def recode_chunk(words, nbits, k, n, table, flag, carry, out, tally):  # pragma:
     c = carry[1]
     seen = 0
     blocks = 0
+    gk = g * k
     while True:
-        need = k - c
-        if pos + need > nbits:
-            rest = nbits - pos
-            if rest > 0:
-                v = (v << rest) | _take(words, pos, rest)
-                c += rest
-            break
-        v = (v << need) | _take(words, pos, need)
-        pos += need
-        if flag.size:
-            seen += flag[v]
-        blocks += 1
-        x = np.uint64(table[v])
-        total += n
-        if used + n < 64:
-            acc = (acc << np.uint64(n)) | x
-            used += n
+        if c == 0 and g > 1 and pos + gk <= nbits:
+            v = _take(words, pos, gk)
+            pos += gk
+            if flag.size:
+                seen += gflag[v]
+            blocks += g
+            x = np.uint64(gtable[v])
+            m = g * n
+        else:
+            need = k - c
+            if pos + need > nbits:
+                rest = nbits - pos
+                if rest > 0:
+                    v = (v << rest) | _take(words, pos, rest)
+                    c += rest
+                break
+            v = (v << need) | _take(words, pos, need)
+            pos += need
+            if flag.size:
+                seen += flag[v]
+            blocks += 1
+            x = np.uint64(table[v])
+            m = n
+        total += m
+        if used + m < 64:
+            acc = (acc << np.uint64(m)) | x
+            used += m
         else:
             r = 64 - used
-            spill = n - r
+            spill = m - r
             out[w] = (acc << np.uint64(r)) | (x >> np.uint64(spill))
             w += 1
             acc = x & ((np.uint64(1) << np.uint64(spill)) - np.uint64(1)) if spill > 0 else np.uint64(0)
