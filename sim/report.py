@@ -15,15 +15,20 @@ import base64
 import html
 import io
 import math
-import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sim.results import LinkResult, RunResult
+
+if TYPE_CHECKING:  # pragma: no cover
+    from sim.output import Folder
 
 __all__ = ["render_from_folder", "write_report"]
 
 REPORT_NAME = "report.html"
+MAX_CODE_ROWS = 1000
+"""The code table of a link shows at most this many symbols."""
 
 _CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif;
@@ -158,10 +163,34 @@ def _numbers_table(link: LinkResult) -> str:
         ("messages per second", f"{line.messages_per_second:.4g}", "of simulated time"),
         ("cost", f"{line.cost:,.2f}", "tariff units"),
     ]
+    if line.shared_with:
+        rows += _shared_rows(link)
     return (
         '<table class="numbers">\n<thead><tr><th>quantity</th><th>value</th><th>note</th>'
         f"</tr></thead>\n<tbody>\n{_rows(rows)}\n</tbody>\n</table>"
     )
+
+
+def _shared_rows(link: LinkResult) -> list[tuple[str, str, str]]:
+    """The rows of a link on a shared wire: its partners, the wire's load, the wait theory gives its class."""
+    th, line = link.theory, link.line
+    formula = "Cobham W0/((1 − σ_{k−1})(1 − σ_k))" if (th.line_classes or 1) > 1 else "W0/(1 − ρ)"
+    wait_note = f"after warm-up {_secs(line.steady_mean_wait)} (standard error {line.wait_std_error:.3g} s)"
+    if th.shared_mean_wait is not None:
+        wait_note = f"theory {formula} = {_secs(th.shared_mean_wait)}; " + wait_note
+    return [
+        (
+            "shared with",
+            ", ".join(line.shared_with),
+            f"one wire, one queue; this link's priority {line.priority}",
+        ),
+        (
+            "wire utilisation",
+            _bits(line.line_utilisation, 3),
+            "" if th.line_load is None else f"theory Σρ_i = {_bits(th.line_load, 3)}",
+        ),
+        ("mean wait while all sent", _secs(line.overlap_mean_wait), wait_note),
+    ]
 
 
 def _code_table(link: LinkResult) -> str:
@@ -171,7 +200,8 @@ def _code_table(link: LinkResult) -> str:
         "<th>codeword</th><th>length</th><th>−log2 q(x)</th></tr></thead>",
         "<tbody>",
     ]
-    for s in dict.fromkeys([*link.source_distribution, *link.codewords]):
+    symbols = list(dict.fromkeys([*link.source_distribution, *link.codewords]))
+    for s in symbols[:MAX_CODE_ROWS]:
         q = link.source_distribution.get(s, 0.0)
         p = link.assumed_distribution.get(s)
         cw = link.codewords.get(s, "")
@@ -181,6 +211,11 @@ def _code_table(link: LinkResult) -> str:
             f'<td class="num">{"–" if p is None else f"{p:.4f}"}</td>'
             f'<td><code>{_e(cw)}</code></td><td class="num">{len(cw)}</td>'
             f'<td class="num">{info}</td></tr>'
+        )
+    if len(symbols) > MAX_CODE_ROWS:
+        out.append(
+            f'<tr><td colspan="6">… and {_int(len(symbols) - MAX_CODE_ROWS)} more symbols '
+            "(all of them are in summary.json)</td></tr>"
         )
     out += ["</tbody>", "</table>"]
     return "\n".join(out)
@@ -231,7 +266,7 @@ def _inline_figures(result: RunResult, given: Mapping[str, str] | None) -> dict[
 
 def write_report(
     result: RunResult,
-    out_dir: Path | str,
+    out_dir: Path | str | Folder,
     *,
     explain_text: str | None = None,
     figures: Mapping[str, str] | None = None,
@@ -253,9 +288,8 @@ def write_report(
         are drawn here. Pass it to avoid drawing every figure twice.
     """
     from sim import plots
+    from sim.output import opened
 
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     specs = plots.figure_specs(result)
     markup = _inline_figures(result, figures)
     by_kind: dict[tuple[str, str], list[plots.FigureSpec]] = {}
@@ -284,15 +318,16 @@ def write_report(
         f'<p class="meta">seed {_e(result.seed)} · {_int(result.messages)} messages per link · '
         f"chunk {_int(result.chunk)} · {len(result.links)} link(s)</p>"
     )
-    parts += _overview(result)
+    link_stem, urn_stem = plots.link_stems(result), plots.urn_stems(result)
+    parts += _overview(result, link_stem)
     parts.append('<section id="sources">\n<h2>Sources and convergence</h2>')
     parts += figs("distributions", "")
     for urn in dict.fromkeys(link.source for link in result.links):
-        parts.append(f'<h3 id="urn-{_e(plots.slug(urn))}">Urn {_e(urn)}</h3>')
+        parts.append(f'<h3 id="urn-{_e(urn_stem[urn])}">Urn {_e(urn)}</h3>')
         parts += figs("convergence", urn)
     parts.append("</section>")
     for link in result.links:
-        parts += _link_section(link, figs, plots.slug)
+        parts += _link_section(link, figs, link_stem[link.name], urn_stem[link.source])
     if explain_text:
         parts += [
             '<section id="explain">',
@@ -314,16 +349,11 @@ def write_report(
         "</html>",
         "",
     ]
-    path = out_dir / REPORT_NAME
-    tmp = out_dir / f".{REPORT_NAME}.tmp"
-    tmp.write_text("\n".join(parts), encoding="utf-8")
-    os.replace(tmp, path)
-    return path
+    with opened(out_dir) as folder:  # never through a symlink planted in the folder
+        return folder.write(REPORT_NAME, "\n".join(parts))
 
 
-def _overview(result: RunResult) -> list[str]:
-    from sim.plots import slug
-
+def _overview(result: RunResult, link_stem: Mapping[str, str]) -> list[str]:
     out = [
         "<h2>Overview</h2>",
         '<table class="overview">',
@@ -336,7 +366,7 @@ def _overview(result: RunResult) -> list[str]:
         lo, hi = link.ci95()
         cls = "pass" if link.all_passed else ("fail" if link.failed else "inconclusive")
         out.append(
-            f'<tr><td><a href="#link-{_e(slug(link.name))}">{_e(link.name)}</a></td>'
+            f'<tr><td><a href="#link-{_e(link_stem[link.name])}">{_e(link.name)}</a></td>'
             f"<td>{_e(link.source)}</td><td>{_e(link.code)}</td>"
             f'<td class="num">{_bits(link.bits_per_message)}</td>'
             f'<td class="num">[{_bits(lo)}, {_bits(hi)}]</td>'
@@ -349,7 +379,7 @@ def _overview(result: RunResult) -> list[str]:
     return out
 
 
-def _link_section(link: LinkResult, figs, slug) -> list[str]:
+def _link_section(link: LinkResult, figs, stem: str, urn_stem: str) -> list[str]:
     built = f", built for {link.built_for}" if link.built_for else ""
     verdict = (
         '<span class="pass">all checks pass</span>'
@@ -361,11 +391,11 @@ def _link_section(link: LinkResult, figs, slug) -> list[str]:
         )
     )
     return [
-        f'<section class="link" id="link-{_e(slug(link.name))}">',
+        f'<section class="link" id="link-{_e(stem)}">',
         f"<h2>Link {_e(link.name)}</h2>",
         f'<p class="meta">source urn <b>{_e(link.source)}</b> · code <b>{_e(link.code)}</b> '
         f"({_e(link.code_type)}{_e(built)}) · arrivals {_e(link.arrivals)} · {verdict} · "
-        f'convergence: <a href="#urn-{_e(slug(link.source))}">urn {_e(link.source)}</a></p>',
+        f'convergence: <a href="#urn-{_e(urn_stem)}">urn {_e(link.source)}</a></p>',
         "<h3>Numbers</h3>",
         _numbers_table(link),
         "<h3>Code</h3>",
@@ -391,13 +421,16 @@ def render_from_folder(folder: Path | str, *, formats: Sequence[str] = ("png",))
     readable ``summary.json``.
     """
     from sim import plots
-    from sim.output import read_results
+    from sim.output import EXPLAIN_MAX_BYTES, Folder, OutputError, read_results
 
-    folder = Path(folder)
-    result = read_results(folder)
-    explain_file = folder / "explain.txt"
-    explain = explain_file.read_text(encoding="utf-8") if explain_file.is_file() else None
-    inline: dict[str, str] = {}
-    paths = plots.render_all(result, folder, formats=formats, inline=inline)
-    paths.append(write_report(result, folder, explain_text=explain, figures=inline))
+    with Folder.open(folder) as f:
+        result = read_results(f)
+        raw = f.read("explain.txt", EXPLAIN_MAX_BYTES)
+        try:
+            explain = raw.decode("utf-8") if raw is not None else None
+        except UnicodeDecodeError as err:
+            raise OutputError(f"{f.path / 'explain.txt'}: not UTF-8 text ({err.reason})") from None
+        inline: dict[str, str] = {}
+        paths = plots.render_all(result, f, formats=formats, inline=inline)
+        paths.append(write_report(result, f, explain_text=explain, figures=inline))
     return paths
