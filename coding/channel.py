@@ -33,6 +33,8 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 import numpy.typing as npt
 
+from coding._validate import check_probability
+
 __all__ = [
     "ChannelCode",
     "Hamming74",
@@ -55,14 +57,6 @@ __all__ = [
 Bits = npt.NDArray[np.uint8]
 
 
-def _probability(name: str, value: float) -> float:
-    """``value`` as a float in [0, 1], or a ValueError naming ``name``."""
-    v = float(value)
-    if not 0.0 <= v <= 1.0:  # also rejects NaN
-        raise ValueError(f"'{name}' must be a probability in [0, 1] (got {value!r})")
-    return v
-
-
 # --------------------------------------------------------------------------- channels
 
 
@@ -72,7 +66,7 @@ def binary_entropy(p: float) -> float:
     >>> binary_entropy(0.5), binary_entropy(0.0), round(binary_entropy(0.11), 4)
     (1.0, 0.0, 0.4999)
     """
-    p = _probability("p", p)
+    p = check_probability("p", p)
     return sum(-x * math.log2(x) for x in (p, 1.0 - p) if x > 0.0)
 
 
@@ -85,7 +79,7 @@ def bsc_capacity(flip: float) -> float:
     >>> bsc_capacity(0.0), bsc_capacity(0.5), bsc_capacity(1.0)
     (1.0, 0.0, 1.0)
     """
-    return 1.0 - binary_entropy(_probability("flip", flip))
+    return 1.0 - binary_entropy(check_probability("flip", flip))
 
 
 def erasure_capacity(erase: float) -> float:
@@ -94,7 +88,7 @@ def erasure_capacity(erase: float) -> float:
     >>> erasure_capacity(0.25)
     0.75
     """
-    return 1.0 - _probability("erase", erase)
+    return 1.0 - check_probability("erase", erase)
 
 
 def gilbert_elliott_stationary_bad(to_bad: float, to_good: float) -> float:
@@ -106,7 +100,7 @@ def gilbert_elliott_stationary_bad(to_bad: float, to_good: float) -> float:
     >>> gilbert_elliott_stationary_bad(0.001, 0.1)
     0.009900990099009901
     """
-    p, r = _probability("to_bad", to_bad), _probability("to_good", to_good)
+    p, r = check_probability("to_bad", to_bad), check_probability("to_good", to_good)
     return 0.0 if p + r == 0.0 else p / (p + r)
 
 
@@ -116,7 +110,7 @@ def gilbert_elliott_flip_rate(good_flip: float, bad_flip: float, to_bad: float, 
     >>> round(gilbert_elliott_flip_rate(0.0001, 0.1, 0.001, 0.1), 6)
     0.001089
     """
-    fg, fb = _probability("good_flip", good_flip), _probability("bad_flip", bad_flip)
+    fg, fb = check_probability("good_flip", good_flip), check_probability("bad_flip", bad_flip)
     bad = gilbert_elliott_stationary_bad(to_bad, to_good)
     return (1.0 - bad) * fg + bad * fb
 
@@ -158,7 +152,7 @@ def fixed_message_error(flip: float, bits: int) -> float:
     >>> round(fixed_message_error(0.01, 2), 6)
     0.0199
     """
-    eps = _probability("flip", flip)
+    eps = check_probability("flip", flip)
     if bits < 0:
         raise ValueError(f"'bits' must be non-negative (got {bits})")
     return -math.expm1(bits * math.log1p(-eps)) if eps < 1.0 else float(bits > 0)
@@ -180,7 +174,7 @@ def repetition_bit_error(flip: float, n: int = 3) -> float:
     True
     """
     _check_odd(n)
-    return _binomial_tail(n, _probability("flip", flip), n // 2 + 1)
+    return _binomial_tail(n, check_probability("flip", flip), n // 2 + 1)
 
 
 def hamming74_block_error(flip: float) -> float:
@@ -192,7 +186,7 @@ def hamming74_block_error(flip: float) -> float:
     >>> round(hamming74_block_error(0.01), 6)
     0.002031
     """
-    eps = _probability("flip", flip)
+    eps = check_probability("flip", flip)
     return _binomial_tail(7, eps, 2)
 
 
@@ -213,7 +207,7 @@ def hamming74_bit_error(flip: float) -> float:
     >>> round(hamming74_bit_error(0.01), 8)
     0.0008743
     """
-    e = _probability("flip", flip)
+    e = check_probability("flip", flip)
     g = 1.0 - e
     coef = (9, 19, 16, 12, 7, 1)
     return sum(c * e ** (w + 2) * g ** (5 - w) for w, c in enumerate(coef))
@@ -228,7 +222,7 @@ def parity_undetected(flip: float, bits: int) -> float:
     >>> round(parity_undetected(0.01, 8), 6)
     0.002637
     """
-    eps = _probability("flip", flip)
+    eps = check_probability("flip", flip)
     return (1.0 + (1.0 - 2.0 * eps) ** bits) / 2.0 - (1.0 - eps) ** bits
 
 
@@ -238,7 +232,7 @@ def parity_detected(flip: float, bits: int) -> float:
     >>> round(parity_detected(0.01, 8), 6)
     0.074618
     """
-    eps = _probability("flip", flip)
+    eps = check_probability("flip", flip)
     return (1.0 - (1.0 - 2.0 * eps) ** bits) / 2.0
 
 

@@ -31,6 +31,7 @@ from __future__ import annotations
 import numpy as np
 
 from coding import Code
+from coding._validate import check_probability
 from coding.channel import Hamming74, Parity, Repetition
 from sim import noise_kernels as nk
 
@@ -38,13 +39,6 @@ from sim import noise_kernels as nk
 UNIFORM_BLOCK = 4096
 #: Bits the decoder's primary table looks up at once.
 PRIMARY_BITS = 12
-
-
-def _probability(name: str, value: float) -> float:
-    v = float(value)
-    if not 0.0 <= v <= 1.0:
-        raise ValueError(f"'{name}' must be a probability in [0, 1] (got {value!r})")
-    return v
 
 
 class Noise:
@@ -76,10 +70,10 @@ class Noise:
         self.params = np.array(
             [
                 1.0 if erase else 0.0,
-                _probability("good_flip", good_flip),
-                _probability("bad_flip", bad_flip),
-                _probability("to_bad", to_bad),
-                _probability("to_good", to_good),
+                check_probability("good_flip", good_flip),
+                check_probability("bad_flip", bad_flip),
+                check_probability("to_bad", to_bad),
+                check_probability("to_good", to_good),
             ]
         )
         self.erase = erase
@@ -91,12 +85,12 @@ class Noise:
     @classmethod
     def bsc(cls, flip: float, rng: np.random.Generator) -> Noise:
         """A binary symmetric channel: each bit flips with probability ``flip``."""
-        return cls(rng, good_flip=_probability("flip", flip))
+        return cls(rng, good_flip=check_probability("flip", flip))
 
     @classmethod
     def erasure(cls, erase: float, rng: np.random.Generator) -> Noise:
         """An erasure channel: each bit is lost with probability ``erase`` (and reads as 0)."""
-        return cls(rng, good_flip=_probability("erase", erase), erase=True)
+        return cls(rng, good_flip=check_probability("erase", erase), erase=True)
 
     @classmethod
     def gilbert_elliott(

@@ -293,14 +293,9 @@ def tolerant_decode(
     decoded = state[D_DECODED]
     j = 0
     pos = 0
-    shift = np.uint64(64 - width)
     while pos < nbits:
         if node == 0 and pos + width <= nbits:
-            off = pos & 63
-            x = words[pos >> 6] << np.uint64(off)
-            if off > 0:
-                x |= words[(pos >> 6) + 1] >> np.uint64(64 - off)
-            key = x >> shift
+            key = _take(words, pos, width)
             n = prim_len[key]
             a = base + pos
             if n == 0:
