@@ -4,6 +4,7 @@ Usage::
 
     python benchmarks/noise.py              # 10^7 messages, 7 rounds (~1 min)
     python benchmarks/noise.py --quick      # 10^6 messages, 5 rounds
+    python benchmarks/noise.py --calibrate 300   # the tests' statistical checks over 300 seeds
 
 One stream of India draws (blue 25, red 50, green 13, yellow 12) with its
 Huffman code, cut into the engine's chunks (65 536 messages). Every method
@@ -92,6 +93,71 @@ METHODS = {
 }
 
 
+# --------------------------------------------------------------------------- calibration
+
+
+def _z_scores(seed: int) -> dict[str, float]:
+    """One seed of the simulation checks of tests/sim/test_noise.py as z-scores (FAIL: |z| > 3.29)."""
+    from coding import fixed_length
+    from coding.channel import fixed_message_error, hamming74_block_error, repetition_bit_error
+    from coding.resync import resync_distribution
+    from sim.bitcodec import from_bits, to_bits
+
+    rng = np.random.default_rng(seed)
+    out = {}
+    # fixed 2-bit code, BSC 0.01: message errors vs n·(1 − 0.99²)
+    n, eps = 100_000, 0.01
+    fixed = fixed_length(INDIA)
+    sym = rng.choice(4, size=n, p=INDIA.probabilities).astype(np.int64)
+    words, nbits = Encoder(fixed, fixed.symbols, np.array([1])).encode(sym)
+    Noise.bsc(eps, rng).apply(words, nbits)
+    rx = TolerantDecoder(fixed)
+    rx.feed(words, nbits, sym)
+    p = fixed_message_error(eps, 2)
+    out["fixed2 message error"] = (rx.bad - n * p) / np.sqrt(n * p * (1 - p))
+    # repetition-3 and Hamming(7,4) over a BSC
+    for name, code, eps, theory in (
+        ("repetition3 bit error", Repetition(3), 0.05, repetition_bit_error(0.05, 3)),
+        ("hamming74 block error", Hamming74(), 0.03, hamming74_block_error(0.03)),
+    ):
+        blocks = 100_000
+        data = rng.integers(0, 2, blocks * code.k).astype(np.uint8)
+        coder = ChannelCoder(code)
+        cw, cn = coder.encode(*from_bits(data))
+        Noise.bsc(eps, rng).apply(cw, cn)
+        got = to_bits(*coder.decode(cw, cn)).reshape(blocks, code.k)
+        wrong = (got != data.reshape(blocks, code.k)).any(axis=1).sum()
+        out[name] = (wrong - blocks * theory) / np.sqrt(blocks * theory * (1 - theory))
+    # Huffman resynchronisation after isolated flips vs the exact law
+    sym = rng.choice(4, size=200_000, p=INDIA.probabilities).astype(np.int64)
+    words, nbits = Encoder(CODE, CODE.symbols, np.array([1])).encode(sym)
+    bits = to_bits(words, nbits).copy()
+    starts = np.arange(0, nbits - 600, 600)
+    bits[starts + rng.integers(0, 300, starts.size)] ^= 1
+    rx = TolerantDecoder(CODE)
+    rx.feed(*from_bits(bits), sym)
+    pmf = resync_distribution(CODE, INDIA)
+    r = np.arange(1, pmf.size + 1)
+    mean, var = r @ pmf, r**2 @ pmf - (r @ pmf) ** 2
+    out["huffman resync mean"] = (rx.resync_mean - mean) / np.sqrt(var / rx.events)
+    return out
+
+
+def calibrate(seeds: int) -> None:
+    """Run each check over many seeds: the share beyond 3.29 should be about 0.1 %, z about N(0, 1)."""
+    noise.warm_up()
+    zs: dict[str, list[float]] = {}
+    for seed in range(seeds):
+        for name, z in _z_scores(10_000 + seed).items():
+            zs.setdefault(name, []).append(float(z))
+    print(f"# {seeds} seeds; a check FAILs when |z| > 3.29 (stated false-alarm rate 0.1 %)")
+    print(f"{'check':<26}{'mean z':>8}{'sd z':>7}{'FAILs':>7}")
+    for name, z in zs.items():
+        arr = np.array(z)
+        fails = int((np.abs(arr) > 3.29).sum())
+        print(f"{name:<26}{arr.mean():>8.3f}{arr.std(ddof=1):>7.3f}{fails:>5}/{seeds}")
+
+
 def commit() -> str:
     try:
         out = subprocess.run(
@@ -107,7 +173,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="10^6 messages, 5 rounds")
     ap.add_argument("--messages", type=float, default=None)
     ap.add_argument("--rounds", type=int, default=None)
+    ap.add_argument("--calibrate", type=int, metavar="SEEDS", help="run the tests' checks over SEEDS seeds")
     args = ap.parse_args(argv)
+    if args.calibrate:
+        calibrate(args.calibrate)
+        return 0
     n = int(args.messages or (1e6 if args.quick else 1e7))
     rounds = args.rounds or (5 if args.quick else 7)
     sym = np.random.default_rng(SEED).choice(4, size=n, p=INDIA.probabilities).astype(np.int64)
