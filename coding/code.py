@@ -214,7 +214,10 @@ class Code:
         >>> Code({"a": "0", "b": "10", "c": "11"}).implied_distribution().as_dict()
         {'a': 0.5, 'b': 0.25, 'c': 0.25}
         """
-        weights = {s: float(Fraction(1, self._D**n)) for s, n in self._lengths.items()}
+        if self._D == 2:  # 2^-n exactly, without a Fraction per symbol
+            weights = dict(zip(self._symbols, np.ldexp(1.0, -self.length_array()).tolist()))
+        else:
+            weights = {s: float(Fraction(1, self._D**n)) for s, n in self._lengths.items()}
         return Distribution.from_counts(weights)
 
     def length_array(self, symbols: Iterable[str] | None = None) -> np.ndarray:
