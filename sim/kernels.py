@@ -125,7 +125,9 @@ def encode_chunk(sym, vals, lens, words, tally, points, point_sums, point_square
 
 
 @njit(cache=True, nogil=True)
-def decode_chunk(words, nbits, prim_sym, prim_len, tree, width, sent, to_code, result):  # pragma: no cover
+def decode_chunk(
+    words, nbits, prim_sym, prim_len, multi, tree, width, sent, to_code, result
+):  # pragma: no cover
     """Parse ``nbits`` bits of ``words`` with a prefix code and compare with ``sent``.
 
     ``prim_sym``/``prim_len`` map the next ``width`` bits to (symbol, length)
@@ -133,6 +135,11 @@ def decode_chunk(words, nbits, prim_sym, prim_len, tree, width, sent, to_code, r
     bit by bit in ``tree`` (``tree[2·node + bit]``: ≥ 0 a node, < 0 the leaf
     −1 − symbol, ``-(1 << 62)`` no codeword). A length of −1 means no
     codeword starts with these bits.
+
+    ``multi`` (empty, or one entry per window) lists the whole codewords the
+    window starts with, to take several at one lookup: bits 0–7 their count
+    (0: use the single-codeword path), 8–15 their bits, then 8 bits per
+    symbol (see :func:`multi_table`).
 
     ``sent`` holds the colours sent, ``to_code`` maps a colour to its code symbol.
     ``result`` receives (decoded, bits consumed, mismatches, error offset or −1).
@@ -151,6 +158,22 @@ def decode_chunk(words, nbits, prim_sym, prim_len, tree, width, sent, to_code, r
         if off > 0:
             x |= words[wi + 1] >> np.uint64(64 - off)
         key = x >> shift_w
+        if multi.size:
+            e = multi[key]
+            c = e & 255
+            if c > 0:
+                b = (e >> 8) & 255
+                if pos + b <= nbits:
+                    for j in range(c):
+                        s = (e >> (16 + 8 * j)) & 255
+                        if i < sent.size:
+                            if s != to_code[sent[i]]:
+                                mismatches += 1
+                        else:
+                            mismatches += 1
+                        i += 1
+                    pos += b
+                    continue
         n = prim_len[key]
         if n > 0:
             if pos + n > nbits:
@@ -317,7 +340,11 @@ class DecodeTables:
         if maxlen > MAX_TABLE_BITS:
             raise ValueError(f"codewords longer than {MAX_TABLE_BITS} bits are not supported")
         vals = np.fromiter((int(w, 2) for w in words), dtype=np.int64, count=len(words))
-        width = min(maxlen, PRIMARY_BITS)
+        small = lens.size <= 256  # symbols fit the 8-bit slots of the multi-codeword table
+        # A complete code (Kraft sum 1) has no dead ends, so a window wider than its longest
+        # codeword changes nothing but lets one lookup take several codewords.
+        complete = sum(1 << (maxlen - int(n)) for n in lens) == 1 << maxlen if small else False
+        width = PRIMARY_BITS if complete else min(maxlen, PRIMARY_BITS)
         self.width = width
         self.prim_sym = np.zeros(1 << width, dtype=np.int64)
         self.prim_len = np.full(1 << width, -1, dtype=np.int64)
@@ -330,6 +357,35 @@ class DecodeTables:
         self.prim_sym[slots] = np.repeat(sym[short], span)
         self.prim_len[slots] = np.repeat(lens[short], span)
         self.tree = _long_tree(vals[~short], lens[~short], sym[~short], width, self.prim_sym, self.prim_len)
+        self.multi = multi_table(self.prim_sym, self.prim_len, width) if small else _NO_MULTI
+
+
+#: Most codewords one :func:`multi_table` entry holds.
+MULTI_MAX = 6
+_NO_MULTI = np.zeros(0, dtype=np.int64)
+
+
+def multi_table(prim_sym: np.ndarray, prim_len: np.ndarray, width: int) -> np.ndarray:
+    """For each ``width``-bit window, the whole codewords it starts with (at most :data:`MULTI_MAX`).
+
+    Entry: count | bits << 8 | symbol_j << (16 + 8j) (symbols below 256).
+    Worth it for codes whose codewords are short next to ``width``; a
+    window whose first codeword is longer (or a dead end) gets count 0.
+    """
+    keys = np.arange(1 << width, dtype=np.int64)
+    mask = (1 << width) - 1
+    used = np.zeros(keys.size, dtype=np.int64)
+    count = np.zeros(keys.size, dtype=np.int64)
+    entry = np.zeros(keys.size, dtype=np.int64)
+    live = np.ones(keys.size, dtype=bool)
+    for j in range(MULTI_MAX):
+        rest = (keys << used) & mask  # the bits not yet parsed, zero-filled on the right
+        n = prim_len[rest]
+        live &= (n > 0) & (used + n <= width)  # a whole codeword within the real bits
+        entry |= np.where(live, prim_sym[rest] << (16 + 8 * j), 0)
+        used += np.where(live, n, 0)
+        count += live
+    return entry | count | (used << 8)
 
 
 #: Longest codeword :class:`DecodeTables` accepts (a prefix and its depth share one int64 key).
@@ -383,7 +439,9 @@ def warm_up() -> None:
     pts = np.array([1], dtype=np.int64)
     n = encode_chunk(sym, vals, lens, words, tally, pts, np.zeros(1, np.int64), np.zeros(1, np.int64))
     res = np.zeros(4, dtype=np.int64)
-    decode_chunk(words, n, tables.prim_sym, tables.prim_len, tables.tree, tables.width, sym, sym, res)
+    t = tables
+    decode_chunk(words, n, t.prim_sym, t.prim_len, t.multi, t.tree, t.width, sym, sym, res)
+    decode_chunk(words, n, t.prim_sym, t.prim_len, _NO_MULTI, t.tree, t.width, sym, sym, res)
     state = np.zeros(LINE_STATE)
     params = np.array([1.0, 1.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0])
     line_chunk(np.zeros(3), sym, lens, params, state, np.zeros(8, np.int64), np.zeros(4))

@@ -162,3 +162,30 @@ def test_decode_tables_parse_random_long_incomplete_codes(seed):
         with pytest.raises(DecodeError) as err:
             Decoder(code).feed(packed, n, np.zeros(0, dtype=np.int64))
         assert err.value.offset == expected
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_multi_codeword_lookups_give_what_one_at_a_time_gives(seed):
+    """The multi-codeword table is a shortcut: same symbols, bits, mismatches and errors without it."""
+    from sim import kernels
+
+    rng = np.random.default_rng(100 + seed)
+    code = _random_prefix_code(rng, int(rng.integers(2, 60)), int(rng.integers(2, 14)))
+    if seed % 2:  # a complete code: the wide window and the multi table both in play
+        p = Distribution.from_counts({f"s{i}": float(c) for i, c in enumerate(rng.integers(1, 50, 40))})
+        code = huffman(p)
+    symbols = rng.integers(0, len(code), 3000)
+    words, nbits, _ = encode(code, symbols)
+    bits = to_bits(words, nbits).copy()
+    bits[rng.integers(0, nbits, 5)] ^= 1  # noise: mismatches, maybe dead ends
+    t = kernels.DecodeTables(code)
+    assert t.multi.size == 1 << t.width
+    to_code = np.arange(len(code), dtype=np.int64)
+    for stop in (nbits, int(rng.integers(1, nbits)), nbits - 1):  # whole stream and cut mid-codeword
+        packed, n = from_bits(bits[:stop])
+        with_multi, without = np.zeros(4, np.int64), np.zeros(4, np.int64)
+        for multi, out in ((t.multi, with_multi), (np.zeros(0, np.int64), without)):
+            kernels.decode_chunk(
+                packed, n, t.prim_sym, t.prim_len, multi, t.tree, t.width, symbols, to_code, out
+            )
+        assert with_multi.tolist() == without.tolist()
