@@ -6,26 +6,43 @@
 (1.7497, 1.75)
 """
 
-from coding.builders import canonical, fixed_length, from_codewords, shannon
+from coding.arithmetic import ArithmeticCode, ArithmeticDecoder, ArithmeticEncoder, arithmetic, quantise
+from coding.block import BlockCode, block
+from coding.builders import canonical, fixed_length, from_codewords, shannon, shannon_from_counts
 from coding.code import Ambiguity, Code, DecodeError, StreamDecoder
 from coding.distribution import Distribution
+from coding.fano import fano
 from coding.huffman import huffman, huffman_lengths
 from coding.measures import cross_entropy, entropy, information, kl_divergence
+from coding.sfe import sfe
+from coding.tunstall import TunstallCode, tunstall
 
 __all__ = [
     "Ambiguity",
+    "ArithmeticCode",
+    "ArithmeticDecoder",
+    "ArithmeticEncoder",
+    "BlockCode",
     "Code",
     "DecodeError",
     "Distribution",
     "StreamDecoder",
+    "TunstallCode",
+    "arithmetic",
+    "block",
     "canonical",
     "cross_entropy",
     "entropy",
+    "fano",
     "fixed_length",
     "from_codewords",
     "huffman",
     "huffman_lengths",
     "information",
     "kl_divergence",
+    "quantise",
+    "sfe",
     "shannon",
+    "shannon_from_counts",
+    "tunstall",
 ]

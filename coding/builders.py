@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from fractions import Fraction
 
 import numpy as np
 
 from coding._validate import DIGITS, check_alphabet_size, check_symbols
-from coding.code import Code
+from coding.code import Code, kraft_sum
 from coding.distribution import Distribution
 
-__all__ = ["fixed_length", "from_codewords", "shannon", "canonical"]
+__all__ = ["fixed_length", "from_codewords", "shannon", "shannon_from_counts", "canonical"]
 
 
 def _to_digits(value: int, width: int, D: int) -> str:
+    if D == 2:
+        return format(value, f"0{width}b")
     out = []
     for _ in range(width):
         value, r = divmod(value, D)
@@ -44,10 +45,8 @@ def canonical(symbols: Sequence[str], lengths: Sequence[int], D: int = 2) -> Cod
         return Code({}, D)
     sizes = np.unique(n, return_counts=True)
     per_length = dict(zip(sizes[0].tolist(), sizes[1].tolist()))
-    top = max(per_length)
-    # Kraft: Σ count_l · D^(top − l) ≤ D^top, in exact integers.
-    if sum(c * D ** (top - ln) for ln, c in per_length.items()) > D**top:
-        kraft = sum(Fraction(c, D**ln) for ln, c in per_length.items())
+    kraft = kraft_sum(n.tolist(), D)  # exact: no float tolerance
+    if kraft > 1:
         raise ValueError(f"lengths violate Kraft's inequality: sum D^-l = {float(kraft):.17g} > 1")
     # The first codeword of each length: after the last one of the previous length, one digit longer.
     first: dict[int, int] = {}
@@ -143,9 +142,44 @@ def shannon(p: Distribution, D: int = 2) -> Code:
         raise ValueError(f"shannon: {zero[0]!r} has probability 0 and would need an infinite codeword")
     ideal = -np.log(p.probabilities) / math.log(D)
     lengths = [max(1, math.ceil(x - 1e-12 * max(1.0, x))) for x in ideal]
-    if sum(Fraction(1, D**n) for n in lengths) > 1:
+    if kraft_sum(lengths, D) > 1:
         # The tolerance rounded down a probability a hair below D^-k while a
         # tiny one needs a long word: the lengths overfill the code tree.
         # Fall back to strict ceilings (canonical() re-checks Kraft exactly).
         lengths = [max(1, math.ceil(x)) for x in ideal]
     return canonical(p.symbols, lengths, D)
+
+
+def shannon_from_counts(counts: Mapping[str, int], D: int = 2) -> Code:
+    """Shannon code for an urn of whole-number ``counts``: lengths ⌈−log_D(c/N)⌉, found exactly.
+
+    The length of a colour with c of N balls is the least l ≥ 1 with
+    c·D^l ≥ N, an integer test with no rounding: a count that is exactly
+    N/D^k gets k digits, and one a hair above it is never rounded down.
+    Every count must be at least 1.
+
+    >>> dict(shannon_from_counts({"blue": 25, "red": 50, "green": 13, "yellow": 12}).lengths)
+    {'blue': 2, 'red': 1, 'green': 3, 'yellow': 4}
+    >>> shannon_from_counts({"a": 1, "b": 2**60 - 1}).lengths["a"]  # 1 in 2^60: exactly 60 digits
+    60
+    >>> shannon_from_counts({"a": 2**45 - 1, "b": 3 * 2**45 + 1}).lengths["a"]  # a hair below 1/4
+    3
+    """
+    D = check_alphabet_size(D)
+    symbols = check_symbols("counts", counts)
+    values = []
+    for s in symbols:
+        c = counts[s]
+        if isinstance(c, bool) or not isinstance(c, (int, np.integer)):
+            raise TypeError(f"count of {s!r} must be a whole number (got {c!r})")
+        if c < 1:
+            raise ValueError(f"shannon: {s!r} has {c} balls and would need an infinite codeword")
+        values.append(int(c))
+    total = sum(values)
+    lengths = []
+    for c in values:
+        n, reach = 1, c * D
+        while reach < total:
+            n, reach = n + 1, reach * D
+        lengths.append(n)
+    return canonical(symbols, lengths, D)

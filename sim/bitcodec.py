@@ -11,9 +11,7 @@ import numpy as np
 
 from coding import Code, DecodeError
 from sim import kernels
-
-#: The engine's limit on codeword length (one codeword fits a 32-bit lookup).
-MAX_CODEWORD_BITS = 32
+from sim.limits import CODEWORD_BITS  # one codeword fits a 32-bit lookup
 
 
 class Encoder:
@@ -27,9 +25,9 @@ class Encoder:
 
     def __init__(self, code: Code, symbols: tuple[str, ...], points: np.ndarray) -> None:
         words = [code.codewords.get(s, "") for s in symbols]
-        too_long = [w for w in words if len(w) > MAX_CODEWORD_BITS]
+        too_long = [w for w in words if len(w) > CODEWORD_BITS]
         if too_long:
-            raise ValueError(f"codewords longer than {MAX_CODEWORD_BITS} bits are not supported")
+            raise ValueError(f"codewords longer than {CODEWORD_BITS} bits are not supported")
         self.lengths = np.array([len(w) for w in words], dtype=np.int64)
         self.values = np.array([int(w or "0", 2) for w in words], dtype=np.uint64)
         self.max_length = max(1, int(self.lengths.max()))

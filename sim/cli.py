@@ -8,13 +8,29 @@ problem on stderr and return 2; no traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import math
+import os
+import signal
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from sim import limits
+
 DEFAULT_SCENARIO = "india_to_australia"
+
+
+def _print(*parts: object, file: object = None) -> None:
+    """print(), with control characters in names and descriptions shown as escapes (no raw ANSI)."""
+    from sim._text import printable
+
+    if file is sys.stderr:  # one problem, one line
+        print(*(printable(str(p), keep_newlines=False) for p in parts), file=file)
+    else:
+        print(*(printable(str(p)) for p in parts), file=file if file is not None else sys.stdout)
 
 
 class UserError(Exception):
@@ -50,9 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--out", type=Path, default=Path("results"), help="results root folder (default: results)"
     )
-    run.add_argument(
-        "--chunk", type=_positive_int, help="messages per simulation event (never changes results)"
-    )
+    run.add_argument("--chunk", type=_chunk, help="messages per simulation event (never changes results)")
     run.add_argument("--quiet", action="store_true", help="print only the results folder")
     run.add_argument("--no-plots", action="store_true", help="skip the figures and report.html")
 
@@ -94,85 +108,121 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _whole(minimum: int, rule: str):
-    """An argparse type: a whole number of at least ``minimum``."""
+def _whole(minimum: int, rule: str, maximum: int):
+    """An argparse type: a whole number in ``[minimum, maximum]`` (see :mod:`sim.limits`)."""
 
     def parse(text: str) -> int:
+        if len(text) > limits.NUMBER_CHARS:  # refused before conversion, and not echoed whole
+            raise argparse.ArgumentTypeError(
+                f"must be at most {limits.number_text(maximum)} (got {len(text):_} characters)"
+            )
         try:
             value = int(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"must be a {rule}whole number (got {text!r})") from None
         if value < minimum:
             raise argparse.ArgumentTypeError(f"must be at least {minimum} (got {value})")
+        if value > maximum:
+            raise argparse.ArgumentTypeError(f"must be at most {limits.number_text(maximum)} (got {value})")
         return value
 
     return parse
 
 
-_positive_int = _whole(1, "")
-_seed = _whole(0, "non-negative ")
+_positive_int = _whole(1, "", limits.MESSAGES)
+_seed = _whole(0, "non-negative ", limits.SEED)
+_chunk = _whole(1, "", limits.CHUNK)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, handled like Ctrl-C (SIGINT): no half-written results, exit 143."""
+
+
+def _terminate(_signum: int, _frame: object) -> None:
+    raise Terminated
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from sim.scenario import ScenarioError
+    in_main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminate) if in_main_thread else None
+    try:
+        return _main(argv)
+    finally:
+        if in_main_thread:
+            signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
 
+
+def _main(argv: Sequence[str] | None) -> int:
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):  # a terminal that cannot show ‖ or ρ gets '?' instead
             stream.reconfigure(errors="replace")
-    parser = build_parser()
-    try:
+    try:  # the imports too: Ctrl-C while they load is an interruption like any other
+        from sim.output import OutputError
+        from sim.scenario import ScenarioError
+
+        parser = build_parser()
         args = parser.parse_args(argv)
         if args.command is None:
             parser.print_help()
             return 0
         return _COMMANDS[args.command](args)
+    except KeyboardInterrupt as exc:  # first: the names below may not be imported yet
+        terminated = isinstance(exc, Terminated) or isinstance(exc.__context__, Terminated)
+        what = "terminated" if terminated else "interrupted"
+        folder = getattr(exc, "folder", None)  # sim.output.InterruptedAfterWrite
+        if folder is not None:
+            _print(f"telegraph: {what}; the results in {folder}/ are complete", file=sys.stderr)
+        else:
+            _print(f"telegraph: {what}; no results were written", file=sys.stderr)
+        return 143 if terminated else 130
     except ScenarioError as exc:
         for line in exc.problems:
-            print(line, file=sys.stderr)
+            _print(line, file=sys.stderr)
         return 2
-    except UserError as exc:
-        print(str(exc), file=sys.stderr)
+    except (UserError, OutputError) as exc:
+        _print(str(exc), file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `telegraph explain X | head`: the reader left; nothing to say
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except OSError as exc:
         where = f"{exc.filename}: " if exc.filename else ""
-        print(f"telegraph: {where}{exc.strerror or exc}", file=sys.stderr)
+        _print(f"telegraph: {where}{exc.strerror or exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print("telegraph: interrupted; no results were written", file=sys.stderr)
-        return 130
 
 
 # -- run -------------------------------------------------------------------------------------------
 def cmd_run(args: argparse.Namespace) -> int:
     from sim import engine, scenario
     from sim.explain import explain
-    from sim.output import write_results
+    from sim.output import check_target, write_results
 
     sc = scenario.load(args.scenario)
     sc = scenario.with_overrides(sc, messages=args.messages, seed=args.seed)
+    folder = check_target(Path(args.out), sc.name)  # refuse before simulating, touch nothing
     chunk = args.chunk or engine.DEFAULT_CHUNK
     if not args.quiet:
         summary = _first_line(sc.description)
-        print(f"{sc.name}: {summary}" if summary else sc.name)
-        print(f"seed {sc.seed}, {sc.messages:,} messages per link, {len(sc.links)} link(s)\n")
+        _print(f"{sc.name}: {summary}" if summary else sc.name)
+        _print(f"seed {sc.seed}, {sc.messages:,} messages per link, {len(sc.links)} link(s)\n")
     progress = _Progress(sc.messages * len(sc.links)) if sys.stderr.isatty() and not args.quiet else None
     result = engine.run(sc, chunk=chunk, progress=progress)
     if progress is not None:
         progress.close()
-    folder = Path(args.out) / sc.name
     text = explain(sc)
     extra = None if args.no_plots else _render_figures(result, text)
     write_results(result, folder, scenario_yaml=scenario.dump(sc), explain_text=text, extra=extra)
     if args.quiet:
-        print(folder)
+        _print(folder)
     else:
-        print(format_result(result))
-        print(f"\nresults: {folder}/")
+        _print(format_result(result))
+        _print(f"\nresults: {folder}/")
     return 0
 
 
 def _render_figures(result, explain_text: str):
-    def render(folder: Path) -> None:
+    def render(folder) -> None:  # an open sim.output.Folder
         from sim.plots import render_all
         from sim.report import write_report
 
@@ -225,10 +275,9 @@ def _g(x: float | None) -> str:
 
 def format_result(result) -> str:
     """The per-link tables printed by ``telegraph run``."""
-    rows = [("link", "bits/msg", "95 % interval", "L", "H(q)", "H(q,p)", "D(q‖p)", "checks")]
+    rows = [("link", "bits/msg", "sample 95 % interval", "L", "H(q)", "H(q,p)", "D(q‖p)", "checks")]
     for link in result.links:
         lo, hi = link.ci95()
-        passed = sum(c.passed for c in link.checks)
         t = link.theory
         rows.append(
             (
@@ -239,7 +288,7 @@ def format_result(result) -> str:
                 _f(t.entropy),
                 _f(t.cross_entropy),
                 _f(t.kl_divergence),
-                f"{passed}/{len(link.checks)} passed",
+                link.verdicts(),
             )
         )
     lines = _table(rows)
@@ -276,10 +325,27 @@ def format_result(result) -> str:
         )
     lines += _table(rows)
     lines.append("")
+    lines.append(
+        "The interval is the sample one (mean ± 1.96 sample standard errors), for display; the checks "
+        "use the variance theory gives. Each check states its false-alarm rate."
+    )
+    lines.append("")
     for link in result.links:
+        t = link.theory
         lines.append(f"{link.name}:")
+        sign = "−" if t.log_kraft >= 0 else "+"
+        lines.append(
+            f"  theory  L = H(q) + D(q‖r) − log2 K = {_f(t.entropy, 6)} + {_f(t.implied_kl, 6)} "
+            f"{sign} {_f(abs(t.log_kraft), 6)} (algebra, r = 2^−l/K: not a measurement)"
+        )
+        if t.whole_draw_per_ball is not None:
+            lines.append(
+                f"  theory  drawn without replacement (not i.i.d.): a code for the whole box needs "
+                f"log2(N!/∏c!)/N = {_f(t.whole_draw_per_ball, 6)} bits per ball, "
+                f"against H(q) = {_f(t.entropy, 6)}"
+            )
         for c in link.checks:
-            lines.append(f"  {'pass' if c.passed else 'FAIL'}  {c.name}: {c.detail}")
+            lines.append(f"  {c.label}  {c.name}: {c.detail}")
     return "\n".join(lines)
 
 
@@ -303,14 +369,14 @@ def cmd_explain(args: argparse.Namespace) -> int:
     from sim.explain import explain
 
     sc = scenario.load(args.scenario, allow_ambiguous=True)
-    print(explain(sc))
+    _print(explain(sc))
     if args.plots is not None:
         from sim.plots import teaching_specs, write_figures
 
         urns = {name: urn.distribution.as_dict() for name, urn in sc.urns.items()}
         links = [(ln.name, ln.code_name, dict(ln.code.codewords), ln.urn.name) for ln in sc.links]
         for path in write_figures(teaching_specs(urns, links), args.plots):
-            print(path)
+            _print(path)
     return 0
 
 
@@ -318,7 +384,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from sim import scenario
 
     sc = scenario.load(args.scenario)
-    print(
+    _print(
         f"{sc.source or args.scenario}: valid "
         f"({len(sc.links)} link(s), {sc.messages:,} messages, seed {sc.seed})"
     )
@@ -331,14 +397,12 @@ def cmd_list(args: argparse.Namespace) -> int:
     entries = scenario.bundled()
     width = max(len(name) for name, _ in entries)
     for name, description in entries:
-        print(f"{name.ljust(width)}  {description}")
+        _print(f"{name.ljust(width)}  {description}")
     return 0
 
 
 def cmd_plot(args: argparse.Namespace) -> int:
     folder = Path(args.folder)
-    if not (folder / "summary.json").is_file():
-        raise UserError(f"{folder}: no summary.json here (is it a folder written by 'telegraph run'?)")
     from sim.report import render_from_folder
 
     try:
@@ -348,7 +412,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
     except (KeyError, TypeError) as exc:
         raise UserError(f"{folder / 'summary.json'}: cannot read it back ({exc!r})") from None
     for p in paths:
-        print(p)
+        _print(p)
     return 0
 
 

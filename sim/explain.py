@@ -30,6 +30,7 @@ from fractions import Fraction
 
 from coding import Code
 from sim.model import CodeSpec, Link, Scenario, Urn
+from sim.theory import whole_draw_per_ball
 
 __all__ = ["explain", "article_corrections"]
 
@@ -208,20 +209,12 @@ def _urn_section(t: _Text, urn: Urn) -> dict[str, float] | None:
         )
     t.para(
         f"The entropy is the average of the ideal lengths, weighted by how often each colour "
-        f"is drawn: no uniquely decodable code for single draws from {urn.name} can average "
-        f"fewer than {_num(h)} bits per ball, and a good one (Huffman) stays within 1 bit of it."
+        f"is drawn: drawing with replacement (an i.i.d. source), no uniquely decodable code "
+        f"for single draws from {urn.name} can average fewer than {_num(h)} bits per ball, and "
+        "a good one (Huffman) stays within 1 bit of it."
     )
     t.add()
     return q
-
-
-def _prefix_clash(code: Code) -> tuple[str, str] | None:
-    items = list(code.codewords.items())
-    for a, wa in items:
-        for b, wb in items:
-            if a != b and wb.startswith(wa):
-                return a, b
-    return None
 
 
 def _code_body(t: _Text, code: Code) -> None:
@@ -243,7 +236,7 @@ def _code_body(t: _Text, code: Code) -> None:
             "K < 1: some code strings are never used, so a codeword could be shortened "
             "without losing decodability (the code is incomplete)."
         )
-    clash = _prefix_clash(code)
+    clash = code.prefix_clash()
     if clash is None:
         t.para(
             "Prefix-free: yes. No codeword is the beginning of another, so the receiver can "
@@ -298,7 +291,9 @@ def _code_body(t: _Text, code: Code) -> None:
         )
 
 
-def _code_section(t: _Text, name: str, spec: CodeSpec | None, built: list[tuple[str, Code]]) -> None:
+def _code_section(
+    t: _Text, name: str, spec: CodeSpec | None, built: list[tuple[str, Code]], urns: Mapping[str, Urn]
+) -> None:
     kind = ""
     if spec is not None:
         kind = {
@@ -319,6 +314,19 @@ def _code_section(t: _Text, name: str, spec: CodeSpec | None, built: list[tuple[
         if who:
             t.add(f"  {who}:")
         _code_body(t, code)
+    if spec is not None and spec.type == "huffman" and spec.built_for in urns:
+        urn = urns[spec.built_for]
+        empty = [c for c, n in urn.counts.items() if n == 0]
+        scope = "the colours listed for it"
+        if empty:
+            scope += (
+                f", including {', '.join(empty)} with no balls, which still gets a codeword and "
+                "so lengthens others"
+            )
+        t.para(
+            f"Huffman's code is optimal over {scope}: no prefix code for those colours has a "
+            f"smaller expected length on urn {urn.name}."
+        )
     t.add()
 
 
@@ -376,11 +384,12 @@ def _link_section(t: _Text, link: Link) -> None:
     D = code.D
     lg, unit = _logname(D), _unit(D)
     t.add(f"Link {link.name}: urn {urn.name} -> code {link.code_name} -> line {link.line.name}")
-    if urn.total <= 0:
+    total = urn.total  # once: it is a sum over the colours
+    if total <= 0:
         t.para("The urn is empty: there is nothing to send.")
         t.add()
         return
-    q = {c: n / urn.total for c, n in urn.counts.items()}
+    q = {c: n / total for c, n in urn.counts.items()}
     missing = [c for c, x in q.items() if x > 0 and c not in code.codewords]
     if missing:
         t.para(
@@ -485,7 +494,8 @@ def _link_section(t: _Text, link: Link) -> None:
     logK_s = f"({logK_s})" if logK_s.startswith(MINUS) else logK_s
     t.add(f"  L = H(q) + D(q‖r) {MINUS} {lg} K:  {_num(L)} = {_num(H)} + {_num(KLqr)} {MINUS} {logK_s}")
     t.para(
-        "This identity is exact for any code: the length above the entropy is the "
+        "This identity is algebra, exact for any code (a theory line, not a measurement, so "
+        "runs do not check it): the length above the entropy is the "
         "divergence from the distribution the code's lengths are ideal for, less "
         f"{lg} K. For a uniquely decodable code K ≤ 1, so {MINUS}{lg} K ≥ 0 and L ≥ H."
         + (
@@ -495,9 +505,28 @@ def _link_section(t: _Text, link: Link) -> None:
             else ""
         )
     )
+    if not link.replacement:
+        _finite_box(t, urn, H, L)
     if ud:
         _line_part(t, link, q, lengths, L)
     t.add()
+
+
+def _finite_box(t: _Text, urn: Urn, H: float, L: float) -> None:
+    """What drawing without replacement changes: the source is not i.i.d."""
+    n = urn.total
+    whole = whole_draw_per_ball(urn.counts.values())
+    t.para(
+        f"Drawn WITHOUT replacement, this box is not an i.i.d. source: each ball drawn changes "
+        f"the odds of the next, and the last ball is certain. Both ends can track the colours "
+        f"left, so a code for the whole draw of all {n} balls needs only log2({n}!/∏ c!) bits, "
+        f"{_num(whole)} bits per ball against H = {_num(H)}: the entropy bound for codes of "
+        f"single balls (L = {_num(L)} here) does not bound every code for this source. Averages "
+        "still centre on L, but their standard error carries the finite-population factor "
+        "√((N − n)/(N − 1)) and is 0 when the whole box is drawn (the total number of bits is "
+        "then fixed); the queue formulas, which assume independent service times, are judged "
+        "only while a small part of the box is drawn."
+    )
 
 
 def _line_part(t: _Text, link: Link, q: Mapping[str, float], lengths: Mapping[str, int], L: float) -> None:
@@ -622,7 +651,7 @@ def explain(scenario: Scenario) -> str:
         _urn_section(t, urn)
     t.heading("Codes")
     for name, spec, built in _all_codes(scenario):
-        _code_section(t, name, spec, built)
+        _code_section(t, name, spec, built, scenario.urns)
     t.heading("Links")
     t.para(
         "For each link: q is the urn that draws, p the distribution the code assumes, l(x) the "
@@ -684,6 +713,43 @@ _CORRECTIONS: tuple[tuple[str, str], ...] = (
         "The article's H_p(q) = −Σ q log p puts the code's (assumed) distribution in the "
         "subscript and the drawing one in the argument. Our H(q, p) = cross_entropy(q, p) "
         "lists the drawing distribution first. Same number, roles in opposite places.",
+    ),
+    (
+        "Likelihood example",
+        "The example's normal distribution has mean 30, yet the formula conditions on "
+        "μ = 32. For a continuous variable P(x = 32) is 0; what is meant is the density "
+        "f(32 | μ = 30, σ = 2.5). And P(μ, σ | x) is a posterior, which needs a prior: the "
+        "likelihood is the density of the data read as a function of the parameters, "
+        "L(μ, σ; x) = f(x | μ, σ).",
+    ),
+    (
+        "Cross entropy and likelihood",
+        "The heading 'cross entropy = log likelihood' misses a sign: with one-hot labels the "
+        "cross entropy is the NEGATIVE log-likelihood (averaged over samples), which is why "
+        "minimising one maximises the other.",
+    ),
+    (
+        "Continuous variables",
+        "Replacing Σ with ∫ does not carry everything over. KL divergence does (it stays ≥ 0 "
+        "and invariant under a change of variable), but the integral −∫ f log f is the "
+        "differential entropy: it can be negative, changes with the units, and is not a "
+        "number of bits any code spends.",
+    ),
+    (
+        "Bits and uncertainty",
+        "One bit halves the number of equally likely possibilities: it reduces the "
+        "uncertainty by a FACTOR of 2 (and two bits by a factor of 4), not by 2.",
+    ),
+    (
+        "Which distribution is true",
+        "The KL section first calls p the true distribution and q the prediction, then, a "
+        "few lines on, P the predicted one and Q the true one. Here the truth is always q "
+        "(the box that draws) and p the distribution the code assumes: D(q‖p).",
+    ),
+    (
+        "Schemes 2 and 3",
+        "Scheme 2 gives blue 1 bit and red 2 bits; it is scheme 3 that reverses this, giving "
+        "the commoner red the 1-bit word (the article says 'scheme 2 is the reverse').",
     ),
     (
         "Smaller points",

@@ -234,7 +234,10 @@ def line_chunk(arrival, sym, lens, params, state, hist, batch):  # pragma: no co
     and takes bits / ``baud`` seconds on the wire. W_i = max(0, W_{i−1} +
     S_{i−1} − (A_i − A_{i−1})); back-to-back telegrams start the moment the
     line frees. Adds Σ (delivery − message arrival) to the delay sum.
-    ``params`` holds the constants (see the ``P_`` slots). Returns the last
+    ``params`` holds the constants (see the ``P_`` slots). ``batch[j]`` sums
+    the waits of telegrams j·b … (j + 1)·b − 1 (b the micro-batch size): a
+    fixed number of running sums, whatever the run's length, from which the
+    batch-means standard error is computed after the run. Returns the last
     departure time.
     """
     telegram = int(params[P_TELEGRAM])
@@ -297,7 +300,9 @@ def line_chunk(arrival, sym, lens, params, state, hist, batch):  # pragma: no co
             else:
                 b = 2 + j
         hist[b] += 1
-        batch[count // batch_size] += wait
+        slot = count // batch_size
+        if slot < batch.size:
+            batch[slot] += wait
         count += 1
     state[L_ARRIVAL] = last_arrival
     state[L_WAIT] = wait

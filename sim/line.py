@@ -15,12 +15,11 @@ import numpy as np
 
 from sim import kernels
 from sim.model import Line
+from sim.stats import MICRO_BATCHES, BatchMeans, batch_means
 
 #: Wait histogram: bins per decade, and decades either side of the mean service time.
 BINS_PER_DECADE = 20
 DECADES = 6
-#: Batches for the batch-means standard error of the mean wait.
-BATCHES = 32
 
 
 class TelegraphLine:
@@ -42,8 +41,9 @@ class TelegraphLine:
         # Bin 0 holds waits of exactly 0; bin 1 (0, inner[0]); then log bins; the last is open.
         self.hist_edges = np.concatenate(([0.0, 0.0], inner, [math.inf]))
         self.hist_counts = np.zeros(self.hist_edges.size - 1, dtype=np.int64)
-        self.batch_size = max(1, -(-telegrams // BATCHES))
-        self.batch_wait = np.zeros(BATCHES + 1)
+        # Running wait sums over MICRO_BATCHES equal micro-batches of the expected telegrams.
+        self.batch_size = max(1, -(-telegrams // MICRO_BATCHES))
+        self.batch_wait = np.zeros(MICRO_BATCHES)
         self.params = np.zeros(8)
         p = self.params
         p[kernels.P_TELEGRAM] = telegram
@@ -86,6 +86,11 @@ class TelegraphLine:
         return float(self.state[kernels.L_WAIT_SUM]) / max(self.telegrams, 1)
 
     @property
+    def last_arrival(self) -> float:
+        """Arrival time of the last message sent (0 back-to-back)."""
+        return float(self.state[kernels.L_ARRIVAL])
+
+    @property
     def max_wait(self) -> float:
         return float(self.state[kernels.L_MAX_WAIT])
 
@@ -119,11 +124,10 @@ class TelegraphLine:
         value = hi * frac if lo <= 0 else lo * (hi / lo) ** frac
         return float(min(value, self.max_wait))
 
-    def wait_std_error(self) -> float:
-        """Batch-means standard error of the mean wait (complete batches only)."""
-        full = (np.arange(BATCHES + 1) + 1) * self.batch_size <= self.telegrams
-        means = self.batch_wait[full] / self.batch_size
-        if means.size < 2:
-            return math.nan
-        with np.errstate(over="ignore", invalid="ignore"):  # absurd scales give inf, not a warning
-            return float(np.std(means, ddof=1) / math.sqrt(means.size))
+    def wait_batches(self, relaxation: float) -> BatchMeans:
+        """The mean wait after warm-up, with its batch-means standard error.
+
+        ``relaxation`` is the queue's relaxation time in telegrams: it sets
+        the warm-up deleted and the least batch length (see :mod:`sim.stats`).
+        """
+        return batch_means(self.batch_wait, self.batch_size, self.telegrams, relaxation)

@@ -13,26 +13,33 @@ white); other symbols take colours from a fixed palette, in order.
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import hashlib
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 import numpy as np
 
 from coding import Code
+from sim._text import printable
 from sim.results import LinkResult, RunResult
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
+
+    from sim.output import Folder
 
 __all__ = [
     "FigureSpec",
     "MAX_POINTS",
     "ambiguity_figure",
     "code_tree",
+    "code_lengths",
     "codeword_budget",
     "convergence",
     "distributions",
@@ -40,6 +47,9 @@ __all__ = [
     "line_waits",
     "render_all",
     "slug",
+    "file_stems",
+    "link_stems",
+    "urn_stems",
     "svg_markup",
     "symbol_colours",
     "teaching_specs",
@@ -48,6 +58,12 @@ __all__ = [
 
 MAX_POINTS = 2000
 """At most this many points of a convergence trace are drawn per line."""
+MAX_SHOWN = 40
+"""Bar figures show at most this many symbols; the least likely are merged into one."""
+MAX_TREE_CODEWORDS, MAX_TREE_DEPTH = 64, 16
+"""Larger codes are drawn as a histogram of codeword lengths instead of a tree."""
+MAX_BINS = 200
+"""A waiting-time histogram with more bins is drawn with neighbouring bins merged."""
 
 Z95 = 1.959963984540054
 
@@ -68,6 +84,34 @@ def _mpl() -> None:
 
     if matplotlib.get_backend().lower() != "agg":
         matplotlib.use("Agg")
+
+
+def _plain_text():
+    """Text drawn as given: no mathtext (a colour named ``$x^$`` is a name, not a formula), no TeX."""
+    _mpl()
+    import warnings
+
+    from matplotlib import rc_context
+
+    stack = contextlib.ExitStack()
+    stack.enter_context(rc_context({"text.parse_math": False, "text.usetex": False}))
+    stack.enter_context(warnings.catch_warnings())
+    warnings.filterwarnings("ignore", "Glyph .* missing from", UserWarning)  # an emoji colour, say
+    return stack
+
+
+_F = TypeVar("_F", bound=Callable[..., "Figure"])
+
+
+def _plain(build: _F) -> _F:
+    """Build the figure with :func:`_plain_text` in force (text objects keep it when drawn)."""
+
+    @functools.wraps(build)
+    def wrapper(*args: object, **kwargs: object) -> Figure:
+        with _plain_text():
+            return build(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
 
 
 def _figure(
@@ -184,6 +228,7 @@ def _decimate(messages: np.ndarray, max_points: int = MAX_POINTS) -> np.ndarray:
     return idx
 
 
+@_plain
 def convergence(result: RunResult, urn: str) -> Figure:
     """Running mean bits/message against messages for every link drawing from ``urn``.
 
@@ -210,7 +255,7 @@ def convergence(result: RunResult, urn: str) -> Figure:
             mean = np.asarray(t.mean, dtype=float)[idx]
             se = np.asarray(t.std_error, dtype=float)[idx] if t.std_error else np.zeros_like(mean)
             ax.fill_between(n, mean - Z95 * se, mean + Z95 * se, color=colour, alpha=0.18, lw=0)
-            ax.plot(n, mean, color=colour, lw=1.6, label=f"{link.name}: measured ({link.code})")
+            ax.plot(n, mean, color=colour, lw=1.6, label=_label(f"{link.name}: measured ({link.code})"))
             lo_x, hi_x = min(lo_x, n[0]), max(hi_x, n[-1])
         th = link.theory
         ce = th.cross_entropy
@@ -262,6 +307,7 @@ def _as_code(codewords: Mapping[str, str] | Code, D: int) -> Code:
     return codewords if isinstance(codewords, Code) else Code(codewords, D)
 
 
+@_plain
 def code_tree(
     codewords: Mapping[str, str] | Code,
     D: int = 2,
@@ -345,9 +391,9 @@ def code_tree(
             ax.scatter([x], [y], s=380, color=colours[s], edgecolors="black", zorder=3)
             is_leaf = not any(node + d in prefixes for d in digits)
             if is_leaf:
-                ax.text(x, y - 0.32, f"{s}\n{node}", ha="center", va="top", fontsize=9, zorder=4)
+                ax.text(x, y - 0.32, f"{printable(s)}\n{node}", ha="center", va="top", fontsize=9, zorder=4)
             else:
-                ax.text(x + 0.25, y, f"{s}\n{node}", ha="left", va="center", fontsize=9, zorder=4)
+                ax.text(x + 0.25, y, f"{printable(s)}\n{node}", ha="left", va="center", fontsize=9, zorder=4)
         elif node in stubs:
             ax.scatter([x], [y], s=160, facecolors="white", edgecolors="lightgrey", zorder=3)
             ax.text(x, y - 0.25, "unused", ha="center", va="top", fontsize=7, color="grey")
@@ -364,9 +410,12 @@ def code_tree(
 
 def _kraft_text(code: Code) -> str:
     k = code.kraft_sum
-    return str(k) if k.denominator == 1 else f"{k} = {float(k):.4g}"
+    if k.denominator == 1:
+        return str(k)
+    return f"{k} = {float(k):.4g}" if k.denominator < 10**6 else f"{float(k):.6g}"
 
 
+@_plain
 def ambiguity_figure(
     code: Mapping[str, str] | Code,
     D: int = 2,
@@ -403,7 +452,7 @@ def ambiguity_figure(
             ax.text(
                 (x0 + x1) / 2,
                 y + sign * 0.12,
-                f"{s} ({cw})",
+                f"{printable(s)} ({cw})",
                 ha="center",
                 va="bottom" if sign > 0 else "top",
                 fontsize=10,
@@ -416,7 +465,8 @@ def ambiguity_figure(
     ax.set_ylim(-1.6, 1.6)
     ax.set_axis_off()
     head = f"{title}\n" if title else ""
-    ax.set_title(f"{head}not uniquely decodable: '{w.string}' = {'·'.join(w.first)} = {'·'.join(w.second)}")
+    parses = f"{printable('·'.join(w.first))} = {printable('·'.join(w.second))}"
+    ax.set_title(f"{head}not uniquely decodable: '{w.string}' = {parses}")
     return fig
 
 
@@ -427,6 +477,7 @@ def _rect(xy: tuple[float, float], w: float, h: float, **kw: object):
 
 
 # -- 3. codeword budget -------------------------------------------------------
+@_plain
 def codeword_budget(
     codewords: Mapping[str, str] | Code,
     probabilities: Mapping[str, float],
@@ -444,14 +495,22 @@ def codeword_budget(
     """
     code = _as_code(codewords, D)
     D = code.D
-    symbols = list(code.symbols) + [s for s in probabilities if s not in code.codewords]
+    symbols = list(dict.fromkeys([*code.symbols, *probabilities]))
+    top = {s: float(D) ** -len(code[s]) for s in code.symbols}
+    bottom = {s: float(probabilities.get(s, 0.0)) for s in symbols}
+    note = ""
+    if len(symbols) > MAX_SHOWN:  # summarise: the most likely symbols, the rest as one grey share
+        shown = sorted(symbols, key=lambda s: (-bottom[s], len(code[s]) if s in top else 0))[: MAX_SHOWN - 1]
+        others = f"{len(symbols) - len(shown)} others"
+        top = _merge(top, shown, others)
+        bottom = _merge(bottom, shown, others)
+        symbols = [*shown, others]
+        colours = {**_colours_for(shown, colours), others: "lightgrey"}
+        note = f" ({others} merged)"
     colours = _colours_for(symbols, colours)
     fig = _figure(9.0, 3.2, (1.25, 1.0, 0.2, 0.35))
     ax = fig.add_subplot()
-    rows = (
-        (1.0, {s: float(D) ** -len(code[s]) for s in code.symbols}, True),
-        (0.0, {s: float(probabilities.get(s, 0.0)) for s in symbols}, False),
-    )
+    rows = ((1.0, top, True), (0.0, bottom, False))
     total_top = 0.0
     for y, shares, is_code in rows:
         left = 0.0
@@ -465,13 +524,13 @@ def codeword_budget(
                 height=0.6,
                 color=colours[s],
                 edgecolor="black",
-                label=s if is_code else None,
+                label=_label(printable(s)) if is_code else None,
             )
             if share >= 0.045:
-                if is_code:
+                if is_code and s in code.codewords:
                     text = f"{code[s]}\n{_power(D, -len(code[s]))}"
                 else:
-                    text = f"{s}\n{share:.3g}"
+                    text = f"{printable(s)}\n{share:.3g}" if not is_code else ""
                 ax.text(
                     left + share / 2, y, text, ha="center", va="center", fontsize=8, color=_ink(colours[s])
                 )
@@ -495,7 +554,7 @@ def codeword_budget(
     ax.set_yticks([1.0, 0.0], [f"code: {D}^−l(x)", "source: p(x)"])
     ax.set_xlabel("share of the unit interval")
     head = f"{title}: " if title else ""
-    ax.set_title(f"{head}codeword budget, Kraft sum K = {_kraft_text(code)}")
+    ax.set_title(f"{head}codeword budget, Kraft sum K = {_kraft_text(code)}{note}")
     ax.legend(
         loc="upper center",
         bbox_to_anchor=(0.5, -0.32),
@@ -506,10 +565,38 @@ def codeword_budget(
     return fig
 
 
+def _merge(shares: Mapping[str, float], shown: Sequence[str], others: str) -> dict[str, float]:
+    """``shares`` of the ``shown`` symbols, the rest summed under ``others``."""
+    keep = set(shown)
+    out = {s: shares.get(s, 0.0) for s in shown}
+    out[others] = float(sum(v for s, v in shares.items() if s not in keep))
+    return out
+
+
+@_plain
+def code_lengths(codewords: Mapping[str, str], D: int = 2, *, title: str | None = None) -> Figure:
+    """How many codewords have each length: the picture of a code too large to draw as a tree."""
+    lengths = np.fromiter((len(w) for w in codewords.values()), dtype=np.int64, count=len(codewords))
+    values, counts = np.unique(lengths, return_counts=True)
+    fig = _figure(7.5, 3.8, (0.75, 0.55, 0.2, 0.6 if title else 0.35))
+    ax = fig.add_subplot()
+    ax.bar(values, counts, width=0.8, color="steelblue", edgecolor="black")
+    ax.set_xlabel(f"codeword length l (digits, D = {D})")
+    ax.set_ylabel("codewords")
+    head = f"{title}\n" if title else ""
+    ax.set_title(
+        f"{head}{len(codewords):,} codewords of length {values.min()}–{values.max()}: "
+        "too large for a tree, lengths shown",
+        fontsize="medium",
+    )
+    return fig
+
+
 # -- 4. distributions ---------------------------------------------------------
 _HATCHES = ("", "//", "..", "xx", "\\\\", "oo")
 
 
+@_plain
 def distributions(
     urns: Mapping[str, Mapping[str, float]],
     *,
@@ -522,9 +609,18 @@ def distributions(
     """
     if not urns:
         raise ValueError("'urns' must name at least one distribution (got none)")
-    symbols: list[str] = []
-    for pmf in urns.values():
-        symbols += [s for s in pmf if s not in symbols]
+    symbols = list(dict.fromkeys(s for pmf in urns.values() for s in pmf))
+    note = ""
+    if len(symbols) > MAX_SHOWN:  # summarise: the most likely colours, the rest as one bar
+        weight = {s: max(float(pmf.get(s, 0.0)) for pmf in urns.values()) for s in symbols}
+        shown = sorted(symbols, key=lambda s: -weight[s])[: MAX_SHOWN - 1]
+        others = f"{len(symbols) - len(shown)} others"
+        urns = {
+            name: _merge({s: float(p) for s, p in pmf.items()}, shown, others) for name, pmf in urns.items()
+        }
+        colours = {**_colours_for(shown, colours), others: "lightgrey"}
+        symbols = [*shown, others]
+        note = f" ({others} summed in one bar)"
     colours = _colours_for(symbols, colours)
     k = len(urns)
     width = 0.8 / k
@@ -548,11 +644,11 @@ def distributions(
             info = "∞" if p <= 0 else f"{-math.log2(p):.2f}"
             ax.text(x, p + 0.01, info, ha="center", va="bottom", fontsize=8)
         top = max(top, *ps)
-        ax.bar([np.nan], [np.nan], color="white", edgecolor="black", hatch=hatch, label=name)
-    ax.set_xticks(np.arange(len(symbols)), symbols)
+        ax.bar([np.nan], [np.nan], color="white", edgecolor="black", hatch=hatch, label=_label(name))
+    ax.set_xticks(np.arange(len(symbols)), [printable(s) for s in symbols])
     ax.set_ylim(0, top * 1.18 + 0.02)
     ax.set_ylabel("p(x)")
-    ax.set_title("Urn distributions; above each bar −log2 p(x), in bits")
+    ax.set_title(f"Urn distributions; above each bar −log2 p(x), in bits{note}")
     ax.legend(title="urn", fontsize="small")
     return fig
 
@@ -585,6 +681,7 @@ def _positive_bins(edges: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, n
     return np.concatenate((lo[:1], hi)), c
 
 
+@_plain
 def line_waits(link: LinkResult) -> Figure:
     """Histogram of telegram waiting times, with the simulated and P–K means.
 
@@ -612,6 +709,13 @@ def line_waits(link: LinkResult) -> Figure:
     zero_ax.set_ylabel("telegrams")
     zero_ax.set_title(f"no wait: {counts[0] / total:.1%}", fontsize="small")
     pos_edges, pos_counts = _positive_bins(edges, counts)
+    merged = ""
+    if len(pos_counts) > MAX_BINS:  # a tampered or huge histogram: merge neighbouring bins
+        group = -(-len(pos_counts) // MAX_BINS)
+        starts = np.arange(0, len(pos_counts), group)
+        pos_counts = np.add.reduceat(pos_counts, starts)
+        pos_edges = np.append(pos_edges[starts], pos_edges[-1])
+        merged = f", every {group} bins merged"
     ax.stairs(pos_counts, pos_edges, fill=True, color="steelblue", alpha=0.6, label="waiting times > 0")
     ax.set_xscale("log")
     _log_axis(ax.xaxis, "seconds")
@@ -634,7 +738,7 @@ def line_waits(link: LinkResult) -> Figure:
         rho_text += f" (theory λE[S] = {th.utilisation:.3f})"
     ax.plot([], [], " ", label=rho_text)
     ax.legend(fontsize="small", loc="upper left")
-    fig.suptitle(f"{link.name}: waiting times on the line, {rho_text}", fontsize="medium")
+    fig.suptitle(f"{link.name}: waiting times on the line, {rho_text}{merged}", fontsize="medium")
     return fig
 
 
@@ -657,14 +761,73 @@ class FigureSpec:
     build: Callable[[], Figure]
 
 
+MAX_STEM = 80
+"""File-name stems are at most this long (longer names are cut and get a hash)."""
+
+
+def _hash(name: str) -> str:
+    return hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+
+
 def slug(name: str) -> str:
-    """A file-name-safe form of a link or urn name.
+    """A file-name-safe form of a link or urn name (long names cut, with a hash of the whole).
 
     >>> slug("india → australia / huffman")
     'india-australia-huffman'
+    >>> len(slug("x" * 300)) <= MAX_STEM
+    True
     """
-    s = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.")
-    return s or "unnamed"
+    s = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-.") or "unnamed"
+    if len(s) > MAX_STEM:
+        s = f"{s[: MAX_STEM - 9].rstrip('-.')}-{_hash(name)}"
+    return s
+
+
+def file_stems(names: Iterable[str]) -> dict[str, str]:
+    """A distinct file-name stem per name: names whose slugs collide are told apart, never merged.
+
+    Two names collide when their slugs match ignoring case (as on macOS and
+    Windows file systems). A name that is its own slug keeps it when it is
+    the only such name in its group; every other member gets a hash of its
+    full name appended.
+
+    >>> file_stems(["x", "x-", "x."])
+    {'x': 'x', 'x-': 'x-c8b60efc', 'x.': 'x-c92f00b1'}
+    """
+    names = list(dict.fromkeys(names))
+    base = {n: slug(n) for n in names}
+    groups: dict[str, list[str]] = {}
+    for n in names:
+        groups.setdefault(base[n].lower(), []).append(n)
+    out: dict[str, str] = {}
+    for members in groups.values():
+        exact = [n for n in members if base[n] == n]
+        for n in members:
+            keep = len(members) == 1 or (exact == [n])
+            out[n] = base[n] if keep else f"{base[n][: MAX_STEM - 9]}-{_hash(n)}"
+    seen: set[str] = set()
+    for n in names:  # a hash that meets another name's slug: count on
+        stem, k = out[n], 2
+        while stem.lower() in seen:
+            stem, k = f"{out[n]}-{k}", k + 1
+        out[n] = stem
+        seen.add(stem.lower())
+    return out
+
+
+def link_stems(result: RunResult) -> dict[str, str]:
+    """The file-name stem of each link of ``result`` (``code-<stem>.png`` …)."""
+    return file_stems(link.name for link in result.links)
+
+
+def urn_stems(result: RunResult) -> dict[str, str]:
+    """The file-name stem of each source urn of ``result`` (``convergence-<stem>.png``)."""
+    return file_stems(link.source for link in result.links)
+
+
+def _label(text: str) -> str:
+    """A legend label shown as given (matplotlib hides labels that start with '_')."""
+    return f" {text}" if text.startswith("_") else text
 
 
 def _urns_of(result: RunResult) -> dict[str, dict[str, float]]:
@@ -678,15 +841,18 @@ def _urns_of(result: RunResult) -> dict[str, dict[str, float]]:
 
 
 def _all_symbols(result: RunResult) -> list[str]:
-    out: list[str] = []
-    for link in result.links:
-        for s in [*link.source_distribution, *link.codewords, *link.assumed_distribution]:
-            if s not in out:
-                out.append(s)
-    return out
+    return list(
+        dict.fromkeys(
+            s
+            for link in result.links
+            for s in [*link.source_distribution, *link.codewords, *link.assumed_distribution]
+        )
+    )
 
 
 def _code_figure(codewords: Mapping[str, str], title: str, colours: Mapping[str, str]) -> Figure:
+    if len(codewords) > MAX_TREE_CODEWORDS or max(map(len, codewords.values()), default=0) > MAX_TREE_DEPTH:
+        return code_lengths(codewords, _alphabet_size(codewords), title=title)
     code = Code(codewords, _alphabet_size(codewords))
     if code.is_uniquely_decodable:
         return code_tree(code, title=title, colours=colours)
@@ -694,6 +860,7 @@ def _code_figure(codewords: Mapping[str, str], title: str, colours: Mapping[str,
 
 
 def _code_specs(
+    stem: str,
     name: str,
     code_name: str,
     codewords: Mapping[str, str],
@@ -701,7 +868,7 @@ def _code_specs(
     colours: Mapping[str, str],
 ) -> list[FigureSpec]:
     """The code tree (or witness) and codeword-budget figures of one link."""
-    stem, title = slug(name), f"{name} ({code_name})"
+    title = f"{name} ({code_name})"
     return [
         FigureSpec(
             f"code-{stem}",
@@ -743,8 +910,9 @@ def teaching_specs(
             lambda: distributions(urns, colours=colours),
         )
     ]
+    stems = file_stems(name for name, _, _, _ in links)
     for name, code_name, codewords, urn in links:
-        specs += _code_specs(name, code_name, codewords, urns[urn], colours)
+        specs += _code_specs(stems[name], name, code_name, codewords, urns[urn], colours)
     return specs
 
 
@@ -758,6 +926,7 @@ def _alphabet_size(codewords: Mapping[str, str]) -> int:
 def figure_specs(result: RunResult) -> list[FigureSpec]:
     """Every figure of ``result``, in report order, each built only when asked."""
     colours = symbol_colours(_all_symbols(result))
+    link_stem, urn_stem = link_stems(result), urn_stems(result)
     specs: list[FigureSpec] = []
     urns = _urns_of(result)
     if urns:
@@ -773,7 +942,7 @@ def figure_specs(result: RunResult) -> list[FigureSpec]:
     for urn in dict.fromkeys(link.source for link in result.links):
         specs.append(
             FigureSpec(
-                f"convergence-{slug(urn)}",
+                f"convergence-{urn_stem[urn]}",
                 "convergence",
                 urn,
                 f"Running mean bits/message of the links drawing from '{urn}'.",
@@ -781,11 +950,12 @@ def figure_specs(result: RunResult) -> list[FigureSpec]:
             )
         )
     for link in result.links:
-        specs += _code_specs(link.name, link.code, link.codewords, link.source_distribution, colours)
+        stem = link_stem[link.name]
+        specs += _code_specs(stem, link.name, link.code, link.codewords, link.source_distribution, colours)
         if _has_waits(link):
             specs.append(
                 FigureSpec(
-                    f"waits-{slug(link.name)}",
+                    f"waits-{stem}",
                     "waits",
                     link.name,
                     f"Waiting times on the line of '{link.name}'.",
@@ -797,7 +967,7 @@ def figure_specs(result: RunResult) -> list[FigureSpec]:
 
 def render_all(
     result: RunResult,
-    out_dir: Path | str,
+    out_dir: Path | str | Folder,
     *,
     formats: Sequence[str] = ("png",),
     dpi: int = 100,
@@ -816,27 +986,35 @@ def render_all(
 
 def write_figures(
     specs: Sequence[FigureSpec],
-    out_dir: Path | str,
+    out_dir: Path | str | Folder,
     *,
     formats: Sequence[str] = ("png",),
     dpi: int = 100,
     inline: dict[str, str] | None = None,
 ) -> list[Path]:
-    """Build each figure of ``specs`` in turn, write it in every format and close it."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    """Build each figure of ``specs`` in turn, write it in every format and close it.
+
+    Files are written through :meth:`sim.output.Folder.write`: never through
+    a symbolic link planted in ``out_dir``.
+    """
+    import io
+
+    from sim.output import opened
+
     paths: list[Path] = []
-    for spec in specs:
-        fig = spec.build()
-        try:
-            for fmt in formats:
-                path = out_dir / f"{spec.stem}.{fmt}"
-                fig.savefig(path, format=fmt, dpi=dpi, metadata=_metadata(fmt))
-                paths.append(path)
-            if inline is not None:
-                inline[spec.stem] = svg_markup(fig, id_prefix=f"{spec.stem}-")
-        finally:
-            fig.clear()
+    with opened(out_dir) as folder:
+        for spec in specs:
+            fig = spec.build()
+            try:
+                for fmt in formats:
+                    buf = io.BytesIO()
+                    with _plain_text():
+                        fig.savefig(buf, format=fmt, dpi=dpi, metadata=_metadata(fmt))
+                    paths.append(folder.write(f"{spec.stem}.{fmt}", buf.getvalue()))
+                if inline is not None:
+                    inline[spec.stem] = svg_markup(fig, id_prefix=f"{spec.stem}-")
+            finally:
+                fig.clear()
     return paths
 
 
@@ -856,7 +1034,7 @@ def svg_markup(fig: Figure, id_prefix: str = "") -> str:
     from matplotlib import rc_context
 
     buf = io.StringIO()
-    with rc_context({"svg.fonttype": "none"}):
+    with _plain_text(), rc_context({"svg.fonttype": "none"}):
         fig.savefig(buf, format="svg", metadata=_metadata("svg"))
     text = buf.getvalue()
     text = text[text.index("<svg") :]

@@ -15,15 +15,20 @@ import base64
 import html
 import io
 import math
-import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sim.results import LinkResult, RunResult
+
+if TYPE_CHECKING:  # pragma: no cover
+    from sim.output import Folder
 
 __all__ = ["render_from_folder", "write_report"]
 
 REPORT_NAME = "report.html"
+MAX_CODE_ROWS = 1000
+"""The code table of a link shows at most this many symbols."""
 
 _CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif;
@@ -37,6 +42,7 @@ th { background: #f3f3f3; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .pass { color: #11691b; font-weight: bold; }
 .fail { color: #b00020; font-weight: bold; }
+.inconclusive { color: #8a5a00; font-weight: bold; }
 .meta { color: #555; }
 figure { margin: 1rem 0 2rem; }
 figure svg, figure img { max-width: 100%; height: auto; display: block; }
@@ -84,14 +90,23 @@ def _rows(rows: Sequence[tuple[str, str, str]]) -> str:
 def _numbers_table(link: LinkResult) -> str:
     th, line = link.theory, link.line
     lo, hi = link.ci95()
+    iid = link.replacement
     rows: list[tuple[str, str, str]] = [
         (
             "measured bits/message",
             _bits(link.bits_per_message),
-            f"95 % interval [{_bits(lo)}, {_bits(hi)}] (standard error {link.std_error:.3g})",
+            f"sample 95 % interval [{_bits(lo)}, {_bits(hi)}] (sample standard error "
+            f"{link.std_error:.3g}, for display); theoretical standard error {link.theory_std_error:.3g} "
+            "from Var(l), used by the check" + ("" if iid else ", both with the finite-population factor"),
         ),
         ("expected length L(q)", _bits(th.expected_length), "Σ q(x) l(x), bits/message"),
-        ("entropy H(q)", _bits(th.entropy), "the least any uniquely decodable code can average"),
+        (
+            "entropy H(q)",
+            _bits(th.entropy),
+            "the least any uniquely decodable code can average on an i.i.d. source"
+            if iid
+            else "the least a code for single balls can average; this box is not i.i.d. (below)",
+        ),
         (
             "cross entropy H(q, p)",
             _bits(th.cross_entropy),
@@ -101,7 +116,8 @@ def _numbers_table(link: LinkResult) -> str:
         (
             "D(q‖r) − log2 K",
             f"{_bits(th.implied_kl)} − {_bits(th.log_kraft)}",
-            "r = 2^−l / K, the code's implied distribution; L = H(q) + D(q‖r) − log2 K",
+            "r = 2^−l / K, the code's implied distribution; L = H(q) + D(q‖r) − log2 K "
+            "(an identity of algebra, a theory line, not a check of the run)",
         ),
         ("Kraft sum K", _bits(th.kraft_sum), "Σ 2^−l(x)"),
         ("length variance", _bits(th.length_variance), "bits²"),
@@ -109,6 +125,18 @@ def _numbers_table(link: LinkResult) -> str:
         ("bits", _int(link.bits), ""),
         ("lossless", "yes" if link.lossless else "NO", f"{_int(link.mismatches)} mismatched messages"),
     ]
+    if not iid and th.whole_draw_per_ball is not None:
+        rows.append(
+            (
+                "whole draw log2(N!/∏c!)/N",
+                _bits(th.whole_draw_per_ball),
+                "drawn without replacement, the balls are not independent: the colours left are "
+                "known to both ends, so a code for the whole draw of the box needs only this many "
+                "bits per ball, below H(q). Draws late in the run are more predictable, the "
+                "standard error carries the finite-population factor (0 for a whole-box draw), "
+                "and queue formulas that assume independent service times are not exact",
+            )
+        )
     if link.urn_exhausted:
         rows.append(("urn exhausted", "yes", "drawn without replacement, the urn ran empty"))
     rows += [
@@ -123,7 +151,12 @@ def _numbers_table(link: LinkResult) -> str:
             "mean wait",
             _secs(line.mean_wait),
             ("" if th.pk_mean_wait is None else f"Pollaczek–Khinchine {_secs(th.pk_mean_wait)}; ")
-            + f"standard error {line.wait_std_error:.3g} s",
+            + (
+                f"after a warm-up of {_int(line.wait_warm_up)} telegrams {_secs(line.steady_mean_wait)}, "
+                f"batch-means standard error {line.wait_std_error:.3g} s ({line.wait_batches} batches)"
+                if math.isfinite(line.wait_std_error)
+                else (line.wait_note or "no standard error")
+            ),
         ),
         ("95th-percentile wait", _secs(line.p95_wait), f"max {_secs(line.max_wait)}"),
         ("mean end-to-end delay", _secs(line.mean_delay), ""),
@@ -143,7 +176,8 @@ def _code_table(link: LinkResult) -> str:
         "<th>codeword</th><th>length</th><th>−log2 q(x)</th></tr></thead>",
         "<tbody>",
     ]
-    for s in dict.fromkeys([*link.source_distribution, *link.codewords]):
+    symbols = list(dict.fromkeys([*link.source_distribution, *link.codewords]))
+    for s in symbols[:MAX_CODE_ROWS]:
         q = link.source_distribution.get(s, 0.0)
         p = link.assumed_distribution.get(s)
         cw = link.codewords.get(s, "")
@@ -153,6 +187,11 @@ def _code_table(link: LinkResult) -> str:
             f'<td class="num">{"–" if p is None else f"{p:.4f}"}</td>'
             f'<td><code>{_e(cw)}</code></td><td class="num">{len(cw)}</td>'
             f'<td class="num">{info}</td></tr>'
+        )
+    if len(symbols) > MAX_CODE_ROWS:
+        out.append(
+            f'<tr><td colspan="6">… and {_int(len(symbols) - MAX_CODE_ROWS)} more symbols '
+            "(all of them are in summary.json)</td></tr>"
         )
     out += ["</tbody>", "</table>"]
     return "\n".join(out)
@@ -165,7 +204,7 @@ def _checks_table(link: LinkResult) -> str:
         "<tbody>",
     ]
     for c in link.checks:
-        verdict = '<span class="pass">pass</span>' if c.passed else '<span class="fail">FAIL</span>'
+        verdict = f'<span class="{c.verdict}">{c.label}</span>'
         out.append(f"<tr><td>{_e(c.name)}</td><td>{verdict}</td><td>{_e(c.detail)}</td></tr>")
     out += ["</tbody>", "</table>"]
     return "\n".join(out)
@@ -203,7 +242,7 @@ def _inline_figures(result: RunResult, given: Mapping[str, str] | None) -> dict[
 
 def write_report(
     result: RunResult,
-    out_dir: Path | str,
+    out_dir: Path | str | Folder,
     *,
     explain_text: str | None = None,
     figures: Mapping[str, str] | None = None,
@@ -225,9 +264,8 @@ def write_report(
         are drawn here. Pass it to avoid drawing every figure twice.
     """
     from sim import plots
+    from sim.output import opened
 
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     specs = plots.figure_specs(result)
     markup = _inline_figures(result, figures)
     by_kind: dict[tuple[str, str], list[plots.FigureSpec]] = {}
@@ -256,15 +294,16 @@ def write_report(
         f'<p class="meta">seed {_e(result.seed)} · {_int(result.messages)} messages per link · '
         f"chunk {_int(result.chunk)} · {len(result.links)} link(s)</p>"
     )
-    parts += _overview(result)
+    link_stem, urn_stem = plots.link_stems(result), plots.urn_stems(result)
+    parts += _overview(result, link_stem)
     parts.append('<section id="sources">\n<h2>Sources and convergence</h2>')
     parts += figs("distributions", "")
     for urn in dict.fromkeys(link.source for link in result.links):
-        parts.append(f'<h3 id="urn-{_e(plots.slug(urn))}">Urn {_e(urn)}</h3>')
+        parts.append(f'<h3 id="urn-{_e(urn_stem[urn])}">Urn {_e(urn)}</h3>')
         parts += figs("convergence", urn)
     parts.append("</section>")
     for link in result.links:
-        parts += _link_section(link, figs, plots.slug)
+        parts += _link_section(link, figs, link_stem[link.name], urn_stem[link.source])
     if explain_text:
         parts += [
             '<section id="explain">',
@@ -286,55 +325,53 @@ def write_report(
         "</html>",
         "",
     ]
-    path = out_dir / REPORT_NAME
-    tmp = out_dir / f".{REPORT_NAME}.tmp"
-    tmp.write_text("\n".join(parts), encoding="utf-8")
-    os.replace(tmp, path)
-    return path
+    with opened(out_dir) as folder:  # never through a symlink planted in the folder
+        return folder.write(REPORT_NAME, "\n".join(parts))
 
 
-def _overview(result: RunResult) -> list[str]:
-    from sim.plots import slug
-
+def _overview(result: RunResult, link_stem: Mapping[str, str]) -> list[str]:
     out = [
         "<h2>Overview</h2>",
         '<table class="overview">',
         "<thead><tr><th>link</th><th>source</th><th>code</th><th>bits/message</th>"
-        "<th>95 % interval</th><th>L</th><th>H(q)</th><th>H(q, p)</th><th>checks</th>"
+        "<th>sample 95 % interval</th><th>L</th><th>H(q)</th><th>H(q, p)</th><th>checks</th>"
         "</tr></thead>",
         "<tbody>",
     ]
     for link in result.links:
         lo, hi = link.ci95()
-        passed = sum(c.passed for c in link.checks)
-        cls = "pass" if link.all_passed else "fail"
+        cls = "pass" if link.all_passed else ("fail" if link.failed else "inconclusive")
         out.append(
-            f'<tr><td><a href="#link-{_e(slug(link.name))}">{_e(link.name)}</a></td>'
+            f'<tr><td><a href="#link-{_e(link_stem[link.name])}">{_e(link.name)}</a></td>'
             f"<td>{_e(link.source)}</td><td>{_e(link.code)}</td>"
             f'<td class="num">{_bits(link.bits_per_message)}</td>'
             f'<td class="num">[{_bits(lo)}, {_bits(hi)}]</td>'
             f'<td class="num">{_bits(link.theory.expected_length)}</td>'
             f'<td class="num">{_bits(link.theory.entropy)}</td>'
             f'<td class="num">{_bits(link.theory.cross_entropy)}</td>'
-            f'<td><span class="{cls}">{passed}/{len(link.checks)}</span></td></tr>'
+            f'<td><span class="{cls}">{_e(link.verdicts())}</span></td></tr>'
         )
     out += ["</tbody>", "</table>"]
     return out
 
 
-def _link_section(link: LinkResult, figs, slug) -> list[str]:
+def _link_section(link: LinkResult, figs, stem: str, urn_stem: str) -> list[str]:
     built = f", built for {link.built_for}" if link.built_for else ""
     verdict = (
         '<span class="pass">all checks pass</span>'
         if link.all_passed
-        else '<span class="fail">some checks FAIL</span>'
+        else (
+            '<span class="fail">some checks FAIL</span>'
+            if link.failed
+            else '<span class="inconclusive">some checks inconclusive</span>'
+        )
     )
     return [
-        f'<section class="link" id="link-{_e(slug(link.name))}">',
+        f'<section class="link" id="link-{_e(stem)}">',
         f"<h2>Link {_e(link.name)}</h2>",
         f'<p class="meta">source urn <b>{_e(link.source)}</b> · code <b>{_e(link.code)}</b> '
         f"({_e(link.code_type)}{_e(built)}) · arrivals {_e(link.arrivals)} · {verdict} · "
-        f'convergence: <a href="#urn-{_e(slug(link.source))}">urn {_e(link.source)}</a></p>',
+        f'convergence: <a href="#urn-{_e(urn_stem)}">urn {_e(link.source)}</a></p>',
         "<h3>Numbers</h3>",
         _numbers_table(link),
         "<h3>Code</h3>",
@@ -360,13 +397,16 @@ def render_from_folder(folder: Path | str, *, formats: Sequence[str] = ("png",))
     readable ``summary.json``.
     """
     from sim import plots
-    from sim.output import read_results
+    from sim.output import EXPLAIN_MAX_BYTES, Folder, OutputError, read_results
 
-    folder = Path(folder)
-    result = read_results(folder)
-    explain_file = folder / "explain.txt"
-    explain = explain_file.read_text(encoding="utf-8") if explain_file.is_file() else None
-    inline: dict[str, str] = {}
-    paths = plots.render_all(result, folder, formats=formats, inline=inline)
-    paths.append(write_report(result, folder, explain_text=explain, figures=inline))
+    with Folder.open(folder) as f:
+        result = read_results(f)
+        raw = f.read("explain.txt", EXPLAIN_MAX_BYTES)
+        try:
+            explain = raw.decode("utf-8") if raw is not None else None
+        except UnicodeDecodeError as err:
+            raise OutputError(f"{f.path / 'explain.txt'}: not UTF-8 text ({err.reason})") from None
+        inline: dict[str, str] = {}
+        paths = plots.render_all(result, f, formats=formats, inline=inline)
+        paths.append(write_report(result, f, explain_text=explain, figures=inline))
     return paths

@@ -9,18 +9,52 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import math
-from dataclasses import asdict, dataclass, fields
-from typing import Any
+from dataclasses import MISSING, asdict, dataclass, fields
+from types import UnionType
+from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
+
+Verdict = Literal["pass", "fail", "inconclusive"]
+_VERDICT_OF: dict[bool | None, Verdict] = {True: "pass", False: "fail", None: "inconclusive"}
 
 
 @dataclass(frozen=True)
 class Check:
-    """One theory check: its name, verdict and the numbers behind it."""
+    """One theory check: its name, verdict and the numbers behind it.
+
+    ``passed`` is True (pass), False (FAIL) or None (inconclusive: the data
+    cannot decide; ``detail`` says why). ``verdict`` spells the same as
+    "pass", "fail" or "inconclusive" and is derived from ``passed`` when not
+    given (summaries written before verdicts existed still load).
+    ``false_alarm`` is the check's stated false-alarm rate: the chance it
+    FAILs a run whose theory is right (0 for exact checks; None if unknown).
+
+    >>> Check("x", None, "too few telegrams").verdict
+    'inconclusive'
+    """
 
     name: str
-    passed: bool
+    passed: bool | None
     detail: str
+    verdict: Verdict | Literal[""] = ""
+    false_alarm: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.passed not in _VERDICT_OF:
+            raise ValueError(f"'passed' must be true, false or null (got {self.passed!r})")
+        expected = _VERDICT_OF[self.passed]
+        if not self.verdict:
+            object.__setattr__(self, "verdict", expected)
+        elif self.verdict != expected:
+            raise ValueError(
+                f"check {self.name!r}: verdict {self.verdict!r} contradicts passed={self.passed}"
+            )
+
+    @property
+    def label(self) -> str:
+        """The verdict as printed: "pass", "FAIL" or "inconclusive"."""
+        return "FAIL" if self.verdict == "fail" else self.verdict
 
 
 @dataclass(frozen=True)
@@ -31,7 +65,12 @@ class Theory:
     ``kl_divergence`` are H(q, p) and D(q‖p) against the distribution ``p``
     the code assumes; ``expected_length`` is L(q) = Σ q(x) l(x);
     ``implied_kl`` is D(q‖r) against the code's implied distribution r and
-    ``log_kraft`` is log2 K, so L = H + implied_kl − log_kraft exactly.
+    ``log_kraft`` is log2 K, so L = H + implied_kl − log_kraft exactly (an
+    identity of algebra, shown as a theory line, not checked against a run).
+    ``relaxation_time`` is the queue's relaxation time in telegrams (timed
+    arrivals, ρ < 1). ``whole_draw_per_ball`` is, for a box drawn without
+    replacement, log2(N! / ∏ c!) / N: the bits per ball that a code for the
+    whole draw of all N balls needs (the box is not an i.i.d. source).
     """
 
     entropy: float
@@ -45,6 +84,8 @@ class Theory:
     utilisation: float | None = None
     mean_service: float | None = None
     pk_mean_wait: float | None = None
+    relaxation_time: float | None = None
+    whole_draw_per_ball: float | None = None
 
 
 @dataclass(frozen=True)
@@ -53,6 +94,11 @@ class LineStats:
 
     ``wait_hist_edges``/``wait_hist_counts`` is a histogram of telegram
     waiting times (log-spaced bins; the first bin holds waits of exactly 0).
+    ``steady_mean_wait`` is the mean wait after the warm-up ``wait_warm_up``
+    telegrams are deleted, ``wait_std_error`` its batch-means standard error
+    over ``wait_batches`` batches of ``wait_batch_size`` telegrams (NaN, with
+    ``wait_note`` saying why, when the run is too short to judge).
+    ``arrival_span`` is the time over which messages arrived (n/λ expected).
     """
 
     telegrams: int
@@ -68,6 +114,12 @@ class LineStats:
     cost: float
     wait_hist_edges: tuple[float, ...] = ()
     wait_hist_counts: tuple[int, ...] = ()
+    steady_mean_wait: float = math.nan
+    wait_batches: int = 0
+    wait_batch_size: int = 0
+    wait_warm_up: int = 0
+    wait_note: str = ""
+    arrival_span: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -101,12 +153,33 @@ class LinkResult:
     line: LineStats
     checks: tuple[Check, ...]
     trace: Trace
+    theory_std_error: float = math.nan
+    replacement: bool = True
+    box_balls: int = 0
+    pending_bits: int = 0
 
     @property
     def all_passed(self) -> bool:
-        return all(c.passed for c in self.checks)
+        """Every check passed (none FAILed and none was inconclusive)."""
+        return all(c.verdict == "pass" for c in self.checks)
+
+    @property
+    def failed(self) -> tuple[Check, ...]:
+        """The checks that FAILed."""
+        return tuple(c for c in self.checks if c.verdict == "fail")
+
+    def verdicts(self) -> str:
+        """A count of the verdicts, e.g. "6 pass, 1 inconclusive" or "5 pass, 1 FAIL"."""
+        counts = {v: sum(c.verdict == v for c in self.checks) for v in ("pass", "fail", "inconclusive")}
+        parts = [f"{counts['pass']} pass"]
+        if counts["fail"]:
+            parts.append(f"{counts['fail']} FAIL")
+        if counts["inconclusive"]:
+            parts.append(f"{counts['inconclusive']} inconclusive")
+        return ", ".join(parts)
 
     def ci95(self) -> tuple[float, float]:
+        """The sample 95 % interval: mean ± 1.96 sample standard errors (for display; checks use theory)."""
         half = 1.959963984540054 * self.std_error
         return self.bits_per_message - half, self.bits_per_message + half
 
@@ -136,29 +209,141 @@ class RunResult:
         return _json_safe(doc)
 
     @classmethod
-    def from_dict(cls, doc: dict[str, Any], traces: dict[str, Trace] | None = None) -> RunResult:
-        """Rebuild from a ``summary.json`` document and the traces of ``trace.csv``."""
-        doc = _from_json_safe(doc)
+    def from_dict(cls, doc: Any, traces: dict[str, Trace] | None = None) -> RunResult:
+        """Rebuild from a ``summary.json`` document and the traces of ``trace.csv``.
+
+        The document is checked against the records' field types (unknown
+        keys are ignored; ``"inf"`` stands for infinity in number fields).
+        Raises :class:`SchemaError` naming the first field that is wrong, as
+        ``links[0].theory.entropy: must be a number (got 'abc')``.
+        """
+        top = _parse(doc, _Summary, "")
         traces = traces or {}
         links = []
-        for d in doc["links"]:
-            d = dict(d)
-            d["theory"] = Theory(**_known(Theory, d["theory"]))
-            line = _known(LineStats, d["line"])
-            line["wait_hist_edges"] = tuple(line.get("wait_hist_edges", ()))
-            line["wait_hist_counts"] = tuple(line.get("wait_hist_counts", ()))
-            d["line"] = LineStats(**line)
-            d["checks"] = tuple(Check(**_known(Check, c)) for c in d["checks"])
-            d["trace"] = traces.get(d["name"], Trace((), (), ()))
-            links.append(LinkResult(**_known(LinkResult, d)))
-        top = _known(cls, doc)
-        top["links"] = tuple(links)
-        return cls(**top)
+        for i, d in enumerate(top.pop("links")):
+            line = d["line"]
+            edges, counts = line.wait_hist_edges, line.wait_hist_counts
+            if (edges or counts) and len(edges) != len(counts) + 1:
+                raise SchemaError(
+                    f"links[{i}].line: wait_hist_edges must have one more entry than wait_hist_counts "
+                    f"(got {len(edges)} and {len(counts)})"
+                )
+            if any(c < 0 for c in counts):
+                raise SchemaError(f"links[{i}].line.wait_hist_counts: must not be negative")
+            links.append(LinkResult(**d, trace=traces.get(d["name"], Trace((), (), ()))))
+        return cls(**top, links=tuple(links))
 
 
-def _known(cls: type, d: dict[str, Any]) -> dict[str, Any]:
-    names = {f.name for f in fields(cls)}
-    return {k: v for k, v in d.items() if k in names}
+class SchemaError(ValueError):
+    """A ``summary.json`` or ``trace.csv`` that is not what telegraph writes."""
+
+
+@dataclass(frozen=True)
+class _LinkDoc:
+    """A link as ``summary.json`` holds it: LinkResult without its trace (that is in ``trace.csv``)."""
+
+
+@dataclass(frozen=True)
+class _Summary:
+    """The top level of ``summary.json``."""
+
+
+def _record_hints(cls: type, skip: tuple[str, ...] = ()) -> dict[str, tuple[Any, bool]]:
+    """Field name -> (type, required) of a record."""
+    hints = get_type_hints(cls)
+    return {
+        f.name: (hints[f.name], f.default is MISSING and f.default_factory is MISSING)
+        for f in fields(cls)
+        if f.name not in skip
+    }
+
+
+def _schemas() -> dict[type, dict[str, tuple[Any, bool]]]:
+    link = _record_hints(LinkResult, skip=("trace",))
+    top = _record_hints(RunResult)
+    top["links"] = (list[_LinkDoc], True)
+    return {
+        _Summary: top,
+        _LinkDoc: link,
+        Theory: _record_hints(Theory),
+        LineStats: _record_hints(LineStats),
+        Check: _record_hints(Check),
+    }
+
+
+_WHAT = {float: "a number", int: "a whole number", bool: "true or false", str: "text"}
+
+
+def _got(value: Any) -> str:
+    if isinstance(value, (dict, list)):
+        return "a mapping" if isinstance(value, dict) else "a list"
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _scalar(value: Any, hint: type, path: str) -> Any:
+    if hint is float:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+        if value in ("inf", "-inf", "nan"):
+            return math.nan if value == "nan" else float(value)  # the one NaN object: records compare equal
+    elif hint is int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+    elif isinstance(value, hint):
+        return value
+    raise SchemaError(f"{path}: must be {_WHAT[hint]} (got {_got(value)})")
+
+
+def _parse(value: Any, hint: Any, path: str) -> Any:
+    """``value`` checked against ``hint`` and converted (records stay dicts of parsed fields)."""
+    origin, args = get_origin(hint), get_args(hint)
+    if hint in _WHAT:
+        return _scalar(value, hint, path or "summary")
+    if origin is Literal:
+        if value in args and all(type(value) is type(a) for a in args if a == value):
+            return value
+        raise SchemaError(f"{path}: must be one of {', '.join(map(repr, args))} (got {_got(value)})")
+    if origin in (Union, UnionType):
+        if value is None and type(None) in args:
+            return None
+        first: SchemaError | None = None
+        for inner in (a for a in args if a is not type(None)):
+            try:
+                return _parse(value, inner, path)
+            except SchemaError as err:
+                first = first or err
+        assert first is not None
+        raise first
+    if origin in (tuple, list):
+        if not isinstance(value, list):
+            raise SchemaError(f"{path}: must be a list (got {_got(value)})")
+        item = args[0]
+        if item in (int, float) and all(type(v) is item for v in value):  # fast path for long arrays
+            return tuple(value)
+        out = [_parse(v, item, f"{path}[{i}]") for i, v in enumerate(value)]
+        return tuple(out) if origin is tuple else out
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise SchemaError(f"{path}: must be a mapping (got {_got(value)})")
+        return {k: _parse(v, args[1], f"{path}[{k!r}]") for k, v in value.items()}
+    schema = _SCHEMAS[hint]
+    if not isinstance(value, dict):
+        raise SchemaError(f"{path or 'summary'}: must be a mapping (got {_got(value)})")
+    out = {}
+    for name, (field_hint, required) in schema.items():
+        where = f"{path}.{name}" if path else name
+        if name not in value:
+            if required:
+                raise SchemaError(f"{where}: missing")
+            continue
+        out[name] = _parse(value[name], field_hint, where)
+    if hint in (_Summary, _LinkDoc):
+        return out
+    try:
+        return hint(**out)
+    except ValueError as err:  # a record's own invariant (a verdict that contradicts passed, say)
+        raise SchemaError(f"{path}: {err}") from None
 
 
 def _json_safe(x: Any) -> Any:
@@ -168,16 +353,6 @@ def _json_safe(x: Any) -> Any:
         return {k: _json_safe(v) for k, v in x.items()}
     if isinstance(x, (list, tuple)):
         return [_json_safe(v) for v in x]
-    return x
-
-
-def _from_json_safe(x: Any) -> Any:
-    if x in ("inf", "-inf", "nan") and isinstance(x, str):
-        return float(x)
-    if isinstance(x, dict):
-        return {k: _from_json_safe(v) for k, v in x.items()}
-    if isinstance(x, list):
-        return [_from_json_safe(v) for v in x]
     return x
 
 
@@ -196,15 +371,32 @@ def traces_to_csv(result: RunResult) -> str:
 
 
 def traces_from_csv(text: str) -> dict[str, Trace]:
+    """The traces of a ``trace.csv``; :class:`SchemaError` names the first bad line."""
     rows: dict[str, list[tuple[int, float, float]]] = {}
     reader = csv.reader(io.StringIO(text))
-    header = next(reader, None)
-    if header is None or tuple(header[:3]) != TRACE_HEADER[:3]:
-        raise ValueError(f"trace.csv must start with the header {','.join(TRACE_HEADER)}")
-    for row in reader:
-        se = float(row[3]) if len(row) > 3 else 0.0
-        rows.setdefault(row[0], []).append((int(row[1]), float(row[2]), se))
+    try:
+        header = next(reader, None)
+        if header is None or tuple(header[:3]) != TRACE_HEADER[:3]:
+            raise SchemaError(f"line 1: must be the header {','.join(TRACE_HEADER)}")
+        for row in reader:
+            where = f"line {reader.line_num}"
+            if len(row) not in (3, 4):
+                raise SchemaError(f"{where}: must have {len(TRACE_HEADER)} fields (got {len(row)})")
+            try:
+                n, mean = int(row[1]), float(row[2])
+                se = float(row[3]) if len(row) > 3 else 0.0
+            except ValueError:
+                raise SchemaError(f"{where}: messages must be a whole number, the rest numbers") from None
+            trace = rows.setdefault(row[0], [])
+            if n < 1 or (trace and n <= trace[-1][0]):
+                raise SchemaError(f"{where}: messages must be positive and increase along a link (got {n})")
+            trace.append((n, mean, se))
+    except csv.Error as err:
+        raise SchemaError(f"line {reader.line_num}: {err}") from None
     return {
         name: Trace(tuple(r[0] for r in rs), tuple(r[1] for r in rs), tuple(r[2] for r in rs))
         for name, rs in rows.items()
     }
+
+
+_SCHEMAS = _schemas()

@@ -30,8 +30,9 @@ from typing import Any
 
 import yaml
 
-from coding import Code, fixed_length, huffman, shannon
-from sim._yamlcheck import BAD, Problems, parse_yaml, suggest
+from coding import Code, fixed_length, huffman, shannon_from_counts
+from sim import limits
+from sim._yamlcheck import BAD, Problems, parse_yaml, show, suggest
 from sim.model import Arrivals, CodeSpec, Line, Link, Scenario, Tariff, Urn
 
 __all__ = [
@@ -50,11 +51,6 @@ CODE_TYPES = ("fixed", "table", "huffman", "shannon")
 DEFAULT_SEED = 0
 DEFAULT_MESSAGES = 100_000
 DEFAULT_LINE = Line("line", baud=1.0)
-#: Upper bounds that keep counts exact in float64 and runs finite.
-MAX_MESSAGES = 10**12
-MAX_BALLS = 10**15
-#: The engine packs each codeword into a 32-bit lookup (see :mod:`sim.bitcodec`).
-MAX_CODEWORD_BITS = 32
 
 #: Bundled scenarios in teaching order (any others follow alphabetically).
 _TEACHING_ORDER = (
@@ -65,8 +61,6 @@ _TEACHING_ORDER = (
 )
 _TOP_REQUIRED = ("urns", "codes", "links")
 _TOP_OPTIONAL = ("name", "description", "seed", "messages", "lines")
-#: Messages per telegram at most (a chunk holds whole telegrams, so this bounds memory).
-MAX_TELEGRAM = 65_536
 
 _LINK_KEYS = ("name", "line", "arrivals", "telegram", "replacement")
 
@@ -104,9 +98,13 @@ def load(source: str | os.PathLike[str], *, allow_ambiguous: bool = False) -> Sc
     """
     path = _resolve(source)
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as f:  # never more than the limit, whatever the size says
+            size = os.fstat(f.fileno()).st_size
+            raw = f.read(limits.FILE_BYTES + 1) if size <= limits.FILE_BYTES else b""
     except OSError as exc:
         raise ScenarioError([f"{path.name}: could not read the file ({exc.strerror})"]) from None
+    if size > limits.FILE_BYTES or len(raw) > limits.FILE_BYTES:
+        raise ScenarioError([_too_big(path.name, max(size, len(raw)))])
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -118,7 +116,16 @@ def load(source: str | os.PathLike[str], *, allow_ambiguous: bool = False) -> Sc
 
 def loads(text: str, *, filename: str = "scenario.yaml", allow_ambiguous: bool = False) -> Scenario:
     """Like :func:`load`, from YAML text; ``filename`` names it in messages and gives the default name."""
+    if len(text) > limits.FILE_BYTES:
+        raise ScenarioError([_too_big(filename, len(text))])
     return _build(text, filename, Path(filename).stem, None, allow_ambiguous)
+
+
+def _too_big(filename: str, size: int) -> str:
+    return (
+        f"{filename}: file size: is {size:_} bytes; a scenario file may be at most "
+        f"{limits.number_text(limits.FILE_BYTES)} bytes (16 MiB)"
+    )
 
 
 def bundled() -> list[tuple[str, str]]:
@@ -150,15 +157,15 @@ def with_overrides(scenario: Scenario, *, messages: int | None = None, seed: int
     problems = Problems("override")
     changes: dict[str, int] = {}
     if messages is not None:
-        v = problems.integer("--messages", messages, minimum=1, maximum=MAX_MESSAGES)
+        v = problems.integer("--messages", messages, minimum=1, maximum=limits.MESSAGES)
         if v is not BAD:
             changes["messages"] = v
     if seed is not None:
-        v = problems.integer("--seed", seed, minimum=0)
+        v = problems.integer("--seed", seed, minimum=0, maximum=limits.SEED)
         if v is not BAD:
             changes["seed"] = v
     if problems:
-        raise ScenarioError([line.removeprefix("override: ") for line in problems.lines])
+        raise ScenarioError([line.removeprefix("override: ") for line in problems.report()])
     return dataclasses.replace(scenario, **changes)
 
 
@@ -238,6 +245,8 @@ def _resolve(source: str | os.PathLike[str]) -> Path:
         return path
     if path.is_dir():
         raise ScenarioError([f"{path.name or text}: is a folder, not a scenario file"])
+    if path.exists():  # a named pipe, a device (/dev/null), a socket: never read, never "no such file"
+        raise ScenarioError([f"{text}: is not a regular file, not a scenario file"])
     is_bare_name = isinstance(source, str) and "/" not in text and os.sep not in text
     stem = text[:-5] if text.endswith(".yaml") else text
     names = _bundled_names()
@@ -264,10 +273,10 @@ def _build(text: str, filename: str, stem: str, source: str | None, allow_ambigu
     problems = Problems(filename)
     data = parse_yaml(text, problems)
     if data is BAD:
-        raise ScenarioError(problems.lines)
+        raise ScenarioError(problems.report())
     if data is None:
         problems.add("(top level)", "the file is empty; a scenario needs urns, codes and links")
-        raise ScenarioError(problems.lines)
+        raise ScenarioError(problems.report())
     top = problems.mapping(
         "",
         data,
@@ -276,22 +285,28 @@ def _build(text: str, filename: str, stem: str, source: str | None, allow_ambigu
         what="a mapping with keys such as urns, codes and links",
     )
     if top is BAD:
-        raise ScenarioError(problems.lines)
+        raise ScenarioError(problems.report())
     b = _Builder(problems, allow_ambiguous)
 
     name = _default_name(stem)
     if "name" in top:
         name = problems.name("name", top["name"], what="the scenario name")
+    elif len(name) > limits.NAME_CHARS:
+        problems.add(
+            "name",
+            f"the scenario name defaults to the file's name, which is {len(name)} characters long; "
+            f"give a 'name' of at most {limits.NAME_CHARS} characters",
+        )
     description = ""
     if "description" in top:
-        description = problems.string("description", top["description"])
+        description = problems.string("description", top["description"], maximum=limits.DESCRIPTION_CHARS)
         description = description.strip() if description is not BAD else ""
     seed = DEFAULT_SEED
     if "seed" in top:
-        seed = problems.integer("seed", top["seed"], minimum=0)
+        seed = problems.integer("seed", top["seed"], minimum=0, maximum=limits.SEED)
     messages = DEFAULT_MESSAGES
     if "messages" in top:
-        messages = problems.integer("messages", top["messages"], minimum=1, maximum=MAX_MESSAGES)
+        messages = problems.integer("messages", top["messages"], minimum=1, maximum=limits.MESSAGES)
 
     urns = b.urns(top["urns"]) if "urns" in top else None
     codes = b.codes(top["codes"], urns) if "codes" in top else None
@@ -299,7 +314,7 @@ def _build(text: str, filename: str, stem: str, source: str | None, allow_ambigu
     links = b.links(top["links"], urns, codes, lines) if "links" in top else ()
 
     if problems:
-        raise ScenarioError(problems.lines)
+        raise ScenarioError(problems.report())
     assert urns is not None and codes is not None and lines is not None
     return Scenario(
         name=name,
@@ -333,8 +348,10 @@ class _Builder:
         self.allow_ambiguous = allow_ambiguous
 
     # -- urns -------------------------------------------------------------------
-    def _section(self, section: str, kind: str, value: Any, build: Any) -> dict[str, Any] | None:
-        """Each named entry of a top-level section, built by ``build(path, name, value)``."""
+    def _section(self, section: str, kind: str, value: Any, build: Any, most: int) -> dict[str, Any] | None:
+        """Each named entry of a section (at most ``most``), built by ``build(path, name, value)``."""
+        if isinstance(value, dict) and not self.p.count(section, value, most, f"{kind}s"):
+            return None
         entries = self.p.named_entries(section, value, kind)
         if entries is BAD:
             return None
@@ -344,7 +361,7 @@ class _Builder:
         }
 
     def urns(self, value: Any) -> dict[str, Any] | None:
-        return self._section("urns", "urn", value, self.urn)
+        return self._section("urns", "urn", value, self.urn, limits.URNS)
 
     def urn(self, path: str, name: str, value: Any) -> Urn | Any:
         p = self.p
@@ -354,14 +371,15 @@ class _Builder:
         if not value:
             p.add(path, "must have at least one colour", value)
             return BAD
+        if not p.count(path, value, limits.COLOURS, "colours"):
+            return BAD
         counts: dict[str, int] = {}
         ok = True
         for colour, n in value.items():
-            if not isinstance(colour, str) or colour == "":
-                p.add(Problems.key(path, colour), "colour names must be text; put it in quotes", colour)
+            if not self.colour(Problems.key(path, colour), colour):
                 ok = False
                 continue
-            v = p.integer(Problems.key(path, colour), n, minimum=0, maximum=MAX_BALLS)
+            v = p.integer(Problems.key(path, colour), n, minimum=0, maximum=limits.BALLS)
             if v is BAD:
                 ok = False
             else:
@@ -373,9 +391,21 @@ class _Builder:
             return BAD
         return Urn(name, counts)
 
+    def colour(self, path: str, colour: Any) -> bool:
+        """Whether ``colour`` is a usable colour name (non-empty text, not too long)."""
+        if not isinstance(colour, str) or colour == "":
+            self.p.add(path, "colour names must be text; put it in quotes", colour)
+            return False
+        if len(colour) > limits.NAME_CHARS:
+            self.p.add(path, f"colour names may be at most {limits.NAME_CHARS} characters long", colour)
+            return False
+        return True
+
     # -- codes ------------------------------------------------------------------
     def codes(self, value: Any, urns: dict[str, Any] | None) -> dict[str, Any] | None:
-        return self._section("codes", "code", value, lambda path, n, v: self.code(path, n, v, urns))
+        return self._section(
+            "codes", "code", value, lambda path, n, v: self.code(path, n, v, urns), limits.CODES
+        )
 
     def code(self, path: str, name: str, value: Any, urns: dict[str, Any] | None) -> Any:
         p = self.p
@@ -390,7 +420,7 @@ class _Builder:
         if not isinstance(ctype, str) or ctype not in CODE_TYPES:
             where = Problems.key(path, "type")
             if isinstance(ctype, str):
-                p.add(where, f"unknown code type {ctype!r}{suggest(ctype, CODE_TYPES)}")
+                p.add(where, f"unknown code type {show(ctype)}{suggest(ctype, CODE_TYPES)}")
             else:
                 p.add(where, f"must be one of {kinds}", ctype)
             p.mapping(path, value, optional=("type", "for", "codewords"))
@@ -438,7 +468,7 @@ class _Builder:
                     urn.name,
                 )
                 return BAD
-            code = shannon(urn.distribution)
+            code = shannon_from_counts(urn.counts)
         elif ctype == "huffman":
             code = huffman(urn.distribution)
         else:
@@ -458,13 +488,14 @@ class _Builder:
         if not isinstance(value, dict) or not value:
             p.add(path, 'must be a mapping of colour to codeword, like {red: "0", blue: "10"}', value)
             return BAD
+        if not p.count(path, value, limits.COLOURS, "codewords"):
+            return BAD
         out: dict[str, str] = {}
         owner: dict[str, str] = {}
         ok = True
         for colour, word in value.items():
             where = Problems.key(path, colour)
-            if not isinstance(colour, str) or colour == "":
-                p.add(where, "colour names must be text; put it in quotes", colour)
+            if not self.colour(where, colour):
                 ok = False
             elif not isinstance(word, str):
                 hint = (
@@ -477,6 +508,14 @@ class _Builder:
             elif word == "" or set(word) - {"0", "1"}:
                 p.add(where, "must be a non-empty string of 0s and 1s (the line is binary)", word)
                 ok = False
+            elif len(word) > limits.CODEWORD_BITS:
+                p.add(
+                    where,
+                    f"is {len(word):_} bits long; the line sends codewords of at most "
+                    f"{limits.CODEWORD_BITS} bits",
+                    word,
+                )
+                ok = False
             elif word in owner:
                 p.add(where, f"has the same codeword as {owner[word]!r}; each colour needs its own", word)
                 ok = False
@@ -487,7 +526,7 @@ class _Builder:
 
     # -- lines ------------------------------------------------------------------
     def lines(self, value: Any) -> dict[str, Any] | None:
-        return self._section("lines", "line", value, self.line)
+        return self._section("lines", "line", value, self.line, limits.LINES)
 
     def line(self, path: str, name: str, value: Any) -> Line | Any:
         p = self.p
@@ -502,11 +541,13 @@ class _Builder:
             return BAD
         before = len(p.lines)
         baud = (
-            p.number(Problems.key(path, "baud"), fields["baud"], positive=True) if "baud" in fields else BAD
+            p.number(Problems.key(path, "baud"), fields["baud"], positive=True, within=limits.BAUD)
+            if "baud" in fields
+            else BAD
         )
         latency = 0.0
         if "latency" in fields:
-            latency = p.number(Problems.key(path, "latency"), fields["latency"])
+            latency = p.number(Problems.key(path, "latency"), fields["latency"], within=limits.LATENCY)
         tariff = Tariff()
         if "tariff" in fields:
             tpath = Problems.key(path, "tariff")
@@ -517,8 +558,12 @@ class _Builder:
                 what="a mapping like {per_bit: 0.01, per_telegram: 0.5}",
             )
             if t is not BAD:
-                per_bit = p.number(Problems.key(tpath, "per_bit"), t.get("per_bit", 0.0))
-                per_tel = p.number(Problems.key(tpath, "per_telegram"), t.get("per_telegram", 0.0))
+                per_bit = p.number(
+                    Problems.key(tpath, "per_bit"), t.get("per_bit", 0.0), within=limits.TARIFF
+                )
+                per_tel = p.number(
+                    Problems.key(tpath, "per_telegram"), t.get("per_telegram", 0.0), within=limits.TARIFF
+                )
                 tariff = Tariff(per_bit, per_tel)
         if len(p.lines) > before:
             return BAD
@@ -535,6 +580,8 @@ class _Builder:
         p = self.p
         if not isinstance(value, list) or not value:
             p.add("links", "must be a list of links, each like {urn: india, code: huffman}", value)
+            return []
+        if not p.count("links", value, limits.LINKS, "links"):
             return []
         out: list[Link] = []
         named: dict[str, int] = {}
@@ -604,7 +651,7 @@ class _Builder:
         telegram = 1
         if "telegram" in fields:
             telegram = p.integer(
-                Problems.key(path, "telegram"), fields["telegram"], minimum=1, maximum=MAX_TELEGRAM
+                Problems.key(path, "telegram"), fields["telegram"], minimum=1, maximum=limits.TELEGRAM
             )
         replacement = True
         if "replacement" in fields:
@@ -661,6 +708,15 @@ class _Builder:
                 )
             p.add(path, f"code {spec.name!r} does not fit urn {urn.name!r}: it has " + "; and ".join(parts))
             return BAD
+        too_long = [c for c, w in code.codewords.items() if len(w) > limits.CODEWORD_BITS]
+        if too_long:
+            c = too_long[0]
+            p.add(
+                path,
+                f"code {spec.name!r} gives {c!r} a codeword of {len(code[c])} bits; the line "
+                f"sends codewords of at most {limits.CODEWORD_BITS} bits",
+            )
+            return BAD
         if not self.allow_ambiguous and not code.is_uniquely_decodable:
             p.add(
                 path,
@@ -669,21 +725,14 @@ class _Builder:
             )
             return BAD
         if not self.allow_ambiguous and not code.is_prefix_free:
-            short, long = _prefix_pair(code)
+            clash = code.prefix_clash()
+            assert clash is not None
+            short, long = clash
             p.add(
                 path,
                 f"code {spec.name!r} is uniquely decodable but not prefix-free ({long!r} is "
                 f"{code[long]}, which begins with {short!r}, {code[short]}): the receiver "
                 "decodes the bits as they arrive, which needs a prefix-free code",
-            )
-            return BAD
-        too_long = [c for c, w in code.codewords.items() if len(w) > MAX_CODEWORD_BITS]
-        if too_long:
-            c = too_long[0]
-            p.add(
-                path,
-                f"code {spec.name!r} gives {c!r} a codeword of {len(code[c])} bits; the line "
-                f"sends codewords of at most {MAX_CODEWORD_BITS} bits",
             )
             return BAD
         return code
@@ -704,9 +753,9 @@ class _Builder:
                 p.add(path, f"must be {how}; omit it for back-to-back", value)
             return BAD
         if "every" in fields:
-            every = p.number(Problems.key(path, "every"), fields["every"], positive=True)
+            every = p.number(Problems.key(path, "every"), fields["every"], positive=True, within=limits.EVERY)
             return BAD if every is BAD else Arrivals("fixed", every=every)
-        rate = p.number(Problems.key(path, "rate"), fields["rate"], positive=True)
+        rate = p.number(Problems.key(path, "rate"), fields["rate"], positive=True, within=limits.RATE)
         return BAD if rate is BAD else Arrivals("poisson", rate=rate)
 
     # -- references -------------------------------------------------------------
@@ -720,27 +769,23 @@ class _Builder:
         if table is None:  # the section itself is broken and reported
             return BAD
         if value not in table:
-            known = ", ".join(table) if table else "none defined"
-            self.p.add(path, f"unknown {what} {value!r} (known: {known})")
+            known = _names(list(table), quote=False) if table else "none defined"
+            self.p.add(path, f"unknown {what} {show(value)} (known: {known})")
             return BAD
         return table[value]
 
 
-def _prefix_pair(code: Code) -> tuple[str, str]:
-    """Two symbols whose codewords are prefix and extension (the code is not prefix-free)."""
-    ordered = sorted(code.symbols, key=lambda s: code[s])
-    for a, b in zip(ordered, ordered[1:]):
-        if code[b].startswith(code[a]):
-            return a, b
-    raise AssertionError("the code is prefix-free")
+def _names(symbols: list[str], *, quote: bool = True, most: int = 8) -> str:
+    """The first ``most`` names, then how many more (an error line stays short)."""
+    shown = ", ".join(show(s) if quote else s for s in symbols[:most])
+    return shown + (f", … ({len(symbols) - most:_} more)" if len(symbols) > most else "")
 
 
-def _names(symbols: list[str]) -> str:
-    return ", ".join(repr(s) for s in symbols)
-
-
-def _table(codewords: Any) -> str:
-    return "{" + ", ".join(f"{c}: {w}" for c, w in codewords.items()) + "}"
+def _table(codewords: Any, most: int = 8) -> str:
+    """``{c: w, …}`` of the first ``most`` codewords, then how many more."""
+    items = list(codewords.items())
+    inner = ", ".join(f"{c}: {w}" for c, w in items[:most])
+    return "{" + inner + (f", … ({len(items) - most:_} more)" if len(items) > most else "") + "}"
 
 
 # -- dumping ------------------------------------------------------------------------

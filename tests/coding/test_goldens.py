@@ -273,3 +273,33 @@ def test_one_bit_is_ln2_nats():
     assert entropy([0.5, 0.5]) == 1.0
     assert entropy([0.5, 0.5], base="e") == pytest.approx(math.log(2), rel=1e-15)
     assert entropy([0.1] * 10, base=10) == pytest.approx(1.0, rel=1e-15)
+
+
+def test_shannon_lengths_from_counts_use_an_exact_integer_test():
+    from coding import Distribution, shannon, shannon_from_counts
+
+    # India: lengths 2, 1, 3, 4 (K = 15/16), as with probabilities.
+    india = {"blue": 25, "red": 50, "green": 13, "yellow": 12}
+    assert dict(shannon_from_counts(india).lengths) == dict(shannon(Distribution.from_counts(india)).lengths)
+    # A count a hair below a quarter of the box needs 3 digits: −log2 p = 2 + 4e-14. A float
+    # tolerance of 1e-12 rounds that to 2; the integer test c·2^l ≥ N does not.
+    hair = {"a": 2**45 - 1, "b": 3 * 2**45 + 1}
+    assert shannon_from_counts(hair).lengths["a"] == 3
+    assert shannon(Distribution.from_counts(hair)).lengths["a"] == 2
+    # Exactly a power of two: exactly that many digits.
+    assert shannon_from_counts({"a": 1, "b": 2**60 - 1}).lengths["a"] == 60
+    for counts in ({"a": 1, "b": 2, "c": 1}, {"x": 7, "y": 5, "z": 1, "w": 100}):
+        total = sum(counts.values())
+        for s, n in shannon_from_counts(counts).lengths.items():
+            assert counts[s] * 2**n >= total > counts[s] * 2 ** (n - 1) or n == 1
+
+
+def test_shannon_from_counts_refuses_empty_colours_and_fractions():
+    import pytest
+
+    from coding import shannon_from_counts
+
+    with pytest.raises(ValueError, match="infinite codeword"):
+        shannon_from_counts({"a": 3, "b": 0})
+    with pytest.raises(TypeError, match="whole number"):
+        shannon_from_counts({"a": 1.5, "b": 1})

@@ -372,3 +372,41 @@ def test_article_corrections() -> None:
     assert "divide by ln 2" in note and "nats" in note
     assert "H_p(q)" in note
     assert all(len(line) <= 100 for line in note.splitlines())
+
+
+def test_article_corrections_of_issue_9() -> None:
+    # Each checked against the article text: μ = 32 for a mean of 30, P(x = 32) for a continuous
+    # variable, a posterior called a likelihood, the sign of "cross entropy = log likelihood",
+    # Σ → ∫, "reducing uncertainty by 2", p and q swapped in the KL section, "scheme 2 is the reverse".
+    note = article_corrections()
+    assert "mean 30" in note and "μ = 32" in note and "posterior" in note
+    assert "NEGATIVE log-likelihood" in note
+    assert "differential entropy" in note and "negative" in note
+    assert "FACTOR of 2" in note
+    assert "P the predicted one and Q the true one" in note
+    assert "scheme 3 that reverses" in note
+
+
+def test_without_replacement_link_says_the_source_is_not_iid() -> None:
+    tiny = Urn("tiny", {"a": 1, "b": 2, "c": 1})
+    code = huffman(tiny.distribution)
+    link = Link(
+        "t", tiny, "h", "huffman", code, CABLE, built_for="tiny", assumed=tiny.distribution, replacement=False
+    )
+    out = explain(
+        Scenario("s", (link,), urns={"tiny": tiny}, codes={"h": CodeSpec("h", "huffman", code, "tiny")})
+    )
+    flat = " ".join(out.split())
+    assert "not an i.i.d. source" in flat and "0.8962 bits per ball" in flat and "H = 1.5000" in flat
+    assert "finite-population factor" in flat
+    assert "Huffman's code is optimal over the colours listed for it" in flat
+    assert all(len(line) <= 100 for line in out.splitlines())
+
+
+def test_huffman_note_names_a_colour_with_no_balls() -> None:
+    urn = Urn("u", {"a": 3, "b": 1, "c": 0})
+    code = huffman(urn.distribution)
+    link = Link("u", urn, "h", "huffman", code, CABLE, built_for="u", assumed=urn.distribution)
+    out = explain(Scenario("s", (link,), urns={"u": urn}, codes={"h": CodeSpec("h", "huffman", code, "u")}))
+    assert "including c with no balls, which still gets a codeword" in " ".join(out.split())
+    assert "c" in code.codewords

@@ -89,7 +89,18 @@ def test_report_marks_failed_checks(result, tmp_path):
     fake = {s.stem: "<svg></svg>" for s in plots.figure_specs(result)}  # skip drawing
     path = report.write_report(dataclasses.replace(result, links=(bad,)), tmp_path, figures=fake)
     text = path.read_text()
-    assert '<span class="fail">FAIL</span>' in text and "0/1" in text
+    assert '<span class="fail">FAIL</span>' in text and "0 pass, 1 FAIL" in text
+
+
+def test_report_shows_inconclusive_checks_and_the_whole_draw_line(result, tmp_path):
+    link = result.links[0]
+    undecided = Check("pollaczek_khinchine", None, "the run holds 2 relaxation times")
+    theory = dataclasses.replace(link.theory, whole_draw_per_ball=0.8962)
+    odd = dataclasses.replace(link, checks=(undecided,), replacement=False, theory=theory)
+    fake = {s.stem: "<svg></svg>" for s in plots.figure_specs(result)}
+    text = report.write_report(dataclasses.replace(result, links=(odd,)), tmp_path, figures=fake).read_text()
+    assert '<span class="inconclusive">inconclusive</span>' in text and "1 inconclusive" in text
+    assert "not i.i.d." in text and "0.8962" in text and "FAIL</span>" not in text
     assert 'id="explain"' not in text  # no explain text given
 
 

@@ -1,0 +1,333 @@
+"""Calibration of the theory checks: false-FAIL rates over many seeds, and power on broken truth.
+
+Every check states a false-alarm rate (the chance it FAILs a run whose theory
+is right). This script measures it: each case below is run on many seeds
+through the engine API (no results folders), and every check's verdicts are
+counted. It then breaks the truth on purpose at 10^5 messages and counts how
+often the checks notice:
+
+- a code whose expected length is off by 1 %: the run is held against
+  L' = 1.01·L (same variance);
+- a line whose service time is off by 5 %: the line is simulated at
+  baud / 1.05 and held against the theory of the nominal line (whose
+  relaxation time also sizes the wait's warm-up and batches).
+
+The wrong theory is handed to ``sim.engine.run(theory=...)``, so everything
+the checks do follows it, as it would if the engine itself were wrong.
+
+    python benchmarks/calibration.py              # 200 seeds per case (several minutes)
+    python benchmarks/calibration.py --seeds 50   # quicker
+    python benchmarks/calibration.py --markdown   # the table for the README
+
+The false-FAIL rate is shown with the stated rate and a one-sided binomial
+p-value, P(at least that many FAILs | stated rate): a small p-value would
+mean the check FAILs more often than it says.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import math
+import sys
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from coding import fixed_length, huffman  # noqa: E402
+from sim import engine, scenario  # noqa: E402
+from sim.model import Arrivals, Line, Link, Scenario, Urn  # noqa: E402
+from sim.results import Theory  # noqa: E402
+from sim.theory import link_theory  # noqa: E402
+
+#: The checks each kind of broken truth should make FAIL.
+POWER_CHECKS = {"length": ("bits_per_message",), "service": ("utilisation", "pollaczek_khinchine")}
+INDIA = Urn("india", {"blue": 25, "red": 50, "green": 13, "yellow": 12})
+
+
+@dataclass(frozen=True)
+class Case:
+    """A scenario run for ``messages`` messages on each seed; ``truth`` breaks the theory if set."""
+
+    label: str
+    scenario: Scenario
+    messages: int
+    broken: str = ""  # "" (theory right), "length" (L off by 1 %) or "service" (service time off by 5 %)
+    nominal: tuple[Link, ...] = ()  # the links theory believes in (for "service")
+
+
+@dataclass
+class Tally:
+    """Verdict counts of one check in one case."""
+
+    runs: int = 0
+    fail: int = 0
+    inconclusive: int = 0
+    stated: set[float] = field(default_factory=set)
+
+    def add(self, verdict: str, rate: float | None) -> None:
+        self.runs += 1
+        self.fail += verdict == "fail"
+        self.inconclusive += verdict == "inconclusive"
+        if rate is not None:
+            self.stated.add(rate)
+
+
+def _link(name: str, urn: Urn, code_type: str, line: Line, **kw) -> Link:
+    if code_type == "fixed":
+        return Link(name, urn, "fixed", "fixed", fixed_length(urn.distribution), line, **kw)
+    return Link(
+        name, urn, "huffman", "huffman", huffman(urn.distribution), line,
+        built_for=urn.name, assumed=urn.distribution, **kw,
+    )  # fmt: skip
+
+
+def queue_link(rho: float, code_type: str = "huffman", baud: float = 20.0) -> Link:
+    """The India box on a ``baud`` line with Poisson arrivals loading it to ``rho``."""
+    L = 1.75 if code_type == "huffman" else 2.0
+    rate = rho * baud / L
+    return _link(
+        f"rho{rho:g}-{code_type}",
+        INDIA,
+        code_type,
+        Line("office", baud),
+        arrivals=Arrivals("poisson", rate=rate),
+    )
+
+
+def _sc(*links: Link) -> Scenario:
+    return Scenario("calibration", tuple(links))
+
+
+def truth_cases(full: bool = True) -> list[Case]:
+    """Cases where theory is right: every FAIL is a false alarm."""
+    cases = []
+    for name in ("india_to_australia", "australia_to_india", "busy_telegraph_office"):
+        sc = scenario.load(name)
+        cases.append(Case(f"{name} ({sc.messages:,})", sc, sc.messages))
+    office = scenario.load("busy_telegraph_office")
+    for n in (1_000, 10_000):
+        cases.append(Case(f"busy_telegraph_office ({n:,})", office, n))
+    for rho in (0.5, 0.7, 0.9, 0.95):
+        for n in (1_000, 10_000, 100_000) if full else (1_000, 10_000):
+            cases.append(Case(f"M/G/1 Huffman ρ = {rho:g} ({n:,})", _sc(queue_link(rho)), n))
+    for n in (1_000, 100_000) if full else (1_000,):
+        cases.append(Case(f"M/D/1 fixed ρ = 0.95 ({n:,})", _sc(queue_link(0.95, "fixed")), n))
+    rare = Urn("rare", {"common": 998, "rare1": 1, "rare2": 1})
+    for n in (30, 100, 1_000, 100_000):
+        cases.append(
+            Case(
+                f"urn {{998, 1, 1}} Huffman ({n:,})", _sc(_link("rare", rare, "huffman", Line("l", 50.0))), n
+            )
+        )
+    tiny = Urn("tiny", {"a": 1, "b": 2, "c": 1})
+    office = Line("office", 20.0)
+    for n in (2, 4):
+        link = _link(
+            "tiny", tiny, "huffman", office, replacement=False, arrivals=Arrivals("poisson", rate=8.0)
+        )
+        cases.append(Case(f"urn {{1, 2, 1}} without replacement ({n})", _sc(link), n))
+    for n in (50, 100):
+        link = _link(
+            "india", INDIA, "huffman", office, replacement=False, arrivals=Arrivals("poisson", rate=9.0)
+        )
+        cases.append(Case(f"India box without replacement ({n})", _sc(link), n))
+    big = Urn("big", {c: 1000 * k for c, k in INDIA.counts.items()})
+    link = _link("big", big, "huffman", office, replacement=False, arrivals=Arrivals("poisson", rate=9.0))
+    cases.append(Case("10^5-ball box without replacement (50,000)", _sc(link), 50_000))
+    return cases
+
+
+def power_cases(messages: int = 100_000) -> list[Case]:
+    """Cases where the truth is broken on purpose: every FAIL is a detection."""
+    cases = []
+    for name in ("india_to_australia", "australia_to_india"):
+        sc = scenario.load(name)
+        cases.append(Case(f"{name}: L off by 1 %", sc, messages, "length"))
+    rare = Urn("rare", {"common": 998, "rare1": 1, "rare2": 1})
+    cases.append(
+        Case(
+            "urn {998, 1, 1}: L off by 1 %",
+            _sc(_link("rare", rare, "huffman", Line("l", 50.0))),
+            messages,
+            "length",
+        )
+    )
+    for rho, code_type in ((0.5, "huffman"), (0.9, "huffman"), (0.9, "fixed"), (0.95, "huffman")):
+        link = queue_link(rho, code_type)
+        cases.append(Case(f"ρ = {rho:g} {code_type}: L off by 1 %", _sc(link), messages, "length"))
+        slow = dataclasses.replace(link, line=dataclasses.replace(link.line, baud=link.line.baud / 1.05))
+        cases.append(
+            Case(f"ρ = {rho:g} {code_type}: service time off by 5 %", _sc(slow), messages, "service", (link,))
+        )
+    office = scenario.load("busy_telegraph_office")
+    slow_links = tuple(
+        dataclasses.replace(lk, line=dataclasses.replace(lk.line, baud=lk.line.baud / 1.05))
+        for lk in office.links
+    )
+    cases.append(
+        Case(
+            "busy_telegraph_office: service time off by 5 %",
+            dataclasses.replace(office, links=slow_links),
+            messages,
+            "service",
+            office.links,
+        )
+    )
+    return cases
+
+
+def believed_theory(case: Case) -> Callable[[Link], Theory]:
+    """What the checks of ``case`` are held against: the truth, or a deliberately wrong theory."""
+    if case.broken == "length":
+        return lambda link: dataclasses.replace(
+            link_theory(link), expected_length=1.01 * link_theory(link).expected_length
+        )
+    if case.broken == "service":
+        nominal = {lk.name: lk for lk in case.nominal}
+        return lambda link: link_theory(nominal[link.name])
+    return link_theory
+
+
+def run_case(case: Case, seeds: Iterable[int]) -> dict[str, Tally]:
+    """Verdict tallies per check name over ``seeds``.
+
+    A broken case runs the engine with the wrong theory, so the checks, and the
+    wait's warm-up and batches, follow what is believed, as they would if the
+    engine itself were wrong.
+    """
+    tallies: dict[str, Tally] = {}
+    believe = believed_theory(case)
+    for seed in seeds:
+        result = engine.run(case.scenario, messages=case.messages, seed=seed, theory=believe)
+        for res in result.links:
+            for c in res.checks:
+                tallies.setdefault(c.name, Tally()).add(c.verdict, c.false_alarm)
+    return tallies
+
+
+def binomial_tail(k: int, n: int, p: float) -> float:
+    """P(X ≥ k) for X ~ Binomial(n, p)."""
+    if k <= 0:
+        return 1.0
+    if p <= 0:
+        return 0.0
+    total = 0.0
+    for j in range(k, n + 1):
+        total += math.exp(
+            math.lgamma(n + 1)
+            - math.lgamma(j + 1)
+            - math.lgamma(n - j + 1)
+            + j * math.log(p)
+            + (n - j) * math.log1p(-p)
+        )
+    return min(1.0, total)
+
+
+@dataclass(frozen=True)
+class Row:
+    case: str
+    check: str
+    runs: int
+    fail: int
+    inconclusive: int
+    stated: float | None
+
+    @property
+    def fail_rate(self) -> float:
+        return self.fail / self.runs if self.runs else math.nan
+
+    @property
+    def p_value(self) -> float:
+        """One-sided: P(≥ this many FAILs) if the check FAILed at exactly its stated rate."""
+        return binomial_tail(self.fail, self.runs, self.stated or 0.0)
+
+
+def calibrate(
+    cases: list[Case], seeds: Iterable[int], progress: Callable[[str], None] | None = None
+) -> list[Row]:
+    rows = []
+    seeds = list(seeds)
+    for case in cases:
+        start = time.perf_counter()
+        tallies = run_case(case, seeds)
+        for name, t in tallies.items():
+            if case.broken and name not in POWER_CHECKS[case.broken]:
+                continue
+            stated = max(t.stated) if t.stated else None
+            rows.append(Row(case.label, name, t.runs, t.fail, t.inconclusive, stated))
+        if progress:
+            progress(f"{case.label}: {time.perf_counter() - start:.1f} s")
+    return rows
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.1f} %"
+
+
+def format_rows(rows: list[Row], power: bool, markdown: bool) -> str:
+    if power:
+        head = ("case", "check", "runs", "FAIL (power)", "inconclusive")
+        body = [
+            (r.case, r.check, str(r.runs), _pct(r.fail_rate), _pct(r.inconclusive / r.runs)) for r in rows
+        ]
+    else:
+        head = ("case", "check", "runs", "false FAIL", "stated", "p", "inconclusive")
+        body = [
+            (
+                r.case,
+                r.check,
+                str(r.runs),
+                _pct(r.fail_rate),
+                "exact" if r.stated == 0 else (f"≤ {100 * r.stated:g} %" if r.stated else "–"),
+                f"{r.p_value:.2g}",
+                _pct(r.inconclusive / r.runs),
+            )
+            for r in rows
+        ]
+    table = [head, *body]
+    if markdown:
+        lines = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
+        lines += ["| " + " | ".join(row) + " |" for row in body]
+        return "\n".join(lines)
+    widths = [max(len(r[i]) for r in table) for i in range(len(head))]
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(row, widths)) for row in table)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seeds", type=int, default=200, help="seeds per case (default 200)")
+    ap.add_argument("--power-messages", type=int, default=100_000)
+    ap.add_argument("--markdown", action="store_true", help="print Markdown tables")
+    args = ap.parse_args(argv)
+    seeds = range(1, args.seeds + 1)
+    log = lambda s: print(s, file=sys.stderr, flush=True)  # noqa: E731
+    t0 = time.perf_counter()
+    truth = calibrate(truth_cases(), seeds, log)
+    power = calibrate(power_cases(args.power_messages), seeds, log)
+    print(f"# Calibration: {args.seeds} seeds per case ({time.perf_counter() - t0:.0f} s)\n")
+    print("## False-FAIL rates (theory right)\n")
+    statistical = [r for r in truth if r.stated]
+    exact = [r for r in truth if not r.stated]
+    print(format_rows(statistical, power=False, markdown=args.markdown))
+    names = ", ".join(sorted({r.check for r in exact}))
+    print(
+        f"\nexact checks ({names}): {sum(r.runs for r in exact):,} verdicts, "
+        f"{sum(r.fail for r in exact)} FAIL"
+    )
+    worst = max((r.fail_rate for r in truth if r.runs), default=0.0)
+    low_p = min((r.p_value for r in truth if r.runs), default=1.0)
+    print(f"\nworst false-FAIL rate {_pct(worst)} (target ≤ 1 %); smallest p-value {low_p:.2g}\n")
+    print("## Power (truth broken on purpose)\n")
+    target = power
+    print(format_rows(target, power=True, markdown=args.markdown))
+    weakest = min((r.fail_rate for r in target), default=math.nan)
+    print(f"\nweakest power {_pct(weakest)} (target ≥ 90 %)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

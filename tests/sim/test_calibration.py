@@ -1,0 +1,211 @@
+"""Calibrated checks (issue 9): a fast seeded subset of benchmarks/calibration.py, the statistics
+behind the checks, three verdicts, and the reproducers that once FAILed on correct runs."""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from coding import huffman
+from sim import engine, scenario
+from sim.model import Arrivals, Line, Link, Urn
+from sim.results import Check, RunResult
+from sim.stats import ALPHA, batch_means, bernstein_threshold, relaxation_time, t_quantile, t_tail
+from sim.theory import whole_draw_per_ball
+from tests.sim.links import scenario as make_scenario
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _calibration():
+    spec = importlib.util.spec_from_file_location("calibration", ROOT / "benchmarks" / "calibration.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["calibration"] = module  # dataclasses look their module up while being built
+    spec.loader.exec_module(module)
+    return module
+
+
+cal = _calibration()
+
+
+# -- the fast calibration subset --------------------------------------------------------------
+
+
+def test_no_false_fail_on_the_edge_cases_over_seeds():
+    # 40 seeds of the hardest correct cases: heavy traffic short and long, a rare colour, tiny
+    # boxes without replacement. Stated rates are ≤ 1 %, so over these few hundred verdicts a
+    # FAIL would be a regression (each row is also held to its stated rate by a binomial tail).
+    rare = Urn("rare", {"common": 998, "rare1": 1, "rare2": 1})
+    tiny = Urn("tiny", {"a": 1, "b": 2, "c": 1})
+    office = Line("office", 20.0)
+    cases = [
+        cal.Case("busy office 1 000", scenario.load("busy_telegraph_office"), 1_000),
+        cal.Case("ρ 0.95, 10^3", cal._sc(cal.queue_link(0.95)), 1_000),
+        cal.Case("ρ 0.95, 10^5", cal._sc(cal.queue_link(0.95)), 100_000),
+        cal.Case("rare 30", cal._sc(cal._link("rare", rare, "huffman", office)), 30),
+        cal.Case(
+            "tiny whole box",
+            cal._sc(
+                cal._link(
+                    "t", tiny, "huffman", office, replacement=False, arrivals=Arrivals("poisson", rate=8.0)
+                )
+            ),
+            4,
+        ),
+    ]
+    rows = cal.calibrate(cases, range(1, 41))
+    assert {r.check for r in rows} >= {"bits_per_message", "utilisation", "pollaczek_khinchine"}
+    fails = [(r.case, r.check, r.fail) for r in rows if r.fail]
+    assert fails == []
+    for r in rows:
+        assert r.stated is not None and r.stated <= 0.01, (r.case, r.check)
+    pk = {r.case: r for r in rows if r.check == "pollaczek_khinchine"}
+    assert pk["ρ 0.95, 10^3"].inconclusive == 40  # too short to judge: inconclusive, not FAIL
+    assert pk["ρ 0.95, 10^5"].inconclusive == 0  # long enough: judged
+    whole = next(r for r in rows if r.case == "tiny whole box" and r.check == "bits_per_message")
+    assert whole.stated == 0.0 and whole.inconclusive == 0  # a whole-box draw is exact
+
+
+def test_checks_notice_broken_truth():
+    link = cal.queue_link(0.9)
+    cases = [c for c in cal.power_cases(100_000) if c.label.startswith("ρ = 0.9 huffman")]
+    assert {c.broken for c in cases} == {"length", "service"}
+    rows = cal.calibrate(cases, range(1, 11))
+    assert {r.check for r in rows} == {"bits_per_message", "utilisation", "pollaczek_khinchine"}
+    for r in rows:
+        assert r.fail >= 9, (r.case, r.check, r.fail)  # power ≥ 90 % at 10^5 messages
+    assert link.arrivals.rate == pytest.approx(0.9 * 20 / 1.75)
+
+
+def test_binomial_tail_flags_a_check_that_fails_too_often():
+    assert cal.binomial_tail(0, 200, 0.001) == 1.0
+    assert cal.binomial_tail(1, 200, 0.001) == pytest.approx(1 - 0.999**200)
+    assert cal.binomial_tail(5, 200, 0.001) < 1e-5  # 5 FAILs in 200 at a stated 0.1 %: miscalibrated
+    assert cal.Row("c", "x", 200, 5, 0, 0.001).p_value < 1e-5
+
+
+# -- the reproducers of issue 9 ---------------------------------------------------------------
+
+
+def test_busy_office_1000_messages_seed_3_no_longer_fails():
+    res = engine.run(scenario.load("busy_telegraph_office"), messages=1_000, seed=3)
+    fixed = res.link("fixed")
+    assert fixed.line.mean_wait < 0.3 < 0.45  # the short run's mean wait is far from W = 0.45 s …
+    pk = {c.name: c for c in fixed.checks}["pollaczek_khinchine"]
+    assert pk.verdict == "inconclusive" and pk.passed is None  # … and it cannot say so with 1 000
+    assert "relaxation times" in pk.detail
+    assert all(not link.failed for link in res.links)
+
+
+@pytest.mark.parametrize("messages", [1_000, 100_000])
+def test_rho_095_no_longer_fails(messages):
+    for seed in (1, 2, 3):
+        res = engine.run(cal._sc(cal.queue_link(0.95)), messages=messages, seed=seed).links[0]
+        assert not res.failed, res.failed
+
+
+def test_rare_colour_bits_check_is_valid_at_any_length():
+    # {998, 1, 1}: the sample standard deviation is 0 until a rare colour shows; the check uses
+    # the theoretical variance (Bernstein's bound), whose false-alarm rate holds at every n.
+    urn = Urn("rare", {"common": 998, "rare1": 1, "rare2": 1})
+    link = cal._link("rare", urn, "huffman", Line("l", 50.0))
+    res = engine.run(make_scenario(link), messages=30, seed=1).links[0]
+    bits = {c.name: c for c in res.checks}["bits_per_message"]
+    assert bits.verdict == "pass" and bits.false_alarm == ALPHA
+    # Two rare balls in 30 draws (probability ~1.7e-3) must still pass; seven must FAIL
+    # (probability ~3e-13 under the truth; Bernstein is conservative, so five or six still pass).
+    from sim.theory import Measured, checks, link_theory
+
+    m = Measured.of(res)
+    theory = link_theory(link)
+    two = {c.name: c for c in checks(link, theory, m.__class__(**{**m.__dict__, "bits": 32}))}
+    seven = {c.name: c for c in checks(link, theory, m.__class__(**{**m.__dict__, "bits": 37}))}
+    assert two["bits_per_message"].verdict == "pass"
+    assert seven["bits_per_message"].verdict == "fail"
+
+
+# -- the statistics ---------------------------------------------------------------------------
+
+
+def test_t_quantiles_match_tables():
+    # Student's t two-sided critical values (any statistics table).
+    assert t_quantile(0.05, 1) == pytest.approx(12.7062, abs=1e-4)
+    assert t_quantile(0.05, 10) == pytest.approx(2.2281, abs=1e-4)
+    assert t_quantile(0.01, 30) == pytest.approx(2.7500, abs=1e-4)
+    assert t_quantile(0.001, 31) == pytest.approx(3.6335, abs=1e-3)
+    assert t_quantile(0.001, 10_000) == pytest.approx(3.2905, abs=1e-3)  # → the normal quantile
+    assert t_tail(t_quantile(ALPHA, 9), 9) == pytest.approx(ALPHA, rel=1e-9)
+
+
+def test_bernstein_threshold_bounds_the_tail():
+    # The bound at the threshold equals alpha; more draws, more variance, wider range: wider.
+    t = bernstein_threshold(1000, 0.5, 1.5)
+    assert 2 * math.exp(-(t**2) / (2 * (1000 * 0.5 + 1.5 * t / 3))) == pytest.approx(ALPHA)
+    assert bernstein_threshold(2000, 0.5, 1.5) > t > bernstein_threshold(1000, 0.4, 1.5)
+    assert bernstein_threshold(0, 0.5, 1.5) == 0.0
+
+
+def test_relaxation_time_is_exact_for_mm1_and_grows_like_one_over_one_minus_rho_squared():
+    assert relaxation_time(0.5, 1.0) == pytest.approx(0.5 / (1 - math.sqrt(0.5)) ** 2)
+    ratio = relaxation_time(0.99, 0.0) / relaxation_time(0.98, 0.0)
+    assert ratio == pytest.approx(4.0, rel=0.03)
+
+
+def test_batch_means_warm_up_batches_and_inconclusive_cases():
+    sums = np.arange(2048, dtype=float)  # micro-batches of one telegram
+    bm = batch_means(sums, 1, 2048, relaxation=10.0)
+    assert bm.warm_up >= 30 and bm.batches == 20 and bm.batch_size >= 100 and not bm.reason
+    short = batch_means(sums, 1, 500, relaxation=10.0)
+    assert math.isnan(short.std_error) and "relaxation times" in short.reason
+    flat = batch_means(np.zeros(2048), 1, 2048, relaxation=1.0)
+    assert flat.std_error == 0.0 and "all equal" in flat.reason  # never "±0 s": inconclusive
+
+
+def test_zero_wait_spread_is_inconclusive_not_a_zero_tolerance():
+    # Poisson arrivals so sparse that no telegram ever waits: every batch mean is 0.
+    link = cal._link(
+        "sparse", cal.INDIA, "huffman", Line("fast", 1e9), arrivals=Arrivals("poisson", rate=1.0)
+    )
+    res = engine.run(make_scenario(link), messages=5_000, seed=1).links[0]
+    pk = {c.name: c for c in res.checks}["pollaczek_khinchine"]
+    assert pk.verdict == "inconclusive" and "±0" not in pk.detail
+
+
+# -- verdicts in records and summaries --------------------------------------------------------
+
+
+def test_check_verdicts_follow_passed_and_refuse_contradictions():
+    assert [Check("a", p, "").verdict for p in (True, False, None)] == ["pass", "fail", "inconclusive"]
+    assert Check("a", False, "").label == "FAIL"
+    with pytest.raises(ValueError, match="contradicts"):
+        Check("a", True, "", verdict="fail")
+
+
+def test_old_summaries_without_verdicts_still_load():
+    res = engine.run(scenario.load("busy_telegraph_office"), messages=1_000, seed=3)
+    doc = res.to_dict()
+    check = doc["links"][0]["checks"][0]
+    assert set(check) >= {"name", "passed", "detail", "verdict", "false_alarm"}
+    for link in doc["links"]:
+        for c in link["checks"]:
+            del c["verdict"], c["false_alarm"]
+        for key in ("theory_std_error", "replacement", "box_balls", "pending_bits"):
+            del link[key]
+    back = RunResult.from_dict(doc)
+    assert [c.verdict for c in back.links[0].checks] == [c.verdict for c in res.links[0].checks]
+
+
+def test_whole_draw_line_is_the_multinomial_coefficient_per_ball():
+    # The urn {1, 2, 1}: 4!/(1! 2! 1!) = 12 orders, log2 12 / 4 = 0.896 bits per ball, against H = 1.5.
+    assert whole_draw_per_ball([1, 2, 1]) == pytest.approx(math.log2(12) / 4)
+    assert whole_draw_per_ball([5]) == 0.0
+    urn = Urn("t", {"a": 1, "b": 2, "c": 1})
+    link = Link("t", urn, "h", "huffman", huffman(urn.distribution), Line("l", 1.0), replacement=False)
+    res = engine.run(make_scenario(link), messages=4, seed=5).links[0]
+    assert res.theory.whole_draw_per_ball == pytest.approx(0.8962, abs=1e-4) and res.theory.entropy == 1.5
+    assert res.std_error == 0.0 and res.bits_per_message == 1.5
