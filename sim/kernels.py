@@ -164,7 +164,7 @@ def decode_chunk(
             if c > 0:
                 b = (e >> 8) & 255
                 if pos + b <= nbits:
-                    for j in range(c):
+                    for j in range(c):  # the comparison below, written out: a helper cost 4x here
                         s = (e >> (16 + 8 * j)) & 255
                         if i < sent.size:
                             if s != to_code[sent[i]]:

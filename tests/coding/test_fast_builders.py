@@ -8,7 +8,6 @@ chains), sparse with zero-probability symbols, D = 2 .. 7.
 
 from __future__ import annotations
 
-import heapq
 from fractions import Fraction
 
 import numpy as np
@@ -16,30 +15,7 @@ import pytest
 
 from coding import Distribution, canonical, huffman, huffman_lengths
 from coding._validate import DIGITS
-
-
-def heap_lengths(p: Distribution, D: int = 2) -> list[int]:
-    """The heap-based Huffman lengths the package used before (same tie-break)."""
-    n = len(p)
-    if n == 1:
-        return [1]
-    dummies = (-(n - 1)) % (D - 1)
-    heap: list[tuple[float, int, list[int]]] = [(0.0, -1 - k, []) for k in range(dummies)]
-    heap += [(float(v), i, [i]) for i, v in enumerate(p.probabilities)]
-    heapq.heapify(heap)
-    depth = [0] * n
-    age = n
-    while len(heap) > 1:
-        total, leaves = 0.0, []
-        for _ in range(D):
-            w, _, members = heapq.heappop(heap)
-            total += w
-            leaves += members
-        for i in leaves:
-            depth[i] += 1
-        heapq.heappush(heap, (total, age, leaves))
-        age += 1
-    return depth
+from tests.sim.test_limits import reference_huffman_lengths as heap_lengths  # the textbook heap
 
 
 def one_by_one_canonical(lengths: list[int], D: int) -> list[str]:
