@@ -18,8 +18,9 @@ class Encoder:
     """Encodes arrays of symbol indices (in ``symbols`` order) into packed words.
 
     ``points`` are the message counts at which the running bit totals are
-    recorded (the convergence trace); ``tally`` holds bits, squared lengths,
-    messages and the next checkpoint. A symbol the code lacks (a colour with
+    recorded (the convergence trace); ``tally`` (one
+    :data:`sim.kernels.TALLY` record) holds bits, squared lengths, messages
+    and the next checkpoint. A symbol the code lacks (a colour with
     no balls) gets an empty codeword: it is never drawn.
     """
 
@@ -34,7 +35,7 @@ class Encoder:
         self.points = np.asarray(points, dtype=np.int64)
         self.point_sums = np.zeros(self.points.size, dtype=np.int64)
         self.point_squares = np.zeros(self.points.size, dtype=np.int64)
-        self.tally = np.zeros(4, dtype=np.int64)
+        self.tally = np.zeros(1, dtype=kernels.TALLY)
 
     def encode(self, symbols: np.ndarray) -> tuple[np.ndarray, int]:
         """The packed words of a chunk (with one padding word) and its bit count."""
@@ -47,15 +48,15 @@ class Encoder:
 
     @property
     def bits(self) -> int:
-        return int(self.tally[kernels.T_BITS])
+        return int(self.tally[0]["bits"])
 
     @property
     def square_bits(self) -> int:
-        return int(self.tally[kernels.T_SQUARES])
+        return int(self.tally[0]["squares"])
 
     @property
     def messages(self) -> int:
-        return int(self.tally[kernels.T_MESSAGES])
+        return int(self.tally[0]["messages"])
 
 
 class Decoder:

@@ -43,6 +43,7 @@ __all__ = [
     "MESSAGES",
     "NAME_CHARS",
     "NUMBER_CHARS",
+    "PRIORITY",
     "RATE",
     "Range",
     "SEED",
@@ -111,6 +112,8 @@ SEED = 2**64 - 1
 #: ``--chunk``: messages per simulation event. The engine holds about 32 bytes per message
 #: of a chunk in flight, per link.
 CHUNK = 2**20
+#: ``priority`` of a link on a shared line (lower is served first).
+PRIORITY = 1_000_000
 #: Messages in flight across all links at once: with many links, each link's chunk is cut
 #: to its share (results never depend on the chunk), so memory stays bounded.
 IN_FLIGHT = 2**21
@@ -162,6 +165,7 @@ LIMITS: tuple[tuple[str, str, str], ...] = (
     ("balls of one colour", f"0 to {number_text(BALLS)}", "counts stay exact in float64"),
     ("`telegram`", f"1 to {number_text(TELEGRAM)} messages", ""),
     ("`seed`, `--seed`", "0 to 2^64 − 1", ""),
+    ("`priority` (links on a shared line)", f"0 to {number_text(PRIORITY)}", "lower is served first"),
     (
         "`--chunk`",
         f"1 to {number_text(CHUNK)} messages",

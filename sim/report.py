@@ -163,10 +163,34 @@ def _numbers_table(link: LinkResult) -> str:
         ("messages per second", f"{line.messages_per_second:.4g}", "of simulated time"),
         ("cost", f"{line.cost:,.2f}", "tariff units"),
     ]
+    if line.shared_with:
+        rows += _shared_rows(link)
     return (
         '<table class="numbers">\n<thead><tr><th>quantity</th><th>value</th><th>note</th>'
         f"</tr></thead>\n<tbody>\n{_rows(rows)}\n</tbody>\n</table>"
     )
+
+
+def _shared_rows(link: LinkResult) -> list[tuple[str, str, str]]:
+    """The rows of a link on a shared wire: its partners, the wire's load, the wait theory gives its class."""
+    th, line = link.theory, link.line
+    formula = "Cobham W0/((1 − σ_{k−1})(1 − σ_k))" if (th.line_classes or 1) > 1 else "W0/(1 − ρ)"
+    wait_note = f"after warm-up {_secs(line.steady_mean_wait)} (standard error {line.wait_std_error:.3g} s)"
+    if th.shared_mean_wait is not None:
+        wait_note = f"theory {formula} = {_secs(th.shared_mean_wait)}; " + wait_note
+    return [
+        (
+            "shared with",
+            ", ".join(line.shared_with),
+            f"one wire, one queue; this link's priority {line.priority}",
+        ),
+        (
+            "wire utilisation",
+            _bits(line.line_utilisation, 3),
+            "" if th.line_load is None else f"theory Σρ_i = {_bits(th.line_load, 3)}",
+        ),
+        ("mean wait while all sent", _secs(line.overlap_mean_wait), wait_note),
+    ]
 
 
 def _code_table(link: LinkResult) -> str:
@@ -212,6 +236,22 @@ def _checks_table(link: LinkResult) -> str:
 
 def _figure(markup: str, caption: str, stem: str) -> str:
     return f'<figure id="fig-{_e(stem)}">\n{markup}\n<figcaption>{_e(caption)}</figcaption>\n</figure>'
+
+
+def page_head(title: str) -> list[str]:
+    """The opening lines of a self-contained page (inline CSS), down to its ``<h1>``."""
+    return [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{_e(title)}</title>",
+        f"<style>\n{_CSS}\n</style>",
+        "</head>",
+        "<body>",
+        f"<h1>{_e(title)}</h1>",
+    ]
 
 
 def _png_markup(fig: object, alt: str) -> str:
@@ -275,19 +315,7 @@ def write_report(
     def figs(kind: str, subject: str) -> list[str]:
         return [_figure(markup[s.stem], s.caption, s.stem) for s in by_kind.get((kind, subject), [])]
 
-    title = f"telegraph report: {result.scenario}"
-    parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_e(title)}</title>",
-        f"<style>\n{_CSS}\n</style>",
-        "</head>",
-        "<body>",
-        f"<h1>{_e(title)}</h1>",
-    ]
+    parts = page_head(f"telegraph report: {result.scenario}")
     if result.description:
         parts.append(f"<p>{_e(result.description)}</p>")
     parts.append(

@@ -40,8 +40,10 @@ __all__ = [
     "bundled",
     "bundled_path",
     "dump",
+    "from_data",
     "load",
     "loads",
+    "read_data",
     "with_overrides",
 ]
 
@@ -58,11 +60,12 @@ _TEACHING_ORDER = (
     "australia_to_india",
     "not_uniquely_decodable",
     "busy_telegraph_office",
+    "shared_office",
 )
 _TOP_REQUIRED = ("urns", "codes", "links")
 _TOP_OPTIONAL = ("name", "description", "seed", "messages", "lines")
 
-_LINK_KEYS = ("name", "line", "arrivals", "telegram", "replacement")
+_LINK_KEYS = ("name", "line", "arrivals", "telegram", "replacement", "priority")
 
 
 class ScenarioError(ValueError):
@@ -97,6 +100,36 @@ def load(source: str | os.PathLike[str], *, allow_ambiguous: bool = False) -> Sc
         Listing every problem found, one line each.
     """
     path = _resolve(source)
+    return _build(_read_text(path), path.name, path.stem, str(path), allow_ambiguous)
+
+
+def read_data(source: str | os.PathLike[str]) -> tuple[Any, Path]:
+    """The parsed YAML of a scenario file (or bundled name), not yet validated, and its path.
+
+    :mod:`sim.sweep` edits this data and validates each edit with :func:`from_data`.
+
+    Raises
+    ------
+    ScenarioError
+        When the file cannot be found, read or parsed.
+    """
+    path = _resolve(source)
+    problems = Problems(path.name)
+    data = parse_yaml(_read_text(path), problems)
+    if problems:
+        raise ScenarioError(problems.report())
+    return data, path
+
+
+def from_data(
+    data: Any, *, filename: str = "scenario.yaml", source: str | None = None, allow_ambiguous: bool = False
+) -> Scenario:
+    """Like :func:`loads`, from YAML data already parsed (plain dicts, lists and scalars)."""
+    problems = Problems(filename)
+    return _build_data(data, problems, Path(filename).stem, source, allow_ambiguous)
+
+
+def _read_text(path: Path) -> str:
     try:
         with path.open("rb") as f:  # never more than the limit, whatever the size says
             size = os.fstat(f.fileno()).st_size
@@ -106,12 +139,11 @@ def load(source: str | os.PathLike[str], *, allow_ambiguous: bool = False) -> Sc
     if size > limits.FILE_BYTES or len(raw) > limits.FILE_BYTES:
         raise ScenarioError([_too_big(path.name, max(size, len(raw)))])
     try:
-        text = raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ScenarioError(
             [f"{path.name}: is not UTF-8 text (undecodable byte at offset {exc.start})"]
         ) from None
-    return _build(text, path.name, path.stem, str(path), allow_ambiguous)
 
 
 def loads(text: str, *, filename: str = "scenario.yaml", allow_ambiguous: bool = False) -> Scenario:
@@ -192,19 +224,7 @@ def dump(scenario: Scenario) -> str:
         "messages": int(scenario.messages),
         "urns": {name: {c: int(n) for c, n in urn.counts.items()} for name, urn in urns.items()},
         "codes": {name: _dump_code(spec, scenario.links) for name, spec in codes.items()},
-        "lines": {
-            name: _Block(
-                {
-                    "baud": float(line.baud),
-                    "latency": float(line.latency),
-                    "tariff": {
-                        "per_bit": float(line.tariff.per_bit),
-                        "per_telegram": float(line.tariff.per_telegram),
-                    },
-                }
-            )
-            for name, line in lines.items()
-        },
+        "lines": {name: _dump_line(line) for name, line in lines.items()},
         "links": [_dump_link(link) for link in scenario.links],
     }
     header = (
@@ -274,6 +294,12 @@ def _build(text: str, filename: str, stem: str, source: str | None, allow_ambigu
     data = parse_yaml(text, problems)
     if data is BAD:
         raise ScenarioError(problems.report())
+    return _build_data(data, problems, stem, source, allow_ambiguous)
+
+
+def _build_data(
+    data: Any, problems: Problems, stem: str, source: str | None, allow_ambiguous: bool
+) -> Scenario:
     if data is None:
         problems.add("(top level)", "the file is empty; a scenario needs urns, codes and links")
         raise ScenarioError(problems.report())
@@ -534,7 +560,7 @@ class _Builder:
             path,
             value,
             required=("baud",),
-            optional=("latency", "tariff"),
+            optional=("latency", "tariff", "shared"),
             what="a mapping like {baud: 50, latency: 0.1}",
         )
         if fields is BAD:
@@ -565,9 +591,12 @@ class _Builder:
                     Problems.key(tpath, "per_telegram"), t.get("per_telegram", 0.0), within=limits.TARIFF
                 )
                 tariff = Tariff(per_bit, per_tel)
+        shared = False
+        if "shared" in fields:
+            shared = p.boolean(Problems.key(path, "shared"), fields["shared"])
         if len(p.lines) > before:
             return BAD
-        return Line(name, baud=baud, latency=latency, tariff=tariff)
+        return Line(name, baud=baud, latency=latency, tariff=tariff, shared=shared)
 
     # -- links ------------------------------------------------------------------
     def links(
@@ -656,7 +685,26 @@ class _Builder:
         replacement = True
         if "replacement" in fields:
             replacement = p.boolean(Problems.key(path, "replacement"), fields["replacement"])
+        priority = 0
+        if "priority" in fields:
+            priority = p.integer(
+                Problems.key(path, "priority"), fields["priority"], minimum=0, maximum=limits.PRIORITY
+            )
         if len(p.lines) > before or BAD in (urn, entry, line):
+            return name, None
+        if not line.shared and "priority" in fields:
+            p.add(
+                Problems.key(path, "priority"),
+                f"orders the links of a shared line, and line {line.name!r} is not shared "
+                "(give it 'shared: true')",
+            )
+            return name, None
+        if line.shared and arrivals.kind == "back_to_back":
+            p.add(
+                Problems.key(path, "arrivals"),
+                f"line {line.name!r} is shared, so its links need timed arrivals ({{every: s}} or "
+                "{rate: r}): back-to-back has no arrival times to order one queue by",
+            )
             return name, None
 
         code = self.fit(Problems.key(path, "code"), urn, entry)
@@ -677,6 +725,7 @@ class _Builder:
                 arrivals=arrivals,
                 telegram=telegram,
                 replacement=replacement,
+                priority=priority,
             )
 
         return name, build
@@ -826,6 +875,17 @@ def _dump_code(spec: CodeSpec, links: tuple[Link, ...]) -> dict[str, Any]:
     return out
 
 
+def _dump_line(line: Line) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "baud": float(line.baud),
+        "latency": float(line.latency),
+        "tariff": {"per_bit": float(line.tariff.per_bit), "per_telegram": float(line.tariff.per_telegram)},
+    }
+    if line.shared:
+        out["shared"] = True
+    return _Block(out)
+
+
 def _dump_link(link: Link) -> dict[str, Any]:
     arrivals: Any = "back-to-back"
     if link.arrivals.kind == "fixed":
@@ -841,5 +901,6 @@ def _dump_link(link: Link) -> dict[str, Any]:
             "arrivals": arrivals,
             "telegram": int(link.telegram),
             "replacement": bool(link.replacement),
+            **({"priority": int(link.priority)} if link.line.shared else {}),
         }
     )
