@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -148,9 +149,9 @@ class Urn:
                 r.add("counts", "must hold at most 2^53 balls in all, to count them exactly", total)
         r.raise_for(_label("Urn", self.name))
 
-    @property
+    @cached_property
     def distribution(self) -> Distribution:
-        """The distribution of one draw with replacement."""
+        """The distribution of one draw with replacement (built once per urn)."""
         return Distribution.from_counts(self.counts)
 
     @property
