@@ -178,7 +178,9 @@ class ArrivalProcess:
 
     def dump(self) -> str | dict[str, float]:
         """The YAML form: ``back-to-back`` or ``{parameter: value}``."""
-        raise NotImplementedError
+        if self.parameter is None:
+            return "back-to-back"
+        return {self.parameter: float(getattr(self, self.parameter))}
 
 
 @dataclass(frozen=True)
@@ -189,9 +191,6 @@ class BackToBack(ArrivalProcess):
 
     def describe(self) -> str:
         return "back-to-back (the line never idles)"
-
-    def dump(self) -> str:
-        return "back-to-back"
 
 
 @dataclass(frozen=True)
@@ -216,9 +215,6 @@ class Fixed(ArrivalProcess):
     def describe(self) -> str:
         return f"one message every {self.every:g} s"
 
-    def dump(self) -> dict[str, float]:
-        return {"every": float(self.every)}
-
 
 @dataclass(frozen=True)
 class Poisson(ArrivalProcess):
@@ -242,9 +238,6 @@ class Poisson(ArrivalProcess):
 
     def describe(self) -> str:
         return f"Poisson, {self.rate:g} messages/s"
-
-    def dump(self) -> dict[str, float]:
-        return {"rate": float(self.rate)}
 
 
 #: Every arrival kind by name. Adding a kind is adding a class here.
