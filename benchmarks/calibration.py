@@ -148,6 +148,8 @@ def truth_cases(full: bool = True) -> list[Case]:
     for rho in (0.5, 0.7, 0.9, 0.95):
         for n in (1_000, 10_000, 100_000) if full else (1_000, 10_000):
             cases.append(Case(f"M/G/1 Huffman ρ = {rho:g} ({n:,})", _sc(queue_link(rho)), n))
+    for n in (50, 1_000, 10_000):  # a light load: few telegrams wait, batches must hold enough that do
+        cases.append(Case(f"M/G/1 Huffman light ρ = 0.05 ({n:,})", _sc(queue_link(0.05)), n))
     for n in (1_000, 100_000) if full else (1_000,):
         cases.append(Case(f"M/D/1 fixed ρ = 0.95 ({n:,})", _sc(queue_link(0.95, "fixed")), n))
     rare = Urn("rare", {"common": 998, "rare1": 1, "rare2": 1})

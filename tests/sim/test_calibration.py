@@ -15,7 +15,15 @@ from coding import huffman
 from sim import engine, scenario
 from sim.model import Arrivals, Line, Link, Urn
 from sim.results import Check, RunResult
-from sim.stats import ALPHA, batch_means, bernstein_threshold, relaxation_time, t_quantile, t_tail
+from sim.stats import (
+    ALPHA,
+    batch_means,
+    bernstein_threshold,
+    min_batch_telegrams,
+    relaxation_time,
+    t_quantile,
+    t_tail,
+)
 from sim.theory import whole_draw_per_ball
 from tests.sim.links import scenario as make_scenario
 
@@ -214,6 +222,26 @@ def test_batch_means_warm_up_batches_and_inconclusive_cases():
     assert math.isnan(short.std_error) and "relaxation times" in short.reason
     flat = batch_means(np.zeros(2048), 1, 2048, relaxation=1.0)
     assert flat.std_error == 0.0 and "all equal" in flat.reason  # never "±0 s": inconclusive
+    # At a light load batches are also long enough to hold MIN_WAITING_PER_BATCH waiting telegrams.
+    light = batch_means(sums, 1, 2048, relaxation=0.2, min_batch=min_batch_telegrams(0.1))
+    assert light.batch_size >= 200 and light.batches == 10 and not light.reason
+    too_light = batch_means(sums, 1, 2048, relaxation=0.2, min_batch=min_batch_telegrams(0.05))
+    assert too_light.batches == 5 and "light load" in too_light.reason and "4,001" in too_light.reason
+    idle = batch_means(sums, 1, 2048, relaxation=0.0, min_batch=min_batch_telegrams(0.0))
+    assert idle.batches == 0 and "zero load" in idle.reason
+
+
+def test_light_load_short_run_is_inconclusive_not_fail():
+    # ρ = 0.05 with 50 messages: batches of one or two telegrams, nearly all zero waits, made the
+    # t test FAIL 2.4 % of correct runs (seed 32 among them: mean wait 6.6e-6 s against 2.8e-3 s).
+    sc = cal._sc(cal.queue_link(0.05))
+    short = engine.run(sc, messages=50, seed=32).links[0]
+    pk = {c.name: c for c in short.checks}["pollaczek_khinchine"]
+    assert short.line.mean_wait < 0.01 * short.theory.pk_mean_wait  # far off, on too little data
+    assert pk.verdict == "inconclusive" and "light load" in pk.detail
+    long = engine.run(sc, messages=10_000, seed=32).links[0]
+    judged = {c.name: c for c in long.checks}["pollaczek_khinchine"]
+    assert judged.verdict == "pass" and long.line.wait_batch_size >= min_batch_telegrams(0.05)
 
 
 def test_zero_wait_spread_is_inconclusive_not_a_zero_tolerance():
