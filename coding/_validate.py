@@ -54,6 +54,15 @@ def check_weights(name: str, mapping: Mapping[str, Any]) -> tuple[tuple[str, ...
         raise TypeError(f"{name!r} must be a mapping symbol -> number (got {type(mapping).__name__})")
     if len(mapping) == 0:
         raise ValueError(f"{name!r} must not be empty")
+    symbols = tuple(mapping)
+    values = list(mapping.values())
+    if all(type(s) is str and s for s in symbols) and all(type(v) in (int, float) for v in values):
+        try:
+            arr = np.array(values, dtype=np.float64)
+        except OverflowError:  # an int beyond float64: the loop below names it
+            arr = np.zeros(0)
+        if arr.size == len(values) and bool(np.all(np.isfinite(arr) & (arr >= 0))):
+            return symbols, arr  # the common case, checked with whole-array operations
     symbols = tuple(check_symbol(name, s) for s in mapping)
     values = []
     for s, v in mapping.items():
@@ -94,3 +103,14 @@ def check_base(base: Any) -> float | str:
     if not math.isfinite(float(base)) or float(base) <= 1:
         raise ValueError(f"'base' must be > 1 or 'e' (got {base})")
     return float(base)
+
+
+def check_probability(name: str, value: Any) -> float:
+    """``value`` as a float in [0, 1], or a ValueError naming ``name`` (NaN is rejected too)."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"'{name}' must be a number (got {value!r})") from None
+    if not 0.0 <= v <= 1.0:
+        raise ValueError(f"'{name}' must be a probability in [0, 1] (got {value!r})")
+    return v
