@@ -19,11 +19,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sim.numbers import fixed, seconds, signed
-from sim.results import LinkResult, RunResult
+from sim.model.results import LinkResult, RunResult
+from sim.publish.numbers import fixed, seconds, signed
 
 if TYPE_CHECKING:  # pragma: no cover
-    from sim.output import Folder
+    from sim.publish.output import Folder
 
 __all__ = ["render_from_folder", "write_report"]
 
@@ -246,7 +246,7 @@ def _png_markup(fig: object, alt: str) -> str:
 
 def _inline_figures(result: RunResult, given: Mapping[str, str] | None) -> dict[str, str]:
     """Markup per figure stem: the given SVG where it is clean, else drawn here."""
-    from sim import plots
+    from sim.publish import plots
 
     out: dict[str, str] = {}
     for spec in plots.figure_specs(result):
@@ -279,15 +279,15 @@ def write_report(
     out_dir:
         The folder to write into (created if missing).
     explain_text:
-        The scenario's worked explanation (``sim.explain.explain``), shown
+        The scenario's worked explanation (``sim.publish.explain.explain``), shown
         verbatim in a ``<pre>`` block.
     figures:
         Inline SVG markup per figure stem, as filled in by
-        ``sim.plots.render_all(..., inline=figures)``; figures missing from it
+        ``sim.publish.plots.render_all(..., inline=figures)``; figures missing from it
         are drawn here. Pass it to avoid drawing every figure twice.
     """
-    from sim import plots
-    from sim.output import opened
+    from sim.publish import plots
+    from sim.publish.output import opened
 
     specs = plots.figure_specs(result)
     markup = _inline_figures(result, figures)
@@ -322,7 +322,7 @@ def write_report(
             f"<pre>{_e(explain_text)}</pre>",
             "</section>",
         ]
-    from sim.explain import article_corrections
+    from sim.publish.explain import article_corrections
 
     parts += [
         '<section id="article">',
@@ -407,8 +407,8 @@ def render_from_folder(folder: Path | str, *, formats: Sequence[str] = ("png",))
     Raises ``ValueError`` with a one-line message when the folder holds no
     readable ``summary.json``.
     """
-    from sim import plots
-    from sim.output import EXPLAIN_MAX_BYTES, Folder, OutputError, read_results
+    from sim.publish import plots
+    from sim.publish.output import EXPLAIN_MAX_BYTES, Folder, OutputError, read_results
 
     with Folder.open(folder) as f:
         result = read_results(f)

@@ -3,7 +3,7 @@
 The pure versions live in :mod:`coding` (``arithmetic``, ``block``,
 ``tunstall``) and work on strings of ``0``/``1``; these kernels do the same
 arithmetic, bit for bit, on packed 64-bit words (most significant bit first,
-as :mod:`sim.bitcodec`), compiled with numba. Every coder keeps its whole
+as :mod:`sim.engine.bitcodec`), compiled with numba. Every coder keeps its whole
 state in a small int64 array that the caller passes back with the next chunk,
 so a stream cut into chunks of any size gives exactly the bits (and the
 symbols) of the whole stream: chunk invariance by construction.
@@ -16,7 +16,7 @@ real. Symbols are indices into the code's source symbols.
   The decoder returns each symbol as soon as the bits so far decide it.
 - :class:`BlockEncoder` / :func:`split_blocks`: symbol indices to block indices of a
   :class:`coding.BlockCode` (the tail padded); the blocks then travel with
-  the engine's prefix-code kernels (:mod:`sim.bitcodec`).
+  the engine's prefix-code kernels (:mod:`sim.engine.bitcodec`).
 - :class:`TunstallEncoder` / :class:`TunstallDecoder`: the parse tree of a
   :class:`coding.TunstallCode` walked symbol by symbol, m bits per word.
 """
