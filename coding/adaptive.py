@@ -17,8 +17,8 @@ The arithmetic coder of :mod:`coding.arithmetic` codes with such a model
 unchanged: :class:`AdaptiveModel` keeps integer counts (the pseudo-counts
 times the smallest integer scale d that makes them whole, plus d per ball), so
 p̂_t = f_t(x)/T_t holds exactly, with no quantisation, while T_t ≤ 2^precision.
-When a ball would take T past that limit, both ends halve every count
-(rounding up, so none reaches 0): a *rescale*. The coder's bound always holds
+When a ball takes T past that limit, both ends halve every count (rounding
+up, so none reaches 0) until the total fits again: a *rescale*. The coder's bound always holds
 for the counts actually used; after a rescale the model is no longer the
 Dirichlet estimator, so the regret bounds apply only to runs without one
 (``rescales == 0``).
@@ -34,8 +34,8 @@ from typing import Literal
 
 import numpy as np
 
-from coding.arithmetic import _QUARTER, DEFAULT_PRECISION, STATE_BITS, ArithmeticDecoder, ArithmeticEncoder
 from coding._validate import check_symbols
+from coding.arithmetic import _QUARTER, DEFAULT_PRECISION, STATE_BITS, ArithmeticDecoder, ArithmeticEncoder
 from coding.builders import canonical
 from coding.code import Code, DecodeError
 from coding.distribution import Distribution
@@ -69,7 +69,7 @@ def _pseudo_counts(symbols: Sequence[str], prior: PriorName | Mapping[str, float
     if set(prior) != set(symbols):
         missing = [s for s in symbols if s not in prior]
         extra = [s for s in prior if s not in symbols]
-        raise ValueError(f"'prior' must give a pseudo-count for every symbol (missing {missing}, extra {extra})")
+        raise ValueError(f"'prior' must give a pseudo-count per symbol (missing {missing}, extra {extra})")
     out = []
     for s in symbols:
         v = prior[s]
@@ -79,7 +79,7 @@ def _pseudo_counts(symbols: Sequence[str], prior: PriorName | Mapping[str, float
         if not f > 0 or not math.isfinite(float(v)):
             raise ValueError(f"'prior.{s}' must be positive (got {v!r})")
         if f.denominator > MAX_DENOMINATOR:
-            raise ValueError(f"'prior.{s}' must be a fraction with denominator at most {MAX_DENOMINATOR} (got {v!r})")
+            raise ValueError(f"'prior.{s}' must have a denominator of at most {MAX_DENOMINATOR} (got {v!r})")
         out.append(f)
     return tuple(out)
 
@@ -120,7 +120,8 @@ class AdaptiveModel:
     ('10010001101', 10.585, True)
     """
 
-    __slots__ = ("_symbols", "_index", "_alpha", "_scale", "_start", "_precision", "_freqs", "_cum", "_rescales")
+    __slots__ = ("_symbols", "_index", "_alpha", "_scale", "_start", "_precision")
+    __slots__ += ("_freqs", "_cum", "_rescales")
 
     def __init__(
         self,
@@ -136,9 +137,9 @@ class AdaptiveModel:
         alpha = _pseudo_counts(symbols, prior)
         scale = math.lcm(*(a.denominator for a in alpha))
         start = tuple(int(a * scale) for a in alpha)
-        if sum(start) + scale > 1 << precision:
+        if sum(start) > 1 << precision:
             raise ValueError(
-                f"the prior's scaled counts ({sum(start)}) and one ball ({scale}) exceed 2^{precision}; "
+                f"the prior's scaled counts ({sum(start)}) exceed 2^{precision}; "
                 "raise 'precision' or use simpler pseudo-counts"
             )
         self._symbols = symbols
@@ -221,8 +222,8 @@ class AdaptiveModel:
     def _advance(self, j: int) -> None:
         freqs, cum, d = self._freqs, self._cum, self._scale
         freqs[j] += d
-        if cum[-1] + d > 1 << self._precision:
-            while sum(freqs) + d > 1 << self._precision:
+        if cum[-1] + d > 1 << self._precision:  # the new total would pass the limit: halve
+            while sum(freqs) > 1 << self._precision:
                 for i, f in enumerate(freqs):
                     freqs[i] = f - f // 2
             self._rescales += 1
@@ -298,7 +299,9 @@ def _as_alpha(alpha: np.ndarray | Sequence[float]) -> np.ndarray:
     return a
 
 
-def sequential_probabilities(indices: np.ndarray | Sequence[int], alpha: np.ndarray | Sequence[float]) -> np.ndarray:
+def sequential_probabilities(
+    indices: np.ndarray | Sequence[int], alpha: np.ndarray | Sequence[float]
+) -> np.ndarray:
     """p̂_t(x_t) = (n_t(x_t) + α(x_t)) / (t + A) for every ball t, vectorised.
 
     ``indices`` are the balls as symbol indices, ``alpha`` the prior's pseudo-counts.
@@ -365,13 +368,12 @@ def kt_regret_bound(n: int, k: int) -> float:
     if n < 0 or k < 2:
         raise ValueError(f"need n ≥ 0 and k ≥ 2 (got n={n}, k={k})")
     x = n + k / 2
-    return (k - 1) / 2 * math.log2(x) + math.log2(math.sqrt(2 * math.pi)) - math.lgamma(k / 2) / math.log(2) + 1 / (
-        12 * x * math.log(2)
-    )
+    nats = math.log(math.sqrt(2 * math.pi)) - math.lgamma(k / 2) + 1 / (12 * x)
+    return (k - 1) / 2 * math.log2(x) + nats / math.log(2)
 
 
 def laplace_regret_bound(n: int, k: int) -> float:
-    """log2 C(n + k − 1, k − 1) ≤ (k − 1)·log2(n + 1): the Laplace estimator's regret bound for every sequence.
+    """log2 C(n + k − 1, k − 1) ≤ (k − 1)·log2(n + 1): the Laplace estimator's regret, any sequence.
 
     >>> laplace_regret_bound(2, 2)
     1.584962500721156

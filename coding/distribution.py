@@ -85,7 +85,8 @@ class Distribution:
         [0.25, 0.75]
         >>> Distribution.from_logits({"a": 1000.0, "b": 1000.0}).as_dict()
         {'a': 0.5, 'b': 0.5}
-        >>> [round(v, 12) for v in Distribution.from_logits({"a": 0.0, "b": math.log(3)}, 2).probabilities.tolist()]
+        >>> hot = Distribution.from_logits({"a": 0.0, "b": math.log(3)}, temperature=2)
+        >>> [round(v, 12) for v in hot.probabilities.tolist()]
         [0.366025403784, 0.633974596216]
         """
         if isinstance(temperature, bool) or not isinstance(temperature, (int, float)):
