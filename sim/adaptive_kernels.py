@@ -267,7 +267,7 @@ class AdaptiveArithmeticDecoder:
 
 @njit(cache=True, nogil=True)
 def _huffman_codes(cum, lengths, codes, parent, weight):  # pragma: no cover
-    """Rebuild: Huffman lengths of the counts (as :func:`coding.adaptive.count_huffman_lengths`), canonical codes.
+    """Rebuild: the counts' Huffman lengths (as ``coding.adaptive.count_huffman_lengths``), canonical codes.
 
     Nodes 0 … k−1 are the leaves, k … 2k−2 the merged nodes in the order made;
     (weight, id) orders them, which is the (weight, age) tie-break.
@@ -317,7 +317,7 @@ def _huffman_codes(cum, lengths, codes, parent, weight):  # pragma: no cover
 
 @njit(cache=True, nogil=True)
 def adaptive_huffman_encode(sym, cum, model, every, lengths, codes, out32, flip, scratch):  # pragma: no cover
-    """Encode ``sym`` with a Huffman code of the counts rebuilt before balls 0, m, 2m, …; return (bits, rebuilds)."""
+    """Encode ``sym``, the counts' Huffman code rebuilt before balls 0, m, 2m, …; return (bits, rebuilds)."""
     acc = np.uint64(0)
     used = 0
     g = 0
