@@ -288,12 +288,12 @@ class ArithmeticEncoder:
         cum, index, advance = code._cum, code._index, code._advance if code.adaptive else None
         low, high, pending = self._low, self._high, self._pending
         out: list[str] = []
-        for i, s in enumerate(symbols):
+        for s in symbols:
             j = index.get(s) if isinstance(s, str) else None
             if j is None:
-                raise ValueError(f"symbol {self._symbols + i} ({s!r}) is not in the model")
+                raise ValueError(f"symbol {self._symbols} ({s!r}) is not in the model")
             if cum[j] == cum[j + 1]:
-                raise ValueError(f"symbol {self._symbols + i} ({s!r}) has frequency 0 in the model")
+                raise ValueError(f"symbol {self._symbols} ({s!r}) has frequency 0 in the model")
             span, total = high - low + 1, cum[-1]
             high = low + (span * cum[j + 1]) // total - 1
             low = low + (span * cum[j]) // total
