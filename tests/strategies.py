@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from hypothesis import strategies as st
 
-from coding import Code, Distribution
+from coding import AdaptiveModel, Code, Distribution
 from coding._validate import DIGITS
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "counts",
     "distribution_pairs",
     "distributions",
+    "fitting_model",
     "kraft_lengths",
     "prefix_codes",
     "priors",
@@ -215,4 +216,14 @@ def urn_streams(draw: st.DrawFn, max_size: int = 6, max_len: int = 200) -> tuple
 def priors(draw: st.DrawFn, symbols: Sequence[str]) -> str | dict[str, float]:
     """An adaptive model's prior: "laplace", "kt" or pseudo-counts (decimals and halves)."""
     value = st.sampled_from([0.5, 1, 2, 0.25, 1.5, 0.1, 3])
-    return draw(st.one_of(st.sampled_from(["laplace", "kt"]), st.fixed_dictionaries({s: value for s in symbols})))
+    return draw(
+        st.one_of(st.sampled_from(["laplace", "kt"]), st.fixed_dictionaries({s: value for s in symbols}))
+    )
+
+
+def fitting_model(symbols: Sequence[str], prior: str | dict[str, float], precision: int) -> AdaptiveModel:
+    """An adaptive model at ``precision``, or at 24 bits when the prior's scaled counts do not fit."""
+    try:
+        return AdaptiveModel(symbols, prior, precision=precision)
+    except ValueError:
+        return AdaptiveModel(symbols, prior, precision=24)

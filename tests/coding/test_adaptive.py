@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from strategies import chunkings, priors, urn_streams
+from strategies import chunkings, fitting_model, priors, urn_streams
 
 from coding import (
     AdaptiveHuffman,
@@ -68,7 +68,9 @@ def test_softmax_sums_over_every_class_and_is_stable():
 
 def test_temperature_scaling_equals_scaled_logits():
     logits = {"a": 1.0, "b": 2.0, "c": -0.5}
-    assert Distribution.from_logits(logits, 2.0) == Distribution.from_logits({k: v / 2 for k, v in logits.items()})
+    assert Distribution.from_logits(logits, 2.0) == Distribution.from_logits(
+        {k: v / 2 for k, v in logits.items()}
+    )
 
 
 @pytest.mark.parametrize(
@@ -93,7 +95,7 @@ def test_bad_logits(logits, temperature, message):
 def test_adaptive_round_trip_within_bound(data, case, precision):
     symbols, seq = case
     prior = data.draw(priors(symbols))
-    model = AdaptiveModel(symbols, prior, precision=precision)
+    model = fitting_model(symbols, prior, precision)
     bits = model.encode(seq)
     assert model.decode(bits, len(seq)) == seq
     assert model.cost(seq) - 1e-9 <= len(bits) <= model.bound(seq) + 1e-9
@@ -180,9 +182,7 @@ def test_kt_regret_bound_holds_for_every_count_vector(k):
     # The regret depends only on the counts, so checking every count vector checks every sequence.
     for n in [0, 1, 2, 3, 5, 8, 13] + ([21] if k <= 4 else []) + ([40, 80] if k <= 3 else []):
         bound = kt_regret_bound(n, k)
-        worst = max(
-            mixture_code_length(c, [0.5] * k) - empirical_code_length(c) for c in _all_counts(n, k)
-        )
+        worst = max(mixture_code_length(c, [0.5] * k) - empirical_code_length(c) for c in _all_counts(n, k))
         assert worst <= bound
 
 
@@ -199,7 +199,9 @@ def test_kt_bound_against_the_asymptotic_worst_case():
     # All balls one colour: regret = log2 Γ(n + k/2)Γ(½)/(Γ(k/2)Γ(n + ½)) → (k−1)/2 log2 n + log2(√π/Γ(k/2)).
     for k in (2, 4):
         n = 10**6
-        exact = (math.lgamma(n + k / 2) + math.lgamma(0.5) - math.lgamma(k / 2) - math.lgamma(n + 0.5)) / math.log(2)
+        exact = (
+            math.lgamma(n + k / 2) + math.lgamma(0.5) - math.lgamma(k / 2) - math.lgamma(n + 0.5)
+        ) / math.log(2)
         assert exact == pytest.approx(mixture_code_length([n] + [0] * (k - 1), [0.5] * k), abs=1e-6)
         assert 0.49 < kt_regret_bound(n, k) - exact < 0.51
 
