@@ -12,8 +12,8 @@ arrays passed back with the next chunk, so any chunking gives the bits and
 the symbols of the whole stream.
 
 - :class:`AdaptiveArithmeticEncoder` / :class:`AdaptiveArithmeticDecoder`
-- :class:`AdaptiveHuffmanEncoder` (bits and rebuild count; decoding is the
-  pure :meth:`coding.AdaptiveHuffman.decode`)
+- :class:`AdaptiveHuffmanEncoder` (bits and rebuild count) /
+  :class:`AdaptiveHuffmanDecoder`
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ from sim.stream_kernels import (
 __all__ = [
     "AdaptiveArithmeticDecoder",
     "AdaptiveArithmeticEncoder",
+    "AdaptiveHuffmanDecoder",
     "AdaptiveHuffmanEncoder",
     "warm_up",
 ]
@@ -383,6 +384,97 @@ class AdaptiveHuffmanEncoder:
         return words, int(nbits)
 
 
+@njit(cache=True, nogil=True)
+def adaptive_huffman_decode(
+    words, nbits, cum, model, every, lengths, codes, hstate, out, limit, scratch
+):  # pragma: no cover
+    """Decode up to ``limit`` balls from ``nbits`` new bits; return (count, −1 or the bad bit's position).
+
+    Canonical decoding: the codewords of one length are consecutive numbers,
+    so after each bit the code read so far is a codeword when it lies in
+    [first(L), first(L) + count(L)). ``hstate`` holds the partial codeword
+    (value, length) across chunks; the tables are rebuilt, as by the encoder,
+    before balls 0, m, 2m, … (``model[M_SEEN]`` counts the balls).
+    """
+    k = cum.size - 1
+    parent = scratch[0]
+    weight = scratch[1]
+    first = np.zeros(65, dtype=np.int64)
+    count_l = np.zeros(65, dtype=np.int64)
+    offset = np.zeros(65, dtype=np.int64)
+    order = np.zeros(k, dtype=np.int64)
+    code = hstate[0]
+    length = hstate[1]
+    built = False
+    count = 0
+    pos = 0
+    while count < limit and pos < nbits:
+        if not built or (length == 0 and model[M_SEEN] % every == 0 and hstate[2] != model[M_SEEN]):
+            if model[M_SEEN] % every == 0 and hstate[2] != model[M_SEEN]:
+                _huffman_codes(cum, lengths, codes, parent, weight)
+                hstate[2] = model[M_SEEN]
+            first[:] = 0
+            count_l[:] = 0
+            j = 0
+            for ln in range(1, 64):
+                offset[ln] = j
+                for i in range(k):
+                    if lengths[i] == ln:
+                        if count_l[ln] == 0:
+                            first[ln] = codes[i]
+                        order[j] = i
+                        j += 1
+                        count_l[ln] += 1
+            built = True
+        bit = (words[pos >> 6] >> np.uint64(63 - (pos & 63))) & np.uint64(1)
+        pos += 1
+        code = (code << 1) | np.int64(bit)
+        length += 1
+        if length > 63:
+            return count, pos - 1
+        rel = code - first[length]
+        if count_l[length] > 0 and 0 <= rel < count_l[length]:
+            s = order[offset[length] + rel]
+            out[count] = s
+            count += 1
+            code = 0
+            length = 0
+            _advance(cum, model, s)
+    hstate[0] = code
+    hstate[1] = length
+    return count, -1
+
+
+class AdaptiveHuffmanDecoder:
+    """Compiled :meth:`coding.AdaptiveHuffman.decode`: packed-word chunks in, symbol indices out.
+
+    A codeword cut by a chunk boundary waits in the state for the next chunk.
+    """
+
+    def __init__(self, code: AdaptiveHuffman, count: int) -> None:
+        self.cum, self.model = _model_arrays(code.model)
+        k = len(code.symbols)
+        self.every = code.every
+        self.lengths = np.zeros(k, dtype=np.int64)
+        self.codes = np.zeros(k, dtype=np.int64)
+        self.scratch = np.zeros((2, 2 * k - 1), dtype=np.int64)
+        self.hstate = np.array([0, 0, -1], dtype=np.int64)  # partial code, its length, last rebuild's ball
+        self.count = int(count)
+        self.decoded = 0
+
+    def feed(self, words: np.ndarray, nbits: int) -> np.ndarray:
+        left = self.count - self.decoded
+        out = np.empty(left, dtype=np.int64)
+        n, bad = adaptive_huffman_decode(
+            words, nbits, self.cum, self.model, self.every, self.lengths, self.codes, self.hstate, out, left,
+            self.scratch,
+        )  # fmt: skip
+        if bad >= 0:
+            raise ValueError(f"bit {bad} of the chunk starts no codeword")
+        self.decoded += int(n)
+        return out[: int(n)]
+
+
 def warm_up() -> None:
     """Compile (or load from cache) every kernel on a tiny input."""
     model = AdaptiveModel(["a", "b"], "kt")
@@ -392,4 +484,6 @@ def warm_up() -> None:
     dec = AdaptiveArithmeticDecoder(model, 3)
     dec.feed(words, nbits)
     dec.finish()
-    AdaptiveHuffmanEncoder(AdaptiveHuffman(["a", "b"], "kt", every=2)).encode(sym)
+    ah = AdaptiveHuffman(["a", "b"], "kt", every=2)
+    words, nbits = AdaptiveHuffmanEncoder(ah).encode(sym)
+    AdaptiveHuffmanDecoder(ah, 3).feed(words, nbits)

@@ -58,8 +58,8 @@ def test_adaptive_arithmetic_chunked_equals_whole_equals_pure(data, case, precis
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.data(), urn_streams(max_len=300), st.sampled_from([1, 3, 64]), cuts)
-def test_adaptive_huffman_chunked_equals_whole_equals_pure(data, case, every, sym_cuts):
+@given(st.data(), urn_streams(max_len=300), st.sampled_from([1, 3, 64]), cuts, cuts)
+def test_adaptive_huffman_chunked_equals_whole_equals_pure(data, case, every, sym_cuts, bit_cuts):
     symbols, seq = case
     prior = data.draw(priors(symbols))
     precision = fitting_model(symbols, prior, data.draw(st.sampled_from([6, 24]))).precision
@@ -69,6 +69,10 @@ def test_adaptive_huffman_chunked_equals_whole_equals_pure(data, case, every, sy
     enc = ak.AdaptiveHuffmanEncoder(code)
     assert text([enc.encode(piece) for piece in cut(idx, sym_cuts)]) == pure
     assert enc.rebuilds == code.rebuilds(len(seq)) and enc.bits == len(pure)
+    bits = np.array([int(c) for c in pure], dtype=np.uint8)
+    dec = ak.AdaptiveHuffmanDecoder(code, idx.size)
+    out = [dec.feed(*from_bits(piece)) for piece in cut(bits, bit_cuts)]
+    assert np.concatenate([np.zeros(0, np.int64), *out]).tolist() == idx.tolist()
 
 
 def test_bad_symbol_leaves_the_state_unchanged():
