@@ -72,9 +72,9 @@ class Distribution:
     def from_logits(cls, logits: Mapping[str, float], temperature: float = 1.0) -> Distribution:
         """The softmax of ``logits`` at ``temperature`` T: p(x) = exp(z(x)/T) / Σ_y exp(z(y)/T).
 
-        The denominator sums over *every* class y (the source article's formula
-        slips here; a softmax is only a distribution when all classes share one
-        normaliser). Computed stably: the largest z/T is subtracted before
+        The denominator sums over *every* class y. The source article writes
+        e^{x_i} under its sum, with the numerator's index, which would make
+        every output 1/N; the summed index must be the summation variable. Computed stably: the largest z/T is subtracted before
         exponentiating, which changes nothing mathematically and keeps exp
         from overflowing. A low temperature sharpens the model, a high one
         flattens it towards uniform; a class whose weight underflows gets

@@ -7,7 +7,7 @@ nothing but the pairs travels. Phrase i (i = 1, 2, …) points to one of the i
 phrases known by then (number 0 is the empty phrase), in ⌈log2 i⌉ bits, and
 names its symbol in ⌈log2 K⌉ bits (K symbols). For an i.i.d. source the
 bits per symbol fall towards H, but slowly: the excess shrinks like
-O(log log n / log n), far slower than an adaptive model's (K − 1)/2 · log2 n / n.
+1/log n, far slower than an adaptive model's (K − 1)/2 · log2 n / n.
 
 The tail: if the stream ends inside a phrase that is already known, the last
 pair repeats it as (its prefix, its last symbol); the receiver, who knows the
