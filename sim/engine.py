@@ -18,6 +18,7 @@ from sim.line import Carriage, LineTally, SharedLine, TelegraphLine
 from sim.model import Line, Link, Scenario
 from sim.results import LineStats, LinkResult, RunResult, Theory, Trace
 from sim.stations import ArrivalClock, Channel, Hook, Receiver, Route, Transmitter
+from sim.stats import min_batch_telegrams
 from sim.theory import Measured, checks, finite_population_factor, link_theory, shared_theories
 from sim.urn import UrnSampler
 
@@ -111,7 +112,10 @@ class _LinkRun:
         # On a shared line theory describes the stretch while every link on the wire sends.
         counted = line.overlap_telegrams if wire is not None else None
         relaxation = theory.relaxation_time
-        waits = line.wait_batches(relaxation, counted) if relaxation is not None else None
+        load = theory.line_load if wire is not None else theory.utilisation
+        # A telegram waits with probability equal to the wire's load: batches hold enough waits.
+        min_batch = min_batch_telegrams(load) if load is not None else 0.0
+        waits = line.wait_batches(relaxation, counted, min_batch) if relaxation is not None else None
         stats = LineStats(
             telegrams=line.telegrams,
             duration=duration,

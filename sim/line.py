@@ -156,15 +156,18 @@ class LineTally:
         """On a shared line: the mean wait of :attr:`overlap_telegrams`."""
         return float(self._get("overlap_wait_sum")) / max(self.overlap_telegrams, 1)
 
-    def wait_batches(self, relaxation: float, telegrams: int | None = None) -> BatchMeans:
+    def wait_batches(
+        self, relaxation: float, telegrams: int | None = None, min_batch: float = 0.0
+    ) -> BatchMeans:
         """The mean wait after warm-up, with its batch-means standard error.
 
         ``relaxation`` is the queue's relaxation time in telegrams: it sets
         the warm-up deleted and the least batch length (see :mod:`sim.stats`).
-        ``telegrams`` limits it to the first so many (default: all).
+        ``telegrams`` limits it to the first so many (default: all);
+        ``min_batch`` is the least batch length in telegrams.
         """
         count = self.telegrams if telegrams is None else telegrams
-        return batch_means(self.batch_wait, self.batch_size, count, relaxation)
+        return batch_means(self.batch_wait, self.batch_size, count, relaxation, min_batch)
 
 
 class TelegraphLine(LineTally):
