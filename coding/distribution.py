@@ -74,9 +74,9 @@ class Distribution:
 
         The denominator sums over *every* class y. The source article writes
         e^{x_i} under its sum, with the numerator's index, which would make
-        every output 1/N; the summed index must be the summation variable. Computed stably: the largest z/T is subtracted before
-        exponentiating, which changes nothing mathematically and keeps exp
-        from overflowing. A low temperature sharpens the model, a high one
+        every output 1/N; the summed index must be the summation variable.
+        Computed stably: the largest z/T is subtracted before exponentiating,
+        which changes nothing mathematically and keeps exp from overflowing. A low temperature sharpens the model, a high one
         flattens it towards uniform; a class whose weight underflows gets
         probability 0.
 
