@@ -76,8 +76,9 @@ class Distribution:
         e^{x_i} under its sum, with the numerator's index, which would make
         every output 1/N; the summed index must be the summation variable.
         Computed stably: the largest z/T is subtracted before exponentiating,
-        which changes nothing mathematically and keeps exp from overflowing. A low temperature sharpens the model, a high one
-        flattens it towards uniform; a class whose weight underflows gets
+        which changes nothing mathematically and keeps exp from overflowing.
+        A low temperature sharpens the model, a high one flattens it towards
+        uniform; a class whose weight underflows gets
         probability 0.
 
         >>> p = Distribution.from_logits({"a": 0.0, "b": math.log(3)})
