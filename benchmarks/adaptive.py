@@ -51,24 +51,9 @@ COLOURS = ("blue", "red", "green", "yellow")
 def adaptive_arithmetic() -> Run:
     from coding import AdaptiveModel
     from sim import adaptive_kernels as ak
-    from sim.bitcodec import from_bits, to_bits
 
     model = AdaptiveModel(COLOURS, "kt")
-
-    def run(seq: np.ndarray) -> tuple[float, float, int, np.ndarray]:
-        t0 = time.perf_counter()
-        enc = ak.AdaptiveArithmeticEncoder(model)
-        body = enc.encode(seq)
-        tail = enc.finish()
-        t1 = time.perf_counter()
-        words, nbits = from_bits(np.concatenate([to_bits(*body), to_bits(*tail)]))  # one stream
-        t2 = time.perf_counter()
-        dec = ak.AdaptiveArithmeticDecoder(model, seq.size)
-        out = np.concatenate([dec.feed(words, nbits), dec.finish()])
-        t3 = time.perf_counter()
-        return t1 - t0, t3 - t2, enc.bits, out
-
-    return run
+    return ours(model, ak.AdaptiveArithmeticEncoder, ak.AdaptiveArithmeticDecoder)
 
 
 def adaptive_huffman(every: int, rebuilds: dict[str, int], name: str) -> Run:

@@ -22,10 +22,9 @@ import numpy as np
 from numba import njit
 
 from coding import AdaptiveHuffman, AdaptiveModel
+from sim import stream_kernels as sk
 from sim.stream_kernels import (
     _FLIP,
-    _FULL,
-    _HALF,
     _N,
     A_ENDED,
     A_HIGH,
@@ -33,10 +32,11 @@ from sim.stream_kernels import (
     A_LOW,
     A_PENDING,
     A_VALUE,
-    _agree,
+    _close_chunk,
     _emit,
-    _straddle,
-    arith_finish,
+    _refill,
+    _settle,
+    _unsettle,
 )
 
 __all__ = [
@@ -99,32 +99,9 @@ def adaptive_encode(sym, cum, model, state, out32, flip):  # pragma: no cover
         total = cum[last]
         high = low + (span * cum[s + 1]) // total - 1
         low = low + (span * cum[s]) // total
-        d = _agree(low, high)
-        if pending > 0 and d > 0:
-            bit = low >> (_N - 1)
-            acc, used, g = _emit(out32, flip, acc, used, g, bit, 1)
-            fill = 0 if bit else 0xFFFFFFFF
-            while pending > 0:
-                k = min(pending, 32)
-                acc, used, g = _emit(out32, flip, acc, used, g, fill >> (32 - k), k)
-                pending -= k
-            acc, used, g = _emit(out32, flip, acc, used, g, (low >> (_N - d)) & ((1 << (d - 1)) - 1), d - 1)
-        else:
-            acc, used, g = _emit(out32, flip, acc, used, g, low >> (_N - d), d)
-        low = (low << d) & _FULL
-        high = ((high << d) & _FULL) | ((1 << d) - 1)
-        u = _straddle(low, high)
-        pending += u
-        low = (low << u) & (_HALF - 1)
-        high = ((high << u) & (_HALF - 1)) | _HALF | ((1 << u) - 1)
+        low, high, pending, acc, used, g = _settle(low, high, pending, out32, flip, acc, used, g)
         _advance(cum, model, s)
-    nbits = 32 * g + used
-    if used > 0:
-        out32[g ^ flip] = np.uint32((acc << np.uint64(32 - used)) & np.uint64(0xFFFFFFFF))
-    state[A_LOW] = low
-    state[A_HIGH] = high
-    state[A_PENDING] = pending
-    return nbits
+    return _close_chunk(out32, flip, acc, used, g, state, low, high, pending)
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -158,16 +135,7 @@ def adaptive_decode(words, nbits, cum, model, state, out, limit):  # pragma: no 
     pos = 0
     count = 0
     while count < limit:
-        need = min(_N - known, nbits - pos)
-        if need > 0:
-            wi = pos >> 6
-            off = np.uint64(pos & 63)
-            x = words[wi] << off
-            if wi + 1 < words.size:
-                x |= (words[wi + 1] >> np.uint64(1)) >> (np.uint64(63) - off)
-            value |= np.int64(x >> np.uint64(64 - need)) << (_N - known - need)
-            pos += need
-            known += need
+        value, pos, known = _refill(words, nbits, pos, value, known)
         if ended:
             known = _N
         span = high - low + 1
@@ -181,15 +149,7 @@ def adaptive_decode(words, nbits, cum, model, state, out, limit):  # pragma: no 
         total = cum[last]
         high = low + (span * cum[s + 1]) // total - 1
         low = low + (span * cum[s]) // total
-        d = _agree(low, high)
-        low = (low << d) & _FULL
-        high = ((high << d) & _FULL) | ((1 << d) - 1)
-        value = (value << d) & _FULL
-        u = _straddle(low, high)
-        low = (low << u) & (_HALF - 1)
-        high = ((high << u) & (_HALF - 1)) | _HALF | ((1 << u) - 1)
-        value = ((value << u) & (_HALF - 1)) | (value & _HALF)
-        known -= d + u
+        low, high, value, known = _unsettle(low, high, value, known)
         _advance(cum, model, s)
     state[A_LOW] = low
     state[A_HIGH] = high
@@ -205,7 +165,7 @@ def _model_arrays(model: AdaptiveModel) -> tuple[np.ndarray, np.ndarray]:
     return cum, np.array([fresh.scale, 1 << fresh.precision, 0, 0], dtype=np.int64)
 
 
-class AdaptiveArithmeticEncoder:
+class AdaptiveArithmeticEncoder(sk.ArithmeticEncoder):
     """Compiled encoder for an :class:`coding.AdaptiveModel`: symbol-index chunks in, packed words out.
 
     ``encode(sym)`` returns ``(words, nbits)`` for the bits the chunk settles,
@@ -222,27 +182,14 @@ class AdaptiveArithmeticEncoder:
     def rescales(self) -> int:
         return int(self.model[M_RESCALES])
 
-    def encode(self, sym: np.ndarray) -> tuple[np.ndarray, int]:
-        sym = np.ascontiguousarray(sym, dtype=np.int64)
-        capacity = sym.size * self.max_bits + int(self.state[A_PENDING]) + 64
-        words = np.zeros(capacity // 64 + 2, dtype=np.uint64)
-        saved = (self.state.copy(), self.cum.copy(), self.model.copy())
-        nbits = int(adaptive_encode(sym, self.cum, self.model, self.state, words.view(np.uint32), _FLIP))
-        if nbits < 0:
-            self.state[:], self.cum[:], self.model[:] = saved
-            i = -1 - nbits
-            raise ValueError(f"symbol {i} of the chunk ({int(sym[i])}) is outside the model")
-        self.bits += nbits
-        return words, nbits
+    def _arrays(self) -> list[np.ndarray]:
+        return [self.state, self.cum, self.model]
 
-    def finish(self) -> tuple[np.ndarray, int]:
-        words = np.empty((int(self.state[A_PENDING]) + 2) // 64 + 3, dtype=np.uint64)
-        nbits = int(arith_finish(self.state, words))
-        self.bits += nbits
-        return words, nbits
+    def _kernel(self, sym: np.ndarray, out32: np.ndarray) -> int:
+        return int(adaptive_encode(sym, self.cum, self.model, self.state, out32, _FLIP))
 
 
-class AdaptiveArithmeticDecoder:
+class AdaptiveArithmeticDecoder(sk.ArithmeticDecoder):
     """Compiled decoder for an :class:`coding.AdaptiveModel`: packed-word chunks in, symbol indices out."""
 
     def __init__(self, model: AdaptiveModel, count: int) -> None:
@@ -251,19 +198,8 @@ class AdaptiveArithmeticDecoder:
         self.count = int(count)
         self.decoded = 0
 
-    def _run(self, words: np.ndarray, nbits: int) -> np.ndarray:
-        left = self.count - self.decoded
-        out = np.empty(left, dtype=np.int64)
-        n = int(adaptive_decode(words, nbits, self.cum, self.model, self.state, out, left))
-        self.decoded += n
-        return out[:n]
-
-    def feed(self, words: np.ndarray, nbits: int) -> np.ndarray:
-        return self._run(words, nbits)
-
-    def finish(self) -> np.ndarray:
-        self.state[A_ENDED] = 1
-        return self._run(np.zeros(1, dtype=np.uint64), 0)
+    def _kernel(self, words: np.ndarray, nbits: int, out: np.ndarray, left: int) -> int:
+        return int(adaptive_decode(words, nbits, self.cum, self.model, self.state, out, left))
 
 
 @njit(cache=True, nogil=True)
@@ -347,8 +283,8 @@ def adaptive_huffman_encode(sym, cum, model, every, lengths, codes, out32, flip,
     return nbits, rebuilds
 
 
-class AdaptiveHuffmanEncoder:
-    """Compiled :meth:`coding.AdaptiveHuffman.encode`: chunks in, packed words out; counts its rebuilds."""
+class _HuffmanEnd:
+    """One end of an adaptive Huffman link: its counts, the current code, and scratch for rebuilding."""
 
     def __init__(self, code: AdaptiveHuffman) -> None:
         self.cum, self.model = _model_arrays(code.model)
@@ -357,6 +293,13 @@ class AdaptiveHuffmanEncoder:
         self.lengths = np.zeros(k, dtype=np.int64)
         self.codes = np.zeros(k, dtype=np.int64)
         self.scratch = np.zeros((2, 2 * k - 1), dtype=np.int64)
+
+
+class AdaptiveHuffmanEncoder(_HuffmanEnd):
+    """Compiled :meth:`coding.AdaptiveHuffman.encode`: chunks in, packed words out; counts its rebuilds."""
+
+    def __init__(self, code: AdaptiveHuffman) -> None:
+        super().__init__(code)
         self.bits = 0
         self.rebuilds = 0
 
@@ -445,19 +388,14 @@ def adaptive_huffman_decode(
     return count, -1
 
 
-class AdaptiveHuffmanDecoder:
+class AdaptiveHuffmanDecoder(_HuffmanEnd):
     """Compiled :meth:`coding.AdaptiveHuffman.decode`: packed-word chunks in, symbol indices out.
 
     A codeword cut by a chunk boundary waits in the state for the next chunk.
     """
 
     def __init__(self, code: AdaptiveHuffman, count: int) -> None:
-        self.cum, self.model = _model_arrays(code.model)
-        k = len(code.symbols)
-        self.every = code.every
-        self.lengths = np.zeros(k, dtype=np.int64)
-        self.codes = np.zeros(k, dtype=np.int64)
-        self.scratch = np.zeros((2, 2 * k - 1), dtype=np.int64)
+        _HuffmanEnd.__init__(self, code)
         self.hstate = np.array([0, 0, -1], dtype=np.int64)  # partial code, its length, last rebuild's ball
         self.count = int(count)
         self.decoded = 0

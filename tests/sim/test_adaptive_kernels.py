@@ -21,19 +21,11 @@ from coding import (
     sequential_probabilities,
 )
 from sim import adaptive_kernels as ak
-from sim.bitcodec import from_bits, to_bits
+from sim.bitcodec import from_bits
+from tests.sim.test_stream_kernels import cut, text
 
 COLOURS = ("blue", "red", "green", "yellow")
 AUSTRALIA = Distribution.from_counts({"blue": 13, "red": 25, "green": 50, "yellow": 12})
-
-
-def text(pieces: list[tuple[np.ndarray, int]]) -> str:
-    return "".join("".join(map(str, to_bits(w, n))) for w, n in pieces)
-
-
-def cut(array: np.ndarray, cuts: list[int]) -> list[np.ndarray]:
-    bounds = [0, *sorted(c % (array.size + 1) for c in cuts), array.size]
-    return [array[a:b] for a, b in zip(bounds, bounds[1:])]
 
 
 cuts = st.lists(st.integers(0, 10**6), max_size=5)
