@@ -120,8 +120,17 @@ class AdaptiveModel:
     ('10010001101', 10.585, True)
     """
 
-    __slots__ = ("_symbols", "_index", "_alpha", "_scale", "_start", "_precision")
-    __slots__ += ("_freqs", "_cum", "_rescales")
+    __slots__ = (
+        "_symbols",
+        "_index",
+        "_alpha",
+        "_scale",
+        "_start",
+        "_precision",
+        "_freqs",
+        "_cum",
+        "_rescales",
+    )
 
     def __init__(
         self,
