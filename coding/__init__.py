@@ -9,9 +9,11 @@
 from coding.adaptive import (
     AdaptiveHuffman,
     AdaptiveModel,
+    LearningCurve,
     empirical_code_length,
     kt_regret_bound,
     laplace_regret_bound,
+    learning_curve,
     mixture_code_length,
     sequential_probabilities,
 )
@@ -39,6 +41,7 @@ __all__ = [
     "DecodeError",
     "Distribution",
     "LZ78Code",
+    "LearningCurve",
     "StreamDecoder",
     "TunstallCode",
     "arithmetic",
@@ -56,6 +59,7 @@ __all__ = [
     "kl_divergence",
     "kt_regret_bound",
     "laplace_regret_bound",
+    "learning_curve",
     "lz78",
     "mixture_code_length",
     "quantise",

@@ -29,6 +29,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal
 
@@ -43,10 +44,12 @@ from coding.distribution import Distribution
 __all__ = [
     "AdaptiveHuffman",
     "AdaptiveModel",
+    "LearningCurve",
     "PriorName",
     "empirical_code_length",
     "kt_regret_bound",
     "laplace_regret_bound",
+    "learning_curve",
     "mixture_code_length",
     "sequential_probabilities",
 ]
@@ -326,6 +329,64 @@ def sequential_probabilities(
         before[where] = np.arange(where.size)
     out: np.ndarray = (before + a[x]) / (np.arange(x.size) + a.sum())
     return out
+
+
+@dataclass(frozen=True)
+class LearningCurve:
+    """An adaptive model's bill at checkpoints: the data of the "training curve" and its regret.
+
+    ``balls[i]`` balls have been coded at checkpoint i; ``counts[i]`` are their
+    counts per symbol; ``ideal[i]`` = Σ_{t < balls[i]} −log2 p̂_t(x_t);
+    ``empirical[i]`` = the best fixed model's bill for the same balls.
+    """
+
+    balls: np.ndarray
+    counts: np.ndarray
+    ideal: np.ndarray
+    empirical: np.ndarray
+    alpha: np.ndarray
+
+    @property
+    def regret(self) -> np.ndarray:
+        """ideal − empirical at every checkpoint (bits)."""
+        out: np.ndarray = self.ideal - self.empirical
+        return out
+
+    @property
+    def bits_per_ball(self) -> np.ndarray:
+        """The running bill per ball, ideal / balls (NaN before the first ball)."""
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out: np.ndarray = np.where(self.balls > 0, self.ideal / np.maximum(self.balls, 1), np.nan)
+        return out
+
+    def estimates(self) -> np.ndarray:
+        """p̂ after each checkpoint's balls: (counts + α) / (balls + A), one row per checkpoint."""
+        out: np.ndarray = (self.counts + self.alpha) / (self.balls[:, None] + self.alpha.sum())
+        return out
+
+
+def learning_curve(
+    indices: np.ndarray | Sequence[int], alpha: np.ndarray | Sequence[float], at: np.ndarray | Sequence[int]
+) -> LearningCurve:
+    """The adaptive model's running bill, the best fixed model's and the counts, after ``at`` balls each.
+
+    >>> c = learning_curve([2, 1, 2, 2, 0, 2], [0.5] * 4, [0, 5, 6])
+    >>> [round(float(v), 3) for v in c.ideal], [round(float(v), 3) for v in c.regret]
+    ([0.0, 10.585, 11.585], [0.0, 3.73, 4.075])
+    >>> c.estimates()[-1].tolist()
+    [0.1875, 0.1875, 0.5625, 0.0625]
+    """
+    a = _as_alpha(alpha)
+    x = _as_indices(indices, a.size)
+    points = np.asarray(at, dtype=np.int64)
+    if points.ndim != 1 or np.any(points < 0) or np.any(points > x.size) or np.any(np.diff(points) < 0):
+        raise ValueError(f"'at' must be non-decreasing ball counts between 0 and {x.size}")
+    cost = np.concatenate(([0.0], np.cumsum(-np.log2(sequential_probabilities(x, a)))))
+    counts = np.zeros((points.size, a.size), dtype=np.int64)
+    for k in range(a.size):
+        counts[:, k] = np.concatenate(([0], np.cumsum(x == k)))[points]
+    empirical = np.array([empirical_code_length(c) for c in counts])
+    return LearningCurve(points, counts, cost[points], empirical, a)
 
 
 def mixture_code_length(counts: np.ndarray | Sequence[int], alpha: np.ndarray | Sequence[float]) -> float:

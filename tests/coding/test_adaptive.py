@@ -23,6 +23,7 @@ from coding import (
     huffman_lengths,
     kt_regret_bound,
     laplace_regret_bound,
+    learning_curve,
     lz78,
     mixture_code_length,
     sequential_probabilities,
@@ -269,3 +270,21 @@ def test_lz78_rejects_truncated_bits():
     code = lz78(["a", "b"])
     with pytest.raises(DecodeError, match="the bits end inside phrase"):
         code.decode("01", 3)
+
+
+@settings(max_examples=40, deadline=None)
+@given(urn_streams(max_len=150), st.lists(st.integers(0, 150), max_size=6))
+def test_learning_curve_matches_the_model_at_every_checkpoint(case, points):
+    symbols, seq = case
+    idx = np.array([symbols.index(s) for s in seq], dtype=np.int64)
+    at = sorted(min(p, len(seq)) for p in points)
+    curve = learning_curve(idx, [0.5] * len(symbols), at)
+    for i, t in enumerate(at):
+        model = AdaptiveModel(symbols, "kt")
+        assert curve.ideal[i] == pytest.approx(model.cost(seq[:t]), abs=1e-9)
+        for s in seq[:t]:
+            model.update(s)
+        assert np.allclose(curve.estimates()[i], model.probabilities().probabilities, atol=1e-15)
+        assert (
+            0 <= curve.regret[i] + 1e-9 and curve.regret[i] <= kt_regret_bound(t, max(2, len(symbols))) + 1e-9
+        )
