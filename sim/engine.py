@@ -85,7 +85,7 @@ class _LinkRun:
             mean_service=link.telegram * L / link.line.baud,
             telegrams=-(-sendable // link.telegram),
             telegram=link.telegram,
-            back_to_back=link.arrivals.kind == "back_to_back",
+            back_to_back=link.arrivals.message_rate is None,
             priority=link.priority,
         )
         batch = -(-chunk // link.telegram) * link.telegram  # whole telegrams per batch
@@ -198,18 +198,26 @@ def _start(env: simpy.Environment, runs: list[_LinkRun]) -> None:
             inbox = stores[i - 1] if i > 0 else None
             outbox = stores[i] if i < len(stores) else None
             if name == "transmitter":
+                assert outbox is not None  # the route starts with India
                 env.process(stations.transmitter(env, r.transmitter, outbox))
-            elif name == "receiver":
+                continue
+            assert inbox is not None  # every station after India has one
+            if name == "receiver":
                 env.process(stations.receiver(env, r.receiver, inbox))
-            elif name == "line" and r.wire is not None:
+                continue
+            assert outbox is not None  # and every station before Australia another
+            if name == "line" and r.wire is not None:
                 ports[r.link.line][0].append(inbox)
                 ports[r.link.line][1].append(outbox)
             elif name == "line":
+                assert isinstance(r.tally, TelegraphLine)  # a wire of its own
                 env.process(stations.line(env, r.tally, inbox, outbox))
             else:
                 env.process(r.route.processes[name](env, inbox, outbox))
     for spec, members in shared.items():
-        env.process(stations.shared_line(env, members[0].wire, *ports[spec]))
+        shared_wire = members[0].wire
+        assert shared_wire is not None
+        env.process(stations.shared_line(env, shared_wire, *ports[spec]))
 
 
 def run(
