@@ -54,19 +54,23 @@ AUSTRALIA = {"blue": 13, "red": 25, "green": 50, "yellow": 12}
 Run = Callable[[np.ndarray], tuple[float, float, int, np.ndarray]]
 
 
-def ours(code) -> Run:
+def ours(code, encoder=None, decoder=None) -> Run:
+    """Our compiled arithmetic coder on ``code`` (or the given encoder and decoder classes on it)."""
     from sim.engine import stream_kernels as sk
     from sim.engine.bitcodec import from_bits, to_bits
 
+    encoder = encoder or sk.ArithmeticEncoder
+    decoder = decoder or sk.ArithmeticDecoder
+
     def run(seq: np.ndarray) -> tuple[float, float, int, np.ndarray]:
         t0 = time.perf_counter()
-        enc = sk.ArithmeticEncoder(code)
+        enc = encoder(code)
         body = enc.encode(seq)
         tail = enc.finish()
         t1 = time.perf_counter()
         words, nbits = from_bits(np.concatenate([to_bits(*body), to_bits(*tail)]))  # one stream
         t2 = time.perf_counter()
-        dec = sk.ArithmeticDecoder(code, seq.size)
+        dec = decoder(code, seq.size)
         out = np.concatenate([dec.feed(words, nbits), dec.finish()])
         t3 = time.perf_counter()
         return t1 - t0, t3 - t2, enc.bits, out
