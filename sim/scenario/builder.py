@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from coding import Code
 from sim.model import limits
-from sim.model.kinds import ARRIVAL_KINDS, CODE_KINDS
+from sim.model.kinds import ARRIVAL_KINDS, CODE_KINDS, CodeKind
 from sim.model.records import (
     Arrivals,
     CodeSpec,
@@ -250,10 +250,15 @@ class _Builder:
             fields = p.mapping(path, value, required=("type", "codewords"))
         elif kind.takes_for == "optional":
             fields = p.mapping(path, value, required=("type",), optional=("for", "codewords"))
+        elif kind.stream is not None:
+            keys = tuple(param.key for param in kind.stream.params)
+            fields = p.mapping(path, value, required=("type", "for", *keys))
         else:
             fields = p.mapping(path, value, required=("type", "for"), optional=("codewords",))
         if fields is BAD:
             return BAD
+        if kind.stream is not None:
+            return self.stream_code(path, name, kind, fields, urns)
 
         codewords: dict[str, str] | Bad | None = None
         if "codewords" in fields:
@@ -288,6 +293,28 @@ class _Builder:
             )
             return BAD
         return _CodeEntry(CodeSpec(name, kind.name, code, urn.name))
+
+    def stream_code(
+        self, path: str, name: str, kind: CodeKind, fields: dict[str, Any], urns: dict[str, Any] | None
+    ) -> _CodeEntry | Bad:
+        """A stream code (block, Tunstall, arithmetic): its parameters checked by the record, then built."""
+        assert kind.stream is not None
+        urn = self.reference(Problems.key(path, "for"), fields["for"], urns, "urn")
+        if urn is BAD:
+            return BAD
+        params = {param.key: fields[param.key] for param in kind.stream.params}
+        assert kind.build is not None  # a stream kind builds its reference symbol code
+        code = kind.build(urn.name, urn.counts)
+        if self.record(path, lambda: CodeSpec(name, kind.name, code, urn.name, params), strip="params") is BAD:
+            return BAD
+        try:
+            stream = kind.stream.build(urn.distribution, params)
+        except ValueError as exc:
+            where = Problems.key(path, kind.stream.params[0].key) if kind.stream.params else Problems.key(path, "for")
+            p_value = params[kind.stream.params[0].key] if kind.stream.params else urn.name
+            self.p.add(where, str(exc), p_value)
+            return BAD
+        return _CodeEntry(CodeSpec(name, kind.name, code, urn.name, params, stream))
 
     def codewords(self, path: str, value: Any) -> dict[str, str] | Any:
         p = self.p
@@ -520,6 +547,7 @@ class _Builder:
                 telegram=telegram,
                 replacement=replacement,
                 priority=priority,
+                stream=spec.stream,
             )
 
         return name, build
