@@ -300,8 +300,8 @@ class _Builder:
         """A stream code (block, Tunstall, arithmetic): its parameters checked by the record, then built."""
         assert kind.stream is not None
         urn = self.reference(Problems.key(path, "for"), fields["for"], urns, "urn")
-        if urn is BAD:
-            return BAD
+        if urn is BAD or any(param.key not in fields for param in kind.stream.params):
+            return BAD  # reported already
         params = {param.key: fields[param.key] for param in kind.stream.params}
         assert kind.build is not None  # a stream kind builds its reference symbol code
         code = kind.build(urn.name, urn.counts)
