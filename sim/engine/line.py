@@ -216,7 +216,9 @@ class SharedLine:
     :attr:`tallies` holds each link's statistics.
     """
 
-    def __init__(self, line: Line, carriages: Sequence[Carriage], lengths: Sequence[np.ndarray | None]) -> None:
+    def __init__(
+        self, line: Line, carriages: Sequence[Carriage], lengths: Sequence[np.ndarray | None]
+    ) -> None:
         if any(c.back_to_back for c in carriages):
             raise ValueError(f"line {line.name!r} is shared: back-to-back arrivals are not defined on it")
         self.spec = line

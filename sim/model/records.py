@@ -337,14 +337,20 @@ class Link:
         r.integer("priority", self.priority, 0, limits.PRIORITY)
         kind = CODE_KINDS.get(self.code_type) if isinstance(self.code_type, str) else None
         if kind is not None and (kind.stream is None) != (self.stream is None):
-            r.add("stream", f"a {self.code_type} link {'needs' if kind.stream else 'takes no'} stream code", self.stream)
+            r.add(
+                "stream",
+                f"a {self.code_type} link {'needs' if kind.stream else 'takes no'} stream code",
+                self.stream,
+            )
         elif kind is not None and kind.stream is not None and isinstance(self.urn, Urn):
             symbols = getattr(self.stream, "symbols", None) or self.stream.source.symbols  # type: ignore[attr-defined]
             lacking = [c for c, n in self.urn.counts.items() if n > 0 and c not in symbols]
             if lacking:
                 r.add("stream", f"does not fit urn {self.urn.name!r}: it has no symbol for {_names(lacking)}")
             elif math.isinf(kind.stream.per_ball(self.stream, self.urn.distribution)[0]):
-                r.add("stream", f"gives a colour of urn {self.urn.name!r} probability 0, so it cannot be sent")
+                r.add(
+                    "stream", f"gives a colour of urn {self.urn.name!r} probability 0, so it cannot be sent"
+                )
         if isinstance(self.urn, Urn) and isinstance(self.code, Code):
             for problem in code_fits_urn(self.code, self.urn):
                 r.add("code", problem)

@@ -10,7 +10,6 @@ a file is collected, one line each.
 from __future__ import annotations
 
 import math
-
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -307,12 +306,19 @@ class _Builder:
         params = {param.key: fields[param.key] for param in kind.stream.params}
         assert kind.build is not None  # a stream kind builds its reference symbol code
         code = kind.build(urn.name, urn.counts)
-        if self.record(path, lambda: CodeSpec(name, kind.name, code, urn.name, params), strip="params") is BAD:
+        if (
+            self.record(path, lambda: CodeSpec(name, kind.name, code, urn.name, params), strip="params")
+            is BAD
+        ):
             return BAD
         try:
             stream = kind.stream.build(urn.distribution, params)
         except ValueError as exc:
-            where = Problems.key(path, kind.stream.params[0].key) if kind.stream.params else Problems.key(path, "for")
+            where = (
+                Problems.key(path, kind.stream.params[0].key)
+                if kind.stream.params
+                else Problems.key(path, "for")
+            )
             p_value = params[kind.stream.params[0].key] if kind.stream.params else urn.name
             self.p.add(where, str(exc), p_value)
             return BAD

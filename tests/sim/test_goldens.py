@@ -26,7 +26,13 @@ HUFFMAN = ["bits_per_message", "entropy_bound", "huffman_bound", "lossless"]
 QUEUE = ["stable_line", "utilisation", "pollaczek_khinchine"]
 BLOCK = ["bits_per_message", "entropy_bound", "block_bound", "lossless"]
 TUNSTALL = ["bits_per_message", "entropy_bound", "tunstall_bound", "lossless"]
-ARITHMETIC = ["bits_per_message", "entropy_bound", "arithmetic_bound", "arithmetic_sequence_bound", "lossless"]
+ARITHMETIC = [
+    "bits_per_message",
+    "entropy_bound",
+    "arithmetic_bound",
+    "arithmetic_sequence_bound",
+    "lossless",
+]
 
 GOLDENS: dict[str, dict[str, tuple[int, float, float, float, list[str]]]] = {
     "india_to_australia": {

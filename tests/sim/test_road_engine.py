@@ -108,7 +108,10 @@ def test_a_wrong_theory_fails_the_stream_bits_check():
 
 def _scenario(counts: dict[str, int], code: str) -> str:
     urn = "{" + ", ".join(f"{c}: {n}" for c, n in counts.items()) + "}"
-    return f"urns: {{box: {urn}}}\ncodes: {{c: {code}}}\nlines: {{cable: {{baud: 50}}}}\nlinks: [{{urn: box, code: c}}]\n"
+    return (
+        f"urns: {{box: {urn}}}\ncodes: {{c: {code}}}\n"
+        "lines: {cable: {baud: 50}}\nlinks: [{urn: box, code: c}]\n"
+    )
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -157,8 +160,8 @@ def test_an_arithmetic_model_without_a_colour_the_urn_draws_is_refused():
 
 
 def test_stream_per_message_bits_sum_to_the_wire():
-    from sim.engine.codec import StreamLinkEncoder, arithmetic_codec
     from coding import arithmetic
+    from sim.engine.codec import StreamLinkEncoder, arithmetic_codec
 
     code = arithmetic(Distribution.from_counts(INDIA))
     rng = np.random.default_rng(1)
