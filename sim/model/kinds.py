@@ -57,6 +57,8 @@ __all__ = [
     "Fixed",
     "Param",
     "Stream",
+    "over",
+    "stream_fit",
     "Poisson",
 ]
 
@@ -96,6 +98,7 @@ class Stream:
 
     params: tuple[Param, ...]
     build: Callable[[Distribution, Mapping[str, int]], Any]
+    symbols: Callable[[Any], tuple[str, ...]]
     codec: Callable[[Any], StreamCodec]
     per_ball: Callable[[Any, Distribution], tuple[float, float]]
     bound: Callable[[Any, Distribution, Distribution], tuple[float, float, str] | None]
@@ -292,6 +295,26 @@ def _block_tail(code: BlockCode) -> float:
     return float(max(len(w) for w in code.code.codewords.values()))
 
 
+def _source_symbols(code: BlockCode | TunstallCode) -> tuple[str, ...]:
+    return tuple(code.source.symbols)
+
+
+def stream_fit(stream: Stream, obj: Any, urn_name: str, counts: Mapping[str, int]) -> str | None:
+    """Why a stream code cannot send urn ``counts`` (a colour it lacks or gives probability 0), or None."""
+    symbols = stream.symbols(obj)
+    lacking = [c for c, n in counts.items() if n > 0 and c not in symbols]
+    if lacking:
+        return f"does not fit urn {urn_name!r}: it has no symbol for {', '.join(map(repr, lacking))}"
+    if math.isinf(stream.per_ball(obj, over(counts, symbols))[0]):
+        return f"gives a colour that urn {urn_name!r} draws probability 0: that ball could never be sent"
+    return None
+
+
+def over(counts: Mapping[str, int], symbols: tuple[str, ...]) -> Distribution:
+    """The urn's distribution over a stream code's symbols (colours it lacks have no balls)."""
+    return Distribution.from_counts({s: counts.get(s, 0) for s in symbols})
+
+
 def _reference_huffman(urn: str, counts: Mapping[str, int]) -> Code:
     """The symbol code a stream kind is compared with (its per-ball codewords for the figures)."""
     return huffman(Distribution.from_counts(counts))
@@ -338,6 +361,7 @@ CODE_KINDS: Mapping[str, CodeKind] = {
             Stream(
                 (Param("order", 1, 16, "balls per block, k"),),
                 lambda model, params: block(model, order=params["order"]),
+                _source_symbols,
                 _block_codec,
                 _block_per_ball,
                 _block_bound,
@@ -354,6 +378,7 @@ CODE_KINDS: Mapping[str, CodeKind] = {
             Stream(
                 (Param("bits", 1, 20, "bits per dictionary word, m"),),
                 lambda model, params: tunstall(model, bits=params["bits"]),
+                _source_symbols,
                 _tunstall_codec,
                 _tunstall_per_ball,
                 _tunstall_bound,
@@ -370,6 +395,7 @@ CODE_KINDS: Mapping[str, CodeKind] = {
             Stream(
                 (),
                 lambda model, params: arithmetic(model),
+                lambda code: tuple(code.symbols),
                 _arithmetic_codec,
                 _arithmetic_per_ball,
                 _arithmetic_bound,

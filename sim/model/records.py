@@ -21,7 +21,6 @@ sim.model.records.RecordError: Arrivals: 'rate' is required for poisson arrivals
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -30,7 +29,7 @@ import numpy as np
 
 from coding import Code, Distribution
 from sim.model import limits
-from sim.model.kinds import ARRIVAL_KINDS, CODE_KINDS, ArrivalProcess, CodeKind
+from sim.model.kinds import ARRIVAL_KINDS, CODE_KINDS, ArrivalProcess, CodeKind, over, stream_fit
 
 __all__ = [
     "Arrivals",
@@ -343,14 +342,9 @@ class Link:
                 self.stream,
             )
         elif kind is not None and kind.stream is not None and isinstance(self.urn, Urn):
-            symbols = getattr(self.stream, "symbols", None) or self.stream.source.symbols  # type: ignore[attr-defined]
-            lacking = [c for c, n in self.urn.counts.items() if n > 0 and c not in symbols]
-            if lacking:
-                r.add("stream", f"does not fit urn {self.urn.name!r}: it has no symbol for {_names(lacking)}")
-            elif math.isinf(kind.stream.per_ball(self.stream, self.urn.distribution)[0]):
-                r.add(
-                    "stream", f"gives a colour of urn {self.urn.name!r} probability 0, so it cannot be sent"
-                )
+            problem = stream_fit(kind.stream, self.stream, self.urn.name, self.urn.counts)
+            if problem is not None:
+                r.add("stream", problem)
         if isinstance(self.urn, Urn) and isinstance(self.code, Code):
             for problem in code_fits_urn(self.code, self.urn):
                 r.add("code", problem)
@@ -368,7 +362,7 @@ class Link:
         q = self.urn.distribution
         stream = CODE_KINDS[self.code_type].stream
         if stream is not None and self.stream is not None:
-            return stream.per_ball(self.stream, q)
+            return stream.per_ball(self.stream, over(self.urn.counts, stream.symbols(self.stream)))
         return self.code.expected_length(q), self.code.length_variance(q)
 
 

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from coding import Distribution, cross_entropy, entropy, kl_divergence
-from sim.model.kinds import CODE_KINDS
+from sim.model.kinds import CODE_KINDS, over
 from sim.model.records import Link
 from sim.model.results import Check, LinkResult, Theory
 from sim.model.stats import ALPHA, WAIT_ALPHA, bernstein_threshold, relaxation_time, t_quantile
@@ -58,7 +58,7 @@ def link_theory(link: Link) -> Theory:
     if stream is not None:
         # A stream code has no codeword per ball: its overhead over H(q) stands where D(q‖r) stood.
         theory.update(kraft_sum=1.0, log_kraft=0.0, implied_kl=L - theory["entropy"])
-        bound = stream.bound(link.stream, q, p)
+        bound = stream.bound(link.stream, over(link.urn.counts, stream.symbols(link.stream)), p)
         if bound is not None:
             theory.update(stream_bound_low=bound[0], stream_bound_high=bound[1])
         model = getattr(link.stream, "model", None)
@@ -313,7 +313,8 @@ def _stream_checks(link: Link, theory: Theory, m: Measured) -> list[Check]:
         return []
     out = []
     name = f"{link.code_type}_bound"
-    bound = stream.bound(link.stream, link.urn.distribution, link.assumed_distribution)
+    q = over(link.urn.counts, stream.symbols(link.stream))
+    bound = stream.bound(link.stream, q, link.assumed_distribution)
     if bound is not None:
         low, high, text = bound
         L = theory.expected_length

@@ -9,7 +9,6 @@ a file is collected, one line each.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,7 +16,7 @@ from typing import Any, TypeVar
 
 from coding import Code
 from sim.model import limits
-from sim.model.kinds import ARRIVAL_KINDS, CODE_KINDS, CodeKind
+from sim.model.kinds import ARRIVAL_KINDS, CODE_KINDS, CodeKind, stream_fit
 from sim.model.records import (
     Arrivals,
     CodeSpec,
@@ -578,12 +577,9 @@ class _Builder:
             )
             return BAD
         stream = CODE_KINDS[spec.type].stream
-        if stream is not None and math.isinf(stream.per_ball(spec.stream, urn.distribution)[0]):
-            p.add(
-                path,
-                f"code {spec.name!r} is built on urn {spec.built_for!r}, which gives a colour that urn "
-                f"{urn.name!r} draws probability 0: that ball could never be sent (give it a ball)",
-            )
+        problem = stream_fit(stream, spec.stream, urn.name, urn.counts) if stream is not None else None
+        if problem is not None:
+            p.add(path, f"code {spec.name!r} (built on urn {spec.built_for!r}) {problem}")
             return BAD
         misfits = list(code_fits_urn(code, urn))
         if misfits:
