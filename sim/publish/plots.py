@@ -31,7 +31,7 @@ from sim.publish.plots_codes import (
     code_tree,
     codeword_budget,
 )
-from sim.publish.plots_run import _has_waits, convergence, distributions, line_waits
+from sim.publish.plots_run import _has_waits, block_links, convergence, distributions, line_waits, road_blocks
 from sim.publish.plots_style import (
     MAX_BINS,
     MAX_POINTS,
@@ -75,14 +75,14 @@ __all__ = [
 
 
 # -- all figures of a run -----------------------------------------------------
-FigureKind = Literal["convergence", "code", "budget", "distributions", "waits"]
+FigureKind = Literal["convergence", "code", "budget", "distributions", "waits", "road"]
 
 
 @dataclass(frozen=True)
 class FigureSpec:
     """One figure of a run, built on demand: file ``stem``, ``kind`` and ``subject``.
 
-    ``subject`` is the urn (convergence), the link (code, budget, waits) or ""
+    ``subject`` is the urn (convergence, road), the link (code, budget, waits) or ""
     (distributions). ``build()`` returns a new Figure.
     """
 
@@ -276,6 +276,17 @@ def figure_specs(result: RunResult) -> list[FigureSpec]:
                 partial(convergence, result, urn),
             )
         )
+    for urn in dict.fromkeys(link.source for link in result.links):
+        if block_links(result, urn):
+            specs.append(
+                FigureSpec(
+                    f"road-{urn_stem[urn]}",
+                    "road",
+                    urn,
+                    f"Bits per ball against block length k for urn '{urn}', between H and H + 1/k.",
+                    partial(road_blocks, result, urn),
+                )
+            )
     for link in result.links:
         stem = link_stem[link.name]
         specs += _code_specs(stem, link.name, link.code, link.codewords, link.source_distribution, colours)

@@ -170,3 +170,28 @@ def test_stream_per_message_bits_sum_to_the_wire():
     pieces = [enc.chunk(sym[:400], False), enc.chunk(sym[400:], True)]
     assert sum(int(p.unit_bits[p.units].sum()) for p in pieces) == sum(p.nbits for p in pieces) == enc.bits
     assert enc.point_sums[-1] == enc.bits and enc.messages == 1000
+
+
+def test_explain_walks_the_road_for_a_stream_link():
+    from sim.publish.explain import explain
+
+    text = explain(load("road_to_entropy"))
+    part = text[text.index("Link australia-arithmetic-india-model") :]
+    part = part[: part.index("\nLink ", 1)]
+    for label in ("Huffman", "block k = 1", "block k = 4", "Tunstall m = 5", "arithmetic"):
+        assert label in part, label
+    assert "H(australia, india)     2.3488" in part and "2.3700" in part
+    assert "A stream code: it has no codeword per colour" in text
+
+
+def test_the_road_figure_puts_block_links_between_h_and_h_plus_one_over_k():
+    from sim.publish.plots import figure_specs
+
+    result = _road(5_000)
+    specs = [s for s in figure_specs(result) if s.kind == "road"]
+    assert [s.subject for s in specs] == ["india"]
+    ax = specs[0].build().axes[0]
+    lines = {line.get_label(): line for line in ax.get_lines()}
+    bound = lines["H + 1/k (Huffman's bound per ball)"].get_ydata()
+    assert list(bound) == pytest.approx([result.links[0].theory.entropy + 1 / k for k in (1, 2, 3, 4)])
+    assert list(lines["L_k / k (theory)"].get_xdata()) == [2, 3, 4]
