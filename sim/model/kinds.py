@@ -213,22 +213,16 @@ def _explain_arithmetic(urn: str, counts: Mapping[str, int]) -> str:
     )
 
 
-def _block_codec(obj: Any) -> StreamCodec:
-    from sim.engine.codec import block_codec
+def _engine_codec(factory: str) -> Callable[[Any], StreamCodec]:
+    """The engine's codec factory ``sim.engine.codec.<factory>``, loaded when a run first needs it."""
 
-    return block_codec(obj)
+    def make(obj: Any) -> StreamCodec:
+        from sim.engine import codec  # compiled kernels: loaded when a run starts
 
+        built: StreamCodec = getattr(codec, factory)(obj)
+        return built
 
-def _tunstall_codec(obj: Any) -> StreamCodec:
-    from sim.engine.codec import tunstall_codec
-
-    return tunstall_codec(obj)
-
-
-def _arithmetic_codec(obj: Any) -> StreamCodec:
-    from sim.engine.codec import arithmetic_codec
-
-    return arithmetic_codec(obj)
+    return make
 
 
 def _block_per_ball(code: BlockCode, q: Distribution) -> tuple[float, float]:
@@ -362,7 +356,7 @@ CODE_KINDS: Mapping[str, CodeKind] = {
                 (Param("order", 1, 16, "balls per block, k"),),
                 lambda model, params: block(model, order=params["order"]),
                 _source_symbols,
-                _block_codec,
+                _engine_codec("block_codec"),
                 _block_per_ball,
                 _block_bound,
                 _block_tail,
@@ -379,7 +373,7 @@ CODE_KINDS: Mapping[str, CodeKind] = {
                 (Param("bits", 1, 20, "bits per dictionary word, m"),),
                 lambda model, params: tunstall(model, bits=params["bits"]),
                 _source_symbols,
-                _tunstall_codec,
+                _engine_codec("tunstall_codec"),
                 _tunstall_per_ball,
                 _tunstall_bound,
                 lambda code: float(code.bits),
@@ -396,7 +390,7 @@ CODE_KINDS: Mapping[str, CodeKind] = {
                 (),
                 lambda model, params: arithmetic(model),
                 lambda code: tuple(code.symbols),
-                _arithmetic_codec,
+                _engine_codec("arithmetic_codec"),
                 _arithmetic_per_ball,
                 _arithmetic_bound,
                 lambda code: 2.0 + STATE_BITS,  # the flush, and the interval's last unsettled bits
