@@ -2,7 +2,7 @@
 
 Usage::
 
-    python benchmarks/road.py                 # 10^6 messages per link, 5 rounds
+    python benchmarks/road.py                 # 10^7 messages per link, 5 rounds (~25 s)
     python benchmarks/road.py --messages 200000 --rounds 3
 
 Each round runs every link once (one single-link scenario per code, India's box,
@@ -49,7 +49,7 @@ def scenario(code: str):
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--messages", type=int, default=1_000_000)
+    ap.add_argument("--messages", type=int, default=10_000_000)
     ap.add_argument("--rounds", type=int, default=5)
     args = ap.parse_args()
     warm_up()

@@ -491,19 +491,32 @@ def tunstall_decode(words, nbits, m, starts, flat, out, limit, state):  # pragma
     have = state[1]
     count = 0
     nwords = starts.size - 1
-    for pos in range(nbits):
-        bit = np.int64((words[pos >> 6] >> np.uint64(63 - (pos & 63))) & np.uint64(1))
-        acc = (acc << 1) | bit
-        have += 1
-        if have == m:
-            if acc >= nwords:
-                return -1 - pos
-            for t in range(starts[acc], starts[acc + 1]):
-                if count < limit:
-                    out[count] = flat[t]
-                    count += 1
-            acc = 0
-            have = 0
+    mask = np.uint64((1 << m) - 1)
+    pos = 0
+    while pos < nbits:
+        if have == 0 and pos + m <= nbits:  # a whole codeword at once (the common case)
+            wi = pos >> 6
+            off = pos & 63
+            x = words[wi] << np.uint64(off)
+            if off + m > 64:
+                x |= words[wi + 1] >> np.uint64(64 - off)
+            acc = np.int64((x >> np.uint64(64 - m)) & mask)
+            pos += m
+        else:
+            bit = np.int64((words[pos >> 6] >> np.uint64(63 - (pos & 63))) & np.uint64(1))
+            acc = (acc << 1) | bit
+            have += 1
+            pos += 1
+            if have < m:
+                continue
+        if acc >= nwords:
+            return -pos
+        for t in range(starts[acc], starts[acc + 1]):
+            if count < limit:
+                out[count] = flat[t]
+                count += 1
+        acc = 0
+        have = 0
     state[0] = acc
     state[1] = have
     return count
