@@ -14,12 +14,13 @@ import simpy
 
 from sim.engine import stations
 from sim.engine.bitcodec import Decoder, Encoder
+from sim.engine.noisy import NoisyReceiver
 from sim.engine.line import Carriage, LineTally, SharedLine, TelegraphLine
 from sim.engine.stations import ArrivalClock, Channel, Hook, Receiver, Route, Transmitter
 from sim.engine.urn import UrnSampler
 from sim.model import limits
 from sim.model.records import Line, Link, Scenario
-from sim.model.results import LineStats, LinkResult, RunResult, Theory, Trace
+from sim.model.results import LineStats, LinkErrors, LinkResult, RunResult, Theory, Trace
 from sim.model.stats import min_batch_telegrams
 from sim.model.theory import Measured, checks, finite_population_factor, link_theory, shared_theories
 
@@ -73,7 +74,7 @@ class _LinkRun:
         progress: Callable[[int], None] | None,
         env: simpy.Environment,
     ) -> None:
-        draw_seed, arrival_seed, _noise_seed = seed.spawn(3)
+        draw_seed, arrival_seed, noise_seed = seed.spawn(3)
         self.link = link
         self.urn = UrnSampler(link.urn, np.random.default_rng(draw_seed), link.replacement)
         colours = tuple(link.urn.counts)
@@ -83,7 +84,7 @@ class _LinkRun:
         L = link.code.expected_length(link.urn.distribution)
         sendable = messages if link.replacement else min(messages, link.urn.total)
         self.carriage = Carriage(
-            mean_service=link.telegram * L / link.line.baud,
+            mean_service=link.telegram * L / link.wire_baud,
             telegrams=-(-sendable // link.telegram),
             telegram=link.telegram,
             back_to_back=link.arrivals.message_rate is None,
@@ -92,7 +93,11 @@ class _LinkRun:
         batch = -(-chunk // link.telegram) * link.telegram  # whole telegrams per batch
         clock = ArrivalClock(link.arrivals, np.random.default_rng(arrival_seed))
         self.transmitter = Transmitter(self.urn, clock, self.encoder, messages, batch, progress)
-        self.receiver = Receiver(env, Decoder(link.code, to_code_index))
+        self.receiver: Receiver | NoisyReceiver
+        if link.line.noise is None:
+            self.receiver = Receiver(env, Decoder(link.code, to_code_index))
+        else:
+            self.receiver = NoisyReceiver(env, link, to_code_index, np.random.default_rng(noise_seed))
         self.route = Route(link)
         self.tally: LineTally  # set when the line is built
         self.wire: SharedLine | None = None
@@ -143,7 +148,8 @@ class _LinkRun:
             overlap_telegrams=counted,
             overlap_mean_wait=line.overlap_mean_wait if wire is not None else None,
         )
-        pending = rx.decoder.pending
+        pending = rx.decoder.pending if isinstance(rx, Receiver) else 0
+        errors = rx.errors() if isinstance(rx, NoisyReceiver) else None
         result = LinkResult(
             name=link.name,
             source=link.urn.name,
@@ -169,6 +175,8 @@ class _LinkRun:
             replacement=link.replacement,
             box_balls=link.urn.total,
             pending_bits=pending,
+            errors=LinkErrors(**errors, resync_hist=tuple(rx.resync_histogram())) if errors else None,
+            wire_bits=errors["channel_bits"] if errors else enc.bits,
         )
         return dataclasses.replace(result, checks=checks(link, theory, Measured.of(result)))
 
@@ -182,7 +190,7 @@ def _start(env: simpy.Environment, runs: list[_LinkRun]) -> None:
             shared.setdefault(r.link.line, []).append(r)
         else:
             r.tally = TelegraphLine(
-                r.link.line, r.carriage.mean_service, r.carriage.telegrams,
+                dataclasses.replace(r.link.line, baud=r.link.wire_baud), r.carriage.mean_service, r.carriage.telegrams,
                 r.carriage.telegram, r.carriage.back_to_back, r.encoder.lengths,
             )  # fmt: skip
     for spec, members in shared.items():

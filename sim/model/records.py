@@ -30,6 +30,7 @@ import numpy as np
 from coding import Code, Distribution
 from sim.model import limits
 from sim.model.kinds import ARRIVAL_KINDS, CODE_KINDS, ArrivalProcess
+from sim.model.noise_kinds import CHANNEL_KINDS, NOISE_KINDS, ChannelKind, NoiseKind
 
 __all__ = [
     "Arrivals",
@@ -187,11 +188,14 @@ class Line:
     latency: float = 0.0
     tariff: Tariff = field(default_factory=Tariff)
     shared: bool = False
+    noise: NoiseKind | None = None
 
     def __post_init__(self) -> None:
         r = _Rules()
         r.name("name", self.name)
         r.number("baud", self.baud, positive=True)
+        if self.noise is not None and not isinstance(self.noise, tuple(NOISE_KINDS.values())):
+            r.add("noise", f"must be a noise kind ({', '.join(NOISE_KINDS)})", self.noise)
         r.number("latency", self.latency)
         if not isinstance(self.tariff, Tariff):
             r.add("tariff", "must be a Tariff", self.tariff)
@@ -314,6 +318,7 @@ class Link:
     telegram: int = 1
     replacement: bool = True
     priority: int = 0
+    channel: ChannelKind | None = None
 
     def __post_init__(self) -> None:
         r = _Rules()
@@ -327,10 +332,17 @@ class Link:
         if not isinstance(self.replacement, bool):
             r.add("replacement", "must be True or False", self.replacement)
         r.integer("priority", self.priority, 0, limits.PRIORITY)
+        if self.channel is not None and not isinstance(self.channel, tuple(CHANNEL_KINDS.values())):
+            r.add("channel", f"must be a channel code kind ({', '.join(CHANNEL_KINDS)})", self.channel)
         if isinstance(self.urn, Urn) and isinstance(self.code, Code):
             for problem in code_fits_urn(self.code, self.urn):
                 r.add("code", problem)
         r.raise_for(_label("Link", self.name))
+
+    @property
+    def wire_baud(self) -> float:
+        """Source bits per second the line carries: its baud times the channel code's rate."""
+        return self.line.baud * (self.channel.rate if self.channel is not None else 1.0)
 
     @property
     def assumed_distribution(self) -> Distribution:

@@ -94,6 +94,45 @@ class Theory:
     line_load: float | None = None
     line_classes: int | None = None
     shared_mean_wait: float | None = None
+    capacity: float | None = None
+    code_rate: float | None = None
+    message_error_rate: float | None = None
+    channel_bit_error_rate: float | None = None
+    block_error_rate: float | None = None
+    resync_mean: float | None = None
+
+
+@dataclass(frozen=True)
+class LinkErrors:
+    """What noise did to a link (only on a noisy line).
+
+    ``message_error_rate`` counts every sent message not decoded right
+    (``wrong_messages``); ``error_events`` the runs of consecutive wrong
+    messages, and ``resync_*`` their lengths in messages (``resync_hist[r]``
+    events of length r, the last bin that length or more).
+    ``channel_bit_error_rate`` is the share of source bits that reached the
+    source decoder wrong (after the channel decoder, if any);
+    ``block_errors`` the channel code's data blocks (of its k bits, 1 without
+    a code) with a wrong bit; ``detected_blocks`` the received blocks in which
+    the channel decoder saw an error (corrected, or for parity: lost).
+    """
+
+    message_error_rate: float
+    wrong_messages: int
+    error_events: int
+    resync_mean: float
+    resync_p95: float
+    resync_max: int
+    channel_bit_error_rate: float
+    bit_errors: int
+    data_bits: int
+    block_errors: int
+    blocks: int
+    channel_bits: int
+    noise_hits: int
+    detected_blocks: int
+    dead_ends: int
+    resync_hist: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -176,6 +215,8 @@ class LinkResult:
     replacement: bool = True
     box_balls: int = 0
     pending_bits: int = 0
+    errors: LinkErrors | None = None
+    wire_bits: int = 0
 
     @property
     def all_passed(self) -> bool:
@@ -287,6 +328,7 @@ def _schemas() -> dict[type, dict[str, tuple[Any, bool]]]:
         Theory: _record_hints(Theory),
         LineStats: _record_hints(LineStats),
         Check: _record_hints(Check),
+        LinkErrors: _record_hints(LinkErrors),
     }
 
 

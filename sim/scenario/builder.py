@@ -9,14 +9,16 @@ a file is collected, one line each.
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from coding import Code
 from sim.model import limits
 from sim.model.kinds import ARRIVAL_KINDS, CODE_KINDS
+from sim.model.noise_kinds import CHANNEL_KINDS, NOISE_KINDS, NoiseError
 from sim.model.records import (
     Arrivals,
     CodeSpec,
@@ -42,7 +44,7 @@ _TOP_REQUIRED = ("urns", "codes", "links")
 _TOP_OPTIONAL = ("name", "description", "seed", "messages", "lines")
 R = TypeVar("R")
 
-_LINK_KEYS = ("name", "line", "arrivals", "telegram", "replacement", "priority")
+_LINK_KEYS = ("name", "line", "arrivals", "telegram", "replacement", "priority", "channel")
 
 
 # -- building ---------------------------------------------------------------------
@@ -340,7 +342,7 @@ class _Builder:
             path,
             value,
             required=("baud",),
-            optional=("latency", "tariff", "shared"),
+            optional=("latency", "tariff", "shared", "noise"),
             what="a mapping like {baud: 50, latency: 0.1}",
         )
         if fields is BAD:
@@ -376,13 +378,21 @@ class _Builder:
         shared: bool | Bad = False
         if "shared" in fields:
             shared = p.boolean(Problems.key(path, "shared"), fields["shared"])
-        if baud is BAD or latency is BAD or shared is BAD:
+        noise: Any = None
+        if "noise" in fields:
+            noise = self.kind(Problems.key(path, "noise"), fields["noise"], NOISE_KINDS, "{type: bsc, flip: 0.01}")
+        if baud is BAD or latency is BAD or shared is BAD or noise is BAD:
             return BAD
         # A broken tariff is reported already; the line is still built to report its own fields.
         line = self.record(
             path,
             lambda: Line(
-                name, baud=baud, latency=latency, tariff=Tariff() if tariff is BAD else tariff, shared=shared
+                name,
+                baud=baud,
+                latency=latency,
+                tariff=Tariff() if tariff is BAD else tariff,
+                shared=shared,
+                noise=noise,
             ),
         )
         return BAD if len(p.lines) > before else line
@@ -479,7 +489,12 @@ class _Builder:
             priority = p.integer(
                 Problems.key(path, "priority"), fields["priority"], minimum=0, maximum=limits.PRIORITY
             )
-        if len(p.lines) > before or BAD in (urn, entry, line):
+        channel: Any = None
+        if "channel" in fields:
+            channel = self.kind(
+                Problems.key(path, "channel"), fields["channel"], CHANNEL_KINDS, "{type: hamming74}"
+            )
+        if len(p.lines) > before or BAD in (urn, entry, line, channel):
             return name, None
         assert arrivals is not BAD and telegram is not BAD and replacement is not BAD and priority is not BAD
         if not line.shared and "priority" in fields:
@@ -520,9 +535,34 @@ class _Builder:
                 telegram=telegram,
                 replacement=replacement,
                 priority=priority,
+                channel=channel,
             )
 
         return name, build
+
+    def kind(self, path: str, value: Any, table: Mapping[str, Any], example: str) -> Any:
+        """A noise model or channel code: ``{type: ..., parameters}``, built and checked by its kind."""
+        p = self.p
+        if not isinstance(value, dict) or not isinstance(value.get("type"), str):
+            p.add(path, f"must be a mapping with a 'type' ({', '.join(table)}), like {example}", value)
+            return BAD
+        kind = table.get(value["type"])
+        if kind is None:
+            p.add(Problems.key(path, "type"), f"must be one of {', '.join(table)}", value["type"])
+            return BAD
+        names = [f.name for f in dataclasses.fields(kind)]
+        before = len(p.lines)
+        params = p.mapping(path, value, required=("type",), optional=names)
+        if params is BAD or len(p.lines) > before:
+            return BAD
+        params.pop("type")
+        try:
+            return kind(**params)
+        except TypeError:
+            p.add(path, f"needs {', '.join(names)}")
+        except NoiseError as e:
+            p.add(path, str(e))
+        return BAD
 
     def fit(self, path: str, urn: Urn, entry: _CodeEntry) -> Code | Any:
         """The link's code, checked against its urn: every colour covered, decodable."""

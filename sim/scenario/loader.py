@@ -56,6 +56,7 @@ _TEACHING_ORDER = (
     "not_uniquely_decodable",
     "busy_telegraph_office",
     "shared_office",
+    "noisy_cable",
 )
 
 

@@ -1,0 +1,131 @@
+"""Australia's receiver on a noisy line: channel code, noise, channel decoder, tolerant source decoder.
+
+One class, :class:`NoisyReceiver`, takes the place of
+:class:`sim.engine.stations.Receiver` for a link whose line has ``noise``.
+Each batch's clean bits (as India encoded them) pass, in order,
+
+    channel encoder (if the link has ``channel``) -> noise -> channel decoder -> TolerantDecoder
+
+all streaming with their state carried across batches, so any chunking gives
+the same numbers. The noise draws from the link's reserved noise stream.
+The clean bits are kept just long enough to count the bits (and channel
+blocks) that reach the source decoder wrong: ``channel_bit_error_rate``.
+
+A parity-coded link (``channel: {type: parity}``) detects but cannot
+correct: the receiver passes a failed block's bits on as received and counts
+the block in ``lost_blocks`` (a telegraph clerk would ask for the telegram
+again); the messages those bits carry are judged by the decoder like any
+other, so a detected error still shows in the message error rate.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import simpy
+
+from coding import Code
+from sim.engine.bitcodec import to_bits
+from sim.engine.noise import ChannelCoder, Noise, TolerantDecoder
+from sim.model.records import Link
+
+
+class NoisyReceiver:
+    """Decode through noise; count message errors, error events, resynchronisation lengths, bit errors."""
+
+    def __init__(
+        self, env: simpy.Environment, link: Link, to_code: np.ndarray, rng: np.random.Generator
+    ) -> None:
+        assert link.line.noise is not None
+        self.env = env
+        self.noise: Noise = link.line.noise.build(rng)  # type: ignore[assignment]
+        self.coder = ChannelCoder(link.channel.build()) if link.channel is not None else None
+        self.block = link.channel.build().k if link.channel is not None else 1
+        self.decoder = TolerantDecoder(link.code, to_code)
+        self.messages = 0
+        self.last_delivery = 0.0
+        self.channel_bits = 0  # bits on the wire (channel code and padding included)
+        self.bit_errors = 0  # source bits the decoder received wrong
+        self.block_errors = 0  # channel-code data blocks with a wrong bit
+        self._last_bad_block = -1
+        self._clean = np.zeros(0, dtype=np.uint8)
+        self._compared = 0
+        self._source_bits = 0
+
+    def _pass(self, words: np.ndarray, nbits: int) -> tuple[np.ndarray, int]:
+        """Through the channel: encode, damage, decode."""
+        if self.coder is not None:
+            words, nbits = self.coder.encode(words, nbits)
+        self.channel_bits += nbits
+        self.noise.apply(words, nbits)
+        if self.coder is not None:
+            words, nbits = self.coder.decode(words, nbits)
+        return words, nbits
+
+    def take(self, batch: Any) -> None:
+        self._clean = np.concatenate((self._clean, to_bits(batch.words, batch.nbits)))
+        self._source_bits += batch.nbits
+        words = batch.words if self.coder is not None else batch.words.copy()
+        words, nbits = self._pass(words, batch.nbits)
+        self._receive(words, nbits, batch.symbols)
+        if batch.last and self.coder is not None:
+            words, nbits = self.coder.flush()
+            if nbits:
+                words, nbits = self._pass(words, nbits)
+                self._receive(words, nbits, batch.symbols[:0])
+        self.messages += batch.symbols.size
+        self.last_delivery = self.env.now
+
+    def _receive(self, words: np.ndarray, nbits: int, sent: np.ndarray) -> None:
+        nbits = min(nbits, self._source_bits - self._compared)  # padding of the last block is not data
+        got = to_bits(words, nbits)
+        wrong = np.flatnonzero(got != self._clean[:nbits])
+        self.bit_errors += wrong.size
+        if wrong.size:
+            blocks = np.unique((wrong + self._compared) // self.block)
+            self.block_errors += int(np.count_nonzero(blocks != self._last_bad_block))
+            self._last_bad_block = int(blocks[-1])
+        self._clean = self._clean[nbits:]
+        self._compared += nbits
+        self.decoder.feed(words, nbits, sent)
+
+    @property
+    def wrong_messages(self) -> int:
+        """Messages decoded wrongly, lost, or never decoded (their bits ended mid-codeword)."""
+        return self.decoder.bad + self.decoder.awaiting
+
+    @property
+    def mismatches(self) -> int:
+        return self.wrong_messages
+
+    def errors(self) -> dict[str, float | int]:
+        """The ``errors`` block of a link in summary.json."""
+        d, n = self.decoder, self.messages
+        k = self.block
+        return {
+            "message_error_rate": self.wrong_messages / n if n else math.nan,
+            "wrong_messages": self.wrong_messages,
+            "error_events": d.events + (1 if d.unresolved else 0),
+            "resync_mean": d.resync_mean,
+            "resync_p95": d.resync_p95,
+            "resync_max": d.resync_max,
+            "channel_bit_error_rate": self.bit_errors / self._compared if self._compared else math.nan,
+            "bit_errors": self.bit_errors,
+            "data_bits": self._compared,
+            "block_errors": self.block_errors,
+            "blocks": -(-self._compared // k),
+            "channel_bits": self.channel_bits,
+            "noise_hits": self.noise.hits,
+            "detected_blocks": self.coder.detected if self.coder is not None else 0,
+            "dead_ends": d.dead_ends,
+        }
+
+    def resync_histogram(self) -> list[int]:
+        """Events by resynchronisation length (index = length; the last bin: that length or more)."""
+        h = self.decoder.hist
+        last = int(np.flatnonzero(h)[-1]) + 1 if h.any() else 1
+        return [int(x) for x in h[:last]]
+
+

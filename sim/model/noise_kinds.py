@@ -1,0 +1,226 @@
+"""Noise models (per line) and channel codes (per link) as kinds: one small frozen class each.
+
+A noise kind knows its YAML ``type``, its parameters (each a probability),
+the capacity of its channel and how to build the engine's
+:class:`sim.engine.noise.Noise`; a channel-code kind knows its ``type``,
+its rate and how to build the :mod:`coding.channel` code. Each record checks
+itself (``RecordError`` naming the field) so the YAML builder only maps keys.
+
+>>> Bsc(0.01).capacity() < 1, Repetition(3).rate
+(True, 0.3333333333333333)
+>>> Bsc(1.5)
+Traceback (most recent call last):
+...
+sim.model.noise_kinds.NoiseError: noise 'bsc': 'flip' must be a probability in [0, 1] (got 1.5)
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, fields
+from typing import ClassVar
+
+import numpy as np
+
+from coding import channel as ch
+
+
+class NoiseError(ValueError):
+    """A noise model or channel code with a bad parameter (the message names the field)."""
+
+
+def _probability(kind: str, name: str, value: object) -> None:
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and 0.0 <= float(value) <= 1.0
+    if not ok:
+        raise NoiseError(f"{kind}: {name!r} must be a probability in [0, 1] (got {value!r})")
+
+
+@dataclass(frozen=True)
+class _NoiseKind:
+    type: ClassVar[str] = ""
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            _probability(f"noise {self.type!r}", f.name, getattr(self, f.name))
+            object.__setattr__(self, f.name, float(getattr(self, f.name)))
+
+    def params(self) -> dict[str, float]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    def dump(self) -> dict[str, object]:
+        """The YAML form."""
+        return {"type": self.type, **self.params()}
+
+    def bit_flip(self) -> float:
+        """The long-run probability that a bit is damaged."""
+        raise NotImplementedError
+
+    def capacity(self) -> float:
+        """Bits per channel use (for Gilbert–Elliott: the memoryless lower bound)."""
+        raise NotImplementedError
+
+    def flips(self) -> bool:
+        """Whether damage flips bits (a BSC-like channel) rather than erasing them."""
+        return True
+
+    def build(self, rng: np.random.Generator) -> object:
+        raise NotImplementedError
+
+    def describe(self) -> str:
+        return f"{self.type} (" + ", ".join(f"{k} = {v:g}" for k, v in self.params().items()) + ")"
+
+
+@dataclass(frozen=True)
+class Bsc(_NoiseKind):
+    """Binary symmetric: each bit flips with probability ``flip``."""
+
+    type: ClassVar[str] = "bsc"
+    flip: float
+
+    def bit_flip(self) -> float:
+        return self.flip
+
+    def capacity(self) -> float:
+        return ch.bsc_capacity(self.flip)
+
+    def build(self, rng: np.random.Generator) -> object:
+        from sim.engine.noise import Noise
+
+        return Noise.bsc(self.flip, rng)
+
+
+@dataclass(frozen=True)
+class Erasure(_NoiseKind):
+    """Erasures: each bit is lost (known lost, read as 0) with probability ``erase``."""
+
+    type: ClassVar[str] = "erasure"
+    erase: float
+
+    def bit_flip(self) -> float:
+        return self.erase / 2  # an erased bit read as 0 is wrong half the time
+
+    def capacity(self) -> float:
+        return ch.erasure_capacity(self.erase)
+
+    def flips(self) -> bool:
+        return False
+
+    def build(self, rng: np.random.Generator) -> object:
+        from sim.engine.noise import Noise
+
+        return Noise.erasure(self.erase, rng)
+
+
+@dataclass(frozen=True)
+class GilbertElliott(_NoiseKind):
+    """Bursts: a good and a bad state, each with its flip probability, switching per bit."""
+
+    type: ClassVar[str] = "gilbert_elliott"
+    good_flip: float
+    bad_flip: float
+    to_bad: float
+    to_good: float
+
+    def bit_flip(self) -> float:
+        return ch.gilbert_elliott_flip_rate(self.good_flip, self.bad_flip, self.to_bad, self.to_good)
+
+    def capacity(self) -> float:
+        low, _ = ch.gilbert_elliott_capacity_bounds(self.good_flip, self.bad_flip, self.to_bad, self.to_good)
+        return low
+
+    def build(self, rng: np.random.Generator) -> object:
+        from sim.engine.noise import Noise
+
+        return Noise.gilbert_elliott(self.good_flip, self.bad_flip, self.to_bad, self.to_good, rng)
+
+
+NoiseKind = Bsc | Erasure | GilbertElliott
+#: Every noise kind by its YAML ``type``.
+NOISE_KINDS: dict[str, type[Bsc] | type[Erasure] | type[GilbertElliott]] = {
+    k.type: k for k in (Bsc, Erasure, GilbertElliott)
+}
+
+
+@dataclass(frozen=True)
+class Repetition:
+    """Repetition-n: each bit sent n times (n odd), majority vote."""
+
+    type: ClassVar[str] = "repetition"
+    n: int = 3
+
+    def __post_init__(self) -> None:
+        n = self.n
+        if not isinstance(n, int) or isinstance(n, bool) or n < 1 or n % 2 == 0 or n > 15:
+            raise NoiseError(f"channel 'repetition': 'n' must be an odd whole number from 1 to 15 (got {n!r})")
+
+    def build(self) -> ch.Repetition:
+        return ch.Repetition(self.n)
+
+    def dump(self) -> dict[str, object]:
+        return {"type": self.type, "n": self.n}
+
+    @property
+    def rate(self) -> float:
+        return 1 / self.n
+
+    def display(self) -> str:
+        return f"repetition-{self.n}"
+
+
+@dataclass(frozen=True)
+class Hamming74:
+    """Hamming(7,4): 4 data bits in 7, corrects any single flip in a block."""
+
+    type: ClassVar[str] = "hamming74"
+
+    def build(self) -> ch.Hamming74:
+        return ch.Hamming74()
+
+    def dump(self) -> dict[str, object]:
+        return {"type": self.type}
+
+    @property
+    def rate(self) -> float:
+        return 4 / 7
+
+    def display(self) -> str:
+        return "Hamming(7,4)"
+
+
+@dataclass(frozen=True)
+class Parity:
+    """One parity bit per block of ``bits`` data bits: detects an odd number of flips, corrects none."""
+
+    type: ClassVar[str] = "parity"
+    bits: int = 8
+
+    def __post_init__(self) -> None:
+        b = self.bits
+        if not isinstance(b, int) or isinstance(b, bool) or not 1 <= b <= 12:
+            raise NoiseError(f"channel 'parity': 'bits' must be a whole number from 1 to 12 (got {b!r})")
+
+    def build(self) -> ch.Parity:
+        return ch.Parity(self.bits)
+
+    def dump(self) -> dict[str, object]:
+        return {"type": self.type, "bits": self.bits}
+
+    @property
+    def rate(self) -> float:
+        return self.bits / (self.bits + 1)
+
+    def display(self) -> str:
+        return f"parity per {self.bits} bits"
+
+
+ChannelKind = Repetition | Hamming74 | Parity
+#: Every channel-code kind by its YAML ``type``, with its optional integer key (if any).
+CHANNEL_KINDS: dict[str, type[Repetition] | type[Hamming74] | type[Parity]] = {
+    k.type: k for k in (Repetition, Hamming74, Parity)
+}
+#: The integer parameter each channel kind accepts in YAML.
+CHANNEL_KEYS: dict[str, tuple[str, ...]] = {"repetition": ("n",), "hamming74": (), "parity": ("bits",)}
+
+
+def is_finite(x: float) -> bool:
+    return math.isfinite(x)
