@@ -504,6 +504,13 @@ class _Builder:
                 "(give it 'shared: true')",
             )
             return name, None
+        if line.shared and channel is not None:
+            p.add(
+                Problems.key(path, "channel"),
+                f"line {line.name!r} is shared, and a channel code on a shared line is not supported yet "
+                "(give the link a line of its own)",
+            )
+            return name, None
         if line.shared and arrivals.message_rate is None:
             p.add(
                 Problems.key(path, "arrivals"),
