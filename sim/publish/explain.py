@@ -31,6 +31,7 @@ from coding import Code, cross_entropy, entropy, kl_divergence
 from sim.model.kinds import CODE_KINDS
 from sim.model.records import CodeSpec, Line, Link, Scenario, Urn
 from sim.model.theory import whole_draw_per_ball
+from sim.publish.explain_noise import noise_part
 from sim.publish.numbers import MINUS, fixed, frac, prob, sig, signed
 
 __all__ = ["explain", "article_corrections"]
@@ -457,6 +458,7 @@ def _link_section(t: _Text, link: Link) -> None:
         _finite_box(t, urn, H, L)
     if ud:
         _line_part(t, link, q, lengths, L)
+        noise_part(t.add, t.para, link, L)
     t.add()
 
 
