@@ -44,6 +44,8 @@ class NoisyReceiver:
         self.coder = ChannelCoder(link.channel.build()) if link.channel is not None else None
         self.block = link.channel.build().k if link.channel is not None else 1
         self.decoder = TolerantDecoder(link.code, to_code)
+        self.flip = link.line.noise.bit_flip()
+        self.channel = link.channel.build().name if link.channel is not None else ""
         self.messages = 0
         self.last_delivery = 0.0
         self.channel_bits = 0  # bits on the wire (channel code and padding included)
@@ -100,7 +102,7 @@ class NoisyReceiver:
     def mismatches(self) -> int:
         return self.wrong_messages
 
-    def errors(self) -> dict[str, float | int]:
+    def errors(self) -> dict[str, float | int | str]:
         """The ``errors`` block of a link in summary.json."""
         d, n = self.decoder, self.messages
         k = self.block
@@ -120,6 +122,8 @@ class NoisyReceiver:
             "noise_hits": self.noise.hits,
             "detected_blocks": self.coder.detected if self.coder is not None else 0,
             "dead_ends": d.dead_ends,
+            "flip": self.flip,
+            "channel": self.channel,
         }
 
     def resync_histogram(self) -> list[int]:

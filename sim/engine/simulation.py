@@ -176,7 +176,7 @@ class _LinkRun:
             box_balls=link.urn.total,
             pending_bits=pending,
             errors=LinkErrors(**errors, resync_hist=tuple(rx.resync_histogram())) if errors else None,
-            wire_bits=errors["channel_bits"] if errors else enc.bits,
+            wire_bits=rx.channel_bits if isinstance(rx, NoisyReceiver) else enc.bits,
         )
         return dataclasses.replace(result, checks=checks(link, theory, Measured.of(result)))
 

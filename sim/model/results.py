@@ -133,6 +133,8 @@ class LinkErrors:
     detected_blocks: int
     dead_ends: int
     resync_hist: tuple[int, ...] = ()
+    flip: float = math.nan  # the line's long-run probability that a bit is damaged
+    channel: str = ""  # the channel code: "", "repetition-3", "hamming74", "parity-8"
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from sim.publish.plots_codes import (
     code_tree,
     codeword_budget,
 )
+from sim.publish.plots_noise import error_rates, noisy_links, resync_lengths
 from sim.publish.plots_run import _has_waits, convergence, distributions, line_waits
 from sim.publish.plots_style import (
     MAX_BINS,
@@ -289,6 +290,27 @@ def figure_specs(result: RunResult) -> list[FigureSpec]:
                     partial(line_waits, link),
                 )
             )
+        if link.errors is not None and link.errors.error_events:
+            specs.append(
+                FigureSpec(
+                    f"resync-{stem}",
+                    "resync",
+                    link.name,
+                    f"Resynchronisation lengths of the error events of '{link.name}'.",
+                    partial(resync_lengths, link),
+                )
+            )
+    if noisy_links(result):
+        specs.append(
+            FigureSpec(
+                "error-rates",
+                "error_rates",
+                "",
+                "Message error rate against the flip probability: theory curves (lines), quick "
+                "simulated points (o) and this run (*).",
+                partial(error_rates, result),
+            )
+        )
     return specs
 
 

@@ -19,6 +19,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sim.publish.report_noise import noise_section
 from sim.model.results import LinkResult, RunResult
 from sim.publish.numbers import fixed, seconds, signed
 
@@ -313,6 +314,7 @@ def write_report(
         parts.append(f'<h3 id="urn-{_e(urn_stem[urn])}">Urn {_e(urn)}</h3>')
         parts += figs("convergence", urn)
     parts.append("</section>")
+    parts += noise_section(result, figs)
     for link in result.links:
         parts += _link_section(link, figs, link_stem[link.name], urn_stem[link.source])
     if explain_text:
@@ -393,6 +395,7 @@ def _link_section(link: LinkResult, figs, stem: str, urn_stem: str) -> list[str]
         *figs("code", link.name),
         *figs("budget", link.name),
         *figs("waits", link.name),
+        *figs("resync", link.name),
         "</section>",
     ]
 
