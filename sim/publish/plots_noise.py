@@ -22,7 +22,7 @@ from coding import Code
 from coding import channel as ch
 from coding.resync import resync_mean
 from sim.model.results import LinkResult, RunResult
-from sim.publish.plots_style import _LINK_COLOURS, _figure, _plain
+from sim.publish.plots_style import _LINK_COLOURS, _figure, _log_axis, _plain
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -114,9 +114,11 @@ def error_rates(result: RunResult) -> Figure:
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_ylim(1e-7, 1.5)
+    _log_axis(ax.xaxis, "seconds")  # plain labels: 1e-05 … 0.1
+    _log_axis(ax.yaxis, "seconds")
     ax.set_xlabel("flip probability ε")
     ax.set_ylabel("message error rate")
-    ax.set_title("Message errors over a binary symmetric line (o: quick runs, *: this run)")
+    ax.set_title("Message errors on a noisy line (o: quick runs, *: this run)", fontsize=10)
     ax.legend(fontsize=7, loc="lower right")
     return fig
 
