@@ -40,7 +40,11 @@ def noise_part(add: Callable[[str], None], para: Callable[[str], None], link: Li
             "hamming74": "Hamming(7,4)'s per-bit figure",
             "parity": "ε (parity corrects nothing)",
         }[code.type if code else None]
-        add(f"  Bit error after the channel decoder: {how} = {sig(th['channel_bit_error_rate'])} at ε = {eps:g}")
+        value = sig(th["channel_bit_error_rate"])
+        if code is None:
+            add(f"  Bit error at the decoder: ε = {eps:g} (no channel code)")
+        else:
+            add(f"  Bit error after the channel decoder: {how} = {value} at ε = {eps:g}")
     if "block_error_rate" in th and code is not None and code.type == "hamming74":
         add(f"  Hamming(7,4) block error 1 − (1 − ε)^7 − 7ε(1 − ε)^6 = {sig(th['block_error_rate'])}")
     if "message_error_rate" in th:

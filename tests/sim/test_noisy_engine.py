@@ -209,3 +209,37 @@ def test_fuzz_every_decoder_on_a_terrible_line(seed):
             assert 0 <= e.wrong_messages <= link.messages == 2_000
             assert 0 <= e.message_error_rate <= 1 and math.isfinite(e.channel_bit_error_rate)
             assert e.data_bits == link.bits  # every source bit reached the decoder
+
+
+# -- explain, figures, report ------------------------------------------------------------------
+
+
+def test_explain_shows_capacity_rate_and_expected_errors():
+    from sim.publish.explain import explain
+    from sim.scenario.loader import load
+
+    text = explain(load("noisy_cable"))
+    assert "Capacity C = 1 − h(ε) = 1 − h(0.001) = 0.9886" in text
+    assert "Channel code Hamming(7,4): rate R = 0.5714" in text
+    assert "Hamming(7,4) block error 1 − (1 − ε)^7 − 7ε(1 − ε)^6 = 2.093e−05" in text
+    assert "Message error of a fixed 2-bit code: 1 − (1 − b)^2 = 0.001999" in text
+    assert "1.6429 messages on average" in " ".join(text.split())  # Huffman's exact mean resynchronisation length
+
+
+def test_figures_and_report_of_a_noisy_run(tmp_path):
+    from sim.publish import plots
+    from sim.publish.plots_noise import theory_curve
+    from sim.publish.report_noise import noise_section
+    from sim.scenario.loader import load
+
+    result = engine.run(load("noisy_cable"), messages=20_000)
+    kinds = [(s.kind, s.stem) for s in plots.figure_specs(result)]
+    assert ("error_rates", "error-rates") in kinds and ("resync", "resync-huffman") in kinds
+    fixed = result.links[0]
+    assert theory_curve(fixed, np.array([0.01]))[0] == pytest.approx(0.0199)
+    html = "\n".join(noise_section(result, lambda kind, subject: [f"<fig {kind}>"]))
+    assert "<h2>A noisy line</h2>" in html and "<fig error_rates>" in html
+    assert "hamming74" in html and "0.5714" in html
+    for spec in plots.figure_specs(result):
+        if spec.kind in ("error_rates", "resync"):
+            spec.build()  # draws without error
