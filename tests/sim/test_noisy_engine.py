@@ -243,3 +243,19 @@ def test_figures_and_report_of_a_noisy_run(tmp_path):
     for spec in plots.figure_specs(result):
         if spec.kind in ("error_rates", "resync"):
             spec.build()  # draws without error
+
+
+@pytest.mark.slow
+def test_noise_checks_are_calibrated_over_many_seeds():
+    """False alarms over 300 seeds per check (stated rate 0.1 %: expect 0, allow 2); run with -m slow."""
+    configs = [
+        ("{type: bsc, flip: 0.01}", "{urn: india, code: fixed}", "message_error_rate"),
+        ("{type: bsc, flip: 0.03}", "{urn: india, code: fixed, channel: {type: repetition, n: 3}}",
+         "residual_bit_error"),
+        ("{type: bsc, flip: 0.02}", "{urn: india, code: huffman, channel: {type: hamming74}}", "block_error_rate"),
+        ("{type: bsc, flip: 0.002}", "{urn: india, code: huffman}", "resync_mean"),
+    ]  # fmt: skip
+    for noise, link, name in configs:
+        verdicts = [check(one(noise, link, 20_000, seed=s), name).verdict for s in range(300)]
+        assert verdicts.count("fail") <= 2, (name, verdicts.count("fail"))
+        assert verdicts.count("pass") >= 290, name
