@@ -165,7 +165,8 @@ ENGINE_LINKS = {
     "noiseless": "",
     "bsc 1e-3": ", noise: {type: bsc, flip: 0.001}",
     "bsc 1e-2": ", noise: {type: bsc, flip: 0.01}",
-    "gilbert_elliott": ", noise: {type: gilbert_elliott, good_flip: 0.0001, bad_flip: 0.1, to_bad: 0.001, to_good: 0.1}",
+    "gilbert_elliott": ", noise: {type: gilbert_elliott, good_flip: 0.0001, bad_flip: 0.1, "
+    "to_bad: 0.001, to_good: 0.1}",
     "bsc 1e-3 + hamming74": ", noise: {type: bsc, flip: 0.001}|hamming74",
     "bsc 1e-3 + repetition3": ", noise: {type: bsc, flip: 0.001}|repetition",
 }
@@ -198,7 +199,7 @@ def engine(n: int, rounds: int) -> None:
             link = simulation.run(sc).links[0]
             times[name].append(time.perf_counter() - t)
             errs[name] = link.errors.message_error_rate if link.errors else 0.0
-    print(f"# commit {commit()}; engine end to end, {n:,} India/Huffman messages, {rounds} interleaved rounds; "
+    print(f"# commit {commit()}; engine end to end, {n:,} India/Huffman messages, {rounds} rounds; "
           f"load average {os.getloadavg()[0]:.2f}")  # fmt: skip
     base = statistics.median(times["noiseless"])
     print(f"{'link':<24}{'median s':>10}{'msgs/s':>14}{'ratio':>8}{'msg err':>10}")

@@ -26,10 +26,10 @@ from typing import Any
 import numpy as np
 import simpy
 
-from coding import Code
 from sim.engine.bitcodec import to_bits
 from sim.engine.noise import ChannelCoder, Noise, TolerantDecoder
 from sim.model.records import Link
+from sim.model.results import LinkErrors
 
 
 class NoisyReceiver:
@@ -102,34 +102,33 @@ class NoisyReceiver:
     def mismatches(self) -> int:
         return self.wrong_messages
 
-    def errors(self) -> dict[str, float | int | str]:
+    def errors(self) -> LinkErrors:
         """The ``errors`` block of a link in summary.json."""
         d, n = self.decoder, self.messages
         k = self.block
-        return {
-            "message_error_rate": self.wrong_messages / n if n else math.nan,
-            "wrong_messages": self.wrong_messages,
-            "error_events": d.events + (1 if d.unresolved else 0),
-            "resync_mean": d.resync_mean,
-            "resync_p95": d.resync_p95,
-            "resync_max": d.resync_max,
-            "channel_bit_error_rate": self.bit_errors / self._compared if self._compared else math.nan,
-            "bit_errors": self.bit_errors,
-            "data_bits": self._compared,
-            "block_errors": self.block_errors,
-            "blocks": -(-self._compared // k),
-            "channel_bits": self.channel_bits,
-            "noise_hits": self.noise.hits,
-            "detected_blocks": self.coder.detected if self.coder is not None else 0,
-            "dead_ends": d.dead_ends,
-            "flip": self.flip,
-            "channel": self.channel,
-        }
+        return LinkErrors(
+            message_error_rate=self.wrong_messages / n if n else math.nan,
+            wrong_messages=self.wrong_messages,
+            error_events=d.events + (1 if d.unresolved else 0),
+            resync_mean=d.resync_mean,
+            resync_p95=d.resync_p95,
+            resync_max=d.resync_max,
+            channel_bit_error_rate=self.bit_errors / self._compared if self._compared else math.nan,
+            bit_errors=self.bit_errors,
+            data_bits=self._compared,
+            block_errors=self.block_errors,
+            blocks=-(-self._compared // k),
+            channel_bits=self.channel_bits,
+            noise_hits=self.noise.hits,
+            detected_blocks=self.coder.detected if self.coder is not None else 0,
+            dead_ends=d.dead_ends,
+            flip=self.flip,
+            channel=self.channel,
+            resync_hist=tuple(self.resync_histogram()),
+        )
 
     def resync_histogram(self) -> list[int]:
         """Events by resynchronisation length (index = length; the last bin: that length or more)."""
         h = self.decoder.hist
         last = int(np.flatnonzero(h)[-1]) + 1 if h.any() else 1
         return [int(x) for x in h[:last]]
-
-

@@ -14,13 +14,13 @@ import simpy
 
 from sim.engine import stations
 from sim.engine.bitcodec import Decoder, Encoder
-from sim.engine.noisy import NoisyReceiver
 from sim.engine.line import Carriage, LineTally, SharedLine, TelegraphLine
+from sim.engine.noisy import NoisyReceiver
 from sim.engine.stations import ArrivalClock, Channel, Hook, Receiver, Route, Transmitter
 from sim.engine.urn import UrnSampler
 from sim.model import limits
 from sim.model.records import Line, Link, Scenario
-from sim.model.results import LineStats, LinkErrors, LinkResult, RunResult, Theory, Trace
+from sim.model.results import LineStats, LinkResult, RunResult, Theory, Trace
 from sim.model.stats import min_batch_telegrams
 from sim.model.theory import Measured, checks, finite_population_factor, link_theory, shared_theories
 
@@ -175,7 +175,7 @@ class _LinkRun:
             replacement=link.replacement,
             box_balls=link.urn.total,
             pending_bits=pending,
-            errors=LinkErrors(**errors, resync_hist=tuple(rx.resync_histogram())) if errors else None,
+            errors=errors,
             wire_bits=rx.channel_bits if isinstance(rx, NoisyReceiver) else enc.bits,
         )
         return dataclasses.replace(result, checks=checks(link, theory, Measured.of(result)))
@@ -189,8 +189,9 @@ def _start(env: simpy.Environment, runs: list[_LinkRun]) -> None:
         if r.link.line.shared:
             shared.setdefault(r.link.line, []).append(r)
         else:
+            spec = dataclasses.replace(r.link.line, baud=r.link.wire_baud)  # a channel code's overhead
             r.tally = TelegraphLine(
-                dataclasses.replace(r.link.line, baud=r.link.wire_baud), r.carriage.mean_service, r.carriage.telegrams,
+                spec, r.carriage.mean_service, r.carriage.telegrams,
                 r.carriage.telegram, r.carriage.back_to_back, r.encoder.lengths,
             )  # fmt: skip
     for spec, members in shared.items():

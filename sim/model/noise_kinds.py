@@ -151,7 +151,9 @@ class Repetition:
     def __post_init__(self) -> None:
         n = self.n
         if not isinstance(n, int) or isinstance(n, bool) or n < 1 or n % 2 == 0 or n > 15:
-            raise NoiseError(f"channel 'repetition': 'n' must be an odd whole number from 1 to 15 (got {n!r})")
+            raise NoiseError(
+                f"channel 'repetition': 'n' must be an odd whole number from 1 to 15 (got {n!r})"
+            )
 
     def build(self) -> ch.Repetition:
         return ch.Repetition(self.n)

@@ -116,7 +116,9 @@ def noise_theory(link: Link) -> dict[str, float]:
         out["message_error_rate"] = 1.0 - (1.0 - bit) ** lengths.pop()
     elif code is None and link.code.D == 2 and link.code.is_prefix_free:
         q = link.urn.distribution
-        out["resync_mean"] = resync_mean(link.code, [q[s] if s in q.symbols else 0.0 for s in link.code.symbols])
+        out["resync_mean"] = resync_mean(
+            link.code, [q[s] if s in q.symbols else 0.0 for s in link.code.symbols]
+        )
     return out
 
 
@@ -334,7 +336,9 @@ def _resync_check(link: Link, mu: float, e: LinkErrors, flips_per_message: float
         why = f"merged events may bias it by up to {bias:.2g}, more than the slack {slack:.2g}"
         return _undecided("resync_mean", f"{detail}; {why}", ALPHA)
     ok = abs(e.resync_mean - mu) <= slack + bias
-    return _judge("resync_mean", ok, f"{detail} (allowed ± {slack:.2g} + {bias:.2g} for merged events)", ALPHA)
+    return _judge(
+        "resync_mean", ok, f"{detail} (allowed ± {slack:.2g} + {bias:.2g} for merged events)", ALPHA
+    )
 
 
 def _length_spread(link: Link, L: float) -> float:

@@ -17,12 +17,13 @@ def noise_part(add: Callable[[str], None], para: Callable[[str], None], link: Li
         return
     th = noise_theory(link)
     para(f"Noise on line {link.line.name}: {noise.describe()}.")
+    cap = fixed(th["capacity"])
     if isinstance(noise, Bsc):
-        add(f"  Capacity C = 1 − h(ε) = 1 − h({noise.flip:g}) = {fixed(th['capacity'])} bits per channel use")
+        add(f"  Capacity C = 1 − h(ε) = 1 − h({noise.flip:g}) = {cap} bits per channel use")
     elif isinstance(noise, Erasure):
-        add(f"  Capacity C = 1 − e = 1 − {noise.erase:g} = {fixed(th['capacity'])} bits per channel use")
+        add(f"  Capacity C = 1 − e = 1 − {noise.erase:g} = {cap} bits per channel use")
     else:
-        add(f"  Capacity ≥ {fixed(th['capacity'])} bits per channel use (memoryless bound at the mean flip rate)")
+        add(f"  Capacity ≥ {cap} bits per channel use (memoryless bound at the mean flip rate)")
     code = link.channel
     rate = th["code_rate"]
     if code is None:
@@ -30,13 +31,15 @@ def noise_part(add: Callable[[str], None], para: Callable[[str], None], link: Li
     else:
         add(
             f"  Channel code {code.display()}: rate R = {fixed(rate)}, so L/R = {fixed(L)}/{fixed(rate)} = "
-            f"{fixed(L / rate)} bits on the wire per message; Shannon allows any R < C = {fixed(th['capacity'])}"
+            f"{fixed(L / rate)} bits on the wire per message; Shannon allows any R < C = {cap}"
         )
     if "channel_bit_error_rate" in th:
         eps = noise.flip if isinstance(noise, Bsc) else float("nan")
         how = {
             None: "ε",
-            "repetition": "3ε² − 2ε³ (majority of 3 wrong)" if code and getattr(code, "n", 0) == 3 else "binomial tail",
+            "repetition": "3ε² − 2ε³ (majority of 3 wrong)"
+            if code and getattr(code, "n", 0) == 3
+            else "binomial tail",
             "hamming74": "Hamming(7,4)'s per-bit figure",
             "parity": "ε (parity corrects nothing)",
         }[code.type if code else None]
@@ -49,7 +52,8 @@ def noise_part(add: Callable[[str], None], para: Callable[[str], None], link: Li
         add(f"  Hamming(7,4) block error 1 − (1 − ε)^7 − 7ε(1 − ε)^6 = {sig(th['block_error_rate'])}")
     if "message_error_rate" in th:
         bits = len(next(iter(link.code.codewords.values())))
-        add(f"  Message error of a fixed {bits}-bit code: 1 − (1 − b)^{bits} = {sig(th['message_error_rate'])}")
+        value = sig(th["message_error_rate"])
+        add(f"  Message error of a fixed {bits}-bit code: 1 − (1 − b)^{bits} = {value}")
     if "resync_mean" in th:
         para(
             "A flip can throw a variable-length decoder off the codeword boundaries: it stays lost "

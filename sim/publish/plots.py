@@ -76,7 +76,7 @@ __all__ = [
 
 
 # -- all figures of a run -----------------------------------------------------
-FigureKind = Literal["convergence", "code", "budget", "distributions", "waits"]
+FigureKind = Literal["convergence", "code", "budget", "distributions", "waits", "resync", "error_rates"]
 
 
 @dataclass(frozen=True)

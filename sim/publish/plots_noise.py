@@ -72,7 +72,7 @@ def simulated_points(link: LinkResult, seed: int = 1948) -> tuple[list[float], l
     from sim.engine.noise import ChannelCoder, Noise, TolerantDecoder
 
     code = Code(link.codewords)
-    colours = list(link.source_distribution)
+    colours = tuple(link.source_distribution)
     p = np.array([link.source_distribution[c] for c in colours])
     to_code = np.array([code.symbols.index(c) for c in colours], dtype=np.int64)
     xs, ys = [], []

@@ -19,9 +19,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sim.publish.report_noise import noise_section
 from sim.model.results import LinkResult, RunResult
 from sim.publish.numbers import fixed, seconds, signed
+from sim.publish.report_noise import noise_section
 
 if TYPE_CHECKING:  # pragma: no cover
     from sim.publish.output import Folder

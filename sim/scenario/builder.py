@@ -380,7 +380,9 @@ class _Builder:
             shared = p.boolean(Problems.key(path, "shared"), fields["shared"])
         noise: Any = None
         if "noise" in fields:
-            noise = self.kind(Problems.key(path, "noise"), fields["noise"], NOISE_KINDS, "{type: bsc, flip: 0.01}")
+            noise = self.kind(
+                Problems.key(path, "noise"), fields["noise"], NOISE_KINDS, "{type: bsc, flip: 0.01}"
+            )
         if baud is BAD or latency is BAD or shared is BAD or noise is BAD:
             return BAD
         # A broken tariff is reported already; the line is still built to report its own fields.

@@ -8,7 +8,15 @@ import numpy as np
 import pytest
 
 from sim.engine import simulation as engine
-from sim.model.noise_kinds import CHANNEL_KINDS, NOISE_KINDS, Bsc, GilbertElliott, NoiseError, Parity, Repetition
+from sim.model.noise_kinds import (
+    CHANNEL_KINDS,
+    NOISE_KINDS,
+    Bsc,
+    GilbertElliott,
+    NoiseError,
+    Parity,
+    Repetition,
+)
 from sim.model.records import Line, RecordError
 from sim.publish.output import read_results, write_results
 from sim.scenario.loader import ScenarioError, dump, loads
@@ -203,8 +211,16 @@ def test_fuzz_every_decoder_on_a_terrible_line(seed):
         for channel in ("", ", channel: {type: repetition, n: 3}", ", channel: {type: hamming74}",
                         ", channel: {type: parity, bits: 3}"):  # fmt: skip
             flip = float(rng.choice([0.1, 0.5, 0.9, 1.0]))
-            noise = (f"{{type: bsc, flip: {flip}}}", f"{{type: erasure, erase: {flip}}}")[int(rng.integers(2))]
-            link = one(noise, f"{{urn: india, code: {code}{channel}}}", 2_000, seed=seed, chunk=int(rng.integers(1, 900)))
+            noise = (f"{{type: bsc, flip: {flip}}}", f"{{type: erasure, erase: {flip}}}")[
+                int(rng.integers(2))
+            ]
+            link = one(
+                noise,
+                f"{{urn: india, code: {code}{channel}}}",
+                2_000,
+                seed=seed,
+                chunk=int(rng.integers(1, 900)),
+            )
             e = link.errors
             assert 0 <= e.wrong_messages <= link.messages == 2_000
             assert 0 <= e.message_error_rate <= 1 and math.isfinite(e.channel_bit_error_rate)
@@ -223,7 +239,9 @@ def test_explain_shows_capacity_rate_and_expected_errors():
     assert "Channel code Hamming(7,4): rate R = 0.5714" in text
     assert "Hamming(7,4) block error 1 − (1 − ε)^7 − 7ε(1 − ε)^6 = 2.093e−05" in text
     assert "Message error of a fixed 2-bit code: 1 − (1 − b)^2 = 0.001999" in text
-    assert "1.6429 messages on average" in " ".join(text.split())  # Huffman's exact mean resynchronisation length
+    assert "1.6429 messages on average" in " ".join(
+        text.split()
+    )  # Huffman's exact mean resynchronisation length
 
 
 def test_figures_and_report_of_a_noisy_run(tmp_path):
@@ -252,7 +270,8 @@ def test_noise_checks_are_calibrated_over_many_seeds():
         ("{type: bsc, flip: 0.01}", "{urn: india, code: fixed}", "message_error_rate"),
         ("{type: bsc, flip: 0.03}", "{urn: india, code: fixed, channel: {type: repetition, n: 3}}",
          "residual_bit_error"),
-        ("{type: bsc, flip: 0.02}", "{urn: india, code: huffman, channel: {type: hamming74}}", "block_error_rate"),
+        ("{type: bsc, flip: 0.02}", "{urn: india, code: huffman, channel: {type: hamming74}}",
+         "block_error_rate"),
         ("{type: bsc, flip: 0.002}", "{urn: india, code: huffman}", "resync_mean"),
     ]  # fmt: skip
     for noise, link, name in configs:
