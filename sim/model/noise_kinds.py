@@ -1,9 +1,9 @@
 """Noise models (per line) and channel codes (per link) as kinds: one small frozen class each.
 
 A noise kind knows its YAML ``type``, its parameters (each a probability),
-the capacity of its channel and how to build the engine's
-:class:`sim.engine.noise.Noise`; a channel-code kind knows its ``type``,
-its rate and how to build the :mod:`coding.channel` code. Each record checks
+the capacity of its channel (the engine builds :class:`sim.engine.noise.Noise`
+by the constructor of the same name, ``Noise.<type>(**params, rng=...)``);
+a channel-code kind knows its ``type``, its rate and how to build the :mod:`coding.channel` code. Each record checks
 itself (``RecordError`` naming the field) so the YAML builder only maps keys.
 
 >>> Bsc(0.01).capacity() < 1, Repetition(3).rate
@@ -16,11 +16,8 @@ sim.model.noise_kinds.NoiseError: noise 'bsc': 'flip' must be a probability in [
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, fields
 from typing import ClassVar
-
-import numpy as np
 
 from coding import channel as ch
 
@@ -63,9 +60,6 @@ class _NoiseKind:
         """Whether damage flips bits (a BSC-like channel) rather than erasing them."""
         return True
 
-    def build(self, rng: np.random.Generator) -> object:
-        raise NotImplementedError
-
     def describe(self) -> str:
         return f"{self.type} (" + ", ".join(f"{k} = {v:g}" for k, v in self.params().items()) + ")"
 
@@ -82,11 +76,6 @@ class Bsc(_NoiseKind):
 
     def capacity(self) -> float:
         return ch.bsc_capacity(self.flip)
-
-    def build(self, rng: np.random.Generator) -> object:
-        from sim.engine.noise import Noise
-
-        return Noise.bsc(self.flip, rng)
 
 
 @dataclass(frozen=True)
@@ -105,11 +94,6 @@ class Erasure(_NoiseKind):
     def flips(self) -> bool:
         return False
 
-    def build(self, rng: np.random.Generator) -> object:
-        from sim.engine.noise import Noise
-
-        return Noise.erasure(self.erase, rng)
-
 
 @dataclass(frozen=True)
 class GilbertElliott(_NoiseKind):
@@ -127,11 +111,6 @@ class GilbertElliott(_NoiseKind):
     def capacity(self) -> float:
         low, _ = ch.gilbert_elliott_capacity_bounds(self.good_flip, self.bad_flip, self.to_bad, self.to_good)
         return low
-
-    def build(self, rng: np.random.Generator) -> object:
-        from sim.engine.noise import Noise
-
-        return Noise.gilbert_elliott(self.good_flip, self.bad_flip, self.to_bad, self.to_good, rng)
 
 
 NoiseKind = Bsc | Erasure | GilbertElliott
@@ -216,13 +195,7 @@ class Parity:
 
 
 ChannelKind = Repetition | Hamming74 | Parity
-#: Every channel-code kind by its YAML ``type``, with its optional integer key (if any).
+#: Every channel-code kind by its YAML ``type``.
 CHANNEL_KINDS: dict[str, type[Repetition] | type[Hamming74] | type[Parity]] = {
     k.type: k for k in (Repetition, Hamming74, Parity)
 }
-#: The integer parameter each channel kind accepts in YAML.
-CHANNEL_KEYS: dict[str, tuple[str, ...]] = {"repetition": ("n",), "hamming74": (), "parity": ("bits",)}
-
-
-def is_finite(x: float) -> bool:
-    return math.isfinite(x)

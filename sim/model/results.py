@@ -135,6 +135,8 @@ class LinkErrors:
     resync_hist: tuple[int, ...] = ()
     flip: float = math.nan  # the line's long-run probability that a bit is damaged
     channel: str = ""  # the channel code: "", "repetition-3", "hamming74", "parity-8"
+    quick_flips: tuple[float, ...] = ()  # short seeded runs of the same link over a BSC at these ε …
+    quick_error_rates: tuple[float, ...] = ()  # … and their message error rates (for the ε figure)
 
 
 @dataclass(frozen=True)

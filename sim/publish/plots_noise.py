@@ -2,10 +2,9 @@
 
 A part of :mod:`sim.publish.plots`. :func:`error_rates` draws, for every link
 of the run on a noisy line, its message error rate against ε with a theory
-curve and a few quick simulated points (each a short seeded simulation of
-the same code, channel code and source through the engine's noise kernels),
-and the run's own measured point. Theory: exact for a fixed-length code of
-l bits (1 − (1 − b)^l, b the bit error after the channel decoder); for a
+curve, the quick simulated points the engine made for it
+(:func:`sim.engine.noisy.quick_error_rates`) and the run's own measured point.
+Theory: exact for a fixed-length code of l bits (1 − (1 − b)^l, b the bit error after the channel decoder); for a
 variable-length code the small-ε approximation ε·L·E[R] (each flip costs
 E[R] messages, :func:`coding.resync.resync_mean`) with b in place of ε
 behind a channel code (then only a guide: a failed block flips several bits).
@@ -27,9 +26,6 @@ from sim.publish.plots_style import _LINK_COLOURS, _figure, _log_axis, _plain
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
-#: The flip probabilities of the quick simulated points, and messages per point.
-GRID = (1e-4, 1e-3, 1e-2, 5e-2)
-POINT_MESSAGES = 20_000
 CURVE = np.geomspace(1e-5, 0.1, 60)
 
 
@@ -66,34 +62,6 @@ def theory_curve(link: LinkResult, eps: np.ndarray) -> np.ndarray:
     return np.minimum(1.0, b * L * resync_mean(code, probs))
 
 
-def simulated_points(link: LinkResult, seed: int = 1948) -> tuple[list[float], list[float]]:
-    """Measured message error rates at :data:`GRID` (a short seeded run per point)."""
-    from sim.engine.bitcodec import Encoder
-    from sim.engine.noise import ChannelCoder, Noise, TolerantDecoder
-
-    code = Code(link.codewords)
-    colours = tuple(link.source_distribution)
-    p = np.array([link.source_distribution[c] for c in colours])
-    to_code = np.array([code.symbols.index(c) for c in colours], dtype=np.int64)
-    xs, ys = [], []
-    for i, eps in enumerate(GRID):
-        rng = np.random.default_rng([seed, i])
-        sym = rng.choice(len(colours), size=POINT_MESSAGES, p=p / p.sum()).astype(np.int64)
-        words, nbits = Encoder(code, colours, np.array([1], dtype=np.int64)).encode(sym)
-        cc = _channel(link.errors.channel if link.errors else "")
-        coder = ChannelCoder(cc) if cc is not None else None
-        if coder is not None:
-            words, nbits = coder.encode(words, nbits)
-        Noise.bsc(eps, rng).apply(words, nbits)
-        if coder is not None:
-            words, nbits = coder.decode(words, nbits)
-        rx = TolerantDecoder(code, to_code)
-        rx.feed(words, nbits, sym)
-        xs.append(eps)
-        ys.append((rx.bad + rx.awaiting) / POINT_MESSAGES)
-    return xs, ys
-
-
 @_plain
 def error_rates(result: RunResult) -> Figure:
     """Message error rate against ε: theory curves, quick simulated points, the run's own points."""
@@ -106,9 +74,9 @@ def error_rates(result: RunResult) -> Figure:
         exact = len({len(w) for w in link.codewords.values()}) == 1
         kind = "theory" if exact else "≈ ε·L·E[R]"
         ax.plot(CURVE, np.maximum(ys, 1e-12), color=colour, lw=1.2, label=f"{label} ({kind})")
-        xs, sim = simulated_points(link)
-        ax.plot(xs, np.maximum(sim, 1e-7), "o", color=colour, ms=4, mfc="none")
         e = link.errors
+        if e is not None and e.quick_flips:
+            ax.plot(e.quick_flips, np.maximum(e.quick_error_rates, 1e-7), "o", color=colour, ms=4, mfc="none")
         if e is not None and math.isfinite(e.flip) and e.message_error_rate > 0:
             ax.plot([e.flip], [e.message_error_rate], "*", color=colour, ms=11)
     ax.set_xscale("log")
