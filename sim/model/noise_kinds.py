@@ -4,7 +4,8 @@ A noise kind knows its YAML ``type``, its parameters (each a probability),
 the capacity of its channel (the engine builds :class:`sim.engine.noise.Noise`
 by the constructor of the same name, ``Noise.<type>(**params, rng=...)``);
 a channel-code kind knows its ``type``, its rate and how to build the
-:mod:`coding.channel` code. Each record checks itself (``RecordError`` naming the field) so the YAML builder only maps keys.
+:mod:`coding.channel` code. Each record checks itself (``NoiseError``
+naming the field), so the YAML builder only maps keys.
 
 >>> Bsc(0.01).capacity() < 1, Repetition(3).rate
 (True, 0.3333333333333333)

@@ -5,8 +5,8 @@ of the run on a noisy line, its message error rate against ε with a theory
 curve, the quick simulated points the engine made for it
 (:func:`sim.engine.noisy.quick_error_rates`) and the run's own measured point.
 Theory: exact for a fixed-length code of l bits (1 − (1 − b)^l, b the bit
-error after the channel decoder); for a variable-length code the small-ε approximation ε·L·E[R] (each flip costs
-E[R] messages, :func:`coding.resync.resync_mean`) with b in place of ε
+error after the channel decoder); for a variable-length code the small-ε
+approximation ε·L·E[R] (each flip costs E[R] messages, :func:`coding.resync.resync_mean`) with b in place of ε
 behind a channel code (then only a guide: a failed block flips several bits).
 """
 
