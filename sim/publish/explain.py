@@ -479,12 +479,19 @@ def _finite_box(t: _Text, urn: Urn, H: float, L: float) -> None:
     )
 
 
+def _channel_note(link: Link) -> str:
+    """How the channel code slows the line, for the line's heading (empty without one)."""
+    if link.channel is None:
+        return ""
+    return f" (× rate {fixed(link.channel.rate)} of {link.channel.display()}: {link.wire_baud:g} source bits/s)"
+
+
 def _line_part(t: _Text, link: Link, q: Mapping[str, float], lengths: Mapping[str, int], L: float) -> None:
     line, arr = link.line, link.arrivals
-    baud = float(line.baud)
+    baud = float(link.wire_baud)  # source bits per second: a channel code's overhead slows the line
     per = "1 message" if link.telegram == 1 else f"{link.telegram} messages"
     t.para(
-        f"Line {line.name}: {line.baud:g} baud, latency {line.latency:g} s; arrivals: "
+        f"Line {line.name}: {line.baud:g} baud{_channel_note(link)}, latency {line.latency:g} s; arrivals: "
         f"{arr.describe()}; {per} per telegram."
     )
     tariff = line.tariff
@@ -502,14 +509,14 @@ def _line_part(t: _Text, link: Link, q: Mapping[str, float], lengths: Mapping[st
     if lam is None:
         t.para(
             f"Back-to-back: a message is always waiting, so the line is busy all the time "
-            f"(ρ = 1) and carries baud/L = {line.baud:g}/{fixed(L)} = {sig(baud / L)} "
+            f"(ρ = 1) and carries baud/L = {baud:g}/{fixed(L)} = {sig(baud / L)} "
             "messages per second. A shorter code means more messages per second."
             if L > 0
             else "Back-to-back: the line is always busy."
         )
         return
     rho = lam * L / baud
-    t.add(f"  ρ = λ·L/baud = {lam:g}·{fixed(L)}/{line.baud:g} = {fixed(rho)}")
+    t.add(f"  ρ = λ·L/baud = {lam:g}·{fixed(L)}/{baud:g} = {fixed(rho)}")
     if rho >= 1:
         t.para(
             f"UNSTABLE: ρ = {fixed(rho)} ≥ 1. Bits arrive at least as fast as the line can send "
@@ -555,7 +562,7 @@ def _line_part(t: _Text, link: Link, q: Mapping[str, float], lengths: Mapping[st
         f"S = l(X)/baud {service}, and the Pollaczek–Khinchine formula gives the mean wait "
         "in the queue:"
     )
-    t.add(f"  E[S] = L/baud = {fixed(L)}/{line.baud:g} = {sig(ES)} s")
+    t.add(f"  E[S] = L/baud = {fixed(L)}/{baud:g} = {sig(ES)} s")
     t.sum_line("E[l²] = Σ q(x)·l(x)²", sq_terms, fixed(El2))
     t.add(f"  E[S²] = E[l²]/baud² = {fixed(El2)}/{baud**2:g} = {sig(ES2)} s²")
     t.add(f"  W = λ·E[S²]/(2(1 {MINUS} ρ)) = {lam:g}·{sig(ES2)}/(2·(1 {MINUS} {fixed(rho)})) = {sig(W)} s")
