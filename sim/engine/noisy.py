@@ -69,18 +69,35 @@ class NoisyReceiver:
         return words, nbits
 
     def take(self, batch: Any) -> None:
-        self._clean = np.concatenate((self._clean, to_bits(batch.words, batch.nbits)))
-        self._source_bits += batch.nbits
-        words = batch.words if self.coder is not None else batch.words.copy()
-        words, nbits = self._pass(words, batch.nbits)
-        self._receive(words, nbits, batch.symbols)
-        if batch.last and self.coder is not None:
-            words, nbits = self.coder.flush()
-            if nbits:
-                words, nbits = self._pass(words, nbits)
-                self._receive(words, nbits, batch.symbols[:0])
+        if self.coder is None:  # no channel code: the damaged words line up with the clean ones
+            words = batch.words.copy()
+            self.channel_bits += batch.nbits
+            self.noise.apply(words, batch.nbits)
+            self._count_flips(words, batch.words, batch.nbits)
+            self.decoder.feed(words, batch.nbits, batch.symbols)
+        else:
+            self._clean = np.concatenate((self._clean, to_bits(batch.words, batch.nbits)))
+            self._source_bits += batch.nbits
+            words, nbits = self._pass(batch.words, batch.nbits)
+            self._receive(words, nbits, batch.symbols)
+            if batch.last:
+                words, nbits = self.coder.flush()
+                if nbits:
+                    words, nbits = self._pass(words, nbits)
+                    self._receive(words, nbits, batch.symbols[:0])
         self.messages += batch.symbols.size
         self.last_delivery = self.env.now
+
+    def _count_flips(self, damaged: np.ndarray, clean: np.ndarray, nbits: int) -> None:
+        """Bit errors of a chunk without a channel code (a block is one bit): popcount of the XOR."""
+        used = -(-nbits // 64)
+        diff = np.bitwise_xor(damaged[:used], clean[:used])
+        hit = np.flatnonzero(diff)
+        if hit.size:
+            wrong = int(np.unpackbits(diff[hit].view(np.uint8)).sum())
+            self.bit_errors += wrong
+            self.block_errors += wrong
+        self._compared += nbits
 
     def _receive(self, words: np.ndarray, nbits: int, sent: np.ndarray) -> None:
         nbits = min(nbits, self._source_bits - self._compared)  # padding of the last block is not data

@@ -483,7 +483,9 @@ def _channel_note(link: Link) -> str:
     """How the channel code slows the line, for the line's heading (empty without one)."""
     if link.channel is None:
         return ""
-    return f" (× rate {fixed(link.channel.rate)} of {link.channel.display()}: {link.wire_baud:g} source bits/s)"
+    return (
+        f" (× rate {fixed(link.channel.rate)} of {link.channel.display()}: {link.wire_baud:g} source bits/s)"
+    )
 
 
 def _line_part(t: _Text, link: Link, q: Mapping[str, float], lengths: Mapping[str, int], L: float) -> None:
