@@ -121,36 +121,49 @@ NOISE_KINDS: dict[str, type[Bsc] | type[Erasure] | type[GilbertElliott]] = {
 }
 
 
+def _whole(kind: str, name: str, value: object, low: int, high: int, *, odd: bool = False) -> None:
+    ok = isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+    if not ok or (odd and isinstance(value, int) and value % 2 == 0):
+        what = "an odd whole number" if odd else "a whole number"
+        raise NoiseError(f"channel {kind!r}: {name!r} must be {what} from {low} to {high} (got {value!r})")
+
+
 @dataclass(frozen=True)
-class Repetition:
+class _ChannelKind:
+    type: ClassVar[str] = ""
+
+    def build(self) -> ch.Repetition | ch.Hamming74 | ch.Parity:
+        raise NotImplementedError
+
+    def dump(self) -> dict[str, object]:
+        """The YAML form."""
+        return {"type": self.type, **{f.name: getattr(self, f.name) for f in fields(self)}}
+
+    @property
+    def rate(self) -> float:
+        """Data bits per channel bit, k/n."""
+        return self.build().rate
+
+
+@dataclass(frozen=True)
+class Repetition(_ChannelKind):
     """Repetition-n: each bit sent n times (n odd), majority vote."""
 
     type: ClassVar[str] = "repetition"
     n: int = 3
 
     def __post_init__(self) -> None:
-        n = self.n
-        if not isinstance(n, int) or isinstance(n, bool) or n < 1 or n % 2 == 0 or n > 15:
-            raise NoiseError(
-                f"channel 'repetition': 'n' must be an odd whole number from 1 to 15 (got {n!r})"
-            )
+        _whole(self.type, "n", self.n, 1, 15, odd=True)
 
     def build(self) -> ch.Repetition:
         return ch.Repetition(self.n)
-
-    def dump(self) -> dict[str, object]:
-        return {"type": self.type, "n": self.n}
-
-    @property
-    def rate(self) -> float:
-        return 1 / self.n
 
     def display(self) -> str:
         return f"repetition-{self.n}"
 
 
 @dataclass(frozen=True)
-class Hamming74:
+class Hamming74(_ChannelKind):
     """Hamming(7,4): 4 data bits in 7, corrects any single flip in a block."""
 
     type: ClassVar[str] = "hamming74"
@@ -158,38 +171,22 @@ class Hamming74:
     def build(self) -> ch.Hamming74:
         return ch.Hamming74()
 
-    def dump(self) -> dict[str, object]:
-        return {"type": self.type}
-
-    @property
-    def rate(self) -> float:
-        return 4 / 7
-
     def display(self) -> str:
         return "Hamming(7,4)"
 
 
 @dataclass(frozen=True)
-class Parity:
+class Parity(_ChannelKind):
     """One parity bit per block of ``bits`` data bits: detects an odd number of flips, corrects none."""
 
     type: ClassVar[str] = "parity"
     bits: int = 8
 
     def __post_init__(self) -> None:
-        b = self.bits
-        if not isinstance(b, int) or isinstance(b, bool) or not 1 <= b <= 12:
-            raise NoiseError(f"channel 'parity': 'bits' must be a whole number from 1 to 12 (got {b!r})")
+        _whole(self.type, "bits", self.bits, 1, 12)
 
     def build(self) -> ch.Parity:
         return ch.Parity(self.bits)
-
-    def dump(self) -> dict[str, object]:
-        return {"type": self.type, "bits": self.bits}
-
-    @property
-    def rate(self) -> float:
-        return self.bits / (self.bits + 1)
 
     def display(self) -> str:
         return f"parity per {self.bits} bits"
