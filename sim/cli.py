@@ -45,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="telegraph",
         description="Simulate source codes on a telegraph line and hold the results against theory.",
     )
+    parser.add_argument("--version", action="version", version=f"telegraph {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     run = sub.add_parser(
@@ -59,7 +60,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=DEFAULT_SCENARIO,
         help=f"YAML file or bundled name (default: {DEFAULT_SCENARIO})",
     )
-    run.add_argument("--messages", type=_positive_int, help="messages per link (overrides the scenario)")
+    run.add_argument(
+        "--messages",
+        type=_message_count,
+        help="messages per link, e.g. 100000, 100_000 or 1e5 (overrides the scenario)",
+    )
     run.add_argument("--seed", type=_seed, help="random seed (overrides the scenario)")
     run.add_argument(
         "--out", type=Path, default=Path("results"), help="results root folder (default: results)"
@@ -125,6 +130,34 @@ def _whole(minimum: int, rule: str):
 
 _positive_int = _whole(1, "")
 _seed = _whole(0, "non-negative ")
+
+
+def _message_count(text: str) -> int:
+    """``--messages``: a whole number, also written ``100_000`` or ``1e6`` (exact integers only)."""
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        value = Decimal(text.strip().replace("_", ""))
+    except InvalidOperation:
+        raise argparse.ArgumentTypeError(
+            f"must be a whole number such as 1000000 or 1e6 (got {text!r})"
+        ) from None
+    if not value.is_finite() or value != value.to_integral_value():
+        raise argparse.ArgumentTypeError(f"must be a whole number such as 1000000 or 1e6 (got {text!r})")
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1 (got {text})")
+    if value > 10**15:  # the scenario's own bound (10^12) is checked with the scenario's message
+        raise argparse.ArgumentTypeError(f"must be at most 1_000_000_000_000 (got {text})")
+    return int(value)
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("telegraph-sim")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown (not installed)"
 
 
 class Terminated(KeyboardInterrupt):
@@ -198,13 +231,20 @@ def cmd_run(args: argparse.Namespace) -> int:
         summary = _first_line(sc.description)
         _print(f"{sc.name}: {summary}" if summary else sc.name)
         _print(f"seed {sc.seed}, {sc.messages:,} messages per link, {len(sc.links)} link(s)\n")
+    if not args.quiet:
+        from sim.kernels import needs_compiling
+
+        if needs_compiling():
+            _print("compiling the simulation kernels (first run only, a few seconds)…", file=sys.stderr)
     progress = _Progress(sc.messages * len(sc.links)) if sys.stderr.isatty() and not args.quiet else None
     result = engine.run(sc, chunk=chunk, progress=progress)
-    if progress is not None:
-        progress.close()
     text = explain(sc)
+    if progress is not None and not args.no_plots:
+        progress.phase("drawing figures")
     extra = None if args.no_plots else _render_figures(result, text)
     write_results(result, folder, scenario_yaml=scenario.dump(sc), explain_text=text, extra=extra)
+    if progress is not None:
+        progress.close()
     if args.quiet:
         _print(folder)
     else:
@@ -226,27 +266,58 @@ def _render_figures(result, explain_text: str):
 
 
 class _Progress:
-    """A progress bar on stderr, shown once a run has taken more than a second."""
+    """A progress bar on stderr, shown once a run has taken more than a second.
+
+    It redraws at most ``1 / INTERVAL`` times a second, with the rate and the
+    time left; after the simulation, :meth:`phase` names what happens next
+    (drawing figures) so the seconds after 100 % are not silent.
+    """
+
+    INTERVAL = 0.1  # seconds between redraws at most
 
     def __init__(self, total: int) -> None:
         self.total, self.done = total, 0
         self.start = time.perf_counter()
         self.shown = False
+        self.drawn_at = -math.inf
+        self.width = 0
 
     def __call__(self, n: int) -> None:
         self.done += n
-        elapsed = time.perf_counter() - self.start
-        if elapsed < 1.0:
+        now = time.perf_counter()
+        elapsed = now - self.start
+        if elapsed < 1.0 or (now - self.drawn_at < self.INTERVAL and self.done < self.total):
             return
-        self.shown = True
-        frac = self.done / self.total
+        self.drawn_at = now
+        frac = self.done / self.total if self.total else 1.0
+        rate = self.done / elapsed
+        left = (self.total - self.done) / rate if rate > 0 else math.inf
+        eta = "done" if self.done >= self.total else f"ETA {_duration(left)}"
         bar = "#" * int(30 * frac)
-        sys.stderr.write(f"\r[{bar:<30}] {100 * frac:5.1f} %  {self.done / elapsed:,.0f} messages/s")
+        self._draw(f"[{bar:<30}] {100 * frac:5.1f} %  {rate:,.0f} messages/s  {eta}")
+
+    def phase(self, what: str) -> None:
+        """Say what happens after the simulation (only if the bar is showing)."""
+        if self.shown:
+            self._draw(f"[{'#' * 30}] 100.0 %  {what}…")
+
+    def _draw(self, text: str) -> None:
+        self.shown = True
+        pad = " " * max(0, self.width - len(text))  # wipe the end of a longer previous line
+        self.width = len(text)
+        sys.stderr.write(f"\r{text}{pad}")
         sys.stderr.flush()
 
     def close(self) -> None:
         if self.shown:
             sys.stderr.write("\n")
+
+
+def _duration(seconds: float) -> str:
+    if not math.isfinite(seconds):
+        return "?"
+    seconds = int(round(seconds))
+    return f"{seconds // 60}:{seconds % 60:02d}" if seconds >= 60 else f"{seconds} s"
 
 
 def _first_line(text: str) -> str:

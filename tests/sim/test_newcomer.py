@@ -1,0 +1,138 @@
+"""The rough edges a newcomer hits on the command line (issue 15): each one, with the test that catches it."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from sim import cli, kernels
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize(("text", "value"), [("1e3", 1000), ("1_000", 1000), ("1.5e3", 1500), ("1E3", 1000)])
+def test_messages_accepts_scientific_and_underscored_whole_numbers(tmp_path, capsys, text, value):
+    assert cli.main(["run", "--messages", text, "--out", str(tmp_path), "--no-plots", "--quiet"]) == 0
+    summary = json.loads((tmp_path / "india_to_australia" / "summary.json").read_text())
+    assert summary["messages"] == value
+
+
+@pytest.mark.parametrize("text", ["1.5", "1e-3", "0", "-1e3", "inf", "nan", "ten"])
+def test_messages_refuses_what_is_not_a_positive_whole_number(tmp_path, capsys, text):
+    assert cli.main(["run", "--messages", text, "--out", str(tmp_path), "--no-plots"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--messages" in err
+    assert not (tmp_path / "india_to_australia").exists()
+
+
+def test_version_prints_the_installed_version(capsys):
+    from importlib.metadata import version
+
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["--version"])
+    assert stop.value.code == 0
+    assert capsys.readouterr().out.strip() == f"telegraph {version('telegraph-sim')}"
+
+
+def test_first_run_says_it_compiles_in_one_line(monkeypatch, tmp_path, capsys):
+    monkeypatch.setattr(kernels, "needs_compiling", lambda: True)
+    assert cli.main(["run", "--messages", "50", "--out", str(tmp_path), "--no-plots"]) == 0
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "compiling" in err
+    monkeypatch.setattr(kernels, "needs_compiling", lambda: False)
+    assert cli.main(["run", "--messages", "50", "--out", str(tmp_path / "b"), "--no-plots"]) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_needs_compiling_reads_numbas_cache_index(monkeypatch):
+    monkeypatch.setattr(os.path, "exists", lambda p: False)
+    assert kernels.needs_compiling() is True
+    monkeypatch.setattr(os.path, "exists", lambda p: True)
+    assert kernels.needs_compiling() is False
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_progress_bar_redraws_at_most_ten_times_a_second_with_eta(monkeypatch):
+    clock = _Clock()
+    monkeypatch.setattr(cli.time, "perf_counter", clock)
+    err = io.StringIO()
+    monkeypatch.setattr(cli.sys, "stderr", err)
+    bar = cli._Progress(total=100_000)
+    clock.now = 2.0
+    for _ in range(300):  # 300 chunks arriving within one 0.1 s window: one redraw
+        bar(10)
+        clock.now += 0.0003
+    assert err.getvalue().count("\r") == 1
+    clock.now = 2.5
+    bar(10)
+    assert err.getvalue().count("\r") == 2
+    last = err.getvalue().rsplit("\r", 1)[1]
+    assert re.search(r"messages/s\s+ETA \d", last), last
+
+
+def test_progress_bar_names_the_figure_phase_after_100_percent(monkeypatch):
+    clock = _Clock()
+    monkeypatch.setattr(cli.time, "perf_counter", clock)
+    err = io.StringIO()
+    monkeypatch.setattr(cli.sys, "stderr", err)
+    bar = cli._Progress(total=1000)
+    clock.now = 2.0
+    bar(1000)
+    assert "100.0 %" in err.getvalue()
+    bar.phase("drawing figures")
+    assert err.getvalue().rsplit("\r", 1)[1].rstrip().endswith("drawing figures…")
+    bar.close()
+    assert err.getvalue().endswith("\n")
+
+
+def test_run_shows_the_figure_phase_before_closing_the_bar(monkeypatch, tmp_path, capsys):
+    events = []
+
+    class Bar:
+        def __init__(self, total):
+            pass
+
+        def __call__(self, n):
+            pass
+
+        def phase(self, what):
+            events.append(what)
+
+        def close(self):
+            events.append("close")
+
+    monkeypatch.setattr(cli, "_Progress", Bar)
+    monkeypatch.setattr(cli.sys.stderr, "isatty", lambda: True, raising=False)
+    assert cli.main(["run", "--messages", "200", "--out", str(tmp_path)]) == 0
+    assert events == ["drawing figures", "close"]
+
+
+def _bash_blocks(text: str) -> list[str]:
+    return re.findall(r"```bash\n(.*?)```", text, flags=re.S)
+
+
+def test_readme_activates_the_venv_before_it_types_telegraph():
+    """The quick start must make `telegraph` a command before the tour uses it bare."""
+    blocks = _bash_blocks((REPO / "README.md").read_text(encoding="utf-8"))
+    activated = False
+    for block in blocks:
+        for line in block.splitlines():
+            command = line.split("#", 1)[0]
+            if re.search(r"(source|\.) \.venv/bin/activate", command):
+                activated = True
+            for part in re.split(r"&&|;|\|", command):
+                if part.strip().startswith("telegraph"):
+                    assert activated, f"README runs bare `telegraph` before activating the venv: {line!r}"
+    assert activated
