@@ -16,10 +16,17 @@ def huffman_lengths(p: Distribution, D: int = 2) -> list[int]:
     """Optimal codeword lengths for ``p`` (in symbol order).
 
     Tie-break (deterministic): nodes are ordered by (probability, age). Leaves
-    are aged by their position in ``p.symbols``; every merged node is younger
-    than all nodes before it; D-ary dummy symbols (probability 0, added so
-    that (n − 1) is a multiple of D − 1) are oldest of all. Each step merges
-    the D smallest nodes in that order.
+    are aged by their position in ``p.symbols`` read from the end: among equal
+    probabilities the last-listed symbol is merged first and so goes deepest,
+    and the first-listed symbols get the short codewords (a fair die's one and
+    two, not its five and six). Every merged node is younger than all nodes
+    before it; D-ary dummy symbols (probability 0, added so that (n − 1) is a
+    multiple of D − 1) are oldest of all. Each step merges the D smallest
+    nodes in that order.
+
+    >>> die = Distribution.from_counts({s: 1 for s in ("one", "two", "three", "four", "five", "six")})
+    >>> huffman_lengths(die)
+    [2, 2, 3, 3, 3, 3]
     """
     D = check_alphabet_size(D)
     n = len(p)
@@ -28,7 +35,7 @@ def huffman_lengths(p: Distribution, D: int = 2) -> list[int]:
     dummies = (-(n - 1)) % (D - 1)
     # Heap entries: (probability, age, leaves under the node).
     heap: list[tuple[float, int, list[int]]] = [(0.0, -1 - k, []) for k in range(dummies)]
-    heap += [(float(v), i, [i]) for i, v in enumerate(p.probabilities)]
+    heap += [(float(v), n - 1 - i, [i]) for i, v in enumerate(p.probabilities)]  # first-listed: youngest
     heapq.heapify(heap)
     depth = [0] * n
     age = n
