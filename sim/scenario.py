@@ -611,11 +611,10 @@ class _Builder:
         replacement = True
         if "replacement" in fields:
             replacement = p.boolean(Problems.key(path, "replacement"), fields["replacement"])
-        if len(p.lines) > before or BAD in (urn, entry, line):
-            return name, None
-
-        code = self.fit(Problems.key(path, "code"), urn, entry)
-        if code is BAD:
+        # The code is checked against its urn even when another key of this link has a problem,
+        # so `validate` reports every problem of the link at once.
+        code = self.fit(Problems.key(path, "code"), urn, entry) if BAD not in (urn, entry) else BAD
+        if len(p.lines) > before or BAD in (urn, entry, line, code):
             return name, None
         spec = entry.spec
 
@@ -639,6 +638,7 @@ class _Builder:
     def fit(self, path: str, urn: Urn, entry: _CodeEntry) -> Code | Any:
         """The link's code, checked against its urn: every colour covered, decodable."""
         p, spec = self.p, entry.spec
+        before = len(p.lines)  # every problem of the fit is reported, not only the first
         code = spec.code if spec.code is not None else fixed_length(list(urn.counts))
         if entry.pinned is not None and dict(entry.pinned) != dict(code.codewords):
             p.add(
@@ -648,7 +648,6 @@ class _Builder:
                 f"codes.{spec.name}.codewords",
                 spec.name,
             )
-            return BAD
         missing = [c for c, n in urn.counts.items() if n > 0 and c not in code.codewords]
         extra = [c for c in code.codewords if c not in urn.counts]
         if missing or extra:
@@ -662,15 +661,13 @@ class _Builder:
                     "intended)"
                 )
             p.add(path, f"code {spec.name!r} does not fit urn {urn.name!r}: it has " + "; and ".join(parts))
-            return BAD
         if not self.allow_ambiguous and not code.is_uniquely_decodable:
             p.add(
                 path,
                 f"code {spec.name!r} is not uniquely decodable: {code.ambiguity()}, so the "
                 "receiver cannot tell these messages apart",
             )
-            return BAD
-        if not self.allow_ambiguous and not code.is_prefix_free:
+        elif not self.allow_ambiguous and not code.is_prefix_free:
             short, long = _prefix_pair(code)
             p.add(
                 path,
@@ -678,7 +675,6 @@ class _Builder:
                 f"{code[long]}, which begins with {short!r}, {code[short]}): the receiver "
                 "decodes the bits as they arrive, which needs a prefix-free code",
             )
-            return BAD
         too_long = [c for c, w in code.codewords.items() if len(w) > MAX_CODEWORD_BITS]
         if too_long:
             c = too_long[0]
@@ -687,8 +683,7 @@ class _Builder:
                 f"code {spec.name!r} gives {c!r} a codeword of {len(code[c])} bits; the line "
                 f"sends codewords of at most {MAX_CODEWORD_BITS} bits",
             )
-            return BAD
-        return code
+        return BAD if len(p.lines) > before else code
 
     def arrivals(self, path: str, value: Any) -> Arrivals | Any:
         p = self.p

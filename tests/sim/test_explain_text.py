@@ -75,3 +75,27 @@ def test_uniquely_decodable_but_not_prefix_free_is_told_run_refuses_it():
     text = explain(sc)
     assert "Uniquely decodable: yes (checked with the Sardinas–Patterson test)" in text
     assert "`telegraph run` refuses this code" in text
+
+
+def test_validate_reports_every_problem_within_one_link():
+    import pytest
+
+    from sim.scenario import ScenarioError
+
+    text = """
+urns:
+  india: {blue: 25, red: 50, green: 13, yellow: 12}
+codes:
+  scheme1: {type: table, codewords: {blue: "0", red: "1", green: "10", purple: "11"}}
+links:
+  - {urn: india, code: scheme1, telegram: 0, arrivals: {rate: -1}}
+"""
+    with pytest.raises(ScenarioError) as err:
+        loads(text, filename="many.yaml")
+    problems = err.value.problems
+    joined = "\n".join(problems)
+    assert "links[0].telegram" in joined
+    assert "links[0].arrivals" in joined
+    assert "does not fit urn 'india'" in joined and "yellow" in joined and "purple" in joined
+    assert "not uniquely decodable" in joined
+    assert len(problems) == 4, problems
