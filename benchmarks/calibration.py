@@ -105,7 +105,7 @@ def _sc(*links: Link) -> Scenario:
 def truth_cases(full: bool = True) -> list[Case]:
     """Cases where theory is right: every FAIL is a false alarm."""
     cases = []
-    for name in ("india_to_australia", "australia_to_india", "busy_telegraph_office"):
+    for name in ("india_to_australia", "australia_to_india", "busy_telegraph_office", "shared_office"):
         sc = scenario.load(name)
         cases.append(Case(f"{name} ({sc.messages:,})", sc, sc.messages))
     office = scenario.load("busy_telegraph_office")

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from fractions import Fraction
 
 import numpy as np
 
 from coding._validate import DIGITS, check_alphabet_size, check_symbols
-from coding.code import Code
+from coding.code import Code, kraft_sum
 from coding.distribution import Distribution
 
 __all__ = ["fixed_length", "from_codewords", "shannon", "shannon_from_counts", "canonical"]
 
 
 def _to_digits(value: int, width: int, D: int) -> str:
+    if D == 2:
+        return format(value, f"0{width}b")
     out = []
     for _ in range(width):
         value, r = divmod(value, D)
@@ -39,7 +40,7 @@ def canonical(symbols: Sequence[str], lengths: Sequence[int], D: int = 2) -> Cod
     for s, n in zip(symbols, lengths):
         if int(n) < 1:
             raise ValueError(f"length of {s!r} must be at least 1 (got {n})")
-    kraft = sum(Fraction(1, D ** int(n)) for n in lengths)  # exact: no float tolerance
+    kraft = kraft_sum([int(n) for n in lengths], D)  # exact: no float tolerance
     if kraft > 1:
         raise ValueError(f"lengths violate Kraft's inequality: sum D^-l = {float(kraft):.17g} > 1")
     order = sorted(range(len(symbols)), key=lambda i: (int(lengths[i]), i))
@@ -106,7 +107,7 @@ def shannon(p: Distribution, D: int = 2) -> Code:
         raise ValueError(f"shannon: {zero[0]!r} has probability 0 and would need an infinite codeword")
     ideal = -np.log(p.probabilities) / math.log(D)
     lengths = [max(1, math.ceil(x - 1e-12 * max(1.0, x))) for x in ideal]
-    if sum(Fraction(1, D**n) for n in lengths) > 1:
+    if kraft_sum(lengths, D) > 1:
         # The tolerance rounded down a probability a hair below D^-k while a
         # tiny one needs a long word: the lengths overfill the code tree.
         # Fall back to strict ceilings (canonical() re-checks Kraft exactly).

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections import deque
+import bisect
+from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
@@ -14,7 +15,22 @@ from coding._validate import DIGITS, check_alphabet_size, check_symbol
 from coding.distribution import Distribution
 from coding.measures import DistributionLike, _vector
 
-__all__ = ["Code", "Ambiguity", "DecodeError", "StreamDecoder"]
+__all__ = ["Code", "Ambiguity", "DecodeError", "StreamDecoder", "kraft_sum"]
+
+
+def kraft_sum(lengths: Iterable[int], D: int = 2) -> Fraction:
+    """Σ D^−l over ``lengths``, exactly, in integers.
+
+    Every term is shifted to the common denominator D^max(l) and equal
+    lengths are counted once, so K lengths cost K integer additions at most,
+    not K fraction sums.
+
+    >>> kraft_sum([1, 2, 3, 3]), kraft_sum([1, 1, 2, 2])
+    (Fraction(1, 1), Fraction(3, 2))
+    """
+    counts = Counter(lengths)
+    top = max(counts)
+    return Fraction(sum(k * D ** (top - n) for n, k in counts.items()), D**top)
 
 
 class DecodeError(ValueError):
@@ -68,7 +84,7 @@ class Code:
     ['red', 'blue', 'yellow']
     """
 
-    __slots__ = ("_codewords", "_symbols", "_D", "_lengths", "_tree", "_ud", "_witness")
+    __slots__ = ("_codewords", "_symbols", "_D", "_lengths", "_tree", "_ud", "_witness", "_sorted", "_clash")
 
     def __init__(self, codewords: Mapping[str, str], D: int = 2) -> None:
         D = check_alphabet_size(D)
@@ -103,6 +119,8 @@ class Code:
         self._tree: dict | None = None
         self._ud: bool | None = None
         self._witness: Ambiguity | None = None
+        self._sorted: list[str] | None = None
+        self._clash: tuple[str, str] | None | bool = False  # False: not computed yet
 
     # -- the codebook -----------------------------------------------------
     @property
@@ -161,21 +179,68 @@ class Code:
     def kraft_sum(self) -> Fraction:
         """Σ D^−l(x), exactly. At most 1 for every uniquely decodable code (Kraft–McMillan).
 
+        Computed in integers (see :func:`kraft_sum`).
+
         >>> Code({"blue": "0", "red": "1", "green": "10", "yellow": "11"}).kraft_sum
         Fraction(3, 2)
         """
-        return sum((Fraction(1, self._D**n) for n in self._lengths.values()), Fraction(0))
+        return kraft_sum(self._lengths.values(), self._D)
+
+    def _sorted_words(self) -> list[str]:
+        if self._sorted is None:
+            self._sorted = sorted(self._codewords.values())
+        return self._sorted
 
     @property
     def is_prefix_free(self) -> bool:
-        """No codeword is a prefix of another (so decoding needs no look-ahead)."""
-        words = sorted(self._codewords.values())
+        """No codeword is a prefix of another (so decoding needs no look-ahead). O(K log K).
+
+        >>> Code({"a": "0", "b": "01", "c": "11"}).is_prefix_free
+        False
+        """
+        words = self._sorted_words()
         # In sorted order a word that prefixes another also prefixes its successor.
         return not any(b.startswith(a) for a, b in zip(words, words[1:]))
 
+    def prefix_clash(self) -> tuple[str, str] | None:
+        """None for a prefix-free code, else two symbols (a, b) where a's codeword begins b's.
+
+        ``a`` is the first symbol (in code order) whose codeword begins
+        another, and ``b`` the first symbol it begins. O(K log K) to find
+        ``a``, then one pass over the codewords that extend it.
+
+        >>> Code({"a": "0", "b": "01", "c": "11", "d": "00"}).prefix_clash()
+        ('a', 'b')
+        """
+        if self._clash is False:
+            self._clash = self._find_clash()
+        assert self._clash is not False
+        return self._clash
+
+    def _find_clash(self) -> tuple[str, str] | None:
+        if self.is_prefix_free:
+            return None
+        words = self._sorted_words()
+        for a in self._symbols:
+            wa = self._codewords[a]
+            i = bisect.bisect_right(words, wa)
+            # wa begins another codeword exactly when it begins its successor in sorted order.
+            if i < len(words) and words[i].startswith(wa):
+                inverse = {w: s for s, w in self._codewords.items()}
+                order = {s: k for k, s in enumerate(self._symbols)}
+                extensions = []
+                while i < len(words) and words[i].startswith(wa):
+                    extensions.append(inverse[words[i]])
+                    i += 1
+                return a, min(extensions, key=order.__getitem__)
+        raise AssertionError("a code that is not prefix-free has a clash")
+
     @property
     def is_uniquely_decodable(self) -> bool:
-        """Whether every code string has at most one parse (Sardinas–Patterson).
+        """Whether every code string has at most one parse.
+
+        A prefix-free code is (the O(K log K) test runs first); any other code
+        goes through the Sardinas–Patterson test.
 
         >>> Code({"a": "0", "b": "01", "c": "11"}).is_uniquely_decodable
         True
@@ -183,7 +248,7 @@ class Code:
         False
         """
         if self._ud is None:
-            self._witness = self._find_ambiguity()
+            self._witness = None if self.is_prefix_free else self._find_ambiguity()
             self._ud = self._witness is None
         return self._ud
 
@@ -200,30 +265,53 @@ class Code:
         return self._witness
 
     def _find_ambiguity(self) -> Ambiguity | None:
+        """Sardinas–Patterson, breadth first over dangling suffixes.
+
+        The codewords related to a suffix (its prefixes, and the words it
+        begins) are found by lookups in a set and a range of the sorted
+        words, not by a pass over every codeword; they are tried in code
+        order, so the witness does not depend on how they were found.
+        """
         words = self._codewords
         inverse = {w: s for s, w in words.items()}
+        order = {w: k for k, w in enumerate(words.values())}
+        ordered = self._sorted_words()
+
+        def related(text: str) -> list[str]:
+            """Codewords that begin ``text`` or that ``text`` begins, in code order."""
+            out = [text[:k] for k in range(1, len(text) + 1) if text[:k] in inverse]
+            i = bisect.bisect_left(ordered, text)
+            while i < len(ordered) and ordered[i].startswith(text):
+                if ordered[i] != text:
+                    out.append(ordered[i])
+                i += 1
+            return sorted(out, key=order.__getitem__)
+
         # State: the "ahead" parse spells the "behind" parse plus a dangling suffix.
         queue: deque[tuple[str, tuple[str, ...], tuple[str, ...]]] = deque()
         seen: set[str] = set()
+        pairs = []
         for a in words.values():
-            for b in words.values():
-                if a != b and b.startswith(a):
-                    suffix = b[len(a) :]
-                    if suffix not in seen:
-                        seen.add(suffix)
-                        queue.append((suffix, (inverse[b],), (inverse[a],)))
+            i = bisect.bisect_right(ordered, a)
+            while i < len(ordered) and ordered[i].startswith(a):
+                pairs.append((order[a], order[ordered[i]], a, ordered[i]))
+                i += 1
+        for _, _, a, b in sorted(pairs):
+            suffix = b[len(a) :]
+            if suffix not in seen:
+                seen.add(suffix)
+                queue.append((suffix, (inverse[b],), (inverse[a],)))
         while queue:
             suffix, ahead, behind = queue.popleft()
-            for w, s in inverse.items():
+            for w in related(suffix):
+                s = inverse[w]
                 if w == suffix:
                     string = "".join(words[x] for x in ahead)
                     return Ambiguity(string, ahead, behind + (s,))
                 if suffix.startswith(w):
                     nxt, new = suffix[len(w) :], (ahead, behind + (s,))
-                elif w.startswith(suffix):
-                    nxt, new = w[len(suffix) :], (behind + (s,), ahead)
                 else:
-                    continue
+                    nxt, new = w[len(suffix) :], (behind + (s,), ahead)
                 if nxt not in seen:
                     seen.add(nxt)
                     queue.append((nxt, *new))
@@ -235,7 +323,8 @@ class Code:
         >>> Code({"a": "0", "b": "10", "c": "11"}).implied_distribution().as_dict()
         {'a': 0.5, 'b': 0.25, 'c': 0.25}
         """
-        weights = {s: float(Fraction(1, self._D**n)) for s, n in self._lengths.items()}
+        share = {n: float(Fraction(1, self._D**n)) for n in set(self._lengths.values())}
+        weights = {s: share[n] for s, n in self._lengths.items()}
         return Distribution.from_counts(weights)
 
     def length_array(self, symbols: Iterable[str] | None = None) -> np.ndarray:

@@ -33,23 +33,27 @@ def huffman_lengths(p: Distribution, D: int = 2) -> list[int]:
     if n == 1:
         return [1]
     dummies = (-(n - 1)) % (D - 1)
-    # Heap entries: (probability, age, leaves under the node).
-    heap: list[tuple[float, int, list[int]]] = [(0.0, -1 - k, []) for k in range(dummies)]
-    heap += [(float(v), n - 1 - i, [i]) for i, v in enumerate(p.probabilities)]  # first-listed: youngest
+    # Heap entries: (probability, age, node). Leaves are nodes 0 .. n−1, dummies follow,
+    # then each merged node; a node's parent is always created after it.
+    heap: list[tuple[float, int, int]] = [(0.0, -1 - k, n + k) for k in range(dummies)]
+    heap += [(float(v), n - 1 - i, i) for i, v in enumerate(p.probabilities)]  # first-listed: youngest
     heapq.heapify(heap)
-    depth = [0] * n
+    parent = [-1] * (n + dummies)
     age = n
     while len(heap) > 1:
-        total, leaves = 0.0, []
+        total = 0.0
+        node = len(parent)
+        parent.append(-1)
         for _ in range(D):
-            w, _, members = heapq.heappop(heap)
+            w, _, child = heapq.heappop(heap)
             total += w
-            leaves += members
-        for i in leaves:
-            depth[i] += 1
-        heapq.heappush(heap, (total, age, leaves))
+            parent[child] = node
+        heapq.heappush(heap, (total, age, node))
         age += 1
-    return depth
+    depth = [0] * len(parent)
+    for i in range(len(parent) - 2, -1, -1):  # the root is the last node
+        depth[i] = depth[parent[i]] + 1
+    return depth[:n]
 
 
 def huffman(p: Distribution, D: int = 2) -> Code:

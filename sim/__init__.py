@@ -12,7 +12,10 @@ loads numba and SimPy only when a run is asked for).
 from __future__ import annotations
 
 from importlib import import_module
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # nothing more at start-up: Ctrl-C then has less to interrupt
+    from typing import Any
 
 _EXPORTS = {
     "load": "sim.scenario",

@@ -2,7 +2,9 @@
 
 import sys
 
-from sim.cli import main
-
 if __name__ == "__main__":
+    try:  # Ctrl-C while the command loads: no traceback
+        from sim.cli import main
+    except KeyboardInterrupt:
+        sys.exit(130)
     sys.exit(main())

@@ -15,8 +15,18 @@ from collections.abc import Collection, Iterable
 from typing import Any
 
 import yaml
+from yaml.events import (
+    AliasEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+)
 
-__all__ = ["BAD", "Problems", "parse_yaml", "show"]
+from sim import limits
+
+__all__ = ["BAD", "LongNumber", "Problems", "parse_yaml", "show"]
 
 #: Returned by a check that failed (its problem has been recorded).
 BAD: Any = type("Bad", (), {"__repr__": lambda self: "BAD", "__bool__": lambda self: False})()
@@ -24,12 +34,38 @@ BAD: Any = type("Bad", (), {"__repr__": lambda self: "BAD", "__bool__": lambda s
 _PLAIN_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 
 
+#: Problems listed one by one; past this many the rest are counted in one closing line.
+SHOWN_PROBLEMS = 100
+
+
+class LongNumber:
+    """A number written with more than :data:`sim.limits.NUMBER_CHARS` characters.
+
+    The loader keeps it unconverted (converting a 5000-digit integer is an
+    error in Python, and slow in general), so the check that expected a
+    number can say what was wrong and where.
+    """
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return f"{self.text[:12]}… ({len(self.text):_} characters)"
+
+
 class Problems:
-    """Collects one line per problem: ``file: yaml.path: what is wrong (got value)``."""
+    """Collects one line per problem: ``file: yaml.path: what is wrong (got value)``.
+
+    At most :data:`SHOWN_PROBLEMS` lines are kept; :meth:`report` closes with
+    a count of the rest.
+    """
 
     def __init__(self, filename: str) -> None:
         self.filename = filename
         self.lines: list[str] = []
+        self.hidden = 0
 
     def __bool__(self) -> bool:
         return bool(self.lines)
@@ -39,15 +75,28 @@ class Problems:
         text = f"{self.filename}: {path}: {message}"
         if got:
             text += f" (got {show(got[0])})"
-        self.lines.append(" ".join(text.split()))
+        self.append(" ".join(text.split()))
+
+    def append(self, line: str) -> None:
+        """Record a finished line (one that names the file itself)."""
+        if len(self.lines) < SHOWN_PROBLEMS:
+            self.lines.append(line)
+        else:
+            self.hidden += 1
+
+    def report(self) -> list[str]:
+        """The problem lines, closed by a count of those not shown."""
+        if not self.hidden:
+            return list(self.lines)
+        return [*self.lines, f"{self.filename}: … and {self.hidden:_} more problems not shown"]
 
     # -- paths --------------------------------------------------------------
     @staticmethod
     def key(parent: str, key: Any) -> str:
         """``parent.key`` (a key that is not a plain word is quoted: ``parent["a b"]``)."""
-        if isinstance(key, str) and _PLAIN_KEY.match(key):
+        if isinstance(key, str) and len(key) <= 60 and _PLAIN_KEY.match(key):
             return f"{parent}.{key}" if parent else key
-        text = f"[{show(key) if not isinstance(key, str) else _quote(key)}]"
+        text = f"[{show(key)}]"
         return f"{parent}{text}" if parent else text
 
     @staticmethod
@@ -110,6 +159,9 @@ class Problems:
         if not isinstance(value, str):
             self.add(path, f"must be {what} (a word){_quote_hint(value)}", value)
             return BAD
+        if len(value) > limits.NAME_CHARS:
+            self.add(path, f"{what} may be at most {limits.NAME_CHARS} characters long", value)
+            return BAD
         if not re.fullmatch(r"[A-Za-z0-9_-][A-Za-z0-9_.-]*", value):
             self.add(
                 path,
@@ -119,11 +171,25 @@ class Problems:
             return BAD
         return value
 
-    def string(self, path: str, value: Any) -> str | Any:
+    def string(self, path: str, value: Any, *, maximum: int | None = None) -> str | Any:
+        """Text of at most ``maximum`` characters."""
         if not isinstance(value, str):
             self.add(path, "must be text", value)
             return BAD
+        if maximum is not None and len(value) > maximum:
+            self.add(path, f"may be at most {limits.number_text(maximum)} characters long", value)
+            return BAD
         return value
+
+    def count(self, path: str, value: Collection[Any], maximum: int, what: str) -> bool:
+        """Whether ``value`` has at most ``maximum`` entries (checked before they are looked at)."""
+        if len(value) > maximum:
+            self.add(
+                path,
+                f"has {len(value):_} {what}; at most {limits.number_text(maximum)} are allowed",
+            )
+            return False
+        return True
 
     def boolean(self, path: str, value: Any) -> bool | Any:
         if not isinstance(value, bool):
@@ -135,6 +201,9 @@ class Problems:
         self, path: str, value: Any, *, minimum: int | None = None, maximum: int | None = None
     ) -> int | Any:
         """An int (not a bool, not a float) within ``[minimum, maximum]``."""
+        if isinstance(value, LongNumber) and maximum is not None:
+            self.add(path, f"must be at most {limits.number_text(maximum)}", value)
+            return BAD
         if isinstance(value, bool) or not isinstance(value, int):
             self.add(path, f"must be a whole number{_range(minimum, maximum)}{_hint(value)}", value)
             return BAD
@@ -143,56 +212,105 @@ class Problems:
             self.add(path, rule, value)
             return BAD
         if maximum is not None and value > maximum:
-            self.add(path, f"must be at most {maximum:,}".replace(",", "_"), value)
+            self.add(path, f"must be at most {limits.number_text(maximum)}", value)
             return BAD
         return value
 
-    def number(self, path: str, value: Any, *, positive: bool = False) -> float | Any:
-        """A finite int or float (not a bool) that is ≥ 0, or > 0 when ``positive``."""
+    def number(
+        self, path: str, value: Any, *, positive: bool = False, within: limits.Range | None = None
+    ) -> float | Any:
+        """A finite int or float (not a bool) that is ≥ 0 (> 0 when ``positive``) and ``within`` range.
+
+        Integers of any size are compared exactly, before any conversion to float.
+        """
         rule = "positive" if positive else "zero or more"
+        if isinstance(value, LongNumber) and within is not None:
+            self.add(path, f"must be at most {limits.number_text(within.high)}", value)
+            return BAD
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             self.add(path, f"must be a number{_hint(value)}", value)
             return BAD
-        if not math.isfinite(value):
+        if isinstance(value, float) and not math.isfinite(value):
             self.add(path, "must be a finite number", value)
             return BAD
         if value < 0 or (positive and value == 0):
             self.add(path, "must be positive" if positive else f"must be {rule}", value)
             return BAD
+        broken = within.check(value) if within is not None else None
+        if broken is not None:
+            self.add(path, broken, value)
+            return BAD
+        if value > 1.7e308:  # an int beyond every float; only reachable without a range
+            self.add(path, "must be a finite number", value)
+            return BAD
         return float(value)
 
 
-def show(value: Any, limit: int = 60, _depth: int = 0) -> str:
-    """A short YAML-flavoured rendering of a value for a message."""
-    if _depth > 3:
-        return "…"
+def show(value: Any, limit: int = 60) -> str:
+    """A short YAML-flavoured rendering of a value for a message.
+
+    Bounded: it stops walking a list or mapping as soon as ``limit``
+    characters are written, so an alias bomb or a huge urn costs no more to
+    show than what is printed.
+
+    >>> show({"red": 50, "blue": [1, 2.5, None, True]})
+    '{red: 50, blue: [1, 2.5, null, true]}'
+    >>> show([7] * 10**6, limit=20)
+    '[7, 7, 7, 7, 7, 7, …'
+    """
+    out: list[str] = []
+    budget = [limit + 1]
+
+    def put(text: str) -> bool:
+        out.append(text)
+        budget[0] -= len(text)
+        return budget[0] > 0
+
+    def walk(v: Any, depth: int) -> bool:
+        if depth > 3:
+            return put("…")
+        if isinstance(v, dict):
+            if not put("{"):
+                return False
+            for i, (k, x) in enumerate(v.items()):
+                key = k if isinstance(k, str) and _PLAIN_KEY.match(k) else _scalar(k, limit)
+                if not (put(", " if i else "") and put(f"{key}: ") and walk(x, depth + 1)):
+                    return False
+            return put("}")
+        if isinstance(v, (list, tuple)):
+            if not put("["):
+                return False
+            for i, x in enumerate(v):
+                if not (put(", " if i else "") and walk(x, depth + 1)):
+                    return False
+            return put("]")
+        return put(_scalar(v, limit))
+
+    walk(value, 0)
+    text = "".join(out)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _scalar(value: Any, limit: int) -> str:
     if value is None:
         return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        text = _quote(value)
-    elif isinstance(value, float):
+        return _quote(value[: limit + 1])
+    if isinstance(value, float):
         if math.isnan(value):
-            text = ".nan"
-        elif math.isinf(value):
-            text = ".inf" if value > 0 else "-.inf"
-        else:
-            text = repr(value)
-    elif isinstance(value, int):
-        text = str(value)
-    elif isinstance(value, dict):
-        inner = ", ".join(
-            f"{k if isinstance(k, str) and _PLAIN_KEY.match(k) else show(k, limit, _depth + 1)}: "
-            f"{show(v, limit, _depth + 1)}"
-            for k, v in value.items()
-        )
-        text = f"{{{inner}}}"
-    elif isinstance(value, (list, tuple)):
-        text = f"[{', '.join(show(v, limit, _depth + 1) for v in value)}]"
-    else:
-        text = f"{value} ({type(value).__name__})"
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+            return ".nan"
+        if math.isinf(value):
+            return ".inf" if value > 0 else "-.inf"
+        return repr(value)
+    if isinstance(value, int):
+        if value.bit_length() > 4 * limit:  # too many digits to print (and to convert)
+            return f"a whole number of about {int(value.bit_length() * 0.30103):_} digits"
+        return str(value)
+    if isinstance(value, (dict, list, tuple)):
+        return "…"
+    return f"{value!r}" if isinstance(value, LongNumber) else f"{value} ({type(value).__name__})"
 
 
 def suggest(word: str, choices: Iterable[str]) -> str:
@@ -205,8 +323,9 @@ def suggest(word: str, choices: Iterable[str]) -> str:
     return f" ({known})"
 
 
-def _quote(text: str) -> str:
-    return repr(text)
+def _quote(text: str, limit: int = 60) -> str:
+    """``repr`` of ``text``, cut to ``limit`` characters."""
+    return repr(text) if len(text) <= limit else repr(text[:limit]) + "…"
 
 
 def _range(minimum: int | None, maximum: int | None) -> str:
@@ -261,6 +380,120 @@ class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when av
                         seen[k] = line
         return super().construct_mapping(node, deep=deep)
 
+    def construct_long_int(self, node: yaml.ScalarNode) -> int | LongNumber:
+        """An integer, or a :class:`LongNumber` when it is written with too many characters."""
+        if len(node.value) > limits.NUMBER_CHARS:
+            return LongNumber(node.value)
+        return super().construct_yaml_int(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_long_int)
+
+
+def _within_limits(text: str, problems: Problems) -> bool:
+    """Walk the parse events once, counting nodes after alias expansion; record the first limit passed.
+
+    Runs before the document is composed, so an alias bomb or a file of a
+    million tiny nodes costs at most :data:`sim.limits.YAML_NODES` events.
+    Syntax errors are left to the real parse (it reports them with their
+    position); this pass stops quietly at the first one.
+    """
+    parser = yaml.CSafeLoader(text) if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader(text)
+    # One frame per open list or mapping: [path, anchor, nodes before it, index, key, next is key].
+    frames: list[list[Any]] = []
+    sizes: dict[str, int] = {}
+    total = 0
+    try:
+        while parser.check_event():
+            event = parser.get_event()
+            kind = type(event)
+            if kind is ScalarEvent:
+                total += 1
+                if event.anchor is not None:
+                    sizes[event.anchor] = 1
+                grown = 1
+            elif kind is AliasEvent:
+                grown = sizes.get(event.anchor, 1)
+                total += grown
+            elif kind is SequenceStartEvent or kind is MappingStartEvent:
+                total += 1
+                if len(frames) >= limits.YAML_DEPTH:
+                    _limit_line(
+                        problems, event, _event_path(frames),
+                        f"lists and mappings are nested more than {limits.YAML_DEPTH} deep (the limit)",
+                    )  # fmt: skip
+                    return False
+                if total <= limits.YAML_NODES:
+                    frames.append(
+                        [_event_path(frames), event.anchor, total - 1, 0, None,
+                         True if kind is MappingStartEvent else None]
+                    )  # fmt: skip
+                    continue
+                grown = 1
+            elif kind is SequenceEndEvent or kind is MappingEndEvent:
+                frame = frames.pop()
+                if frame[1] is not None:
+                    sizes[frame[1]] = total - frame[2]
+                _advance(frames, None)
+                continue
+            else:
+                continue
+            if total > limits.YAML_NODES:
+                path = _event_path(frames)
+                if kind is AliasEvent:
+                    message = (
+                        f"the alias *{_cut(event.anchor)} stands for {grown:_} nodes, which takes the "
+                        f"file past {limits.number_text(limits.YAML_NODES)} YAML nodes (the limit)"
+                    )
+                else:
+                    message = (
+                        f"the file has more than {limits.number_text(limits.YAML_NODES)} YAML nodes "
+                        "(the limit); split it or make it smaller"
+                    )
+                _limit_line(problems, event, path, message)
+                return False
+            _advance(frames, event.value if kind is ScalarEvent else "…")
+    except yaml.YAMLError:
+        return True  # the real parse reports it
+    finally:
+        parser.dispose()
+    return True
+
+
+def _advance(frames: list[list[Any]], value: str | None) -> None:
+    """A node has ended inside the innermost frame: move to the next item or key."""
+    if not frames:
+        return
+    frame = frames[-1]
+    if frame[5] is None:  # a sequence: the next item
+        frame[3] += 1
+    elif frame[5]:  # a mapping key ended: its value comes next
+        frame[4], frame[5] = value if value is not None else "?", False
+    else:  # a mapping value ended: a key comes next
+        frame[5] = True
+
+
+def _event_path(frames: list[list[Any]]) -> str:
+    """The YAML path of the node that starts now."""
+    if not frames:
+        return ""
+    frame = frames[-1]
+    if frame[5] is None:
+        return Problems.index(frame[0], frame[3])
+    if frame[5]:  # a key: name the mapping
+        return frame[0]
+    return Problems.key(frame[0], frame[4])
+
+
+def _limit_line(problems: Problems, event: Any, path: str, message: str) -> None:
+    mark = event.start_mark
+    where = f"{path} (line {mark.line + 1})" if path else f"line {mark.line + 1}"
+    problems.append(f"{problems.filename}: {where}: {message}")
+
+
+def _cut(text: str, limit: int = 40) -> str:
+    return text if len(text) <= limit else text[:limit] + "…"
+
 
 def parse_yaml(text: str, problems: Problems) -> Any:
     """Parse one YAML document; on a syntax error record it (with line and column), return BAD.
@@ -268,6 +501,8 @@ def parse_yaml(text: str, problems: Problems) -> Any:
     Duplicate keys are recorded as problems too, but parsing goes on (the last
     value is kept) so that the rest of the file is still checked.
     """
+    if not _within_limits(text, problems):
+        return BAD
     loader = None
     try:
         loader = _Loader(text)
@@ -278,25 +513,25 @@ def parse_yaml(text: str, problems: Problems) -> Any:
         what = ", ".join(x for x in (exc.context, exc.problem) if x) or "invalid YAML"
         if mark and _tab_indented(text, mark.line):
             what += " (YAML indents with spaces, not tabs)"
-        problems.lines.append(" ".join(f"{problems.filename}: {where}: could not parse YAML: {what}".split()))
+        problems.append(" ".join(f"{problems.filename}: {where}: could not parse YAML: {what}".split()))
         return BAD
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow
-        problems.lines.append(
+        problems.append(
             f"{problems.filename}: character {exc.position + 1}: could not parse YAML: character "
             f"#x{exc.character:04x} is not allowed in YAML text"
         )
         return BAD
     except yaml.YAMLError as exc:  # any other error without a position
-        problems.lines.append(" ".join(f"{problems.filename}: could not parse YAML: {exc}".split()))
+        problems.append(" ".join(f"{problems.filename}: could not parse YAML: {exc}".split()))
         return BAD
     except RecursionError:
-        problems.lines.append(f"{problems.filename}: could not parse YAML: nested too deeply")
+        problems.append(f"{problems.filename}: could not parse YAML: nested too deeply")
         return BAD
     finally:
         if loader is not None:
             loader.dispose()
     for key, line, first in loader.duplicates:
-        problems.lines.append(
+        problems.append(
             f"{problems.filename}: line {line}: duplicate key {_quote(key)} (first on line "
             f"{first}); each key may appear once"
         )

@@ -11,32 +11,31 @@ import numpy as np
 
 from coding import Code, DecodeError
 from sim import kernels
-
-#: The engine's limit on codeword length (one codeword fits a 32-bit lookup).
-MAX_CODEWORD_BITS = 32
+from sim.limits import CODEWORD_BITS  # one codeword fits a 32-bit lookup
 
 
 class Encoder:
     """Encodes arrays of symbol indices (in ``symbols`` order) into packed words.
 
     ``points`` are the message counts at which the running bit totals are
-    recorded (the convergence trace); ``tally`` holds bits, squared lengths,
-    messages and the next checkpoint. A symbol the code lacks (a colour with
+    recorded (the convergence trace); ``tally`` (one
+    :data:`sim.kernels.TALLY` record) holds bits, squared lengths, messages
+    and the next checkpoint. A symbol the code lacks (a colour with
     no balls) gets an empty codeword: it is never drawn.
     """
 
     def __init__(self, code: Code, symbols: tuple[str, ...], points: np.ndarray) -> None:
         words = [code.codewords.get(s, "") for s in symbols]
-        too_long = [w for w in words if len(w) > MAX_CODEWORD_BITS]
+        too_long = [w for w in words if len(w) > CODEWORD_BITS]
         if too_long:
-            raise ValueError(f"codewords longer than {MAX_CODEWORD_BITS} bits are not supported")
+            raise ValueError(f"codewords longer than {CODEWORD_BITS} bits are not supported")
         self.lengths = np.array([len(w) for w in words], dtype=np.int64)
         self.values = np.array([int(w or "0", 2) for w in words], dtype=np.uint64)
         self.max_length = max(1, int(self.lengths.max()))
         self.points = np.asarray(points, dtype=np.int64)
         self.point_sums = np.zeros(self.points.size, dtype=np.int64)
         self.point_squares = np.zeros(self.points.size, dtype=np.int64)
-        self.tally = np.zeros(4, dtype=np.int64)
+        self.tally = np.zeros(1, dtype=kernels.TALLY)
 
     def encode(self, symbols: np.ndarray) -> tuple[np.ndarray, int]:
         """The packed words of a chunk (with one padding word) and its bit count."""
@@ -49,15 +48,15 @@ class Encoder:
 
     @property
     def bits(self) -> int:
-        return int(self.tally[kernels.T_BITS])
+        return int(self.tally[0]["bits"])
 
     @property
     def square_bits(self) -> int:
-        return int(self.tally[kernels.T_SQUARES])
+        return int(self.tally[0]["squares"])
 
     @property
     def messages(self) -> int:
-        return int(self.tally[kernels.T_MESSAGES])
+        return int(self.tally[0]["messages"])
 
 
 class Decoder:

@@ -18,6 +18,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from sim import limits
+
 DEFAULT_SCENARIO = "india_to_australia"
 
 
@@ -70,7 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", type=Path, default=Path("results"), help="results root folder (default: results)"
     )
     run.add_argument(
-        "--chunk", type=_positive_int, help="messages per simulation event (never changes results)"
+        "--chunk", type=_chunk, help="messages per batch the stations hand on (never changes results)"
     )
     run.add_argument("--quiet", action="store_true", help="print only the results folder")
     run.add_argument("--no-plots", action="store_true", help="skip the figures and report.html")
@@ -113,42 +115,49 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _whole(minimum: int, rule: str):
-    """An argparse type: a whole number of at least ``minimum``."""
+def _whole(minimum: int, rule: str, maximum: int):
+    """An argparse type: a whole number in ``[minimum, maximum]`` (see :mod:`sim.limits`)."""
 
     def parse(text: str) -> int:
+        if len(text) > limits.NUMBER_CHARS:  # refused before conversion, and not echoed whole
+            raise argparse.ArgumentTypeError(
+                f"must be at most {limits.number_text(maximum)} (got {len(text):_} characters)"
+            )
         try:
             value = int(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"must be a {rule}whole number (got {text!r})") from None
         if value < minimum:
             raise argparse.ArgumentTypeError(f"must be at least {minimum} (got {value})")
+        if value > maximum:
+            raise argparse.ArgumentTypeError(f"must be at most {limits.number_text(maximum)} (got {value})")
         return value
 
     return parse
 
 
-_positive_int = _whole(1, "")
-_seed = _whole(0, "non-negative ")
+_positive_int = _whole(1, "", limits.MESSAGES)
+_seed = _whole(0, "non-negative ", limits.SEED)
+_chunk = _whole(1, "", limits.CHUNK)
 
 
 def _message_count(text: str) -> int:
     """``--messages``: a whole number, also written ``100_000`` or ``1e6`` (exact integers only)."""
     from decimal import Decimal, InvalidOperation
 
-    try:
-        value = Decimal(text.strip().replace("_", ""))
-    except InvalidOperation:
-        raise argparse.ArgumentTypeError(
-            f"must be a whole number such as 1000000 or 1e6 (got {text!r})"
-        ) from None
-    if not value.is_finite() or value != value.to_integral_value():
-        raise argparse.ArgumentTypeError(f"must be a whole number such as 1000000 or 1e6 (got {text!r})")
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1 (got {text})")
-    if value > 10**15:  # the scenario's own bound (10^12) is checked with the scenario's message
-        raise argparse.ArgumentTypeError(f"must be at most 1_000_000_000_000 (got {text})")
-    return int(value)
+    if len(text) <= limits.NUMBER_CHARS and any(c in text for c in ".eE"):
+        try:
+            value = Decimal(text.strip().replace("_", ""))
+        except InvalidOperation:
+            value = Decimal("nan")
+        if not value.is_finite() or value != value.to_integral_value():
+            raise argparse.ArgumentTypeError(f"must be a whole number such as 1000000 or 1e6 (got {text!r})")
+        if value > limits.MESSAGES:  # compared as a Decimal: 1e999999999 is never expanded
+            raise argparse.ArgumentTypeError(
+                f"must be at most {limits.number_text(limits.MESSAGES)} (got {text})"
+            )
+        text = str(int(value))
+    return _positive_int(text)
 
 
 def _version() -> str:
@@ -179,19 +188,28 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str] | None) -> int:
-    from sim.output import InterruptedAfterWrite, OutputError
-    from sim.scenario import ScenarioError
-
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):  # a terminal that cannot show ‖ or ρ gets '?' instead
             stream.reconfigure(errors="replace")
-    parser = build_parser()
-    try:
+    try:  # the imports too: Ctrl-C while they load is an interruption like any other
+        from sim.output import OutputError
+        from sim.scenario import ScenarioError
+
+        parser = build_parser()
         args = parser.parse_args(argv)
         if args.command is None:
             parser.print_help()
             return 0
         return _COMMANDS[args.command](args)
+    except KeyboardInterrupt as exc:  # first: the names below may not be imported yet
+        terminated = isinstance(exc, Terminated) or isinstance(exc.__context__, Terminated)
+        what = "terminated" if terminated else "interrupted"
+        folder = getattr(exc, "folder", None)  # sim.output.InterruptedAfterWrite
+        if folder is not None:
+            _print(f"telegraph: {what}; the results in {folder}/ are complete", file=sys.stderr)
+        else:
+            _print(f"telegraph: {what}; no results were written", file=sys.stderr)
+        return 143 if terminated else 130
     except ScenarioError as exc:
         for line in exc.problems:
             _print(line, file=sys.stderr)
@@ -207,14 +225,6 @@ def _main(argv: Sequence[str] | None) -> int:
         where = f"{exc.filename}: " if exc.filename else ""
         _print(f"telegraph: {where}{exc.strerror or exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt as exc:
-        terminated = isinstance(exc, Terminated) or isinstance(exc.__context__, Terminated)
-        what = "terminated" if terminated else "interrupted"
-        if isinstance(exc, InterruptedAfterWrite):
-            _print(f"telegraph: {what}; the results in {exc.folder}/ are complete", file=sys.stderr)
-        else:
-            _print(f"telegraph: {what}; no results were written", file=sys.stderr)
-        return 143 if terminated else 130
 
 
 # -- run -------------------------------------------------------------------------------------------

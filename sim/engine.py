@@ -1,4 +1,7 @@
-"""Run a scenario: one SimPy environment, one transmitter -> line -> receiver chain per link."""
+"""Run a scenario: one SimPy environment; per link a transmitter -> line -> receiver chain of processes.
+
+Links on a shared line feed one line process (one wire, one queue).
+"""
 
 from __future__ import annotations
 
@@ -9,16 +12,19 @@ from collections.abc import Callable
 import numpy as np
 import simpy
 
+from sim import limits, stations
 from sim.bitcodec import Decoder, Encoder
-from sim.line import TelegraphLine
-from sim.model import Link, Scenario
+from sim.line import Carriage, LineTally, SharedLine, TelegraphLine
+from sim.model import Line, Link, Scenario
 from sim.results import LineStats, LinkResult, RunResult, Theory, Trace
-from sim.stations import ArrivalClock, LineSender, Receiver, transmitter
-from sim.theory import Measured, checks, finite_population_factor, link_theory
+from sim.stations import ArrivalClock, Channel, Hook, Receiver, Route, Transmitter
+from sim.theory import Measured, checks, finite_population_factor, link_theory, shared_theories
 from sim.urn import UrnSampler
 
-#: Messages per SimPy event. Results do not depend on it.
+#: Messages per batch (the unit the stations hand on). Results do not depend on it.
 DEFAULT_CHUNK = 65536
+#: Messages the transmitter may hand over ahead of the line (in whole batches, at least one).
+AHEAD = 256
 #: Checkpoints per decade of the convergence trace.
 TRACE_PER_DECADE = 20
 
@@ -54,16 +60,16 @@ def _trace(enc: Encoder, box: int) -> Trace:
 
 
 class _LinkRun:
-    """The processes and objects of one link."""
+    """The stations' work and the statistics of one link."""
 
     def __init__(
         self,
-        env: simpy.Environment,
         link: Link,
         messages: int,
         seed: np.random.SeedSequence,
         chunk: int,
         progress: Callable[[int], None] | None,
+        env: simpy.Environment,
     ) -> None:
         draw_seed, arrival_seed, _noise_seed = seed.spawn(3)
         self.link = link
@@ -74,30 +80,38 @@ class _LinkRun:
         to_code_index = np.array([code_index.get(c, -1) for c in colours], dtype=np.int64)
         L = link.code.expected_length(link.urn.distribution)
         sendable = messages if link.replacement else min(messages, link.urn.total)
-        self.line = TelegraphLine(
-            link.line,
+        self.carriage = Carriage(
             mean_service=link.telegram * L / link.line.baud,
             telegrams=-(-sendable // link.telegram),
             telegram=link.telegram,
             back_to_back=link.arrivals.kind == "back_to_back",
+            priority=link.priority,
         )
-        self.receiver = Receiver(env, Decoder(link.code, to_code_index))
-        chunk = -(-chunk // link.telegram) * link.telegram  # whole telegrams per chunk
-        sender = LineSender(env, self.line, self.encoder.lengths, self.receiver.deliver)
+        batch = -(-chunk // link.telegram) * link.telegram  # whole telegrams per batch
         clock = ArrivalClock(link.arrivals, np.random.default_rng(arrival_seed))
-        env.process(transmitter(env, self.urn, clock, self.encoder, sender, messages, chunk, progress))
+        self.transmitter = Transmitter(self.urn, clock, self.encoder, messages, batch, progress)
+        self.receiver = Receiver(env, Decoder(link.code, to_code_index))
+        self.route = Route(link)
+        self.tally: LineTally  # set when the line is built
+        self.wire: SharedLine | None = None
 
-    def result(self, messages: int, believe: Callable[[Link], Theory] = link_theory) -> LinkResult:
-        link, enc, line, rx = self.link, self.encoder, self.line, self.receiver
+    def result(self, messages: int, theory: Theory, shared_with: tuple[str, ...]) -> LinkResult:
+        link, enc, line, rx = self.link, self.encoder, self.tally, self.receiver
         n = enc.messages
-        theory = believe(link)
         mean = enc.bits / n if n else math.nan
         var = (enc.square_bits - enc.bits * mean) / (n - 1) if n > 1 else 0.0
         box = 0 if link.replacement else link.urn.total
         fpc = finite_population_factor(n, box)
         duration = rx.last_delivery
+        wire = self.wire
+        line_utilisation = None
+        if wire is not None:
+            end = max(t.last_departure for t in wire.tallies)
+            line_utilisation = min(1.0, sum(t.busy_time for t in wire.tallies) / end) if end > 0 else 0.0
+        # On a shared line theory describes the stretch while every link on the wire sends.
+        counted = line.overlap_telegrams if wire is not None else None
         relaxation = theory.relaxation_time
-        waits = line.wait_batches(relaxation) if relaxation is not None else None
+        waits = line.wait_batches(relaxation, counted) if relaxation is not None else None
         stats = LineStats(
             telegrams=line.telegrams,
             duration=duration,
@@ -118,6 +132,11 @@ class _LinkRun:
             wait_warm_up=waits.warm_up if waits else 0,
             wait_note=waits.reason if waits else "",
             arrival_span=line.last_arrival,
+            shared_with=shared_with,
+            priority=link.priority if wire is not None else None,
+            line_utilisation=line_utilisation,
+            overlap_telegrams=counted,
+            overlap_mean_wait=line.overlap_mean_wait if wire is not None else None,
         )
         pending = rx.decoder.pending
         result = LinkResult(
@@ -149,6 +168,46 @@ class _LinkRun:
         return dataclasses.replace(result, checks=checks(link, theory, Measured.of(result)))
 
 
+def _start(env: simpy.Environment, runs: list[_LinkRun]) -> None:
+    """Build each line, join every link's stations with channels, and start the processes."""
+    shared: dict[Line, list[_LinkRun]] = {}
+    ports: dict[Line, tuple[list[Channel], list[Channel]]] = {}
+    for r in runs:
+        if r.link.line.shared:
+            shared.setdefault(r.link.line, []).append(r)
+        else:
+            r.tally = TelegraphLine(
+                r.link.line, r.carriage.mean_service, r.carriage.telegrams,
+                r.carriage.telegram, r.carriage.back_to_back, r.encoder.lengths,
+            )  # fmt: skip
+    for spec, members in shared.items():
+        wire = SharedLine(spec, [r.carriage for r in members], [r.encoder.lengths for r in members])
+        for r, tally in zip(members, wire.tallies):
+            r.tally, r.wire = tally, wire
+        ports[spec] = ([], [])
+    for r in runs:
+        names = r.route.stations
+        stores = [Channel(env, capacity=1) for _ in names[1:]]
+        # India may run ahead by a few hundred messages: small batches then cost fewer wake-ups.
+        stores[0].capacity = max(1, AHEAD // r.transmitter.batch)
+        for i, name in enumerate(names):
+            inbox = stores[i - 1] if i > 0 else None
+            outbox = stores[i] if i < len(stores) else None
+            if name == "transmitter":
+                env.process(stations.transmitter(env, r.transmitter, outbox))
+            elif name == "receiver":
+                env.process(stations.receiver(env, r.receiver, inbox))
+            elif name == "line" and r.wire is not None:
+                ports[r.link.line][0].append(inbox)
+                ports[r.link.line][1].append(outbox)
+            elif name == "line":
+                env.process(stations.line(env, r.tally, inbox, outbox))
+            else:
+                env.process(r.route.processes[name](env, inbox, outbox))
+    for spec, members in shared.items():
+        env.process(stations.shared_line(env, members[0].wire, *ports[spec]))
+
+
 def run(
     scenario: Scenario,
     *,
@@ -157,33 +216,52 @@ def run(
     chunk: int = DEFAULT_CHUNK,
     progress: Callable[[int], None] | None = None,
     theory: Callable[[Link], Theory] = link_theory,
+    extend: Hook | None = None,
 ) -> RunResult:
     """Simulate every link of ``scenario`` for ``messages`` messages (default: the scenario's).
 
     One seed drives the run: it is split with ``SeedSequence.spawn`` into one
     child per link (in order), and each link's child into one stream per
     random component, so adding a link never shifts another link's draws.
-    ``chunk`` (messages per SimPy event) never changes the results.
-    ``progress`` is called with the number of messages each chunk adds.
-    ``theory`` gives what each link is held against (and sizes the wait's
-    warm-up and batches); ``benchmarks/calibration.py`` passes a deliberately
-    wrong one to measure the checks' power.
+    ``chunk`` (messages per batch, the unit SimPy moves) never changes the
+    results. ``progress`` is called with the number of messages each batch
+    adds. ``theory`` gives what each link is held against (and sizes the
+    wait's warm-up and batches); ``benchmarks/calibration.py`` passes a
+    deliberately wrong one to measure the checks' power. ``extend(env,
+    route)``, if given, is called with each link's
+    :class:`sim.stations.Route` before the run starts and may insert SimPy
+    processes of its own (``docs/extending.md``).
     """
     n = scenario.messages if messages is None else int(messages)
     s = scenario.seed if seed is None else int(seed)
     if n < 1:
         raise ValueError(f"'messages' must be at least 1 (got {n})")
-    if chunk < 1:
-        raise ValueError(f"'chunk' must be at least 1 (got {chunk})")
+    if not 1 <= chunk <= limits.CHUNK:
+        raise ValueError(f"'chunk' must be between 1 and {limits.CHUNK:_} (got {chunk})")
     env = simpy.Environment()
     children = np.random.SeedSequence(s).spawn(len(scenario.links))
-    runs = [_LinkRun(env, link, n, child, chunk, progress) for link, child in zip(scenario.links, children)]
+    # Every link holds batches in flight: share the memory bound out (results never depend on it).
+    each = max(1, min(chunk, limits.IN_FLIGHT // max(1, len(scenario.links))))
+    runs = [_LinkRun(link, n, child, each, progress, env) for link, child in zip(scenario.links, children)]
+    if extend is not None:
+        for r in runs:
+            extend(env, r.route)
+    _start(env, runs)
     env.run()
+    theories = {link.name: theory(link) for link in scenario.links}
+    theories.update(shared_theories(scenario.links, base=theory))
     return RunResult(
         scenario=scenario.name,
         seed=s,
         messages=n,
         chunk=chunk,
-        links=tuple(r.result(n, theory) for r in runs),
+        links=tuple(r.result(n, theories[r.link.name], _partners(r, runs)) for r in runs),
         description=scenario.description,
     )
+
+
+def _partners(r: _LinkRun, runs: list[_LinkRun]) -> tuple[str, ...]:
+    """The other links on ``r``'s wire, if it is shared."""
+    if r.wire is None:
+        return ()
+    return tuple(o.link.name for o in runs if o.wire is r.wire and o is not r)

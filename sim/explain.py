@@ -218,15 +218,6 @@ def _urn_section(t: _Text, urn: Urn) -> dict[str, float] | None:
     return q
 
 
-def _prefix_clash(code: Code) -> tuple[str, str] | None:
-    items = list(code.codewords.items())
-    for a, wa in items:
-        for b, wb in items:
-            if a != b and wb.startswith(wa):
-                return a, b
-    return None
-
-
 def _code_body(t: _Text, code: Code) -> None:
     D = code.D
     rows = [["colour", "codeword", "length"]]
@@ -246,7 +237,7 @@ def _code_body(t: _Text, code: Code) -> None:
             "K < 1: some code strings are never used, so a codeword could be shortened "
             "without losing decodability (the code is incomplete)."
         )
-    clash = _prefix_clash(code)
+    clash = code.prefix_clash()
     if clash is None:
         t.para(
             "Prefix-free: yes. No codeword is the beginning of another, so the receiver can "
@@ -402,11 +393,12 @@ def _link_section(t: _Text, link: Link) -> None:
     D = code.D
     lg, unit = _logname(D), _unit(D)
     t.add(f"Link {link.name}: urn {urn.name} -> code {link.code_name} -> {_line_label(link.line.name)}")
-    if urn.total <= 0:
+    total = urn.total  # once: it is a sum over the colours
+    if total <= 0:
         t.para("The urn is empty: there is nothing to send.")
         t.add()
         return
-    q = {c: n / urn.total for c, n in urn.counts.items()}
+    q = {c: n / total for c, n in urn.counts.items()}
     missing = [c for c, x in q.items() if x > 0 and c not in code.codewords]
     if missing:
         t.para(
@@ -603,6 +595,13 @@ def _line_part(t: _Text, link: Link, q: Mapping[str, float], lengths: Mapping[st
         f"ρ is the fraction of time the line is busy: messages arrive at λ = {lam:g} per "
         f"second and each takes on average L/baud = {_sig(ES)} s to send."
     )
+    if line.shared:
+        t.para(
+            f"{_capital(_line_label(line.name))} is shared: this ρ is this link's share of the "
+            "wire. The queue and its waits belong to every link on the wire together; see "
+            "'Shared lines' below."
+        )
+        return
     if arr.kind != "poisson":
         t.para(
             "The Pollaczek–Khinchine mean wait applies to Poisson arrivals only, so it is not "
@@ -693,8 +692,81 @@ def explain(scenario: Scenario) -> str:
     t.add()
     for link in scenario.links:
         _link_section(t, link)
+    _shared_lines(t, scenario)
     _notation(t)
     return t.text()
+
+
+def _shared_lines(t: _Text, scenario: Scenario) -> None:
+    """The arithmetic of every shared wire: the load as a sum, W0, and each class's mean wait."""
+    wires: dict[object, list[Link]] = {}
+    for link in scenario.links:
+        if link.line.shared:
+            wires.setdefault(link.line, []).append(link)
+    if not wires:
+        return
+    t.heading("Shared lines")
+    t.para(
+        "A shared line is one wire with one queue for all its links. Its load is the sum of "
+        "theirs; with Poisson arrivals (one message per telegram) the waiting work in the queue "
+        "is W0 = Σ λ_i·E[S_i²]/2. When every link has the same priority they share one FIFO "
+        "queue and every telegram waits, on average, the mixed-service Pollaczek–Khinchine "
+        "W = W0/(1 − ρ). With priorities (lower served first, a telegram on the wire never "
+        "cut), class k waits W_k = W0/((1 − σ_{k−1})(1 − σ_k)) (Cobham), σ_k the load of the "
+        "classes served before or with k.",
+        indent="",
+    )
+    for line, links in wires.items():
+        t.add()
+        names = ", ".join(f"{x.name} (priority {x.priority})" for x in links)
+        t.para(f"Line {line.name}: {line.baud:g} baud, shared by {names}.")
+        rows = [("link", "λ /s", "E[S] s", "E[S²] s²", "ρ_i = λ·E[S]")]
+        loads, works = [], []
+        for x in links:
+            dist = x.urn.distribution
+            L, var = x.code.expected_length(dist), x.code.length_variance(dist)
+            lam = x.arrivals.message_rate
+            k = x.telegram
+            es, es2 = k * L / line.baud, (k * var + (k * L) ** 2) / line.baud**2
+            rate = None if lam is None else lam / k  # telegrams per second
+            loads.append(None if rate is None else rate * es)
+            works.append(None if rate is None else rate * es2)
+            rows.append(
+                (x.name, "-" if rate is None else f"{rate:g}", _sig(es), _sig(es2),
+                 "-" if rate is None else _num(rate * es))
+            )  # fmt: skip
+        t.lines.extend(_table(rows))
+        if None in loads:
+            t.para("A link without an arrival rate (back-to-back) cannot share a queue: not computed.")
+            continue
+        rho = sum(loads)
+        t.sum_line("ρ = Σ ρ_i", [_num(x) for x in loads], _num(rho))
+        if rho >= 1:
+            t.para(f"UNSTABLE: ρ = {_num(rho)} ≥ 1; the shared queue grows without bound.")
+            continue
+        if not all(x.arrivals.kind == "poisson" and x.telegram == 1 for x in links):
+            t.para(
+                "The mean waits below need Poisson arrivals with one message per telegram on every "
+                "link of the wire; not computed here."
+            )
+            continue
+        w0 = sum(works) / 2
+        t.sum_line("W0 = Σ λ_i·E[S_i²]/2", [_sig(w / 2) for w in works], f"{_sig(w0)} s")
+        classes = sorted({x.priority for x in links})
+        if len(classes) == 1:
+            t.add(f"  W = W0/(1 {MINUS} ρ) = {_sig(w0)}/(1 {MINUS} {_num(rho)}) = {_sig(w0 / (1 - rho))} s")
+            t.para(
+                "The same for every link on the wire: a shorter code on one link shortens everyone's wait."
+            )
+            continue
+        for c in classes:
+            before = sum(r for r, x in zip(loads, links) if x.priority < c)
+            upto = sum(r for r, x in zip(loads, links) if x.priority <= c)
+            who = ", ".join(x.name for x in links if x.priority == c)
+            t.add(
+                f"  priority {c} ({who}): σ = {_num(before)} → {_num(upto)}, W = {_sig(w0)}/((1 {MINUS} "
+                f"{_num(before)})·(1 {MINUS} {_num(upto)})) = {_sig(w0 / ((1 - before) * (1 - upto)))} s"
+            )
 
 
 _CORRECTIONS: tuple[tuple[str, str], ...] = (

@@ -21,8 +21,8 @@ from coding import Code
 #: Bits looked up at once by the primary decoding table.
 PRIMARY_BITS = 12
 
-# Tally state slots.
-T_BITS, T_SQUARES, T_MESSAGES, T_NEXT = 0, 1, 2, 3
+#: The encoder's running tally (one record): bits, squared lengths, messages, next checkpoint.
+TALLY = np.dtype([("bits", np.int64), ("squares", np.int64), ("messages", np.int64), ("next", np.int64)])
 
 
 @njit(cache=True, nogil=True)
@@ -69,16 +69,17 @@ def draw_without_replacement(u, left, out):  # pragma: no cover
 def encode_chunk(sym, vals, lens, words, tally, points, point_sums, point_squares):  # pragma: no cover
     """Pack the codewords of ``sym`` into ``words`` (big-endian bits); return the bit count.
 
-    Also adds each message's length to ``tally`` (bits, squares, messages) and
+    Also adds each message's length to ``tally`` (a :data:`TALLY` record) and
     records the running sums at the trace checkpoints ``points``.
     """
     acc = np.uint64(0)
     used = 0
     w = 0
-    bits = tally[T_BITS]
-    squares = tally[T_SQUARES]
-    count = tally[T_MESSAGES]
-    nxt = tally[T_NEXT]
+    t = tally[0]
+    bits = t.bits
+    squares = t.squares
+    count = t.messages
+    nxt = t.next
     npoints = points.size
     total = 0
     for i in range(sym.size):
@@ -110,10 +111,10 @@ def encode_chunk(sym, vals, lens, words, tally, points, point_sums, point_square
         words[w] = acc << np.uint64(64 - used)
         w += 1
     words[w] = np.uint64(0)  # padding for the decoder's look-ahead
-    tally[T_BITS] = bits
-    tally[T_SQUARES] = squares
-    tally[T_MESSAGES] = count
-    tally[T_NEXT] = nxt
+    t.bits = bits
+    t.squares = squares
+    t.messages = count
+    t.next = nxt
     return total
 
 
@@ -187,12 +188,51 @@ def decode_chunk(words, nbits, prim_sym, prim_len, tree, width, sent, to_code, r
     result[3] = error
 
 
-# Line state slots.
-L_ARRIVAL, L_WAIT, L_SERVICE, L_DEPARTURE = 0, 1, 2, 3
-L_WAIT_SUM, L_MAX_WAIT, L_BUSY, L_DELAY_SUM, L_TELEGRAMS, L_BITS = 4, 5, 6, 7, 8, 9
-LINE_STATE = 10
-# Line constants slots.
-P_TELEGRAM, P_BAUD, P_BACK_TO_BACK, P_LATENCY, P_SCALE, P_PER_DECADE, P_DECADES, P_BATCH_SIZE = range(8)
+#: A line's running state, one record per link it carries (see :func:`line_chunk`).
+LINE_STATE = np.dtype(
+    [
+        ("last_arrival", np.float64),  # arrival of the telegram last served
+        ("wait", np.float64),  # its wait
+        ("service", np.float64),  # its transmission time
+        ("departure", np.float64),  # when it left the transmitter (end of its transmission)
+        ("wait_sum", np.float64),
+        ("max_wait", np.float64),
+        ("busy", np.float64),  # seconds on the wire
+        ("delay_sum", np.float64),  # Σ over messages of delivery − arrival
+        ("telegrams", np.int64),
+        ("bits", np.int64),
+        # shared lines: telegrams arriving while every link on the wire was still sending
+        ("overlap_wait_sum", np.float64),
+        ("overlap_telegrams", np.int64),
+    ]
+)
+#: A line's constants for one link (one record).
+LINE_PARAMS = np.dtype(
+    [
+        ("telegram", np.int64),  # messages per telegram
+        ("baud", np.float64),
+        ("back_to_back", np.bool_),
+        ("latency", np.float64),
+        ("scale", np.float64),  # wait histogram: the mean service time, its centre
+        ("per_decade", np.float64),  # histogram bins per decade
+        ("decades", np.float64),  # decades either side of the scale
+        ("batch_size", np.int64),  # telegrams per batch of the batch-means standard error
+        ("priority", np.int64),  # on a shared line: lower is served first
+    ]
+)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _wait_bin(wait, scale, per_decade, decades, nbins):  # pragma: no cover
+    """The wait histogram's bin: 0 for no wait, 1 below the log bins, then log bins, the last open."""
+    if wait == 0.0:
+        return 0
+    j = int(math.floor((math.log10(wait / scale) + decades) * per_decade))
+    if j < 0:
+        return 1
+    if j >= nbins - 3:
+        return nbins - 1
+    return 2 + j
 
 
 @njit(cache=True, nogil=True)
@@ -204,32 +244,33 @@ def line_chunk(arrival, sym, lens, params, state, hist, batch):  # pragma: no co
     and takes bits / ``baud`` seconds on the wire. W_i = max(0, W_{i−1} +
     S_{i−1} − (A_i − A_{i−1})); back-to-back telegrams start the moment the
     line frees. Adds Σ (delivery − message arrival) to the delay sum.
-    ``params`` holds the constants (see the ``P_`` slots). ``batch[j]`` sums
-    the waits of telegrams j·b … (j + 1)·b − 1 (b the micro-batch size): a
-    fixed number of running sums, whatever the run's length, from which the
-    batch-means standard error is computed after the run. Returns the last
-    departure time.
+    ``params`` is a :data:`LINE_PARAMS` record array, ``state`` a
+    :data:`LINE_STATE` one (one record each). ``batch[j]`` sums the waits of
+    telegrams j·b … (j + 1)·b − 1 (b the micro-batch size): a fixed number of
+    running sums, whatever the run's length, from which the batch-means
+    standard error is computed after the run. Returns the last departure time.
     """
-    telegram = int(params[P_TELEGRAM])
-    baud = params[P_BAUD]
-    back_to_back = params[P_BACK_TO_BACK] != 0.0
-    latency = params[P_LATENCY]
-    scale = params[P_SCALE]
-    per_decade = params[P_PER_DECADE]
-    decades = params[P_DECADES]
-    batch_size = int(params[P_BATCH_SIZE])
-    last_arrival = state[L_ARRIVAL]
-    wait = state[L_WAIT]
-    last_service = state[L_SERVICE]
-    departure = state[L_DEPARTURE]
-    wait_sum = state[L_WAIT_SUM]
-    max_wait = state[L_MAX_WAIT]
-    busy = state[L_BUSY]
-    delay_sum = state[L_DELAY_SUM]
-    count = int(state[L_TELEGRAMS])
+    p = params[0]
+    st = state[0]
+    telegram = p.telegram
+    baud = p.baud
+    back_to_back = p.back_to_back
+    latency = p.latency
+    scale = p.scale
+    per_decade = p.per_decade
+    decades = p.decades
+    batch_size = p.batch_size
+    last_arrival = st.last_arrival
+    wait = st.wait
+    last_service = st.service
+    departure = st.departure
+    wait_sum = st.wait_sum
+    max_wait = st.max_wait
+    busy = st.busy
+    delay_sum = st.delay_sum
+    count = st.telegrams
+    bits_total = st.bits
     nbins = hist.size
-    inner = nbins - 3
-    bits_total = state[L_BITS]
     n = sym.size
     m = 0
     while m < n:
@@ -259,32 +300,137 @@ def line_chunk(arrival, sym, lens, params, state, hist, batch):  # pragma: no co
         wait_sum += wait
         if wait > max_wait:
             max_wait = wait
-        if wait == 0.0:
-            b = 0
-        else:
-            j = int(math.floor((math.log10(wait / scale) + decades) * per_decade))
-            if j < 0:
-                b = 1
-            elif j >= inner:
-                b = nbins - 1
-            else:
-                b = 2 + j
-        hist[b] += 1
+        hist[_wait_bin(wait, scale, per_decade, decades, nbins)] += 1
         slot = count // batch_size
         if slot < batch.size:
             batch[slot] += wait
         count += 1
-    state[L_ARRIVAL] = last_arrival
-    state[L_WAIT] = wait
-    state[L_SERVICE] = last_service
-    state[L_DEPARTURE] = departure
-    state[L_WAIT_SUM] = wait_sum
-    state[L_MAX_WAIT] = max_wait
-    state[L_BUSY] = busy
-    state[L_DELAY_SUM] = delay_sum
-    state[L_TELEGRAMS] = count
-    state[L_BITS] = bits_total
+    st.last_arrival = last_arrival
+    st.wait = wait
+    st.service = last_service
+    st.departure = departure
+    st.wait_sum = wait_sum
+    st.max_wait = max_wait
+    st.busy = busy
+    st.delay_sum = delay_sum
+    st.telegrams = count
+    st.bits = bits_total
     return departure
+
+
+@njit(cache=True, nogil=True)
+def telegrams_of(
+    arrival, sym, lens, telegram, out_arrival, out_bits, out_messages, out_arrival_sum
+):  # pragma: no cover
+    """Group a batch's messages into telegrams of ``telegram`` messages (the last may be short).
+
+    Each telegram's arrival is its last message's; its bits the sum of its
+    codeword lengths; ``out_arrival_sum`` the sum of its messages' arrivals
+    (for the delays). Returns the number of telegrams.
+    """
+    n = sym.size
+    m = 0
+    t = 0
+    while m < n:
+        k = min(telegram, n - m)
+        tb = 0
+        asum = 0.0
+        for j in range(m, m + k):
+            tb += lens[sym[j]]
+            asum += arrival[j]
+        out_arrival[t] = arrival[m + k - 1]
+        out_bits[t] = tb
+        out_messages[t] = k
+        out_arrival_sum[t] = asum
+        m += k
+        t += 1
+    return t
+
+
+@njit(cache=True, nogil=True)
+def shared_serve(
+    arrival,
+    bits,
+    messages,
+    arrival_sum,
+    start,
+    end,
+    horizon,
+    overlap_end,
+    free_at,
+    params,
+    state,
+    hist,
+    batch,
+    departures,
+):  # pragma: no cover
+    """Serve the telegrams of several links on one wire, in order, up to a common horizon.
+
+    Link j's pending telegrams are ``[start[j], end[j])`` of the flat arrays
+    (``arrival``, ``bits``, ``messages``, ``arrival_sum``), in arrival order. Whenever the wire
+    frees (at ``free_at[0]``) it takes, among the telegrams that have arrived,
+    the one of the lowest ``priority`` (non-preemptive), the earliest arrival
+    first, the lower link index on ties: FIFO when every priority is equal. A
+    choice at time d is made only when d < ``horizon`` (every link has handed
+    over all its telegrams arriving before it), so the order never depends on
+    how the streams were cut into batches. Statistics go to each link's
+    :data:`LINE_STATE` record and its rows of ``hist`` and ``batch``; each served
+    telegram's departure to ``departures``. Advances ``start`` and ``free_at``.
+    Telegrams arriving by ``overlap_end`` (when the first link stops sending)
+    are also counted in the ``overlap_`` fields: a prefix of each link's
+    telegrams, the stretch theory's steady state describes.
+    """
+    links = start.size
+    nbins = hist.shape[1]
+    t_free = free_at[0]
+    while True:
+        first = math.inf
+        for j in range(links):
+            if start[j] < end[j] and arrival[start[j]] < first:
+                first = arrival[start[j]]
+        if first == math.inf:
+            break
+        d = max(t_free, first)
+        if not d < horizon:
+            break
+        best = -1
+        for j in range(links):
+            if start[j] < end[j] and arrival[start[j]] <= d:
+                if best < 0:
+                    best = j
+                else:
+                    pj, pb = params[j].priority, params[best].priority
+                    if pj < pb or (pj == pb and arrival[start[j]] < arrival[start[best]]):
+                        best = j
+        i = start[best]
+        p = params[best]
+        st = state[best]
+        a = arrival[i]
+        begin = max(t_free, a)
+        wait = begin - a
+        s = bits[i] / p.baud
+        t_free = begin + s
+        departures[i] = t_free
+        start[best] = i + 1
+        st.last_arrival = a
+        st.wait = wait
+        st.service = s
+        st.departure = t_free
+        st.wait_sum += wait
+        if a <= overlap_end:
+            st.overlap_wait_sum += wait
+            st.overlap_telegrams += 1
+        if wait > st.max_wait:
+            st.max_wait = wait
+        st.busy += s
+        st.delay_sum += messages[i] * (t_free + p.latency) - arrival_sum[i]
+        hist[best, _wait_bin(wait, p.scale, p.per_decade, p.decades, nbins)] += 1
+        slot = st.telegrams // p.batch_size
+        if slot < batch.shape[1]:
+            batch[best, slot] += wait
+        st.telegrams += 1
+        st.bits += bits[i]
+    free_at[0] = t_free
 
 
 @njit(cache=True, nogil=True)
@@ -354,14 +500,34 @@ def warm_up() -> None:
     vals = np.array([0, 2, 3], dtype=np.uint64)
     lens = np.array([1, 2, 2], dtype=np.int64)
     words = np.zeros(3, dtype=np.uint64)
-    tally = np.zeros(4, dtype=np.int64)
+    tally = np.zeros(1, dtype=TALLY)
     pts = np.array([1], dtype=np.int64)
     n = encode_chunk(sym, vals, lens, words, tally, pts, np.zeros(1, np.int64), np.zeros(1, np.int64))
     res = np.zeros(4, dtype=np.int64)
     decode_chunk(words, n, tables.prim_sym, tables.prim_len, tables.tree, tables.width, sym, sym, res)
-    state = np.zeros(LINE_STATE)
-    params = np.array([1.0, 1.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0])
-    line_chunk(np.zeros(3), sym, lens, params, state, np.zeros(8, np.int64), np.zeros(4))
+    state = np.zeros(2, dtype=LINE_STATE)
+    params = np.ones(2, dtype=LINE_PARAMS)
+    hist, batch = np.zeros((2, 8), np.int64), np.zeros((2, 4))
+    line_chunk(np.zeros(3), sym, lens, params[:1], state[:1], hist[0], batch[0])
+    arr, bits, msgs, asum = np.empty(3), np.empty(3, np.int64), np.empty(3, np.int64), np.empty(3)
+    telegrams_of(np.zeros(3), sym, lens, 1, arr, bits, msgs, asum)
+    start, end = np.array([0, 2], np.int64), np.array([2, 3], np.int64)
+    shared_serve(
+        arr,
+        bits,
+        msgs,
+        asum,
+        start,
+        end,
+        math.inf,
+        math.inf,
+        np.zeros(1),
+        params,
+        state,
+        hist,
+        batch,
+        np.empty(3),
+    )
     draw_chunk(np.zeros(2), 3, sym, lens, np.empty(2, np.int64))
     draw_without_replacement(np.zeros(2), np.array([1, 1], np.int64), np.empty(2, np.int64))
     draw_chunk(np.zeros(2), 3, sym[:0], lens, np.empty(2, np.int64))

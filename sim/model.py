@@ -43,12 +43,17 @@ class Tariff:
 
 @dataclass(frozen=True)
 class Line:
-    """A telegraph line: ``baud`` bits per second, then ``latency`` seconds of propagation."""
+    """A telegraph line: ``baud`` bits per second, then ``latency`` seconds of propagation.
+
+    ``shared``: every link that names this line sends over one wire with one
+    queue (the telegraph office). Otherwise each link gets its own copy.
+    """
 
     name: str
     baud: float
     latency: float = 0.0
     tariff: Tariff = field(default_factory=Tariff)
+    shared: bool = False
 
 
 @dataclass(frozen=True)
@@ -102,6 +107,8 @@ class Link:
     ``code`` covers every colour of ``urn``. ``assumed`` is the distribution
     the code was designed for: the urn named by ``built_for`` for Huffman and
     Shannon codes, otherwise the code's implied distribution 2^−l / K.
+    ``priority`` orders the links of a shared line: lower numbers are served
+    first (non-preemptive); equal numbers share one FIFO queue.
     """
 
     name: str
@@ -115,6 +122,7 @@ class Link:
     arrivals: Arrivals = field(default_factory=Arrivals)
     telegram: int = 1
     replacement: bool = True
+    priority: int = 0
 
     @property
     def assumed_distribution(self) -> Distribution:

@@ -724,14 +724,12 @@ def line_waits(link: LinkResult) -> Figure:
         ax.axvline(
             line.mean_wait, color="black", lw=1.8, label=f"simulated mean wait = {line.mean_wait:.4g} s"
         )
-    if th.pk_mean_wait is not None and th.pk_mean_wait > 0 and math.isfinite(th.pk_mean_wait):
-        ax.axvline(
-            th.pk_mean_wait,
-            color="red",
-            ls="--",
-            lw=1.8,
-            label=f"Pollaczek–Khinchine W = {th.pk_mean_wait:.4g} s",
-        )
+    predicted, formula = th.pk_mean_wait, "Pollaczek–Khinchine"
+    if th.shared_mean_wait is not None:  # a shared wire: mixed P-K, or Cobham's with priorities
+        formula = "Cobham" if (th.line_classes or 1) > 1 else "mixed Pollaczek–Khinchine"
+        predicted = th.shared_mean_wait
+    if predicted is not None and predicted > 0 and math.isfinite(predicted):
+        ax.axvline(predicted, color="red", ls="--", lw=1.8, label=f"{formula} W = {predicted:.4g} s")
     rho = line.utilisation
     rho_text = f"utilisation ρ = {rho:.3f}"
     if th.utilisation is not None:

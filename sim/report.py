@@ -163,10 +163,34 @@ def _numbers_table(link: LinkResult) -> str:
         ("messages per second", f"{line.messages_per_second:.4g}", "of simulated time"),
         ("cost", f"{line.cost:,.2f}", "tariff units"),
     ]
+    if line.shared_with:
+        rows += _shared_rows(link)
     return (
         '<table class="numbers">\n<thead><tr><th>quantity</th><th>value</th><th>note</th>'
         f"</tr></thead>\n<tbody>\n{_rows(rows)}\n</tbody>\n</table>"
     )
+
+
+def _shared_rows(link: LinkResult) -> list[tuple[str, str, str]]:
+    """The rows of a link on a shared wire: its partners, the wire's load, the wait theory gives its class."""
+    th, line = link.theory, link.line
+    formula = "Cobham W0/((1 − σ_{k−1})(1 − σ_k))" if (th.line_classes or 1) > 1 else "W0/(1 − ρ)"
+    wait_note = f"after warm-up {_secs(line.steady_mean_wait)} (standard error {line.wait_std_error:.3g} s)"
+    if th.shared_mean_wait is not None:
+        wait_note = f"theory {formula} = {_secs(th.shared_mean_wait)}; " + wait_note
+    return [
+        (
+            "shared with",
+            ", ".join(line.shared_with),
+            f"one wire, one queue; this link's priority {line.priority}",
+        ),
+        (
+            "wire utilisation",
+            _bits(line.line_utilisation, 3),
+            "" if th.line_load is None else f"theory Σρ_i = {_bits(th.line_load, 3)}",
+        ),
+        ("mean wait while all sent", _secs(line.overlap_mean_wait), wait_note),
+    ]
 
 
 def _code_table(link: LinkResult) -> str:

@@ -71,6 +71,11 @@ class Theory:
     arrivals, ρ < 1). ``whole_draw_per_ball`` is, for a box drawn without
     replacement, log2(N! / ∏ c!) / N: the bits per ball that a code for the
     whole draw of all N balls needs (the box is not an i.i.d. source).
+    On a shared line, ``utilisation`` is the link's own load λ·E[S],
+    ``line_load`` the sum over the wire's links, ``line_classes`` the number
+    of distinct priorities, and ``shared_mean_wait`` the mean wait theory
+    gives this link's class (mixed Pollaczek–Khinchine when all share one
+    FIFO queue, Cobham's formula with priorities).
     """
 
     entropy: float
@@ -86,6 +91,9 @@ class Theory:
     pk_mean_wait: float | None = None
     relaxation_time: float | None = None
     whole_draw_per_ball: float | None = None
+    line_load: float | None = None
+    line_classes: int | None = None
+    shared_mean_wait: float | None = None
 
 
 @dataclass(frozen=True)
@@ -99,6 +107,12 @@ class LineStats:
     over ``wait_batches`` batches of ``wait_batch_size`` telegrams (NaN, with
     ``wait_note`` saying why, when the run is too short to judge).
     ``arrival_span`` is the time over which messages arrived (n/λ expected).
+    On a shared line the figures are this link's telegrams'; ``shared_with``
+    names the other links on the wire, ``priority`` is this link's,
+    ``line_utilisation`` is the whole wire's busy fraction, and the steady
+    wait figures (``steady_mean_wait``, ``wait_std_error``, …) cover this
+    link's ``overlap_telegrams`` that arrived while every link on the wire
+    was sending (their plain mean is ``overlap_mean_wait``).
     """
 
     telegrams: int
@@ -120,6 +134,11 @@ class LineStats:
     wait_warm_up: int = 0
     wait_note: str = ""
     arrival_span: float = 0.0
+    shared_with: tuple[str, ...] = ()
+    priority: int | None = None
+    line_utilisation: float | None = None
+    overlap_telegrams: int | None = None
+    overlap_mean_wait: float | None = None
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,8 @@ from typing import Any
 import yaml
 
 from coding import Code, fixed_length, huffman, shannon_from_counts
-from sim._yamlcheck import BAD, Problems, parse_yaml, suggest
+from sim import limits
+from sim._yamlcheck import BAD, Problems, parse_yaml, show, suggest
 from sim.model import Arrivals, CodeSpec, Line, Link, Scenario, Tariff, Urn
 
 __all__ = [
@@ -50,11 +51,6 @@ CODE_TYPES = ("fixed", "table", "huffman", "shannon")
 DEFAULT_SEED = 0
 DEFAULT_MESSAGES = 100_000
 DEFAULT_LINE = Line("line", baud=1.0)
-#: Upper bounds that keep counts exact in float64 and runs finite.
-MAX_MESSAGES = 10**12
-MAX_BALLS = 10**15
-#: The engine packs each codeword into a 32-bit lookup (see :mod:`sim.bitcodec`).
-MAX_CODEWORD_BITS = 32
 
 #: Bundled scenarios in teaching order (any others follow alphabetically).
 _TEACHING_ORDER = (
@@ -62,13 +58,12 @@ _TEACHING_ORDER = (
     "australia_to_india",
     "not_uniquely_decodable",
     "busy_telegraph_office",
+    "shared_office",
 )
 _TOP_REQUIRED = ("urns", "codes", "links")
 _TOP_OPTIONAL = ("name", "description", "seed", "messages", "lines")
-#: Messages per telegram at most (a chunk holds whole telegrams, so this bounds memory).
-MAX_TELEGRAM = 65_536
 
-_LINK_KEYS = ("name", "line", "arrivals", "telegram", "replacement")
+_LINK_KEYS = ("name", "line", "arrivals", "telegram", "replacement", "priority")
 
 
 class ScenarioError(ValueError):
@@ -104,9 +99,13 @@ def load(source: str | os.PathLike[str], *, allow_ambiguous: bool = False) -> Sc
     """
     path = _resolve(source)
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as f:  # never more than the limit, whatever the size says
+            size = os.fstat(f.fileno()).st_size
+            raw = f.read(limits.FILE_BYTES + 1) if size <= limits.FILE_BYTES else b""
     except OSError as exc:
         raise ScenarioError([f"{path.name}: could not read the file ({exc.strerror})"]) from None
+    if size > limits.FILE_BYTES or len(raw) > limits.FILE_BYTES:
+        raise ScenarioError([_too_big(path.name, max(size, len(raw)))])
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -118,7 +117,16 @@ def load(source: str | os.PathLike[str], *, allow_ambiguous: bool = False) -> Sc
 
 def loads(text: str, *, filename: str = "scenario.yaml", allow_ambiguous: bool = False) -> Scenario:
     """Like :func:`load`, from YAML text; ``filename`` names it in messages and gives the default name."""
+    if len(text) > limits.FILE_BYTES:
+        raise ScenarioError([_too_big(filename, len(text))])
     return _build(text, filename, Path(filename).stem, None, allow_ambiguous)
+
+
+def _too_big(filename: str, size: int) -> str:
+    return (
+        f"{filename}: file size: is {size:_} bytes; a scenario file may be at most "
+        f"{limits.number_text(limits.FILE_BYTES)} bytes (16 MiB)"
+    )
 
 
 def bundled() -> list[tuple[str, str]]:
@@ -150,15 +158,15 @@ def with_overrides(scenario: Scenario, *, messages: int | None = None, seed: int
     problems = Problems("override")
     changes: dict[str, int] = {}
     if messages is not None:
-        v = problems.integer("--messages", messages, minimum=1, maximum=MAX_MESSAGES)
+        v = problems.integer("--messages", messages, minimum=1, maximum=limits.MESSAGES)
         if v is not BAD:
             changes["messages"] = v
     if seed is not None:
-        v = problems.integer("--seed", seed, minimum=0)
+        v = problems.integer("--seed", seed, minimum=0, maximum=limits.SEED)
         if v is not BAD:
             changes["seed"] = v
     if problems:
-        raise ScenarioError([line.removeprefix("override: ") for line in problems.lines])
+        raise ScenarioError([line.removeprefix("override: ") for line in problems.report()])
     return dataclasses.replace(scenario, **changes)
 
 
@@ -185,19 +193,7 @@ def dump(scenario: Scenario) -> str:
         "messages": int(scenario.messages),
         "urns": {name: {c: int(n) for c, n in urn.counts.items()} for name, urn in urns.items()},
         "codes": {name: _dump_code(spec, scenario.links) for name, spec in codes.items()},
-        "lines": {
-            name: _Block(
-                {
-                    "baud": float(line.baud),
-                    "latency": float(line.latency),
-                    "tariff": {
-                        "per_bit": float(line.tariff.per_bit),
-                        "per_telegram": float(line.tariff.per_telegram),
-                    },
-                }
-            )
-            for name, line in lines.items()
-        },
+        "lines": {name: _dump_line(line) for name, line in lines.items()},
         "links": [_dump_link(link) for link in scenario.links],
     }
     header = (
@@ -266,10 +262,10 @@ def _build(text: str, filename: str, stem: str, source: str | None, allow_ambigu
     problems = Problems(filename)
     data = parse_yaml(text, problems)
     if data is BAD:
-        raise ScenarioError(problems.lines)
+        raise ScenarioError(problems.report())
     if data is None:
         problems.add("(top level)", "the file is empty; a scenario needs urns, codes and links")
-        raise ScenarioError(problems.lines)
+        raise ScenarioError(problems.report())
     top = problems.mapping(
         "",
         data,
@@ -278,22 +274,28 @@ def _build(text: str, filename: str, stem: str, source: str | None, allow_ambigu
         what="a mapping with keys such as urns, codes and links",
     )
     if top is BAD:
-        raise ScenarioError(problems.lines)
+        raise ScenarioError(problems.report())
     b = _Builder(problems, allow_ambiguous)
 
     name = _default_name(stem)
     if "name" in top:
         name = problems.name("name", top["name"], what="the scenario name")
+    elif len(name) > limits.NAME_CHARS:
+        problems.add(
+            "name",
+            f"the scenario name defaults to the file's name, which is {len(name)} characters long; "
+            f"give a 'name' of at most {limits.NAME_CHARS} characters",
+        )
     description = ""
     if "description" in top:
-        description = problems.string("description", top["description"])
+        description = problems.string("description", top["description"], maximum=limits.DESCRIPTION_CHARS)
         description = description.strip() if description is not BAD else ""
     seed = DEFAULT_SEED
     if "seed" in top:
-        seed = problems.integer("seed", top["seed"], minimum=0)
+        seed = problems.integer("seed", top["seed"], minimum=0, maximum=limits.SEED)
     messages = DEFAULT_MESSAGES
     if "messages" in top:
-        messages = problems.integer("messages", top["messages"], minimum=1, maximum=MAX_MESSAGES)
+        messages = problems.integer("messages", top["messages"], minimum=1, maximum=limits.MESSAGES)
 
     urns = b.urns(top["urns"]) if "urns" in top else None
     codes = b.codes(top["codes"], urns) if "codes" in top else None
@@ -301,7 +303,7 @@ def _build(text: str, filename: str, stem: str, source: str | None, allow_ambigu
     links = b.links(top["links"], urns, codes, lines) if "links" in top else ()
 
     if problems:
-        raise ScenarioError(problems.lines)
+        raise ScenarioError(problems.report())
     assert urns is not None and codes is not None and lines is not None
     return Scenario(
         name=name,
@@ -335,8 +337,10 @@ class _Builder:
         self.allow_ambiguous = allow_ambiguous
 
     # -- urns -------------------------------------------------------------------
-    def _section(self, section: str, kind: str, value: Any, build: Any) -> dict[str, Any] | None:
-        """Each named entry of a top-level section, built by ``build(path, name, value)``."""
+    def _section(self, section: str, kind: str, value: Any, build: Any, most: int) -> dict[str, Any] | None:
+        """Each named entry of a section (at most ``most``), built by ``build(path, name, value)``."""
+        if isinstance(value, dict) and not self.p.count(section, value, most, f"{kind}s"):
+            return None
         entries = self.p.named_entries(section, value, kind)
         if entries is BAD:
             return None
@@ -346,7 +350,7 @@ class _Builder:
         }
 
     def urns(self, value: Any) -> dict[str, Any] | None:
-        return self._section("urns", "urn", value, self.urn)
+        return self._section("urns", "urn", value, self.urn, limits.URNS)
 
     def urn(self, path: str, name: str, value: Any) -> Urn | Any:
         p = self.p
@@ -356,14 +360,15 @@ class _Builder:
         if not value:
             p.add(path, "must have at least one colour", value)
             return BAD
+        if not p.count(path, value, limits.COLOURS, "colours"):
+            return BAD
         counts: dict[str, int] = {}
         ok = True
         for colour, n in value.items():
-            if not isinstance(colour, str) or colour == "":
-                p.add(Problems.key(path, colour), "colour names must be text; put it in quotes", colour)
+            if not self.colour(Problems.key(path, colour), colour):
                 ok = False
                 continue
-            v = p.integer(Problems.key(path, colour), n, minimum=0, maximum=MAX_BALLS)
+            v = p.integer(Problems.key(path, colour), n, minimum=0, maximum=limits.BALLS)
             if v is BAD:
                 ok = False
             else:
@@ -375,9 +380,21 @@ class _Builder:
             return BAD
         return Urn(name, counts)
 
+    def colour(self, path: str, colour: Any) -> bool:
+        """Whether ``colour`` is a usable colour name (non-empty text, not too long)."""
+        if not isinstance(colour, str) or colour == "":
+            self.p.add(path, "colour names must be text; put it in quotes", colour)
+            return False
+        if len(colour) > limits.NAME_CHARS:
+            self.p.add(path, f"colour names may be at most {limits.NAME_CHARS} characters long", colour)
+            return False
+        return True
+
     # -- codes ------------------------------------------------------------------
     def codes(self, value: Any, urns: dict[str, Any] | None) -> dict[str, Any] | None:
-        return self._section("codes", "code", value, lambda path, n, v: self.code(path, n, v, urns))
+        return self._section(
+            "codes", "code", value, lambda path, n, v: self.code(path, n, v, urns), limits.CODES
+        )
 
     def code(self, path: str, name: str, value: Any, urns: dict[str, Any] | None) -> Any:
         p = self.p
@@ -392,7 +409,7 @@ class _Builder:
         if not isinstance(ctype, str) or ctype not in CODE_TYPES:
             where = Problems.key(path, "type")
             if isinstance(ctype, str):
-                p.add(where, f"unknown code type {ctype!r}{suggest(ctype, CODE_TYPES)}")
+                p.add(where, f"unknown code type {show(ctype)}{suggest(ctype, CODE_TYPES)}")
             else:
                 p.add(where, f"must be one of {kinds}", ctype)
             p.mapping(path, value, optional=("type", "for", "codewords"))
@@ -460,13 +477,14 @@ class _Builder:
         if not isinstance(value, dict) or not value:
             p.add(path, 'must be a mapping of colour to codeword, like {red: "0", blue: "10"}', value)
             return BAD
+        if not p.count(path, value, limits.COLOURS, "codewords"):
+            return BAD
         out: dict[str, str] = {}
         owner: dict[str, str] = {}
         ok = True
         for colour, word in value.items():
             where = Problems.key(path, colour)
-            if not isinstance(colour, str) or colour == "":
-                p.add(where, "colour names must be text; put it in quotes", colour)
+            if not self.colour(where, colour):
                 ok = False
             elif not isinstance(word, str):
                 hint = (
@@ -479,6 +497,14 @@ class _Builder:
             elif word == "" or set(word) - {"0", "1"}:
                 p.add(where, "must be a non-empty string of 0s and 1s (the line is binary)", word)
                 ok = False
+            elif len(word) > limits.CODEWORD_BITS:
+                p.add(
+                    where,
+                    f"is {len(word):_} bits long; the line sends codewords of at most "
+                    f"{limits.CODEWORD_BITS} bits",
+                    word,
+                )
+                ok = False
             elif word in owner:
                 p.add(where, f"has the same codeword as {owner[word]!r}; each colour needs its own", word)
                 ok = False
@@ -489,7 +515,7 @@ class _Builder:
 
     # -- lines ------------------------------------------------------------------
     def lines(self, value: Any) -> dict[str, Any] | None:
-        return self._section("lines", "line", value, self.line)
+        return self._section("lines", "line", value, self.line, limits.LINES)
 
     def line(self, path: str, name: str, value: Any) -> Line | Any:
         p = self.p
@@ -497,18 +523,20 @@ class _Builder:
             path,
             value,
             required=("baud",),
-            optional=("latency", "tariff"),
+            optional=("latency", "tariff", "shared"),
             what="a mapping like {baud: 50, latency: 0.1}",
         )
         if fields is BAD:
             return BAD
         before = len(p.lines)
         baud = (
-            p.number(Problems.key(path, "baud"), fields["baud"], positive=True) if "baud" in fields else BAD
+            p.number(Problems.key(path, "baud"), fields["baud"], positive=True, within=limits.BAUD)
+            if "baud" in fields
+            else BAD
         )
         latency = 0.0
         if "latency" in fields:
-            latency = p.number(Problems.key(path, "latency"), fields["latency"])
+            latency = p.number(Problems.key(path, "latency"), fields["latency"], within=limits.LATENCY)
         tariff = Tariff()
         if "tariff" in fields:
             tpath = Problems.key(path, "tariff")
@@ -519,12 +547,19 @@ class _Builder:
                 what="a mapping like {per_bit: 0.01, per_telegram: 0.5}",
             )
             if t is not BAD:
-                per_bit = p.number(Problems.key(tpath, "per_bit"), t.get("per_bit", 0.0))
-                per_tel = p.number(Problems.key(tpath, "per_telegram"), t.get("per_telegram", 0.0))
+                per_bit = p.number(
+                    Problems.key(tpath, "per_bit"), t.get("per_bit", 0.0), within=limits.TARIFF
+                )
+                per_tel = p.number(
+                    Problems.key(tpath, "per_telegram"), t.get("per_telegram", 0.0), within=limits.TARIFF
+                )
                 tariff = Tariff(per_bit, per_tel)
+        shared = False
+        if "shared" in fields:
+            shared = p.boolean(Problems.key(path, "shared"), fields["shared"])
         if len(p.lines) > before:
             return BAD
-        return Line(name, baud=baud, latency=latency, tariff=tariff)
+        return Line(name, baud=baud, latency=latency, tariff=tariff, shared=shared)
 
     # -- links ------------------------------------------------------------------
     def links(
@@ -537,6 +572,8 @@ class _Builder:
         p = self.p
         if not isinstance(value, list) or not value:
             p.add("links", "must be a list of links, each like {urn: india, code: huffman}", value)
+            return []
+        if not p.count("links", value, limits.LINKS, "links"):
             return []
         out: list[Link] = []
         named: dict[str, int] = {}
@@ -606,15 +643,36 @@ class _Builder:
         telegram = 1
         if "telegram" in fields:
             telegram = p.integer(
-                Problems.key(path, "telegram"), fields["telegram"], minimum=1, maximum=MAX_TELEGRAM
+                Problems.key(path, "telegram"), fields["telegram"], minimum=1, maximum=limits.TELEGRAM
             )
         replacement = True
         if "replacement" in fields:
             replacement = p.boolean(Problems.key(path, "replacement"), fields["replacement"])
+        priority = 0
+        if "priority" in fields:
+            priority = p.integer(
+                Problems.key(path, "priority"), fields["priority"], minimum=0, maximum=limits.PRIORITY
+            )
         # The code is checked against its urn even when another key of this link has a problem,
         # so `validate` reports every problem of the link at once.
         code = self.fit(Problems.key(path, "code"), urn, entry) if BAD not in (urn, entry) else BAD
-        if len(p.lines) > before or BAD in (urn, entry, line, code):
+        if len(p.lines) > before or BAD in (urn, entry, line):
+            return name, None
+        if not line.shared and "priority" in fields:
+            p.add(
+                Problems.key(path, "priority"),
+                f"orders the links of a shared line, and line {line.name!r} is not shared "
+                "(give it 'shared: true')",
+            )
+            return name, None
+        if line.shared and arrivals.kind == "back_to_back":
+            p.add(
+                Problems.key(path, "arrivals"),
+                f"line {line.name!r} is shared, so its links need timed arrivals ({{every: s}} or "
+                "{rate: r}): back-to-back has no arrival times to order one queue by",
+            )
+            return name, None
+        if code is BAD:
             return name, None
         spec = entry.spec
 
@@ -631,6 +689,7 @@ class _Builder:
                 arrivals=arrivals,
                 telegram=telegram,
                 replacement=replacement,
+                priority=priority,
             )
 
         return name, build
@@ -661,6 +720,15 @@ class _Builder:
                     "intended)"
                 )
             p.add(path, f"code {spec.name!r} does not fit urn {urn.name!r}: it has " + "; and ".join(parts))
+        too_long = [c for c, w in code.codewords.items() if len(w) > limits.CODEWORD_BITS]
+        if too_long:  # before the decodability search, whose cost grows with the codeword lengths
+            c = too_long[0]
+            p.add(
+                path,
+                f"code {spec.name!r} gives {c!r} a codeword of {len(code[c])} bits; the line "
+                f"sends codewords of at most {limits.CODEWORD_BITS} bits",
+            )
+            return BAD
         if not self.allow_ambiguous and not code.is_uniquely_decodable:
             p.add(
                 path,
@@ -668,20 +736,14 @@ class _Builder:
                 "receiver cannot tell these messages apart",
             )
         elif not self.allow_ambiguous and not code.is_prefix_free:
-            short, long = _prefix_pair(code)
+            clash = code.prefix_clash()
+            assert clash is not None
+            short, long = clash
             p.add(
                 path,
                 f"code {spec.name!r} is uniquely decodable but not prefix-free ({long!r} is "
                 f"{code[long]}, which begins with {short!r}, {code[short]}): the receiver "
                 "decodes the bits as they arrive, which needs a prefix-free code",
-            )
-        too_long = [c for c, w in code.codewords.items() if len(w) > MAX_CODEWORD_BITS]
-        if too_long:
-            c = too_long[0]
-            p.add(
-                path,
-                f"code {spec.name!r} gives {c!r} a codeword of {len(code[c])} bits; the line "
-                f"sends codewords of at most {MAX_CODEWORD_BITS} bits",
             )
         return BAD if len(p.lines) > before else code
 
@@ -701,9 +763,9 @@ class _Builder:
                 p.add(path, f"must be {how}; omit it for back-to-back", value)
             return BAD
         if "every" in fields:
-            every = p.number(Problems.key(path, "every"), fields["every"], positive=True)
+            every = p.number(Problems.key(path, "every"), fields["every"], positive=True, within=limits.EVERY)
             return BAD if every is BAD else Arrivals("fixed", every=every)
-        rate = p.number(Problems.key(path, "rate"), fields["rate"], positive=True)
+        rate = p.number(Problems.key(path, "rate"), fields["rate"], positive=True, within=limits.RATE)
         return BAD if rate is BAD else Arrivals("poisson", rate=rate)
 
     # -- references -------------------------------------------------------------
@@ -717,27 +779,23 @@ class _Builder:
         if table is None:  # the section itself is broken and reported
             return BAD
         if value not in table:
-            known = ", ".join(table) if table else "none defined"
-            self.p.add(path, f"unknown {what} {value!r} (known: {known})")
+            known = _names(list(table), quote=False) if table else "none defined"
+            self.p.add(path, f"unknown {what} {show(value)} (known: {known})")
             return BAD
         return table[value]
 
 
-def _prefix_pair(code: Code) -> tuple[str, str]:
-    """Two symbols whose codewords are prefix and extension (the code is not prefix-free)."""
-    ordered = sorted(code.symbols, key=lambda s: code[s])
-    for a, b in zip(ordered, ordered[1:]):
-        if code[b].startswith(code[a]):
-            return a, b
-    raise AssertionError("the code is prefix-free")
+def _names(symbols: list[str], *, quote: bool = True, most: int = 8) -> str:
+    """The first ``most`` names, then how many more (an error line stays short)."""
+    shown = ", ".join(show(s) if quote else s for s in symbols[:most])
+    return shown + (f", … ({len(symbols) - most:_} more)" if len(symbols) > most else "")
 
 
-def _names(symbols: list[str]) -> str:
-    return ", ".join(repr(s) for s in symbols)
-
-
-def _table(codewords: Any) -> str:
-    return "{" + ", ".join(f"{c}: {w}" for c, w in codewords.items()) + "}"
+def _table(codewords: Any, most: int = 8) -> str:
+    """``{c: w, …}`` of the first ``most`` codewords, then how many more."""
+    items = list(codewords.items())
+    inner = ", ".join(f"{c}: {w}" for c, w in items[:most])
+    return "{" + inner + (f", … ({len(items) - most:_} more)" if len(items) > most else "") + "}"
 
 
 # -- dumping ------------------------------------------------------------------------
@@ -778,6 +836,17 @@ def _dump_code(spec: CodeSpec, links: tuple[Link, ...]) -> dict[str, Any]:
     return out
 
 
+def _dump_line(line: Line) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "baud": float(line.baud),
+        "latency": float(line.latency),
+        "tariff": {"per_bit": float(line.tariff.per_bit), "per_telegram": float(line.tariff.per_telegram)},
+    }
+    if line.shared:
+        out["shared"] = True
+    return _Block(out)
+
+
 def _dump_link(link: Link) -> dict[str, Any]:
     arrivals: Any = "back-to-back"
     if link.arrivals.kind == "fixed":
@@ -793,5 +862,6 @@ def _dump_link(link: Link) -> dict[str, Any]:
             "arrivals": arrivals,
             "telegram": int(link.telegram),
             "replacement": bool(link.replacement),
+            **({"priority": int(link.priority)} if link.line.shared else {}),
         }
     )

@@ -1,16 +1,35 @@
-"""The stations: transmitter (India, a SimPy process), line and receiver (Australia).
+"""The stations: transmitter (India), line and receiver (Australia), each a SimPy process.
 
-Each SimPy event moves a chunk of messages; the work inside a chunk is done
-by the objects the stations drive (urn sampler, encoder, line, decoder).
-The transmitter process only yields timeouts and calls those objects; the
-line schedules each chunk's arrival as a timeout event whose callback is the
-receiver. Nothing here swallows exceptions.
+Stations hand *batches* of messages to each other through channels
+(:class:`Channel`: a lean ``simpy.Store``), as in SimPy's ``latency.py`` example::
+
+    transmitter --Channel--> line --Channel--> receiver
+
+- :func:`transmitter` draws, stamps and encodes a batch (its
+  :class:`Transmitter` does the work) and ``yield``\\ s ``store.put(batch)``;
+  the store holds one batch, so India is never more than a batch or two ahead.
+- :func:`line` ``yield``\\ s ``store.get()``, runs Lindley's recursion over the
+  batch's telegrams (compiled), hands the batch on so that it reaches the next
+  store when its last telegram has crossed (its departure plus the latency),
+  and ``yield``\\ s a timeout while the wire is busy with it.
+  :func:`shared_line` does the same for several links on one wire.
+- :func:`receiver` ``yield``\\ s ``store.get()`` and decodes and checks the
+  batch (its :class:`Receiver` does the work).
+
+Each batch carries every message's arrival time, stamped by the transmitter,
+and the line serves each telegram at its stamped time, never earlier; so a
+run cut into batches of any size gives the same numbers. A
+:class:`Route` lists a link's stations; a hook given to
+:func:`sim.engine.run` may insert a process of its own into it (see
+``docs/extending.md``). Nothing here swallows exceptions.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections import deque
+from collections.abc import Callable, Generator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import simpy
@@ -18,30 +37,35 @@ import simpy
 from sim import kernels
 from sim.bitcodec import Decoder, Encoder
 from sim.blocks import BlockStream
-from sim.line import TelegraphLine
-from sim.model import Arrivals
+from sim.line import SharedLine, TelegraphLine
+from sim.model import Arrivals, Link
 from sim.urn import UrnSampler
+
+#: The generator of a station: it yields SimPy events and gets their values back.
+Process = Generator[simpy.Event, Any, None]
+#: A station process: ``process(env, inbox, outbox)``, a generator SimPy runs.
+StationProcess = Callable[[simpy.Environment, "Channel", "Channel"], Process]
 
 
 @dataclass(slots=True)
-class Chunk:
+class Batch:
     """Messages travelling together through the model."""
 
     symbols: np.ndarray  # colour indices drawn from the urn
-    arrival: np.ndarray  # message arrival times (unused back-to-back)
+    arrival: np.ndarray  # message arrival times at the transmitter (zeros back-to-back)
     words: np.ndarray  # the encoded bits, packed
     nbits: int
+    last: bool = False  # the link's last batch
 
 
 class ArrivalClock:
-    """Message arrival times, continuing across chunks."""
+    """Message arrival times, continuing across batches."""
 
     def __init__(self, arrivals: Arrivals, rng: np.random.Generator) -> None:
         self._spec = arrivals
         self._rng = rng
         self._state = np.zeros(1)
         self._count = 0
-        self.back_to_back = arrivals.kind == "back_to_back"
         self._stream = BlockStream(self._produce)
 
     def next(self, n: int) -> np.ndarray:
@@ -58,72 +82,40 @@ class ArrivalClock:
         return np.zeros(n)
 
 
-def transmitter(
-    env: simpy.Environment,
-    urn: UrnSampler,
-    clock: ArrivalClock,
-    encoder: Encoder,
-    line: LineSender,
-    messages: int,
-    chunk: int,
-    progress: Callable[[int], None] | None = None,
-):
-    """India: draws, times and encodes chunks of messages and hands them to the line.
-
-    A chunk is handed over once its last message is in and the line has
-    finished the chunk before (so at most one chunk waits: flat memory).
-    """
-    sent = 0
-    back_to_back = clock.back_to_back
-    while sent < messages:
-        symbols = urn.draw(min(chunk, messages - sent))
-        n = symbols.size
-        if n == 0:
-            break  # the box is empty
-        arrival = clock.next(n)
-        ready = line.free_at if back_to_back else max(float(arrival[-1]), line.free_at)
-        if ready > env.now:
-            yield env.timeout(ready - env.now)
-        words, nbits = encoder.encode(symbols)
-        line.send(Chunk(symbols, arrival, words, nbits))
-        sent += n
-        if progress is not None:
-            progress(n)
-
-
-class LineSender:
-    """The line as SimPy sees it: times each chunk, then delivers it after the latency.
-
-    Like the ``Cable`` of SimPy's latency example, it is an object between
-    the two stations, not a process: :meth:`send` runs Lindley's recursion
-    for the chunk's telegrams and schedules the chunk's arrival in Australia
-    when its last telegram has crossed the line.
-    """
+class Transmitter:
+    """India's work: draw a batch from the urn, stamp arrival times, encode it."""
 
     def __init__(
         self,
-        env: simpy.Environment,
-        line: TelegraphLine,
-        lengths: np.ndarray,
-        deliver: Callable[[Chunk], None],
+        urn: UrnSampler,
+        clock: ArrivalClock,
+        encoder: Encoder,
+        messages: int,
+        batch: int,
+        progress: Callable[[int], None] | None = None,
     ) -> None:
-        self.env = env
-        self.line = line
-        self.lengths = lengths
-        self.deliver = deliver
-        self.free_at = 0.0
+        self.urn = urn
+        self.clock = clock
+        self.encoder = encoder
+        self.messages = messages
+        self.batch = batch
+        self.progress = progress
+        self.sent = 0
 
-    def send(self, chunk: Chunk) -> None:
-        self.free_at = self.line.transmit(chunk.arrival, chunk.symbols, self.lengths)
-        arrive = self.env.timeout(self.free_at + self.line.spec.latency - self.env.now, chunk)
-        arrive.callbacks.append(self._arrived)
-
-    def _arrived(self, event: simpy.Event) -> None:
-        self.deliver(event.value)
+    def next_batch(self) -> Batch:
+        """The next batch; its ``last`` is set when the run is complete or the box is empty."""
+        symbols = self.urn.draw(min(self.batch, self.messages - self.sent))
+        n = symbols.size
+        self.sent += n
+        words, nbits = self.encoder.encode(symbols)
+        last = self.sent >= self.messages or self.urn.remaining == 0
+        if self.progress is not None:
+            self.progress(n)
+        return Batch(symbols, self.clock.next(n), words, nbits, last)
 
 
 class Receiver:
-    """Australia: decodes the arriving bits (state carried across chunks) and checks each message."""
+    """Australia's work: decode the arriving bits (state carried across batches) and check each message."""
 
     def __init__(self, env: simpy.Environment, decoder: Decoder) -> None:
         self.env = env
@@ -131,11 +123,179 @@ class Receiver:
         self.messages = 0
         self.last_delivery = 0.0
 
-    def deliver(self, chunk: Chunk) -> None:
-        self.decoder.feed(chunk.words, chunk.nbits, chunk.symbols)
-        self.messages += chunk.symbols.size
+    def take(self, batch: Batch) -> None:
+        self.decoder.feed(batch.words, batch.nbits, batch.symbols)
+        self.messages += batch.symbols.size
         self.last_delivery = self.env.now
 
     @property
     def mismatches(self) -> int:
         return self.decoder.mismatches + self.decoder.awaiting
+
+
+# -- the queue between stations ----------------------------------------------------------
+
+
+class Channel:
+    """A FIFO between two stations, used like a ``simpy.Store``.
+
+    ``yield channel.put(batch)`` waits while the channel holds ``capacity``
+    batches; ``batch = yield channel.get()`` waits for the next batch. It does
+    what ``simpy.Store(env, capacity)`` does, with less bookkeeping: in chunk-1
+    mode every message is a batch, and this is the engine's innermost loop.
+    A put that found the channel full is let in once the channel has emptied,
+    so a sender runs ahead ``capacity`` batches at a time rather than one.
+    :meth:`deliver` puts without waiting (the line does not wait for the next
+    station), so the channel may then hold more than ``capacity``.
+    """
+
+    __slots__ = ("env", "capacity", "items", "_getters", "_putters", "_room")
+
+    def __init__(self, env: simpy.Environment, capacity: float = 1) -> None:
+        self.env = env
+        self.capacity = capacity
+        self.items: deque[Any] = deque()
+        self._getters: deque[simpy.Event] = deque()
+        self._putters: deque[tuple[simpy.Event, Any]] = deque()
+        # "There was room": one event, succeeded once, that every put with room returns. Once
+        # SimPy has processed it, a process that yields it goes on at once (no event per put).
+        self._room = simpy.Event(env).succeed()
+
+    def put(self, item: Any) -> simpy.Event:
+        """An event that succeeds once ``item`` is in the channel (or handed to a waiting ``get``)."""
+        if self._getters:
+            self._getters.popleft().succeed(item)
+            return self._room
+        if len(self.items) < self.capacity:
+            self.items.append(item)
+            return self._room
+        event = simpy.Event(self.env)
+        self._putters.append((event, item))
+        return event
+
+    def deliver(self, item: Any) -> None:
+        """Put ``item`` now, whatever the capacity, without an event to wait on."""
+        if self._getters:
+            self._getters.popleft().succeed(item)
+        else:
+            self.items.append(item)
+
+    def delivered(self, event: simpy.Event) -> None:
+        """An event callback: :meth:`deliver` the event's value (see :func:`hand_on`)."""
+        self.deliver(event.value)
+
+    def get(self) -> simpy.Event:
+        """An event whose value is the next item."""
+        event = simpy.Event(self.env)
+        if self.items:
+            event.succeed(self.items.popleft())
+            while self._putters and not self.items:  # drained: let the waiting sender in
+                waiting, item = self._putters.popleft()
+                self.items.append(item)
+                waiting.succeed()
+        else:
+            self._getters.append(event)
+        return event
+
+
+# -- the processes ----------------------------------------------------------------------
+
+
+def transmitter(env: simpy.Environment, india: Transmitter, outbox: Channel) -> Process:
+    """India: puts batch after batch into ``outbox`` until the last."""
+    while True:
+        batch = india.next_batch()
+        yield outbox.put(batch)
+        if batch.last:
+            return
+
+
+def line(env: simpy.Environment, wire: TelegraphLine, inbox: Channel, outbox: Channel) -> Process:
+    """The line: takes a batch, sends its telegrams (Lindley's recursion), hands it on after the latency."""
+    latency = wire.spec.latency
+    while True:
+        batch = yield inbox.get()
+        free_at = wire.send(batch)
+        if latency > 0:
+            hand_on(env, batch, free_at + latency, outbox)
+        if free_at > env.now:
+            yield env.timeout(free_at - env.now)  # the wire is busy with this batch
+        if latency <= 0:
+            outbox.deliver(batch)
+
+
+def shared_line(
+    env: simpy.Environment, wire: SharedLine, inboxes: Sequence[Channel], outboxes: Sequence[Channel]
+) -> Process:
+    """One wire for several links: takes batches from the link that lags, serves what it can decide.
+
+    The line waits for the link whose stamped stream ends earliest (the
+    others are ahead), serves in order every telegram arriving before the
+    common horizon (compiled), and hands on each batch whose telegrams have
+    all crossed.
+    """
+    latency = wire.spec.latency
+    while wire.open:
+        j = wire.lagging()
+        batch = yield inboxes[j].get()
+        wire.add(j, batch)
+        for k, done, departure in wire.serve():
+            hand_on(env, done, departure + latency, outboxes[k])
+        if wire.free_at > env.now:
+            yield env.timeout(wire.free_at - env.now)
+
+
+def hand_on(env: simpy.Environment, batch: Batch, at: float, outbox: Channel) -> None:
+    """Deliver ``batch`` into ``outbox`` at time ``at`` (now, if that has passed), without waiting."""
+    if at <= env.now:
+        outbox.deliver(batch)
+    else:
+        env.timeout(at - env.now, batch).callbacks.append(outbox.delivered)
+
+
+def receiver(env: simpy.Environment, australia: Receiver, inbox: Channel) -> Process:
+    """Australia: waits on the line for each batch and decodes it."""
+    while True:
+        batch = yield inbox.get()
+        australia.take(batch)
+
+
+# -- a link's route, and the hook that extends it ---------------------------------------
+
+
+@dataclass
+class Route:
+    """The stations one link's batches pass through, in order.
+
+    Starts as ``["transmitter", "line", "receiver"]``. A hook passed to
+    :func:`sim.engine.run` receives each link's route before the run starts and
+    may :meth:`insert` processes of its own; the engine then joins consecutive
+    stations with a ``Channel`` and starts every process.
+    """
+
+    link: Link
+    stations: list[str] = field(default_factory=lambda: ["transmitter", "line", "receiver"])
+    processes: dict[str, StationProcess] = field(default_factory=dict)
+
+    def insert(self, name: str, process: StationProcess, *, after: str = "line") -> None:
+        """Put station ``name`` right after station ``after``.
+
+        ``process(env, inbox, outbox)`` is a generator: it ``yield``\\ s
+        ``inbox.get()`` for each batch and ``outbox.put(batch)`` to pass it on.
+        Insert after the line (the default): the line serves telegrams at the
+        times the transmitter stamped on them, so a station before it may look
+        at batches but must not hold them back.
+        """
+        if name in self.stations:
+            raise ValueError(f"link {self.link.name!r} already has a station named {name!r}")
+        if after not in self.stations or after == "receiver":
+            raise ValueError(
+                f"'after' must name a station before the receiver ({', '.join(self.stations[:-1])}), "
+                f"got {after!r}"
+            )
+        self.stations.insert(self.stations.index(after) + 1, name)
+        self.processes[name] = process
+
+
+#: A hook: called with the environment and each link's route before the run starts.
+Hook = Callable[[simpy.Environment, Route], None]

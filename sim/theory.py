@@ -11,7 +11,8 @@ are algebra, lossless delivery) have rate 0; statistical ones use
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -63,8 +64,10 @@ def link_theory(link: Link) -> Theory:
         theory["utilisation"] = rho
         if rho < 1:
             theory["relaxation_time"] = relaxation_time(rho, var / (link.telegram * L * L))
-        if link.arrivals.kind == "poisson" and link.telegram == 1 and rho < 1:
-            second_moment = (var + L * L) / baud**2
+        if link.arrivals.kind == "poisson" and link.telegram == 1 and rho < 1 and not link.line.shared:
+            # E[S²] = (Var[l] + L²)/baud², divided through term by term so a fast line
+            # underflows to 0 instead of overflowing in baud².
+            second_moment = (var / baud) / baud + (L / baud) ** 2
             theory["pk_mean_wait"] = rate * second_moment / (2 * (1 - rho))
     return Theory(**theory)
 
@@ -195,7 +198,11 @@ def checks(link: Link, theory: Theory, measured: Measured) -> tuple[Check, ...]:
             0.0,
         )
     )
-    out.extend(_line_checks(link, theory, measured))
+    out.extend(
+        shared_line_checks(link, theory, measured)
+        if link.line.shared
+        else _line_checks(link, theory, measured)
+    )
     return tuple(out)
 
 
@@ -310,15 +317,18 @@ def _utilisation_check(link: Link, theory: Theory, m: Measured) -> Check:
 
 
 def _pk_check(link: Link, theory: Theory, m: Measured) -> Check:
-    """The mean wait after warm-up against Pollaczek–Khinchine: batch means, a t quantile, on log scale.
+    """The mean wait after warm-up against Pollaczek–Khinchine (see :func:`_wait_check`)."""
+    assert theory.pk_mean_wait is not None
+    return _wait_check("pollaczek_khinchine", "λE[S²]/(2(1−ρ))", theory.pk_mean_wait, m)
+
+
+def _wait_check(name: str, formula: str, pk: float, m: Measured) -> Check:
+    """The mean wait after warm-up against theory's ``pk``: batch means, a t quantile, on log scale.
 
     Waits are right-skewed, so a run with a low mean also has a small spread; comparing
     log(mean) with log(W) (standard error SE/mean, the delta method) keeps the two tails even.
     """
-    name = "pollaczek_khinchine"
-    pk = theory.pk_mean_wait
-    assert pk is not None
-    head = f"λE[S²]/(2(1−ρ)) = {pk:.5g} s"
+    head = f"{formula} = {pk:.5g} s"
     if m.box_balls and m.messages > MAX_DRAWN_SHARE * m.box_balls:
         return _undecided(
             name,
@@ -342,3 +352,105 @@ def _pk_check(link: Link, theory: Theory, m: Measured) -> Check:
         f"relative batch-means standard error {se / w:.3g}, {b} batches of {m.wait_batch_size:,} telegrams)",
         WAIT_ALPHA,
     )
+
+
+# -- shared lines (the telegraph office) ------------------------------------------------
+
+
+def _service_moments(link: Link) -> tuple[float, float]:
+    """E[S] and E[S²] of one telegram of ``link`` (seconds): k codewords of i.i.d. lengths over baud."""
+    k, L = link.telegram, link.code.expected_length(link.urn.distribution)
+    var = link.code.length_variance(link.urn.distribution)
+    baud = link.line.baud
+    return k * L / baud, (k * var + (k * L) ** 2) / baud**2
+
+
+def shared_theories(links: Sequence[Link], base: Callable[[Link], Theory] = link_theory) -> dict[str, Theory]:
+    """Theory for every link on a shared line, keyed by link name (``base`` gives the rest).
+
+    The wire's load is the sum of its links' loads, ρ = Σ ρ_i. With Poisson
+    arrivals and one message per telegram, the waiting work is
+    W0 = Σ λ_i E[S_i²] / 2 and class k (the links of one priority) waits, by
+    Cobham's non-preemptive priority formula,
+    W_k = W0 / ((1 − σ_{k−1})(1 − σ_k)), σ_k the load of classes served
+    before or with k. With one class this is the mixed-service
+    Pollaczek–Khinchine wait W = Σ λ_i E[S_i²] / (2(1 − ρ)), the same for
+    every link.
+
+    The relaxation time that sizes the wait's warm-up and batches is the
+    wire's (an M/G/1 queue of load ρ and the mixed service's squared
+    coefficient of variation), stretched by 1/(1 − σ_{k−1})² for a class
+    that higher classes overtake, and counted in this link's telegrams.
+    """
+    groups: dict[object, list[Link]] = {}
+    for link in links:
+        if link.line.shared:
+            groups.setdefault(link.line, []).append(link)
+    out: dict[str, Theory] = {}
+    for members in groups.values():
+        rates = [link.arrivals.message_rate for link in members]
+        if any(r is None for r in rates):
+            continue  # back-to-back is refused on a shared line before a run
+        moments = [_service_moments(link) for link in members]
+        loads = [r / link.telegram * es for r, link, (es, _) in zip(rates, members, moments)]
+        load = sum(loads)
+        poisson = all(link.arrivals.kind == "poisson" and link.telegram == 1 for link in members)
+        w0 = sum(r / link.telegram * es2 for r, link, (_, es2) in zip(rates, members, moments)) / 2
+        classes = len({link.priority for link in members})
+        telegram_rates = [r / link.telegram for r, link in zip(rates, members)]
+        total = sum(telegram_rates)
+        mean_s = sum(lam * es for lam, (es, _) in zip(telegram_rates, moments)) / total
+        mean_s2 = sum(lam * es2 for lam, (_, es2) in zip(telegram_rates, moments)) / total
+        scv = mean_s2 / (mean_s * mean_s) - 1.0 if mean_s > 0 else 0.0
+        for link, lam in zip(members, telegram_rates):
+            wait = relaxation = None
+            before = sum(x for x, o in zip(loads, members) if o.priority < link.priority)
+            upto = sum(x for x, o in zip(loads, members) if o.priority <= link.priority)
+            if load < 1:
+                relaxation = relaxation_time(load, scv) / (1 - before) ** 2 * lam / total
+                if poisson:
+                    wait = w0 / ((1 - before) * (1 - upto))
+            out[link.name] = replace(
+                base(link),
+                line_load=load,
+                line_classes=classes,
+                shared_mean_wait=wait,
+                relaxation_time=relaxation,
+            )
+    return out
+
+
+def shared_line_checks(link: Link, theory: Theory, m: Measured) -> list[Check]:
+    """Checks of a link on a shared line: the wire's stability, the link's busy share, its mean wait.
+
+    The steady wait figures in ``m`` cover the link's telegrams that arrived
+    while every link on the wire was sending (the steady state theory
+    describes; links of different rates finish at different times). The
+    wait is held against the mixed Pollaczek–Khinchine wait (one FIFO
+    class) or Cobham's (priorities) exactly as the single-line
+    ``pollaczek_khinchine`` check holds its own.
+    """
+    load = theory.line_load
+    if load is None:
+        return []
+    stable = load < 1
+    out = [
+        _judge(
+            "stable_line",
+            stable,
+            f"the shared line's load ρ = Σ λ_i·E[S_i] = {load:.6g}"
+            + (" < 1" if stable else " ≥ 1: the queue grows without bound"),
+            0.0,
+        )
+    ]
+    if not stable:
+        return out
+    if theory.utilisation is not None:  # the link's own busy share against its own load
+        out.append(_utilisation_check(link, theory, m))
+    w = theory.shared_mean_wait
+    if w is not None:
+        if (theory.line_classes or 1) > 1:
+            out.append(_wait_check("cobham_priority", "W0/((1−σ_{k−1})(1−σ_k))", w, m))
+        else:
+            out.append(_wait_check("mixed_pollaczek_khinchine", "Σλ_iE[S_i²]/(2(1−ρ))", w, m))
+    return out

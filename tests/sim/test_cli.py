@@ -17,11 +17,11 @@ import pytest
 
 import sim.output
 from sim.cli import main
+from tests.sim.test_scenario import BUNDLED
 
 REPO = Path(__file__).resolve().parents[2]
 BAD_DIR = Path(__file__).parent / "bad_scenarios"
 BAD_FILES = sorted(BAD_DIR.glob("*.yaml"))
-BUNDLED = ["india_to_australia", "australia_to_india", "not_uniquely_decodable", "busy_telegraph_office"]
 SUBCOMMANDS = ["run", "explain", "validate", "list", "plot"]
 FAST = ["--messages", "2000", "--no-plots"]
 

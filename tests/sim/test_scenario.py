@@ -29,7 +29,13 @@ BAD_DIR = Path(__file__).parent / "bad_scenarios"
 BAD_FILES = sorted(BAD_DIR.glob("*.yaml"))
 INDIA = {"blue": 25, "red": 50, "green": 13, "yellow": 12}
 AUSTRALIA = {"blue": 13, "red": 25, "green": 50, "yellow": 12}
-BUNDLED = ["india_to_australia", "australia_to_india", "not_uniquely_decodable", "busy_telegraph_office"]
+BUNDLED = [
+    "india_to_australia",
+    "australia_to_india",
+    "not_uniquely_decodable",
+    "busy_telegraph_office",
+    "shared_office",
+]
 
 
 def load_any(name: str) -> Scenario:
@@ -44,7 +50,7 @@ def same(a: Scenario, b: Scenario) -> bool:
 # -- bundled scenarios ----------------------------------------------------------------
 
 
-def test_bundled_lists_the_four_in_teaching_order_with_a_summary():
+def test_bundled_lists_them_in_teaching_order_with_a_summary():
     listed = bundled()
     assert [name for name, _ in listed] == BUNDLED
     for name, first in listed:
@@ -172,7 +178,9 @@ def test_dump_then_load_gives_the_same_scenario(name, tmp_path):
     for code in doc["codes"].values():
         assert "codewords" in code  # every code of a bundled scenario has a single table
     for link in doc["links"]:
-        assert set(link) == {"name", "urn", "code", "line", "arrivals", "telegram", "replacement"}
+        shared = doc["lines"][link["line"]].get("shared", False)  # a priority only on a shared line
+        keys = {"name", "urn", "code", "line", "arrivals", "telegram", "replacement"}
+        assert set(link) == keys | ({"priority"} if shared else set())
 
 
 FEATURES = """

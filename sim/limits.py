@@ -1,0 +1,187 @@
+"""Input limits: the one table of how large and how far every input may go.
+
+Every limit a scenario file or a command-line option is held to lives here,
+and nowhere else: :mod:`sim.scenario`, :mod:`sim._yamlcheck`,
+:mod:`sim.bitcodec`, :mod:`sim.engine` and :mod:`sim.cli` import them. The
+limits are checked *before* the heavy work they protect (the file size
+before reading, YAML nodes while the file is parsed, before any alias is
+expanded, codeword lengths before a code is built), so an oversized input is
+refused early (a 44 MB file or a 3.7 KB alias bomb in about 0.2 s of CPU,
+start-up included: ``benchmarks/limits.py``) with one line naming the file,
+the YAML path, the value and the limit (exit status 2).
+
+The README's "Input limits" table is :func:`markdown_table` (a test keeps the
+two equal).
+
+>>> FILE_BYTES, YAML_NODES, COLOURS, CODEWORD_BITS
+(16777216, 1000000, 100000, 32)
+>>> BAUD
+Range(low=0.001, high=1000000000000.0)
+>>> BAUD.check(50.0) is None, BAUD.check(1e13)
+(True, 'must be at most 1e+12')
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = [
+    "BALLS",
+    "BAUD",
+    "CHUNK",
+    "CODES",
+    "CODEWORD_BITS",
+    "COLOURS",
+    "DESCRIPTION_CHARS",
+    "EVERY",
+    "FILE_BYTES",
+    "IN_FLIGHT",
+    "LATENCY",
+    "LIMITS",
+    "LINES",
+    "LINKS",
+    "MESSAGES",
+    "NAME_CHARS",
+    "NUMBER_CHARS",
+    "PRIORITY",
+    "RATE",
+    "Range",
+    "SEED",
+    "TARIFF",
+    "TELEGRAM",
+    "URNS",
+    "YAML_DEPTH",
+    "YAML_NODES",
+    "markdown_table",
+    "number_text",
+]
+
+
+@dataclass(frozen=True)
+class Range:
+    """A closed range ``[low, high]`` for a real-valued setting (``low`` may be excluded: ``> 0``)."""
+
+    low: float
+    high: float
+
+    def check(self, value: float) -> str | None:
+        """The rule ``value`` breaks, or None. ``value`` is finite (ints of any size are fine)."""
+        if value < self.low:
+            return f"must be at least {number_text(self.low)}"
+        if value > self.high:
+            return f"must be at most {number_text(self.high)}"
+        return None
+
+    def text(self, unit: str = "") -> str:
+        """``low to high unit``, as the README's table shows it."""
+        return f"{number_text(self.low)} to {number_text(self.high)}{' ' + unit if unit else ''}"
+
+
+# -- the file ---------------------------------------------------------------------------
+#: Bytes in a scenario file (checked before the file is read). A resolved scenario of
+#: one 10^5-colour urn and three codes over it (about 12 MB) still fits.
+FILE_BYTES = 16 * 2**20
+#: YAML nodes (scalars, lists, mappings) after expanding aliases, counted while parsing.
+YAML_NODES = 1_000_000
+#: Lists and mappings nested inside each other.
+YAML_DEPTH = 64
+#: Characters in one number as written (a longer one is refused before it is converted).
+NUMBER_CHARS = 100
+
+# -- the scenario ------------------------------------------------------------------------
+URNS = 256
+CODES = 256
+LINES = 256
+LINKS = 64
+#: Colours in one urn (and codewords in one code).
+COLOURS = 100_000
+#: Characters in any name: scenario, urn, code, line, link and colour. Names become file
+#: names (``code-<link>.svg``, the results folder), which most file systems cap at 255 bytes.
+NAME_CHARS = 100
+DESCRIPTION_CHARS = 10_000
+#: The engine looks each codeword up in a 32-bit table (see :mod:`sim.bitcodec`).
+CODEWORD_BITS = 32
+#: Messages per link (``messages:`` and ``--messages``); counts stay exact in float64.
+MESSAGES = 10**12
+#: Balls of one colour.
+BALLS = 10**15
+#: Messages per telegram (a chunk holds whole telegrams, so this bounds memory).
+TELEGRAM = 65_536
+#: ``seed:`` and ``--seed``.
+SEED = 2**64 - 1
+#: ``--chunk``: messages per simulation event. The engine holds about 32 bytes per message
+#: of a chunk in flight, per link.
+CHUNK = 2**20
+#: ``priority`` of a link on a shared line (lower is served first).
+PRIORITY = 1_000_000
+#: Messages in flight across all links at once: with many links, each link's chunk is cut
+#: to its share (results never depend on the chunk), so memory stays bounded.
+IN_FLIGHT = 2**21
+
+# -- numeric ranges (every number must also be finite) --------------------------------------
+#: Bits per second of a line. Up to 10^12 keeps every queueing formula (E[S²] ~ 1/baud²) finite.
+BAUD = Range(1e-3, 1e12)
+#: Seconds of propagation delay.
+LATENCY = Range(0.0, 1e9)
+#: Poisson arrivals, messages per second.
+RATE = Range(1e-6, 1e12)
+#: Fixed arrivals: seconds between messages.
+EVERY = Range(1e-12, 1e6)
+#: ``tariff.per_bit`` and ``tariff.per_telegram``.
+TARIFF = Range(0.0, 1e9)
+
+
+def number_text(x: float) -> str:
+    """A limit as the messages and the README show it: ``1e+12``, ``0.001``, ``65_536``.
+
+    >>> number_text(1e12), number_text(1e-3), number_text(0.0), number_text(65536), number_text(10**15)
+    ('1e+12', '0.001', '0', '65_536', '1_000_000_000_000_000')
+    """
+    if isinstance(x, int):
+        return f"{x:_}"
+    if x == int(x) and abs(x) < 1e6:
+        return str(int(x))
+    return f"{x:g}"
+
+
+#: The table: (what, limit as text, why). The README's "Input limits" section shows it.
+LIMITS: tuple[tuple[str, str, str], ...] = (
+    ("file size", f"{number_text(FILE_BYTES)} bytes (16 MiB)", "checked before the file is read"),
+    (
+        "YAML nodes",
+        number_text(YAML_NODES),
+        "scalars, lists and mappings after aliases are expanded, counted while parsing "
+        "(an alias bomb stops at the limit)",
+    ),
+    ("YAML nesting", f"{YAML_DEPTH} levels", "lists and mappings inside each other"),
+    ("one number", f"{NUMBER_CHARS} characters", "refused before it is converted"),
+    ("urns, codes, lines", f"{URNS}, {CODES}, {LINES}", "entries in each section"),
+    ("links", str(LINKS), "each link holds a chunk of messages in memory while it runs"),
+    ("colours per urn, codewords per code", number_text(COLOURS), ""),
+    ("name length", f"{NAME_CHARS} characters", "scenario, urn, code, line, link and colour names"),
+    ("description length", f"{number_text(DESCRIPTION_CHARS)} characters", ""),
+    ("codeword length", f"{CODEWORD_BITS} bits", "the engine decodes with 32-bit lookups"),
+    ("`messages`, `--messages`", f"1 to {number_text(MESSAGES)}", "counts stay exact"),
+    ("balls of one colour", f"0 to {number_text(BALLS)}", "counts stay exact in float64"),
+    ("`telegram`", f"1 to {number_text(TELEGRAM)} messages", ""),
+    ("`seed`, `--seed`", "0 to 2^64 − 1", ""),
+    ("`priority` (links on a shared line)", f"0 to {number_text(PRIORITY)}", "lower is served first"),
+    (
+        "`--chunk`",
+        f"1 to {number_text(CHUNK)} messages",
+        f"about 32 bytes per message in memory; all links together hold at most "
+        f"{number_text(IN_FLIGHT)} messages at once (each link gets its share)",
+    ),
+    ("`baud`", BAUD.text("bits/s"), "queueing formulas stay finite"),
+    ("`latency`", LATENCY.text("s"), ""),
+    ("`arrivals.rate`", RATE.text("messages/s"), ""),
+    ("`arrivals.every`", EVERY.text("s"), ""),
+    ("`tariff.per_bit`, `tariff.per_telegram`", TARIFF.text(), ""),
+)
+
+
+def markdown_table() -> str:
+    """The limits as the README's Markdown table."""
+    rows = ["| input | limit | note |", "|---|---|---|"]
+    rows += [f"| {what} | {limit} | {why} |" for what, limit, why in LIMITS]
+    return "\n".join(rows)
