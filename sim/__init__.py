@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # nothing more at start-up: Ctrl-C then has less to interrupt
 
 _EXPORTS = {
     "load": "sim.scenario",
+    "loads": "sim.scenario",
     "dump": "sim.scenario",
     "ScenarioError": "sim.scenario",
     "run": "sim.engine",

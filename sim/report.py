@@ -15,6 +15,7 @@ import base64
 import html
 import io
 import math
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,7 +25,7 @@ from sim.results import LinkResult, RunResult
 if TYPE_CHECKING:  # pragma: no cover
     from sim.output import Folder
 
-__all__ = ["render_from_folder", "write_report"]
+__all__ = ["HOW_TO_READ", "notebook_html", "render_from_folder", "write_report"]
 
 REPORT_NAME = "report.html"
 MAX_CODE_ROWS = 1000
@@ -44,8 +45,14 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: now
 .fail { color: #b00020; font-weight: bold; }
 .inconclusive { color: #8a5a00; font-weight: bold; }
 .meta { color: #555; }
-figure { margin: 1rem 0 2rem; }
-figure svg, figure img { max-width: 100%; height: auto; display: block; }
+figure { margin: 1rem 0 2rem; overflow-x: auto; max-width: 100%; }
+figure svg, figure img { width: 100%; min-width: min(var(--natural, 34rem), 60rem); height: auto;
+                         display: block; }
+/* On a phone a table scrolls sideways inside its column instead of running off the page. */
+table { display: block; max-width: 100%; overflow-x: auto; }
+dl.read dt { font-weight: bold; margin-top: .6rem; }
+dl.read dd { margin-left: 1.2rem; }
+@media (max-width: 40rem) { body { margin: 1rem auto; padding: 0 .6rem; } table { font-size: .85rem; } }
 figcaption { color: #555; font-size: .9rem; }
 pre { background: #f7f7f7; border: 1px solid #ddd; padding: .8rem; overflow-x: auto;
       font-size: .85rem; }
@@ -235,7 +242,15 @@ def _checks_table(link: LinkResult) -> str:
 
 
 def _figure(markup: str, caption: str, stem: str) -> str:
-    return f'<figure id="fig-{_e(stem)}">\n{markup}\n<figcaption>{_e(caption)}</figcaption>\n</figure>'
+    """A figure that never shrinks below a readable size: on a narrow screen it scrolls inside its column.
+
+    The readable minimum is the figure's natural width in points, read as
+    CSS pixels (three quarters of its natural size), and never more than the
+    desktop column, so a phone shows text at the size a laptop does.
+    """
+    natural = re.search(r'<svg[^>]*\swidth="([0-9.]+)pt"', markup[:400])
+    style = f' style="--natural: {float(natural[1]):.0f}px"' if natural else ""
+    return f'<figure id="fig-{_e(stem)}"{style}>\n{markup}\n<figcaption>{_e(caption)}</figcaption>\n</figure>'
 
 
 def _png_markup(fig: object, alt: str) -> str:
@@ -320,6 +335,7 @@ def write_report(
     )
     link_stem, urn_stem = plots.link_stems(result), plots.urn_stems(result)
     parts += _overview(result, link_stem)
+    parts += _how_to_read({spec.kind for spec in specs})
     parts.append('<section id="sources">\n<h2>Sources and convergence</h2>')
     parts += figs("distributions", "")
     for urn in dict.fromkeys(link.source for link in result.links):
@@ -351,6 +367,77 @@ def write_report(
     ]
     with opened(out_dir) as folder:  # never through a symlink planted in the folder
         return folder.write(REPORT_NAME, "\n".join(parts))
+
+
+#: What each kind of figure shows and how to read it: two sentences each, in report order.
+HOW_TO_READ = {
+    "distributions": (
+        "The urns' distributions",
+        "Each bar is the share p(x) of one colour in an urn, and the numbers above the bars are the ideal "
+        "codeword lengths −log2 p(x) in bits. Rare colours have tall ideal lengths: a good code gives "
+        "them long codewords and the common colours short ones.",
+    ),
+    "convergence": (
+        "Convergence to theory",
+        "Each solid line is one link's running average of bits per message as more messages are sent "
+        "(log scale), with a shaded 95 % band; the dash-dot line of the same colour is the code's "
+        "expected length L and the black dashed line the entropy H(q). The measured line should settle "
+        "on L, and no line of a decodable code can settle below H(q).",
+    ),
+    "code": (
+        "Code trees",
+        "Each codeword is a path from the root, one digit per branch, ending at the leaf of its symbol, "
+        "so deep leaves are long codewords. A code is prefix-free exactly when every symbol sits on a "
+        "leaf and never on the way to another.",
+    ),
+    "budget": (
+        "Codeword budgets",
+        "The upper bar gives each codeword its share 2^−l(x) of a unit budget (the Kraft sum), the lower "
+        "bar each colour's probability p(x). Where the two bars line up the code suits the source; "
+        "hatched space is budget the code leaves unused.",
+    ),
+    "waits": (
+        "Waiting times",
+        "The histogram shows how long telegrams waited for the line before sending started, with the "
+        "mean and the 95th percentile marked. Shorter codes keep the line less busy, and the waits "
+        "fall much faster than the bits do as the line approaches full use.",
+    ),
+}
+
+
+def _how_to_read(kinds: set[str]) -> list[str]:
+    """The "how to read this report" section: two sentences for each kind of figure present."""
+    out = ['<section id="how-to-read">', "<h2>How to read this report</h2>", '<dl class="read">']
+    for kind, (title, text) in HOW_TO_READ.items():
+        if kind in kinds:
+            out.append(f"<dt>{_e(title)}</dt><dd>{_e(text)}</dd>")
+    out += ["</dl>", "</section>"]
+    return out
+
+
+def notebook_html(result: RunResult) -> str:
+    """A run in a Jupyter notebook: the overview table and each urn's convergence figure (inline SVG)."""
+    from sim import plots
+
+    parts = [
+        "<div class='telegraph-result'><style>.telegraph-result table{border-collapse:collapse}"
+        ".telegraph-result th,.telegraph-result td{border:1px solid #ccc;padding:.2rem .5rem}"
+        ".telegraph-result td.num{text-align:right}.telegraph-result .pass{color:#11691b}"
+        ".telegraph-result .fail{color:#b00020}.telegraph-result .inconclusive{color:#8a5a00}"
+        ".telegraph-result svg{max-width:100%;height:auto}</style>",
+        f"<p><b>{_e(result.scenario)}</b>: seed {_e(result.seed)}, {_int(result.messages)} messages per "
+        f"link, {len(result.links)} link(s)</p>",
+    ]
+    parts += _overview(result, plots.link_stems(result))[1:]  # the notebook cell needs no heading
+    for spec in plots.figure_specs(result):
+        if spec.kind == "convergence":
+            fig = spec.build()
+            try:
+                parts.append(plots.svg_markup(fig, id_prefix=f"{spec.stem}-"))
+            finally:
+                fig.clear()
+    parts.append("</div>")
+    return "\n".join(parts)
 
 
 def _overview(result: RunResult, link_stem: Mapping[str, str]) -> list[str]:
