@@ -29,7 +29,8 @@ def main() -> int:
         for scenario, name in SHOTS.items():
             assert cli.main(["run", scenario, "--messages", "20000", "--out", tmp, "--quiet"]) == 0
             for width, height in SIZES.items():
-                print(screenshot(Path(tmp) / name / "report.html", out / f"{name}-{width}.png", width, height))
+                shot = out / f"{name}-{width}.png"
+                print(screenshot(Path(tmp) / name / "report.html", shot, width, height))
     return 0
 
 
