@@ -94,3 +94,14 @@ def check_base(base: Any) -> float | str:
     if not math.isfinite(float(base)) or float(base) <= 1:
         raise ValueError(f"'base' must be > 1 or 'e' (got {base})")
     return float(base)
+
+
+def check_probability(name: str, value: Any) -> float:
+    """``value`` as a float in [0, 1], or a ValueError naming ``name`` (NaN is rejected too)."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"'{name}' must be a number (got {value!r})") from None
+    if not 0.0 <= v <= 1.0:
+        raise ValueError(f"'{name}' must be a probability in [0, 1] (got {value!r})")
+    return v

@@ -1,4 +1,4 @@
-"""The ``telegraph`` command: run, explain, validate, list and plot scenarios.
+"""The ``telegraph`` command: run, explain, validate, list, plot and sweep scenarios.
 
 ``main(argv) -> int`` is the whole program (``python -m sim`` and the
 ``telegraph`` console script call it). User errors print one line per
@@ -112,6 +112,29 @@ def build_parser() -> argparse.ArgumentParser:
         "without simulating.",
     )
     plot.add_argument("folder", type=Path, help="a results folder written by 'telegraph run'")
+
+    sweep = sub.add_parser(
+        "sweep",
+        help="run a scenario over a grid of values and seeds, in parallel (Dask), into points.csv",
+        description="Run every point x replication of a sweep file as one task, on local worker "
+        "processes or an existing Dask cluster, and write RESULTS/<name>/ (points.csv, sweep.json, "
+        "figures, report.html). Each finished task is journalled: rerunning the same command resumes.",
+    )
+    sweep.add_argument("sweep", help="sweep YAML file or bundled sweep name (e.g. load_curve)")
+    sweep.add_argument(
+        "--out", type=Path, default=Path("results"), help="results root folder (default: results)"
+    )
+    where = sweep.add_mutually_exclusive_group()
+    where.add_argument("--workers", type=_positive_int, help="local worker processes (default: one per core)")
+    where.add_argument(
+        "--scheduler", metavar="ADDRESS", help="an existing Dask scheduler, as tcp://HOST:PORT"
+    )
+    sweep.add_argument("--messages", type=_positive_int, help="messages per link (overrides the sweep)")
+    sweep.add_argument("--seed", type=_seed, help="the sweep's root seed (overrides the sweep)")
+    sweep.add_argument(
+        "--restart", action="store_true", help="discard an unfinished run of a different sweep of this name"
+    )
+    sweep.add_argument("--quiet", action="store_true", help="print only the results folder")
     return parser
 
 
@@ -489,10 +512,64 @@ def cmd_plot(args: argparse.Namespace) -> int:
     return 0
 
 
+# -- sweep ---------------------------------------------------------------------------------------
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from sim.sweep import load_sweep
+    from sim.sweep.runner import run_sweep
+
+    sw = load_sweep(args.sweep, messages=args.messages, seed=args.seed)
+    say = (lambda text: None) if args.quiet else print
+    summary = _first_line(sw.description)
+    say(f"{sw.name}: {summary}" if summary else sw.name)
+    where = args.scheduler or f"{args.workers or 'one per core'} local worker process(es)"
+    say(
+        f"{len(sw.points):,} point(s) x {sw.replications:,} replication(s) = {sw.tasks:,} tasks, "
+        f"seed {sw.seed}, on {where}"
+    )
+    try:
+        outcome = run_sweep(
+            sw,
+            args.out,
+            workers=args.workers,
+            scheduler=args.scheduler,
+            restart=args.restart,
+            progress=sys.stderr.isatty() and not args.quiet,
+            say=say,
+        )
+    except KeyboardInterrupt:
+        print(
+            f"telegraph sweep: interrupted; finished tasks are saved in {args.out}/.{sw.name}.partial/ "
+            "and the same command resumes",
+            file=sys.stderr,
+        )
+        return 130
+    if outcome.failures:
+        for line in outcome.failures:
+            print(line, file=sys.stderr)
+        print(
+            f"telegraph sweep: {len(outcome.failures)} of {sw.tasks:,} tasks failed (above); the rest are "
+            f"saved in {args.out}/.{sw.name}.partial/ and the same command retries the failed ones",
+            file=sys.stderr,
+        )
+        return 1
+    if outcome.already_complete:
+        say(f"already complete: {outcome.folder}/ (delete it, or change the sweep, to run again)")
+    elif not args.quiet:
+        say(
+            f"ran {outcome.ran:,} task(s)" + (f", {outcome.resumed:,} from before" if outcome.resumed else "")
+        )
+    if args.quiet:
+        print(outcome.folder)
+    else:
+        print(f"results: {outcome.folder}/")
+    return 0
+
+
 _COMMANDS = {
     "run": cmd_run,
     "explain": cmd_explain,
     "validate": cmd_validate,
     "list": cmd_list,
     "plot": cmd_plot,
+    "sweep": cmd_sweep,
 }

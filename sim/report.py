@@ -253,6 +253,22 @@ def _figure(markup: str, caption: str, stem: str) -> str:
     return f'<figure id="fig-{_e(stem)}"{style}>\n{markup}\n<figcaption>{_e(caption)}</figcaption>\n</figure>'
 
 
+def page_head(title: str) -> list[str]:
+    """The opening lines of a self-contained page (inline CSS), down to its ``<h1>``."""
+    return [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{_e(title)}</title>",
+        f"<style>\n{_CSS}\n</style>",
+        "</head>",
+        "<body>",
+        f"<h1>{_e(title)}</h1>",
+    ]
+
+
 def _png_markup(fig: object, alt: str) -> str:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=100)  # type: ignore[attr-defined]
@@ -314,19 +330,7 @@ def write_report(
     def figs(kind: str, subject: str) -> list[str]:
         return [_figure(markup[s.stem], s.caption, s.stem) for s in by_kind.get((kind, subject), [])]
 
-    title = f"telegraph report: {result.scenario}"
-    parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_e(title)}</title>",
-        f"<style>\n{_CSS}\n</style>",
-        "</head>",
-        "<body>",
-        f"<h1>{_e(title)}</h1>",
-    ]
+    parts = page_head(f"telegraph report: {result.scenario}")
     if result.description:
         parts.append(f"<p>{_e(result.description)}</p>")
     parts.append(

@@ -41,8 +41,10 @@ __all__ = [
     "bundled",
     "bundled_path",
     "dump",
+    "from_data",
     "load",
     "loads",
+    "read_data",
     "with_overrides",
 ]
 
@@ -117,6 +119,36 @@ def load(source: str | os.PathLike[str] | Mapping[str, Any], *, allow_ambiguous:
             raise ScenarioError([_too_big("<text>", len(source))])
         return _build(source, "<text>", "inline", None, allow_ambiguous)
     path = _resolve(source)
+    return _build(_read_text(path), path.name, path.stem, str(path), allow_ambiguous)
+
+
+def read_data(source: str | os.PathLike[str]) -> tuple[Any, Path]:
+    """The parsed YAML of a scenario file (or bundled name), not yet validated, and its path.
+
+    :mod:`sim.sweep` edits this data and validates each edit with :func:`from_data`.
+
+    Raises
+    ------
+    ScenarioError
+        When the file cannot be found, read or parsed.
+    """
+    path = _resolve(source)
+    problems = Problems(path.name)
+    data = parse_yaml(_read_text(path), problems)
+    if problems:
+        raise ScenarioError(problems.report())
+    return data, path
+
+
+def from_data(
+    data: Any, *, filename: str = "scenario.yaml", source: str | None = None, allow_ambiguous: bool = False
+) -> Scenario:
+    """Like :func:`loads`, from YAML data already parsed (plain dicts, lists and scalars)."""
+    problems = Problems(filename)
+    return _build_data(data, problems, Path(filename).stem, source, allow_ambiguous)
+
+
+def _read_text(path: Path) -> str:
     try:
         with path.open("rb") as f:  # never more than the limit, whatever the size says
             size = os.fstat(f.fileno()).st_size
@@ -126,12 +158,11 @@ def load(source: str | os.PathLike[str] | Mapping[str, Any], *, allow_ambiguous:
     if size > limits.FILE_BYTES or len(raw) > limits.FILE_BYTES:
         raise ScenarioError([_too_big(path.name, max(size, len(raw)))])
     try:
-        text = raw.decode("utf-8-sig")
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ScenarioError(
             [f"{path.name}: is not UTF-8 text (undecodable byte at offset {exc.start})"]
         ) from None
-    return _build(text, path.name, path.stem, str(path), allow_ambiguous)
 
 
 def loads(text: str, *, filename: str = "scenario.yaml", allow_ambiguous: bool = False) -> Scenario:
@@ -299,6 +330,12 @@ def _build(text: str, filename: str, stem: str, source: str | None, allow_ambigu
     data = parse_yaml(text, problems)
     if data is BAD:
         raise ScenarioError(problems.report())
+    return _build_data(data, problems, stem, source, allow_ambiguous)
+
+
+def _build_data(
+    data: Any, problems: Problems, stem: str, source: str | None, allow_ambiguous: bool
+) -> Scenario:
     if data is None:
         problems.add("(top level)", "the file is empty; a scenario needs urns, codes and links")
         raise ScenarioError(problems.report())

@@ -22,7 +22,7 @@ from tests.sim.test_scenario import BUNDLED
 REPO = Path(__file__).resolve().parents[2]
 BAD_DIR = Path(__file__).parent / "bad_scenarios"
 BAD_FILES = sorted(BAD_DIR.glob("*.yaml"))
-SUBCOMMANDS = ["run", "explain", "validate", "list", "plot"]
+SUBCOMMANDS = ["run", "explain", "validate", "list", "plot", "sweep"]
 FAST = ["--messages", "2000", "--no-plots"]
 
 LINK_KEYS = {"name", "source", "code", "messages", "bits", "bits_per_message", "lossless", "theory", "checks"}
