@@ -1,34 +1,36 @@
-"""Engine throughput against peer Huffman codecs (komm, dahuffman, bitarray).
+"""Engine throughput against its floor and peer codecs, interleaved in rounds in one process.
 
 Usage::
 
     pip install -e '.[bench]'
-    python benchmarks/throughput.py            # full run (a few minutes)
-    python benchmarks/throughput.py --quick    # smaller sizes, under a minute
+    python benchmarks/throughput.py              # ~3 minutes on 2 busy cores
+    python benchmarks/throughput.py --quick      # smaller sizes, fewer rounds, ~1 minute
+    python benchmarks/throughput.py --rounds 7   # more rounds: steadier medians
 
-Two sources:
+Everything runs in this one process, in rounds: each round times every
+method once (in an order rotated from round to round), so a change of load
+on a shared machine hits the engine and its peers alike. Each figure is the
+median over the rounds, and every ratio is a ratio of medians of methods
+timed side by side.
 
-* ``india``  -- the India box (blue 25, red 50, green 13, yellow 12) with its
-  Huffman code, the link of ``tests/sim/links.py``;
-* ``zipf64`` -- 64 symbols with counts round(10^6 / (i + 1)), i = 0..63, and
-  their Huffman code (``coding.huffman``).
+Methods, for a source (urn + its Huffman code from ``coding.huffman``):
 
-**Engine** rows are end to end: ``sim.engine.run`` draws the messages, encodes
-them into packed bits, times the line (Lindley's recursion), decodes and
-verifies every message.  Each engine run is a fresh subprocess; the kernels are
-compiled or loaded from numba's cache (``sim.kernels.warm_up()``) before the
-clock starts, and that one-off time is reported separately.
+* ``engine``: ``sim.engine.run`` end to end -- draw, encode into packed
+  bits, time the line (Lindley's recursion), decode and verify every message;
+  setup (building the encoder, decoder and urn tables) included.
+* ``floor``: the least any simulation of this source must do -- draw with the
+  engine's own exact method (``sim.urn.UrnSampler``) and sum the codeword
+  lengths, chunk by chunk. ``engine / floor`` is how far the engine is from it.
+* peers, given one stream drawn once by ``UrnSampler`` (the same for all),
+  timed on encode + decode only (no drawing, no list conversion, no check):
+  komm ``HuffmanCode``, dahuffman, bitarray (the engine's own codewords),
+  constriction's ANS (``stack.AnsCoder``) and range coder
+  (``queue.RangeEncoder``/``RangeDecoder``) with a ``Categorical`` model.
 
-**Peer** rows encode and then decode one stream of symbols drawn once with
-numpy (``rng.choice``) -- the same stream for every peer of a source -- and
-check the decoded symbols equal the drawn ones.  The peer's rate counts encode
-+ decode only: drawing, converting the numpy array to a list (for the
-pure-Python APIs) and the final comparison are not timed, which flatters the
-peers.  komm builds its own Huffman code from the pmf (same average length);
-dahuffman builds its own from the counts (plus its end-of-file symbol);
-bitarray uses exactly the engine's codewords.
-
-Every figure is the median of ``--repeats`` (default 3) runs.
+Large-alphabet rows run the engine, the floor and constriction's ANS on Zipf
+(counts ⌊10^9/(i+1)⌉) and uniform urns of K = 2 .. 65 536 colours, print the
+one-off setup (Huffman code, then the engine's tables) and the memory the
+engine's per-K tables take.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -52,29 +55,181 @@ from children import ROOT, run_children  # noqa: E402
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-SOURCES = ("india", "zipf64")
 SEED = 1948
+ALPHABETS = (2, 4, 64, 1024, 65536)
 
 
 def link_for(source: str):
-    """The Link (urn, code) of a named source."""
+    """The Link (urn, Huffman code) of a named source: india, zipf64, zipf-K or uniform-K."""
     from coding import huffman
     from sim.model import Link, Urn
     from tests.sim.links import CABLE, huffman_link
 
     if source == "india":
         return huffman_link()
-    if source == "zipf64":
-        urn = Urn("zipf64", {f"s{i:02d}": round(10**6 / (i + 1)) for i in range(64)})
-        code = huffman(urn.distribution)
-        dist = urn.distribution
-        return Link(
-            "zipf64-huffman", urn, "huffman", "huffman", code, CABLE, built_for="zipf64", assumed=dist
-        )
-    raise ValueError(source)
+    kind, k = source.rstrip("0123456789"), int(source.lstrip("abcdefghijklmnopqrstuvwxyz-") or 0)
+    if kind == "zipf":  # the original Zipf-64 row
+        counts = {f"s{i:02d}": round(10**6 / (i + 1)) for i in range(k)}
+    elif kind == "zipf-":
+        counts = {f"s{i}": round(10**9 / (i + 1)) for i in range(k)}
+    elif kind == "uniform-":
+        counts = {f"s{i}": 1000 for i in range(k)}
+    else:
+        raise ValueError(source)
+    urn = Urn(source, counts)
+    dist = urn.distribution
+    return Link(
+        f"{source}-huffman", urn, "huffman", "huffman", huffman(dist), CABLE, built_for=source, assumed=dist
+    )
 
 
-# --------------------------------------------------------------------------- engine (subprocess)
+# --------------------------------------------------------------------------- the methods
+
+
+class Case:
+    """One source: its link, a stream drawn by the engine's sampler, and the timed methods."""
+
+    def __init__(self, source: str, n: int) -> None:
+        from sim.urn import UrnSampler
+
+        self.source, self.n = source, n
+        self.link = link_for(source)
+        self.colours = tuple(self.link.urn.counts)
+        self.lengths = np.array([len(self.link.code.codewords[c]) for c in self.colours], dtype=np.int64)
+        counts = np.array(list(self.link.urn.counts.values()), dtype=np.float64)
+        self.pmf = counts / counts.sum()
+        sampler = UrnSampler(self.link.urn, np.random.default_rng(SEED))
+        self.x = sampler.draw(n)
+
+    def engine(self) -> tuple[float, float]:
+        from sim.engine import run
+        from tests.sim.links import scenario
+
+        t = time.perf_counter()
+        res = run(scenario(self.link), messages=self.n)
+        dt = time.perf_counter() - t
+        lr = res.links[0]
+        assert lr.lossless and lr.messages == self.n, "engine run was not lossless"
+        return dt, lr.bits_per_message
+
+    def floor(self) -> tuple[float, float]:
+        from sim.engine import DEFAULT_CHUNK
+        from sim.urn import UrnSampler
+
+        t = time.perf_counter()
+        sampler = UrnSampler(self.link.urn, np.random.default_rng(SEED))
+        bits, left = 0, self.n
+        while left:
+            k = min(DEFAULT_CHUNK, left)
+            bits += int(self.lengths[sampler.draw(k)].sum())
+            left -= k
+        return time.perf_counter() - t, bits / self.n
+
+    def komm(self) -> tuple[float, float]:
+        import komm
+
+        code = komm.HuffmanCode(self.pmf)
+        t = time.perf_counter()
+        bits = code.encode(self.x)
+        y = code.decode(bits)
+        dt = time.perf_counter() - t
+        assert np.array_equal(y, self.x), "komm round trip failed"
+        return dt, bits.size / self.n
+
+    def dahuffman(self) -> tuple[float, float]:
+        import dahuffman
+
+        codec = dahuffman.HuffmanCodec.from_frequencies(dict(enumerate(self.link.urn.counts.values())))
+        data = self.x.tolist()
+        t = time.perf_counter()
+        blob = codec.encode(data)
+        y = codec.decode(blob)
+        dt = time.perf_counter() - t
+        assert y == data, "dahuffman round trip failed"
+        return dt, 8 * len(blob) / self.n
+
+    def bitarray(self) -> tuple[float, float]:
+        from bitarray import bitarray, decodetree
+
+        words = self.link.code.codewords
+        code = {i: bitarray(words[c]) for i, c in enumerate(self.colours)}
+        tree = decodetree(code)
+        data = self.x.tolist()
+        t = time.perf_counter()
+        a = bitarray()
+        a.encode(code, data)
+        y = a.decode(tree)
+        y = list(y)
+        dt = time.perf_counter() - t
+        assert y == data, "bitarray round trip failed"
+        return dt, len(a) / self.n
+
+    def _constriction(self, ans: bool) -> tuple[float, float]:
+        import constriction
+
+        model = constriction.stream.model.Categorical(self.pmf, perfect=False)
+        x = self.x.astype(np.int32)
+        t = time.perf_counter()
+        if ans:
+            coder = constriction.stream.stack.AnsCoder()
+            coder.encode_reverse(x, model)
+            blob = coder.get_compressed()
+            y = constriction.stream.stack.AnsCoder(blob).decode(model, x.size)
+        else:
+            enc = constriction.stream.queue.RangeEncoder()
+            enc.encode(x, model)
+            blob = enc.get_compressed()
+            y = constriction.stream.queue.RangeDecoder(blob).decode(model, x.size)
+        dt = time.perf_counter() - t
+        assert np.array_equal(y, x), "constriction round trip failed"
+        return dt, 32 * blob.size / self.n
+
+    def ans(self) -> tuple[float, float]:
+        return self._constriction(ans=True)
+
+    def range(self) -> tuple[float, float]:
+        return self._constriction(ans=False)
+
+
+LABELS = {
+    "engine": "engine (end to end)",
+    "floor": "floor (draw + lengths)",
+    "komm": "komm enc+dec",
+    "dahuffman": "dahuffman enc+dec",
+    "bitarray": "bitarray enc+dec",
+    "ans": "constriction ANS",
+    "range": "constriction range",
+}
+
+
+def interleaved(case: Case, methods: list[str], rounds: int) -> dict[str, dict]:
+    """Time every method once per round (order rotated each round); medians per method."""
+    times: dict[str, list[float]] = {m: [] for m in methods}
+    bpm: dict[str, float] = {}
+    for r in range(rounds):
+        for m in methods[r % len(methods) :] + methods[: r % len(methods)]:
+            fn: Callable[[], tuple[float, float]] = getattr(case, m)
+            dt, bpm[m] = fn()
+            times[m].append(dt)
+    return {
+        m: {"seconds": statistics.median(v), "rate": case.n / statistics.median(v), "bpm": bpm[m]}
+        for m, v in times.items()
+    }
+
+
+def table_memory(link) -> int:
+    """Bytes of the engine's per-K tables for a link: urn guide + encoder + decoder."""
+    from sim.bitcodec import Decoder, Encoder
+    from sim.urn import UrnSampler
+
+    sampler = UrnSampler(link.urn, np.random.default_rng(0))
+    enc = Encoder(link.code, tuple(link.urn.counts), np.zeros(1, np.int64))
+    t = Decoder(link.code).tables
+    arrays = (sampler._guide, sampler._cum, enc.values, enc.lengths, t.prim_sym, t.prim_len, t.tree)
+    return sum(a.nbytes for a in arrays)
+
+
+# ------------------------------------------------------------- engine in fresh processes (engine.py)
 
 
 def engine_child(source: str, n: int, chunk: int | None) -> dict:
@@ -107,7 +262,7 @@ def engine_child(source: str, n: int, chunk: int | None) -> dict:
 
 
 def engine(source: str, n: int, chunk: int | None = None, repeats: int = 3) -> dict:
-    """Median of ``repeats`` engine runs, each in a fresh subprocess."""
+    """Median of ``repeats`` engine runs, each in a fresh subprocess (for chunk-1 and memory figures)."""
     args = [sys.executable, __file__, "--child", source, str(n)] + ([str(chunk)] if chunk else [])
     runs = run_children(args, repeats)
     secs = statistics.median(r["seconds"] for r in runs)
@@ -115,84 +270,12 @@ def engine(source: str, n: int, chunk: int | None = None, repeats: int = 3) -> d
         "n": n,
         "seconds": secs,
         "rate": n / secs,
-        "all": [r["seconds"] for r in runs],
         "warm_s": statistics.median(r["warm_s"] for r in runs),
         "import_s": statistics.median(r["import_s"] for r in runs),
         "bpm": runs[0]["bpm"],
         "chunk": runs[0]["chunk"],
         "rss_mb": max(r["rss_mb"] for r in runs),
     }
-
-
-# --------------------------------------------------------------------------- peers (in process)
-
-
-def draw(source: str, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """``n`` symbol indices drawn with numpy from the source's urn; also the pmf."""
-    counts = np.array(list(link_for(source).urn.counts.values()), dtype=np.float64)
-    pmf = counts / counts.sum()
-    rng = np.random.default_rng(SEED)
-    return rng.choice(len(pmf), size=n, p=pmf), pmf
-
-
-def _timed(fn) -> tuple[float, object]:
-    t = time.perf_counter()
-    out = fn()
-    return time.perf_counter() - t, out
-
-
-def peer_komm(x: np.ndarray, pmf: np.ndarray, link) -> tuple[float, float, float]:
-    import komm
-
-    code = komm.HuffmanCode(pmf)
-    te, bits = _timed(lambda: code.encode(x))
-    td, y = _timed(lambda: code.decode(bits))
-    assert np.array_equal(y, x), "komm round trip failed"
-    return te, td, bits.size / x.size
-
-
-def peer_dahuffman(x: np.ndarray, pmf: np.ndarray, link) -> tuple[float, float, float]:
-    import dahuffman
-
-    counts = link.urn.counts
-    codec = dahuffman.HuffmanCodec.from_frequencies({i: c for i, c in enumerate(counts.values())})
-    data = x.tolist()
-    te, blob = _timed(lambda: codec.encode(data))
-    td, y = _timed(lambda: codec.decode(blob))
-    assert y == data, "dahuffman round trip failed"
-    return te, td, 8 * len(blob) / x.size
-
-
-def peer_bitarray(x: np.ndarray, pmf: np.ndarray, link) -> tuple[float, float, float]:
-    from bitarray import bitarray, decodetree
-
-    words = dict(link.code.codewords)
-    code = {i: bitarray(words[s]) for i, s in enumerate(link.urn.counts)}
-    tree = decodetree(code)
-    data = x.tolist()
-
-    def encode():
-        a = bitarray()
-        a.encode(code, data)
-        return a
-
-    te, bits = _timed(encode)
-    td, y = _timed(lambda: list(bits.decode(tree)))
-    assert y == data, "bitarray round trip failed"
-    return te, td, len(bits) / x.size
-
-
-PEERS = {"komm": peer_komm, "dahuffman": peer_dahuffman, "bitarray": peer_bitarray}
-
-
-def peer(name: str, x: np.ndarray, pmf: np.ndarray, link, repeats: int = 3) -> dict:
-    runs = [PEERS[name](x, pmf, link) for _ in range(repeats)]
-    enc = statistics.median(r[0] for r in runs)
-    dec = statistics.median(r[1] for r in runs)
-    both = statistics.median(r[0] + r[1] for r in runs)
-    n = x.size
-    out = {"n": n, "seconds": both, "rate": n / both, "bpm": runs[0][2]}
-    return out | {"enc_rate": n / enc, "dec_rate": n / dec}
 
 
 # --------------------------------------------------------------------------- main
@@ -228,68 +311,72 @@ def load() -> str:
 def versions() -> str:
     from importlib.metadata import version
 
-    return ", ".join(f"{p} {version(p)}" for p in ("numba", "komm", "dahuffman", "bitarray"))
+    names = ("numba", "komm", "dahuffman", "bitarray", "constriction")
+    return ", ".join(f"{p} {version(p)}" for p in names)
 
 
-ROW = "{:<8} {:<22} {:>11} {:>9} {:>13} {:>9} {:>12}"
+ROW = "{:<12} {:<24} {:>10} {:>12} {:>9} {:>10}"
 
 
-def row(source: str, method: str, n: int, r: dict, ratio: float | None = None) -> str:
-    ratio_s = f"{ratio:.1f}x" if ratio is not None else ""
-    cells = (f"{n:,}", f"{r['seconds']:.3f}", f"{r['rate']:,.0f}", f"{r['bpm']:.4f}", ratio_s)
-    return ROW.format(source, method, *cells).rstrip()
+def print_rows(source: str, res: dict[str, dict]) -> None:
+    eng = res["engine"]
+    for m, r in res.items():
+        ratio = "" if m == "engine" else f"{eng['rate'] / r['rate']:.2f}x"
+        cells = (f"{r['seconds']:.3f}", f"{r['rate']:,.0f}", f"{r['bpm']:.4f}", ratio)
+        print(ROW.format(source, LABELS[m], *cells).rstrip())
+        source = ""
 
 
 def main(argv: list[str]) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--quick", action="store_true", help="smaller sizes (engine 1e5, 1e6; peers 1e5)")
-    ap.add_argument("--repeats", type=int, default=3, help="runs per figure; the median is reported")
+    ap.add_argument("--quick", action="store_true", help="10^5 messages per row, 3 rounds, K up to 1024")
+    ap.add_argument("--rounds", type=int, default=5, help="rounds of interleaved timings; medians reported")
     ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
     if a.child:
         source, n, *chunk = a.child
         print(json.dumps(engine_child(source, int(float(n)), int(chunk[0]) if chunk else None)))
         return
+    from sim import kernels
 
-    engine_sizes = [10**5, 10**6] if a.quick else [10**6, 10**7]
-    chunk1_sizes = [2 * 10**4] if a.quick else [2 * 10**4, 10**5]
-    # Every peer, dahuffman included (pure Python, ~0.5-1 s per round trip of 1e6), runs the whole stream.
-    peer_n = 10**5 if a.quick else 10**6
-    r = a.repeats
-
+    rounds = 3 if a.quick else a.rounds
+    n = 10**5 if a.quick else 10**6
     print(f"telegraph throughput benchmark -- {machine()}")
     print(f"{versions()}; {revision()}")
-    print(f"median of {r} runs; engine runs each in a fresh subprocess; {load()} at start\n")
-    head = ROW.format("source", "method", "N", "median s", "msgs/s", "bits/msg", "engine/peer")
-    print(head)
-    print("-" * len(head))
-    warm, imp = [], []
-    for source in SOURCES:
-        link = link_for(source)
-        eng = {}
-        for n in engine_sizes:
-            e = eng[n] = engine(source, n, repeats=r)
-            warm.append(e["warm_s"])
-            imp.append(e["import_s"])
-            print(row(source, f"engine (chunk {e['chunk']})", n, e))
-        ref = eng[peer_n]  # peers are compared with the engine at the same N
-        x, pmf = draw(source, peer_n)
-        for name in PEERS:
-            p = peer(name, x, pmf, link, repeats=r)
-            print(row(source, f"{name} enc+dec", peer_n, p, ref["rate"] / p["rate"]))
-            alone = f"{p['enc_rate']:>13,.0f} / {p['dec_rate']:,.0f}"
-            print(ROW.format("", "  enc alone / dec alone", "", "", alone, "", "").rstrip())
-        if source == "india":
-            for n in chunk1_sizes:
-                print(row(source, "engine (chunk 1)", n, engine(source, n, chunk=1, repeats=r)))
+    print(f"{n:,} messages per row; median of {rounds} interleaved rounds in one process; {load()} at start")
+    kernels.warm_up()
+    head = ROW.format("source", "method", "median s", "msgs/s", "bits/msg", "engine/it")
+    print("\n" + head + "\n" + "-" * len(head))
+    peers = ["engine", "floor", "komm", "dahuffman", "bitarray", "ans", "range"]
+    for source in ("india", "zipf64"):
+        print_rows(source, interleaved(Case(source, n), peers, rounds))
         print()
-    print(
-        f"engine/peer = engine msgs/s at N = {peer_n:,} (draw+encode+line+decode+verify) / peer msgs/s\n"
-        "  (encode+decode only: no drawing, list conversion or verification)."
+
+    print("Large alphabets (engine, floor and constriction ANS interleaved; setup = one-off, not in msgs/s)")
+    head = "{:<14} {:>10} {:>10} {:>10} {:>9} {:>9} {:>9} {:>10} {:>9}".format(
+        "source", "engine/s", "floor/s", "ANS/s", "eng/floor", "eng/ANS", "bits/msg", "setup s", "tables MB"
     )
+    print(head + "\n" + "-" * len(head))
+    sizes = [k for k in ALPHABETS if k <= (1024 if a.quick else 65536)]
+    for kind in ("zipf-", "uniform-"):
+        for k in sizes:
+            source = f"{kind}{k}"
+            t = time.perf_counter()
+            case = Case(source, n)
+            setup = time.perf_counter() - t
+            res = interleaved(case, ["engine", "floor", "ans"], rounds)
+            e, f, s = res["engine"], res["floor"], res["ans"]
+            print(
+                f"{source:<14} {e['rate']:>10,.0f} {f['rate']:>10,.0f} {s['rate']:>10,.0f} "
+                f"{f['rate'] / e['rate']:>8.2f}x {e['rate'] / s['rate']:>8.2f}x {e['bpm']:>9.3f} "
+                f"{setup:>10.2f} {table_memory(case.link) / 2**20:>9.2f}"
+            )
     print(
-        f"one-off per fresh process, not included above: import sim {statistics.median(imp):.2f} s, "
-        f"sim.kernels.warm_up() {statistics.median(warm):.2f} s\n  (numba JIT compile or cache load)."
+        "\nengine/it = engine msgs/s / its msgs/s (above 1: the engine is faster).\n"
+        "  eng/floor = how many times slower than the floor the engine runs.\n"
+        "  Peers time encode + decode only; the engine also draws, times the line and verifies.\n"
+        "  setup = building the urn, its Huffman code (coding.huffman) and the benchmark's stream;\n"
+        "  tables MB = the urn guide table, encoder and decoder tables of the engine."
     )
     print(f"{load()} at end")
 

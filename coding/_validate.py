@@ -54,6 +54,15 @@ def check_weights(name: str, mapping: Mapping[str, Any]) -> tuple[tuple[str, ...
         raise TypeError(f"{name!r} must be a mapping symbol -> number (got {type(mapping).__name__})")
     if len(mapping) == 0:
         raise ValueError(f"{name!r} must not be empty")
+    symbols = tuple(mapping)
+    values = list(mapping.values())
+    if all(type(s) is str and s for s in symbols) and all(type(v) in (int, float) for v in values):
+        try:
+            arr = np.array(values, dtype=np.float64)
+        except OverflowError:  # an int beyond float64: the loop below names it
+            arr = np.zeros(0)
+        if arr.size == len(values) and bool(np.all(np.isfinite(arr) & (arr >= 0))):
+            return symbols, arr  # the common case, checked with whole-array operations
     symbols = tuple(check_symbol(name, s) for s in mapping)
     values = []
     for s, v in mapping.items():

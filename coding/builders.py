@@ -29,7 +29,7 @@ def canonical(symbols: Sequence[str], lengths: Sequence[int], D: int = 2) -> Cod
 
     Codewords are handed out in order of (length, position in ``symbols``),
     each the next ``D``-ary number after the previous one, padded on the right
-    to its length. Needs Kraft sum Σ D^−l ≤ 1.
+    to its length. Needs Kraft sum Σ D^−l ≤ 1 (checked exactly, in integers).
 
     >>> canonical(["blue", "red", "green", "yellow"], [2, 1, 3, 3]).codewords["blue"]
     '10'
@@ -37,22 +37,57 @@ def canonical(symbols: Sequence[str], lengths: Sequence[int], D: int = 2) -> Cod
     D = check_alphabet_size(D)
     if len(symbols) != len(lengths):
         raise ValueError(f"need one length per symbol ({len(symbols)} symbols, {len(lengths)} lengths)")
-    for s, n in zip(symbols, lengths):
-        if int(n) < 1:
-            raise ValueError(f"length of {s!r} must be at least 1 (got {n})")
-    kraft = kraft_sum([int(n) for n in lengths], D)  # exact: no float tolerance
+    n = np.asarray(lengths).astype(np.int64)
+    if n.size and int(n.min()) < 1:
+        i = int(np.argmin(n))
+        raise ValueError(f"length of {symbols[i]!r} must be at least 1 (got {lengths[i]})")
+    if n.size == 0:
+        return Code({}, D)
+    sizes = np.unique(n, return_counts=True)
+    per_length = dict(zip(sizes[0].tolist(), sizes[1].tolist()))
+    kraft = kraft_sum(n.tolist(), D)  # exact: no float tolerance
     if kraft > 1:
         raise ValueError(f"lengths violate Kraft's inequality: sum D^-l = {float(kraft):.17g} > 1")
-    order = sorted(range(len(symbols)), key=lambda i: (int(lengths[i]), i))
-    words: dict[int, str] = {}
+    # The first codeword of each length: after the last one of the previous length, one digit longer.
+    first: dict[int, int] = {}
     value, prev = 0, None
-    for i in order:
-        n = int(lengths[i])
+    for ln in sorted(per_length):
         if prev is not None:
-            value = (value + 1) * D ** (n - prev)
-        words[i] = _to_digits(value, n, D)
-        prev = n
-    return Code({symbols[i]: words[i] for i in range(len(symbols))}, D)
+            value = (value + per_length[prev]) * D ** (ln - prev)
+        first[ln] = value
+        prev = ln
+    order = np.lexsort((np.arange(n.size), n))  # by (length, position)
+    rank = np.empty(n.size, dtype=np.int64)  # position among the symbols of the same length
+    sorted_n = n[order]
+    starts = np.searchsorted(sorted_n, sorted_n, side="left")
+    rank[order] = np.arange(n.size) - starts
+    words = _digit_strings(first, n, rank, D)
+    return Code(dict(zip(symbols, words)), D)
+
+
+def _digit_strings(first: dict[int, int], n: np.ndarray, rank: np.ndarray, D: int) -> list[str]:
+    """Codeword ``first[n_i] + rank_i`` written with ``n_i`` digits, for every i."""
+    top = int(n.max())
+    if D**top >= 1 << 63:  # too long for int64 arithmetic: one at a time
+        return [_to_digits(first[int(a)] + int(r), int(a), D) for a, r in zip(n, rank)]
+    firsts = np.zeros(top + 1, dtype=np.int64)
+    for ln, v in first.items():
+        firsts[ln] = v
+    value = firsts[n] + rank
+    # Column j holds digit j from the left: digit (l - 1 - j) from the right of a word of
+    # length l, or NUL past the word's end (numpy's bytes strings drop trailing NULs).
+    alphabet = np.frombuffer(DIGITS.encode(), dtype=np.uint8)
+    cells = np.zeros((n.size, top), dtype=np.uint8)
+    for j in range(top):
+        inside = n > j
+        expo = np.where(inside, n - 1 - j, 0)
+        if D == 2:
+            digit = (value >> expo) & 1
+        else:
+            digit = (value // np.power(D, expo)) % D
+        cells[:, j] = np.where(inside, alphabet[digit], 0)
+    words: list[str] = cells.view(f"S{top}").ravel().astype(str).tolist()
+    return words
 
 
 def _symbols_of(symbols: Distribution | Iterable[str]) -> tuple[str, ...]:

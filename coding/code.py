@@ -95,27 +95,12 @@ class Code:
         if len(codewords) == 0:
             raise ValueError("'codewords' must not be empty")
         digits = DIGITS[:D]
-        seen: dict[str, str] = {}
-        for symbol, word in codewords.items():
-            check_symbol("codewords", symbol)
-            if not isinstance(word, str):
-                raise TypeError(f"codeword of {symbol!r} must be a string (got {word!r})")
-            if word == "":
-                raise ValueError(f"codeword of {symbol!r} is empty")
-            bad = sorted(set(word) - set(digits))
-            if bad:
-                raise ValueError(
-                    f"codeword of {symbol!r} uses {''.join(bad)!r}, outside the alphabet {digits!r}"
-                )
-            if word in seen:
-                raise ValueError(
-                    f"code is singular: {seen[word]!r} and {symbol!r} share the codeword {word!r}"
-                )
-            seen[word] = symbol
+        if not _plainly_valid(codewords, digits):
+            _find_invalid(codewords, digits)  # raises, naming the first bad entry
         self._codewords = MappingProxyType(dict(codewords))
         self._symbols = tuple(codewords)
         self._D = D
-        self._lengths = MappingProxyType({s: len(w) for s, w in codewords.items()})
+        self._lengths = MappingProxyType(dict(zip(self._symbols, map(len, codewords.values()))))
         self._tree: dict | None = None
         self._ud: bool | None = None
         self._witness: Ambiguity | None = None
@@ -450,6 +435,31 @@ class Code:
         if self._tree is None:
             self._tree = _build_tree(self._codewords)
         return StreamDecoder(self._tree, self.digits)
+
+
+def _plainly_valid(codewords: Mapping[str, str], digits: str) -> bool:
+    """A fast whole-book check: non-empty string symbols and distinct non-empty codewords in ``digits``."""
+    words = list(codewords.values())
+    if not all(type(s) is str and s for s in codewords) or not all(type(w) is str and w for w in words):
+        return False
+    return set("".join(words)) <= set(digits) and len(set(words)) == len(words)
+
+
+def _find_invalid(codewords: Mapping[str, str], digits: str) -> None:
+    """Raise the error of the first entry that fails a codebook rule."""
+    seen: dict[str, str] = {}
+    for symbol, word in codewords.items():
+        check_symbol("codewords", symbol)
+        if not isinstance(word, str):
+            raise TypeError(f"codeword of {symbol!r} must be a string (got {word!r})")
+        if word == "":
+            raise ValueError(f"codeword of {symbol!r} is empty")
+        bad = sorted(set(word) - set(digits))
+        if bad:
+            raise ValueError(f"codeword of {symbol!r} uses {''.join(bad)!r}, outside the alphabet {digits!r}")
+        if word in seen:
+            raise ValueError(f"code is singular: {seen[word]!r} and {symbol!r} share the codeword {word!r}")
+        seen[word] = symbol
 
 
 def _build_tree(codewords: Mapping[str, str]) -> dict:

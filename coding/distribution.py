@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from itertools import compress
 
 import numpy as np
 
@@ -110,7 +111,7 @@ class Distribution:
 
     def support(self) -> tuple[str, ...]:
         """Symbols with positive probability."""
-        return tuple(s for s, p in zip(self._symbols, self._probs) if p > 0)
+        return tuple(compress(self._symbols, (self._probs > 0).tolist()))
 
     def aligned(self, symbols: tuple[str, ...] | list[str]) -> np.ndarray:
         """Probabilities in the order of ``symbols``.

@@ -96,7 +96,9 @@ class Decoder:
         if self._awaiting.size:
             sent = np.concatenate((self._awaiting, sent))
         t, r = self.tables, self._result
-        kernels.decode_chunk(words, nbits, t.prim_sym, t.prim_len, t.tree, t.width, sent, self.to_code, r)
+        kernels.decode_chunk(
+            words, nbits, t.prim_sym, t.prim_len, t.multi, t.tree, t.width, sent, self.to_code, r
+        )
         done, consumed, bad, error = r.tolist()
         if error >= 0:
             raise DecodeError("no codeword continues this way", self.offset + error)

@@ -26,16 +26,23 @@ TALLY = np.dtype([("bits", np.int64), ("squares", np.int64), ("messages", np.int
 
 
 @njit(cache=True, nogil=True)
-def draw_chunk(u, total, table, cum, out):  # pragma: no cover
-    """Colour indices from uniforms ``u``: ball ⌊u·total⌋, then its colour (table or cumulative counts)."""
+def draw_chunk(u, total, guide, shift, cum, out):  # pragma: no cover
+    """Colour indices from uniforms ``u``: ball ⌊u·total⌋, then its colour.
+
+    The colour of a ball is the first c with ``cum[c] > ball`` (cumulative
+    counts). ``guide[ball >> shift]`` is the colour of the first ball of the
+    ball's bucket, so the search starts there and steps forward over the few
+    colours that begin inside the bucket (none when ``shift`` is 0 and every
+    ball has its own slot).
+    """
     for i in range(u.size):
         ball = int(u[i] * total)
         if ball >= total:
             ball = total - 1
-        if table.size:
-            out[i] = table[ball]
-        else:
-            out[i] = np.searchsorted(cum, ball, side="right")
+        c = guide[ball >> shift]
+        while cum[c] <= ball:
+            c += 1
+        out[i] = c
     return out
 
 
@@ -119,7 +126,9 @@ def encode_chunk(sym, vals, lens, words, tally, points, point_sums, point_square
 
 
 @njit(cache=True, nogil=True)
-def decode_chunk(words, nbits, prim_sym, prim_len, tree, width, sent, to_code, result):  # pragma: no cover
+def decode_chunk(
+    words, nbits, prim_sym, prim_len, multi, tree, width, sent, to_code, result
+):  # pragma: no cover
     """Parse ``nbits`` bits of ``words`` with a prefix code and compare with ``sent``.
 
     ``prim_sym``/``prim_len`` map the next ``width`` bits to (symbol, length)
@@ -127,6 +136,11 @@ def decode_chunk(words, nbits, prim_sym, prim_len, tree, width, sent, to_code, r
     bit by bit in ``tree`` (``tree[2·node + bit]``: ≥ 0 a node, < 0 the leaf
     −1 − symbol, ``-(1 << 62)`` no codeword). A length of −1 means no
     codeword starts with these bits.
+
+    ``multi`` (empty, or one entry per window) lists the whole codewords the
+    window starts with, to take several at one lookup: bits 0–7 their count
+    (0: use the single-codeword path), 8–15 their bits, then 8 bits per
+    symbol (see :func:`multi_table`).
 
     ``sent`` holds the colours sent, ``to_code`` maps a colour to its code symbol.
     ``result`` receives (decoded, bits consumed, mismatches, error offset or −1).
@@ -145,6 +159,22 @@ def decode_chunk(words, nbits, prim_sym, prim_len, tree, width, sent, to_code, r
         if off > 0:
             x |= words[wi + 1] >> np.uint64(64 - off)
         key = x >> shift_w
+        if multi.size:
+            e = multi[key]
+            c = e & 255
+            if c > 0:
+                b = (e >> 8) & 255
+                if pos + b <= nbits:
+                    for j in range(c):  # the comparison below, written out: a helper cost 4x here
+                        s = (e >> (16 + 8 * j)) & 255
+                        if i < sent.size:
+                            if s != to_code[sent[i]]:
+                                mismatches += 1
+                        else:
+                            mismatches += 1
+                        i += 1
+                    pos += b
+                    continue
         n = prim_len[key]
         if n > 0:
             if pos + n > nbits:
@@ -446,47 +476,103 @@ def poisson_times(gaps, state):  # pragma: no cover
 
 
 class DecodeTables:
-    """The lookup tables :func:`decode_chunk` parses a binary prefix code with."""
+    """The lookup tables :func:`decode_chunk` parses a binary prefix code with.
+
+    Built with whole-array operations (no loop over symbols), so a code of a
+    million symbols gets its tables in well under a second.
+    """
 
     def __init__(self, code: Code) -> None:
         if code.D != 2 or not code.is_prefix_free:
             raise ValueError("the engine decodes binary prefix codes only")
         words = list(code.codewords.values())
-        maxlen = max(len(w) for w in words)
-        width = min(maxlen, PRIMARY_BITS)
+        lens = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+        maxlen = int(lens.max())
+        if maxlen > MAX_TABLE_BITS:
+            raise ValueError(f"codewords longer than {MAX_TABLE_BITS} bits are not supported")
+        vals = np.fromiter((int(w, 2) for w in words), dtype=np.int64, count=len(words))
+        small = lens.size <= 256  # symbols fit the 8-bit slots of the multi-codeword table
+        # A complete code (Kraft sum 1) has no dead ends, so a window wider than its longest
+        # codeword changes nothing but lets one lookup take several codewords.
+        complete = sum(1 << (maxlen - int(n)) for n in lens) == 1 << maxlen if small else False
+        width = PRIMARY_BITS if complete else min(maxlen, PRIMARY_BITS)
         self.width = width
         self.prim_sym = np.zeros(1 << width, dtype=np.int64)
         self.prim_len = np.full(1 << width, -1, dtype=np.int64)
-        tree: list[int] = []  # flattened [child0, child1] per node
-        roots: dict[str, int] = {}  # width-bit prefix -> node of the bit-by-bit tree
+        sym = np.arange(lens.size, dtype=np.int64)
+        short = lens <= width
+        # A codeword of l ≤ width bits owns the 2^(width − l) slots that start with it.
+        span = np.left_shift(1, width - lens[short])
+        first = vals[short] << (width - lens[short])
+        slots = np.repeat(first - np.cumsum(span) + span, span) + np.arange(int(span.sum()))
+        self.prim_sym[slots] = np.repeat(sym[short], span)
+        self.prim_len[slots] = np.repeat(lens[short], span)
+        self.tree = _long_tree(vals[~short], lens[~short], sym[~short], width, self.prim_sym, self.prim_len)
+        self.multi = multi_table(self.prim_sym, self.prim_len, width) if small else _NO_MULTI
 
-        def node_for(prefix: str) -> int:
-            if prefix not in roots:
-                roots[prefix] = len(tree) // 2
-                tree.extend([_NOWHERE, _NOWHERE])
-            return roots[prefix]
 
-        for s, w in enumerate(words):
-            if len(w) <= width:
-                base = int(w, 2) << (width - len(w))
-                self.prim_sym[base : base + (1 << (width - len(w)))] = s
-                self.prim_len[base : base + (1 << (width - len(w)))] = len(w)
-                continue
-            key = int(w[:width], 2)
-            node = node_for(w[:width])
-            self.prim_sym[key] = node
-            self.prim_len[key] = 0
-            for depth in range(width, len(w)):
-                bit = int(w[depth])
-                slot = 2 * node + bit
-                if depth == len(w) - 1:
-                    tree[slot] = -1 - s
-                else:
-                    if tree[slot] == _NOWHERE:
-                        tree[slot] = len(tree) // 2
-                        tree.extend([_NOWHERE, _NOWHERE])
-                    node = tree[slot]
-        self.tree = np.array(tree or [_NOWHERE, _NOWHERE], dtype=np.int64)
+#: Most codewords one :func:`multi_table` entry holds.
+MULTI_MAX = 6
+_NO_MULTI = np.zeros(0, dtype=np.int64)
+
+
+def multi_table(prim_sym: np.ndarray, prim_len: np.ndarray, width: int) -> np.ndarray:
+    """For each ``width``-bit window, the whole codewords it starts with (at most :data:`MULTI_MAX`).
+
+    Entry: count | bits << 8 | symbol_j << (16 + 8j) (symbols below 256).
+    Worth it for codes whose codewords are short next to ``width``; a
+    window whose first codeword is longer (or a dead end) gets count 0.
+    """
+    keys = np.arange(1 << width, dtype=np.int64)
+    mask = (1 << width) - 1
+    used = np.zeros(keys.size, dtype=np.int64)
+    count = np.zeros(keys.size, dtype=np.int64)
+    entry = np.zeros(keys.size, dtype=np.int64)
+    live = np.ones(keys.size, dtype=bool)
+    for j in range(MULTI_MAX):
+        rest = (keys << used) & mask  # the bits not yet parsed, zero-filled on the right
+        n = prim_len[rest]
+        live &= (n > 0) & (used + n <= width)  # a whole codeword within the real bits
+        entry |= np.where(live, prim_sym[rest] << (16 + 8 * j), 0)
+        used += np.where(live, n, 0)
+        count += live
+    return entry | count | (used << 8)
+
+
+#: Longest codeword :class:`DecodeTables` accepts (a prefix and its depth share one int64 key).
+MAX_TABLE_BITS = 57
+
+
+def _long_tree(vals, lens, sym, width, prim_sym, prim_len):  # type: ignore[no-untyped-def]
+    """The bit-by-bit tree under the primary table, for codewords longer than ``width`` bits.
+
+    Its nodes are the distinct prefixes of depth width .. l − 1 of the long
+    codewords (numbered in key order); ``prim_sym`` points each width-bit
+    prefix at its node (``prim_len`` 0). Returns the flattened children.
+    """
+    if lens.size == 0:
+        return np.array([_NOWHERE, _NOWHERE], dtype=np.int64)
+    extra = lens - width  # internal prefixes per codeword: depths width .. l-1
+    owner = np.repeat(np.arange(lens.size), extra)
+    depth = width + np.arange(owner.size) - np.repeat(np.cumsum(extra) - extra, extra)
+    prefix = vals[owner] >> (lens[owner] - depth)
+    keys = np.unique((prefix << 6) | depth)  # one node per (prefix, depth)
+    node_depth, node_prefix = keys & 63, keys >> 6
+    tree = np.full(2 * keys.size, _NOWHERE, dtype=np.int64)
+
+    def node_of(prefix, depth):  # type: ignore[no-untyped-def]
+        return np.searchsorted(keys, (prefix << 6) | depth)
+
+    ids = np.arange(keys.size)
+    inner = node_depth > width
+    parent = node_of(node_prefix[inner] >> 1, node_depth[inner] - 1)
+    tree[2 * parent + (node_prefix[inner] & 1)] = ids[inner]
+    leaf_parent = node_of(vals >> 1, lens - 1)
+    tree[2 * leaf_parent + (vals & 1)] = -1 - sym
+    roots = ~inner
+    prim_sym[node_prefix[roots]] = ids[roots]
+    prim_len[node_prefix[roots]] = 0
+    return tree
 
 
 _NOWHERE = -(1 << 62)
@@ -504,7 +590,9 @@ def warm_up() -> None:
     pts = np.array([1], dtype=np.int64)
     n = encode_chunk(sym, vals, lens, words, tally, pts, np.zeros(1, np.int64), np.zeros(1, np.int64))
     res = np.zeros(4, dtype=np.int64)
-    decode_chunk(words, n, tables.prim_sym, tables.prim_len, tables.tree, tables.width, sym, sym, res)
+    t = tables
+    decode_chunk(words, n, t.prim_sym, t.prim_len, t.multi, t.tree, t.width, sym, sym, res)
+    decode_chunk(words, n, t.prim_sym, t.prim_len, _NO_MULTI, t.tree, t.width, sym, sym, res)
     state = np.zeros(2, dtype=LINE_STATE)
     params = np.ones(2, dtype=LINE_PARAMS)
     hist, batch = np.zeros((2, 8), np.int64), np.zeros((2, 4))
@@ -528,9 +616,8 @@ def warm_up() -> None:
         batch,
         np.empty(3),
     )
-    draw_chunk(np.zeros(2), 3, sym, lens, np.empty(2, np.int64))
+    draw_chunk(np.zeros(2), 3, np.zeros(1, np.int32), 2, np.arange(1, 4), np.empty(2, np.int64))
     draw_without_replacement(np.zeros(2), np.array([1, 1], np.int64), np.empty(2, np.int64))
-    draw_chunk(np.zeros(2), 3, sym[:0], lens, np.empty(2, np.int64))
     poisson_times(np.ones(2), np.zeros(1))
 
 

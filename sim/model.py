@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 from coding import Code, Distribution
@@ -23,9 +24,9 @@ class Urn:
     name: str
     counts: Mapping[str, int]
 
-    @property
+    @cached_property
     def distribution(self) -> Distribution:
-        """The distribution of one draw with replacement."""
+        """The distribution of one draw with replacement (built once per urn)."""
         return Distribution.from_counts(self.counts)
 
     @property

@@ -92,6 +92,8 @@ def whole_draw_per_ball(counts) -> float:
 
 def _on_union(q: Distribution, p: Distribution) -> tuple[np.ndarray, np.ndarray]:
     """Both distributions as arrays over the union of their symbols (zeros where absent)."""
+    if q.symbols == p.symbols:
+        return q.probabilities.copy(), p.probabilities.copy()
     symbols = list(q.symbols) + [s for s in p.symbols if s not in q]
     return (
         np.array([q[s] if s in q else 0.0 for s in symbols]),
@@ -260,6 +262,9 @@ def _plus_one_bound(name: str, label: str, low: float, L: float, link: Link) -> 
 
 
 def _same(a: Distribution, b: Distribution) -> bool:
+    if a.symbols == b.symbols:  # aligned: compare whole arrays
+        pa, pb = a.probabilities, b.probabilities
+        return bool(np.array_equal(pa > 0, pb > 0) and np.all(np.abs(pa - pb)[pb > 0] <= 1e-12))
     if set(a.support()) != set(b.support()):
         return False
     return all(abs(a[s] - b[s]) <= 1e-12 for s in b.support())

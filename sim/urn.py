@@ -8,8 +8,8 @@ from sim import kernels
 from sim.blocks import BlockStream
 from sim.model import Urn
 
-#: Urns with at most this many balls draw through a ball -> colour table.
-_TABLE_LIMIT = 1 << 20
+#: Urns with at most this many balls give every ball its own guide slot.
+_DIRECT_BITS = 16
 
 
 class UrnSampler:
@@ -28,11 +28,7 @@ class UrnSampler:
         self._rng = rng
         self._total = int(counts.sum())
         self._cum = np.cumsum(counts)
-        self._table = (
-            np.repeat(np.arange(counts.size, dtype=np.int64), counts)
-            if replacement and self._total <= _TABLE_LIMIT
-            else np.zeros(0, dtype=np.int64)
-        )
+        self._guide, self._shift = guide_table(self._cum) if replacement else (np.zeros(0, np.int32), 0)
         self._left = None if replacement else counts.copy()
         self._stream = BlockStream(self._produce)
 
@@ -51,4 +47,22 @@ class UrnSampler:
 
     def _produce(self, n: int) -> np.ndarray:
         out = np.empty(n, np.int64)
-        return kernels.draw_chunk(self._rng.random(n), self._total, self._table, self._cum, out)
+        return kernels.draw_chunk(self._rng.random(n), self._total, self._guide, self._shift, self._cum, out)
+
+
+def guide_table(cum: np.ndarray) -> tuple[np.ndarray, int]:
+    """A guide table over the ball -> colour map of cumulative counts ``cum``, and its shift.
+
+    Ball b has colour ``searchsorted(cum, b, side="right")``. Balls are
+    grouped in buckets of 2^shift consecutive balls; the table holds the
+    colour of each bucket's first ball. An urn of at most 2^16 balls (or with
+    fewer balls than slots) gets shift 0: one slot per ball, a plain table.
+    Larger urns get more than K slots (at most 4K, or 2^16), so a draw steps
+    past fewer than one colour boundary on average, whatever the counts: the
+    K − 1 boundaries fall in more than K equally likely buckets.
+    """
+    total = int(cum[-1])
+    bits = max(_DIRECT_BITS, (2 * cum.size).bit_length())
+    shift = max(0, (total - 1).bit_length() - bits)
+    starts = np.arange(0, total, 1 << shift, dtype=np.int64)
+    return np.searchsorted(cum, starts, side="right").astype(np.int32), shift

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from coding import Code, DecodeError, Distribution, huffman
 from sim.bitcodec import Decoder, Encoder, from_bits, to_bits
+from sim.kernels import PRIMARY_BITS
 
 SCHEME3 = Code({"blue": "10", "red": "0", "green": "110", "yellow": "111"})
 # A code with codewords longer than the 12-bit primary table: exercises the bit-by-bit tree.
@@ -107,3 +108,84 @@ def test_colour_without_codeword_gets_an_empty_slot():
     assert enc.lengths.tolist() == [1, 1, 0]
     words, nbits = enc.encode(np.array([0, 1, 1], dtype=np.int64))
     assert nbits == 3 and to_bits(words, nbits).tolist() == [0, 1, 1]
+
+
+def _random_prefix_code(rng: np.random.Generator, size: int, deepest: int) -> Code:
+    """Random leaves of a binary tree (any depth up to ``deepest``), so codes are often incomplete."""
+    words: list[str] = []
+    frontier = [""]
+    while frontier and len(words) < size:
+        node = frontier.pop(int(rng.integers(len(frontier))))
+        if len(node) >= 1 and (len(node) == deepest or rng.random() < 0.35):
+            words.append(node)
+        else:
+            frontier += [node + "0", node + "1"] if rng.random() < 0.8 or not node else [node + "1"]
+    return Code({f"s{i}": w for i, w in enumerate(words)})
+
+
+def _dead_end(code: Code, bits: str) -> int:
+    """Reference parse: where the decoder reports the first dead end.
+
+    That is the start of the codeword when the dead end lies in its first
+    ``PRIMARY_BITS`` bits (one table lookup finds it), else the bit itself.
+    """
+    width = min(max(map(len, code.codewords.values())), PRIMARY_BITS)
+    prefixes = {w[:k] for w in code.codewords.values() for k in range(len(w))}
+    words = set(code.codewords.values())
+    start, pos = 0, 0
+    while pos < len(bits):
+        pos += 1
+        if bits[start:pos] in words:
+            start = pos
+        elif bits[start:pos] not in prefixes:
+            return start if pos - start <= width else pos - 1
+    return -1
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_decode_tables_parse_random_long_incomplete_codes(seed):
+    """Tables built with array operations parse exactly as the codebook says, dead ends included."""
+    rng = np.random.default_rng(seed)
+    code = _random_prefix_code(rng, int(rng.integers(2, 400)), int(rng.integers(2, 30)))
+    symbols = rng.integers(0, len(code), 500)
+    words, nbits, _ = encode(code, symbols)
+    dec = Decoder(code)
+    assert dec.feed(words, nbits, symbols) == symbols.size and dec.mismatches == 0
+    # Garbage after a valid stretch, then 64 more bits: a dead end is reported where the reference finds it.
+    text = code.encode([code.symbols[i] for i in symbols[:50]])
+    text += "".join(rng.choice(["0", "1"], 40)) + code.encode([code.symbols[0]] * 64)
+    expected = _dead_end(code, text)
+    packed, n = from_bits(np.array([int(b) for b in text], dtype=np.uint8))
+    if expected < 0:
+        Decoder(code).feed(packed, n, np.zeros(0, dtype=np.int64))
+    else:
+        with pytest.raises(DecodeError) as err:
+            Decoder(code).feed(packed, n, np.zeros(0, dtype=np.int64))
+        assert err.value.offset == expected
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_multi_codeword_lookups_give_what_one_at_a_time_gives(seed):
+    """The multi-codeword table is a shortcut: same symbols, bits, mismatches and errors without it."""
+    from sim import kernels
+
+    rng = np.random.default_rng(100 + seed)
+    code = _random_prefix_code(rng, int(rng.integers(2, 60)), int(rng.integers(2, 14)))
+    if seed % 2:  # a complete code: the wide window and the multi table both in play
+        p = Distribution.from_counts({f"s{i}": float(c) for i, c in enumerate(rng.integers(1, 50, 40))})
+        code = huffman(p)
+    symbols = rng.integers(0, len(code), 3000)
+    words, nbits, _ = encode(code, symbols)
+    bits = to_bits(words, nbits).copy()
+    bits[rng.integers(0, nbits, 5)] ^= 1  # noise: mismatches, maybe dead ends
+    t = kernels.DecodeTables(code)
+    assert t.multi.size == 1 << t.width
+    to_code = np.arange(len(code), dtype=np.int64)
+    for stop in (nbits, int(rng.integers(1, nbits)), nbits - 1):  # whole stream and cut mid-codeword
+        packed, n = from_bits(bits[:stop])
+        with_multi, without = np.zeros(4, np.int64), np.zeros(4, np.int64)
+        for multi, out in ((t.multi, with_multi), (np.zeros(0, np.int64), without)):
+            kernels.decode_chunk(
+                packed, n, t.prim_sym, t.prim_len, multi, t.tree, t.width, symbols, to_code, out
+            )
+        assert with_multi.tolist() == without.tolist()
