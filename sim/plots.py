@@ -36,7 +36,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 __all__ = [
     "FigureSpec",
+    "DPI",
     "MAX_POINTS",
+    "link_colours",
     "ambiguity_figure",
     "code_tree",
     "code_lengths",
@@ -63,6 +65,8 @@ MAX_SHOWN = 40
 MAX_TREE_CODEWORDS, MAX_TREE_DEPTH = 64, 16
 """Larger codes are drawn as a histogram of codeword lengths instead of a tree."""
 MAX_BINS = 200
+DPI = 150
+"""Resolution of the PNG files: sharp on a projector (a 7.5-inch figure is 1125 pixels wide)."""
 """A waiting-time histogram with more bins is drawn with neighbouring bins merged."""
 
 Z95 = 1.959963984540054
@@ -73,9 +77,41 @@ _PALETTE = (
     "#937860", "#da8bc3", "#8c8c8c", "#ccb974", "#64b5cd",
 )  # fmt: skip
 _LINK_COLOURS = (
-    "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e",
-    "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
+    "#17becf", "#8e44ad", "#e377c2", "#7f7f7f", "#1f77b4", "#d62728",
+    "#2ca02c", "#ff7f0e", "#8c564b", "#bcbd22",
 )  # fmt: skip
+#: Measured curves of different links differ by marker as well as colour, so equal curves stay visible.
+_LINK_MARKERS = (None, "o", "s", "^", "D", "v", "P", "X")
+
+
+def _hue_clash(colour: str, ball: str) -> bool:
+    """True when ``colour`` would be read as the same colour name as ``ball`` (hue within 35°)."""
+    from colorsys import rgb_to_hsv
+
+    from matplotlib.colors import to_rgb
+
+    h1, s1, v1 = rgb_to_hsv(*to_rgb(colour))
+    h2, s2, v2 = rgb_to_hsv(*to_rgb(ball))
+    if min(s1, s2) < 0.25 or min(v1, v2) < 0.2:  # greys and near-blacks carry no hue name
+        return False
+    d = abs(h1 - h2) * 360
+    return min(d, 360 - d) < 35
+
+
+def link_colours(result: RunResult) -> dict[str, str]:
+    """A colour per link, avoiding the hues of balls named after a colour ("red", "blue", ...).
+
+    A red line for a link would be read as "the red balls"; so when the urns
+    name colours, link lines take hues none of them has (teal, purple, pink,
+    grey first), and only fall back to the others when there are more links.
+    """
+    from matplotlib.colors import CSS4_COLORS
+
+    balls = [c for c in symbol_colours(_all_symbols(result)).values() if not c.startswith("#")]
+    balls = [c for c in balls if c in CSS4_COLORS or c in _LEGIBLE.values()]
+    free = [c for c in _LINK_COLOURS if not any(_hue_clash(c, b) for b in balls)]
+    order = free + [c for c in _LINK_COLOURS if c not in free]
+    return {link.name: order[i % len(order)] for i, link in enumerate(result.links)}
 
 
 def _mpl() -> None:
@@ -188,16 +224,28 @@ def _power(base: int, exponent: int) -> str:
 
 
 def _log_axis(axis, kind: Literal["count", "seconds"]) -> None:
-    """A log axis with plain labels and no minor ticks (they triple the drawing time)."""
+    """A log axis with labels in one style and no minor ticks (they triple the drawing time).
+
+    Counts are written plainly (1, 10, 100, 1,000, 10,000) while the axis
+    stays below 10^5, and all as powers of ten (10⁰ … 10⁷) beyond, never a
+    mix. An axis spanning less than two decades also gets ticks at 2 and 5
+    times each power, so a 5-message run has more than one tick.
+    """
     from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
+    lo, hi = sorted(axis.get_view_interval())
+    powers = kind == "count" and hi >= 1e5
+
     def label(v: float, _pos: object) -> str:
-        if kind == "count" and v >= 1e4:
-            e = round(math.log10(v))
-            return _power(10, e) if math.isclose(v, 10.0**e) else f"{v:.0e}"
+        if kind == "count":
+            e = round(math.log10(v)) if v > 0 else 0
+            if powers and math.isclose(v, 10.0**e):
+                return _power(10, e)
+            return f"{v:,.0f}" if v >= 1 else f"{v:g}"
         return f"{v:g}"
 
-    axis.set_major_locator(LogLocator(base=10, numticks=12))
+    few = lo > 0 and hi / lo < 100
+    axis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0) if few else (1.0,), numticks=12))
     axis.set_major_formatter(FuncFormatter(label))
     axis.set_minor_locator(NullLocator())
 
@@ -232,20 +280,33 @@ def _decimate(messages: np.ndarray, max_points: int = MAX_POINTS) -> np.ndarray:
 def convergence(result: RunResult, urn: str) -> Figure:
     """Running mean bits/message against messages for every link drawing from ``urn``.
 
-    Each link gets its measured curve with a 95 % band (mean ± 1.96·se), its
-    expected length L and, when finite and different from H(q), its cross
-    entropy H(q, p) as labelled horizontal lines; the urn's entropy H(q) is a
-    black dashed line. The x axis is logarithmic; traces are decimated to
-    :data:`MAX_POINTS` points per line.
+    Each link gets its measured curve with a 95 % band (mean ± 1.96·se), in a
+    colour no ball is named after and with its own marker, so equal curves
+    stay visible; its expected length L and, when different from H(q), its
+    cross entropy H(q, p) are labelled horizontal lines. Links with the same
+    L share one line whose label names them all (the fixed code and scheme 2
+    both cost 2 bits); an infinite H(q, p) is said in the legend, never
+    dropped. The urn's entropy H(q) is a black dashed line. The legend sits
+    below the axes, clear of the data. The x axis is logarithmic; traces are
+    decimated to :data:`MAX_POINTS` points per line.
     """
     links = [link for link in result.links if link.source == urn]
     if not links:
         raise ValueError(f"'urn' must be the source of a link (got {urn!r})")
-    colour_of = {link.name: _LINK_COLOURS[i % len(_LINK_COLOURS)] for i, link in enumerate(result.links)}
-    fig = _figure(7.5, 4.5, (0.75, 0.55, 0.2, 0.35))
+    colour_of = link_colours(result)
+    # The horizontal theory lines, grouped where several links share a value.
+    levels: dict[float, list[str]] = {}
+    for link in links:
+        key = next((k for k in levels if abs(k - link.theory.expected_length) <= 1e-9), None)
+        levels.setdefault(link.theory.expected_length if key is None else key, []).append(link.name)
+    entries = sum(1 for ln in links if ln.trace.messages) + len(levels) + 1
+    entries += sum(1 for ln in links if _cross_entropy_line(ln) != "none")
+    rows = -(-entries // 2)
+    legend_in = 0.22 * rows + 0.15
+    fig = _figure(7.5, 4.5 + legend_in, (0.75, 0.6 + legend_in, 0.2, 0.35))
     ax = fig.add_subplot()
     lo_x, hi_x = math.inf, 0.0
-    for link in links:
+    for k, link in enumerate(links):
         colour = colour_of[link.name]
         t = link.trace
         if t.messages:
@@ -255,35 +316,56 @@ def convergence(result: RunResult, urn: str) -> Figure:
             mean = np.asarray(t.mean, dtype=float)[idx]
             se = np.asarray(t.std_error, dtype=float)[idx] if t.std_error else np.zeros_like(mean)
             ax.fill_between(n, mean - Z95 * se, mean + Z95 * se, color=colour, alpha=0.18, lw=0)
-            ax.plot(n, mean, color=colour, lw=1.6, label=_label(f"{link.name}: measured ({link.code})"))
+            marker = _LINK_MARKERS[k % len(_LINK_MARKERS)]
+            ax.plot(
+                n,
+                mean,
+                color=colour,
+                lw=1.6,
+                marker=marker,
+                markevery=max(1, len(n) // 8),
+                markersize=5,
+                label=_label(f"{link.name}: measured ({link.code})"),
+            )
             lo_x, hi_x = min(lo_x, n[0]), max(hi_x, n[-1])
-        th = link.theory
-        ce = th.cross_entropy
-        show_ce = math.isfinite(ce) and abs(ce - th.entropy) > 1e-9
-        if show_ce and abs(ce - th.expected_length) <= 1e-9:  # one line, both names
+    for level, names in levels.items():
+        first = next(ln for ln in links if ln.name == names[0])
+        same_ce = all(_cross_entropy_line(ln) == "same" for ln in links if ln.name in names)
+        what = "L = H(q, p)" if same_ce else "L"
+        ax.axhline(
+            level,
+            color=colour_of[first.name],
+            ls="-.",
+            lw=1.2,
+            label=_label(f"{what} = {_fmt(level)} bits ({', '.join(names)})"),
+        )
+    for link in links:
+        kind, ce = _cross_entropy_line(link), link.theory.cross_entropy
+        if kind == "line":
             ax.axhline(
-                th.expected_length,
-                color=colour,
-                ls="-.",
-                lw=1.2,
-                label=f"L = H(q, p) = {_fmt(ce)} bits ({link.name})",
+                ce,
+                color=colour_of[link.name],
+                ls=":",
+                lw=1.4,
+                label=_label(f"H(q, p) = {_fmt(ce)} bits ({link.name})"),
             )
-        else:
-            ax.axhline(
-                th.expected_length,
-                color=colour,
-                ls="-.",
-                lw=1.2,
-                label=f"L = {_fmt(th.expected_length)} bits ({link.name})",
+        elif kind == "infinite":  # nothing to draw at ∞, but the reader is told
+            ax.plot(
+                [],
+                [],
+                color=colour_of[link.name],
+                ls=":",
+                lw=1.4,
+                label=_label(f"H(q, p) = ∞ ({link.name}): p gives a colour q draws probability 0"),
             )
-            if show_ce:
-                ax.axhline(ce, color=colour, ls=":", lw=1.4, label=f"H(q, p) = {_fmt(ce)} bits ({link.name})")
     h = links[0].theory.entropy
-    ax.axhline(h, color="black", ls="--", lw=1.4, zorder=4, label=f"H(q) = {_fmt(h)} bits (urn {urn})")
+    ax.axhline(
+        h, color="black", ls="--", lw=1.4, zorder=4, label=f"H(q) = {_fmt(h)} bits (urn {_label(urn)})"
+    )
     if hi_x > 0:
         ax.set_xscale("log")
+        ax.set_xlim(lo_x, max(hi_x, lo_x * 1.0001))
         _log_axis(ax.xaxis, "count")
-        ax.set_xlim(lo_x, hi_x)
     else:
         ax.text(
             0.5,
@@ -296,10 +378,28 @@ def convergence(result: RunResult, urn: str) -> Figure:
         )
     ax.set_xlabel("messages sent")
     ax.set_ylabel("average bits per message")
-    ax.set_title(f"Convergence to theory: source urn '{urn}'")
+    ax.set_title(f"Convergence to theory: source urn '{_label(urn)}'")
     ax.grid(True, which="major", alpha=0.3)
-    ax.legend(fontsize="small", loc="upper right", framealpha=0.9)
+    fig.legend(
+        *ax.get_legend_handles_labels(),
+        loc="lower center",
+        bbox_to_anchor=(0.5, 0.01),
+        ncol=2,
+        fontsize="small",
+        frameon=False,
+    )
     return fig
+
+
+def _cross_entropy_line(link: LinkResult) -> Literal["none", "same", "line", "infinite"]:
+    """How a link's H(q, p) is shown: not at all (= H(q)), merged with L, its own line, or said to be ∞."""
+    th = link.theory
+    ce = th.cross_entropy
+    if math.isinf(ce):
+        return "infinite"
+    if not math.isfinite(ce) or abs(ce - th.entropy) <= 1e-9:
+        return "none"
+    return "same" if abs(ce - th.expected_length) <= 1e-9 else "line"
 
 
 # -- 2. code tree and ambiguity -----------------------------------------------
@@ -356,9 +456,16 @@ def code_tree(
     place("")
     width = max(next_x[0], 1.0)
     depth = max(len(w) for w in words.values())
+    fig_w = min(max(5.0, 0.95 * width + 1.0), 16.0)
+    # Leaf labels ("symbol" over "codeword") fit side by side when a slot is wider than the longest;
+    # otherwise they are turned upright (one line, read bottom to top) so neighbours never overlap.
+    slot_in = (fig_w - 0.2) / (width + 0.4)
+    longest = max(max(len(printable(s)), len(w)) for s, w in words.items())
+    upright = longest * 9 * 0.62 / 72 > 0.92 * slot_in
+    label_in = (longest + 2) * 9 * 0.62 / 72 if upright else 0.0
     fig = _figure(
-        min(max(5.0, 0.95 * width + 1.0), 16.0),
-        max(3.0, 1.05 * depth + 1.8),
+        fig_w,
+        max(3.0, 1.05 * depth + 1.8 + label_in),
         (0.1, 0.1, 0.1, 0.6 if title else 0.35),
     )
     ax = fig.add_subplot()
@@ -390,7 +497,18 @@ def code_tree(
             s = owner[node]
             ax.scatter([x], [y], s=380, color=colours[s], edgecolors="black", zorder=3)
             is_leaf = not any(node + d in prefixes for d in digits)
-            if is_leaf:
+            if is_leaf and upright:
+                ax.text(
+                    x,
+                    y - 0.3,
+                    f"{printable(s)}  {node}",
+                    ha="center",
+                    va="top",
+                    rotation=90,
+                    fontsize=9,
+                    zorder=4,
+                )
+            elif is_leaf:
                 ax.text(x, y - 0.32, f"{printable(s)}\n{node}", ha="center", va="top", fontsize=9, zorder=4)
             else:
                 ax.text(x + 0.25, y, f"{printable(s)}\n{node}", ha="left", va="center", fontsize=9, zorder=4)
@@ -400,7 +518,8 @@ def code_tree(
         else:
             ax.scatter([x], [y], s=40, color="dimgrey", zorder=3)
     ax.set_xlim(-0.7, width - 0.3)
-    ax.set_ylim(-depth - 1.0, 0.5)
+    rows_per_in = (depth + 1.5) / (1.05 * depth + 1.8)  # tree rows per inch of axes height, before labels
+    ax.set_ylim(-depth - 1.0 - label_in * rows_per_in, 0.5)
     ax.set_axis_off()
     kind = "prefix-free" if code.is_prefix_free else "not prefix-free"
     head = f"{title}\n" if title else ""
@@ -508,7 +627,10 @@ def codeword_budget(
         colours = {**_colours_for(shown, colours), others: "lightgrey"}
         note = f" ({others} merged)"
     colours = _colours_for(symbols, colours)
-    fig = _figure(9.0, 3.2, (1.25, 1.0, 0.2, 0.35))
+    ncol = min(len(symbols) + 1, 8)
+    legend_rows = -(-(len([v for v in top.values() if v > 0]) + 1) // ncol)  # every symbol, and "unused"
+    legend_in = 0.24 * legend_rows  # the figure grows so that every row of the legend is inside it
+    fig = _figure(9.0, 3.2 + legend_in, (1.25, 0.8 + legend_in, 0.2, 0.35))
     ax = fig.add_subplot()
     rows = ((1.0, top, True), (0.0, bottom, False))
     total_top = 0.0
@@ -555,10 +677,11 @@ def codeword_budget(
     ax.set_xlabel("share of the unit interval")
     head = f"{title}: " if title else ""
     ax.set_title(f"{head}codeword budget, Kraft sum K = {_kraft_text(code)}{note}")
-    ax.legend(
-        loc="upper center",
-        bbox_to_anchor=(0.5, -0.32),
-        ncol=min(len(symbols) + 1, 8),
+    fig.legend(
+        *ax.get_legend_handles_labels(),
+        loc="lower center",
+        bbox_to_anchor=(0.5, 0.02),
+        ncol=ncol,
         fontsize="small",
         frameon=False,
     )
@@ -968,7 +1091,7 @@ def render_all(
     out_dir: Path | str | Folder,
     *,
     formats: Sequence[str] = ("png",),
-    dpi: int = 100,
+    dpi: int = DPI,
     inline: dict[str, str] | None = None,
 ) -> list[Path]:
     """Write every figure of ``result`` into ``out_dir``; return the paths written.
@@ -987,7 +1110,7 @@ def write_figures(
     out_dir: Path | str | Folder,
     *,
     formats: Sequence[str] = ("png",),
-    dpi: int = 100,
+    dpi: int = DPI,
     inline: dict[str, str] | None = None,
 ) -> list[Path]:
     """Build each figure of ``specs`` in turn, write it in every format and close it.

@@ -271,7 +271,9 @@ def page_head(title: str) -> list[str]:
 
 def _png_markup(fig: object, alt: str) -> str:
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=100)  # type: ignore[attr-defined]
+    from sim.plots import DPI
+
+    fig.savefig(buf, format="png", dpi=DPI)  # type: ignore[attr-defined]
     data = base64.b64encode(buf.getvalue()).decode("ascii")
     return f'<img alt="{_e(alt)}" src="data:image/png;base64,{data}">'
 
