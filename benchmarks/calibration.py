@@ -10,7 +10,14 @@ often the checks notice:
   L' = 1.01·L (same variance);
 - a line whose service time is off by 5 %: the line is simulated at
   baud / 1.05 and held against the theory of the nominal line (whose
-  relaxation time also sizes the wait's warm-up and batches).
+  relaxation time also sizes the wait's warm-up and batches). On a shared
+  line the wire's theory (load, mixed P-K or Cobham wait, relaxation time)
+  is the nominal wire's too.
+
+Shared lines (the telegraph office) are calibrated on two offices on one
+wire, India (Huffman) and Ceylon (fixed code) at rates 5 : 3.5, scaled to a
+total load ρ from 0.5 to 0.95, served FIFO (``mixed_pollaczek_khinchine``)
+or Ceylon first (``cobham_priority``), and on the bundled ``shared_office``.
 
 The wrong theory is handed to ``sim.engine.run(theory=...)``, so everything
 the checks do follows it, as it would if the engine itself were wrong.
@@ -18,6 +25,7 @@ the checks do follows it, as it would if the engine itself were wrong.
     python benchmarks/calibration.py              # 200 seeds per case (several minutes)
     python benchmarks/calibration.py --seeds 50   # quicker
     python benchmarks/calibration.py --markdown   # the table for the README
+    python benchmarks/calibration.py --only shared   # the cases whose label contains "shared"
 
 The false-FAIL rate is shown with the stated rate and a one-sided binomial
 p-value, P(at least that many FAILs | stated rate): a small p-value would
@@ -27,11 +35,12 @@ mean the check FAILs more often than it says.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import math
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,11 +50,15 @@ from coding import fixed_length, huffman  # noqa: E402
 from sim import engine, scenario  # noqa: E402
 from sim.model import Arrivals, Line, Link, Scenario, Urn  # noqa: E402
 from sim.results import Theory  # noqa: E402
-from sim.theory import link_theory  # noqa: E402
+from sim.theory import link_theory, shared_theories  # noqa: E402
 
 #: The checks each kind of broken truth should make FAIL.
-POWER_CHECKS = {"length": ("bits_per_message",), "service": ("utilisation", "pollaczek_khinchine")}
+POWER_CHECKS = {
+    "length": ("bits_per_message",),
+    "service": ("utilisation", "pollaczek_khinchine", "mixed_pollaczek_khinchine", "cobham_priority"),
+}
 INDIA = Urn("india", {"blue": 25, "red": 50, "green": 13, "yellow": 12})
+CEYLON = Urn("ceylon", {"blue": 40, "red": 20, "green": 20, "yellow": 20})
 
 
 @dataclass(frozen=True)
@@ -98,6 +111,27 @@ def queue_link(rho: float, code_type: str = "huffman", baud: float = 20.0) -> Li
     )
 
 
+def shared_links(rho: float, priority: bool = False, baud: float = 20.0) -> tuple[Link, Link]:
+    """India (Huffman, L = 1.75) and Ceylon (fixed, L = 2) on one shared ``baud`` wire, Poisson
+    at rates 5 : 3.5 scaled to a total load ``rho``; with ``priority`` Ceylon is served first."""
+    k = rho * baud / (5 * 1.75 + 3.5 * 2.0)
+    line = Line("wire", baud, shared=True)
+    india = _link(
+        "india", INDIA, "huffman", line, arrivals=Arrivals("poisson", rate=5 * k), priority=int(priority)
+    )
+    ceylon = _link("ceylon", CEYLON, "fixed", line, arrivals=Arrivals("poisson", rate=3.5 * k), priority=0)
+    return india, ceylon
+
+
+def slowed(links: Iterable[Link], factor: float = 1.05) -> tuple[Link, ...]:
+    """``links`` with every line's service time ``factor`` times longer (baud / factor).
+
+    Links that shared one line still share one (equal) line."""
+    return tuple(
+        dataclasses.replace(lk, line=dataclasses.replace(lk.line, baud=lk.line.baud / factor)) for lk in links
+    )
+
+
 def _sc(*links: Link) -> Scenario:
     return Scenario("calibration", tuple(links))
 
@@ -114,6 +148,8 @@ def truth_cases(full: bool = True) -> list[Case]:
     for rho in (0.5, 0.7, 0.9, 0.95):
         for n in (1_000, 10_000, 100_000) if full else (1_000, 10_000):
             cases.append(Case(f"M/G/1 Huffman ρ = {rho:g} ({n:,})", _sc(queue_link(rho)), n))
+    for n in (50, 1_000, 10_000):  # a light load: few telegrams wait, batches must hold enough that do
+        cases.append(Case(f"M/G/1 Huffman light ρ = 0.05 ({n:,})", _sc(queue_link(0.05)), n))
     for n in (1_000, 100_000) if full else (1_000,):
         cases.append(Case(f"M/D/1 fixed ρ = 0.95 ({n:,})", _sc(queue_link(0.95, "fixed")), n))
     rare = Urn("rare", {"common": 998, "rare1": 1, "rare2": 1})
@@ -135,6 +171,14 @@ def truth_cases(full: bool = True) -> list[Case]:
             "india", INDIA, "huffman", office, replacement=False, arrivals=Arrivals("poisson", rate=9.0)
         )
         cases.append(Case(f"India box without replacement ({n})", _sc(link), n))
+    shared = scenario.load("shared_office")
+    for n in (1_000, 10_000):
+        cases.append(Case(f"shared_office ({n:,})", shared, n))
+    for kind, priority in (("FIFO", False), ("priority", True)):
+        for rho in (0.5, 0.7, 0.9, 0.95):
+            for n in (1_000, 10_000, 100_000) if full else (10_000,):
+                label = f"shared {kind} ρ = {rho:g} ({n:,})"
+                cases.append(Case(label, _sc(*shared_links(rho, priority)), n))
     big = Urn("big", {c: 1000 * k for c, k in INDIA.counts.items()})
     link = _link("big", big, "huffman", office, replacement=False, arrivals=Arrivals("poisson", rate=9.0))
     cases.append(Case("10^5-ball box without replacement (50,000)", _sc(link), 50_000))
@@ -163,20 +207,29 @@ def power_cases(messages: int = 100_000) -> list[Case]:
         cases.append(
             Case(f"ρ = {rho:g} {code_type}: service time off by 5 %", _sc(slow), messages, "service", (link,))
         )
-    office = scenario.load("busy_telegraph_office")
-    slow_links = tuple(
-        dataclasses.replace(lk, line=dataclasses.replace(lk.line, baud=lk.line.baud / 1.05))
-        for lk in office.links
-    )
-    cases.append(
-        Case(
-            "busy_telegraph_office: service time off by 5 %",
-            dataclasses.replace(office, links=slow_links),
-            messages,
-            "service",
-            office.links,
+    for name in ("busy_telegraph_office", "shared_office"):
+        sc = scenario.load(name)
+        cases.append(
+            Case(
+                f"{name}: service time off by 5 %",
+                dataclasses.replace(sc, links=slowed(sc.links)),
+                messages,
+                "service",
+                sc.links,
+            )
         )
-    )
+    for kind, priority in (("FIFO", False), ("priority", True)):
+        for rho in (0.5, 0.9):
+            links = shared_links(rho, priority)
+            cases.append(
+                Case(
+                    f"shared {kind} ρ = {rho:g}: service time off by 5 %",
+                    _sc(*slowed(links)),
+                    messages,
+                    "service",
+                    links,
+                )
+            )
     return cases
 
 
@@ -192,6 +245,30 @@ def believed_theory(case: Case) -> Callable[[Link], Theory]:
     return link_theory
 
 
+@contextlib.contextmanager
+def believed_wires(case: Case) -> Iterator[None]:
+    """While running a broken ``service`` case, the engine's shared-line theory is the nominal wire's.
+
+    ``sim.engine.run`` derives a shared wire's load, wait and relaxation time
+    from the links it simulates; a case whose lines are deliberately slower
+    must be held against the wire theory believes in instead.
+    """
+    if case.broken != "service" or not any(lk.line.shared for lk in case.nominal):
+        yield
+        return
+    nominal = case.nominal
+    original = engine.shared_theories
+
+    def nominal_wires(_links: Iterable[Link], base: Callable[[Link], Theory] = link_theory) -> dict:
+        return shared_theories(nominal, base=base)
+
+    engine.shared_theories = nominal_wires  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        engine.shared_theories = original  # type: ignore[assignment]
+
+
 def run_case(case: Case, seeds: Iterable[int]) -> dict[str, Tally]:
     """Verdict tallies per check name over ``seeds``.
 
@@ -201,11 +278,12 @@ def run_case(case: Case, seeds: Iterable[int]) -> dict[str, Tally]:
     """
     tallies: dict[str, Tally] = {}
     believe = believed_theory(case)
-    for seed in seeds:
-        result = engine.run(case.scenario, messages=case.messages, seed=seed, theory=believe)
-        for res in result.links:
-            for c in res.checks:
-                tallies.setdefault(c.name, Tally()).add(c.verdict, c.false_alarm)
+    with believed_wires(case):
+        for seed in seeds:
+            result = engine.run(case.scenario, messages=case.messages, seed=seed, theory=believe)
+            for res in result.links:
+                for c in res.checks:
+                    tallies.setdefault(c.name, Tally()).add(c.verdict, c.false_alarm)
     return tallies
 
 
@@ -302,12 +380,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seeds", type=int, default=200, help="seeds per case (default 200)")
     ap.add_argument("--power-messages", type=int, default=100_000)
     ap.add_argument("--markdown", action="store_true", help="print Markdown tables")
+    ap.add_argument("--only", default="", help="run only the cases whose label contains this text")
     args = ap.parse_args(argv)
     seeds = range(1, args.seeds + 1)
     log = lambda s: print(s, file=sys.stderr, flush=True)  # noqa: E731
     t0 = time.perf_counter()
-    truth = calibrate(truth_cases(), seeds, log)
-    power = calibrate(power_cases(args.power_messages), seeds, log)
+    chosen = lambda cases: [c for c in cases if args.only in c.label]  # noqa: E731
+    truth = calibrate(chosen(truth_cases()), seeds, log)
+    power = calibrate(chosen(power_cases(args.power_messages)), seeds, log)
     print(f"# Calibration: {args.seeds} seeds per case ({time.perf_counter() - t0:.0f} s)\n")
     print("## False-FAIL rates (theory right)\n")
     statistical = [r for r in truth if r.stated]

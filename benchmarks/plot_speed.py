@@ -2,11 +2,10 @@
 
 A run's size reaches the plots only through its convergence trace, which
 holds log-spaced checkpoints (~20 per decade: ~141 points for 10^7
-messages), and its waiting-time histogram (fixed size). So a synthetic
-result with those checkpoints stands for a real 10^7 run without simulating
-one. The result is the test fixture of ``tests/sim/conftest_plots.py``:
-India box with Huffman on a Poisson line, with the fixed code, and Australia
-sent with India's code (10 figures).
+messages), and its waiting-time histogram (fixed size). The result is a
+real run of the test scenario of ``tests/sim/small_run.py`` (simulated
+before the clock starts): India box with Huffman on a Poisson line, with the
+fixed code, and Australia sent with India's code (10 figures).
 
 Run from the repository root::
 
@@ -34,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args(argv)
 
-    from tests.sim.conftest_plots import make_result
+    from tests.sim.small_run import make_result
 
     result = make_result(args.messages)
     points = sum(len(link.trace.messages) for link in result.links)

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 from types import MappingProxyType
+from typing import Any, Literal
 
 import numpy as np
 
@@ -101,11 +102,11 @@ class Code:
         self._symbols = tuple(codewords)
         self._D = D
         self._lengths = MappingProxyType(dict(zip(self._symbols, map(len, codewords.values()))))
-        self._tree: dict | None = None
+        self._tree: _Node | None = None
         self._ud: bool | None = None
         self._witness: Ambiguity | None = None
         self._sorted: list[str] | None = None
-        self._clash: tuple[str, str] | None | bool = False  # False: not computed yet
+        self._clash: tuple[str, str] | None | Literal[False] = False  # False: not computed yet
 
     # -- the codebook -----------------------------------------------------
     @property
@@ -197,10 +198,10 @@ class Code:
         >>> Code({"a": "0", "b": "01", "c": "11", "d": "00"}).prefix_clash()
         ('a', 'b')
         """
-        if self._clash is False:
-            self._clash = self._find_clash()
-        assert self._clash is not False
-        return self._clash
+        clash = self._clash
+        if clash is False:
+            clash = self._clash = self._find_clash()
+        return clash
 
     def _find_clash(self) -> tuple[str, str] | None:
         if self.is_prefix_free:
@@ -462,9 +463,13 @@ def _find_invalid(codewords: Mapping[str, str], digits: str) -> None:
         seen[word] = symbol
 
 
-def _build_tree(codewords: Mapping[str, str]) -> dict:
+#: A node of the decoding tree: digit -> child node, or the symbol at a leaf.
+_Node = dict[str, Any]
+
+
+def _build_tree(codewords: Mapping[str, str]) -> _Node:
     """Nested dicts digit -> node; a leaf is the symbol string."""
-    root: dict = {}
+    root: _Node = {}
     for symbol, word in codewords.items():
         node = root
         for c in word[:-1]:
@@ -487,7 +492,7 @@ class StreamDecoder:
 
     __slots__ = ("_root", "_node", "_digits", "_offset", "_start")
 
-    def __init__(self, root: dict, digits: str) -> None:
+    def __init__(self, root: _Node, digits: str) -> None:
         self._root = root
         self._node = root
         self._digits = digits

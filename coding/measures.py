@@ -23,28 +23,29 @@ import math
 from typing import Literal, Union
 
 import numpy as np
+import numpy.typing as npt
 
 from coding._validate import check_base, check_pmf
 from coding.distribution import Distribution
 
-DistributionLike = Union[Distribution, "np.ndarray", list, tuple]
+DistributionLike = Union[Distribution, "np.ndarray", list[float], tuple[float, ...]]
 Base = float | int | Literal["e"]
 
 __all__ = ["entropy", "cross_entropy", "kl_divergence", "information", "log"]
 
 
-def log(x: np.ndarray | float, base: Base = 2) -> np.ndarray:
+def log(x: np.ndarray | float, base: Base = 2) -> npt.NDArray[np.float64]:
     """Logarithm in ``base`` (2 exactly via ``log2``; ``"e"`` natural)."""
     b = check_base(base)
-    x = np.asarray(x, dtype=np.float64)
+    v: npt.NDArray[np.float64] = np.asarray(x, dtype=np.float64)
     with np.errstate(divide="ignore"):
-        if b == 2.0:
-            return np.log2(x)
         if b == "e":
-            return np.log(x)
+            return np.log(v)
+        if b == 2.0:
+            return np.log2(v)
         if b == 10.0:
-            return np.log10(x)
-        return np.log(x) / math.log(b)
+            return np.log10(v)
+        return np.log(v) / math.log(float(b))
 
 
 def _vector(name: str, p: DistributionLike) -> np.ndarray:
@@ -63,7 +64,7 @@ def _pair(p: DistributionLike, q: DistributionLike) -> tuple[np.ndarray, np.ndar
     return pv, qv
 
 
-def _clean(x: float) -> float:
+def _clean(x: float | np.ndarray) -> float:
     return float(x) + 0.0  # turns -0.0 into 0.0
 
 

@@ -29,6 +29,9 @@ _EXPORTS = {
     "Urn": "sim.model",
     "Line": "sim.model",
     "Arrivals": "sim.model",
+    "Tariff": "sim.model",
+    "CodeSpec": "sim.model",
+    "RecordError": "sim.model",
     "RunResult": "sim.results",
     "LinkResult": "sim.results",
 }

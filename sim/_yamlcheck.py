@@ -9,10 +9,11 @@ is wrong with it. A failed check returns :data:`BAD`.
 from __future__ import annotations
 
 import difflib
+import enum
 import math
 import re
 from collections.abc import Collection, Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 import yaml
 from yaml.events import (
@@ -26,10 +27,23 @@ from yaml.events import (
 
 from sim import limits
 
-__all__ = ["BAD", "LongNumber", "Problems", "parse_yaml", "show"]
+__all__ = ["BAD", "Bad", "LongNumber", "Problems", "parse_yaml", "show"]
 
-#: Returned by a check that failed (its problem has been recorded).
-BAD: Any = type("Bad", (), {"__repr__": lambda self: "BAD", "__bool__": lambda self: False})()
+
+class Bad(enum.Enum):
+    """The type of :data:`BAD`: a check's result is ``T | Bad``, so mypy sees every unchecked use."""
+
+    BAD = "BAD"
+
+    def __repr__(self) -> str:
+        return "BAD"
+
+    def __bool__(self) -> Literal[False]:
+        return False
+
+
+#: Returned by a check that failed (its problem has been recorded). Test with ``is BAD``.
+BAD: Final = Bad.BAD
 
 _PLAIN_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 
@@ -113,7 +127,7 @@ class Problems:
         optional: Collection[str] = (),
         what: str = "a mapping",
         hint: str = "",
-    ) -> dict[str, Any] | Any:
+    ) -> dict[str, Any] | Bad:
         """A mapping whose keys are among ``required`` and ``optional``.
 
         Unknown keys and missing required keys are reported (each once); the
@@ -137,7 +151,7 @@ class Problems:
                 self.add(self.key(path, k), "is required but missing")
         return out
 
-    def named_entries(self, path: str, value: Any, what: str) -> dict[str, Any] | Any:
+    def named_entries(self, path: str, value: Any, what: str) -> dict[str, Any] | Bad:
         """A non-empty mapping name -> anything; names must be words (letters, digits, -_.)."""
         if not isinstance(value, dict):
             self.add(path, f"must be a mapping of {what} names to their definitions", value)
@@ -154,7 +168,7 @@ class Problems:
                 out[k] = BAD  # reported; references to it stay quiet
         return out
 
-    def name(self, path: str, value: Any, *, what: str = "a name") -> str | Any:
+    def name(self, path: str, value: Any, *, what: str = "a name") -> str | Bad:
         """A label that is safe in a file name: letters, digits, '-', '_', '.'; no leading dot."""
         if not isinstance(value, str):
             self.add(path, f"must be {what} (a word){_quote_hint(value)}", value)
@@ -171,7 +185,7 @@ class Problems:
             return BAD
         return value
 
-    def string(self, path: str, value: Any, *, maximum: int | None = None) -> str | Any:
+    def string(self, path: str, value: Any, *, maximum: int | None = None) -> str | Bad:
         """Text of at most ``maximum`` characters."""
         if not isinstance(value, str):
             self.add(path, "must be text", value)
@@ -191,7 +205,7 @@ class Problems:
             return False
         return True
 
-    def boolean(self, path: str, value: Any) -> bool | Any:
+    def boolean(self, path: str, value: Any) -> bool | Bad:
         if not isinstance(value, bool):
             self.add(path, "must be true or false", value)
             return BAD
@@ -199,7 +213,7 @@ class Problems:
 
     def integer(
         self, path: str, value: Any, *, minimum: int | None = None, maximum: int | None = None
-    ) -> int | Any:
+    ) -> int | Bad:
         """An int (not a bool, not a float) within ``[minimum, maximum]``."""
         if isinstance(value, LongNumber) and maximum is not None:
             self.add(path, f"must be at most {limits.number_text(maximum)}", value)
@@ -218,23 +232,19 @@ class Problems:
 
     def number(
         self, path: str, value: Any, *, positive: bool = False, within: limits.Range | None = None
-    ) -> float | Any:
+    ) -> float | Bad:
         """A finite int or float (not a bool) that is ≥ 0 (> 0 when ``positive``) and ``within`` range.
 
         Integers of any size are compared exactly, before any conversion to float.
         """
-        rule = "positive" if positive else "zero or more"
         if isinstance(value, LongNumber) and within is not None:
             self.add(path, f"must be at most {limits.number_text(within.high)}", value)
             return BAD
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             self.add(path, f"must be a number{_hint(value)}", value)
             return BAD
-        if isinstance(value, float) and not math.isfinite(value):
-            self.add(path, "must be a finite number", value)
-            return BAD
-        if value < 0 or (positive and value == 0):
-            self.add(path, "must be positive" if positive else f"must be {rule}", value)
+        if (rule := limits.number_rule(value, positive=positive)) is not None:  # the records' rule
+            self.add(path, rule, value)
             return BAD
         broken = within.check(value) if within is not None else None
         if broken is not None:
@@ -244,6 +254,16 @@ class Problems:
             self.add(path, "must be a finite number", value)
             return BAD
         return float(value)
+
+    def real(self, path: str, value: Any) -> float | Bad:
+        """A number (not a bool) of any value, as written: its range is the record's to check."""
+        if isinstance(value, LongNumber):
+            self.add(path, f"is a number of more than {limits.NUMBER_CHARS} characters", value)
+            return BAD
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            self.add(path, f"must be a number{_hint(value)}", value)
+            return BAD
+        return value
 
 
 def show(value: Any, limit: int = 60) -> str:
@@ -360,14 +380,20 @@ def _quote_hint(value: Any) -> str:
 # -- parsing --------------------------------------------------------------------
 
 
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when available
+if TYPE_CHECKING:
+    _SafeLoader = yaml.SafeLoader
+else:
+    _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
+
+
+class _Loader(_SafeLoader):
     """A safe loader that also records duplicate keys (plain YAML keeps the last silently)."""
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self.duplicates: list[tuple[str, int, int]] = []
 
-    def construct_mapping(self, node: yaml.Node, deep: bool = False) -> dict:
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         if isinstance(node, yaml.MappingNode):
             seen: dict[tuple[str, str], int] = {}
             for key_node, _ in node.value:
@@ -405,7 +431,7 @@ def _within_limits(text: str, problems: Problems) -> bool:
     total = 0
     try:
         while parser.check_event():
-            event = parser.get_event()
+            event: Any = parser.get_event()  # dispatched on its exact type below (fast)
             kind = type(event)
             if kind is ScalarEvent:
                 total += 1

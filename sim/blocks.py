@@ -28,10 +28,10 @@ class BlockStream:
     def take(self, n: int) -> np.ndarray:
         buf, pos = self._buf, self._pos
         avail = 0 if buf is None else buf.size - pos
-        if n <= avail:
+        if buf is not None and n <= avail:
             self._pos = pos + n
             return buf[pos : pos + n]
         need = n - avail
         fresh = self._produce(max(need, self._block))
         self._buf, self._pos = fresh, need
-        return fresh[:need] if avail == 0 else np.concatenate((buf[pos:], fresh[:need]))
+        return fresh[:need] if buf is None or avail == 0 else np.concatenate((buf[pos:], fresh[:need]))

@@ -17,13 +17,15 @@ import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn, TextIO
 
 from sim import limits
+from sim.numbers import fixed, sig, signed
 
 DEFAULT_SCENARIO = "india_to_australia"
 
 
-def _print(*parts: object, file: object = None) -> None:
+def _print(*parts: object, file: TextIO | None = None) -> None:
     """print(), with control characters in names and descriptions shown as escapes (no raw ANSI)."""
     from sim._text import printable
 
@@ -38,7 +40,7 @@ class UserError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # one line, exit 2
+    def error(self, message: str) -> NoReturn:  # one line, exit 2
         raise UserError(f"{self.prog}: {message}")
 
 
@@ -357,33 +359,23 @@ def _first_line(text: str) -> str:
     return text.strip().splitlines()[0] if text.strip() else ""
 
 
-def _f(x: float, digits: int = 4) -> str:
-    if x is None:
-        return "–"
-    if isinstance(x, float) and math.isinf(x):
-        return "inf"
-    return f"{x:.{digits}f}"
-
-
-def _g(x: float | None) -> str:
-    return "–" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.4g}"
-
-
 def format_result(result) -> str:
     """The per-link tables printed by ``telegraph run``."""
-    rows = [("link", "bits/msg", "sample 95 % interval", "L", "H(q)", "H(q,p)", "D(q‖p)", "checks")]
+    rows: list[tuple[str, ...]] = [
+        ("link", "bits/msg", "sample 95 % interval", "L", "H(q)", "H(q,p)", "D(q‖p)", "checks")
+    ]
     for link in result.links:
         lo, hi = link.ci95()
         t = link.theory
         rows.append(
             (
                 link.name,
-                _f(link.bits_per_message),
-                f"[{_f(lo)}, {_f(hi)}]",
-                _f(t.expected_length),
-                _f(t.entropy),
-                _f(t.cross_entropy),
-                _f(t.kl_divergence),
+                fixed(link.bits_per_message),
+                f"[{fixed(lo)}, {fixed(hi)}]",
+                fixed(t.expected_length),
+                fixed(t.entropy),
+                fixed(t.cross_entropy),
+                fixed(t.kl_divergence),
                 link.verdicts(),
             )
         )
@@ -410,12 +402,12 @@ def format_result(result) -> str:
                 link.name,
                 f"{link.messages:,}" + (" (urn empty)" if link.urn_exhausted else ""),
                 link.arrivals,
-                _f(link.theory.utilisation, 3) if link.theory.utilisation is not None else "–",
-                _f(s.utilisation, 3),
-                _g(s.mean_wait),
-                _g(s.p95_wait),
-                _g(s.mean_delay),
-                _g(s.messages_per_second),
+                fixed(link.theory.utilisation, 3),
+                fixed(s.utilisation, 3),
+                sig(s.mean_wait, 4),
+                sig(s.p95_wait, 4),
+                sig(s.mean_delay, 4),
+                sig(s.messages_per_second, 4),
                 f"{s.cost:,.2f}",
             )
         )
@@ -429,23 +421,22 @@ def format_result(result) -> str:
     for link in result.links:
         t = link.theory
         lines.append(f"{link.name}:")
-        sign = "−" if t.log_kraft >= 0 else "+"
         lines.append(
-            f"  theory  L = H(q) + D(q‖r) − log2 K = {_f(t.entropy, 6)} + {_f(t.implied_kl, 6)} "
-            f"{sign} {_f(abs(t.log_kraft), 6)} (algebra, r = 2^−l/K: not a measurement)"
+            f"  theory  L = H(q) + D(q‖r) − log2 K = {fixed(t.entropy, 6)} + {fixed(t.implied_kl, 6)} "
+            f"− {signed(t.log_kraft, 6)} (algebra, r = 2^−l/K: not a measurement)"
         )
         if t.whole_draw_per_ball is not None:
             lines.append(
                 f"  theory  drawn without replacement (not i.i.d.): a code for the whole box needs "
-                f"log2(N!/∏c!)/N = {_f(t.whole_draw_per_ball, 6)} bits per ball, "
-                f"against H(q) = {_f(t.entropy, 6)}"
+                f"log2(N!/∏c!)/N = {fixed(t.whole_draw_per_ball, 6)} bits per ball, "
+                f"against H(q) = {fixed(t.entropy, 6)}"
             )
         for c in link.checks:
             lines.append(f"  {c.label}  {c.name}: {c.detail}")
     return "\n".join(lines)
 
 
-def _table(rows: list[tuple[str, ...]]) -> list[str]:
+def _table(rows: Sequence[tuple[str, ...]]) -> list[str]:
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     out = []
     for k, row in enumerate(rows):

@@ -18,6 +18,7 @@ from sim.line import Carriage, LineTally, SharedLine, TelegraphLine
 from sim.model import Line, Link, Scenario
 from sim.results import LineStats, LinkResult, RunResult, Theory, Trace
 from sim.stations import ArrivalClock, Channel, Hook, Receiver, Route, Transmitter
+from sim.stats import min_batch_telegrams
 from sim.theory import Measured, checks, finite_population_factor, link_theory, shared_theories
 from sim.urn import UrnSampler
 
@@ -84,7 +85,7 @@ class _LinkRun:
             mean_service=link.telegram * L / link.line.baud,
             telegrams=-(-sendable // link.telegram),
             telegram=link.telegram,
-            back_to_back=link.arrivals.kind == "back_to_back",
+            back_to_back=link.arrivals.message_rate is None,
             priority=link.priority,
         )
         batch = -(-chunk // link.telegram) * link.telegram  # whole telegrams per batch
@@ -111,7 +112,10 @@ class _LinkRun:
         # On a shared line theory describes the stretch while every link on the wire sends.
         counted = line.overlap_telegrams if wire is not None else None
         relaxation = theory.relaxation_time
-        waits = line.wait_batches(relaxation, counted) if relaxation is not None else None
+        load = theory.line_load if wire is not None else theory.utilisation
+        # A telegram waits with probability equal to the wire's load: batches hold enough waits.
+        min_batch = min_batch_telegrams(load) if load is not None else 0.0
+        waits = line.wait_batches(relaxation, counted, min_batch) if relaxation is not None else None
         stats = LineStats(
             telegrams=line.telegrams,
             duration=duration,
@@ -194,18 +198,26 @@ def _start(env: simpy.Environment, runs: list[_LinkRun]) -> None:
             inbox = stores[i - 1] if i > 0 else None
             outbox = stores[i] if i < len(stores) else None
             if name == "transmitter":
+                assert outbox is not None  # the route starts with India
                 env.process(stations.transmitter(env, r.transmitter, outbox))
-            elif name == "receiver":
+                continue
+            assert inbox is not None  # every station after India has one
+            if name == "receiver":
                 env.process(stations.receiver(env, r.receiver, inbox))
-            elif name == "line" and r.wire is not None:
+                continue
+            assert outbox is not None  # and every station before Australia another
+            if name == "line" and r.wire is not None:
                 ports[r.link.line][0].append(inbox)
                 ports[r.link.line][1].append(outbox)
             elif name == "line":
+                assert isinstance(r.tally, TelegraphLine)  # a wire of its own
                 env.process(stations.line(env, r.tally, inbox, outbox))
             else:
                 env.process(r.route.processes[name](env, inbox, outbox))
     for spec, members in shared.items():
-        env.process(stations.shared_line(env, members[0].wire, *ports[spec]))
+        shared_wire = members[0].wire
+        assert shared_wire is not None
+        env.process(stations.shared_line(env, shared_wire, *ports[spec]))
 
 
 def run(

@@ -26,49 +26,16 @@ from __future__ import annotations
 import math
 import textwrap
 from collections.abc import Mapping, Sequence
-from fractions import Fraction
 
-from coding import Code
-from sim.model import CodeSpec, Link, Scenario, Urn
+from coding import Code, cross_entropy, entropy, kl_divergence
+from sim.kinds import CODE_KINDS
+from sim.model import CodeSpec, Line, Link, Scenario, Urn
+from sim.numbers import MINUS, fixed, frac, prob, sig, signed
 from sim.theory import whole_draw_per_ball
 
 __all__ = ["explain", "article_corrections"]
 
 WIDTH = 100
-MINUS = "−"
-
-
-# -- number formatting ----------------------------------------------------------
-def _num(x: float, places: int = 4) -> str:
-    """A total: fixed decimals, a real minus sign, ∞ for infinity, never −0."""
-    if math.isinf(x):
-        return "∞" if x > 0 else f"{MINUS}∞"
-    s = f"{x:.{places}f}"
-    if float(s) == 0:
-        s = s.lstrip("-")
-    return s.replace("-", MINUS)
-
-
-def _prob(x: float) -> str:
-    """A probability as short as exact: 0.50, 0.13, 0.125, 0.3333."""
-    s = f"{x:.4f}".rstrip("0")
-    whole, _, frac = s.partition(".")
-    return f"{whole}.{frac.ljust(2, '0')}"
-
-
-def _signed(x: float, places: int = 3) -> str:
-    """A term that may be negative, parenthesised when it is: (−0.943)."""
-    s = _num(x, places)
-    return f"({s})" if s.startswith(MINUS) else s
-
-
-def _sig(x: float) -> str:
-    """A time or rate: five significant digits."""
-    return f"{x:.5g}"
-
-
-def _frac(f: Fraction) -> str:
-    return str(f.numerator) if f.denominator == 1 else f"{f.numerator}/{f.denominator}"
 
 
 def _log(x: float, base: int) -> float:
@@ -189,17 +156,17 @@ def _urn_section(t: _Text, urn: Urn) -> dict[str, float] | None:
     q = {c: n / total for c, n in urn.counts.items()}
     rows = [["colour", "count", "p(x)", f"{MINUS}log2 p(x)"]]
     for c, n in urn.counts.items():
-        ideal = _num(-math.log2(q[c]), 3) if q[c] > 0 else "∞"
-        rows.append([c, str(n), _prob(q[c]), ideal])
+        ideal = fixed(-_log(q[c], 2), 3)
+        rows.append([c, str(n), prob(q[c]), ideal])
     t.lines.extend(_table(rows))
     t.para(
         f"p(x) is the count over {total}. {MINUS}log2 p(x) is the ideal codeword length: the "
         "number of bits a colour would get if lengths could be any real number. Rare colours "
         "deserve long codewords, common ones short."
     )
-    terms = [f"{_prob(p)}·{_num(-math.log2(p), 3)}" for p in q.values() if p > 0]
+    terms = [f"{prob(p)}·{fixed(-math.log2(p), 3)}" for p in q.values() if p > 0]
     h = sum(-p * math.log2(p) for p in q.values() if p > 0)
-    t.sum_line(f"H({urn.name})", terms, f"{_num(h)} bits")
+    t.sum_line(f"H({urn.name})", terms, f"{fixed(h)} bits")
     zero = [c for c, p in q.items() if p == 0]
     if zero:
         t.para(
@@ -211,7 +178,7 @@ def _urn_section(t: _Text, urn: Urn) -> dict[str, float] | None:
     t.para(
         f"The entropy is the average of the ideal lengths, weighted by how often each colour "
         f"is drawn: drawing with replacement (an i.i.d. source), no uniquely decodable code "
-        f"for single draws from {urn.name} can average fewer than {_num(h)} bits per ball, and "
+        f"for single draws from {urn.name} can average fewer than {fixed(h)} bits per ball, and "
         "a good one (Huffman) stays within 1 bit of it."
     )
     t.add()
@@ -226,7 +193,7 @@ def _code_body(t: _Text, code: Code) -> None:
     K = code.kraft_sum
     terms = [f"1/{D**n}" for n in code.lengths.values()]
     verdict = "" if K == 1 else (" > 1" if K > 1 else " < 1")
-    t.sum_line(f"Kraft sum K = Σ {D}^{MINUS}l", terms, _frac(K) + verdict)
+    t.sum_line(f"Kraft sum K = Σ {D}^{MINUS}l", terms, frac(K) + verdict)
     if K < 1 and len(code) == 1:
         t.para(
             "K < 1 because a lone colour still needs one digit per message: with nothing to "
@@ -290,12 +257,12 @@ def _code_body(t: _Text, code: Code) -> None:
     if K > 1:
         t.para(
             f"Kraft–McMillan: every uniquely decodable code has K ≤ 1. This code has "
-            f"K = {_frac(K)} > 1, which on its own proves it cannot be uniquely decodable, "
+            f"K = {frac(K)} > 1, which on its own proves it cannot be uniquely decodable, "
             "before any witness is found."
         )
     else:
         t.para(
-            f"Here K = {_frac(K)} ≤ 1, so the Kraft sum alone does not expose the problem: "
+            f"Here K = {frac(K)} ≤ 1, so the Kraft sum alone does not expose the problem: "
             "K ≤ 1 is necessary for unique decodability, not sufficient."
         )
 
@@ -305,12 +272,7 @@ def _code_section(
 ) -> None:
     kind = ""
     if spec is not None:
-        kind = {
-            "fixed": "fixed-length",
-            "table": "hand-written table",
-            "huffman": "Huffman",
-            "shannon": "Shannon",
-        }.get(spec.type, spec.type)
+        kind = spec.display
         if spec.built_for:
             kind += f", built for urn {spec.built_for}"
         kind = f" ({kind})"
@@ -323,19 +285,10 @@ def _code_section(
         if who:
             t.add(f"  {who}:")
         _code_body(t, code)
-    if spec is not None and spec.type == "huffman" and spec.built_for in urns:
+    explain = CODE_KINDS[spec.type].explain if spec is not None else None
+    if spec is not None and explain is not None and spec.built_for is not None and spec.built_for in urns:
         urn = urns[spec.built_for]
-        empty = [c for c, n in urn.counts.items() if n == 0]
-        scope = "the colours listed for it"
-        if empty:
-            scope += (
-                f", including {', '.join(empty)} with no balls, which still gets a codeword and "
-                "so lengthens others"
-            )
-        t.para(
-            f"Huffman's code is optimal over {scope}: no prefix code for those colours has a "
-            f"smaller expected length on urn {urn.name}."
-        )
+        t.para(explain(urn.name, urn.counts))
     t.add()
 
 
@@ -346,46 +299,42 @@ def _align(d: Mapping[str, float], symbols: Sequence[str]) -> list[float]:
 def _cross_terms(
     q: Mapping[str, float], p: Mapping[str, float], base: int
 ) -> tuple[list[str], float, list[str]]:
-    """Terms q(x)·(−log p(x)) over q's support, the total, and the colours skipped."""
-    terms, total, skipped = [], 0.0, []
+    """Terms q(x)·(−log p(x)) over q's support (shown), the total (from coding), the colours skipped."""
+    terms, skipped = [], []
     for s, qx in q.items():
         if qx == 0:
             skipped.append(s)
             continue
         px = p.get(s, 0.0)
-        if px == 0:
-            terms.append(f"{_prob(qx)}·∞")
-            total = math.inf
-        else:
-            ideal = -_log(px, base)
-            terms.append(f"{_prob(qx)}·{_num(ideal, 3)}")
-            total += qx * ideal
-    return terms, total, skipped
+        terms.append(f"{prob(qx)}·{fixed(-_log(px, base), 3)}")
+    qv, pv = _on_union(q, p)
+    return terms, cross_entropy(qv, pv, base=base), skipped
 
 
 def _kl_terms(
     q: Mapping[str, float], p: Mapping[str, float], base: int
 ) -> tuple[list[str], float, list[tuple[float, str]]]:
-    """Terms q(x)·log(q(x)/p(x)) over q's support, the total, and (contribution, colour)."""
-    terms, total, parts = [], 0.0, []
+    """Terms q(x)·log(q(x)/p(x)) over q's support (shown), the total (from coding), (share, colour)."""
+    terms, parts = [], []
     for s, qx in q.items():
         if qx == 0:
             continue
         px = p.get(s, 0.0)
         if px == 0:
-            terms.append(f"{_prob(qx)}·∞")
-            total = math.inf
+            terms.append(f"{prob(qx)}·∞")
             parts.append((math.inf, s))
             continue
         ratio = _log(qx / px, base)
-        terms.append(f"{_prob(qx)}·{_signed(ratio)}")
-        total += qx * ratio
+        terms.append(f"{prob(qx)}·{signed(ratio, 3)}")
         parts.append((qx * ratio, s))
-    return terms, max(total, 0.0), parts
+    qv, pv = _on_union(q, p)
+    return terms, kl_divergence(qv, pv, base=base), parts
 
 
-def _entropy(q: Mapping[str, float], base: int) -> float:
-    return sum(-x * _log(x, base) for x in q.values() if x > 0)
+def _on_union(q: Mapping[str, float], p: Mapping[str, float]) -> tuple[list[float], list[float]]:
+    """Both distributions as lists over the union of their colours (0 where one lacks a colour)."""
+    symbols = list(q) + [s for s in p if s not in q]
+    return [q.get(s, 0.0) for s in symbols], [p.get(s, 0.0) for s in symbols]
 
 
 def _link_section(t: _Text, link: Link) -> None:
@@ -410,17 +359,17 @@ def _link_section(t: _Text, link: Link) -> None:
     lengths = {c: code.lengths.get(c, 0) for c in q}
     qn = urn.name
     # Expected length.
-    terms = [f"{_prob(x)}·{lengths[c]}" for c, x in q.items() if x > 0]
+    terms = [f"{prob(x)}·{lengths[c]}" for c, x in q.items() if x > 0]
     L = sum(x * lengths[c] for c, x in q.items() if x > 0)
-    t.sum_line(f"L({qn}) = Σ q(x)·l(x)", terms, f"{_num(L)} {unit} per message")
-    H = _entropy(q, D)
+    t.sum_line(f"L({qn}) = Σ q(x)·l(x)", terms, f"{fixed(L)} {unit} per message")
+    H = entropy(list(q.values()), base=D)
     where = "as above" if D == 2 else f"in base {D}, the code's units"
-    t.add(f"  H({qn}) = {_num(H)} {unit} (the entropy of the urn that draws, {where})")
+    t.add(f"  H({qn}) = {fixed(H)} {unit} (the entropy of the urn that draws, {where})")
     ud = code.is_uniquely_decodable
     if not ud:
         if L < H:
             t.para(
-                f"L = {_num(L)} is BELOW the entropy H = {_num(H)}. No usable code can do that: "
+                f"L = {fixed(L)} is BELOW the entropy H = {fixed(H)}. No usable code can do that: "
                 "a uniquely decodable code always needs at least H bits per message on "
                 "average. The saving is an illusion bought by ambiguity: this code is not "
                 "uniquely decodable, so the receiver cannot recover the messages and the "
@@ -444,7 +393,7 @@ def _link_section(t: _Text, link: Link) -> None:
     p = _as_dict(link.assumed_distribution)
     t.para(f"The code assumes {pwhat}.")
     cterms, HC, skipped = _cross_terms(q, p, D)
-    t.sum_line(f"H({qn}, {pname}) = Σ q(x)·({MINUS}{lg} p(x))", cterms, f"{_num(HC)} {unit}")
+    t.sum_line(f"H({qn}, {pname}) = Σ q(x)·({MINUS}{lg} p(x))", cterms, f"{fixed(HC)} {unit}")
     if skipped:
         t.para(f"({', '.join(skipped)}: q(x) = 0, no contribution.)")
     t.para(
@@ -453,21 +402,21 @@ def _link_section(t: _Text, link: Link) -> None:
     )
     # KL both ways.
     kq_terms, KLqp, parts_q = _kl_terms(q, p, D)
-    t.sum_line(f"D({qn}‖{pname}) = Σ q(x)·{lg}(q(x)/p(x))", kq_terms, f"{_num(KLqp)} {unit}")
+    t.sum_line(f"D({qn}‖{pname}) = Σ q(x)·{lg}(q(x)/p(x))", kq_terms, f"{fixed(KLqp)} {unit}")
     if not math.isinf(HC):
-        t.add(f"    = H({qn}, {pname}) {MINUS} H({qn}) = {_num(HC)} {MINUS} {_num(H)}")
+        t.add(f"    = H({qn}, {pname}) {MINUS} H({qn}) = {fixed(HC)} {MINUS} {fixed(H)}")
     kp_terms, KLpq, parts_p = _kl_terms(p, q, D)
-    HP = _entropy(p, D)
+    HP = entropy(list(p.values()), base=D)
     _, HCp, _ = _cross_terms(p, q, D)
     if pname == qn:  # the code was built for the urn that draws: the reverse is the same sum
         t.para(
             f"The reverse divergence, Σ p(x)·{lg}(p(x)/q(x)), is the same sum here "
-            f"({_num(KLpq)} {unit}): p and q are both {qn}."
+            f"({fixed(KLpq)} {unit}): p and q are both {qn}."
         )
     else:
-        t.sum_line(f"D({pname}‖{qn}) = Σ p(x)·{lg}(p(x)/q(x))", kp_terms, f"{_num(KLpq)} {unit}")
+        t.sum_line(f"D({pname}‖{qn}) = Σ p(x)·{lg}(p(x)/q(x))", kp_terms, f"{fixed(KLpq)} {unit}")
         if not math.isinf(HCp):
-            t.add(f"    = H({pname}, {qn}) {MINUS} H({pname}) = {_num(HCp)} {MINUS} {_num(HP)}")
+            t.add(f"    = H({pname}, {qn}) {MINUS} H({pname}) = {fixed(HCp)} {MINUS} {fixed(HP)}")
     if KLqp < 5e-5 and KLpq < 5e-5:
         t.para(
             "Both divergences are 0: the code was designed for exactly the distribution that "
@@ -487,7 +436,7 @@ def _link_section(t: _Text, link: Link) -> None:
             c = big_q[1]
             why += (
                 f" The largest share of D({qn}‖{pname}) comes from {c}: {qn} draws it with "
-                f"{_prob(q[c])} but {pname} expects {_prob(p.get(c, 0.0))}."
+                f"{prob(q[c])} but {pname} expects {prob(p.get(c, 0.0))}."
             )
         if big_p is not None and math.isinf(big_p[0]):
             why += f" D({pname}‖{qn}) is infinite: {pname} expects {big_p[1]}, which {qn} never draws."
@@ -495,19 +444,18 @@ def _link_section(t: _Text, link: Link) -> None:
             c = big_p[1]
             why += (
                 f" The largest share of D({pname}‖{qn}) comes from {c}: {pname} expects "
-                f"{_prob(p.get(c, 0.0))} but {qn} draws it with {_prob(q.get(c, 0.0))}."
+                f"{prob(p.get(c, 0.0))} but {qn} draws it with {prob(q.get(c, 0.0))}."
             )
         t.para(why)
     # The exact identity.
     K = code.kraft_sum
     r = _as_dict(code.implied_distribution())
-    rdesc = ", ".join(f"{s} {_prob(x)}" for s, x in r.items())
-    t.para(f"Implied distribution r(x) = {D}^{MINUS}l(x)/K with K = {_frac(K)}: {rdesc}.")
+    rdesc = ", ".join(f"{s} {prob(x)}" for s, x in r.items())
+    t.para(f"Implied distribution r(x) = {D}^{MINUS}l(x)/K with K = {frac(K)}: {rdesc}.")
     _, KLqr, _ = _kl_terms(q, r, D)
     logK = _log(float(K), D)
-    logK_s = _num(logK)
-    logK_s = f"({logK_s})" if logK_s.startswith(MINUS) else logK_s
-    t.add(f"  L = H(q) + D(q‖r) {MINUS} {lg} K:  {_num(L)} = {_num(H)} + {_num(KLqr)} {MINUS} {logK_s}")
+    logK_s = signed(logK)
+    t.add(f"  L = H(q) + D(q‖r) {MINUS} {lg} K:  {fixed(L)} = {fixed(H)} + {fixed(KLqr)} {MINUS} {logK_s}")
     t.para(
         "This identity is algebra, exact for any code (a theory line, not a measurement, so "
         "runs do not check it): the length above the entropy is the "
@@ -535,8 +483,8 @@ def _finite_box(t: _Text, urn: Urn, H: float, L: float) -> None:
         f"Drawn WITHOUT replacement, this box is not an i.i.d. source: each ball drawn changes "
         f"the odds of the next, and the last ball is certain. Both ends can track the colours "
         f"left, so a code for the whole draw of all {n} balls needs only log2({n}!/∏ c!) bits, "
-        f"{_num(whole)} bits per ball against H = {_num(H)}: the entropy bound for codes of "
-        f"single balls (L = {_num(L)} here) does not bound every code for this source. Averages "
+        f"{fixed(whole)} bits per ball against H = {fixed(H)}: the entropy bound for codes of "
+        f"single balls (L = {fixed(L)} here) does not bound every code for this source. Averages "
         "still centre on L, but their standard error carries the finite-population factor "
         "√((N − n)/(N − 1)) and is 0 when the whole box is drawn (the total number of bits is "
         "then fixed); the queue formulas, which assume independent service times, are judged "
@@ -566,7 +514,7 @@ def _line_part(t: _Text, link: Link, q: Mapping[str, float], lengths: Mapping[st
         cost = tariff.per_bit * L + tariff.per_telegram / max(link.telegram, 1)
         t.add(
             f"  Cost per message = per_bit·L + per_telegram/telegram = {tariff.per_bit:g}·"
-            f"{_num(L)} + {tariff.per_telegram:g}/{link.telegram} = {_num(cost)}"
+            f"{fixed(L)} + {tariff.per_telegram:g}/{link.telegram} = {fixed(cost)}"
         )
     lam = arr.message_rate
     if baud <= 0:
@@ -576,24 +524,24 @@ def _line_part(t: _Text, link: Link, q: Mapping[str, float], lengths: Mapping[st
     if lam is None:
         t.para(
             f"Back-to-back: a message is always waiting, so the line is busy all the time "
-            f"(ρ = 1) and carries baud/L = {line.baud:g}/{_num(L)} = {_sig(baud / L)} "
+            f"(ρ = 1) and carries baud/L = {line.baud:g}/{fixed(L)} = {sig(baud / L)} "
             "messages per second. A shorter code means more messages per second."
             if L > 0
             else "Back-to-back: the line is always busy."
         )
         return
     rho = lam * L / baud
-    t.add(f"  ρ = λ·L/baud = {lam:g}·{_num(L)}/{line.baud:g} = {_num(rho)}")
+    t.add(f"  ρ = λ·L/baud = {lam:g}·{fixed(L)}/{line.baud:g} = {fixed(rho)}")
     if rho >= 1:
         t.para(
-            f"UNSTABLE: ρ = {_num(rho)} ≥ 1. Bits arrive at least as fast as the line can send "
+            f"UNSTABLE: ρ = {fixed(rho)} ≥ 1. Bits arrive at least as fast as the line can send "
             "them, so the queue of telegrams grows without bound and there is no steady-state "
             "mean wait. A shorter code (smaller L) or a faster line is needed."
         )
         return
     t.para(
         f"ρ is the fraction of time the line is busy: messages arrive at λ = {lam:g} per "
-        f"second and each takes on average L/baud = {_sig(ES)} s to send."
+        f"second and each takes on average L/baud = {sig(ES)} s to send."
     )
     if line.shared:
         t.para(
@@ -602,7 +550,7 @@ def _line_part(t: _Text, link: Link, q: Mapping[str, float], lengths: Mapping[st
             "'Shared lines' below."
         )
         return
-    if arr.kind != "poisson":
+    if not arr.process.poisson:
         t.para(
             "The Pollaczek–Khinchine mean wait applies to Poisson arrivals only, so it is not "
             "computed for this link."
@@ -615,7 +563,7 @@ def _line_part(t: _Text, link: Link, q: Mapping[str, float], lengths: Mapping[st
             "not applied."
         )
         return
-    sq_terms = [f"{_prob(x)}·{lengths[c] ** 2}" for c, x in q.items() if x > 0]
+    sq_terms = [f"{prob(x)}·{lengths[c] ** 2}" for c, x in q.items() if x > 0]
     El2 = sum(x * lengths[c] ** 2 for c, x in q.items() if x > 0)
     ES2 = El2 / baud**2
     W = lam * ES2 / (2 * (1 - rho))
@@ -630,14 +578,14 @@ def _line_part(t: _Text, link: Link, q: Mapping[str, float], lengths: Mapping[st
         f"S = l(X)/baud {service}, and the Pollaczek–Khinchine formula gives the mean wait "
         "in the queue:"
     )
-    t.add(f"  E[S] = L/baud = {_num(L)}/{line.baud:g} = {_sig(ES)} s")
-    t.sum_line("E[l²] = Σ q(x)·l(x)²", sq_terms, _num(El2))
-    t.add(f"  E[S²] = E[l²]/baud² = {_num(El2)}/{baud**2:g} = {_sig(ES2)} s²")
-    t.add(f"  W = λ·E[S²]/(2(1 {MINUS} ρ)) = {lam:g}·{_sig(ES2)}/(2·(1 {MINUS} {_num(rho)})) = {_sig(W)} s")
+    t.add(f"  E[S] = L/baud = {fixed(L)}/{line.baud:g} = {sig(ES)} s")
+    t.sum_line("E[l²] = Σ q(x)·l(x)²", sq_terms, fixed(El2))
+    t.add(f"  E[S²] = E[l²]/baud² = {fixed(El2)}/{baud**2:g} = {sig(ES2)} s²")
+    t.add(f"  W = λ·E[S²]/(2(1 {MINUS} ρ)) = {lam:g}·{sig(ES2)}/(2·(1 {MINUS} {fixed(rho)})) = {sig(W)} s")
     total = W + ES + float(line.latency)
     t.para(
         f"Mean time from a message's arrival to its delivery = W + E[S] + latency = "
-        f"{_sig(W)} + {_sig(ES)} + {line.latency:g} = {_sig(total)} s. The wait grows "
+        f"{sig(W)} + {sig(ES)} + {line.latency:g} = {sig(total)} s. The wait grows "
         "with E[S²], not just E[S]: long, rare codewords hold up everyone behind them."
     )
 
@@ -699,7 +647,7 @@ def explain(scenario: Scenario) -> str:
 
 def _shared_lines(t: _Text, scenario: Scenario) -> None:
     """The arithmetic of every shared wire: the load as a sum, W0, and each class's mean wait."""
-    wires: dict[object, list[Link]] = {}
+    wires: dict[Line, list[Link]] = {}
     for link in scenario.links:
         if link.line.shared:
             wires.setdefault(link.line, []).append(link)
@@ -732,40 +680,42 @@ def _shared_lines(t: _Text, scenario: Scenario) -> None:
             loads.append(None if rate is None else rate * es)
             works.append(None if rate is None else rate * es2)
             rows.append(
-                (x.name, "-" if rate is None else f"{rate:g}", _sig(es), _sig(es2),
-                 "-" if rate is None else _num(rate * es))
+                (x.name, "-" if rate is None else f"{rate:g}", sig(es), sig(es2),
+                 "-" if rate is None else fixed(rate * es))
             )  # fmt: skip
         t.lines.extend(_table(rows))
         if None in loads:
             t.para("A link without an arrival rate (back-to-back) cannot share a queue: not computed.")
             continue
-        rho = sum(loads)
-        t.sum_line("ρ = Σ ρ_i", [_num(x) for x in loads], _num(rho))
+        shares = [x for x in loads if x is not None]  # all of them: none is None
+        rates = [x for x in works if x is not None]
+        rho = sum(shares)
+        t.sum_line("ρ = Σ ρ_i", [fixed(x) for x in shares], fixed(rho))
         if rho >= 1:
-            t.para(f"UNSTABLE: ρ = {_num(rho)} ≥ 1; the shared queue grows without bound.")
+            t.para(f"UNSTABLE: ρ = {fixed(rho)} ≥ 1; the shared queue grows without bound.")
             continue
-        if not all(x.arrivals.kind == "poisson" and x.telegram == 1 for x in links):
+        if not all(x.arrivals.process.poisson and x.telegram == 1 for x in links):
             t.para(
                 "The mean waits below need Poisson arrivals with one message per telegram on every "
                 "link of the wire; not computed here."
             )
             continue
-        w0 = sum(works) / 2
-        t.sum_line("W0 = Σ λ_i·E[S_i²]/2", [_sig(w / 2) for w in works], f"{_sig(w0)} s")
+        w0 = sum(rates) / 2
+        t.sum_line("W0 = Σ λ_i·E[S_i²]/2", [sig(w / 2) for w in rates], f"{sig(w0)} s")
         classes = sorted({x.priority for x in links})
         if len(classes) == 1:
-            t.add(f"  W = W0/(1 {MINUS} ρ) = {_sig(w0)}/(1 {MINUS} {_num(rho)}) = {_sig(w0 / (1 - rho))} s")
+            t.add(f"  W = W0/(1 {MINUS} ρ) = {sig(w0)}/(1 {MINUS} {fixed(rho)}) = {sig(w0 / (1 - rho))} s")
             t.para(
                 "The same for every link on the wire: a shorter code on one link shortens everyone's wait."
             )
             continue
         for c in classes:
-            before = sum(r for r, x in zip(loads, links) if x.priority < c)
-            upto = sum(r for r, x in zip(loads, links) if x.priority <= c)
+            before = sum(r for r, x in zip(shares, links) if x.priority < c)
+            upto = sum(r for r, x in zip(shares, links) if x.priority <= c)
             who = ", ".join(x.name for x in links if x.priority == c)
             t.add(
-                f"  priority {c} ({who}): σ = {_num(before)} → {_num(upto)}, W = {_sig(w0)}/((1 {MINUS} "
-                f"{_num(before)})·(1 {MINUS} {_num(upto)})) = {_sig(w0 / ((1 - before) * (1 - upto)))} s"
+                f"  priority {c} ({who}): σ = {fixed(before)} → {fixed(upto)}, W = {sig(w0)}/((1 {MINUS} "
+                f"{fixed(before)})·(1 {MINUS} {fixed(upto)})) = {sig(w0 / ((1 - before) * (1 - upto)))} s"
             )
 
 

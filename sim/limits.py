@@ -23,6 +23,7 @@ Range(low=0.001, high=1000000000000.0)
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 __all__ = [
@@ -50,9 +51,12 @@ __all__ = [
     "TARIFF",
     "TELEGRAM",
     "URNS",
+    "URN_BALLS",
     "YAML_DEPTH",
     "YAML_NODES",
+    "integer_rule",
     "markdown_table",
+    "number_rule",
     "number_text",
 ]
 
@@ -185,3 +189,34 @@ def markdown_table() -> str:
     rows = ["| input | limit | note |", "|---|---|---|"]
     rows += [f"| {what} | {limit} | {why} |" for what, limit, why in LIMITS]
     return "\n".join(rows)
+
+
+# -- the model records (sim/model.py): what a Python caller is held to ---------------------
+#: Balls in one urn, however built: draws and counts stay exact in float64.
+URN_BALLS = 2**53
+
+
+def number_rule(value: float, *, positive: bool = False) -> str | None:
+    """The rule a real number breaks (finite, ≥ 0, or > 0 when ``positive``), or None.
+
+    >>> number_rule(-5.0, positive=True), number_rule(0.0), number_rule(float("inf"))
+    ('must be positive', None, 'must be a finite number')
+    """
+    if isinstance(value, float) and not math.isfinite(value):
+        return "must be a finite number"
+    if value < 0 or (positive and value == 0):
+        return "must be positive" if positive else "must be zero or more"
+    return None
+
+
+def integer_rule(value: int, low: int, high: int | None = None) -> str | None:
+    """The rule a whole number breaks (``low`` ≤ value ≤ ``high``), or None.
+
+    >>> integer_rule(0, 1), integer_rule(-1, 0), integer_rule(70_000, 1, TELEGRAM)
+    ('must be at least 1', 'must not be negative', 'must be at most 65_536')
+    """
+    if value < low:
+        return "must not be negative" if low == 0 else f"must be at least {low}"
+    if high is not None and value > high:
+        return f"must be at most {high:_}"
+    return None

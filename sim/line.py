@@ -156,15 +156,18 @@ class LineTally:
         """On a shared line: the mean wait of :attr:`overlap_telegrams`."""
         return float(self._get("overlap_wait_sum")) / max(self.overlap_telegrams, 1)
 
-    def wait_batches(self, relaxation: float, telegrams: int | None = None) -> BatchMeans:
+    def wait_batches(
+        self, relaxation: float, telegrams: int | None = None, min_batch: float = 0.0
+    ) -> BatchMeans:
         """The mean wait after warm-up, with its batch-means standard error.
 
         ``relaxation`` is the queue's relaxation time in telegrams: it sets
         the warm-up deleted and the least batch length (see :mod:`sim.stats`).
-        ``telegrams`` limits it to the first so many (default: all).
+        ``telegrams`` limits it to the first so many (default: all);
+        ``min_batch`` is the least batch length in telegrams.
         """
         count = self.telegrams if telegrams is None else telegrams
-        return batch_means(self.batch_wait, self.batch_size, count, relaxation)
+        return batch_means(self.batch_wait, self.batch_size, count, relaxation, min_batch)
 
 
 class TelegraphLine(LineTally):
@@ -187,6 +190,7 @@ class TelegraphLine(LineTally):
 
     def send(self, batch: Batch) -> float:
         """Send a :class:`sim.stations.Batch` of the link's messages. Returns the last departure."""
+        assert self.lengths is not None, "send() needs the link's codeword lengths"
         return self.transmit(batch.arrival, batch.symbols, self.lengths)
 
     def transmit(self, arrival: np.ndarray, symbols: np.ndarray, lengths: np.ndarray) -> float:
@@ -229,7 +233,8 @@ class SharedLine:
         self._free_at = np.zeros(1)
         empty_f, empty_i = np.zeros(0), np.zeros(0, dtype=np.int64)
         # Pending telegrams per link: arrival, bits, messages, sum of message arrivals.
-        self._pending = [(empty_f, empty_i, empty_i, empty_f) for _ in range(n)]
+        # Per link, the telegrams waiting: (arrival, bits, messages, arrival sum) arrays.
+        self._pending: list[tuple[np.ndarray, ...]] = [(empty_f, empty_i, empty_i, empty_f) for _ in range(n)]
         self._batches: list[deque[list[Any]]] = [deque() for _ in range(n)]  # [batch, telegrams left]
 
     @property
@@ -278,7 +283,7 @@ class SharedLine:
         first = start.copy()
         flat = [np.concatenate([p[f] for p in self._pending]) for f in range(4)]
         departures = np.empty(flat[0].size)
-        kernels.shared_serve(
+        kernels.shared_serve(  # type: ignore[call-arg]  # a numba dispatcher: mypy sees no signature
             *flat, start, end, float(self.horizon.min()), self.overlap_end, self._free_at,
             self.params, self.state, self.hist, self.batch, departures,
         )  # fmt: skip

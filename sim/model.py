@@ -1,20 +1,127 @@
 """The resolved model a scenario describes: frozen records the engine runs.
 
-:mod:`sim.scenario` builds these from YAML (validating once); tests and
-Python users may build them directly.
+:mod:`sim.scenario` builds these from YAML; tests and Python users may build
+them directly. Each record checks itself when built (``__post_init__``), so
+both meet the same rules and the same message, naming the field, the rule and
+the value; the YAML layer only adds the file and the YAML path. The records
+hold the model's own rules (a positive baud, a rate for Poisson arrivals, a
+code that fits its urn); the sizes a scenario *file* may reach (baud up to
+10^12, names up to 100 characters …) are :mod:`sim.limits`' table, enforced
+where files are read, so Python may probe further (a baud of 10^200, say):
+
+>>> Line("cable", baud=-5)
+Traceback (most recent call last):
+...
+sim.model.RecordError: Line 'cable': 'baud' must be positive (got -5)
+>>> Arrivals("poisson")
+Traceback (most recent call last):
+...
+sim.model.RecordError: Arrivals: 'rate' is required for poisson arrivals (got None)
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Literal
+
+import numpy as np
 
 from coding import Code, Distribution
+from sim import limits
+from sim.kinds import ARRIVAL_KINDS, CODE_KINDS, ArrivalProcess
 
-CodeType = Literal["fixed", "table", "huffman", "shannon"]
-ArrivalKind = Literal["back_to_back", "fixed", "poisson"]
+__all__ = [
+    "Arrivals",
+    "CodeSpec",
+    "Line",
+    "Link",
+    "Problem",
+    "RecordError",
+    "Scenario",
+    "Tariff",
+    "Urn",
+]
+
+#: A code kind's name (see :data:`sim.kinds.CODE_KINDS`); a ``str`` so a new row needs no edit here.
+CodeType = str
+#: An arrival kind's name (see :data:`sim.kinds.ARRIVAL_KINDS`): back_to_back, fixed, poisson.
+ArrivalKind = str
+
+_NONE = object()
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One broken rule of a record: where (field path), what rule, and the value given."""
+
+    where: tuple[str, ...]
+    rule: str
+    got: object = _NONE
+
+    @property
+    def has_value(self) -> bool:
+        return self.got is not _NONE
+
+    def __str__(self) -> str:
+        text = f"{_field(self.where)} {self.rule}"
+        return text if self.got is _NONE else f"{text} (got {self.got!r})"
+
+
+class RecordError(ValueError):
+    """A record built with values that break its rules; ``problems`` lists each one."""
+
+    def __init__(self, record: str, problems: list[Problem]) -> None:
+        self.record = record
+        self.problems = tuple(problems)
+        super().__init__(f"{record}: " + "; ".join(str(p) for p in self.problems))
+
+
+def _field(where: tuple[str, ...]) -> str:
+    head, *rest = where
+    return repr(head) if not rest else head + "".join(f"[{k!r}]" for k in rest)
+
+
+class _Rules:
+    """Collects the broken rules of one record, then raises them together."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def add(self, where: str | tuple[str, ...], rule: str, *got: object) -> None:
+        path = (where,) if isinstance(where, str) else where
+        self.problems.append(Problem(path, rule, got[0] if got else _NONE))
+
+    def number(self, where: str, value: object, *, positive: bool = False) -> None:
+        """A finite real number ≥ 0 (> 0 when ``positive``)."""
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            self.add(where, "must be a number", value)
+        elif (rule := limits.number_rule(value, positive=positive)) is not None:
+            self.add(where, rule, value)
+
+    def integer(self, where: str | tuple[str, ...], value: object, low: int, high: int | None = None) -> None:
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+            self.add(where, "must be a whole number", value)
+        elif (rule := limits.integer_rule(int(value), low, high)) is not None:
+            self.add(where, rule, value)
+
+    def name(self, where: str, value: object) -> None:
+        if not isinstance(value, str) or not value:
+            self.add(where, "must be a non-empty name", value)
+
+    def raise_for(self, record: str) -> None:
+        if self.problems:
+            raise RecordError(record, self.problems)
+
+
+def _as_floats(record: object, *names: str) -> None:
+    """Store checked numbers as floats (a frozen record is normalised once, when built)."""
+    for name in names:
+        object.__setattr__(record, name, float(getattr(record, name)))
+
+
+def _label(kind: str, name: object) -> str:
+    return f"{kind} {name!r}" if isinstance(name, str) and name else kind
 
 
 @dataclass(frozen=True)
@@ -23,6 +130,24 @@ class Urn:
 
     name: str
     counts: Mapping[str, int]
+
+    def __post_init__(self) -> None:
+        r = _Rules()
+        r.name("name", self.name)
+        if not isinstance(self.counts, Mapping) or not self.counts:
+            r.add("counts", "must have at least one colour", self.counts)
+        else:
+            for colour, n in self.counts.items():
+                if not isinstance(colour, str) or colour == "":
+                    r.add(("counts", colour), "colour names must be text; put it in quotes", colour)
+                else:
+                    r.integer(("counts", colour), n, 0)
+            total = sum(self.counts.values()) if not r.problems else None
+            if total == 0:
+                r.add("counts", "must hold at least one ball (every count is 0)", dict(self.counts))
+            elif total is not None and total > limits.URN_BALLS:
+                r.add("counts", "must hold at most 2^53 balls in all, to count them exactly", total)
+        r.raise_for(_label("Urn", self.name))
 
     @cached_property
     def distribution(self) -> Distribution:
@@ -41,6 +166,13 @@ class Tariff:
     per_bit: float = 0.0
     per_telegram: float = 0.0
 
+    def __post_init__(self) -> None:
+        r = _Rules()
+        r.number("per_bit", self.per_bit)
+        r.number("per_telegram", self.per_telegram)
+        r.raise_for("Tariff")
+        _as_floats(self, "per_bit", "per_telegram")
+
 
 @dataclass(frozen=True)
 class Line:
@@ -56,35 +188,69 @@ class Line:
     tariff: Tariff = field(default_factory=Tariff)
     shared: bool = False
 
+    def __post_init__(self) -> None:
+        r = _Rules()
+        r.name("name", self.name)
+        r.number("baud", self.baud, positive=True)
+        r.number("latency", self.latency)
+        if not isinstance(self.tariff, Tariff):
+            r.add("tariff", "must be a Tariff", self.tariff)
+        if not isinstance(self.shared, bool):
+            r.add("shared", "must be True or False", self.shared)
+        r.raise_for(_label("Line", self.name))
+        _as_floats(self, "baud", "latency")
+
 
 @dataclass(frozen=True)
 class Arrivals:
-    """How messages reach the transmitter.
+    """How messages reach the transmitter: a kind of :data:`sim.kinds.ARRIVAL_KINDS`.
 
     ``back_to_back``: a telegram is always ready when the line frees (it never
     idles); ``fixed``: one message every ``every`` seconds; ``poisson``: a
-    Poisson stream of ``rate`` messages per second.
+    Poisson stream of ``rate`` messages per second. ``process`` is the kind's
+    object, which does the work (times, rate, describe, dump).
     """
 
     kind: ArrivalKind = "back_to_back"
     every: float | None = None
     rate: float | None = None
 
+    def __post_init__(self) -> None:
+        r = _Rules()
+        cls = ARRIVAL_KINDS.get(self.kind) if isinstance(self.kind, str) else None
+        if cls is None:
+            r.add("kind", f"must be one of {', '.join(ARRIVAL_KINDS)}", self.kind)
+            r.raise_for("Arrivals")
+            return
+        for name in ("every", "rate"):
+            value = getattr(self, name)
+            if name == cls.parameter:
+                if value is None:
+                    r.add(name, f"is required for {self.kind} arrivals", None)
+                else:
+                    r.number(name, value, positive=True)
+            elif value is not None:
+                r.add(name, f"is not used by {self.kind} arrivals; leave it out", value)
+        r.raise_for("Arrivals")
+        param = cls.parameter
+        if param:
+            _as_floats(self, param)
+        process = cls(float(getattr(self, param))) if param else cls()  # type: ignore[call-arg]
+        object.__setattr__(self, "_process", process)
+
+    @property
+    def process(self) -> ArrivalProcess:
+        """The arrival kind's object: :class:`sim.kinds.Poisson` and the like."""
+        process: ArrivalProcess = self.__dict__["_process"]
+        return process
+
     @property
     def message_rate(self) -> float | None:
         """Messages per second offered to the line (None for back-to-back)."""
-        if self.kind == "poisson":
-            return self.rate
-        if self.kind == "fixed":
-            return 1.0 / self.every
-        return None
+        return self.process.message_rate
 
     def describe(self) -> str:
-        if self.kind == "poisson":
-            return f"Poisson, {self.rate:g} messages/s"
-        if self.kind == "fixed":
-            return f"one message every {self.every:g} s"
-        return "back-to-back (the line never idles)"
+        return self.process.describe()
 
 
 @dataclass(frozen=True)
@@ -100,16 +266,40 @@ class CodeSpec:
     code: Code | None = None
     built_for: str | None = None
 
+    def __post_init__(self) -> None:
+        r = _Rules()
+        r.name("name", self.name)
+        kind = CODE_KINDS.get(self.type) if isinstance(self.type, str) else None
+        if kind is None:
+            r.add("type", f"must be a code kind ({', '.join(CODE_KINDS)})", self.type)
+        else:
+            if kind.takes_for == "required" and self.built_for is None:
+                r.add("built_for", f"must name the urn a {self.type} code is built for", None)
+            if kind.takes_for == "never" and self.built_for is not None:
+                r.add("built_for", f"a {self.type} code is not built for an urn", self.built_for)
+            per_link = kind.takes_for == "optional" and kind.build is not None and self.built_for is None
+            if self.code is None and not per_link:
+                r.add("code", "is required (only a kind built per link, like fixed, may leave it out)", None)
+        if self.code is not None and not isinstance(self.code, Code):
+            r.add("code", "must be a coding.Code", self.code)
+        r.raise_for(_label("CodeSpec", self.name))
+
+    @property
+    def display(self) -> str:
+        """The kind's name as the docs write it: ``Huffman``, ``Shannon–Fano``."""
+        return CODE_KINDS[self.type].display
+
 
 @dataclass(frozen=True)
 class Link:
     """One transmitter -> line -> receiver chain.
 
     ``code`` covers every colour of ``urn``. ``assumed`` is the distribution
-    the code was designed for: the urn named by ``built_for`` for Huffman and
-    Shannon codes, otherwise the code's implied distribution 2^−l / K.
-    ``priority`` orders the links of a shared line: lower numbers are served
-    first (non-preemptive); equal numbers share one FIFO queue.
+    the code was designed for: the urn named by ``built_for`` for the kinds
+    built for an urn (Huffman, Shannon, Shannon–Fano), otherwise the code's
+    implied distribution 2^−l / K. ``priority`` orders the links of a shared
+    line: lower numbers are served first (non-preemptive); equal numbers share
+    one FIFO queue.
     """
 
     name: str
@@ -125,9 +315,55 @@ class Link:
     replacement: bool = True
     priority: int = 0
 
+    def __post_init__(self) -> None:
+        r = _Rules()
+        r.name("name", self.name)
+        for attr, cls in (("urn", Urn), ("line", Line), ("arrivals", Arrivals), ("code", Code)):
+            if not isinstance(getattr(self, attr), cls):
+                r.add(attr, f"must be a {cls.__name__}", getattr(self, attr))
+        if not isinstance(self.code_type, str) or self.code_type not in CODE_KINDS:
+            r.add("code_type", f"must be a code kind ({', '.join(CODE_KINDS)})", self.code_type)
+        r.integer("telegram", self.telegram, 1, limits.TELEGRAM)
+        if not isinstance(self.replacement, bool):
+            r.add("replacement", "must be True or False", self.replacement)
+        r.integer("priority", self.priority, 0, limits.PRIORITY)
+        if isinstance(self.urn, Urn) and isinstance(self.code, Code):
+            for problem in code_fits_urn(self.code, self.urn):
+                r.add("code", problem)
+        r.raise_for(_label("Link", self.name))
+
     @property
     def assumed_distribution(self) -> Distribution:
         return self.assumed if self.assumed is not None else self.code.implied_distribution()
+
+
+def code_fits_urn(code: Code, urn: Urn) -> Iterator[str]:
+    """What keeps ``code`` from serving ``urn``: colours it lacks or adds, codewords too long."""
+    missing = [c for c, n in urn.counts.items() if n > 0 and c not in code.codewords]
+    extra = [c for c in code.codewords if c not in urn.counts]
+    parts = []
+    if missing:
+        parts.append(f"no codeword for {_names(missing)}")
+    if extra:
+        parts.append(
+            f"codewords for {_names(extra)}, which the urn lacks (list "
+            f"{'them' if len(extra) > 1 else 'it'} in the urn with 0 balls if that is intended)"
+        )
+    if parts:
+        yield f"does not fit urn {urn.name!r}: it has " + "; and ".join(parts)
+    too_long = [c for c, w in code.codewords.items() if len(w) > limits.CODEWORD_BITS]
+    if too_long:
+        c = too_long[0]
+        yield (
+            f"gives {c!r} a codeword of {len(code[c])} bits; the line sends codewords of at most "
+            f"{limits.CODEWORD_BITS} bits"
+        )
+
+
+def _names(symbols: list[str], most: int = 8) -> str:
+    """The first ``most`` names, then how many more (an error line stays short)."""
+    shown = ", ".join(repr(s) for s in symbols[:most])
+    return shown + (f", … ({len(symbols) - most:_} more)" if len(symbols) > most else "")
 
 
 @dataclass(frozen=True)
@@ -143,3 +379,21 @@ class Scenario:
     codes: Mapping[str, CodeSpec] = field(default_factory=dict)
     lines: Mapping[str, Line] = field(default_factory=dict)
     source: str | None = None
+
+    def __post_init__(self) -> None:
+        r = _Rules()
+        r.name("name", self.name)
+        if not isinstance(self.links, tuple) or not self.links:
+            r.add("links", "must be a non-empty tuple of Link", self.links)
+        else:
+            seen: set[str] = set()
+            for i, link in enumerate(self.links):
+                if not isinstance(link, Link):
+                    r.add(("links", str(i)), "must be a Link", link)
+                elif link.name in seen:
+                    r.add(("links", str(i)), "repeats a link name; give each link its own", link.name)
+                else:
+                    seen.add(link.name)
+        r.integer("seed", self.seed, 0)
+        r.integer("messages", self.messages, 1, limits.MESSAGES)
+        r.raise_for(_label("Scenario", self.name))

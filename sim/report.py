@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sim.numbers import fixed, seconds, signed
 from sim.results import LinkResult, RunResult
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -64,24 +65,6 @@ def _e(x: object) -> str:
     return html.escape(str(x), quote=True)
 
 
-def _bits(x: float | None, digits: int = 4) -> str:
-    if x is None:
-        return "–"
-    if math.isinf(x):
-        return "∞"
-    if math.isnan(x):
-        return "nan"
-    return f"{x:.{digits}f}"
-
-
-def _secs(x: float | None) -> str:
-    if x is None:
-        return "–"
-    if math.isinf(x):
-        return "∞"
-    return f"{x:.4g} s"
-
-
 def _int(n: int) -> str:
     return f"{n:,}"
 
@@ -101,33 +84,33 @@ def _numbers_table(link: LinkResult) -> str:
     rows: list[tuple[str, str, str]] = [
         (
             "measured bits/message",
-            _bits(link.bits_per_message),
-            f"sample 95 % interval [{_bits(lo)}, {_bits(hi)}] (sample standard error "
+            fixed(link.bits_per_message),
+            f"sample 95 % interval [{fixed(lo)}, {fixed(hi)}] (sample standard error "
             f"{link.std_error:.3g}, for display); theoretical standard error {link.theory_std_error:.3g} "
             "from Var(l), used by the check" + ("" if iid else ", both with the finite-population factor"),
         ),
-        ("expected length L(q)", _bits(th.expected_length), "Σ q(x) l(x), bits/message"),
+        ("expected length L(q)", fixed(th.expected_length), "Σ q(x) l(x), bits/message"),
         (
             "entropy H(q)",
-            _bits(th.entropy),
+            fixed(th.entropy),
             "the least any uniquely decodable code can average on an i.i.d. source"
             if iid
             else "the least a code for single balls can average; this box is not i.i.d. (below)",
         ),
         (
             "cross entropy H(q, p)",
-            _bits(th.cross_entropy),
+            fixed(th.cross_entropy),
             "draws from q coded for p (the article writes H_p(q))",
         ),
-        ("KL divergence D(q‖p)", _bits(th.kl_divergence), "H(q, p) − H(q): extra bits for assuming p"),
+        ("KL divergence D(q‖p)", fixed(th.kl_divergence), "H(q, p) − H(q): extra bits for assuming p"),
         (
             "D(q‖r) − log2 K",
-            f"{_bits(th.implied_kl)} − {_bits(th.log_kraft)}",
+            f"{fixed(th.implied_kl)} − {signed(th.log_kraft)}",
             "r = 2^−l / K, the code's implied distribution; L = H(q) + D(q‖r) − log2 K "
             "(an identity of algebra, a theory line, not a check of the run)",
         ),
-        ("Kraft sum K", _bits(th.kraft_sum), "Σ 2^−l(x)"),
-        ("length variance", _bits(th.length_variance), "bits²"),
+        ("Kraft sum K", fixed(th.kraft_sum), "Σ 2^−l(x)"),
+        ("length variance", fixed(th.length_variance), "bits²"),
         ("messages", _int(link.messages), ""),
         ("bits", _int(link.bits), ""),
         ("lossless", "yes" if link.lossless else "NO", f"{_int(link.mismatches)} mismatched messages"),
@@ -136,7 +119,7 @@ def _numbers_table(link: LinkResult) -> str:
         rows.append(
             (
                 "whole draw log2(N!/∏c!)/N",
-                _bits(th.whole_draw_per_ball),
+                fixed(th.whole_draw_per_ball),
                 "drawn without replacement, the balls are not independent: the colours left are "
                 "known to both ends, so a code for the whole draw of the box needs only this many "
                 "bits per ball, below H(q). Draws late in the run are more predictable, the "
@@ -148,25 +131,25 @@ def _numbers_table(link: LinkResult) -> str:
         rows.append(("urn exhausted", "yes", "drawn without replacement, the urn ran empty"))
     rows += [
         ("telegrams", _int(line.telegrams), ""),
-        ("simulated time", _secs(line.duration), f"line busy {_secs(line.busy_time)}"),
+        ("simulated time", seconds(line.duration), f"line busy {seconds(line.busy_time)}"),
         (
             "utilisation ρ",
-            _bits(line.utilisation, 3),
-            "" if th.utilisation is None else f"theory λE[S] = {_bits(th.utilisation, 3)}",
+            fixed(line.utilisation, 3),
+            "" if th.utilisation is None else f"theory λE[S] = {fixed(th.utilisation, 3)}",
         ),
         (
             "mean wait",
-            _secs(line.mean_wait),
-            ("" if th.pk_mean_wait is None else f"Pollaczek–Khinchine {_secs(th.pk_mean_wait)}; ")
+            seconds(line.mean_wait),
+            ("" if th.pk_mean_wait is None else f"Pollaczek–Khinchine {seconds(th.pk_mean_wait)}; ")
             + (
-                f"after a warm-up of {_int(line.wait_warm_up)} telegrams {_secs(line.steady_mean_wait)}, "
+                f"after a warm-up of {_int(line.wait_warm_up)} telegrams {seconds(line.steady_mean_wait)}, "
                 f"batch-means standard error {line.wait_std_error:.3g} s ({line.wait_batches} batches)"
                 if math.isfinite(line.wait_std_error)
                 else (line.wait_note or "no standard error")
             ),
         ),
-        ("95th-percentile wait", _secs(line.p95_wait), f"max {_secs(line.max_wait)}"),
-        ("mean end-to-end delay", _secs(line.mean_delay), ""),
+        ("95th-percentile wait", seconds(line.p95_wait), f"max {seconds(line.max_wait)}"),
+        ("mean end-to-end delay", seconds(line.mean_delay), ""),
         ("messages per second", f"{line.messages_per_second:.4g}", "of simulated time"),
         ("cost", f"{line.cost:,.2f}", "tariff units"),
     ]
@@ -182,9 +165,9 @@ def _shared_rows(link: LinkResult) -> list[tuple[str, str, str]]:
     """The rows of a link on a shared wire: its partners, the wire's load, the wait theory gives its class."""
     th, line = link.theory, link.line
     formula = "Cobham W0/((1 − σ_{k−1})(1 − σ_k))" if (th.line_classes or 1) > 1 else "W0/(1 − ρ)"
-    wait_note = f"after warm-up {_secs(line.steady_mean_wait)} (standard error {line.wait_std_error:.3g} s)"
+    wait_note = f"after warm-up {seconds(line.steady_mean_wait)} (standard error {line.wait_std_error:.3g} s)"
     if th.shared_mean_wait is not None:
-        wait_note = f"theory {formula} = {_secs(th.shared_mean_wait)}; " + wait_note
+        wait_note = f"theory {formula} = {seconds(th.shared_mean_wait)}; " + wait_note
     return [
         (
             "shared with",
@@ -193,10 +176,10 @@ def _shared_rows(link: LinkResult) -> list[tuple[str, str, str]]:
         ),
         (
             "wire utilisation",
-            _bits(line.line_utilisation, 3),
-            "" if th.line_load is None else f"theory Σρ_i = {_bits(th.line_load, 3)}",
+            fixed(line.line_utilisation, 3),
+            "" if th.line_load is None else f"theory Σρ_i = {fixed(th.line_load, 3)}",
         ),
-        ("mean wait while all sent", _secs(line.overlap_mean_wait), wait_note),
+        ("mean wait while all sent", seconds(line.overlap_mean_wait), wait_note),
     ]
 
 
@@ -212,10 +195,10 @@ def _code_table(link: LinkResult) -> str:
         q = link.source_distribution.get(s, 0.0)
         p = link.assumed_distribution.get(s)
         cw = link.codewords.get(s, "")
-        info = "∞" if q <= 0 else f"{-math.log2(q):.4f}"
+        info = fixed(-math.log2(q) if q > 0 else math.inf)
         out.append(
             f'<tr><td>{_e(s)}</td><td class="num">{q:.4f}</td>'
-            f'<td class="num">{"–" if p is None else f"{p:.4f}"}</td>'
+            f'<td class="num">{fixed(p)}</td>'
             f'<td><code>{_e(cw)}</code></td><td class="num">{len(cw)}</td>'
             f'<td class="num">{info}</td></tr>'
         )
@@ -461,11 +444,11 @@ def _overview(result: RunResult, link_stem: Mapping[str, str]) -> list[str]:
         out.append(
             f'<tr><td><a href="#link-{_e(link_stem[link.name])}">{_e(link.name)}</a></td>'
             f"<td>{_e(link.source)}</td><td>{_e(link.code)}</td>"
-            f'<td class="num">{_bits(link.bits_per_message)}</td>'
-            f'<td class="num">[{_bits(lo)}, {_bits(hi)}]</td>'
-            f'<td class="num">{_bits(link.theory.expected_length)}</td>'
-            f'<td class="num">{_bits(link.theory.entropy)}</td>'
-            f'<td class="num">{_bits(link.theory.cross_entropy)}</td>'
+            f'<td class="num">{fixed(link.bits_per_message)}</td>'
+            f'<td class="num">[{fixed(lo)}, {fixed(hi)}]</td>'
+            f'<td class="num">{fixed(link.theory.expected_length)}</td>'
+            f'<td class="num">{fixed(link.theory.entropy)}</td>'
+            f'<td class="num">{fixed(link.theory.cross_entropy)}</td>'
             f'<td><span class="{cls}">{_e(link.verdicts())}</span></td></tr>'
         )
     out += ["</tbody>", "</table>"]

@@ -346,8 +346,8 @@ def _parse(value: Any, hint: Any, path: str) -> Any:
         item = args[0]
         if item in (int, float) and all(type(v) is item for v in value):  # fast path for long arrays
             return tuple(value)
-        out = [_parse(v, item, f"{path}[{i}]") for i, v in enumerate(value)]
-        return tuple(out) if origin is tuple else out
+        items = [_parse(v, item, f"{path}[{i}]") for i, v in enumerate(value)]
+        return tuple(items) if origin is tuple else items
     if origin is dict:
         if not isinstance(value, dict):
             raise SchemaError(f"{path}: must be a mapping (got {_got(value)})")
@@ -355,7 +355,7 @@ def _parse(value: Any, hint: Any, path: str) -> Any:
     schema = _SCHEMAS[hint]
     if not isinstance(value, dict):
         raise SchemaError(f"{path or 'summary'}: must be a mapping (got {_got(value)})")
-    out = {}
+    out: dict[str, Any] = {}
     for name, (field_hint, required) in schema.items():
         where = f"{path}.{name}" if path else name
         if name not in value:

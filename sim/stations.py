@@ -34,7 +34,6 @@ from typing import Any
 import numpy as np
 import simpy
 
-from sim import kernels
 from sim.bitcodec import Decoder, Encoder
 from sim.blocks import BlockStream
 from sim.line import SharedLine, TelegraphLine
@@ -62,9 +61,9 @@ class ArrivalClock:
     """Message arrival times, continuing across batches."""
 
     def __init__(self, arrivals: Arrivals, rng: np.random.Generator) -> None:
-        self._spec = arrivals
+        self._process = arrivals.process
         self._rng = rng
-        self._state = np.zeros(1)
+        self._last = 0.0
         self._count = 0
         self._stream = BlockStream(self._produce)
 
@@ -73,13 +72,11 @@ class ArrivalClock:
         return self._stream.take(n)
 
     def _produce(self, n: int) -> np.ndarray:
-        spec = self._spec
-        first, self._count = self._count, self._count + n
-        if spec.kind == "fixed":
-            return np.arange(first, first + n, dtype=np.float64) * spec.every
-        if spec.kind == "poisson":
-            return kernels.poisson_times(self._rng.exponential(1.0 / spec.rate, n), self._state)
-        return np.zeros(n)
+        times = self._process.times(self._rng, n, self._count, self._last)
+        self._count += n
+        if n:
+            self._last = float(times[-1])
+        return times
 
 
 class Transmitter:

@@ -456,7 +456,7 @@ def _tunstall_tables(code: TunstallCode) -> tuple[np.ndarray, np.ndarray, np.nda
     """(child, leaf, starts, flat): the parse tree (node 0 the root) and the words' symbols."""
     index = {s: i for i, s in enumerate(code.source.symbols)}
     n = len(index)
-    nodes = {(): 0}
+    nodes: dict[tuple[str, ...], int] = {(): 0}
     for v in code.internal[1:]:
         nodes[v] = len(nodes)
     for w in code.words:

@@ -13,10 +13,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
 from coding import Distribution, cross_entropy, entropy, kl_divergence
+from sim.kinds import CODE_KINDS
 from sim.model import Link
 from sim.results import Check, LinkResult, Theory
 from sim.stats import ALPHA, WAIT_ALPHA, bernstein_threshold, relaxation_time, t_quantile
@@ -43,7 +45,7 @@ def link_theory(link: Link) -> Theory:
     L = code.expected_length(q)
     var = code.length_variance(q)
     K = code.kraft_sum
-    theory = dict(
+    theory: dict[str, Any] = dict(
         entropy=entropy(q),
         cross_entropy=cross_entropy(qv, pv),
         kl_divergence=kl_divergence(qv, pv),
@@ -64,7 +66,7 @@ def link_theory(link: Link) -> Theory:
         theory["utilisation"] = rho
         if rho < 1:
             theory["relaxation_time"] = relaxation_time(rho, var / (link.telegram * L * L))
-        if link.arrivals.kind == "poisson" and link.telegram == 1 and rho < 1 and not link.line.shared:
+        if link.arrivals.process.poisson and link.telegram == 1 and rho < 1 and not link.line.shared:
             # E[S²] = (Var[l] + L²)/baud², divided through term by term so a fast line
             # underflows to 0 instead of overflowing in baud².
             second_moment = (var / baud) / baud + (L / baud) ** 2
@@ -187,10 +189,12 @@ def checks(link: Link, theory: Theory, measured: Measured) -> tuple[Check, ...]:
         )
     out.append(_judge("entropy_bound", H <= L + 1e-12, f"H(q) = {H:.6f} ≤ L = {L:.6f} ({why})", 0.0))
     q = link.urn.distribution
-    if link.code_type == "huffman" and link.assumed is not None and _same(link.assumed, q):
-        out.append(_plus_one_bound("huffman_bound", "H", H, L, link))
-    if link.code_type == "shannon":
-        out.append(_plus_one_bound("shannon_bound", "H(q, p)", theory.cross_entropy, L, link))
+    kind = CODE_KINDS[link.code_type]
+    bound = f"{kind.name}_bound"
+    if kind.bound == "entropy" and link.assumed is not None and _same(link.assumed, q):
+        out.append(_plus_one_bound(bound, "H", H, L, link))
+    elif kind.bound == "cross_entropy":
+        out.append(_plus_one_bound(bound, "H(q, p)", theory.cross_entropy, L, link))
     out.append(
         _judge(
             "lossless",
@@ -297,16 +301,16 @@ def _utilisation_check(link: Link, theory: Theory, m: Measured) -> Check:
     rho = theory.utilisation
     assert rho is not None
     n = m.messages
-    poisson = link.arrivals.kind == "poisson"
+    process = link.arrivals.process
     # The span over which n messages arrived: n gaps for a Poisson stream (the first arrives after
     # one gap), n − 1 for a fixed one (the first at time 0) plus the gap that would follow.
-    span = m.arrival_span + (0.0 if poisson else link.arrivals.every or 0.0)
+    span = m.arrival_span + process.span_after_last()
     if n == 0 or span <= 0:
         return _undecided(name, "no messages arrived", ALPHA)
     est = m.busy_time / span
     L = theory.expected_length
     fpc = finite_population_factor(n, m.box_balls)
-    rel_var = (theory.length_variance / (L * L)) * fpc * fpc / n + (1.0 / n if poisson else 0.0)
+    rel_var = (theory.length_variance / (L * L)) * fpc * fpc / n + process.gap_cv2 / n
     se = rho * math.sqrt(rel_var)
     detail = (
         f"busy time over the span of arrivals {est:.5f} vs ρ = {rho:.5f}: difference {est - rho:+.5f}; "
@@ -393,13 +397,14 @@ def shared_theories(links: Sequence[Link], base: Callable[[Link], Theory] = link
             groups.setdefault(link.line, []).append(link)
     out: dict[str, Theory] = {}
     for members in groups.values():
-        rates = [link.arrivals.message_rate for link in members]
-        if any(r is None for r in rates):
+        given = [link.arrivals.message_rate for link in members]
+        rates = [r for r in given if r is not None]
+        if len(rates) < len(given):
             continue  # back-to-back is refused on a shared line before a run
         moments = [_service_moments(link) for link in members]
         loads = [r / link.telegram * es for r, link, (es, _) in zip(rates, members, moments)]
         load = sum(loads)
-        poisson = all(link.arrivals.kind == "poisson" and link.telegram == 1 for link in members)
+        poisson = all(link.arrivals.process.poisson and link.telegram == 1 for link in members)
         w0 = sum(r / link.telegram * es2 for r, link, (_, es2) in zip(rates, members, moments)) / 2
         classes = len({link.priority for link in members})
         telegram_rates = [r / link.telegram for r, link in zip(rates, members)]

@@ -28,6 +28,7 @@ class UrnSampler:
         self._rng = rng
         self._total = int(counts.sum())
         self._cum = np.cumsum(counts)
+        self._guide: np.ndarray
         self._guide, self._shift = guide_table(self._cum) if replacement else (np.zeros(0, np.int32), 0)
         self._left = None if replacement else counts.copy()
         self._stream = BlockStream(self._produce)

@@ -64,3 +64,20 @@ def test_the_check_would_notice_an_import(name):
     # shows up once the statement imports it.
     assert name not in _modules_after("pass")
     assert name in _modules_after(f"import {name}")
+
+
+def test_only_the_figure_modules_import_matplotlib_and_only_lazily():
+    importers = sorted(
+        path.name
+        for path in (ROOT / "sim").glob("*.py")
+        if re.search(r"^\s*(import|from) matplotlib", path.read_text(encoding="utf-8"), re.M)
+    )
+    assert importers and all(n.startswith("plots") or n == "report.py" for n in importers), importers
+    loaded = _modules_after("import sim.plots, sim.plots_style, sim.plots_run, sim.plots_codes, sim.report")
+    assert "sim" in loaded and "matplotlib" not in loaded
+
+
+def test_the_model_and_its_kinds_load_no_engine():
+    loaded = _modules_after("import sim.model, sim.kinds, sim.limits, sim.numbers, sim.scenario")
+    assert "coding" in loaded
+    assert not loaded & {"simpy", "numba", "matplotlib"}, sorted(loaded & {"simpy", "numba", "matplotlib"})

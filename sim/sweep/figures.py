@@ -18,6 +18,7 @@ returns a matplotlib Figure not registered with pyplot.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -26,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.plots import _LINK_COLOURS, Z95, _figure
+from sim.plots_style import _LINK_COLOURS, Z95, _figure
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -82,7 +83,7 @@ def choose(summary: Summary) -> list[SweepFigure]:
                     SweepFigure(
                         f"bits-vs-{_stem(column)}",
                         f"Measured bits/message against {column}, with L and H(q) from theory.",
-                        lambda k=k, column=column: bits_against(summary, k, column),
+                        functools.partial(bits_against, summary, k, column),
                     )
                 )
     loads = {
@@ -197,7 +198,7 @@ def waits_against_load(summary: Summary) -> Figure:
         e = np.array([Z95 * r.wait_se for r in rows])
         ax.errorbar(rho, w, yerr=e, fmt="o", color=colour, ms=4, capsize=2, label=f"{link}: measured")
         # E[S²]/E[S] from each point's P-K value: W = ρ·m / (2(1 − ρ)) with m = E[S²]/E[S].
-        m = np.array([2 * (r.pk_mean_wait or 0.0) * (1 - r.offered_load) / r.offered_load for r in rows])
+        m = np.array([2 * (r.pk_mean_wait or 0.0) * (1 - load) / load for r, load in zip(rows, rho)])
         if len(m) and np.ptp(m) <= 1e-9 * max(1.0, float(np.max(m))):
             grid = np.linspace(0, float(rho.max()), 200)
             ax.plot(

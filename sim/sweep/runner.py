@@ -271,7 +271,7 @@ def _execute(
         seed = task_seed(sweep.seed, p, r)
         data = sweep.scenario_data(sweep.points[p])
         fut = client.submit(task, data, fname, seed, key=f"telegraph-{tag}-{p}-{r}", retries=0)
-        keys[fut.key] = (p, r, seed)
+        keys[str(fut.key)] = (p, r, seed)
         return fut
 
     keys: dict[str, tuple[int, int, int]] = {}
@@ -286,13 +286,13 @@ def _execute(
                 lines: list[str] = []
                 entries: list[tuple[tuple[int, int], str | None]] = []
                 for fut in batch:
-                    p, r, seed = keys.pop(fut.key)
+                    p, r, seed = keys.pop(str(fut.key))
                     if fut.status == "finished":
                         lines.append(json.dumps({"p": p, "r": r, "seed": seed, "rows": fut.result()}))
                         entries.append(((p, r), None))
                     else:
-                        exc = fut.exception()
-                        error = f"{type(exc).__name__}: {exc}".splitlines()[0] if exc else fut.status
+                        err = fut.exception()
+                        error = f"{type(err).__name__}: {err}".splitlines()[0] if err else fut.status
                         lines.append(json.dumps({"p": p, "r": r, "seed": seed, "error": error}))
                         entries.append(((p, r), error))
                     fut.release()

@@ -34,7 +34,7 @@ from typing import Any
 
 import numpy as np
 
-from sim._yamlcheck import BAD, Problems, parse_yaml, show, suggest
+from sim._yamlcheck import BAD, Bad, Problems, parse_yaml, show, suggest
 from sim.scenario import ScenarioError, _read_text, from_data, read_data
 
 __all__ = ["Point", "Sweep", "SweepError", "bundled_sweeps", "load_sweep", "task_seed"]
@@ -169,22 +169,24 @@ def load_sweep(
     if top is BAD:
         raise SweepError(problems.lines)
 
-    name = path.stem
+    name: str | Bad = path.stem
     if "name" in top:
         name = problems.name("name", top["name"], what="the sweep name")
     description = ""
     if "description" in top:
-        description = problems.string("description", top["description"])
-        description = description.strip() if description is not BAD else ""
-    replications = 1
+        given = problems.string("description", top["description"])
+        description = given.strip() if given is not BAD else ""
+    replications: int | Bad = 1
     if "replications" in top:
         replications = problems.integer("replications", top["replications"], minimum=1, maximum=MAX_TASKS)
     if messages is None and "messages" in top:
-        messages = problems.integer("messages", top["messages"], minimum=1, maximum=10**12)
+        read = problems.integer("messages", top["messages"], minimum=1, maximum=10**12)
+        messages = read if read is not BAD else None  # a BAD one is reported
     base, scenario_source = _base(problems, top.get("scenario"), path)
     if seed is None:
         if "seed" in top:
-            seed = problems.integer("seed", top["seed"], minimum=0)
+            read = problems.integer("seed", top["seed"], minimum=0)
+            seed = read if read is not BAD else 0  # a BAD one is reported
         else:
             seed = base.get("seed", 0) if isinstance(base, dict) else 0
             seed = seed if isinstance(seed, int) and not isinstance(seed, bool) and seed >= 0 else 0
@@ -196,9 +198,9 @@ def load_sweep(
     axes: list[tuple[str, list[tuple[tuple[str, Any], ...]], list[Any], list[str]]] = []
     columns: list[str] = []
     if "grid" in top:
-        for path_text, values in _block(problems, "grid", top["grid"], base):
-            changes = [((path_text, v),) for v in values]
-            axes.append(("grid", changes, [(v,) for v in values], [path_text]))
+        for path_text, listed in _block(problems, "grid", top["grid"], base):
+            grid: list[tuple[tuple[str, Any], ...]] = [((path_text, v),) for v in listed]
+            axes.append(("grid", grid, [(v,) for v in listed], [path_text]))
     if "zip" in top:
         zipped = _block(problems, "zip", top["zip"], base)
         lengths = {p: len(v) for p, v in zipped}
@@ -223,9 +225,9 @@ def load_sweep(
         raise SweepError(problems.lines)
 
     n_points = 1
-    for _, changes, _, _ in axes:
-        n_points *= len(changes)
-    if n_points * (replications or 1) > MAX_TASKS:
+    for _, axis_changes, _, _ in axes:
+        n_points *= len(axis_changes)
+    if n_points * (replications or 1) > MAX_TASKS:  # a BAD count (reported) is falsy
         problems.add(
             "(top level)",
             f"{n_points:,} points × {replications or 1:,} replications is more than {MAX_TASKS:,} tasks; "
@@ -244,6 +246,7 @@ def load_sweep(
     problems.lines += _validate_points(fname, base, scenario_source, points, axes, columns)
     if problems:
         raise SweepError(problems.lines)
+    assert name is not BAD and replications is not BAD and seed is not None  # else reported above
     blocks = {k: top[k] for k in ("grid", "zip", "random") if k in top}
     return Sweep(
         name=name,
@@ -474,7 +477,8 @@ def _random(problems: Problems, value: Any, base: dict[str, Any], seed: int) -> 
     if fields is BAD:
         return BAD
     before = len(problems.lines)
-    urns = base.get("urns") if isinstance(base.get("urns"), dict) else {}
+    given_urns = base.get("urns")
+    urns: dict[str, Any] = given_urns if isinstance(given_urns, dict) else {}
     urn = fields.get("urn")
     if "urn" in fields and (not isinstance(urn, str) or urn not in urns):
         problems.add("random.urn", f"must name an urn of the scenario{suggest(str(urn), list(urns))}", urn)
@@ -483,7 +487,7 @@ def _random(problems: Problems, value: Any, base: dict[str, Any], seed: int) -> 
     balls = problems.integer("random.balls", fields.get("balls", 1000), minimum=1, maximum=10**15)
     colours: Any = BAD
     if len(problems.lines) == before:
-        own = [c for c in urns[urn]] if isinstance(urns[urn], dict) else []
+        own = list(urns[urn]) if isinstance(urn, str) and isinstance(urns.get(urn), dict) else []
         given = fields.get("colours", len(own) or 2)
         if isinstance(given, list) and given and all(isinstance(c, str) and c for c in given):
             if len(set(given)) != len(given):
@@ -496,7 +500,7 @@ def _random(problems: Problems, value: Any, base: dict[str, Any], seed: int) -> 
                 extra = [c for c in _EXTRA_COLOURS if c not in own]
                 extra += [f"c{i}" for i in range(k)]
                 colours = (own + extra)[:k]
-    if len(problems.lines) > before or colours is BAD or n is BAD:
+    if len(problems.lines) > before or colours is BAD or n is BAD or balls is BAD or alpha is BAD:
         return BAD
     if balls < len(colours):
         problems.add(

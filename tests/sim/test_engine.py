@@ -185,9 +185,12 @@ def test_overloaded_line_fails_the_stability_check_but_runs():
     assert "pollaczek_khinchine" not in checks_of(link)
 
 
-def test_code_covering_extra_symbols_and_zero_count_colours():
-    urn = Urn("two", {"blue": 3, "red": 1, "green": 0})
-    code = Code({"blue": "0", "red": "10", "green": "110", "violet": "111"})
+def test_code_covering_zero_count_colours_in_its_own_order():
+    # The code lists its symbols in another order than the urn, and two colours have no balls.
+    code = Code({"violet": "111", "blue": "0", "red": "10", "green": "110"})
+    with pytest.raises(ValueError, match="codewords for 'violet', which the urn lacks"):
+        Link("x", Urn("two", {"blue": 3, "red": 1, "green": 0}), "table", "table", code, CABLE)
+    urn = Urn("two", {"blue": 3, "red": 1, "green": 0, "violet": 0})
     link = Link("x", urn, "table", "table", code, CABLE)
     res = run(scenario(link), messages=20_000).links[0]
     assert res.theory.expected_length == pytest.approx(0.75 * 1 + 0.25 * 2)

@@ -14,7 +14,7 @@ import pytest
 from coding import Distribution, huffman
 from sim import cli, plots
 from sim.results import RunResult
-from tests.sim.conftest_plots import make_result
+from tests.sim.small_run import make_result
 
 # Letter counts per 10 000 letters of English text (docs/lessons/english.yaml).
 ENGLISH = {
@@ -126,7 +126,7 @@ def _tick_labels(fig):
 
 
 def test_ticks_use_one_style(india_run):
-    big = make_result(10**6)
+    big = make_result(10**5)
     for fig in (_conv(india_run)[0], plots.convergence(big, big.links[0].source)):
         _renderer(fig)
         labels = _tick_labels(fig)

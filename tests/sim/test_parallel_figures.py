@@ -7,7 +7,7 @@ import os
 import pytest
 
 from sim import plots
-from tests.sim.conftest_plots import make_result
+from tests.sim.small_run import make_result
 
 
 @pytest.fixture(scope="module")

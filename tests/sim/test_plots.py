@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from coding import Distribution, from_codewords, huffman
-from sim import plots
+from sim import plots, plots_run
 from sim.results import Trace
-from tests.sim.conftest_plots import INDIA, SCHEME1, make_result
+from tests.sim.small_run import INDIA, SCHEME1, make_result
 
 
 @pytest.fixture(scope="module")
@@ -90,8 +90,8 @@ def test_convergence_decimates_long_traces(result):
 
 
 def test_decimate_keeps_short_traces_and_ends():
-    assert list(plots._decimate(np.arange(1, 11))) == list(range(10))
-    idx = plots._decimate(np.arange(1, 50_001), max_points=100)
+    assert list(plots_run._decimate(np.arange(1, 11))) == list(range(10))
+    idx = plots_run._decimate(np.arange(1, 50_001), max_points=100)
     assert len(idx) <= 100 and idx[0] == 0 and idx[-1] == 49_999
     assert np.all(np.diff(idx) > 0)
 
@@ -208,8 +208,9 @@ def test_line_waits_marks_pollaczek_khinchine_and_utilisation(result):
     labels = _legend(ax)
     assert any(lbl.startswith("Pollaczek–Khinchine W = 0.05") for lbl in labels)
     assert any(lbl.startswith("simulated mean wait") for lbl in labels)
-    assert any("utilisation ρ = 0.700" in lbl for lbl in labels)
-    assert "utilisation ρ = 0.700" in fig.get_suptitle()
+    measured = f"utilisation ρ = {link.line.utilisation:.3f} (theory λE[S] = 0.700)"
+    assert measured in labels
+    assert measured in fig.get_suptitle()
     assert ax.get_xscale() == "log"
     assert zero_ax.patches[0].get_height() == link.line.wait_hist_counts[0]
     assert "no wait" in zero_ax.get_title()

@@ -1,0 +1,79 @@
+"""Numbers as people read them: the one place the terminal, ``explain``, figures and the report format.
+
+Every shown number uses a real minus sign (−, not -), ∞ for infinity, never
+−0, and an en dash for a number that does not exist (None or NaN), so the
+terminal and the report agree.
+
+>>> fixed(1.75), fixed(-0.41504, 4), fixed(-0.00001, 3), fixed(float("inf")), fixed(None)
+('1.7500', '−0.4150', '0.000', '∞', '–')
+>>> f"{fixed(0.0)} − {signed(-0.41504)}"
+'0.0000 − (−0.4150)'
+>>> sig(0.000123456), seconds(2.5), prob(0.125), prob(0.5), frac(Fraction(3, 4))
+('0.00012346', '2.5 s', '0.125', '0.50', '3/4')
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+__all__ = ["INFINITY", "MINUS", "MISSING", "fixed", "frac", "prob", "seconds", "sig", "signed"]
+
+MINUS = "−"
+INFINITY = "∞"
+#: A number that does not exist here (None, NaN).
+MISSING = "–"
+
+
+def _special(x: float | None) -> str | None:
+    if x is None or math.isnan(x):
+        return MISSING
+    if math.isinf(x):
+        return INFINITY if x > 0 else MINUS + INFINITY
+    return None
+
+
+def _minus(s: str) -> str:
+    return s.replace("-", MINUS)
+
+
+def fixed(x: float | None, places: int = 4) -> str:
+    """Fixed decimals: bits, totals, probabilities in tables (−0 shows as 0)."""
+    if (special := _special(x)) is not None:
+        return special
+    assert x is not None
+    s = f"{x:.{places}f}"
+    if float(s) == 0:
+        s = s.lstrip("-")
+    return _minus(s)
+
+
+def signed(x: float | None, places: int = 4) -> str:
+    """A term after an operator: parenthesised when negative, so ``a − (−b)``, never ``a − -b``."""
+    s = fixed(x, places)
+    return f"({s})" if s.startswith(MINUS) else s
+
+
+def sig(x: float | None, digits: int = 5) -> str:
+    """Significant digits: times, rates, waits."""
+    if (special := _special(x)) is not None:
+        return special
+    return _minus(f"{x:.{digits}g}")
+
+
+def seconds(x: float | None, digits: int = 4) -> str:
+    """A time in seconds: ``2.5 s``."""
+    s = sig(x, digits)
+    return s if s == MISSING else f"{s} s"
+
+
+def prob(x: float) -> str:
+    """A probability as short as exact, at least two decimals: 0.50, 0.13, 0.125, 0.3333."""
+    s = f"{x:.4f}".rstrip("0")
+    whole, _, decimals = s.partition(".")
+    return f"{whole}.{decimals.ljust(2, '0')}"
+
+
+def frac(f: Fraction) -> str:
+    """An exact fraction: ``3/4``, or ``1`` when whole."""
+    return str(f.numerator) if f.denominator == 1 else f"{f.numerator}/{f.denominator}"

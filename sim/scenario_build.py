@@ -1,0 +1,609 @@
+"""Building a scenario from YAML: each section checked, each record built, problems by YAML path.
+
+The YAML side of :mod:`sim.scenario`: this module checks what only YAML can
+get wrong (shapes, types, unknown keys, references between sections) and
+builds the :mod:`sim.model` records, which check their own rules; a record's
+complaint comes back with the file and the YAML path added. Every problem of
+a file is collected, one line each.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from coding import Code
+from sim import limits
+from sim._yamlcheck import BAD, Bad, Problems, parse_yaml, show, suggest
+from sim.kinds import ARRIVAL_KINDS, CODE_KINDS
+from sim.model import Arrivals, CodeSpec, Line, Link, RecordError, Scenario, Tariff, Urn, code_fits_urn
+
+__all__ = ["CODE_TYPES", "DEFAULT_LINE", "DEFAULT_MESSAGES", "DEFAULT_SEED", "build", "build_data"]
+
+#: Code types a scenario may name: the rows of :data:`sim.kinds.CODE_KINDS`.
+CODE_TYPES = tuple(CODE_KINDS)
+#: Defaults for optional keys (documented in the README).
+DEFAULT_SEED = 0
+DEFAULT_MESSAGES = 100_000
+DEFAULT_LINE = Line("line", baud=1.0)
+_TOP_REQUIRED = ("urns", "codes", "links")
+_TOP_OPTIONAL = ("name", "description", "seed", "messages", "lines")
+R = TypeVar("R")
+
+_LINK_KEYS = ("name", "line", "arrivals", "telegram", "replacement", "priority")
+
+
+# -- building ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _CodeEntry:
+    spec: CodeSpec
+    pinned: dict[str, str] | None = None  # codewords given for a per-link fixed code
+
+
+def build(
+    text: str, filename: str, stem: str, source: str | None, allow_ambiguous: bool
+) -> Scenario | list[str]:
+    """The scenario ``text`` describes, or its problems (one line each: file, YAML path, what is wrong)."""
+    problems = Problems(filename)
+    data = parse_yaml(text, problems)
+    if data is BAD:
+        return problems.report()
+    return build_data(data, problems, stem, source, allow_ambiguous)
+
+
+def build_data(
+    data: Any, problems: Problems, stem: str, source: str | None, allow_ambiguous: bool
+) -> Scenario | list[str]:
+    """Like :func:`build`, from YAML data already parsed (``problems`` may hold the parser's)."""
+    if data is None:
+        problems.add("(top level)", "the file is empty; a scenario needs urns, codes and links")
+        return problems.report()
+    top = problems.mapping(
+        "",
+        data,
+        required=_TOP_REQUIRED,
+        optional=_TOP_OPTIONAL,
+        what="a mapping with keys such as urns, codes and links",
+    )
+    if top is BAD:
+        return problems.report()
+    b = _Builder(problems, allow_ambiguous)
+
+    name: str | Bad = _default_name(stem)
+    if "name" in top:
+        name = problems.name("name", top["name"], what="the scenario name")
+    elif len(_default_name(stem)) > limits.NAME_CHARS:
+        problems.add(
+            "name",
+            f"the scenario name defaults to the file's name, which is {len(_default_name(stem))} characters "
+            f"long; give a 'name' of at most {limits.NAME_CHARS} characters",
+        )
+    description = ""
+    if "description" in top:
+        given = problems.string("description", top["description"], maximum=limits.DESCRIPTION_CHARS)
+        description = given.strip() if given is not BAD else ""
+    seed: int | Bad = DEFAULT_SEED
+    if "seed" in top:
+        seed = problems.integer("seed", top["seed"], minimum=0, maximum=limits.SEED)
+    messages: int | Bad = DEFAULT_MESSAGES
+    if "messages" in top:
+        messages = problems.integer("messages", top["messages"], minimum=1, maximum=limits.MESSAGES)
+
+    urns = b.urns(top["urns"]) if "urns" in top else None
+    codes = b.codes(top["codes"], urns) if "codes" in top else None
+    lines = b.lines(top["lines"]) if "lines" in top else {DEFAULT_LINE.name: DEFAULT_LINE}
+    links = b.links(top["links"], urns, codes, lines) if "links" in top else ()
+
+    if problems:
+        return problems.report()
+    assert urns is not None and codes is not None and lines is not None
+    assert name is not BAD and seed is not BAD and messages is not BAD
+    scenario = b.record(
+        "",
+        lambda: Scenario(
+            name=name,
+            links=tuple(links),
+            seed=seed,
+            messages=messages,
+            description=description,
+            urns=urns,
+            codes={k: v.spec for k, v in codes.items()},
+            lines=lines,
+            source=source,
+        ),
+    )
+    if scenario is BAD:
+        return problems.report()
+    return scenario
+
+
+def _default_name(stem: str) -> str:
+    """The file's stem, made safe for a folder name."""
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "-", stem).lstrip(".") or "scenario"
+    return name
+
+
+class _Builder:
+    """Checks the sections of one file, reporting into ``problems``.
+
+    Each section comes back as name -> record, with BAD for an entry that had
+    a problem (already reported), or None when the whole section was unusable.
+    A reference to a BAD entry is not reported again: one mistake, one line.
+    """
+
+    def __init__(self, problems: Problems, allow_ambiguous: bool) -> None:
+        self.p = problems
+        self.allow_ambiguous = allow_ambiguous
+
+    # -- urns -------------------------------------------------------------------
+    def _section(self, section: str, kind: str, value: Any, build: Any, most: int) -> dict[str, Any] | None:
+        """Each named entry of a section (at most ``most``), built by ``build(path, name, value)``."""
+        if isinstance(value, dict) and not self.p.count(section, value, most, f"{kind}s"):
+            return None
+        entries = self.p.named_entries(section, value, kind)
+        if entries is BAD:
+            return None
+        return {
+            name: v if v is BAD else build(Problems.key(section, name), name, v)
+            for name, v in entries.items()
+        }
+
+    def urns(self, value: Any) -> dict[str, Any] | None:
+        return self._section("urns", "urn", value, self.urn, limits.URNS)
+
+    def urn(self, path: str, name: str, value: Any) -> Urn | Any:
+        p = self.p
+        if not isinstance(value, dict):
+            p.add(path, "must be a mapping of colour to number of balls, like {red: 50, blue: 25}", value)
+            return BAD
+        if not p.count(path, value, limits.COLOURS, "colours"):
+            return BAD
+        counts: dict[str, int] = {}
+        ok = True
+        for colour, n in value.items():
+            if not self.colour(Problems.key(path, colour), colour):
+                ok = False
+                continue
+            v = p.integer(Problems.key(path, colour), n, minimum=0, maximum=limits.BALLS)
+            if v is BAD:
+                ok = False
+            else:
+                counts[colour] = v
+        if not ok:
+            return BAD
+        return self.record(path, lambda: Urn(name, counts), strip="counts")
+
+    def colour(self, path: str, colour: Any) -> bool:
+        """Whether ``colour`` is a usable colour name (non-empty text, not too long)."""
+        if not isinstance(colour, str) or colour == "":
+            self.p.add(path, "colour names must be text; put it in quotes", colour)
+            return False
+        if len(colour) > limits.NAME_CHARS:
+            self.p.add(path, f"colour names may be at most {limits.NAME_CHARS} characters long", colour)
+            return False
+        return True
+
+    def record(self, path: str, make: Callable[[], R], *, strip: str | None = None) -> R | Bad:
+        """The record ``make()`` builds, or BAD with each of its problems reported under ``path``.
+
+        The record names the field (``baud``) or its place in a field (``counts['red']``); the
+        YAML path is ``path`` plus that place, less a leading ``strip`` that the YAML does not spell.
+        """
+        try:
+            return make()
+        except RecordError as exc:
+            for problem in exc.problems:
+                where = path
+                keys = problem.where[1:] if problem.where[:1] == (strip,) else problem.where
+                for k in keys:
+                    where = Problems.key(where, k)
+                self.p.add(where, problem.rule, *((problem.got,) if problem.has_value else ()))
+            return BAD
+
+    # -- codes ------------------------------------------------------------------
+    def codes(self, value: Any, urns: dict[str, Any] | None) -> dict[str, Any] | None:
+        return self._section(
+            "codes", "code", value, lambda path, n, v: self.code(path, n, v, urns), limits.CODES
+        )
+
+    def code(self, path: str, name: str, value: Any, urns: dict[str, Any] | None) -> _CodeEntry | Bad:
+        p = self.p
+        kinds = ", ".join(CODE_TYPES)
+        if not isinstance(value, dict):
+            p.add(path, f"must be a mapping with a type ({kinds}), like {{type: fixed}}", value)
+            return BAD
+        ctype = value.get("type")
+        if "type" not in value:
+            p.mapping(path, value, required=("type",), optional=("for", "codewords"))
+            return BAD
+        kind = CODE_KINDS.get(ctype) if isinstance(ctype, str) else None
+        if kind is None:
+            where = Problems.key(path, "type")
+            if isinstance(ctype, str):
+                p.add(where, f"unknown code type {show(ctype)}{suggest(ctype, CODE_TYPES)}")
+            else:
+                p.add(where, f"must be one of {kinds}", ctype)
+            p.mapping(path, value, optional=("type", "for", "codewords"))
+            return BAD
+        if kind.takes_for == "never":
+            if "for" in value:
+                p.add(
+                    Problems.key(path, "for"),
+                    f"a {kind.name} code is written by hand, not built for an urn: remove 'for' (the "
+                    "theory measures it against its implied distribution 2^-length)",
+                )
+                value = {k: v for k, v in value.items() if k != "for"}
+            fields = p.mapping(path, value, required=("type", "codewords"))
+        elif kind.takes_for == "optional":
+            fields = p.mapping(path, value, required=("type",), optional=("for", "codewords"))
+        else:
+            fields = p.mapping(path, value, required=("type", "for"), optional=("codewords",))
+        if fields is BAD:
+            return BAD
+
+        codewords: dict[str, str] | Bad | None = None
+        if "codewords" in fields:
+            codewords = self.codewords(Problems.key(path, "codewords"), fields["codewords"])
+        urn = None
+        if "for" in fields:
+            urn = self.reference(Problems.key(path, "for"), fields["for"], urns, "urn")
+        if (
+            codewords is BAD
+            or urn is BAD
+            or ("codewords" not in fields and kind.build is None)
+            or ("for" not in fields and kind.takes_for == "required")
+        ):
+            return BAD
+
+        if kind.build is None:  # written by hand
+            assert codewords is not None
+            return _CodeEntry(CodeSpec(name, kind.name, Code(codewords), None))
+        if urn is None:  # built per link, over the link's colours
+            return _CodeEntry(CodeSpec(name, kind.name, None, None), pinned=codewords)
+        try:
+            code = kind.build(urn.name, urn.counts)
+        except ValueError as exc:
+            p.add(Problems.key(path, "for"), str(exc), urn.name)
+            return BAD
+        if codewords is not None and dict(codewords) != dict(code.codewords):
+            p.add(
+                Problems.key(path, "codewords"),
+                f"do not match the {kind.name} code for urn {urn.name!r}, which is "
+                f"{_table(code.codewords)}; remove them or fix them",
+                codewords,
+            )
+            return BAD
+        return _CodeEntry(CodeSpec(name, kind.name, code, urn.name))
+
+    def codewords(self, path: str, value: Any) -> dict[str, str] | Any:
+        p = self.p
+        if not isinstance(value, dict) or not value:
+            p.add(path, 'must be a mapping of colour to codeword, like {red: "0", blue: "10"}', value)
+            return BAD
+        if not p.count(path, value, limits.COLOURS, "codewords"):
+            return BAD
+        out: dict[str, str] = {}
+        owner: dict[str, str] = {}
+        ok = True
+        for colour, word in value.items():
+            where = Problems.key(path, colour)
+            if not self.colour(where, colour):
+                ok = False
+            elif not isinstance(word, str):
+                hint = (
+                    "; YAML reads unquoted digits as a number, so put the codeword in quotes"
+                    if isinstance(word, int) and not isinstance(word, bool)
+                    else ""
+                )
+                p.add(where, f'must be a string of 0s and 1s such as "10"{hint}', word)
+                ok = False
+            elif word == "" or set(word) - {"0", "1"}:
+                p.add(where, "must be a non-empty string of 0s and 1s (the line is binary)", word)
+                ok = False
+            elif len(word) > limits.CODEWORD_BITS:
+                p.add(
+                    where,
+                    f"is {len(word):_} bits long; the line sends codewords of at most "
+                    f"{limits.CODEWORD_BITS} bits",
+                    word,
+                )
+                ok = False
+            elif word in owner:
+                p.add(where, f"has the same codeword as {owner[word]!r}; each colour needs its own", word)
+                ok = False
+            else:
+                owner[word] = colour
+                out[colour] = word
+        return out if ok else BAD
+
+    # -- lines ------------------------------------------------------------------
+    def lines(self, value: Any) -> dict[str, Any] | None:
+        return self._section("lines", "line", value, self.line, limits.LINES)
+
+    def line(self, path: str, name: str, value: Any) -> Line | Any:
+        p = self.p
+        fields = p.mapping(
+            path,
+            value,
+            required=("baud",),
+            optional=("latency", "tariff", "shared"),
+            what="a mapping like {baud: 50, latency: 0.1}",
+        )
+        if fields is BAD:
+            return BAD
+        before = len(p.lines)
+        # Types here; the ranges are the records' to check (Line and Tariff name the field).
+        # Numbers as written (a 300-digit one is refused before conversion), then the Line
+        # record checks them again with the same limits (sim.limits), as it does for Python.
+        baud = (
+            p.number(Problems.key(path, "baud"), fields["baud"], positive=True, within=limits.BAUD)
+            if "baud" in fields
+            else BAD
+        )
+        latency = p.number(Problems.key(path, "latency"), fields.get("latency", 0.0), within=limits.LATENCY)
+        tariff: Tariff | Bad = Tariff()
+        if "tariff" in fields:
+            tpath = Problems.key(path, "tariff")
+            t = p.mapping(
+                tpath,
+                fields["tariff"],
+                optional=("per_bit", "per_telegram"),
+                what="a mapping like {per_bit: 0.01, per_telegram: 0.5}",
+            )
+            if t is not BAD:
+                per_bit = p.number(
+                    Problems.key(tpath, "per_bit"), t.get("per_bit", 0.0), within=limits.TARIFF
+                )
+                per_tel = p.number(
+                    Problems.key(tpath, "per_telegram"), t.get("per_telegram", 0.0), within=limits.TARIFF
+                )
+                if per_bit is not BAD and per_tel is not BAD:
+                    tariff = self.record(tpath, lambda: Tariff(per_bit, per_tel))
+        shared: bool | Bad = False
+        if "shared" in fields:
+            shared = p.boolean(Problems.key(path, "shared"), fields["shared"])
+        if baud is BAD or latency is BAD or shared is BAD:
+            return BAD
+        # A broken tariff is reported already; the line is still built to report its own fields.
+        line = self.record(
+            path,
+            lambda: Line(
+                name, baud=baud, latency=latency, tariff=Tariff() if tariff is BAD else tariff, shared=shared
+            ),
+        )
+        return BAD if len(p.lines) > before else line
+
+    # -- links ------------------------------------------------------------------
+    def links(
+        self,
+        value: Any,
+        urns: dict[str, Any] | None,
+        codes: dict[str, Any] | None,
+        lines: dict[str, Any] | None,
+    ) -> list[Link]:
+        p = self.p
+        if not isinstance(value, list) or not value:
+            p.add("links", "must be a list of links, each like {urn: india, code: huffman}", value)
+            return []
+        if not p.count("links", value, limits.LINKS, "links"):
+            return []
+        out: list[Link] = []
+        named: dict[str, int] = {}
+        for i, item in enumerate(value):
+            path = Problems.index("links", i)
+            link = self.link(path, item, urns, codes, lines)
+            if link is BAD:
+                continue
+            name, build = link
+            if name is BAD:
+                continue
+            if name in named:
+                p.add(
+                    Problems.key(path, "name"),
+                    f"links[{named[name]}] has the same name; give each link its own 'name'",
+                    name,
+                )
+                continue
+            named[name] = i
+            if build is not None:
+                out.append(build(name))
+        return out
+
+    def link(
+        self,
+        path: str,
+        value: Any,
+        urns: dict[str, Any] | None,
+        codes: dict[str, Any] | None,
+        lines: dict[str, Any] | None,
+    ) -> Any:
+        """(name, build) where build(name) -> Link, or None when a part had a problem."""
+        p = self.p
+        fields = p.mapping(
+            path,
+            value,
+            required=("urn", "code"),
+            optional=_LINK_KEYS,
+            what="a mapping like {urn: india, code: huffman}",
+        )
+        if fields is BAD:
+            return BAD
+        before = len(p.lines)
+        urn = self.reference(Problems.key(path, "urn"), fields.get("urn", BAD), urns, "urn")
+        entry = self.reference(Problems.key(path, "code"), fields.get("code", BAD), codes, "code")
+        if "line" in fields:
+            line = self.reference(Problems.key(path, "line"), fields["line"], lines, "line")
+        elif lines is None:
+            line = BAD
+        elif len(lines) == 1:
+            line = next(iter(lines.values()))
+        else:
+            p.add(
+                Problems.key(path, "line"),
+                f"is required when there are several lines (known: {', '.join(lines)})",
+            )
+            line = BAD
+        if "name" in fields:
+            name = p.name(Problems.key(path, "name"), fields["name"], what="a link name")
+        elif isinstance(fields.get("urn"), str) and isinstance(fields.get("code"), str):
+            name = f"{fields['urn']}-{fields['code']}"
+        else:
+            name = BAD
+        arrivals: Arrivals | Bad = Arrivals()
+        if "arrivals" in fields:
+            arrivals = self.arrivals(Problems.key(path, "arrivals"), fields["arrivals"])
+        telegram: int | Bad = 1
+        if "telegram" in fields:
+            telegram = p.integer(
+                Problems.key(path, "telegram"), fields["telegram"], minimum=1, maximum=limits.TELEGRAM
+            )
+        replacement: bool | Bad = True
+        if "replacement" in fields:
+            replacement = p.boolean(Problems.key(path, "replacement"), fields["replacement"])
+        priority: int | Bad = 0
+        if "priority" in fields:
+            priority = p.integer(
+                Problems.key(path, "priority"), fields["priority"], minimum=0, maximum=limits.PRIORITY
+            )
+        # The code is checked against its urn even when another key of this link has a problem,
+        # so `validate` reports every problem of the link at once.
+        code = self.fit(Problems.key(path, "code"), urn, entry) if BAD not in (urn, entry) else BAD
+        if len(p.lines) > before or BAD in (urn, entry, line):
+            return name, None
+        assert arrivals is not BAD and telegram is not BAD and replacement is not BAD and priority is not BAD
+        if not line.shared and "priority" in fields:
+            p.add(
+                Problems.key(path, "priority"),
+                f"orders the links of a shared line, and line {line.name!r} is not shared "
+                "(give it 'shared: true')",
+            )
+            return name, None
+        if line.shared and arrivals.message_rate is None:
+            p.add(
+                Problems.key(path, "arrivals"),
+                f"line {line.name!r} is shared, so its links need timed arrivals ({{every: s}} or "
+                "{rate: r}): back-to-back has no arrival times to order one queue by",
+            )
+            return name, None
+
+        if code is BAD:
+            return name, None
+        spec = entry.spec
+        kind = CODE_KINDS[spec.type]
+        assumed = None
+        if kind.designed_for_urn and urns is not None and spec.built_for is not None:
+            assumed = urns[spec.built_for].distribution
+
+        def build(link_name: str) -> Link:
+            return Link(
+                name=link_name,
+                urn=urn,
+                code_name=spec.name,
+                code_type=spec.type,
+                code=code,
+                line=line,
+                built_for=spec.built_for,
+                assumed=assumed,
+                arrivals=arrivals,
+                telegram=telegram,
+                replacement=replacement,
+                priority=priority,
+            )
+
+        return name, build
+
+    def fit(self, path: str, urn: Urn, entry: _CodeEntry) -> Code | Any:
+        """The link's code, checked against its urn: every colour covered, decodable."""
+        p, spec = self.p, entry.spec
+        before = len(p.lines)  # every problem of the fit is reported, not only the first
+        code = spec.code
+        if code is None:  # a kind built per link, over the link's colours
+            build = CODE_KINDS[spec.type].build
+            assert build is not None
+            code = build(urn.name, urn.counts)
+        if entry.pinned is not None and dict(entry.pinned) != dict(code.codewords):
+            p.add(
+                path,
+                f"the fixed code {spec.name!r} over the colours of urn {urn.name!r} is "
+                f"{_table(code.codewords)}, not the codewords given at "
+                f"codes.{spec.name}.codewords",
+                spec.name,
+            )
+        for misfit in code_fits_urn(code, urn):
+            p.add(path, f"code {spec.name!r} {misfit}")
+        if any(len(w) > limits.CODEWORD_BITS for w in code.codewords.values()):
+            return BAD  # no decodability search on codewords the line cannot send (its cost grows with them)
+        if not self.allow_ambiguous and not code.is_uniquely_decodable:
+            p.add(
+                path,
+                f"code {spec.name!r} is not uniquely decodable: {code.ambiguity()}, so the "
+                "receiver cannot tell these messages apart",
+            )
+        elif not self.allow_ambiguous and not code.is_prefix_free:
+            pair = code.prefix_clash()
+            assert pair is not None
+            short, long = pair
+            p.add(
+                path,
+                f"code {spec.name!r} is uniquely decodable but not prefix-free ({long!r} is "
+                f"{code[long]}, which begins with {short!r}, {code[short]}): the receiver "
+                "decodes the bits as they arrive, which needs a prefix-free code",
+            )
+        return BAD if len(p.lines) > before else code
+
+    def arrivals(self, path: str, value: Any) -> Arrivals | Any:
+        p = self.p
+        if value == "back-to-back":
+            return Arrivals()
+        # Each arrival kind with a parameter is written {parameter: value}: {every: 2}, {rate: 0.5}.
+        by_key = {cls.parameter: cls.name for cls in ARRIVAL_KINDS.values() if cls.parameter}
+        how = "{every: seconds} (one message at that interval), {rate: per second} (Poisson) or back-to-back"
+        fields = p.mapping(path, value, optional=tuple(by_key), what=how)
+        if fields is BAD:
+            return BAD
+        if len(fields) > 1:
+            p.add(path, f"give one of {', '.join(map(repr, fields))}, not several", value)
+            return BAD
+        if not fields:
+            if value == {}:  # an unknown key has been reported already
+                p.add(path, f"must be {how}; omit it for back-to-back", value)
+            return BAD
+        ((key, given),) = fields.items()
+        cls = ARRIVAL_KINDS[by_key[key]]
+        number = p.number(Problems.key(path, key), given, positive=True, within=cls.parameter_range)
+        if number is BAD:
+            return BAD
+        return self.record(path, lambda: Arrivals(by_key[key], **{key: number}))
+
+    # -- references -------------------------------------------------------------
+    def reference(self, path: str, value: Any, table: dict[str, Any] | None, what: str) -> Any:
+        """The entry ``value`` names in ``table`` (BAD, reported or not, when unusable)."""
+        if value is BAD:  # a missing required key, reported already
+            return BAD
+        if not isinstance(value, str):
+            self.p.add(path, f"must name {'an' if what == 'urn' else 'a'} {what}", value)
+            return BAD
+        if table is None:  # the section itself is broken and reported
+            return BAD
+        if value not in table:
+            known = _names(list(table), quote=False) if table else "none defined"
+            self.p.add(path, f"unknown {what} {show(value)} (known: {known})")
+            return BAD
+        return table[value]
+
+
+def _names(symbols: list[str], *, quote: bool = True, most: int = 8) -> str:
+    """The first ``most`` names, then how many more (an error line stays short)."""
+    shown = ", ".join(show(s) if quote else s for s in symbols[:most])
+    return shown + (f", … ({len(symbols) - most:_} more)" if len(symbols) > most else "")
+
+
+def _table(codewords: Any, most: int = 8) -> str:
+    """``{c: w, …}`` of the first ``most`` codewords, then how many more."""
+    items = list(codewords.items())
+    inner = ", ".join(f"{c}: {w}" for c, w in items[:most])
+    return "{" + inner + (f", … ({len(items) - most:_} more)" if len(items) > most else "") + "}"
