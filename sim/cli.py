@@ -362,8 +362,19 @@ def _first_line(text: str) -> str:
 def format_result(result) -> str:
     """The per-link tables printed by ``telegraph run``."""
     rows: list[tuple[str, ...]] = [
-        ("link", "bits/msg", "sample 95 % interval", "L", "H(q)", "H(q,p)", "D(q‖p)", "checks")
-    ]
+        (
+            "link",
+            "bits/msg",
+            "sample 95 % interval",
+            "L",
+            "H(q)",
+            "D(q‖r)",
+            "−log2 K",
+            "H(q,p)",
+            "D(q‖p)",
+            "checks",
+        )
+    ]  # L = H(q) + D(q‖r) − log2 K reads across the row: r = 2^−l/K is the code's implied distribution
     for link in result.links:
         lo, hi = link.ci95()
         t = link.theory
@@ -374,6 +385,8 @@ def format_result(result) -> str:
                 f"[{fixed(lo)}, {fixed(hi)}]",
                 fixed(t.expected_length),
                 fixed(t.entropy),
+                fixed(t.implied_kl),
+                fixed(-t.log_kraft),
                 fixed(t.cross_entropy),
                 fixed(t.kl_divergence),
                 link.verdicts(),

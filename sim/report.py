@@ -434,8 +434,8 @@ def _overview(result: RunResult, link_stem: Mapping[str, str]) -> list[str]:
         "<h2>Overview</h2>",
         '<table class="overview">',
         "<thead><tr><th>link</th><th>source</th><th>code</th><th>bits/message</th>"
-        "<th>sample 95 % interval</th><th>L</th><th>H(q)</th><th>H(q, p)</th><th>checks</th>"
-        "</tr></thead>",
+        "<th>sample 95 % interval</th><th>L</th><th>H(q)</th><th>D(q‖r)</th><th>−log2 K</th>"
+        "<th>H(q, p)</th><th>D(q‖p)</th><th>checks</th></tr></thead>",
         "<tbody>",
     ]
     for link in result.links:
@@ -448,10 +448,20 @@ def _overview(result: RunResult, link_stem: Mapping[str, str]) -> list[str]:
             f'<td class="num">[{fixed(lo)}, {fixed(hi)}]</td>'
             f'<td class="num">{fixed(link.theory.expected_length)}</td>'
             f'<td class="num">{fixed(link.theory.entropy)}</td>'
+            f'<td class="num">{fixed(link.theory.implied_kl)}</td>'
+            f'<td class="num">{fixed(-link.theory.log_kraft)}</td>'
             f'<td class="num">{fixed(link.theory.cross_entropy)}</td>'
+            f'<td class="num">{fixed(link.theory.kl_divergence)}</td>'
             f'<td><span class="{cls}">{_e(link.verdicts())}</span></td></tr>'
         )
-    out += ["</tbody>", "</table>"]
+    out += [
+        "</tbody>",
+        "</table>",
+        '<p class="meta">Each row reads L = H(q) + D(q‖r) − log2 K: r(x) = 2^−l(x)/K is the distribution '
+        "the code's lengths are ideal for and K its Kraft sum. D(q‖p) = H(q, p) − H(q) is the divergence "
+        "from the distribution p the code assumes; for a code that names no urn p is r, so the bits "
+        "between H(q, p) and L are exactly −log2 K (the budget a code with K &lt; 1 leaves unused).</p>",
+    ]
     return out
 
 

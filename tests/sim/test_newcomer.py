@@ -136,3 +136,35 @@ def test_readme_activates_the_venv_before_it_types_telegraph():
                 if part.strip().startswith("telegraph"):
                     assert activated, f"README runs bare `telegraph` before activating the venv: {line!r}"
     assert activated
+
+
+def _cells(line: str) -> list[str]:
+    return re.split(r"\s{2,}", line.strip())
+
+
+def test_the_run_table_adds_up_to_l_across_the_row(tmp_path, capsys):
+    """L = H(q) + D(q‖r) − log2 K, column by column, so the −log2 K bits no longer come from nowhere."""
+    english = str(REPO / "docs" / "lessons" / "english.yaml")
+    assert cli.main(["run", english, "--messages", "500", "--out", str(tmp_path), "--no-plots"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    header = _cells(next(ln for ln in lines if ln.startswith("link") and "D(q‖r)" in ln))
+    row = dict(zip(header, _cells(next(ln for ln in lines if ln.startswith("english-fixed ")))))
+    value = {k: float(v.replace("−", "-")) for k, v in row.items() if k in ("L", "H(q)", "D(q‖r)", "−log2 K")}
+    assert value["−log2 K"] > 0.29  # 26 letters in 5 bits: K = 26/32
+    assert abs(value["H(q)"] + value["D(q‖r)"] + value["−log2 K"] - value["L"]) < 2e-4
+
+
+def test_the_identity_is_written_with_the_same_signs_everywhere(tmp_path, capsys):
+    english = str(REPO / "docs" / "lessons" / "english.yaml")
+    assert cli.main(["run", english, "--messages", "500", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    folder = tmp_path / "english"
+    texts = {
+        "run": out,
+        "explain": (folder / "explain.txt").read_text(encoding="utf-8"),
+        "report": (folder / "report.html").read_text(encoding="utf-8"),
+    }
+    for where, text in texts.items():
+        assert re.search(r"− \(−0\.299[56]\d*\)", text), where  # a negative log2 K after a minus, bracketed
+        assert not re.search(r"[−+-] -\d", text), where  # never "− -0.4150"
+        assert "+ 0.2996" not in text, where  # and never flipped in one place only
