@@ -34,7 +34,7 @@ MAX_CODE_ROWS = 1000
 
 _CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif;
-       margin: 2rem auto; max-width: 62rem; padding: 0 1rem; color: #222; line-height: 1.45; }
+       margin: 2rem auto; max-width: 74rem; padding: 0 1rem; color: #222; line-height: 1.45; }
 h1 { font-size: 1.6rem; margin-bottom: .2rem; }
 h2 { border-bottom: 2px solid #ddd; padding-bottom: .2rem; margin-top: 2.5rem; }
 h3 { margin-top: 1.5rem; }
@@ -47,7 +47,8 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: now
 .inconclusive { color: #8a5a00; font-weight: bold; }
 .meta { color: #555; }
 figure { margin: 1rem 0 2rem; overflow-x: auto; max-width: 100%; }
-figure svg, figure img { width: 100%; min-width: min(var(--natural, 34rem), 60rem); height: auto;
+figure svg, figure img { width: 100%; min-width: min(var(--natural, 34rem), 60rem);
+                         max-width: calc(var(--natural, 60rem) * 4 / 3); height: auto;
                          display: block; }
 /* On a phone a table scrolls sideways inside its column instead of running off the page. */
 table { display: block; max-width: 100%; overflow-x: auto; }

@@ -31,6 +31,7 @@ _PROBE = """
     const inFigure = el.closest("figure") !== null && el.tagName !== "FIGURE";
     boxes.push({tag: el.tagName.toLowerCase(), id: (el.closest("[id]") || {}).id || "",
                 left: r.left, right: r.right, width: r.width, height: r.height, inFigure: inFigure,
+                natural: parseFloat(el.getAttribute("width") || "0"),
                 clientWidth: el.clientWidth || 0, scrollWidth: el.scrollWidth || 0});
   }
   const out = {viewport: window.innerWidth, page: document.documentElement.scrollWidth,
