@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from sim import cli, kernels
+from tests.sim.test_progress import _Clock
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -56,20 +57,17 @@ def test_needs_compiling_reads_numbas_cache_index(monkeypatch):
     assert kernels.needs_compiling() is False
 
 
-class _Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def test_progress_bar_redraws_at_most_ten_times_a_second_with_eta(monkeypatch):
+def _bar(monkeypatch, total: int) -> tuple[cli._Progress, _Clock, io.StringIO]:
+    """A progress bar on a fake clock, drawing into a string."""
     clock = _Clock()
     monkeypatch.setattr(cli.time, "perf_counter", clock)
     err = io.StringIO()
     monkeypatch.setattr(cli.sys, "stderr", err)
-    bar = cli._Progress(total=100_000)
+    return cli._Progress(total=total), clock, err
+
+
+def test_progress_bar_redraws_at_most_ten_times_a_second_with_eta(monkeypatch):
+    bar, clock, err = _bar(monkeypatch, 100_000)
     clock.now = 2.0
     for _ in range(300):  # 300 chunks arriving within one 0.1 s window: one redraw
         bar(10)
@@ -83,11 +81,7 @@ def test_progress_bar_redraws_at_most_ten_times_a_second_with_eta(monkeypatch):
 
 
 def test_progress_bar_names_the_figure_phase_after_100_percent(monkeypatch):
-    clock = _Clock()
-    monkeypatch.setattr(cli.time, "perf_counter", clock)
-    err = io.StringIO()
-    monkeypatch.setattr(cli.sys, "stderr", err)
-    bar = cli._Progress(total=1000)
+    bar, clock, err = _bar(monkeypatch, 1000)
     clock.now = 2.0
     bar(1000)
     assert "100.0 %" in err.getvalue()
