@@ -10,14 +10,14 @@ Usage::
 yellow 12) drawn i.i.d. with numpy (seeded), coded with India's model (blue
 25, red 50, green 13, yellow 12): three coders each encode it and decode it
 back, the decode is checked against the stream (outside the clock), and the
-compressed size is read off. Ours is ``sim.stream_kernels`` (32-bit interval,
+compressed size is read off. Ours is ``sim.engine.stream_kernels`` (32-bit interval,
 frequencies quantised to 2^24); constriction's ``RangeEncoder``/``RangeDecoder``
 and ``AnsCoder`` use its ``Categorical(perfect=False)`` model (also 24-bit).
 Model construction is outside the clock for everyone.
 
 **Block and Tunstall.** India's box drawn i.i.d., coded with its Huffman
-code (the engine's packed-bit encoder and verifying decoder, ``sim.bitcodec``),
-with the order-4 block code (blocks folded by ``sim.stream_kernels``, then the
+code (the engine's packed-bit encoder and verifying decoder, ``sim.engine.bitcodec``),
+with the order-4 block code (blocks folded by ``sim.engine.stream_kernels``, then the
 same packer and decoder) and with 8- and 16-bit Tunstall codes. Building a code's
 tables (decoding tables, the Tunstall tree) is setup, outside the clock, like
 constriction's model.
@@ -54,19 +54,23 @@ AUSTRALIA = {"blue": 13, "red": 25, "green": 50, "yellow": 12}
 Run = Callable[[np.ndarray], tuple[float, float, int, np.ndarray]]
 
 
-def ours(code) -> Run:
-    from sim import stream_kernels as sk
-    from sim.bitcodec import from_bits, to_bits
+def ours(code, encoder=None, decoder=None) -> Run:
+    """Our compiled arithmetic coder on ``code`` (or the given encoder and decoder classes on it)."""
+    from sim.engine import stream_kernels as sk
+    from sim.engine.bitcodec import from_bits, to_bits
+
+    encoder = encoder or sk.ArithmeticEncoder
+    decoder = decoder or sk.ArithmeticDecoder
 
     def run(seq: np.ndarray) -> tuple[float, float, int, np.ndarray]:
         t0 = time.perf_counter()
-        enc = sk.ArithmeticEncoder(code)
+        enc = encoder(code)
         body = enc.encode(seq)
         tail = enc.finish()
         t1 = time.perf_counter()
         words, nbits = from_bits(np.concatenate([to_bits(*body), to_bits(*tail)]))  # one stream
         t2 = time.perf_counter()
-        dec = sk.ArithmeticDecoder(code, seq.size)
+        dec = decoder(code, seq.size)
         out = np.concatenate([dec.feed(words, nbits), dec.finish()])
         t3 = time.perf_counter()
         return t1 - t0, t3 - t2, enc.bits, out
@@ -101,7 +105,7 @@ def constriction_coder(kind: str, probabilities: np.ndarray) -> Run:
 
 
 def huffman_run(code) -> Run:
-    from sim.bitcodec import Decoder, Encoder
+    from sim.engine.bitcodec import Decoder, Encoder
 
     def run(seq: np.ndarray) -> tuple[float, float, int, np.ndarray]:
         enc, dec = Encoder(code, code.symbols, np.zeros(0, np.int64)), Decoder(code)  # tables: setup
@@ -117,8 +121,8 @@ def huffman_run(code) -> Run:
 
 
 def block_run(bc) -> Run:
-    from sim import stream_kernels as sk
-    from sim.bitcodec import Decoder, Encoder
+    from sim.engine import stream_kernels as sk
+    from sim.engine.bitcodec import Decoder, Encoder
 
     def run(seq: np.ndarray) -> tuple[float, float, int, np.ndarray]:
         be, dec = sk.BlockEncoder(bc), Decoder(bc.code)  # tables: setup
@@ -137,7 +141,7 @@ def block_run(bc) -> Run:
 
 
 def tunstall_run(tc) -> Run:
-    from sim import stream_kernels as sk
+    from sim.engine import stream_kernels as sk
 
     def run(seq: np.ndarray) -> tuple[float, float, int, np.ndarray]:
         enc, dec = sk.TunstallEncoder(tc), sk.TunstallDecoder(tc, seq.size)  # tables: setup
@@ -196,7 +200,7 @@ def main(argv: list[str] | None = None) -> int:
     n = int(args.n)
 
     from coding import Distribution, arithmetic, block, cross_entropy, entropy, huffman, tunstall
-    from sim import kernels, stream_kernels
+    from sim.engine import kernels, stream_kernels
 
     india = Distribution.from_counts(INDIA)
     australia = Distribution.from_counts(AUSTRALIA)
@@ -210,17 +214,17 @@ def main(argv: list[str] | None = None) -> int:
     seq = rng.choice(4, size=n, p=australia.probabilities).astype(np.int64)
     code = arithmetic(india)
     runs = {
-        "ours (sim.stream_kernels)": ours(code),
+        "ours (sim.engine.stream_kernels)": ours(code),
         "constriction RangeEncoder": constriction_coder("range", india.probabilities),
         "constriction AnsCoder": constriction_coder("ans", india.probabilities),
     }
     result = race(runs, seq, args.rounds)
     print(f"# H(australia, india) = {cross_entropy(australia, india):.6f} bits/symbol")
-    table(f"Arithmetic: Australia's box, India's model, n = {n}", result, n, "ours (sim.stream_kernels)")
+    table(f"Arithmetic: Australia's box, India's model, n = {n}", result, n, "ours (stream_kernels)")
 
     seq = rng.choice(4, size=n, p=india.probabilities).astype(np.int64)
     runs = {
-        "Huffman (sim.bitcodec)": huffman_run(huffman(india)),
+        "Huffman (bitcodec)": huffman_run(huffman(india)),
         "block k = 4": block_run(block(india, order=4)),
         "Tunstall m = 8": tunstall_run(tunstall(india, bits=8)),
         "Tunstall m = 16": tunstall_run(tunstall(india, bits=16)),
@@ -229,7 +233,10 @@ def main(argv: list[str] | None = None) -> int:
     result = race(runs, seq, args.rounds)
     print(f"\n# H(india) = {entropy(india):.6f} bits/symbol")
     table(
-        f"India's box, its own codes, n = {n} (ratios against Huffman)", result, n, "Huffman (sim.bitcodec)"
+        f"India's box, its own codes, n = {n} (ratios against Huffman)",
+        result,
+        n,
+        "Huffman (sim.engine.bitcodec)",
     )
     print(f"\n# {load()} at end")
     return 0

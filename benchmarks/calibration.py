@@ -19,7 +19,7 @@ wire, India (Huffman) and Ceylon (fixed code) at rates 5 : 3.5, scaled to a
 total load ρ from 0.5 to 0.95, served FIFO (``mixed_pollaczek_khinchine``)
 or Ceylon first (``cobham_priority``), and on the bundled ``shared_office``.
 
-The wrong theory is handed to ``sim.engine.run(theory=...)``, so everything
+The wrong theory is handed to ``sim.engine.simulation.run(theory=...)``, so everything
 the checks do follows it, as it would if the engine itself were wrong.
 
     python benchmarks/calibration.py              # 200 seeds per case (several minutes)
@@ -47,10 +47,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from coding import fixed_length, huffman  # noqa: E402
-from sim import engine, scenario  # noqa: E402
-from sim.model import Arrivals, Line, Link, Scenario, Urn  # noqa: E402
-from sim.results import Theory  # noqa: E402
-from sim.theory import link_theory, shared_theories  # noqa: E402
+from sim.engine import simulation as engine  # noqa: E402
+from sim.model.records import Arrivals, Line, Link, Scenario, Urn  # noqa: E402
+from sim.model.results import Theory  # noqa: E402
+from sim.model.theory import link_theory, shared_theories  # noqa: E402
+from sim.scenario import loader as scenario
 
 #: The checks each kind of broken truth should make FAIL.
 POWER_CHECKS = {
@@ -249,7 +250,7 @@ def believed_theory(case: Case) -> Callable[[Link], Theory]:
 def believed_wires(case: Case) -> Iterator[None]:
     """While running a broken ``service`` case, the engine's shared-line theory is the nominal wire's.
 
-    ``sim.engine.run`` derives a shared wire's load, wait and relaxation time
+    ``sim.engine.simulation.run`` derives a shared wire's load, wait and relaxation time
     from the links it simulates; a case whose lines are deliberately slower
     must be held against the wire theory believes in instead.
     """

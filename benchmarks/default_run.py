@@ -34,9 +34,10 @@ TELEGRAPH = Path(sys.executable).with_name("telegraph")
 PHASES = """
 import time, sys, tempfile
 t0 = time.perf_counter()
-from sim import scenario, engine
-from sim.explain import explain
-from sim.output import check_target, write_results
+from sim.engine import simulation as engine
+from sim.scenario import loader as scenario
+from sim.publish.explain import explain
+from sim.publish.output import check_target, write_results
 from sim.cli import _render_figures
 t1 = time.perf_counter()
 sc = scenario.load("india_to_australia")

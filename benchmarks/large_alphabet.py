@@ -41,7 +41,7 @@ def huffman_rounds(rounds: int, k: int = 10**6) -> None:
     import constriction
 
     from coding import Distribution, huffman, huffman_lengths
-    from sim.kernels import DecodeTables
+    from sim.engine.kernels import DecodeTables
 
     counts = np.random.default_rng(1952).integers(1, 10**6, k)
     t = time.perf_counter()
@@ -68,7 +68,7 @@ def huffman_rounds(rounds: int, k: int = 10**6) -> None:
     rows = (
         ("coding.huffman_lengths (the tree)", "lengths"),
         ("coding.huffman (tree + canonical Code)", "code"),
-        ("sim.kernels.DecodeTables (engine tables)", "tables"),
+        ("sim.engine.kernels.DecodeTables (engine tables)", "tables"),
         ("constriction EncoderHuffmanTree", "constriction"),
     )
     for label, m in rows:
@@ -137,11 +137,11 @@ def cli_rounds(rounds: int, timeout: float, stand_in: bool, k: int = 65536) -> N
 
 
 def engine_rounds(path: Path, rounds: int, stand_in: bool) -> None:
-    """In this process: load the scenario, then ``sim.engine.run`` (no explain, no files), medians."""
+    """In this process: load the scenario, then the engine's ``run`` (no explain, no files), medians."""
     from coding.code import Code
-    from sim import kernels
-    from sim.engine import run
-    from sim.scenario import load
+    from sim.engine import kernels
+    from sim.engine.simulation import run
+    from sim.scenario.loader import load
 
     kernels.warm_up()
     saved = Code.is_uniquely_decodable
@@ -158,9 +158,7 @@ def engine_rounds(path: Path, rounds: int, stand_in: bool) -> None:
             runs.append(time.perf_counter() - t)
     finally:
         Code.is_uniquely_decodable = saved  # type: ignore[method-assign]
-    print(
-        f"  in process: load {statistics.median(loads):.2f} s, sim.engine.run {statistics.median(runs):.2f} s"
-    )
+    print(f"  in process: load {statistics.median(loads):.2f} s, engine run {statistics.median(runs):.2f} s")
 
 
 def main(argv: list[str]) -> None:

@@ -28,8 +28,8 @@ TARGET_MB = 300
 
 CHILD = r"""
 import json, resource, sys, time
-from sim import kernels
-from sim.engine import DEFAULT_CHUNK, run
+from sim.engine import kernels
+from sim.engine.simulation import DEFAULT_CHUNK, run
 from tests.sim.links import huffman_link, scenario
 
 def peak():
@@ -82,7 +82,7 @@ def main(argv: list[str]) -> None:
             f"{n:>13,} {r['seconds']:>8.2f} {r['rate']:>13,.0f} {r['base_mb']:>12.1f} "
             f"{r['peak_mb']:>12.1f} {r['peak_mb'] - r['base_mb']:>12.1f}"
         )
-    print(f"\nchunk {r['chunk']:,}; baseline = peak after importing sim and sim.kernels.warm_up();")
+    print(f"\nchunk {r['chunk']:,}; baseline = peak after importing sim and sim.engine.kernels.warm_up();")
     print("seconds: median of runs; peak RSS: max over runs.")
     if at_target is not None:
         verdict = "met" if at_target["peak_mb"] < TARGET_MB else "MISSED"

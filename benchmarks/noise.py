@@ -13,13 +13,13 @@ method once, in turn, so a slow spell of the machine hits them all alike.
 Figures are medians over rounds; ``ratio`` is the noiseless median time
 divided by the method's (1.0: as fast as noiseless; the target is ≥ 0.5).
 
-* ``noiseless``: :class:`sim.bitcodec.Encoder` then :class:`sim.bitcodec.Decoder`
+* ``noiseless``: :class:`sim.engine.bitcodec.Encoder` then :class:`sim.engine.bitcodec.Decoder`
   (the engine's path: pack, table-driven decode, compare with what was sent);
 * ``bsc …``, ``erasure …``, ``gilbert_elliott``: pack, damage the words with
-  :class:`sim.noise.Noise`, decode with :class:`sim.noise.TolerantDecoder`
+  :class:`sim.engine.noise.Noise`, decode with :class:`sim.engine.noise.TolerantDecoder`
   (which also judges every message and measures the error events);
 * ``… + hamming74`` / ``+ repetition3``: the same with a channel code wrapped
-  around the bits (:class:`sim.noise.ChannelCoder`, encode and decode).
+  around the bits (:class:`sim.engine.noise.ChannelCoder`, encode and decode).
 
 The kernels are compiled (or loaded from numba's cache) before the clock starts.
 """
@@ -43,9 +43,9 @@ if str(ROOT) not in sys.path:
 
 from coding import Distribution, huffman  # noqa: E402
 from coding.channel import Hamming74, Repetition  # noqa: E402
-from sim import kernels, noise  # noqa: E402
-from sim.bitcodec import Decoder, Encoder  # noqa: E402
-from sim.noise import ChannelCoder, Noise, TolerantDecoder  # noqa: E402
+from sim.engine import kernels, noise  # noqa: E402
+from sim.engine.bitcodec import Decoder, Encoder  # noqa: E402
+from sim.engine.noise import ChannelCoder, Noise, TolerantDecoder  # noqa: E402
 
 CHUNK = 65_536
 SEED = 1948
@@ -101,7 +101,7 @@ def _z_scores(seed: int) -> dict[str, float]:
     from coding import fixed_length
     from coding.channel import fixed_message_error, hamming74_block_error, repetition_bit_error
     from coding.resync import resync_distribution
-    from sim.bitcodec import from_bits, to_bits
+    from sim.engine.bitcodec import from_bits, to_bits
 
     rng = np.random.default_rng(seed)
     out = {}

@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
 
     t_import = time.perf_counter() - t
 
-    from sim import plots, report
+    from sim.publish import plots, report
 
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp)

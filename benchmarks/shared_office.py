@@ -18,7 +18,8 @@ import math
 import statistics
 import sys
 
-from sim import engine, scenario
+from sim.engine import simulation as engine
+from sim.scenario import loader as scenario
 
 
 def main(argv: list[str]) -> None:

@@ -53,9 +53,9 @@ def child(kind: str, n: int, chunk: int | None, count: bool) -> dict:
             envs.append(self)
 
     simpy.Environment = Counted  # the engine builds its environment through the module attribute
-    from sim import kernels
-    from sim.engine import DEFAULT_CHUNK, run
-    from sim.model import Line
+    from sim.engine import kernels
+    from sim.engine.simulation import DEFAULT_CHUNK, run
+    from sim.model.records import Line
     from tests.sim.links import fixed_link, huffman_link, poisson, scenario
 
     kernels.warm_up()

@@ -15,11 +15,11 @@ timed side by side.
 
 Methods, for a source (urn + its Huffman code from ``coding.huffman``):
 
-* ``engine``: ``sim.engine.run`` end to end -- draw, encode into packed
+* ``engine``: ``sim.engine.simulation.run`` end to end -- draw, encode into packed
   bits, time the line (Lindley's recursion), decode and verify every message;
   setup (building the encoder, decoder and urn tables) included.
 * ``floor``: the least any simulation of this source must do -- draw with the
-  engine's own exact method (``sim.urn.UrnSampler``) and sum the codeword
+  engine's own exact method (``sim.engine.urn.UrnSampler``) and sum the codeword
   lengths, chunk by chunk. ``engine / floor`` is how far the engine is from it.
 * peers, given one stream drawn once by ``UrnSampler`` (the same for all),
   timed on encode + decode only (no drawing, no list conversion, no check):
@@ -62,7 +62,7 @@ ALPHABETS = (2, 4, 64, 1024, 65536)
 def link_for(source: str):
     """The Link (urn, Huffman code) of a named source: india, zipf64, zipf-K or uniform-K."""
     from coding import huffman
-    from sim.model import Link, Urn
+    from sim.model.records import Link, Urn
     from tests.sim.links import CABLE, huffman_link
 
     if source == "india":
@@ -90,7 +90,7 @@ class Case:
     """One source: its link, a stream drawn by the engine's sampler, and the timed methods."""
 
     def __init__(self, source: str, n: int) -> None:
-        from sim.urn import UrnSampler
+        from sim.engine.urn import UrnSampler
 
         self.source, self.n = source, n
         self.link = link_for(source)
@@ -102,7 +102,7 @@ class Case:
         self.x = sampler.draw(n)
 
     def engine(self) -> tuple[float, float]:
-        from sim.engine import run
+        from sim.engine.simulation import run
         from tests.sim.links import scenario
 
         t = time.perf_counter()
@@ -113,8 +113,8 @@ class Case:
         return dt, lr.bits_per_message
 
     def floor(self) -> tuple[float, float]:
-        from sim.engine import DEFAULT_CHUNK
-        from sim.urn import UrnSampler
+        from sim.engine.simulation import DEFAULT_CHUNK
+        from sim.engine.urn import UrnSampler
 
         t = time.perf_counter()
         sampler = UrnSampler(self.link.urn, np.random.default_rng(SEED))
@@ -219,8 +219,8 @@ def interleaved(case: Case, methods: list[str], rounds: int) -> dict[str, dict]:
 
 def table_memory(link) -> int:
     """Bytes of the engine's per-K tables for a link: urn guide + encoder + decoder."""
-    from sim.bitcodec import Decoder, Encoder
-    from sim.urn import UrnSampler
+    from sim.engine.bitcodec import Decoder, Encoder
+    from sim.engine.urn import UrnSampler
 
     sampler = UrnSampler(link.urn, np.random.default_rng(0))
     enc = Encoder(link.code, tuple(link.urn.counts), np.zeros(1, np.int64))
@@ -237,8 +237,8 @@ def engine_child(source: str, n: int, chunk: int | None) -> dict:
     import resource
 
     t0 = time.perf_counter()
-    from sim import kernels
-    from sim.engine import DEFAULT_CHUNK, run
+    from sim.engine import kernels
+    from sim.engine.simulation import DEFAULT_CHUNK, run
     from tests.sim.links import scenario
 
     t1 = time.perf_counter()
@@ -337,7 +337,7 @@ def main(argv: list[str]) -> None:
         source, n, *chunk = a.child
         print(json.dumps(engine_child(source, int(float(n)), int(chunk[0]) if chunk else None)))
         return
-    from sim import kernels
+    from sim.engine import kernels
 
     rounds = 3 if a.quick else a.rounds
     n = 10**5 if a.quick else 10**6

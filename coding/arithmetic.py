@@ -11,7 +11,8 @@ next known bit). ``docs/theory.md`` derives the bound on its output.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import Protocol
 
 from coding.code import DecodeError
 from coding.distribution import Distribution
@@ -21,6 +22,7 @@ __all__ = [
     "ArithmeticCode",
     "ArithmeticDecoder",
     "ArithmeticEncoder",
+    "CodingModel",
     "arithmetic",
     "quantise",
     "STATE_BITS",
@@ -36,6 +38,33 @@ _FULL = (1 << STATE_BITS) - 1
 _HALF = 1 << (STATE_BITS - 1)
 _QUARTER = 1 << (STATE_BITS - 2)
 _THREE_QUARTERS = _HALF + _QUARTER
+
+
+class CodingModel(Protocol):
+    """What the coder needs from a model: symbols, cumulative frequencies, and a step after each symbol.
+
+    ``_cum`` holds 0, f(0), f(0) + f(1), …, T; the coder reads the total T as
+    ``_cum[-1]`` (at most 2^(N−2), so every symbol of positive frequency keeps
+    a non-empty share of an interval wider than 2^(N−2)). ``adaptive`` models
+    change ``_cum`` *in place* in ``_advance(j)`` after symbol ``j`` is coded:
+    the encoder calls it after sending, the decoder after decoding, so both
+    ends hold the same model at every step (no side channel). A static model
+    has ``adaptive`` False and is never advanced.
+    """
+
+    @property
+    def symbols(self) -> tuple[str, ...]: ...
+
+    @property
+    def adaptive(self) -> bool: ...
+
+    @property
+    def _cum(self) -> Sequence[int]: ...
+
+    @property
+    def _index(self) -> dict[str, int]: ...
+
+    def _advance(self, j: int) -> None: ...
 
 
 def quantise(p: Distribution, precision: int = DEFAULT_PRECISION) -> tuple[int, ...]:
@@ -114,6 +143,14 @@ class ArithmeticCode:
     @property
     def symbols(self) -> tuple[str, ...]:
         return self._source.symbols
+
+    @property
+    def adaptive(self) -> bool:
+        """False: the frequencies never change."""
+        return False
+
+    def _advance(self, j: int) -> None:
+        """A static model does not learn."""
 
     @property
     def precision(self) -> int:
@@ -219,7 +256,7 @@ class ArithmeticEncoder:
 
     __slots__ = ("_code", "_low", "_high", "_pending", "_bits", "_symbols", "_done")
 
-    def __init__(self, code: ArithmeticCode) -> None:
+    def __init__(self, code: CodingModel) -> None:
         self._code = code
         self._low = 0
         self._high = _FULL
@@ -248,18 +285,18 @@ class ArithmeticEncoder:
         if self._done:
             raise ValueError("the stream is finished")
         code = self._code
-        cum, index, shift = code._cum, code._index, code._precision
+        cum, index, advance = code._cum, code._index, code._advance if code.adaptive else None
         low, high, pending = self._low, self._high, self._pending
         out: list[str] = []
-        for i, s in enumerate(symbols):
+        for s in symbols:
             j = index.get(s) if isinstance(s, str) else None
             if j is None:
-                raise ValueError(f"symbol {self._symbols + i} ({s!r}) is not in the model")
+                raise ValueError(f"symbol {self._symbols} ({s!r}) is not in the model")
             if cum[j] == cum[j + 1]:
-                raise ValueError(f"symbol {self._symbols + i} ({s!r}) has frequency 0 in the model")
-            span = high - low + 1
-            high = low + ((span * cum[j + 1]) >> shift) - 1
-            low = low + ((span * cum[j]) >> shift)
+                raise ValueError(f"symbol {self._symbols} ({s!r}) has frequency 0 in the model")
+            span, total = high - low + 1, cum[-1]
+            high = low + (span * cum[j + 1]) // total - 1
+            low = low + (span * cum[j]) // total
             while True:
                 if high < _HALF:
                     out.append("0" + "1" * pending)
@@ -278,6 +315,8 @@ class ArithmeticEncoder:
                 low = 2 * low
                 high = 2 * high + 1
             self._symbols += 1
+            if advance is not None:
+                advance(j)
         self._low, self._high, self._pending = low, high, pending
         bits = "".join(out)
         self._bits += len(bits)
@@ -314,7 +353,7 @@ class ArithmeticDecoder:
 
     __slots__ = ("_code", "_count", "_low", "_high", "_value", "_known", "_queue", "_decoded", "_offset")
 
-    def __init__(self, code: ArithmeticCode, count: int | None = None) -> None:
+    def __init__(self, code: CodingModel, count: int | None = None) -> None:
         if count is not None and count < 0:
             raise ValueError(f"'count' must be non-negative (got {count})")
         self._code = code
@@ -351,7 +390,7 @@ class ArithmeticDecoder:
 
     def _symbol_at(self, v: int, low: int, span: int) -> int:
         cum = self._code._cum
-        target = ((v - low + 1) * self._code.total - 1) // span
+        target = ((v - low + 1) * cum[-1] - 1) // span
         lo, hi = 0, len(cum) - 2
         while lo < hi:  # the last symbol j with cum[j] <= target
             mid = (lo + hi + 1) // 2
@@ -363,7 +402,7 @@ class ArithmeticDecoder:
 
     def _run(self, ended: bool) -> list[str]:
         code = self._code
-        cum, shift, symbols = code._cum, code._precision, code.symbols
+        cum, symbols, advance = code._cum, code.symbols, code._advance if code.adaptive else None
         low, high, value, known, queue = self._low, self._high, self._value, self._known, self._queue
         out: list[str] = []
         count = self._count
@@ -379,8 +418,9 @@ class ArithmeticDecoder:
                 if self._symbol_at(top, low, span) != j:
                     break
             out.append(symbols[j])
-            high = low + ((span * cum[j + 1]) >> shift) - 1
-            low = low + ((span * cum[j]) >> shift)
+            total = cum[-1]
+            high = low + (span * cum[j + 1]) // total - 1
+            low = low + (span * cum[j]) // total
             while True:
                 if high < _HALF:
                     pass
@@ -398,6 +438,8 @@ class ArithmeticDecoder:
                 high = 2 * high + 1
                 value = 2 * value
                 known -= 1
+            if advance is not None:
+                advance(j)
         self._low, self._high, self._value, self._known = low, high, value, known
         self._decoded += len(out)
         return out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Mapping
 from itertools import compress
 
@@ -65,6 +66,47 @@ class Distribution:
             raise ValueError(f"'counts' must have a positive total (got {total:g})")
         self = cls.__new__(cls)
         self._init(symbols, weights / total)
+        return self
+
+    @classmethod
+    def from_logits(cls, logits: Mapping[str, float], temperature: float = 1.0) -> Distribution:
+        """The softmax of ``logits`` at ``temperature`` T: p(x) = exp(z(x)/T) / Σ_y exp(z(y)/T).
+
+        The denominator sums over *every* class y. The source article writes
+        e^{x_i} under its sum, with the numerator's index, which would make
+        every output 1/N; the summed index must be the summation variable.
+        Computed stably: the largest z/T is subtracted before exponentiating,
+        which changes nothing mathematically and keeps exp from overflowing.
+        A low temperature sharpens the model, a high one flattens it towards
+        uniform; a class whose weight underflows gets
+        probability 0.
+
+        >>> p = Distribution.from_logits({"a": 0.0, "b": math.log(3)})
+        >>> [round(v, 12) for v in p.probabilities.tolist()]
+        [0.25, 0.75]
+        >>> Distribution.from_logits({"a": 1000.0, "b": 1000.0}).as_dict()
+        {'a': 0.5, 'b': 0.5}
+        >>> hot = Distribution.from_logits({"a": 0.0, "b": math.log(3)}, temperature=2)
+        >>> [round(v, 12) for v in hot.probabilities.tolist()]
+        [0.366025403784, 0.633974596216]
+        """
+        if isinstance(temperature, bool) or not isinstance(temperature, (int, float)):
+            raise TypeError(f"'temperature' must be a number (got {temperature!r})")
+        if not (math.isfinite(temperature) and temperature > 0):
+            raise ValueError(f"'temperature' must be positive and finite (got {temperature!r})")
+        if not isinstance(logits, Mapping) or not logits:
+            raise ValueError("'logits' must be a non-empty mapping symbol -> logit")
+        symbols = check_symbols("logits", list(logits))
+        z = []
+        for s in symbols:
+            v = logits[s]
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+                raise ValueError(f"'logits.{s}' must be a finite number (got {v!r})")
+            z.append(float(v))
+        scaled = np.array(z) / float(temperature)
+        weights = np.exp(scaled - scaled.max())
+        self = cls.__new__(cls)
+        self._init(symbols, weights / weights.sum())
         return self
 
     @classmethod

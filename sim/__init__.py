@@ -18,22 +18,22 @@ if TYPE_CHECKING:  # nothing more at start-up: Ctrl-C then has less to interrupt
     from typing import Any
 
 _EXPORTS = {
-    "load": "sim.scenario",
-    "loads": "sim.scenario",
-    "dump": "sim.scenario",
-    "ScenarioError": "sim.scenario",
-    "run": "sim.engine",
-    "explain": "sim.explain",
-    "Scenario": "sim.model",
-    "Link": "sim.model",
-    "Urn": "sim.model",
-    "Line": "sim.model",
-    "Arrivals": "sim.model",
-    "Tariff": "sim.model",
-    "CodeSpec": "sim.model",
-    "RecordError": "sim.model",
-    "RunResult": "sim.results",
-    "LinkResult": "sim.results",
+    "load": "sim.scenario.loader",
+    "loads": "sim.scenario.loader",
+    "dump": "sim.scenario.loader",
+    "ScenarioError": "sim.scenario.loader",
+    "run": "sim.engine.simulation",
+    "explain": "sim.publish.explain",
+    "Scenario": "sim.model.records",
+    "Link": "sim.model.records",
+    "Urn": "sim.model.records",
+    "Line": "sim.model.records",
+    "Arrivals": "sim.model.records",
+    "Tariff": "sim.model.records",
+    "CodeSpec": "sim.model.records",
+    "RecordError": "sim.model.records",
+    "RunResult": "sim.model.results",
+    "LinkResult": "sim.model.results",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -19,15 +19,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn, TextIO
 
-from sim import limits
-from sim.numbers import fixed, sig, signed
+from sim.model import limits
+from sim.publish.numbers import fixed, sig, signed
 
 DEFAULT_SCENARIO = "india_to_australia"
 
 
 def _print(*parts: object, file: TextIO | None = None) -> None:
     """print(), with control characters in names and descriptions shown as escapes (no raw ANSI)."""
-    from sim._text import printable
+    from sim.publish.text import printable
 
     if file is sys.stderr:  # one problem, one line
         print(*(printable(str(p), keep_newlines=False) for p in parts), file=file)
@@ -141,7 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _whole(minimum: int, rule: str, maximum: int):
-    """An argparse type: a whole number in ``[minimum, maximum]`` (see :mod:`sim.limits`)."""
+    """An argparse type: a whole number in ``[minimum, maximum]`` (see :mod:`sim.model.limits`)."""
 
     def parse(text: str) -> int:
         if len(text) > limits.NUMBER_CHARS:  # refused before conversion, and not echoed whole
@@ -217,8 +217,8 @@ def _main(argv: Sequence[str] | None) -> int:
         if hasattr(stream, "reconfigure"):  # a terminal that cannot show ‖ or ρ gets '?' instead
             stream.reconfigure(errors="replace")
     try:  # the imports too: Ctrl-C while they load is an interruption like any other
-        from sim.output import OutputError
-        from sim.scenario import ScenarioError
+        from sim.publish.output import OutputError
+        from sim.scenario.loader import ScenarioError
 
         parser = build_parser()
         args = parser.parse_args(argv)
@@ -229,7 +229,7 @@ def _main(argv: Sequence[str] | None) -> int:
     except KeyboardInterrupt as exc:  # first: the names below may not be imported yet
         terminated = isinstance(exc, Terminated) or isinstance(exc.__context__, Terminated)
         what = "terminated" if terminated else "interrupted"
-        folder = getattr(exc, "folder", None)  # sim.output.InterruptedAfterWrite
+        folder = getattr(exc, "folder", None)  # sim.publish.output.InterruptedAfterWrite
         if folder is not None:
             _print(f"telegraph: {what}; the results in {folder}/ are complete", file=sys.stderr)
         else:
@@ -254,9 +254,10 @@ def _main(argv: Sequence[str] | None) -> int:
 
 # -- run -------------------------------------------------------------------------------------------
 def cmd_run(args: argparse.Namespace) -> int:
-    from sim import engine, scenario
-    from sim.explain import explain
-    from sim.output import check_target, write_results
+    from sim.engine import simulation as engine
+    from sim.publish.explain import explain
+    from sim.publish.output import check_target, write_results
+    from sim.scenario import loader as scenario
 
     sc = scenario.load(args.scenario)
     sc = scenario.with_overrides(sc, messages=args.messages, seed=args.seed)
@@ -267,7 +268,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         _print(f"{sc.name}: {summary}" if summary else sc.name)
         _print(f"seed {sc.seed}, {sc.messages:,} messages per link, {len(sc.links)} link(s)\n")
     if not args.quiet:
-        from sim.kernels import needs_compiling
+        from sim.engine.kernels import needs_compiling
 
         if needs_compiling():
             _print("compiling the simulation kernels (first run only, a few seconds)…", file=sys.stderr)
@@ -289,9 +290,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _render_figures(result, explain_text: str):
-    def render(folder) -> None:  # an open sim.output.Folder
-        from sim.plots import render_all
-        from sim.report import write_report
+    def render(folder) -> None:  # an open sim.publish.output.Folder
+        from sim.publish.plots import render_all
+        from sim.publish.report import write_report
 
         inline: dict = {}
         render_all(result, folder, inline=inline)
@@ -465,13 +466,13 @@ def _table(rows: Sequence[tuple[str, ...]]) -> list[str]:
 
 # -- explain, validate, list, plot ---------------------------------------------------------------
 def cmd_explain(args: argparse.Namespace) -> int:
-    from sim import scenario
-    from sim.explain import explain
+    from sim.publish.explain import explain
+    from sim.scenario import loader as scenario
 
     sc = scenario.load(args.scenario, allow_ambiguous=True)
     _print(explain(sc))
     if args.plots is not None:
-        from sim.plots import teaching_specs, write_figures
+        from sim.publish.plots import teaching_specs, write_figures
 
         urns = {name: urn.distribution.as_dict() for name, urn in sc.urns.items()}
         links = [(ln.name, ln.code_name, dict(ln.code.codewords), ln.urn.name) for ln in sc.links]
@@ -481,7 +482,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from sim import scenario
+    from sim.scenario import loader as scenario
 
     sc = scenario.load(args.scenario)
     _print(
@@ -492,7 +493,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from sim import scenario
+    from sim.scenario import loader as scenario
 
     entries = scenario.bundled()
     width = max(len(name) for name, _ in entries)
@@ -503,7 +504,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_plot(args: argparse.Namespace) -> int:
     folder = Path(args.folder)
-    from sim.report import render_from_folder
+    from sim.publish.report import render_from_folder
 
     try:
         paths = render_from_folder(folder)

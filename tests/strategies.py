@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from hypothesis import strategies as st
 
-from coding import Code, Distribution
+from coding import AdaptiveModel, Code, Distribution
 from coding._validate import DIGITS
 
 __all__ = [
@@ -26,12 +26,15 @@ __all__ = [
     "counts",
     "distribution_pairs",
     "distributions",
+    "fitting_model",
     "kraft_lengths",
     "prefix_codes",
+    "priors",
     "small_codes",
     "suffix_codes",
     "symbol_sequences",
     "uniquely_decodable_codes",
+    "urn_streams",
 ]
 
 #: Symbol names drawn by :func:`alphabets`; the article's colours come first.
@@ -199,3 +202,28 @@ def chunkings(draw: st.DrawFn, string: str, max_chunks: int = 10) -> list[str]:
     cuts = draw(st.lists(st.integers(0, len(string)), max_size=max_chunks).map(sorted))
     bounds = [0, *cuts, len(string)]
     return [string[a:b] for a, b in zip(bounds, bounds[1:])]
+
+
+@st.composite
+def urn_streams(draw: st.DrawFn, max_size: int = 6, max_len: int = 200) -> tuple[tuple[str, ...], list[str]]:
+    """An alphabet and a stream of balls drawn from a random urn over it (zero-count colours never drawn)."""
+    p = draw(distributions(max_size=max_size))
+    support = p.support()
+    return p.symbols, draw(st.lists(st.sampled_from(support), max_size=max_len))
+
+
+@st.composite
+def priors(draw: st.DrawFn, symbols: Sequence[str]) -> str | dict[str, float]:
+    """An adaptive model's prior: "laplace", "kt" or pseudo-counts (decimals and halves)."""
+    value = st.sampled_from([0.5, 1, 2, 0.25, 1.5, 0.1, 3])
+    return draw(
+        st.one_of(st.sampled_from(["laplace", "kt"]), st.fixed_dictionaries({s: value for s in symbols}))
+    )
+
+
+def fitting_model(symbols: Sequence[str], prior: str | dict[str, float], precision: int) -> AdaptiveModel:
+    """An adaptive model at ``precision``, or at 24 bits when the prior's scaled counts do not fit."""
+    try:
+        return AdaptiveModel(symbols, prior, precision=precision)
+    except ValueError:
+        return AdaptiveModel(symbols, prior, precision=24)

@@ -54,7 +54,8 @@ def test_every_coding_package_is_installed():
     line = re.search(r"^packages = \[(.*)\]$", (ROOT / "pyproject.toml").read_text(), re.MULTILINE)
     assert line, "pyproject.toml lists no packages"
     listed = set(re.findall(r'"([^"]+)"', line.group(1)))
-    found = {".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "coding").rglob("__init__.py")}
+    inits = [p for top in ("coding", "sim") for p in (ROOT / top).rglob("__init__.py")]
+    found = {".".join(p.parent.relative_to(ROOT).parts) for p in inits}
     assert found <= listed, sorted(found - listed)
 
 
@@ -68,16 +69,23 @@ def test_the_check_would_notice_an_import(name):
 
 def test_only_the_figure_modules_import_matplotlib_and_only_lazily():
     importers = sorted(
-        path.name
-        for path in (ROOT / "sim").glob("*.py")
+        path.relative_to(ROOT / "sim").as_posix()
+        for path in (ROOT / "sim").rglob("*.py")
         if re.search(r"^\s*(import|from) matplotlib", path.read_text(encoding="utf-8"), re.M)
     )
-    assert importers and all(n.startswith("plots") or n == "report.py" for n in importers), importers
-    loaded = _modules_after("import sim.plots, sim.plots_style, sim.plots_run, sim.plots_codes, sim.report")
+    figures = re.compile(r"publish/(plots\w*|report)\.py|sweep/(figures|report)\.py")
+    assert importers and all(figures.fullmatch(n) for n in importers), importers
+    loaded = _modules_after(
+        "import sim.publish.plots, sim.publish.plots_style, sim.publish.plots_run, "
+        "sim.publish.plots_codes, sim.publish.report"
+    )
     assert "sim" in loaded and "matplotlib" not in loaded
 
 
 def test_the_model_and_its_kinds_load_no_engine():
-    loaded = _modules_after("import sim.model, sim.kinds, sim.limits, sim.numbers, sim.scenario")
+    loaded = _modules_after(
+        "import sim.model.records, sim.model.kinds, sim.model.limits, "
+        "sim.publish.numbers, sim.scenario.loader"
+    )
     assert "coding" in loaded
     assert not loaded & {"simpy", "numba", "matplotlib"}, sorted(loaded & {"simpy", "numba", "matplotlib"})

@@ -11,8 +11,9 @@ import math
 
 import simpy
 
-from sim import engine, scenario
-from sim.stations import Channel, Route
+from sim.engine import simulation as engine
+from sim.engine.stations import Channel, Route
+from sim.scenario import loader as scenario
 
 
 class Relay:
@@ -37,7 +38,7 @@ class Relay:
 
 
 def with_relays(relays: dict[str, Relay]):
-    """A hook for :func:`sim.engine.run`: one relay station after the line of every link."""
+    """A hook for :func:`sim.engine.simulation.run`: one relay station after the line of every link."""
 
     def extend(env: simpy.Environment, route: Route) -> None:
         relays[route.link.name] = Relay()

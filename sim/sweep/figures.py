@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim.plots_style import _LINK_COLOURS, Z95, _figure
+from sim.publish.plots_style import _LINK_COLOURS, Z95, _figure
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
@@ -272,7 +272,7 @@ def z_scores(summary: Summary) -> Figure:
 def png_bytes(fig: Any, dpi: int = 100) -> bytes:
     import io
 
-    from sim.plots import _metadata
+    from sim.publish.plots import _metadata
 
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, metadata=_metadata("png"))

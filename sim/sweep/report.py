@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sim.report import _e, _figure, page_head
+from sim.publish.report import _e, _figure, page_head
 from sim.sweep import files
 from sim.sweep.spec import Sweep
 
@@ -132,7 +132,7 @@ def aggregate(sweep: Sweep, rows: Iterable[list[str]]) -> Summary:
 
 def write_outputs(sweep: Sweep, summary: Summary, folder: Path) -> list[str]:
     """Draw the chosen figures (PNG) and ``report.html`` into ``folder``; return the file names."""
-    from sim.plots import svg_markup
+    from sim.publish.plots import svg_markup
     from sim.sweep.figures import choose, png_bytes
 
     written: list[str] = []

@@ -7,7 +7,7 @@ combination of its lists, ``zip:`` moves its lists together, ``random:``
 draws ``n`` urns from a seeded Dirichlet; the blocks combine as a product.
 
 :func:`load_sweep` reads a sweep, expands it and validates every point
-through the scenario loader (:func:`sim.scenario.from_data`) before anything
+through the scenario loader (:func:`sim.scenario.loader.from_data`) before anything
 runs; every problem is reported at once, one line each, naming the sweep
 file and the path.
 
@@ -34,18 +34,17 @@ from typing import Any
 
 import numpy as np
 
-from sim._yamlcheck import BAD, Bad, Problems, parse_yaml, show, suggest
-from sim.scenario import ScenarioError, _read_text, from_data, read_data
+from sim.model import limits
+from sim.scenario.loader import ScenarioError, _read_text, from_data, read_data
+from sim.scenario.yamlcheck import BAD, Bad, Problems, parse_yaml, show, suggest
 
 __all__ = ["Point", "Sweep", "SweepError", "bundled_sweeps", "load_sweep", "task_seed"]
 
 #: Keys of a sweep file.
 _REQUIRED = ("scenario",)
 _OPTIONAL = ("name", "description", "messages", "replications", "seed", "grid", "zip", "random")
-#: At most this many tasks (points × replications) in one sweep.
-MAX_TASKS = 10**7
 #: Problems from points past this many are summarised in one line.
-MAX_POINT_PROBLEMS = 20
+SHOWN_POINT_PROBLEMS = 20
 #: Spawn keys below the sweep's root seed: tasks and random urns never share a stream.
 TASK_STREAM, URN_STREAM = 0, 1
 #: Colour names for random urns with more colours than the base urn.
@@ -178,7 +177,9 @@ def load_sweep(
         description = given.strip() if given is not BAD else ""
     replications: int | Bad = 1
     if "replications" in top:
-        replications = problems.integer("replications", top["replications"], minimum=1, maximum=MAX_TASKS)
+        replications = problems.integer(
+            "replications", top["replications"], minimum=1, maximum=limits.SWEEP_TASKS
+        )
     if messages is None and "messages" in top:
         read = problems.integer("messages", top["messages"], minimum=1, maximum=10**12)
         messages = read if read is not BAD else None  # a BAD one is reported
@@ -227,11 +228,11 @@ def load_sweep(
     n_points = 1
     for _, axis_changes, _, _ in axes:
         n_points *= len(axis_changes)
-    if n_points * (replications or 1) > MAX_TASKS:  # a BAD count (reported) is falsy
+    if n_points * (replications or 1) > limits.SWEEP_TASKS:  # a BAD count (reported) is falsy
         problems.add(
             "(top level)",
-            f"{n_points:,} points × {replications or 1:,} replications is more than {MAX_TASKS:,} tasks; "
-            "split the sweep",
+            f"{n_points:,} points × {replications or 1:,} replications is more than "
+            f"{limits.SWEEP_TASKS:,} tasks; split the sweep",
         )
         raise SweepError(problems.lines)
     points = []
@@ -482,7 +483,11 @@ def _random(problems: Problems, value: Any, base: dict[str, Any], seed: int) -> 
     urn = fields.get("urn")
     if "urn" in fields and (not isinstance(urn, str) or urn not in urns):
         problems.add("random.urn", f"must name an urn of the scenario{suggest(str(urn), list(urns))}", urn)
-    n = problems.integer("random.n", fields["n"], minimum=1, maximum=MAX_TASKS) if "n" in fields else BAD
+    n = (
+        problems.integer("random.n", fields["n"], minimum=1, maximum=limits.SWEEP_TASKS)
+        if "n" in fields
+        else BAD
+    )
     alpha = problems.number("random.alpha", fields.get("alpha", 1.0), positive=True)
     balls = problems.integer("random.balls", fields.get("balls", 1000), minimum=1, maximum=10**15)
     colours: Any = BAD
@@ -566,7 +571,7 @@ def _validate_points(
                         at_point[key] += 1
                     continue
                 seen.add(key)
-                if len(lines) < MAX_POINT_PROBLEMS:
+                if len(lines) < SHOWN_POINT_PROBLEMS:
                     if key == line:
                         at_point[key] = 0
                     lines.append(text)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from sim.results import Check, LinkResult
+from sim.model.results import Check, LinkResult
 
 #: The columns every task fills, per link, after ``point, replication, seed``, the varied paths and ``link``.
 RESULT_COLUMNS = (
@@ -100,8 +100,8 @@ def run_task(data: dict[str, Any], filename: str, seed: int) -> list[list[str]]:
 
     Each row is ``[link, *RESULT_COLUMNS]`` as text cells.
     """
-    from sim import engine
-    from sim.scenario import from_data, with_overrides
+    from sim.engine import simulation as engine
+    from sim.scenario.loader import from_data, with_overrides
 
     scenario = with_overrides(from_data(data, filename=filename), seed=seed)
     result = engine.run(scenario)

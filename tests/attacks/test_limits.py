@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from sim import limits
+from sim.model import limits
 from tests.attacks.harness import assert_refused, telegraph
 
 GOOD = """\

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from coding import fixed_length, huffman
-from sim.model import Arrivals, Line, Link, Scenario, Tariff, Urn
+from sim.model.records import Arrivals, Line, Link, Scenario, Tariff, Urn
 
 INDIA = Urn("india", {"blue": 25, "red": 50, "green": 13, "yellow": 12})
 AUSTRALIA = Urn("australia", {"blue": 13, "red": 25, "green": 50, "yellow": 12})

@@ -9,9 +9,9 @@ Huffman code (cross entropy above entropy). Also imported by
 
 from __future__ import annotations
 
-from sim.engine import run
-from sim.model import Scenario
-from sim.results import RunResult
+from sim.engine.simulation import run
+from sim.model.records import Scenario
+from sim.model.results import RunResult
 from tests.sim.links import AUSTRALIA, fixed_link, huffman_link, poisson
 
 INDIA = {"blue": 25, "red": 50, "green": 13, "yellow": 12}

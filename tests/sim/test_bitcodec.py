@@ -9,8 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from coding import Code, DecodeError, Distribution, huffman
-from sim.bitcodec import Decoder, Encoder, from_bits, to_bits
-from sim.kernels import PRIMARY_BITS
+from sim.engine.bitcodec import Decoder, Encoder, from_bits, to_bits
+from sim.engine.kernels import PRIMARY_BITS
 
 SCHEME3 = Code({"blue": "10", "red": "0", "green": "110", "yellow": "111"})
 # A code with codewords longer than the 12-bit primary table: exercises the bit-by-bit tree.
@@ -167,7 +167,7 @@ def test_decode_tables_parse_random_long_incomplete_codes(seed):
 @pytest.mark.parametrize("seed", range(20))
 def test_multi_codeword_lookups_give_what_one_at_a_time_gives(seed):
     """The multi-codeword table is a shortcut: same symbols, bits, mismatches and errors without it."""
-    from sim import kernels
+    from sim.engine import kernels
 
     rng = np.random.default_rng(100 + seed)
     code = _random_prefix_code(rng, int(rng.integers(2, 60)), int(rng.integers(2, 14)))

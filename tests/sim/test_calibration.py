@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 
 from coding import huffman
-from sim import engine, scenario
-from sim.model import Arrivals, Line, Link, Urn
-from sim.results import Check, RunResult
-from sim.stats import (
+from sim.engine import simulation as engine
+from sim.model.records import Arrivals, Line, Link, Urn
+from sim.model.results import Check, RunResult
+from sim.model.stats import (
     ALPHA,
     batch_means,
     bernstein_threshold,
@@ -24,7 +24,8 @@ from sim.stats import (
     t_quantile,
     t_tail,
 )
-from sim.theory import whole_draw_per_ball
+from sim.model.theory import whole_draw_per_ball
+from sim.scenario import loader as scenario
 from tests.sim.links import scenario as make_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -177,7 +178,7 @@ def test_rare_colour_bits_check_is_valid_at_any_length():
     assert bits.verdict == "pass" and bits.false_alarm == ALPHA
     # Two rare balls in 30 draws (probability ~1.7e-3) must still pass; seven must FAIL
     # (probability ~3e-13 under the truth; Bernstein is conservative, so five or six still pass).
-    from sim.theory import Measured, checks, link_theory
+    from sim.model.theory import Measured, checks, link_theory
 
     m = Measured.of(res)
     theory = link_theory(link)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-import sim.output
+import sim.publish.output
 from sim.cli import main
 from tests.sim.test_scenario import BUNDLED
 
@@ -237,7 +237,7 @@ def test_a_failed_write_keeps_the_previous_results_and_leaves_no_partial(capsys,
     folder = root / "india_to_australia"
     before = {p.name: p.read_bytes() for p in folder.iterdir()}
 
-    monkeypatch.setattr(sim.output, "traces_to_csv", _boom)
+    monkeypatch.setattr(sim.publish.output, "traces_to_csv", _boom)
     (line,) = fails(capsys, "run", *FAST, "--seed", "2", "--out", str(root))
     assert line == "telegraph: No space left on device"
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
@@ -261,9 +261,9 @@ def test_a_failing_figure_renderer_keeps_the_previous_results(capsys, tmp_path, 
         out_dir.write("half-drawn.png", b"\x89PNG")
         raise RuntimeError("matplotlib fell over")
 
-    import sim.plots
+    import sim.publish.plots
 
-    monkeypatch.setattr(sim.plots, "render_all", broken_render_all)
+    monkeypatch.setattr(sim.publish.plots, "render_all", broken_render_all)
     with pytest.raises(RuntimeError, match="fell over"):  # a bug, not a user error: it propagates
         main(["run", "australia_to_india", "--messages", "2000", "--seed", "5", "--out", str(root)])
     capsys.readouterr()
@@ -277,7 +277,7 @@ def test_an_interrupted_run_writes_nothing(capsys, tmp_path, monkeypatch):
     def interrupt(*_args, **_kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(sim.output, "traces_to_csv", interrupt)
+    monkeypatch.setattr(sim.publish.output, "traces_to_csv", interrupt)
     assert main(["run", *FAST, "--out", str(root)]) == 130
     _, err = capsys.readouterr()
     assert err.strip() == "telegraph: interrupted; no results were written"

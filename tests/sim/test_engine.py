@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from coding import Code
-from sim.engine import checkpoints, run
-from sim.model import Arrivals, Line, Link, Urn
+from sim.engine.simulation import checkpoints, run
+from sim.model.records import Arrivals, Line, Link, Urn
 from tests.sim.links import AUSTRALIA, CABLE, fixed_link, huffman_link, poisson, scenario
 
 
@@ -210,7 +210,7 @@ def test_trace_checkpoints_are_log_spaced_and_end_at_n():
 
 
 def test_link_results_feed_summary_round_trip():
-    from sim.results import RunResult, traces_from_csv, traces_to_csv
+    from sim.model.results import RunResult, traces_from_csv, traces_to_csv
 
     res = run(scenario(huffman_link(arrivals=poisson(20.0)), fixed_link()), messages=3_000)
     back = RunResult.from_dict(res.to_dict(), traces_from_csv(traces_to_csv(res)))
@@ -256,7 +256,7 @@ def test_a_box_of_quadrillions_of_balls_draws_in_proportion_without_a_ball_table
     assert res.theory.expected_length == 1.75
     assert abs(res.bits_per_message - 1.75) <= 4 * math.sqrt(0.75 * 0.25 / 40_000)
     assert res.all_passed and not res.urn_exhausted
-    from sim.urn import UrnSampler
+    from sim.engine.urn import UrnSampler
 
     sampler = UrnSampler(urn, np.random.default_rng(3), replacement)
     sampler.draw(40_000)

@@ -1,4 +1,4 @@
-"""Tests for sim.explain: the article's worked arithmetic, for a scenario.
+"""Tests for sim.publish.explain: the article's worked arithmetic, for a scenario.
 
 Goldens come from the source article's India/Australia boxes (India: blue 25,
 red 50, green 13, yellow 12; Australia: blue 13, red 25, green 50, yellow 12),
@@ -22,8 +22,8 @@ from coding import (
     huffman,
     kl_divergence,
 )
-from sim.explain import article_corrections, explain
-from sim.model import Arrivals, CodeSpec, Line, Link, Scenario, Tariff, Urn
+from sim.model.records import Arrivals, CodeSpec, Line, Link, Scenario, Tariff, Urn
+from sim.publish.explain import article_corrections, explain
 
 INDIA = Urn("india", {"blue": 25, "red": 50, "green": 13, "yellow": 12})
 AUSTRALIA = Urn("australia", {"blue": 13, "red": 25, "green": 50, "yellow": 12})
@@ -346,7 +346,7 @@ def test_minimal_scenario_and_empty_description() -> None:
 
 
 def test_bundled_scenarios_explain_without_error() -> None:
-    scenario_mod = pytest.importorskip("sim.scenario")
+    scenario_mod = pytest.importorskip("sim.scenario.loader")
     files = sorted((Path(__file__).parents[2] / "scenarios").glob("*.yaml"))
     if not files:
         pytest.skip("no bundled scenarios yet")

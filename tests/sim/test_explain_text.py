@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from sim.explain import explain
-from sim.scenario import load, loads
+from sim.publish.explain import explain
+from sim.scenario.loader import load, loads
 
 NO_LINES = """
 urns:
@@ -80,7 +80,7 @@ def test_uniquely_decodable_but_not_prefix_free_is_told_run_refuses_it():
 def test_validate_reports_every_problem_within_one_link():
     import pytest
 
-    from sim.scenario import ScenarioError
+    from sim.scenario.loader import ScenarioError
 
     text = """
 urns:

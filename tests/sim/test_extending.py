@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from sim import engine
-from sim.stations import Route
+from sim.engine import simulation as engine
+from sim.engine.stations import Route
 from tests.sim.links import huffman_link, poisson, scenario
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "relay.py"

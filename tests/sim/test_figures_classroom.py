@@ -12,8 +12,9 @@ import struct
 import pytest
 
 from coding import Distribution, huffman
-from sim import cli, plots
-from sim.results import RunResult
+from sim import cli
+from sim.model.results import RunResult
+from sim.publish import plots
 from tests.sim.small_run import make_result
 
 # Letter counts per 10 000 letters of English text (docs/lessons/english.yaml).
@@ -73,7 +74,8 @@ def test_code_tree_labels_of_26_letters_do_not_overlap(english_code):
 
 @pytest.fixture(scope="module")
 def india_run() -> RunResult:
-    from sim import engine, scenario
+    from sim.engine import simulation as engine
+    from sim.scenario import loader as scenario
 
     return engine.run(scenario.load("india_to_australia"), messages=3000)
 
@@ -137,7 +139,8 @@ def test_ticks_use_one_style(india_run):
 
 
 def test_a_five_message_run_gets_several_ticks(tmp_path):
-    from sim import engine, scenario
+    from sim.engine import simulation as engine
+    from sim.scenario import loader as scenario
 
     result = engine.run(scenario.load("india_to_australia"), messages=5)
     fig, _ = _conv(result)

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import pytest
 
-from sim import engine, scenario
+from sim.engine import simulation as engine
+from sim.scenario import loader as scenario
 
 MESSAGES = 20_000
 H_INDIA = 1.7497  # H(0.25, 0.5, 0.13, 0.12); the Australia box has the same counts permuted

@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 
 from coding import Distribution, entropy, fano, huffman
-from sim.engine import run
-from sim.explain import explain
-from sim.kinds import ARRIVAL_KINDS, CODE_KINDS, BackToBack, Fixed, Poisson
-from sim.model import Arrivals
-from sim.scenario import dump, loads
+from sim.engine.simulation import run
+from sim.model.kinds import ARRIVAL_KINDS, CODE_KINDS, BackToBack, Fixed, Poisson
+from sim.model.records import Arrivals
+from sim.publish.explain import explain
+from sim.scenario.loader import dump, loads
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 INDIA = {"blue": 25, "red": 50, "green": 13, "yellow": 12}

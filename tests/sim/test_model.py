@@ -7,8 +7,8 @@ import math
 import pytest
 
 from coding import Code, fixed_length
-from sim.model import Arrivals, CodeSpec, Line, Link, RecordError, Scenario, Tariff, Urn
-from sim.scenario import ScenarioError, loads
+from sim.model.records import Arrivals, CodeSpec, Line, Link, RecordError, Scenario, Tariff, Urn
+from sim.scenario.loader import ScenarioError, loads
 from tests.sim.links import CABLE, INDIA, huffman_link
 
 TWO = Urn("two", {"a": 1, "b": 1})
@@ -118,7 +118,7 @@ def test_the_yaml_layer_adds_file_and_path_to_the_records_message():
         "bad.yaml: lines.cable.tariff.per_bit: must be zero or more (got -2)",
         "bad.yaml: links[0].arrivals.rate: must be positive (got 0)",
     ]
-    # The same rules, the same words, from Python (one rule home: sim.limits.number_rule).
+    # The same rules, the same words, from Python (one rule home: sim.model.limits.number_rule).
     python = [
         str(pytest.raises(RecordError, Urn, "empty", {"blue": 0}).value),
         str(pytest.raises(RecordError, Line, "cable", baud=-5, latency=-1).value),

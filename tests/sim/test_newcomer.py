@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from sim import cli, kernels
+from sim import cli
+from sim.engine import kernels
 from tests.sim.test_progress import _Clock
 
 REPO = Path(__file__).resolve().parents[2]

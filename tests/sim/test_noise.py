@@ -1,4 +1,4 @@
-"""Noise, channel codes on packed words, and the tolerant decoder (sim/noise.py, sim/noise_kernels.py).
+"""Noise, channel codes on packed words, and the tolerant decoder (sim.engine.noise and noise_kernels).
 
 Statistical checks compare a count with its theory by a two-sided z-test at
 3.29 standard deviations: a false-alarm rate of 0.1 % each (normal
@@ -29,8 +29,8 @@ from coding.channel import (
     repetition_bit_error,
 )
 from coding.resync import resync_distribution
-from sim.bitcodec import Decoder, Encoder, from_bits, to_bits
-from sim.noise import ChannelCoder, Noise, TolerantDecoder, warm_up
+from sim.engine.bitcodec import Decoder, Encoder, from_bits, to_bits
+from sim.engine.noise import ChannelCoder, Noise, TolerantDecoder, warm_up
 
 Z = 3.29  # two-sided 0.1 %
 INDIA = Distribution.from_counts({"blue": 25, "red": 50, "green": 13, "yellow": 12})
@@ -119,7 +119,7 @@ def test_flip_probability_one_flips_every_bit_and_erasure_one_erases_all():
 @pytest.mark.parametrize("channel", CHANNELS)
 @pytest.mark.parametrize("eps", [0.02, 0.3])
 def test_chunked_is_whole_bit_for_bit(kind, channel, eps, monkeypatch):
-    monkeypatch.setattr("sim.noise.UNIFORM_BLOCK", 64)  # the uniforms run out mid-chunk, many times
+    monkeypatch.setattr("sim.engine.noise.UNIFORM_BLOCK", 64)  # the uniforms run out mid-chunk, many times
     sym = draws(3_000, seed=3)
     runs = []
     for chunk in (None, 1, 7, 1_000):

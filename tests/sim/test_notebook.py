@@ -10,8 +10,8 @@ import pytest
 
 import sim
 from sim import cli
-from sim.report import HOW_TO_READ
-from sim.scenario import ScenarioError
+from sim.publish.report import HOW_TO_READ
+from sim.scenario.loader import ScenarioError
 
 REPO = Path(__file__).resolve().parents[2]
 INLINE = {

@@ -1,12 +1,12 @@
-"""The terminal, explain and the report write numbers the same way (sim.numbers)."""
+"""The terminal, explain and the report write numbers the same way (sim.publish.numbers)."""
 
 from __future__ import annotations
 
 from sim.cli import format_result
-from sim.engine import run
-from sim.explain import explain
-from sim.report import _numbers_table
-from sim.scenario import loads
+from sim.engine.simulation import run
+from sim.publish.explain import explain
+from sim.publish.report import _numbers_table
+from sim.scenario.loader import loads
 
 # Huffman built for an urn where yellow has no balls, used on one where it has: H(q, p) = ∞.
 # A table code with Kraft sum K < 1 makes log2 K negative: "− (−…)", never "− -…".

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from sim import plots
+from sim.publish import plots
 from tests.sim.small_run import make_result
 
 

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from coding import Distribution, from_codewords, huffman
-from sim import plots, plots_run
-from sim.results import Trace
+from sim.model.results import Trace
+from sim.publish import plots, plots_run
 from tests.sim.small_run import INDIA, SCHEME1, make_result
 
 
@@ -269,7 +269,7 @@ def test_figures_for_a_link_with_a_non_uniquely_decodable_code(result):
 
 def test_results_coding_and_plot_modules_do_not_import_matplotlib():
     code = (
-        "import sys, coding, sim.results, sim.plots, sim.report\n"
+        "import sys, coding, sim.model.results, sim.publish.plots, sim.publish.report\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] == 'matplotlib'))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -277,7 +277,7 @@ def test_results_coding_and_plot_modules_do_not_import_matplotlib():
 
 
 def test_teaching_specs_draw_a_witness_for_a_code_that_is_not_uniquely_decodable():
-    from sim.plots import teaching_specs
+    from sim.publish.plots import teaching_specs
 
     urns = {"india": {"blue": 0.25, "red": 0.5, "green": 0.13, "yellow": 0.12}}
     scheme1 = {"blue": "0", "red": "1", "green": "10", "yellow": "11"}
@@ -291,8 +291,8 @@ def test_teaching_specs_draw_a_witness_for_a_code_that_is_not_uniquely_decodable
 
 
 def test_figures_of_a_real_small_run_carry_its_theory_lines(tmp_path):
-    from sim.engine import run
-    from sim.scenario import load
+    from sim.engine.simulation import run
+    from sim.scenario.loader import load
 
     res = run(load("busy_telegraph_office"), messages=5_000)
     paths = plots.render_all(res, tmp_path)

@@ -9,8 +9,8 @@ import subprocess
 import numpy as np
 import pytest
 
-from sim import plots, report
-from sim.results import Check, RunResult, traces_from_csv, traces_to_csv
+from sim.model.results import Check, RunResult, traces_from_csv, traces_to_csv
+from sim.publish import plots, report
 from tests.sim.browser import chromium
 from tests.sim.small_run import make_result
 

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-import sim.scenario
+import sim.scenario.loader
 from coding import Distribution, cross_entropy, entropy, kl_divergence
-from sim.model import Arrivals, Line, Scenario, Tariff
-from sim.scenario import (
+from sim.model.records import Arrivals, Line, Scenario, Tariff
+from sim.scenario.loader import (
     ScenarioError,
     bundled,
     bundled_path,
@@ -482,5 +482,5 @@ def test_mutated_scenarios_raise_only_scenario_error(name):
 
 
 def test_module_doctests():
-    result = doctest.testmod(sim.scenario, optionflags=doctest.ELLIPSIS)
+    result = doctest.testmod(sim.scenario.loader, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0

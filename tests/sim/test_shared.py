@@ -7,9 +7,10 @@ import dataclasses
 import pytest
 
 from coding import Code
-from sim import engine, scenario
-from sim.model import Arrivals, Line, Link, Urn
-from sim.theory import shared_theories
+from sim.engine import simulation as engine
+from sim.model.records import Arrivals, Line, Link, Urn
+from sim.model.theory import shared_theories
+from sim.scenario import loader as scenario
 from tests.sim.links import fixed_link, huffman_link, poisson
 from tests.sim.links import scenario as make
 
@@ -183,7 +184,7 @@ def test_back_to_back_on_a_shared_line_is_refused_in_python_too():
 
 
 def test_explain_writes_out_the_shared_arithmetic():
-    from sim.explain import explain
+    from sim.publish.explain import explain
 
     text = explain(scenario.load("shared_office"))
     assert "Line both_fixed: 20 baud, shared by fixed.india (priority 0), fixed.ceylon (priority 0)." in text
@@ -198,7 +199,8 @@ def test_explain_writes_out_the_shared_arithmetic():
 def test_cli_run_and_report_of_the_office(tmp_path, capsys):
     import json
 
-    from sim import cli, report
+    from sim import cli
+    from sim.publish import report
 
     assert cli.main(["run", "shared_office", "--messages", "3000", "--no-plots", "--out", str(tmp_path)]) == 0
     doc = json.loads((tmp_path / "shared_office" / "summary.json").read_text(encoding="utf-8"))
@@ -213,7 +215,7 @@ def test_cli_run_and_report_of_the_office(tmp_path, capsys):
 
 
 def test_the_wait_figure_marks_the_shared_theory():
-    from sim import plots
+    from sim.publish import plots
 
     res = engine.run(scenario.load("shared_office"), messages=3_000)
     labels = {
@@ -225,7 +227,7 @@ def test_the_wait_figure_marks_the_shared_theory():
 
 
 def test_a_shared_run_round_trips_through_summary_json():
-    from sim.results import RunResult, traces_from_csv, traces_to_csv
+    from sim.model.results import RunResult, traces_from_csv, traces_to_csv
 
     res = engine.run(scenario.load("shared_office"), messages=2_000)
     assert RunResult.from_dict(res.to_dict(), traces_from_csv(traces_to_csv(res))) == res

@@ -1,4 +1,4 @@
-"""Compiled stream coders (sim.stream_kernels) against the pure coding package and constriction.
+"""Compiled stream coders (sim.engine.stream_kernels) against the pure coding package and constriction.
 
 Chunked runs must equal whole runs bit for bit, and both must equal the pure
 version; the arithmetic coder's compressed size is held against constriction's
@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from strategies import distributions
 
 from coding import Distribution, arithmetic, block, cross_entropy, tunstall
-from sim import stream_kernels as sk
-from sim.bitcodec import Decoder, Encoder, from_bits, to_bits
+from sim.engine import stream_kernels as sk
+from sim.engine.bitcodec import Decoder, Encoder, from_bits, to_bits
 
 INDIA = Distribution.from_counts({"blue": 25, "red": 50, "green": 13, "yellow": 12})
 AUSTRALIA = Distribution.from_counts({"blue": 13, "red": 25, "green": 50, "yellow": 12})

@@ -213,8 +213,8 @@ def test_points_csv_has_a_row_per_point_replication_and_link(small_local):
         assert float(r["offered_load"]) == pytest.approx(rate * float(r["expected_length"]) / 20)
         assert r["checks_failed"] == "0", r
     # A run of the point's scenario with the row's seed repeats the row exactly.
-    from sim import engine
-    from sim.scenario import from_data, with_overrides
+    from sim.engine import simulation as engine
+    from sim.scenario.loader import from_data, with_overrides
     from sim.sweep.task import link_cells
 
     sweep = load_sweep(small_local.parent.parent / "small.yaml")

@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from sim.model import Urn
-from sim.urn import UrnSampler, guide_table
+from sim.engine.urn import UrnSampler, guide_table
+from sim.model.records import Urn
 
 
 def old_draws(counts: np.ndarray, u: np.ndarray) -> np.ndarray:
@@ -60,7 +60,7 @@ def test_draws_of_the_edge_balls(counts):
     boundaries = np.concatenate((cum[:-1], cum[:-1] - 1)).clip(0, total - 1)
     u = np.concatenate(([0.0, np.nextafter(1.0, 0.0)], boundaries / total)).astype(np.float64)
     sampler = UrnSampler(urn_of(counts), np.random.default_rng(0))
-    from sim import kernels
+    from sim.engine import kernels
 
     out = np.empty(u.size, np.int64)
     got = kernels.draw_chunk(u, total, sampler._guide, sampler._shift, sampler._cum, out)

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from sim import output
 from sim.cli import main
+from sim.publish import output
 from tests.sim.attacks.helpers import hidden, refused, snapshot
 
 SCENARIO = Path(__file__).resolve().parents[3] / "scenarios" / "india_to_australia.yaml"
@@ -37,9 +37,9 @@ def test_the_data_loss_reproducer_keeps_thesis_tex(capsys, tmp_path, monkeypatch
     def no_simulation(*_a, **_k):
         raise AssertionError("refused only after simulating")
 
-    import sim.engine
+    import sim.engine.simulation
 
-    monkeypatch.setattr(sim.engine, "run", no_simulation)
+    monkeypatch.setattr(sim.engine.simulation, "run", no_simulation)
     line = refused(capsys, ["run", "p/docs.yaml", "--out", "p", *FAST], naming="p/docs")
     assert "not write" in line
     assert (tmp_path / "p" / "docs" / "thesis.tex").read_text() == "x\n"
@@ -162,9 +162,10 @@ def test_a_read_only_results_folder_is_refused(capsys, tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("kind", ["file", "fifo", "devnull", "parent-file"])
 def test_out_that_is_not_a_folder_is_refused_before_simulating(capsys, tmp_path, monkeypatch, kind):
-    import sim.engine
+    import sim.engine.simulation
 
-    monkeypatch.setattr(sim.engine, "run", lambda *a, **k: pytest.fail("simulated before refusing"))
+    simulation = sim.engine.simulation
+    monkeypatch.setattr(simulation, "run", lambda *a, **k: pytest.fail("simulated before refusing"))
     blocker = tmp_path / "blocker"
     if kind == "fifo":
         os.mkfifo(blocker)

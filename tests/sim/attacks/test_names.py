@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from sim import engine, plots, scenario
 from sim.cli import main
+from sim.engine import simulation as engine
+from sim.publish import plots
+from sim.scenario import loader as scenario
 
 WEIRD = r"""
 description: "names \x1b[31mred\x1b[0m and \u202eevil, $x^$"
@@ -103,7 +105,7 @@ def test_a_link_name_of_300_characters_gets_a_short_figure_file(tmp_path):
 
 
 def test_a_scenario_name_of_250_characters_gets_its_folder(tmp_path):
-    from sim import output
+    from sim.publish import output
 
     result = engine.run(scenario.load("india_to_australia"), messages=300, seed=1)
     folder = output.write_results(result, tmp_path / ("n" * 250), scenario_yaml="")

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from sim import output, plots
 from sim.cli import main
+from sim.publish import output, plots
 from tests.sim.attacks.helpers import refused, snapshot
 
 

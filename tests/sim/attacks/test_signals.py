@@ -1,7 +1,7 @@
 """Real signals in a real process: SIGKILL, SIGTERM and SIGINT at each step of writing and swapping.
 
 A child process runs ``telegraph run`` with a hook that sends the signal to
-itself at one step (``sim.output._step``, or while a file is written). After
+itself at one step (``sim.publish.output._step``, or while a file is written). After
 it dies, the visible results folder must hold a complete result (old or new)
 and the next run must clean up whatever hidden folder was left. The full
 matrix is slow (one interpreter per case) and marked ``slow``; two cases run
@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from sim import output
 from sim.cli import main
+from sim.publish import output
 from tests.sim.attacks.helpers import hidden
 
 NAME = "india_to_australia"
@@ -28,7 +28,7 @@ FAST = ["--messages", "300", "--no-plots", "--quiet"]
 CHILD = textwrap.dedent(
     """
     import os, signal, sys
-    from sim import output
+    from sim.publish import output
     from sim.cli import main
 
     step, sig, fallback = sys.argv[1:4]

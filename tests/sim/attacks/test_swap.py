@@ -1,7 +1,7 @@
 """The swap: whatever fails or arrives at any point, a complete result stays visible.
 
 Failures and signals are injected in-process at each step of
-``sim.output._swap`` (``sim.output._step``), with the rename-exchange and
+``sim.publish.output._swap`` (``sim.publish.output._step``), with the rename-exchange and
 with the two-rename fallback; SIGKILL needs a real process and is in
 ``test_signals.py``.
 """
@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from sim import output
 from sim.cli import main
+from sim.publish import output
 from tests.sim.attacks.helpers import hidden
 
 FAST = ["--messages", "300", "--no-plots", "--quiet"]

@@ -1,6 +1,6 @@
 """The look shared by every figure: limits, matplotlib set-up, plain text, colours, log axes.
 
-A part of :mod:`sim.plots` (which re-exports the public names). matplotlib
+A part of :mod:`sim.publish.plots` (which re-exports the public names). matplotlib
 is imported lazily, inside the functions.
 
 Colours: a symbol that names a CSS colour (``blue``, ``red``, ``green`` …)

@@ -1,4 +1,4 @@
-"""Scenario files: YAML in, validated frozen :mod:`sim.model` records out.
+"""Scenario files: YAML in, validated frozen :mod:`sim.model.records` records out.
 
 A scenario names urns (boxes of coloured balls), codes, telegraph lines and
 the links that join them. :func:`load` reads one, checks everything once and
@@ -6,8 +6,8 @@ reports every problem together, each as ``file: yaml.path: what is wrong (got
 value)``; :func:`dump` writes a resolved scenario back (seed, messages and
 every default explicit, codes as codeword tables) so a run can be repeated.
 This module finds the file and is the public face; the work sits in two
-siblings by concern: :mod:`sim.scenario_build` (YAML in, records out) and
-:mod:`sim.scenario_dump` (records out as YAML).
+siblings by concern: :mod:`sim.scenario.builder` (YAML in, records out) and
+:mod:`sim.scenario.writer` (records out as YAML).
 
 >>> s = load("india_to_australia")
 >>> s.seed, s.messages, [link.name for link in s.links]
@@ -17,7 +17,7 @@ siblings by concern: :mod:`sim.scenario_build` (YAML in, records out) and
 >>> load("not_uniquely_decodable")
 Traceback (most recent call last):
 ...
-sim.scenario.ScenarioError: not_uniquely_decodable.yaml: links[0].code: code 'scheme1' is \
+sim.scenario.loader.ScenarioError: not_uniquely_decodable.yaml: links[0].code: code 'scheme1' is \
 not uniquely decodable: 10 = green = red·blue, so the receiver cannot tell these messages apart
 """
 
@@ -32,11 +32,11 @@ from typing import Any
 
 import yaml
 
-from sim import limits
-from sim._yamlcheck import BAD, Problems, parse_yaml, suggest
-from sim.model import Scenario
-from sim.scenario_build import build, build_data
-from sim.scenario_dump import dump
+from sim.model import limits
+from sim.model.records import Scenario
+from sim.scenario.builder import build, build_data
+from sim.scenario.writer import dump
+from sim.scenario.yamlcheck import BAD, Problems, parse_yaml, suggest
 
 __all__ = [
     "ScenarioError",

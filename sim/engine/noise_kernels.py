@@ -1,6 +1,6 @@
 """Compiled loops of a noisy line (numba): channel noise, channel codes, a decoder that never gives up.
 
-Bits travel as the engine packs them (:func:`sim.kernels.encode_chunk`):
+Bits travel as the engine packs them (:func:`sim.engine.kernels.encode_chunk`):
 64-bit words, most significant bit first, with one zero padding word after
 the last bit. Every loop keeps its state in small int64 arrays and reads its
 randomness from one stream of uniforms in a fixed order, so cutting a run

@@ -34,7 +34,7 @@ import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from sim.results import RunResult, traces_to_csv
+from sim.model.results import RunResult, traces_to_csv
 
 MARKER = ".telegraph-results"
 """The marker file in every results folder: a JSON manifest of what telegraph wrote there."""
@@ -646,7 +646,7 @@ def read_results(folder: Path | Folder) -> RunResult:
     ``ValueError`` with a one-line message naming the file when the folder
     holds no readable summary or either file breaks its schema.
     """
-    from sim.results import SchemaError, traces_from_csv
+    from sim.model.results import SchemaError, traces_from_csv
 
     with opened(folder, create=False) as f:
         summary = f.path / "summary.json"

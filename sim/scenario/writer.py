@@ -6,7 +6,7 @@ from typing import Any
 
 import yaml
 
-from sim.model import CodeSpec, Line, Link, Scenario, Urn
+from sim.model.records import CodeSpec, Line, Link, Scenario, Urn
 
 __all__ = ["dump"]
 

@@ -3,7 +3,7 @@
 The pure versions live in :mod:`coding` (``arithmetic``, ``block``,
 ``tunstall``) and work on strings of ``0``/``1``; these kernels do the same
 arithmetic, bit for bit, on packed 64-bit words (most significant bit first,
-as :mod:`sim.bitcodec`), compiled with numba. Every coder keeps its whole
+as :mod:`sim.engine.bitcodec`), compiled with numba. Every coder keeps its whole
 state in a small int64 array that the caller passes back with the next chunk,
 so a stream cut into chunks of any size gives exactly the bits (and the
 symbols) of the whole stream: chunk invariance by construction.
@@ -16,7 +16,7 @@ real. Symbols are indices into the code's source symbols.
   The decoder returns each symbol as soon as the bits so far decide it.
 - :class:`BlockEncoder` / :func:`split_blocks`: symbol indices to block indices of a
   :class:`coding.BlockCode` (the tail padded); the blocks then travel with
-  the engine's prefix-code kernels (:mod:`sim.bitcodec`).
+  the engine's prefix-code kernels (:mod:`sim.engine.bitcodec`).
 - :class:`TunstallEncoder` / :class:`TunstallDecoder`: the parse tree of a
   :class:`coding.TunstallCode` walked symbol by symbol, m bits per word.
 """
@@ -117,6 +117,71 @@ def _emit(out32, flip, acc, used, g, v, k):  # pragma: no cover
     return acc, used, g
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _settle(low, high, pending, out32, flip, acc, used, g):  # pragma: no cover
+    """The encoder's renormalisation after a symbol, in two strides (see :func:`arith_encode`)."""
+    d = _agree(low, high)
+    if pending > 0 and d > 0:
+        bit = low >> (_N - 1)
+        acc, used, g = _emit(out32, flip, acc, used, g, bit, 1)
+        fill = 0 if bit else 0xFFFFFFFF
+        while pending > 0:
+            k = min(pending, 32)
+            acc, used, g = _emit(out32, flip, acc, used, g, fill >> (32 - k), k)
+            pending -= k
+        acc, used, g = _emit(out32, flip, acc, used, g, (low >> (_N - d)) & ((1 << (d - 1)) - 1), d - 1)
+    else:
+        acc, used, g = _emit(out32, flip, acc, used, g, low >> (_N - d), d)
+    low = (low << d) & _FULL
+    high = ((high << d) & _FULL) | ((1 << d) - 1)
+    u = _straddle(low, high)
+    pending += u
+    low = (low << u) & (_HALF - 1)
+    high = ((high << u) & (_HALF - 1)) | _HALF | ((1 << u) - 1)
+    return low, high, pending, acc, used, g
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _close_chunk(out32, flip, acc, used, g, state, low, high, pending):  # pragma: no cover
+    """Write the last partial word and the interval back; return the chunk's bit count."""
+    if used > 0:
+        out32[g ^ flip] = np.uint32((acc << np.uint64(32 - used)) & np.uint64(0xFFFFFFFF))
+    state[A_LOW] = low
+    state[A_HIGH] = high
+    state[A_PENDING] = pending
+    return 32 * g + used
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _refill(words, nbits, pos, value, known):  # pragma: no cover
+    """Move new bits into the decoder's N-bit register while there is room; return (value, pos, known)."""
+    need = min(_N - known, nbits - pos)
+    if need > 0:
+        wi = pos >> 6
+        off = np.uint64(pos & 63)
+        x = words[wi] << off
+        if wi + 1 < words.size:
+            x |= (words[wi + 1] >> np.uint64(1)) >> (np.uint64(63) - off)
+        value |= np.int64(x >> np.uint64(64 - need)) << (_N - known - need)
+        pos += need
+        known += need
+    return value, pos, known
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _unsettle(low, high, value, known):  # pragma: no cover
+    """The decoder's renormalisation after a symbol, mirroring :func:`_settle`."""
+    d = _agree(low, high)
+    low = (low << d) & _FULL
+    high = ((high << d) & _FULL) | ((1 << d) - 1)
+    value = (value << d) & _FULL
+    u = _straddle(low, high)
+    low = (low << u) & (_HALF - 1)
+    high = ((high << u) & (_HALF - 1)) | _HALF | ((1 << u) - 1)
+    value = ((value << u) & (_HALF - 1)) | (value & _HALF)
+    return low, high, value, known - d - u
+
+
 @njit(cache=True, nogil=True)
 def arith_encode(sym, cum, shift, state, out32, flip):  # pragma: no cover
     """Encode symbol indices ``sym``; return the number of bits written.
@@ -147,31 +212,8 @@ def arith_encode(sym, cum, shift, state, out32, flip):  # pragma: no cover
         span = high - low + 1
         high = low + ((span * cum[s + 1]) >> shift) - 1
         low = low + ((span * cum[s]) >> shift)
-        d = _agree(low, high)
-        if pending > 0 and d > 0:
-            bit = low >> (_N - 1)
-            acc, used, g = _emit(out32, flip, acc, used, g, bit, 1)
-            fill = 0 if bit else 0xFFFFFFFF
-            while pending > 0:
-                k = min(pending, 32)
-                acc, used, g = _emit(out32, flip, acc, used, g, fill >> (32 - k), k)
-                pending -= k
-            acc, used, g = _emit(out32, flip, acc, used, g, (low >> (_N - d)) & ((1 << (d - 1)) - 1), d - 1)
-        else:
-            acc, used, g = _emit(out32, flip, acc, used, g, low >> (_N - d), d)
-        low = (low << d) & _FULL
-        high = ((high << d) & _FULL) | ((1 << d) - 1)
-        u = _straddle(low, high)
-        pending += u
-        low = (low << u) & (_HALF - 1)
-        high = ((high << u) & (_HALF - 1)) | _HALF | ((1 << u) - 1)
-    nbits = 32 * g + used
-    if used > 0:
-        out32[g ^ flip] = np.uint32((acc << np.uint64(32 - used)) & np.uint64(0xFFFFFFFF))
-    state[A_LOW] = low
-    state[A_HIGH] = high
-    state[A_PENDING] = pending
-    return nbits
+        low, high, pending, acc, used, g = _settle(low, high, pending, out32, flip, acc, used, g)
+    return _close_chunk(out32, flip, acc, used, g, state, low, high, pending)
 
 
 @njit(cache=True, nogil=True)
@@ -226,16 +268,7 @@ def arith_decode(words, nbits, cum, shift, state, out, limit):  # pragma: no cov
     pos = 0
     count = 0
     while count < limit:
-        need = min(_N - known, nbits - pos)
-        if need > 0:
-            wi = pos >> 6
-            off = np.uint64(pos & 63)
-            x = words[wi] << off
-            if wi + 1 < words.size:
-                x |= (words[wi + 1] >> np.uint64(1)) >> (np.uint64(63) - off)
-            value |= np.int64(x >> np.uint64(64 - need)) << (_N - known - need)
-            pos += need
-            known += need
+        value, pos, known = _refill(words, nbits, pos, value, known)
         if ended:
             known = _N
         span = high - low + 1
@@ -248,15 +281,7 @@ def arith_decode(words, nbits, cum, shift, state, out, limit):  # pragma: no cov
         count += 1
         high = low + ((span * cum[s + 1]) >> shift) - 1
         low = low + ((span * cum[s]) >> shift)
-        d = _agree(low, high)
-        low = (low << d) & _FULL
-        high = ((high << d) & _FULL) | ((1 << d) - 1)
-        value = (value << d) & _FULL
-        u = _straddle(low, high)
-        low = (low << u) & (_HALF - 1)
-        high = ((high << u) & (_HALF - 1)) | _HALF | ((1 << u) - 1)
-        value = ((value << u) & (_HALF - 1)) | (value & _HALF)
-        known -= d + u
+        low, high, value, known = _unsettle(low, high, value, known)
     state[A_LOW] = low
     state[A_HIGH] = high
     state[A_VALUE] = value
@@ -282,15 +307,23 @@ class ArithmeticEncoder:
         sym = np.ascontiguousarray(sym, dtype=np.int64)
         capacity = sym.size * self.max_bits + int(self.state[A_PENDING]) + 64
         words = np.zeros(capacity // 64 + 2, dtype=np.uint64)
-        saved = self.state.copy()
-        nbits = int(arith_encode(sym, self.cum, self.shift, self.state, words.view(np.uint32), _FLIP))
+        saved = [a.copy() for a in self._arrays()]
+        nbits = self._kernel(sym, words.view(np.uint32))
         if nbits < 0:
-            self.state[:] = saved
+            for a, b in zip(self._arrays(), saved):
+                a[:] = b
             i = -1 - nbits
             bad = int(sym[i])
             raise ValueError(f"symbol {i} of the chunk ({bad}) is outside the model or has frequency 0")
         self.bits += nbits
         return words, nbits
+
+    def _arrays(self) -> list[np.ndarray]:
+        """The state a failed chunk restores."""
+        return [self.state]
+
+    def _kernel(self, sym: np.ndarray, out32: np.ndarray) -> int:
+        return int(arith_encode(sym, self.cum, self.shift, self.state, out32, _FLIP))
 
     def finish(self) -> tuple[np.ndarray, int]:
         words = np.empty((int(self.state[A_PENDING]) + 2) // 64 + 3, dtype=np.uint64)
@@ -318,9 +351,12 @@ class ArithmeticDecoder:
         left = self.count - self.decoded
         # Each bit decides at most ... symbols only when the model is skewed; bound by what is left.
         out = np.empty(left, dtype=np.int64)
-        n = int(arith_decode(words, nbits, self.cum, self.shift, self.state, out, left))
+        n = self._kernel(words, nbits, out, left)
         self.decoded += n
         return out[:n]
+
+    def _kernel(self, words: np.ndarray, nbits: int, out: np.ndarray, left: int) -> int:
+        return int(arith_decode(words, nbits, self.cum, self.shift, self.state, out, left))
 
     def feed(self, words: np.ndarray, nbits: int) -> np.ndarray:
         return self._run(words, nbits)

@@ -12,15 +12,16 @@ from collections.abc import Callable
 import numpy as np
 import simpy
 
-from sim import limits, stations
-from sim.bitcodec import Decoder, Encoder
-from sim.line import Carriage, LineTally, SharedLine, TelegraphLine
-from sim.model import Line, Link, Scenario
-from sim.results import LineStats, LinkResult, RunResult, Theory, Trace
-from sim.stations import ArrivalClock, Channel, Hook, Receiver, Route, Transmitter
-from sim.stats import min_batch_telegrams
-from sim.theory import Measured, checks, finite_population_factor, link_theory, shared_theories
-from sim.urn import UrnSampler
+from sim.engine import stations
+from sim.engine.bitcodec import Decoder, Encoder
+from sim.engine.line import Carriage, LineTally, SharedLine, TelegraphLine
+from sim.engine.stations import ArrivalClock, Channel, Hook, Receiver, Route, Transmitter
+from sim.engine.urn import UrnSampler
+from sim.model import limits
+from sim.model.records import Line, Link, Scenario
+from sim.model.results import LineStats, LinkResult, RunResult, Theory, Trace
+from sim.model.stats import min_batch_telegrams
+from sim.model.theory import Measured, checks, finite_population_factor, link_theory, shared_theories
 
 #: Messages per batch (the unit the stations hand on). Results do not depend on it.
 DEFAULT_CHUNK = 65536
@@ -241,7 +242,7 @@ def run(
     wait's warm-up and batches); ``benchmarks/calibration.py`` passes a
     deliberately wrong one to measure the checks' power. ``extend(env,
     route)``, if given, is called with each link's
-    :class:`sim.stations.Route` before the run starts and may insert SimPy
+    :class:`sim.engine.stations.Route` before the run starts and may insert SimPy
     processes of its own (``docs/extending.md``).
     """
     n = scenario.messages if messages is None else int(messages)

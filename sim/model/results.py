@@ -214,7 +214,7 @@ class RunResult:
 
     def _repr_html_(self) -> str:
         """Jupyter's view: the overview table and the convergence figures (sim.report.notebook_html)."""
-        from sim.report import notebook_html
+        from sim.publish.report import notebook_html
 
         return notebook_html(self)
 

@@ -1,6 +1,6 @@
 """The figures of a code: its tree (or an ambiguity witness), its codeword budget, its lengths.
 
-A part of :mod:`sim.plots`, which re-exports the public names. The functions
+A part of :mod:`sim.publish.plots`, which re-exports the public names. The functions
 take a :class:`coding.Code` or a codeword mapping and return a new Figure.
 """
 
@@ -12,8 +12,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from coding import Code
-from sim._text import printable
-from sim.plots_style import (
+from sim.publish.plots_style import (
     MAX_SHOWN,
     _colours_for,
     _figure,
@@ -23,6 +22,7 @@ from sim.plots_style import (
     _plain,
     _power,
 )
+from sim.publish.text import printable
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure

@@ -4,7 +4,7 @@ Each check returns one of three verdicts: pass, FAIL, or inconclusive (the
 data cannot decide, and the detail says why), and states its false-alarm
 rate: the chance of a FAIL when theory is right. Exact checks (bounds that
 are algebra, lossless delivery) have rate 0; statistical ones use
-:data:`sim.stats.ALPHA`, with the variance theory gives wherever it gives one.
+:data:`sim.model.stats.ALPHA`, with the variance theory gives wherever it gives one.
 ``benchmarks/calibration.py`` measures both rates over many seeds.
 """
 
@@ -18,10 +18,10 @@ from typing import Any
 import numpy as np
 
 from coding import Distribution, cross_entropy, entropy, kl_divergence
-from sim.kinds import CODE_KINDS
-from sim.model import Link
-from sim.results import Check, LinkResult, Theory
-from sim.stats import ALPHA, WAIT_ALPHA, bernstein_threshold, relaxation_time, t_quantile
+from sim.model.kinds import CODE_KINDS
+from sim.model.records import Link
+from sim.model.results import Check, LinkResult, Theory
+from sim.model.stats import ALPHA, WAIT_ALPHA, bernstein_threshold, relaxation_time, t_quantile
 
 #: The normal quantile for ALPHA (two-sided), used where the statistic is a smooth function of sums.
 Z_ALPHA = 3.2905267314919255

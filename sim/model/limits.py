@@ -1,8 +1,8 @@
 """Input limits: the one table of how large and how far every input may go.
 
 Every limit a scenario file or a command-line option is held to lives here,
-and nowhere else: :mod:`sim.scenario`, :mod:`sim._yamlcheck`,
-:mod:`sim.bitcodec`, :mod:`sim.engine` and :mod:`sim.cli` import them. The
+and nowhere else: :mod:`sim.scenario.loader`, :mod:`sim.scenario.yamlcheck`,
+:mod:`sim.engine.bitcodec`, :mod:`sim.engine.simulation` and :mod:`sim.cli` import them. The
 limits are checked *before* the heavy work they protect (the file size
 before reading, YAML nodes while the file is parsed, before any alias is
 expanded, codeword lengths before a code is built), so an oversized input is
@@ -45,6 +45,7 @@ __all__ = [
     "NAME_CHARS",
     "NUMBER_CHARS",
     "PRIORITY",
+    "SWEEP_TASKS",
     "RATE",
     "Range",
     "SEED",
@@ -103,7 +104,7 @@ COLOURS = 100_000
 #: names (``code-<link>.svg``, the results folder), which most file systems cap at 255 bytes.
 NAME_CHARS = 100
 DESCRIPTION_CHARS = 10_000
-#: The engine looks each codeword up in a 32-bit table (see :mod:`sim.bitcodec`).
+#: The engine looks each codeword up in a 32-bit table (see :mod:`sim.engine.bitcodec`).
 CODEWORD_BITS = 32
 #: Messages per link (``messages:`` and ``--messages``); counts stay exact in float64.
 MESSAGES = 10**12
@@ -118,6 +119,8 @@ SEED = 2**64 - 1
 CHUNK = 2**20
 #: ``priority`` of a link on a shared line (lower is served first).
 PRIORITY = 1_000_000
+#: Tasks (points × replications) in one sweep.
+SWEEP_TASKS = 10**7
 #: Messages in flight across all links at once: with many links, each link's chunk is cut
 #: to its share (results never depend on the chunk), so memory stays bounded.
 IN_FLIGHT = 2**21
@@ -176,6 +179,7 @@ LIMITS: tuple[tuple[str, str, str], ...] = (
         f"about 32 bytes per message in memory; all links together hold at most "
         f"{number_text(IN_FLIGHT)} messages at once (each link gets its share)",
     ),
+    ("sweep tasks", number_text(SWEEP_TASKS), "points × replications in one sweep file"),
     ("`baud`", BAUD.text("bits/s"), "queueing formulas stay finite"),
     ("`latency`", LATENCY.text("s"), ""),
     ("`arrivals.rate`", RATE.text("messages/s"), ""),
@@ -191,7 +195,7 @@ def markdown_table() -> str:
     return "\n".join(rows)
 
 
-# -- the model records (sim/model.py): what a Python caller is held to ---------------------
+# -- the model records (sim/model/records.py): what a Python caller is held to ---------------------
 #: Balls in one urn, however built: draws and counts stay exact in float64.
 URN_BALLS = 2**53
 

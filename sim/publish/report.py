@@ -20,11 +20,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sim.numbers import fixed, seconds, signed
-from sim.results import LinkResult, RunResult
+from sim.model.results import LinkResult, RunResult
+from sim.publish.numbers import fixed, seconds, signed
 
 if TYPE_CHECKING:  # pragma: no cover
-    from sim.output import Folder
+    from sim.publish.output import Folder
 
 __all__ = ["HOW_TO_READ", "notebook_html", "render_from_folder", "write_report"]
 
@@ -255,7 +255,7 @@ def page_head(title: str) -> list[str]:
 
 def _png_markup(fig: object, alt: str) -> str:
     buf = io.BytesIO()
-    from sim.plots import DPI
+    from sim.publish.plots import DPI
 
     fig.savefig(buf, format="png", dpi=DPI)  # type: ignore[attr-defined]
     data = base64.b64encode(buf.getvalue()).decode("ascii")
@@ -264,7 +264,7 @@ def _png_markup(fig: object, alt: str) -> str:
 
 def _inline_figures(result: RunResult, given: Mapping[str, str] | None) -> dict[str, str]:
     """Markup per figure stem: the given SVG where it is clean, else drawn here."""
-    from sim import plots
+    from sim.publish import plots
 
     out: dict[str, str] = {}
     for spec in plots.figure_specs(result):
@@ -297,15 +297,15 @@ def write_report(
     out_dir:
         The folder to write into (created if missing).
     explain_text:
-        The scenario's worked explanation (``sim.explain.explain``), shown
+        The scenario's worked explanation (``sim.publish.explain.explain``), shown
         verbatim in a ``<pre>`` block.
     figures:
         Inline SVG markup per figure stem, as filled in by
-        ``sim.plots.render_all(..., inline=figures)``; figures missing from it
+        ``sim.publish.plots.render_all(..., inline=figures)``; figures missing from it
         are drawn here. Pass it to avoid drawing every figure twice.
     """
-    from sim import plots
-    from sim.output import opened
+    from sim.publish import plots
+    from sim.publish.output import opened
 
     specs = plots.figure_specs(result)
     markup = _inline_figures(result, figures)
@@ -341,7 +341,7 @@ def write_report(
             f"<pre>{_e(explain_text)}</pre>",
             "</section>",
         ]
-    from sim.explain import article_corrections
+    from sim.publish.explain import article_corrections
 
     parts += [
         '<section id="article">',
@@ -407,7 +407,7 @@ def _how_to_read(kinds: set[str]) -> list[str]:
 
 def notebook_html(result: RunResult) -> str:
     """A run in a Jupyter notebook: the overview table and each urn's convergence figure (inline SVG)."""
-    from sim import plots
+    from sim.publish import plots
 
     parts = [
         "<div class='telegraph-result'><style>.telegraph-result table{border-collapse:collapse}"
@@ -507,8 +507,8 @@ def render_from_folder(folder: Path | str, *, formats: Sequence[str] = ("png",))
     Raises ``ValueError`` with a one-line message when the folder holds no
     readable ``summary.json``.
     """
-    from sim import plots
-    from sim.output import EXPLAIN_MAX_BYTES, Folder, OutputError, read_results
+    from sim.publish import plots
+    from sim.publish.output import EXPLAIN_MAX_BYTES, Folder, OutputError, read_results
 
     with Folder.open(folder) as f:
         result = read_results(f)

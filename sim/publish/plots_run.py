@@ -1,7 +1,7 @@
 """The figures of a run's measurements: convergence of bits/message, the urns, the line's waits.
 
-A part of :mod:`sim.plots`, which re-exports the public names. Each function
-reads only :mod:`sim.results` records (or plain mappings) and returns a new
+A part of :mod:`sim.publish.plots`, which re-exports the public names. Each function
+reads only :mod:`sim.model.results` records (or plain mappings) and returns a new
 Figure.
 """
 
@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
-from sim._text import printable
-from sim.numbers import fixed
-from sim.plots_style import (
+from sim.model.results import LinkResult, RunResult
+from sim.publish.numbers import fixed
+from sim.publish.plots_style import (
     _LEGIBLE,
     _LINK_COLOURS,
     _LINK_MARKERS,
@@ -32,7 +32,7 @@ from sim.plots_style import (
     _plain,
     symbol_colours,
 )
-from sim.results import LinkResult, RunResult
+from sim.publish.text import printable
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure

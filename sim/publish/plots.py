@@ -1,14 +1,14 @@
 """Figures of a run: convergence, code trees, codeword budgets, urns and line waits.
 
-Every function reads only the records of :mod:`sim.results` (or plain
+Every function reads only the records of :mod:`sim.model.results` (or plain
 mappings) and returns a :class:`matplotlib.figure.Figure`. matplotlib is
 imported lazily, inside the functions, so importing this module (or
-:mod:`sim.results`, or :mod:`coding`) never loads it. Figures are built with
+:mod:`sim.model.results`, or :mod:`coding`) never loads it. Figures are built with
 the Agg backend and never shown; :func:`render_all` writes them to files.
 
-The figures live in sibling modules by concern: :mod:`sim.plots_style`
-(limits, matplotlib set-up, colours, axes), :mod:`sim.plots_run`
-(convergence, distributions, line waits) and :mod:`sim.plots_codes` (code
+The figures live in sibling modules by concern: :mod:`sim.publish.plots_style`
+(limits, matplotlib set-up, colours, axes), :mod:`sim.publish.plots_run`
+(convergence, distributions, line waits) and :mod:`sim.publish.plots_codes` (code
 tree, ambiguity, codeword budget, code lengths). This module gathers them:
 every figure of a run as a :class:`FigureSpec`, file names, and the writers.
 """
@@ -24,14 +24,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from coding import Code
-from sim.plots_codes import (
+from sim.model.results import RunResult
+from sim.publish.plots_codes import (
     ambiguity_figure,
     code_lengths,
     code_tree,
     codeword_budget,
 )
-from sim.plots_run import _has_waits, convergence, distributions, line_waits, link_colours
-from sim.plots_style import (
+from sim.publish.plots_run import _has_waits, convergence, distributions, line_waits, link_colours
+from sim.publish.plots_style import (
     DPI,
     MAX_BINS,
     MAX_POINTS,
@@ -42,12 +43,11 @@ from sim.plots_style import (
     _plain_text,
     symbol_colours,
 )
-from sim.results import RunResult
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure
 
-    from sim.output import Folder
+    from sim.publish.output import Folder
 
 __all__ = [
     "DPI",
@@ -311,7 +311,7 @@ def render_all(
     ``budget-<link>`` and ``waits-<link>`` (only links with a waiting-time
     histogram), one file per format. When ``inline`` is a dict, each figure is
     also stored there as inline SVG markup under its stem, so that
-    :func:`sim.report.write_report` can reuse it instead of drawing again.
+    :func:`sim.publish.report.write_report` can reuse it instead of drawing again.
     """
     return write_figures(figure_specs(result), out_dir, formats=formats, dpi=dpi, inline=inline)
 
@@ -326,10 +326,10 @@ def write_figures(
 ) -> list[Path]:
     """Build each figure of ``specs`` in turn, write it in every format and close it.
 
-    Files are written through :meth:`sim.output.Folder.write`: never through
+    Files are written through :meth:`sim.publish.output.Folder.write`: never through
     a symbolic link planted in ``out_dir``.
     """
-    from sim.output import opened
+    from sim.publish.output import opened
 
     drawn = _draw_all(specs, tuple(formats), dpi, inline is not None)
     paths: list[Path] = []

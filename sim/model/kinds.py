@@ -24,7 +24,7 @@ from typing import ClassVar, Literal
 import numpy as np
 
 from coding import Code, Distribution, fano, fixed_length, huffman, shannon_from_counts
-from sim import limits
+from sim.model import limits
 
 __all__ = [
     "ARRIVAL_KINDS",
@@ -146,14 +146,14 @@ CODE_KINDS: Mapping[str, CodeKind] = {
 class ArrivalProcess:
     """How messages reach the transmitter: one subclass per kind.
 
-    ``name`` is the kind as :class:`sim.model.Arrivals` spells it; ``parameter``
+    ``name`` is the kind as :class:`sim.model.records.Arrivals` spells it; ``parameter``
     the one field of ``Arrivals`` it reads (None for none), which is also its
     YAML key: ``arrivals: {rate: 2}``.
     """
 
     name: ClassVar[str]
     parameter: ClassVar[str | None] = None
-    #: The range the parameter must lie in (see :mod:`sim.limits`).
+    #: The range the parameter must lie in (see :mod:`sim.model.limits`).
     parameter_range: ClassVar[limits.Range | None] = None
     #: Squared coefficient of variation of the gaps between messages (0: clockwork, 1: Poisson).
     gap_cv2: ClassVar[float] = 0.0
@@ -232,7 +232,7 @@ class Poisson(ArrivalProcess):
         return self.rate
 
     def times(self, rng: np.random.Generator, n: int, sent: int, last: float) -> np.ndarray:
-        from sim import kernels  # compiled; loaded when a run starts
+        from sim.engine import kernels  # compiled; loaded when a run starts
 
         return kernels.poisson_times(rng.exponential(1.0 / self.rate, n), np.array([last]))
 

@@ -1,7 +1,7 @@
 """A noisy line at library level: noise, channel codes and a receiver that keeps going.
 
-Three stateful objects around the compiled loops of :mod:`sim.noise_kernels`,
-each fed packed words chunk by chunk (as :class:`sim.bitcodec.Encoder` makes
+Three stateful objects around the compiled loops of :mod:`sim.engine.noise_kernels`,
+each fed packed words chunk by chunk (as :class:`sim.engine.bitcodec.Encoder` makes
 them) and giving the same result for any chunking:
 
 * :class:`Noise` damages packed bits: ``Noise.bsc(flip, rng)``,
@@ -14,7 +14,7 @@ them) and giving the same result for any chunking:
 
 >>> import numpy as np
 >>> from coding import Code
->>> from sim.bitcodec import from_bits
+>>> from sim.engine.bitcodec import from_bits
 >>> code = Code({"a": "0", "b": "10", "c": "11"})
 >>> sent = np.array([0, 1, 2, 0, 0, 1], dtype=np.int64)     # a b c a a b = 0 10 11 0 0 10
 >>> words, nbits = from_bits(np.array([0, 1, 0, 1, 1, 0, 0, 1, 0], dtype=np.uint8))
@@ -33,7 +33,7 @@ import numpy as np
 from coding import Code
 from coding._validate import check_probability
 from coding.channel import Hamming74, Parity, Repetition
-from sim import noise_kernels as nk
+from sim.engine import noise_kernels as nk
 
 #: Uniforms are drawn in blocks of this size, whatever the chunking.
 UNIFORM_BLOCK = 4096

@@ -20,7 +20,7 @@ Each batch carries every message's arrival time, stamped by the transmitter,
 and the line serves each telegram at its stamped time, never earlier; so a
 run cut into batches of any size gives the same numbers. A
 :class:`Route` lists a link's stations; a hook given to
-:func:`sim.engine.run` may insert a process of its own into it (see
+:func:`sim.engine.simulation.run` may insert a process of its own into it (see
 ``docs/extending.md``). Nothing here swallows exceptions.
 """
 
@@ -34,11 +34,11 @@ from typing import Any
 import numpy as np
 import simpy
 
-from sim.bitcodec import Decoder, Encoder
-from sim.blocks import BlockStream
-from sim.line import SharedLine, TelegraphLine
-from sim.model import Arrivals, Link
-from sim.urn import UrnSampler
+from sim.engine.bitcodec import Decoder, Encoder
+from sim.engine.blocks import BlockStream
+from sim.engine.line import SharedLine, TelegraphLine
+from sim.engine.urn import UrnSampler
+from sim.model.records import Arrivals, Link
 
 #: The generator of a station: it yields SimPy events and gets their values back.
 Process = Generator[simpy.Event, Any, None]
@@ -265,7 +265,7 @@ class Route:
     """The stations one link's batches pass through, in order.
 
     Starts as ``["transmitter", "line", "receiver"]``. A hook passed to
-    :func:`sim.engine.run` receives each link's route before the run starts and
+    :func:`sim.engine.simulation.run` receives each link's route before the run starts and
     may :meth:`insert` processes of its own; the engine then joins consecutive
     stations with a ``Channel`` and starts every process.
     """

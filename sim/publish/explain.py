@@ -1,6 +1,6 @@
 """Worked arithmetic for a scenario: the sums the article does by hand, for its urns and codes.
 
-:func:`explain` turns a :class:`sim.model.Scenario` into plain text (at most
+:func:`explain` turns a :class:`sim.model.records.Scenario` into plain text (at most
 100 characters a line): each urn's probabilities and entropy written out
 term by term; each code's table, Kraft sum and decodability verdicts (with a
 witness when a code is ambiguous); and for each link the expected length,
@@ -11,7 +11,7 @@ messages arrive at a rate, the line's utilisation and mean wait.
 Notation: ``q`` is always the urn that draws (the truth) and ``p`` the
 distribution the code assumes, so ``H(q, p) = cross_entropy(q, p)``.
 
->>> from sim.model import Line, Link, Scenario, Urn
+>>> from sim.model.records import Line, Link, Scenario, Urn
 >>> from coding import huffman
 >>> india = Urn("india", {"blue": 25, "red": 50, "green": 13, "yellow": 12})
 >>> link = Link("india-huffman", india, "huffman", "huffman", huffman(india.distribution),
@@ -28,10 +28,10 @@ import textwrap
 from collections.abc import Mapping, Sequence
 
 from coding import Code, cross_entropy, entropy, kl_divergence
-from sim.kinds import CODE_KINDS
-from sim.model import CodeSpec, Line, Link, Scenario, Urn
-from sim.numbers import MINUS, fixed, frac, prob, sig, signed
-from sim.theory import whole_draw_per_ball
+from sim.model.kinds import CODE_KINDS
+from sim.model.records import CodeSpec, Line, Link, Scenario, Urn
+from sim.model.theory import whole_draw_per_ball
+from sim.publish.numbers import MINUS, fixed, frac, prob, sig, signed
 
 __all__ = ["explain", "article_corrections"]
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim import kernels
-from sim.blocks import BlockStream
-from sim.model import Urn
+from sim.engine import kernels
+from sim.engine.blocks import BlockStream
+from sim.model.records import Urn
 
 #: Urns with at most this many balls give every ball its own guide slot.
 _DIRECT_BITS = 16

@@ -1,8 +1,8 @@
 """Building a scenario from YAML: each section checked, each record built, problems by YAML path.
 
-The YAML side of :mod:`sim.scenario`: this module checks what only YAML can
+The YAML side of :mod:`sim.scenario.loader`: this module checks what only YAML can
 get wrong (shapes, types, unknown keys, references between sections) and
-builds the :mod:`sim.model` records, which check their own rules; a record's
+builds the :mod:`sim.model.records` records, which check their own rules; a record's
 complaint comes back with the file and the YAML path added. Every problem of
 a file is collected, one line each.
 """
@@ -15,14 +15,24 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from coding import Code
-from sim import limits
-from sim._yamlcheck import BAD, Bad, Problems, parse_yaml, show, suggest
-from sim.kinds import ARRIVAL_KINDS, CODE_KINDS
-from sim.model import Arrivals, CodeSpec, Line, Link, RecordError, Scenario, Tariff, Urn, code_fits_urn
+from sim.model import limits
+from sim.model.kinds import ARRIVAL_KINDS, CODE_KINDS
+from sim.model.records import (
+    Arrivals,
+    CodeSpec,
+    Line,
+    Link,
+    RecordError,
+    Scenario,
+    Tariff,
+    Urn,
+    code_fits_urn,
+)
+from sim.scenario.yamlcheck import BAD, Bad, Problems, parse_yaml, show, suggest
 
 __all__ = ["CODE_TYPES", "DEFAULT_LINE", "DEFAULT_MESSAGES", "DEFAULT_SEED", "build", "build_data"]
 
-#: Code types a scenario may name: the rows of :data:`sim.kinds.CODE_KINDS`.
+#: Code types a scenario may name: the rows of :data:`sim.model.kinds.CODE_KINDS`.
 CODE_TYPES = tuple(CODE_KINDS)
 #: Defaults for optional keys (documented in the README).
 DEFAULT_SEED = 0
@@ -338,7 +348,7 @@ class _Builder:
         before = len(p.lines)
         # Types here; the ranges are the records' to check (Line and Tariff name the field).
         # Numbers as written (a 300-digit one is refused before conversion), then the Line
-        # record checks them again with the same limits (sim.limits), as it does for Python.
+        # record checks them again with the same limits (sim.model.limits), as it does for Python.
         baud = (
             p.number(Problems.key(path, "baud"), fields["baud"], positive=True, within=limits.BAUD)
             if "baud" in fields

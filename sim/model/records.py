@@ -1,22 +1,22 @@
 """The resolved model a scenario describes: frozen records the engine runs.
 
-:mod:`sim.scenario` builds these from YAML; tests and Python users may build
+:mod:`sim.scenario.loader` builds these from YAML; tests and Python users may build
 them directly. Each record checks itself when built (``__post_init__``), so
 both meet the same rules and the same message, naming the field, the rule and
 the value; the YAML layer only adds the file and the YAML path. The records
 hold the model's own rules (a positive baud, a rate for Poisson arrivals, a
 code that fits its urn); the sizes a scenario *file* may reach (baud up to
-10^12, names up to 100 characters …) are :mod:`sim.limits`' table, enforced
+10^12, names up to 100 characters …) are :mod:`sim.model.limits`' table, enforced
 where files are read, so Python may probe further (a baud of 10^200, say):
 
 >>> Line("cable", baud=-5)
 Traceback (most recent call last):
 ...
-sim.model.RecordError: Line 'cable': 'baud' must be positive (got -5)
+sim.model.records.RecordError: Line 'cable': 'baud' must be positive (got -5)
 >>> Arrivals("poisson")
 Traceback (most recent call last):
 ...
-sim.model.RecordError: Arrivals: 'rate' is required for poisson arrivals (got None)
+sim.model.records.RecordError: Arrivals: 'rate' is required for poisson arrivals (got None)
 """
 
 from __future__ import annotations
@@ -28,8 +28,8 @@ from functools import cached_property
 import numpy as np
 
 from coding import Code, Distribution
-from sim import limits
-from sim.kinds import ARRIVAL_KINDS, CODE_KINDS, ArrivalProcess
+from sim.model import limits
+from sim.model.kinds import ARRIVAL_KINDS, CODE_KINDS, ArrivalProcess
 
 __all__ = [
     "Arrivals",
@@ -43,9 +43,9 @@ __all__ = [
     "Urn",
 ]
 
-#: A code kind's name (see :data:`sim.kinds.CODE_KINDS`); a ``str`` so a new row needs no edit here.
+#: A code kind's name (see :data:`sim.model.kinds.CODE_KINDS`); a ``str`` so a new row needs no edit here.
 CodeType = str
-#: An arrival kind's name (see :data:`sim.kinds.ARRIVAL_KINDS`): back_to_back, fixed, poisson.
+#: An arrival kind's name (see :data:`sim.model.kinds.ARRIVAL_KINDS`): back_to_back, fixed, poisson.
 ArrivalKind = str
 
 _NONE = object()
@@ -203,7 +203,7 @@ class Line:
 
 @dataclass(frozen=True)
 class Arrivals:
-    """How messages reach the transmitter: a kind of :data:`sim.kinds.ARRIVAL_KINDS`.
+    """How messages reach the transmitter: a kind of :data:`sim.model.kinds.ARRIVAL_KINDS`.
 
     ``back_to_back``: a telegram is always ready when the line frees (it never
     idles); ``fixed``: one message every ``every`` seconds; ``poisson``: a
@@ -240,7 +240,7 @@ class Arrivals:
 
     @property
     def process(self) -> ArrivalProcess:
-        """The arrival kind's object: :class:`sim.kinds.Poisson` and the like."""
+        """The arrival kind's object: :class:`sim.model.kinds.Poisson` and the like."""
         process: ArrivalProcess = self.__dict__["_process"]
         return process
 

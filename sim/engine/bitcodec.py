@@ -2,7 +2,7 @@
 
 The ``coding`` package encodes strings of digits for teaching; the engine
 moves real packed bits: 64-bit words, most significant bit first. The loops
-themselves are compiled (:mod:`sim.kernels`).
+themselves are compiled (:mod:`sim.engine.kernels`).
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from coding import Code, DecodeError
-from sim import kernels
-from sim.limits import CODEWORD_BITS  # one codeword fits a 32-bit lookup
+from sim.engine import kernels
+from sim.model.limits import CODEWORD_BITS  # one codeword fits a 32-bit lookup
 
 
 class Encoder:
@@ -19,7 +19,7 @@ class Encoder:
 
     ``points`` are the message counts at which the running bit totals are
     recorded (the convergence trace); ``tally`` (one
-    :data:`sim.kernels.TALLY` record) holds bits, squared lengths, messages
+    :data:`sim.engine.kernels.TALLY` record) holds bits, squared lengths, messages
     and the next checkpoint. A symbol the code lacks (a colour with
     no balls) gets an empty codeword: it is never drawn.
     """

@@ -4,7 +4,7 @@ One telegram is on the wire at a time; its transmission takes bits / baud
 seconds, then it travels ``latency`` seconds. A line carries one link
 (:class:`TelegraphLine`: FIFO, Lindley's recursion) or, when the scenario
 says ``shared: true``, every link that names it (:class:`SharedLine`: one
-queue, FIFO or by priority). The loops are compiled (:mod:`sim.kernels`).
+queue, FIFO or by priority). The loops are compiled (:mod:`sim.engine.kernels`).
 Only running statistics are kept, never one record per telegram.
 """
 
@@ -18,12 +18,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from sim import kernels
-from sim.model import Line
-from sim.stats import MICRO_BATCHES, BatchMeans, batch_means
+from sim.engine import kernels
+from sim.model.records import Line
+from sim.model.stats import MICRO_BATCHES, BatchMeans, batch_means
 
 if TYPE_CHECKING:
-    from sim.stations import Batch
+    from sim.engine.stations import Batch
 
 #: Wait histogram: bins per decade, and decades either side of the mean service time.
 BINS_PER_DECADE = 20
@@ -46,8 +46,8 @@ class Carriage:
 class LineTally:
     """One link's statistics on a line: busy time, waits, delays, a wait histogram, cost.
 
-    ``params``, ``state`` are one-record views (:data:`sim.kernels.LINE_PARAMS`,
-    :data:`sim.kernels.LINE_STATE`); ``hist_counts`` and ``batch_wait`` are rows
+    ``params``, ``state`` are one-record views (:data:`sim.engine.kernels.LINE_PARAMS`,
+    :data:`sim.engine.kernels.LINE_STATE`); ``hist_counts`` and ``batch_wait`` are rows
     the kernels add to.
     """
 
@@ -162,7 +162,7 @@ class LineTally:
         """The mean wait after warm-up, with its batch-means standard error.
 
         ``relaxation`` is the queue's relaxation time in telegrams: it sets
-        the warm-up deleted and the least batch length (see :mod:`sim.stats`).
+        the warm-up deleted and the least batch length (see :mod:`sim.model.stats`).
         ``telegrams`` limits it to the first so many (default: all);
         ``min_batch`` is the least batch length in telegrams.
         """
@@ -189,7 +189,7 @@ class TelegraphLine(LineTally):
         self.lengths = lengths  # bits per colour, for :meth:`send`
 
     def send(self, batch: Batch) -> float:
-        """Send a :class:`sim.stations.Batch` of the link's messages. Returns the last departure."""
+        """Send a :class:`sim.engine.stations.Batch` of the link's messages. Returns the last departure."""
         assert self.lengths is not None, "send() needs the link's codeword lengths"
         return self.transmit(batch.arrival, batch.symbols, self.lengths)
 
@@ -252,7 +252,7 @@ class SharedLine:
         return int(np.argmin(self.horizon))
 
     def add(self, j: int, batch: Batch) -> None:
-        """Link ``j`` hands over a :class:`sim.stations.Batch` (its ``arrival``, ``symbols`` and ``last``)."""
+        """Link ``j`` hands over a :class:`~sim.engine.stations.Batch` (arrival, symbols, last)."""
         n = batch.symbols.size
         size = -(-n // self._telegram[j])
         arr, bits = np.empty(size), np.empty(size, dtype=np.int64)

@@ -1,6 +1,6 @@
 """Boundary checks for YAML input: parse with line numbers, collect problems by path.
 
-:mod:`sim.scenario` uses these once, when a file is read; past that boundary
+:mod:`sim.scenario.loader` uses these once, when a file is read; past that boundary
 the model records are trusted. Every check reports into a :class:`Problems`
 collector instead of raising, so one run over a file reports everything that
 is wrong with it. A failed check returns :data:`BAD`.
@@ -25,7 +25,7 @@ from yaml.events import (
     SequenceStartEvent,
 )
 
-from sim import limits
+from sim.model import limits
 
 __all__ = ["BAD", "Bad", "LongNumber", "Problems", "parse_yaml", "show"]
 
@@ -53,7 +53,7 @@ SHOWN_PROBLEMS = 100
 
 
 class LongNumber:
-    """A number written with more than :data:`sim.limits.NUMBER_CHARS` characters.
+    """A number written with more than :data:`sim.model.limits.NUMBER_CHARS` characters.
 
     The loader keeps it unconverted (converting a 5000-digit integer is an
     error in Python, and slow in general), so the check that expected a
@@ -420,7 +420,7 @@ def _within_limits(text: str, problems: Problems) -> bool:
     """Walk the parse events once, counting nodes after alias expansion; record the first limit passed.
 
     Runs before the document is composed, so an alias bomb or a file of a
-    million tiny nodes costs at most :data:`sim.limits.YAML_NODES` events.
+    million tiny nodes costs at most :data:`sim.model.limits.YAML_NODES` events.
     Syntax errors are left to the real parse (it reports them with their
     position); this pass stops quietly at the first one.
     """
