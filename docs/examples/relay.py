@@ -12,8 +12,9 @@ import math
 import simpy
 
 from sim.engine import simulation as engine
-from sim.engine.stations import Channel, Route
+
 from sim.scenario import loader as scenario
+from sim.engine.stations import Channel, Route
 
 
 class Relay:

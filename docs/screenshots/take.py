@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from sim import cli  # noqa: E402
-from tests.sim.browser import chromium, screenshot  # noqa: E402
+from tests.sim.publish.browser import chromium, screenshot  # noqa: E402
 
 SHOTS = {"india_to_australia": "india_to_australia", str(ROOT / "docs/lessons/english.yaml"): "english"}
 SIZES = {420: 2600, 1400: 2000}

@@ -13,7 +13,7 @@ from sim import cli
 from sim.publish.report import HOW_TO_READ
 from sim.scenario.loader import ScenarioError
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 INLINE = {
     "urns": {"india": {"blue": 25, "red": 50, "green": 13, "yellow": 12}},
     "codes": {"huffman": {"type": "huffman", "for": "india"}},

@@ -11,7 +11,7 @@ import pytest
 
 from sim.model.results import Check, RunResult, traces_from_csv, traces_to_csv
 from sim.publish import plots, report
-from tests.sim.browser import chromium
+from tests.sim.publish.browser import chromium
 from tests.sim.small_run import make_result
 
 EXPLAIN = "L = 0.25·2 + 0.5·1 + 0.13·3 + 0.12·3 = 1.75 <b>bits</b> & more"

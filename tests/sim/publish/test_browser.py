@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from sim import cli
-from tests.sim import browser
+from tests.sim.publish import browser
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 ENGLISH = REPO / "docs" / "lessons" / "english.yaml"
 
 pytestmark = pytest.mark.skipif(
