@@ -517,8 +517,8 @@ def _line_part(t: _Text, link: Link, q: Mapping[str, float], lengths: Mapping[st
     baud = float(link.wire_baud)  # source bits per second: a channel code's overhead slows the line
     per = "1 message" if link.telegram == 1 else f"{link.telegram} messages"
     t.para(
-        f"{_capital(_line_label(line.name))}: {line.baud:g} baud{_channel_note(link)}, latency {line.latency:g} s; "
-        "arrivals: "
+        f"{_capital(_line_label(line.name))}: {line.baud:g} baud{_channel_note(link)}, "
+        f"latency {line.latency:g} s; arrivals: "
         f"{arr.describe()}; {per} per telegram."
     )
     tariff = line.tariff
