@@ -5,6 +5,7 @@ Usage::
     python benchmarks/noise.py              # 10^7 messages, 7 rounds (~1 min)
     python benchmarks/noise.py --quick      # 10^6 messages, 5 rounds
     python benchmarks/noise.py --calibrate 300   # the tests' statistical checks over 300 seeds
+    python benchmarks/noise.py --engine     # end to end: engine.run noiseless vs noisy links
 
 One stream of India draws (blue 25, red 50, green 13, yellow 12) with its
 Huffman code, cut into the engine's chunks (65 536 messages). Every method
@@ -158,6 +159,55 @@ def calibrate(seeds: int) -> None:
         print(f"{name:<26}{arr.mean():>8.3f}{arr.std(ddof=1):>7.3f}{fails:>5}/{seeds}")
 
 
+# --------------------------------------------------------------------------- end to end
+
+ENGINE_LINKS = {
+    "noiseless": "",
+    "bsc 1e-3": ", noise: {type: bsc, flip: 0.001}",
+    "bsc 1e-2": ", noise: {type: bsc, flip: 0.01}",
+    "gilbert_elliott": ", noise: {type: gilbert_elliott, good_flip: 0.0001, bad_flip: 0.1, "
+    "to_bad: 0.001, to_good: 0.1}",
+    "bsc 1e-3 + hamming74": ", noise: {type: bsc, flip: 0.001}|hamming74",
+    "bsc 1e-3 + repetition3": ", noise: {type: bsc, flip: 0.001}|repetition",
+}
+
+
+def _engine_scenario(spec: str, n: int):
+    from sim.scenario.loader import loads
+
+    noise_keys, _, channel = spec.partition("|")
+    link = "{urn: india, code: huffman" + (f", channel: {{type: {channel}}}" if channel else "") + "}"
+    return loads(
+        f"seed: {SEED}\nmessages: {n}\nurns:\n  india: {{blue: 25, red: 50, green: 13, yellow: 12}}\n"
+        f"codes:\n  huffman: {{type: huffman, for: india}}\nlines:\n  cable: {{baud: 50{noise_keys}}}\n"
+        f"links:\n  - {link}\n"
+    )
+
+
+def engine(n: int, rounds: int) -> None:
+    """Whole runs of sim.engine.simulation.run (urn, SimPy stations, line, receiver, checks), interleaved."""
+    from sim.engine import simulation
+
+    scenarios = {name: _engine_scenario(spec, n) for name, spec in ENGINE_LINKS.items()}
+    for sc in scenarios.values():  # compile and warm every path before the clock starts
+        simulation.run(sc, messages=1000)
+    times: dict[str, list[float]] = {m: [] for m in scenarios}
+    errs: dict[str, float] = {}
+    for _ in range(rounds):
+        for name, sc in scenarios.items():
+            t = time.perf_counter()
+            link = simulation.run(sc).links[0]
+            times[name].append(time.perf_counter() - t)
+            errs[name] = link.errors.message_error_rate if link.errors else 0.0
+    print(f"# commit {commit()}; engine end to end, {n:,} India/Huffman messages, {rounds} rounds; "
+          f"load average {os.getloadavg()[0]:.2f}")  # fmt: skip
+    base = statistics.median(times["noiseless"])
+    print(f"{'link':<24}{'median s':>10}{'msgs/s':>14}{'ratio':>8}{'msg err':>10}")
+    for name in scenarios:
+        med = statistics.median(times[name])
+        print(f"{name:<24}{med:>10.3f}{n / med:>14,.0f}{base / med:>8.2f}{errs[name]:>10.2e}")
+
+
 def commit() -> str:
     try:
         out = subprocess.run(
@@ -174,7 +224,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--messages", type=float, default=None)
     ap.add_argument("--rounds", type=int, default=None)
     ap.add_argument("--calibrate", type=int, metavar="SEEDS", help="run the tests' checks over SEEDS seeds")
+    ap.add_argument("--engine", action="store_true", help="end to end through the engine")
     args = ap.parse_args(argv)
+    if args.engine:
+        engine(int(args.messages or (1e6 if args.quick else 1e7)), args.rounds or (5 if args.quick else 7))
+        return 0
     if args.calibrate:
         calibrate(args.calibrate)
         return 0

@@ -15,6 +15,7 @@ import simpy
 from sim.engine import stations
 from sim.engine.codec import LinkEncoder, link_coders
 from sim.engine.line import Carriage, LineTally, SharedLine, TelegraphLine
+from sim.engine.noisy import NoisyReceiver
 from sim.engine.stations import ArrivalClock, Channel, Hook, Receiver, Route, Transmitter
 from sim.engine.urn import UrnSampler
 from sim.model import limits
@@ -74,7 +75,7 @@ class _LinkRun:
         progress: Callable[[int], None] | None,
         env: simpy.Environment,
     ) -> None:
-        draw_seed, arrival_seed, _noise_seed = seed.spawn(3)
+        draw_seed, arrival_seed, noise_seed = seed.spawn(3)
         self.link = link
         self.urn = UrnSampler(link.urn, np.random.default_rng(draw_seed), link.replacement)
         kind = CODE_KINDS[link.code_type]
@@ -85,7 +86,7 @@ class _LinkRun:
         L = link.per_ball()[0]
         sendable = messages if link.replacement else min(messages, link.urn.total)
         self.carriage = Carriage(
-            mean_service=link.telegram * L / link.line.baud,
+            mean_service=link.telegram * L / link.wire_baud,
             telegrams=-(-sendable // link.telegram),
             telegram=link.telegram,
             back_to_back=link.arrivals.message_rate is None,
@@ -94,7 +95,15 @@ class _LinkRun:
         batch = -(-chunk // link.telegram) * link.telegram  # whole telegrams per batch
         clock = ArrivalClock(link.arrivals, np.random.default_rng(arrival_seed))
         self.transmitter = Transmitter(self.urn, clock, self.encoder, messages, batch, progress)
-        self.receiver = Receiver(env, decoder)
+        self.receiver: Receiver | NoisyReceiver
+        if link.line.noise is None:
+            self.receiver = Receiver(env, decoder)
+        else:
+            if kind.stream is not None:
+                raise ValueError(f"link {link.name!r}: a stream code on a noisy line is not supported yet")
+            code_index = {s: i for i, s in enumerate(link.code.symbols)}
+            to_code_index = np.array([code_index.get(c, -1) for c in link.urn.counts], dtype=np.int64)
+            self.receiver = NoisyReceiver(env, link, to_code_index, np.random.default_rng(noise_seed))
         self.route = Route(link)
         self.tally: LineTally  # set when the line is built
         self.wire: SharedLine | None = None
@@ -145,7 +154,8 @@ class _LinkRun:
             overlap_telegrams=counted,
             overlap_mean_wait=line.overlap_mean_wait if wire is not None else None,
         )
-        pending = rx.decoder.pending
+        pending = rx.decoder.pending if isinstance(rx, Receiver) else 0
+        errors = rx.errors() if isinstance(rx, NoisyReceiver) else None
         result = LinkResult(
             name=link.name,
             source=link.urn.name,
@@ -172,6 +182,8 @@ class _LinkRun:
             box_balls=link.urn.total,
             pending_bits=pending,
             colour_counts={c: int(k) for c, k in zip(link.urn.counts, enc.colour_counts)},
+            errors=errors,
+            wire_bits=rx.channel_bits if isinstance(rx, NoisyReceiver) else enc.bits,
         )
         return dataclasses.replace(result, checks=checks(link, theory, Measured.of(result)))
 
@@ -184,9 +196,10 @@ def _start(env: simpy.Environment, runs: list[_LinkRun]) -> None:
         if r.link.line.shared:
             shared.setdefault(r.link.line, []).append(r)
         else:
+            spec = dataclasses.replace(r.link.line, baud=r.link.wire_baud)  # a channel code's overhead
             r.tally = TelegraphLine(
-                r.link.line, r.carriage.mean_service, r.carriage.telegrams,
-                r.carriage.telegram, r.carriage.back_to_back,
+                spec, r.carriage.mean_service, r.carriage.telegrams,
+                r.carriage.telegram, r.carriage.back_to_back, getattr(r.encoder, "lengths", None),
             )  # fmt: skip
     for spec, members in shared.items():
         wire = SharedLine(spec, [r.carriage for r in members], [None for _ in members])

@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import simpy
@@ -261,7 +261,13 @@ def hand_on(env: simpy.Environment, batch: Batch, at: float, outbox: Channel) ->
         env.timeout(at - env.now, batch).callbacks.append(outbox.delivered)
 
 
-def receiver(env: simpy.Environment, australia: Receiver, inbox: Channel) -> Process:
+class Australia(Protocol):
+    """What the receiver process needs: a :class:`Receiver`, or one on a noisy line."""
+
+    def take(self, batch: Batch) -> None: ...
+
+
+def receiver(env: simpy.Environment, australia: Australia, inbox: Channel) -> Process:
     """Australia: waits on the line for each batch and decodes it."""
     while True:
         batch = yield inbox.get()

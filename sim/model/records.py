@@ -30,6 +30,7 @@ import numpy as np
 from coding import Code, Distribution
 from sim.model import limits
 from sim.model.kinds import ARRIVAL_KINDS, CODE_KINDS, ArrivalProcess, CodeKind, over, stream_fit
+from sim.model.noise_kinds import CHANNEL_KINDS, NOISE_KINDS, ChannelKind, NoiseKind
 
 __all__ = [
     "Arrivals",
@@ -187,11 +188,14 @@ class Line:
     latency: float = 0.0
     tariff: Tariff = field(default_factory=Tariff)
     shared: bool = False
+    noise: NoiseKind | None = None
 
     def __post_init__(self) -> None:
         r = _Rules()
         r.name("name", self.name)
         r.number("baud", self.baud, positive=True)
+        if self.noise is not None and not isinstance(self.noise, tuple(NOISE_KINDS.values())):
+            r.add("noise", f"must be a noise kind ({', '.join(NOISE_KINDS)})", self.noise)
         r.number("latency", self.latency)
         if not isinstance(self.tariff, Tariff):
             r.add("tariff", "must be a Tariff", self.tariff)
@@ -321,6 +325,7 @@ class Link:
     #: A stream kind's coding object (BlockCode, TunstallCode, ArithmeticCode); ``code`` is then
     #: the Huffman code of the same model, the symbol code it is compared with.
     stream: object | None = None
+    channel: ChannelKind | None = None
 
     def __post_init__(self) -> None:
         r = _Rules()
@@ -345,10 +350,17 @@ class Link:
             problem = stream_fit(kind.stream, self.stream, self.urn.name, self.urn.counts)
             if problem is not None:
                 r.add("stream", problem)
+        if self.channel is not None and not isinstance(self.channel, tuple(CHANNEL_KINDS.values())):
+            r.add("channel", f"must be a channel code kind ({', '.join(CHANNEL_KINDS)})", self.channel)
         if isinstance(self.urn, Urn) and isinstance(self.code, Code):
             for problem in code_fits_urn(self.code, self.urn):
                 r.add("code", problem)
         r.raise_for(_label("Link", self.name))
+
+    @property
+    def wire_baud(self) -> float:
+        """Source bits per second the line carries: its baud times the channel code's rate."""
+        return self.line.baud * (self.channel.rate if self.channel is not None else 1.0)
 
     @property
     def assumed_distribution(self) -> Distribution:

@@ -101,6 +101,49 @@ class Theory:
     quantised_cross_entropy: float | None = None
     expected_parse_length: float | None = None
     block_order: int | None = None
+    capacity: float | None = None
+    code_rate: float | None = None
+    message_error_rate: float | None = None
+    channel_bit_error_rate: float | None = None
+    block_error_rate: float | None = None
+    resync_mean: float | None = None
+
+
+@dataclass(frozen=True)
+class LinkErrors:
+    """What noise did to a link (only on a noisy line).
+
+    ``message_error_rate`` counts every sent message not decoded right
+    (``wrong_messages``); ``error_events`` the runs of consecutive wrong
+    messages, and ``resync_*`` their lengths in messages (``resync_hist[r]``
+    events of length r, the last bin that length or more).
+    ``channel_bit_error_rate`` is the share of source bits that reached the
+    source decoder wrong (after the channel decoder, if any);
+    ``block_errors`` the channel code's data blocks (of its k bits, 1 without
+    a code) with a wrong bit; ``detected_blocks`` the received blocks in which
+    the channel decoder saw an error (corrected, or for parity: lost).
+    """
+
+    message_error_rate: float
+    wrong_messages: int
+    error_events: int
+    resync_mean: float
+    resync_p95: float
+    resync_max: int
+    channel_bit_error_rate: float
+    bit_errors: int
+    data_bits: int
+    block_errors: int
+    blocks: int
+    channel_bits: int
+    noise_hits: int
+    detected_blocks: int
+    dead_ends: int
+    resync_hist: tuple[int, ...] = ()
+    flip: float = math.nan  # the line's long-run probability that a bit is damaged
+    channel: str = ""  # the channel code: "", "repetition-3", "hamming74", "parity-8"
+    quick_flips: tuple[float, ...] = ()  # short seeded runs of the same link over a BSC at these ε …
+    quick_error_rates: tuple[float, ...] = ()  # … and their message error rates (for the ε figure)
 
 
 @dataclass(frozen=True)
@@ -184,6 +227,8 @@ class LinkResult:
     box_balls: int = 0
     pending_bits: int = 0
     colour_counts: dict[str, int] = field(default_factory=dict)  # balls drawn per colour
+    errors: LinkErrors | None = None
+    wire_bits: int = 0
 
     @property
     def all_passed(self) -> bool:
@@ -219,6 +264,12 @@ class RunResult:
     chunk: int
     links: tuple[LinkResult, ...]
     description: str = ""
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view: the overview table and the convergence figures (sim.report.notebook_html)."""
+        from sim.publish.report import notebook_html
+
+        return notebook_html(self)
 
     def link(self, name: str) -> LinkResult:
         for link in self.links:
@@ -295,6 +346,7 @@ def _schemas() -> dict[type, dict[str, tuple[Any, bool]]]:
         Theory: _record_hints(Theory),
         LineStats: _record_hints(LineStats),
         Check: _record_hints(Check),
+        LinkErrors: _record_hints(LinkErrors),
     }
 
 

@@ -18,9 +18,14 @@ from typing import Any
 import numpy as np
 
 from coding import Distribution, cross_entropy, entropy, kl_divergence
+from coding import channel as ch
+from coding.resync import resync_distribution, resync_mean
 from sim.model.kinds import CODE_KINDS, over
+from sim.model.noise_kinds import Bsc
+from sim.model.noise_kinds import Hamming74 as ChHamming74
+from sim.model.noise_kinds import Repetition as ChRepetition
 from sim.model.records import Link
-from sim.model.results import Check, LinkResult, Theory
+from sim.model.results import Check, LinkErrors, LinkResult, Theory
 from sim.model.stats import ALPHA, WAIT_ALPHA, bernstein_threshold, relaxation_time, t_quantile
 
 #: The normal quantile for ALPHA (two-sided), used where the statistic is a smooth function of sums.
@@ -73,7 +78,7 @@ def link_theory(link: Link) -> Theory:
     if not link.replacement:
         theory["whole_draw_per_ball"] = whole_draw_per_ball(link.urn.counts.values())
     rate = link.arrivals.message_rate
-    baud = link.line.baud
+    baud = link.wire_baud
     mean_service = link.telegram * L / baud
     theory["mean_service"] = mean_service
     if rate is not None:
@@ -86,7 +91,50 @@ def link_theory(link: Link) -> Theory:
             # underflows to 0 instead of overflowing in baud².
             second_moment = (var / baud) / baud + (L / baud) ** 2
             theory["pk_mean_wait"] = rate * second_moment / (2 * (1 - rho))
+    if link.line.noise is not None:
+        theory.update(noise_theory(link))
     return Theory(**theory)
+
+
+def noise_theory(link: Link) -> dict[str, float]:
+    """Capacity, the channel code's rate and, on a binary symmetric line, the error rates theory gives.
+
+    Residual bit error after the channel decoder: ε without a code (and with
+    parity, which passes bits on as received), 3ε² − 2ε³ (in general the
+    binomial tail) for repetition, Hamming(7,4)'s per-bit figure for it.
+    Data-block error: Hamming(7,4) fails when two or more of its 7 bits flip,
+    1 − (1 − ε)^7 − 7ε(1 − ε)^6; a block of repetition or of no code is one
+    bit. Message error for a fixed-length code of l bits whose bits fail
+    independently (no code, repetition, parity): 1 − (1 − b)^l. The mean
+    resynchronisation length of a variable-length prefix code without a
+    channel code is the exact small-ε value of :func:`coding.resync.resync_mean`.
+    """
+    noise, code = link.line.noise, link.channel
+    assert noise is not None
+    out: dict[str, float] = {"capacity": noise.capacity(), "code_rate": code.rate if code else 1.0}
+    if not isinstance(noise, Bsc):
+        return out
+    eps = noise.flip
+    if isinstance(code, ChRepetition):
+        bit = ch.repetition_bit_error(eps, code.n)
+        out["block_error_rate"] = bit
+    elif isinstance(code, ChHamming74):
+        bit = ch.hamming74_bit_error(eps)
+        out["block_error_rate"] = ch.hamming74_block_error(eps)
+    else:
+        bit = eps
+        if code is None:
+            out["block_error_rate"] = eps
+    out["channel_bit_error_rate"] = bit
+    lengths = {len(w) for w in link.code.codewords.values()}
+    if len(lengths) == 1 and not isinstance(code, ChHamming74):
+        out["message_error_rate"] = 1.0 - (1.0 - bit) ** lengths.pop()
+    elif code is None and link.code.D == 2 and link.code.is_prefix_free:
+        q = link.urn.distribution
+        out["resync_mean"] = resync_mean(
+            link.code, [q[s] if s in q.symbols else 0.0 for s in link.code.symbols]
+        )
+    return out
 
 
 def whole_draw_per_ball(counts) -> float:
@@ -145,6 +193,7 @@ class Measured:
     wait_batch_size: int = 0
     wait_note: str = ""
     colour_counts: Mapping[str, int] = field(default_factory=dict)  # balls drawn, per colour
+    errors: LinkErrors | None = None
 
     @classmethod
     def of(cls, result: LinkResult) -> Measured:
@@ -166,6 +215,7 @@ class Measured:
             wait_batch_size=s.wait_batch_size,
             wait_note=s.wait_note,
             colour_counts=dict(result.colour_counts),
+            errors=result.errors,
         )
 
 
@@ -213,21 +263,100 @@ def checks(link: Link, theory: Theory, measured: Measured) -> tuple[Check, ...]:
         out.append(_plus_one_bound(bound, "H", H, L, link))
     elif kind.bound == "cross_entropy":
         out.append(_plus_one_bound(bound, "H(q, p)", theory.cross_entropy, L, link))
-    out.append(
-        _judge(
-            "lossless",
-            measured.mismatches == 0 and measured.pending_bits == 0,
-            f"{measured.mismatches} of {measured.messages} messages decoded wrongly, "
-            f"{measured.pending_bits} bits left undecoded",
-            0.0,
+    if measured.errors is not None:  # a noisy line: error rates held against theory instead
+        out.extend(noise_checks(link, theory, measured.errors, measured.messages))
+    else:
+        out.append(
+            _judge(
+                "lossless",
+                measured.mismatches == 0 and measured.pending_bits == 0,
+                f"{measured.mismatches} of {measured.messages} messages decoded wrongly, "
+                f"{measured.pending_bits} bits left undecoded",
+                0.0,
+            )
         )
-    )
     out.extend(
         shared_line_checks(link, theory, measured)
         if link.line.shared
         else _line_checks(link, theory, measured)
     )
     return tuple(out)
+
+
+#: A rate check is judged only when theory expects at least this many errors (fewer cannot decide).
+MIN_ERRORS = 10
+#: The resynchronisation check needs this many error events (the mean of an unbounded length).
+MIN_EVENTS = 30
+
+
+def _rate_check(name: str, label: str, wrong: int, count: int, p: float) -> Check:
+    """``wrong`` of ``count`` independent trials against probability ``p`` (Bernstein, binomial variance)."""
+    detail = f"{label}: measured {wrong}/{count} = {wrong / count if count else math.nan:.3g}, theory {p:.4g}"
+    if count * p < MIN_ERRORS:
+        return _undecided(name, f"{detail}; theory expects {count * p:.3g} < {MIN_ERRORS} errors", ALPHA)
+    t = bernstein_threshold(count, p * (1 - p), max(p, 1 - p), ALPHA)
+    return _judge(name, abs(wrong - count * p) <= t, f"{detail} (allowed ± {t / count:.2g})", ALPHA)
+
+
+def noise_checks(link: Link, theory: Theory, e: LinkErrors, messages: int) -> list[Check]:
+    """Error rates on a noisy line against theory (each check only where theory gives the figure).
+
+    Messages of a fixed-length code fail independently over a memoryless
+    line, and so do a repetition code's bits and Hamming(7,4)'s blocks: each
+    is a binomial count, judged with Bernstein's inequality at
+    :data:`sim.model.stats.ALPHA` (inconclusive when theory expects fewer
+    than :data:`MIN_ERRORS`). The mean resynchronisation length is judged
+    against the exact small-ε value with the normal approximation and the
+    variance of the exact law (inconclusive below :data:`MIN_EVENTS` events).
+    """
+    out: list[Check] = []
+    if theory.message_error_rate is not None:
+        out.append(
+            _rate_check(
+                "message_error_rate", "messages decoded wrongly", e.wrong_messages, messages,
+                theory.message_error_rate,
+            )
+        )  # fmt: skip
+    code = link.channel
+    if theory.block_error_rate is not None and isinstance(code, ChHamming74):
+        out.append(_rate_check("block_error_rate", "Hamming(7,4) blocks wrong", e.block_errors, e.blocks,
+                               theory.block_error_rate))  # fmt: skip
+    elif theory.channel_bit_error_rate is not None:
+        name = "residual_bit_error" if isinstance(code, ChRepetition) else "channel_bit_error_rate"
+        out.append(_rate_check(name, "bits reaching the decoder wrong", e.bit_errors, e.data_bits,
+                               theory.channel_bit_error_rate))  # fmt: skip
+    if theory.resync_mean is not None:
+        eps = theory.channel_bit_error_rate or 0.0
+        out.append(_resync_check(link, theory.resync_mean, e, eps * theory.expected_length))
+    return out
+
+
+def _resync_check(link: Link, mu: float, e: LinkErrors, flips_per_message: float) -> Check:
+    """Measured mean resynchronisation length against the exact isolated-flip value.
+
+    The exact value assumes isolated flips; a second flip within an event (or
+    in the message after it) merges events and lengthens them. That bias is at
+    most about f·(μ + 1)·μ, f the flips per message (ε·L): the check allows it
+    on top of the statistical slack, and is inconclusive when it exceeds the slack
+    (ε too large for the isolated-flip theory to decide).
+    """
+    q = link.urn.distribution
+    pmf = resync_distribution(link.code, [q[s] if s in q.symbols else 0.0 for s in link.code.symbols])
+    r = np.arange(1, pmf.size + 1)
+    sd = math.sqrt(float(np.sum(pmf * (r - mu) ** 2)))
+    n = int(sum(e.resync_hist))  # closed events (a run still open at the end has no length yet)
+    detail = f"mean resynchronisation length: measured {e.resync_mean:.4g} over {n} events, exact {mu:.4g}"
+    if n < MIN_EVENTS:
+        return _undecided("resync_mean", f"{detail}; fewer than {MIN_EVENTS} events", ALPHA)
+    slack = Z_ALPHA * sd / math.sqrt(n)
+    bias = flips_per_message * (mu + 1) * mu
+    if bias > slack:
+        why = f"merged events may bias it by up to {bias:.2g}, more than the slack {slack:.2g}"
+        return _undecided("resync_mean", f"{detail}; {why}", ALPHA)
+    ok = abs(e.resync_mean - mu) <= slack + bias
+    return _judge(
+        "resync_mean", ok, f"{detail} (allowed ± {slack:.2g} + {bias:.2g} for merged events)", ALPHA
+    )
 
 
 def _length_spread(link: Link, L: float) -> float:
@@ -448,7 +577,7 @@ def _service_moments(link: Link) -> tuple[float, float]:
     """E[S] and E[S²] of one telegram of ``link`` (seconds): k codewords of i.i.d. lengths over baud."""
     k = link.telegram
     L, var = link.per_ball()
-    baud = link.line.baud
+    baud = link.wire_baud
     return k * L / baud, (k * var + (k * L) ** 2) / baud**2
 
 

@@ -9,14 +9,16 @@ a file is collected, one line each.
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from coding import Code
 from sim.model import limits
 from sim.model.kinds import ARRIVAL_KINDS, CODE_KINDS, CodeKind, stream_fit
+from sim.model.noise_kinds import CHANNEL_KINDS, NOISE_KINDS, NoiseError
 from sim.model.records import (
     Arrivals,
     CodeSpec,
@@ -42,7 +44,7 @@ _TOP_REQUIRED = ("urns", "codes", "links")
 _TOP_OPTIONAL = ("name", "description", "seed", "messages", "lines")
 R = TypeVar("R")
 
-_LINK_KEYS = ("name", "line", "arrivals", "telegram", "replacement", "priority")
+_LINK_KEYS = ("name", "line", "arrivals", "telegram", "replacement", "priority", "channel")
 
 
 # -- building ---------------------------------------------------------------------
@@ -374,7 +376,7 @@ class _Builder:
             path,
             value,
             required=("baud",),
-            optional=("latency", "tariff", "shared"),
+            optional=("latency", "tariff", "shared", "noise"),
             what="a mapping like {baud: 50, latency: 0.1}",
         )
         if fields is BAD:
@@ -410,13 +412,23 @@ class _Builder:
         shared: bool | Bad = False
         if "shared" in fields:
             shared = p.boolean(Problems.key(path, "shared"), fields["shared"])
-        if baud is BAD or latency is BAD or shared is BAD:
+        noise: Any = None
+        if "noise" in fields:
+            noise = self.kind(
+                Problems.key(path, "noise"), fields["noise"], NOISE_KINDS, "{type: bsc, flip: 0.01}"
+            )
+        if baud is BAD or latency is BAD or shared is BAD or noise is BAD:
             return BAD
         # A broken tariff is reported already; the line is still built to report its own fields.
         line = self.record(
             path,
             lambda: Line(
-                name, baud=baud, latency=latency, tariff=Tariff() if tariff is BAD else tariff, shared=shared
+                name,
+                baud=baud,
+                latency=latency,
+                tariff=Tariff() if tariff is BAD else tariff,
+                shared=shared,
+                noise=noise,
             ),
         )
         return BAD if len(p.lines) > before else line
@@ -513,7 +525,15 @@ class _Builder:
             priority = p.integer(
                 Problems.key(path, "priority"), fields["priority"], minimum=0, maximum=limits.PRIORITY
             )
-        if len(p.lines) > before or BAD in (urn, entry, line):
+        channel: Any = None
+        if "channel" in fields:
+            channel = self.kind(
+                Problems.key(path, "channel"), fields["channel"], CHANNEL_KINDS, "{type: hamming74}"
+            )
+        # The code is checked against its urn even when another key of this link has a problem,
+        # so `validate` reports every problem of the link at once.
+        code = self.fit(Problems.key(path, "code"), urn, entry) if BAD not in (urn, entry) else BAD
+        if len(p.lines) > before or BAD in (urn, entry, line, channel):
             return name, None
         assert arrivals is not BAD and telegram is not BAD and replacement is not BAD and priority is not BAD
         if not line.shared and "priority" in fields:
@@ -521,6 +541,13 @@ class _Builder:
                 Problems.key(path, "priority"),
                 f"orders the links of a shared line, and line {line.name!r} is not shared "
                 "(give it 'shared: true')",
+            )
+            return name, None
+        if line.shared and channel is not None:
+            p.add(
+                Problems.key(path, "channel"),
+                f"line {line.name!r} is shared, and a channel code on a shared line is not supported yet "
+                "(give the link a line of its own)",
             )
             return name, None
         if line.shared and arrivals.message_rate is None:
@@ -531,7 +558,6 @@ class _Builder:
             )
             return name, None
 
-        code = self.fit(Problems.key(path, "code"), urn, entry)
         if code is BAD:
             return name, None
         spec = entry.spec
@@ -555,13 +581,39 @@ class _Builder:
                 replacement=replacement,
                 priority=priority,
                 stream=spec.stream,
+                channel=channel,
             )
 
         return name, build
 
+    def kind(self, path: str, value: Any, table: Mapping[str, Any], example: str) -> Any:
+        """A noise model or channel code: ``{type: ..., parameters}``, built and checked by its kind."""
+        p = self.p
+        if not isinstance(value, dict) or not isinstance(value.get("type"), str):
+            p.add(path, f"must be a mapping with a 'type' ({', '.join(table)}), like {example}", value)
+            return BAD
+        kind = table.get(value["type"])
+        if kind is None:
+            p.add(Problems.key(path, "type"), f"must be one of {', '.join(table)}", value["type"])
+            return BAD
+        names = [f.name for f in dataclasses.fields(kind)]
+        before = len(p.lines)
+        params = p.mapping(path, value, required=("type",), optional=names)
+        if params is BAD or len(p.lines) > before:
+            return BAD
+        params.pop("type")
+        try:
+            return kind(**params)
+        except TypeError:
+            p.add(path, f"needs {', '.join(names)}")
+        except NoiseError as e:
+            p.add(path, str(e))
+        return BAD
+
     def fit(self, path: str, urn: Urn, entry: _CodeEntry) -> Code | Any:
         """The link's code, checked against its urn: every colour covered, decodable."""
         p, spec = self.p, entry.spec
+        before = len(p.lines)  # every problem of the fit is reported, not only the first
         code = spec.code
         if code is None:  # a kind built per link, over the link's colours
             build = CODE_KINDS[spec.type].build
@@ -581,18 +633,17 @@ class _Builder:
         if problem is not None:
             p.add(path, f"code {spec.name!r} (built on urn {spec.built_for!r}) {problem}")
             return BAD
-        misfits = list(code_fits_urn(code, urn))
-        if misfits:
-            p.add(path, f"code {spec.name!r} {misfits[0]}")
-            return BAD
+        for misfit in code_fits_urn(code, urn):
+            p.add(path, f"code {spec.name!r} {misfit}")
+        if any(len(w) > limits.CODEWORD_BITS for w in code.codewords.values()):
+            return BAD  # no decodability search on codewords the line cannot send (its cost grows with them)
         if not self.allow_ambiguous and not code.is_uniquely_decodable:
             p.add(
                 path,
                 f"code {spec.name!r} is not uniquely decodable: {code.ambiguity()}, so the "
                 "receiver cannot tell these messages apart",
             )
-            return BAD
-        if not self.allow_ambiguous and not code.is_prefix_free:
+        elif not self.allow_ambiguous and not code.is_prefix_free:
             pair = code.prefix_clash()
             assert pair is not None
             short, long = pair
@@ -602,8 +653,7 @@ class _Builder:
                 f"{code[long]}, which begins with {short!r}, {code[short]}): the receiver "
                 "decodes the bits as they arrive, which needs a prefix-free code",
             )
-            return BAD
-        return code
+        return BAD if len(p.lines) > before else code
 
     def arrivals(self, path: str, value: Any) -> Arrivals | Any:
         p = self.p

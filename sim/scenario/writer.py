@@ -100,6 +100,8 @@ def _dump_line(line: Line) -> dict[str, Any]:
     }
     if line.shared:
         out["shared"] = True
+    if line.noise is not None:
+        out["noise"] = line.noise.dump()
     return _Block(out)
 
 
@@ -115,5 +117,6 @@ def _dump_link(link: Link) -> dict[str, Any]:
             "telegram": int(link.telegram),
             "replacement": bool(link.replacement),
             **({"priority": int(link.priority)} if link.line.shared else {}),
+            **({"channel": link.channel.dump()} if link.channel is not None else {}),
         }
     )

@@ -171,3 +171,34 @@ def test_chunk_size_does_not_change_the_goldens(chunk):
         assert a[9].messages == b[9].messages
         assert list(a[9].mean) == pytest.approx(list(b[9].mean), rel=1e-12)
         assert [*a[1:3], *a[4:9]] == pytest.approx([*b[1:3], *b[4:9]], rel=1e-12, abs=1e-12)
+
+
+# -- the noisy cable: seeded goldens of what the noise did -------------------------------------
+
+# Per link: (source bits, bits on the wire, wrong messages, error events, bit errors), check names.
+NOISY = {
+    "fixed": ((40_000, 40_000, 42, 42, 42), ["message_error_rate", "channel_bit_error_rate"]),
+    "huffman": ((35_040, 35_040, 58, 37, 37), ["huffman_bound", "channel_bit_error_rate", "resync_mean"]),
+    "huffman-hamming": ((35_102, 61_432, 0, 0, 0), ["huffman_bound", "block_error_rate"]),
+}
+
+
+def test_noisy_cable_goldens():
+    sc = scenario.load("noisy_cable")
+    result = engine.run(sc, messages=MESSAGES)
+    assert [link.name for link in result.links] == list(NOISY)
+    for link in result.links:
+        numbers, extra = NOISY[link.name]
+        e = link.errors
+        assert e is not None
+        assert (link.bits, link.wire_bits, e.wrong_messages, e.error_events, e.bit_errors) == numbers
+        names = [c.name for c in link.checks]
+        assert names == ["bits_per_message", "entropy_bound", *extra], link.name
+        assert not any(c.verdict == "fail" for c in link.checks), link.name
+        assert link.theory.capacity == pytest.approx(0.988592242, abs=1e-9)
+    # Hamming(7,4) pays 7/4 bits (whole blocks) and buys a clean line; Huffman loses more messages
+    # than fixed though it sends fewer bits: a flip can cost several messages.
+    fixed, huffman, hamming = result.links
+    assert hamming.wire_bits == -(-hamming.bits // 4) * 7
+    assert huffman.errors.wrong_messages > fixed.errors.wrong_messages
+    assert huffman.errors.resync_max > 1 == fixed.errors.resync_max

@@ -37,6 +37,7 @@ BUNDLED = [
     "busy_telegraph_office",
     "shared_office",
     "road_to_entropy",
+    "noisy_cable",
 ]
 
 
@@ -186,7 +187,8 @@ def test_dump_then_load_gives_the_same_scenario(name, tmp_path):
     for link in doc["links"]:
         shared = doc["lines"][link["line"]].get("shared", False)  # a priority only on a shared line
         keys = {"name", "urn", "code", "line", "arrivals", "telegram", "replacement"}
-        assert set(link) == keys | ({"priority"} if shared else set())
+        optional = {"channel"} & set(link)  # a channel code only where the link has one
+        assert set(link) == keys | ({"priority"} if shared else set()) | optional
 
 
 FEATURES = """
