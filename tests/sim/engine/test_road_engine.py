@@ -206,3 +206,13 @@ def test_stream_checks_rarely_fail_across_seeds():
             if link.name in STREAMS:
                 fails += sum(c.verdict == "fail" for c in link.checks)
     assert fails <= 3
+
+
+def test_a_stream_code_on_a_noisy_line_is_refused_with_one_line():
+    text = (
+        "urns: {india: {blue: 25, red: 50, green: 13, yellow: 12}}\n"
+        "codes: {c: {type: arithmetic, for: india}}\n"
+        "lines: {cable: {baud: 50, noise: {type: bsc, flip: 0.01}}}\nlinks: [{urn: india, code: c}]\n"
+    )
+    with pytest.raises(ScenarioError, match=r"noisy.yaml: links\[0\]\.code: line 'cable' is noisy"):
+        loads(text, filename="noisy.yaml")
