@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from coding import Code
+from sim.model.kinds import CODE_KINDS
 from sim.model.results import RunResult
 from sim.publish.plots_codes import (
     ambiguity_figure,
@@ -305,7 +306,10 @@ def figure_specs(result: RunResult) -> list[FigureSpec]:
             )
     for link in result.links:
         stem = link_stem[link.name]
-        specs += _code_specs(stem, link.name, link.code, link.codewords, link.source_distribution, colours)
+        if CODE_KINDS[link.code_type].stream is None:  # a stream code has no codeword tree to draw
+            specs += _code_specs(
+                stem, link.name, link.code, link.codewords, link.source_distribution, colours
+            )
         if _has_waits(link):
             specs.append(
                 FigureSpec(
