@@ -153,6 +153,7 @@ class _LinkRun:
             source_distribution=link.urn.distribution.as_dict(),
             assumed_distribution=link.assumed_distribution.as_dict(),
             built_for=link.built_for,
+            model=link.model.dump() if link.model is not None else None,
             arrivals=link.arrivals.describe(),
             messages=n,
             bits=enc.bits,

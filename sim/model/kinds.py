@@ -23,7 +23,7 @@ from typing import ClassVar, Literal
 
 import numpy as np
 
-from coding import Code, Distribution, fano, fixed_length, huffman, shannon_from_counts
+from coding import Code, Distribution, fano, fixed_length, huffman, shannon, shannon_from_counts
 from sim.model import limits
 
 __all__ = [
@@ -50,18 +50,21 @@ Bound = Literal["entropy", "cross_entropy"]
 class CodeKind:
     """One code kind: how a scenario names it, how it is built, and what theory says of it.
 
-    ``build(urn_name, counts)`` builds the code for the urn named by ``for``
-    (None for a table, which is written by hand) and may raise ``ValueError``
-    with a message for the user. ``explain(urn_name, counts)`` is the paragraph
-    ``telegraph explain`` prints under the code (empty for none).
+    ``build(source, weights)`` builds the code for what ``for`` names: an urn
+    (``source`` is its name, ``weights`` its counts) or an inline model
+    (``source`` describes it, ``weights`` are its probabilities); None for a
+    table, which is written by hand. It may raise ``ValueError`` with a message
+    for the user. ``explain(source, weights)`` is the paragraph ``telegraph
+    explain`` prints under the code (empty for none); ``source`` reads as
+    ``urn india`` or ``the given model``.
     """
 
     name: str
     display: str
     takes_for: TakesFor
-    build: Callable[[str, Mapping[str, int]], Code] | None
+    build: Callable[[str, Mapping[str, float]], Code] | None
     bound: Bound | None = None
-    explain: Callable[[str, Mapping[str, int]], str] | None = None
+    explain: Callable[[str, Mapping[str, float]], str] | None = None
 
     @property
     def designed_for_urn(self) -> bool:
@@ -69,17 +72,19 @@ class CodeKind:
         return self.takes_for == "required"
 
 
-def _shannon(urn: str, counts: Mapping[str, int]) -> Code:
+def _shannon(urn: str, counts: Mapping[str, float]) -> Code:
     empty = [c for c, n in counts.items() if n == 0]
     if empty:
         raise ValueError(
-            f"a shannon code needs balls of every colour of urn {urn!r}, but {empty[0]!r} has none "
+            f"a shannon code needs balls of every colour of {urn}, but {empty[0]!r} has none "
             "(its codeword would be infinitely long); give it a ball or remove the colour"
         )
-    return shannon_from_counts(counts)
+    if all(isinstance(n, int) for n in counts.values()):  # an urn: lengths found exactly
+        return shannon_from_counts({c: int(n) for c, n in counts.items()})
+    return shannon(Distribution.from_counts(counts))
 
 
-def _optimal_over(counts: Mapping[str, int]) -> str:
+def _optimal_over(counts: Mapping[str, float]) -> str:
     empty = [c for c, n in counts.items() if n == 0]
     scope = "the colours listed for it"
     if empty:
@@ -90,25 +95,25 @@ def _optimal_over(counts: Mapping[str, int]) -> str:
     return scope
 
 
-def _explain_huffman(urn: str, counts: Mapping[str, int]) -> str:
+def _explain_huffman(urn: str, counts: Mapping[str, float]) -> str:
     return (
         f"Huffman's code is optimal over {_optimal_over(counts)}: no prefix code for those colours "
-        f"has a smaller expected length on urn {urn}."
+        f"has a smaller expected length on {urn}."
     )
 
 
-def _explain_fano(urn: str, counts: Mapping[str, int]) -> str:
+def _explain_fano(urn: str, counts: Mapping[str, float]) -> str:
     return (
         "Fano's method lists the colours by probability and cuts the list, again and again, where "
         "the two parts' probabilities are nearest equal (top part 0, bottom part 1). The code is "
-        f"prefix-free and complete, and H ≤ L < H + 1 on urn {urn}, but it is not always optimal: "
+        f"prefix-free and complete, and H ≤ L < H + 1 on {urn}, but it is not always optimal: "
         "Huffman's code is never longer, and sometimes shorter."
     )
 
 
-def _explain_shannon(urn: str, counts: Mapping[str, int]) -> str:
+def _explain_shannon(urn: str, counts: Mapping[str, float]) -> str:
     return (
-        f"Shannon's code gives each colour of urn {urn} ⌈−log2 p⌉ bits, so L < H(q, p) + 1 on any "
+        f"Shannon's code gives each colour of {urn} ⌈−log2 p⌉ bits, so L < H(q, p) + 1 on any "
         "urn q it is used on."
     )
 

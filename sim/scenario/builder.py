@@ -20,6 +20,7 @@ from sim.model.kinds import ARRIVAL_KINDS, CODE_KINDS
 from sim.model.records import (
     Arrivals,
     CodeSpec,
+    Model,
     Line,
     Link,
     RecordError,
@@ -259,11 +260,15 @@ class _Builder:
         if "codewords" in fields:
             codewords = self.codewords(Problems.key(path, "codewords"), fields["codewords"])
         urn = None
-        if "for" in fields:
+        model: Model | None | Bad = None
+        if "for" in fields and isinstance(fields["for"], dict):
+            model = self.model(Problems.key(path, "for"), fields["for"])
+        elif "for" in fields:
             urn = self.reference(Problems.key(path, "for"), fields["for"], urns, "urn")
         if (
             codewords is BAD
             or urn is BAD
+            or model is BAD
             or ("codewords" not in fields and kind.build is None)
             or ("for" not in fields and kind.takes_for == "required")
         ):
@@ -272,22 +277,67 @@ class _Builder:
         if kind.build is None:  # written by hand
             assert codewords is not None
             return _CodeEntry(CodeSpec(name, kind.name, Code(codewords), None))
-        if urn is None:  # built per link, over the link's colours
+        if urn is None and model is None:  # built per link, over the link's colours
             return _CodeEntry(CodeSpec(name, kind.name, None, None), pinned=codewords)
+        if model is not None:
+            source, weights, shown = "the given model", model.distribution.as_dict(), "its model"
+        else:
+            assert urn is not None
+            source, weights, shown = f"urn {urn.name!r}", dict(urn.counts), urn.name
         try:
-            code = kind.build(urn.name, urn.counts)
+            code = kind.build(source, weights)
         except ValueError as exc:
-            p.add(Problems.key(path, "for"), str(exc), urn.name)
+            p.add(Problems.key(path, "for"), str(exc), shown)
             return BAD
         if codewords is not None and dict(codewords) != dict(code.codewords):
             p.add(
                 Problems.key(path, "codewords"),
-                f"do not match the {kind.name} code for urn {urn.name!r}, which is "
+                f"do not match the {kind.name} code for {source}, which is "
                 f"{_table(code.codewords)}; remove them or fix them",
                 codewords,
             )
             return BAD
-        return _CodeEntry(CodeSpec(name, kind.name, code, urn.name))
+        return _CodeEntry(CodeSpec(name, kind.name, code, None if urn is None else urn.name, model))
+
+    def model(self, path: str, value: dict[str, Any]) -> Model | Any:
+        """An inline model: ``{probabilities: {colour: p}}`` or ``{logits: {colour: z}, temperature: T}``."""
+        p = self.p
+        fields = p.mapping(path, value, optional=("probabilities", "logits", "temperature"))
+        if fields is BAD:
+            return BAD
+        given = [k for k in ("probabilities", "logits") if k in fields]
+        if len(given) != 1:
+            p.add(
+                path,
+                "an inline model needs exactly one of 'probabilities' (like {probabilities: {red: 0.5, "
+                "blue: 0.5}}) or 'logits' (like {logits: {red: 1.2, blue: -0.3}, temperature: 1})",
+                value,
+            )
+            return BAD
+        key = given[0]
+        where = Problems.key(path, key)
+        table = fields[key]
+        if not isinstance(table, dict) or not table:
+            p.add(where, "must be a mapping of colour to number, like {red: 0.5, blue: 0.5}", table)
+            return BAD
+        if not p.count(where, table, limits.COLOURS, "colours"):
+            return BAD
+        numbers: dict[str, float] = {}
+        ok = True
+        for colour, v in table.items():
+            cpath = Problems.key(where, colour)
+            number = p.real(cpath, v) if self.colour(cpath, colour) else BAD
+            if number is BAD:
+                ok = False
+            else:
+                numbers[colour] = number
+        temperature: Any = 1.0
+        if "temperature" in fields:
+            temperature = p.real(Problems.key(path, "temperature"), fields["temperature"])
+            ok = ok and temperature is not BAD
+        if not ok:
+            return BAD
+        return self.record(path, lambda: Model(**{key: numbers}, temperature=temperature))
 
     def codewords(self, path: str, value: Any) -> dict[str, str] | Any:
         p = self.p
@@ -505,6 +555,8 @@ class _Builder:
         assumed = None
         if kind.designed_for_urn and urns is not None and spec.built_for is not None:
             assumed = urns[spec.built_for].distribution
+        elif spec.model is not None:
+            assumed = spec.model.distribution
 
         def build(link_name: str) -> Link:
             return Link(
@@ -516,6 +568,7 @@ class _Builder:
                 line=line,
                 built_for=spec.built_for,
                 assumed=assumed,
+                model=spec.model,
                 arrivals=arrivals,
                 telegram=telegram,
                 replacement=replacement,
