@@ -357,7 +357,7 @@ class CodeSpec:
             if kind.takes_for == "required" and source is None:
                 r.add(
                     "built_for",
-                    f"must name the urn (or give the model) a {self.type} code is built for",
+                    f"must name the urn a {self.type} code is built for (or give its model)",
                     None,
                 )
             if kind.takes_for == "never" and source is not None:

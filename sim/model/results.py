@@ -177,7 +177,7 @@ class LinkResult:
     box_balls: int = 0
     pending_bits: int = 0
     #: The inline model the code was built for (its YAML form), or None for an urn or none.
-    model: dict[str, Any] | None = None
+    model: dict[str, dict[str, float] | float] | None = None
 
     @property
     def all_passed(self) -> bool:

@@ -20,9 +20,9 @@ from sim.model.kinds import ARRIVAL_KINDS, CODE_KINDS
 from sim.model.records import (
     Arrivals,
     CodeSpec,
-    Model,
     Line,
     Link,
+    Model,
     RecordError,
     Scenario,
     Tariff,
@@ -306,6 +306,8 @@ class _Builder:
         if fields is BAD:
             return BAD
         given = [k for k in ("probabilities", "logits") if k in fields]
+        if not given and len(fields) < len(value):  # an unknown key, already named with a suggestion
+            return BAD
         if len(given) != 1:
             p.add(
                 path,
