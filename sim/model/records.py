@@ -21,6 +21,7 @@ sim.model.records.RecordError: Arrivals: 'rate' is required for poisson arrivals
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -29,7 +30,7 @@ import numpy as np
 
 from coding import Code, Distribution
 from sim.model import limits
-from sim.model.kinds import ARRIVAL_KINDS, CODE_KINDS, ArrivalProcess
+from sim.model.kinds import ARRIVAL_KINDS, CODE_KINDS, ArrivalProcess, CodeKind
 
 __all__ = [
     "Arrivals",
@@ -342,6 +343,9 @@ class CodeSpec:
     type: CodeType
     code: Code | None = None
     built_for: str | None = None
+    #: A stream kind's parameters (``order``, ``bits``) and its built coding object.
+    params: Mapping[str, int] = field(default_factory=dict)
+    stream: object | None = None
     model: Model | None = None
 
     def __post_init__(self) -> None:
@@ -351,6 +355,7 @@ class CodeSpec:
         if kind is None:
             r.add("type", f"must be a code kind ({', '.join(CODE_KINDS)})", self.type)
         else:
+            _stream_rules(r, kind, self.params, self.stream)
             source = self.built_for if self.model is None else self.model
             if self.built_for is not None and self.model is not None:
                 r.add("model", "give built_for (an urn) or model, not both", self.model)
@@ -402,6 +407,9 @@ class Link:
     telegram: int = 1
     replacement: bool = True
     priority: int = 0
+    #: A stream kind's coding object (BlockCode, TunstallCode, ArithmeticCode); ``code`` is then
+    #: the Huffman code of the same model, the symbol code it is compared with.
+    stream: object | None = None
     model: Model | None = None
 
     def __post_init__(self) -> None:
@@ -418,6 +426,22 @@ class Link:
         if not isinstance(self.replacement, bool):
             r.add("replacement", "must be True or False", self.replacement)
         r.integer("priority", self.priority, 0, limits.PRIORITY)
+        kind = CODE_KINDS.get(self.code_type) if isinstance(self.code_type, str) else None
+        if kind is not None and (kind.stream is None) != (self.stream is None):
+            r.add(
+                "stream",
+                f"a {self.code_type} link {'needs' if kind.stream else 'takes no'} stream code",
+                self.stream,
+            )
+        elif kind is not None and kind.stream is not None and isinstance(self.urn, Urn):
+            symbols = getattr(self.stream, "symbols", None) or self.stream.source.symbols  # type: ignore[attr-defined]
+            lacking = [c for c, n in self.urn.counts.items() if n > 0 and c not in symbols]
+            if lacking:
+                r.add("stream", f"does not fit urn {self.urn.name!r}: it has no symbol for {_names(lacking)}")
+            elif math.isinf(kind.stream.per_ball(self.stream, self.urn.distribution)[0]):
+                r.add(
+                    "stream", f"gives a colour of urn {self.urn.name!r} probability 0, so it cannot be sent"
+                )
         if isinstance(self.urn, Urn) and isinstance(self.code, Code):
             for problem in code_fits_urn(self.code, self.urn):
                 r.add("code", problem)
@@ -426,6 +450,33 @@ class Link:
     @property
     def assumed_distribution(self) -> Distribution:
         return self.assumed if self.assumed is not None else self.code.implied_distribution()
+
+    def per_ball(self) -> tuple[float, float]:
+        """Expected bits per ball on this link's urn and the variance per ball (σ² of σ²/n).
+
+        A symbol code: L and Var(l). A stream code: its kind's figures (L_k/k, m/E[T], H(q, p̂)).
+        """
+        q = self.urn.distribution
+        stream = CODE_KINDS[self.code_type].stream
+        if stream is not None and self.stream is not None:
+            return stream.per_ball(self.stream, q)
+        return self.code.expected_length(q), self.code.length_variance(q)
+
+
+def _stream_rules(r: _Rules, kind: CodeKind, params: object, stream: object) -> None:
+    """A stream kind needs each of its parameters in range; other kinds take none."""
+    if not isinstance(params, Mapping):
+        r.add("params", "must be a mapping of parameter to whole number", params)
+        return
+    keys = {p.key: p for p in kind.stream.params} if kind.stream else {}
+    for key, value in params.items():
+        if key not in keys:
+            r.add(("params", str(key)), f"is not a parameter of a {kind.name} code", value)
+    for key, p in keys.items():
+        if key not in params:
+            r.add(("params", key), f"is required for a {kind.name} code ({p.meaning})", None)
+        else:
+            r.integer(("params", key), params[key], p.low, p.high)
 
 
 def code_fits_urn(code: Code, urn: Urn) -> Iterator[str]:

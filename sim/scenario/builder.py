@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from coding import Code
 from sim.model import limits
-from sim.model.kinds import ARRIVAL_KINDS, CODE_KINDS
+from sim.model.kinds import ARRIVAL_KINDS, CODE_KINDS, CodeKind
 from sim.model.records import (
     Arrivals,
     CodeSpec,
@@ -251,10 +251,15 @@ class _Builder:
             fields = p.mapping(path, value, required=("type", "codewords"))
         elif kind.takes_for == "optional":
             fields = p.mapping(path, value, required=("type",), optional=("for", "codewords"))
+        elif kind.stream is not None:
+            keys = tuple(param.key for param in kind.stream.params)
+            fields = p.mapping(path, value, required=("type", "for", *keys))
         else:
             fields = p.mapping(path, value, required=("type", "for"), optional=("codewords",))
         if fields is BAD:
             return BAD
+        if kind.stream is not None:
+            return self.stream_code(path, name, kind, fields, urns)
 
         codewords: dict[str, str] | Bad | None = None
         if "codewords" in fields:
@@ -297,7 +302,7 @@ class _Builder:
                 codewords,
             )
             return BAD
-        return _CodeEntry(CodeSpec(name, kind.name, code, None if urn is None else urn.name, model))
+        return _CodeEntry(CodeSpec(name, kind.name, code, None if urn is None else urn.name, model=model))
 
     def model(self, path: str, value: dict[str, Any]) -> Model | Any:
         """An inline model: ``{probabilities: {colour: p}}`` or ``{logits: {colour: z}, temperature: T}``."""
@@ -340,6 +345,57 @@ class _Builder:
         if not ok:
             return BAD
         return self.record(path, lambda: Model(**{key: numbers}, temperature=temperature))
+
+    def stream_code(
+        self, path: str, name: str, kind: CodeKind, fields: dict[str, Any], urns: dict[str, Any] | None
+    ) -> _CodeEntry | Bad:
+        """A stream code (block, Tunstall, arithmetic): its parameters checked by the record, then built."""
+        assert kind.stream is not None
+        if any(param.key not in fields for param in kind.stream.params):
+            return BAD  # reported as missing by the mapping check
+        model: Model | None = None
+        if isinstance(fields["for"], dict):  # an inline model
+            model = self.model(Problems.key(path, "for"), fields["for"])
+            if model is BAD:
+                return BAD
+            source, weights, built_for, dist = (
+                "the given model",
+                model.distribution.as_dict(),
+                None,
+                model.distribution,
+            )
+        else:
+            urn = self.reference(Problems.key(path, "for"), fields["for"], urns, "urn")
+            if urn is BAD:
+                return BAD
+            source, weights, built_for, dist = (
+                f"urn {urn.name!r}",
+                dict(urn.counts),
+                urn.name,
+                urn.distribution,
+            )
+        params = {param.key: fields[param.key] for param in kind.stream.params}
+        assert kind.build is not None  # a stream kind builds its reference symbol code
+        code = kind.build(source, weights)
+        if (
+            self.record(
+                path, lambda: CodeSpec(name, kind.name, code, built_for, params, model=model), strip="params"
+            )
+            is BAD
+        ):
+            return BAD
+        try:
+            stream = kind.stream.build(dist, params)
+        except ValueError as exc:
+            where = (
+                Problems.key(path, kind.stream.params[0].key)
+                if kind.stream.params
+                else Problems.key(path, "for")
+            )
+            p_value = params[kind.stream.params[0].key] if kind.stream.params else (built_for or "its model")
+            self.p.add(where, str(exc), p_value)
+            return BAD
+        return _CodeEntry(CodeSpec(name, kind.name, code, built_for, params, stream, model=model))
 
     def codewords(self, path: str, value: Any) -> dict[str, str] | Any:
         p = self.p
@@ -575,6 +631,7 @@ class _Builder:
                 telegram=telegram,
                 replacement=replacement,
                 priority=priority,
+                stream=spec.stream,
             )
 
         return name, build

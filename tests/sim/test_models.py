@@ -116,7 +116,7 @@ def test_probabilities_within_the_tolerance_are_renormalised():
     p = Model(probabilities={"a": 0.3333333, "b": 0.6666667}).distribution
     assert p.probabilities.sum() == pytest.approx(1.0, abs=1e-15)
     with pytest.raises(RecordError, match="not both"):
-        CodeSpec("c", "huffman", None, "india", Model(probabilities={"a": 1.0}))
+        CodeSpec("c", "huffman", None, "india", model=Model(probabilities={"a": 1.0}))
 
 
 def test_explain_works_the_softmax_and_the_loss_in_nats_and_bits(scenario):
