@@ -53,6 +53,7 @@ __all__ = [
 _TEACHING_ORDER = (
     "india_to_australia",
     "australia_to_india",
+    "australia_learns",
     "not_uniquely_decodable",
     "busy_telegraph_office",
     "shared_office",

@@ -14,6 +14,7 @@ import yaml
 
 import sim.scenario.loader
 from coding import Distribution, cross_entropy, entropy, kl_divergence
+from sim.model.kinds import CODE_KINDS
 from sim.model.records import Arrivals, Line, Scenario, Tariff
 from sim.scenario.loader import (
     ScenarioError,
@@ -32,6 +33,7 @@ AUSTRALIA = {"blue": 13, "red": 25, "green": 50, "yellow": 12}
 BUNDLED = [
     "india_to_australia",
     "australia_to_india",
+    "australia_learns",
     "not_uniquely_decodable",
     "busy_telegraph_office",
     "shared_office",
@@ -176,7 +178,8 @@ def test_dump_then_load_gives_the_same_scenario(name, tmp_path):
     assert dump(again) == text
     doc = yaml.safe_load(text)
     for code in doc["codes"].values():
-        assert "codewords" in code  # every code of a bundled scenario has a single table
+        # every symbol code of a bundled scenario has a single table (a stream code has none)
+        assert ("codewords" in code) == (CODE_KINDS[code["type"]].stream is None)
     for link in doc["links"]:
         shared = doc["lines"][link["line"]].get("shared", False)  # a priority only on a shared line
         keys = {"name", "urn", "code", "line", "arrivals", "telegram", "replacement"}
