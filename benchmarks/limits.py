@@ -24,9 +24,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # as tests/conftest.py does
 
 from coding import Code  # noqa: E402
-from tests.attacks.harness import telegraph  # noqa: E402
-from tests.attacks.test_limits import alias_bomb, big_urn  # noqa: E402
-from tests.sim.test_limits import reference_ambiguity, reference_clash  # noqa: E402
+from tests.sim.attacks.harness import telegraph  # noqa: E402
+from tests.sim.attacks.test_limits import alias_bomb, big_urn  # noqa: E402
+from tests.sim.model.test_limits import reference_ambiguity, reference_clash  # noqa: E402
 
 
 def cases(root: Path) -> list[tuple[str, list[str]]]:

@@ -97,7 +97,7 @@ METHODS = {
 
 
 def _z_scores(seed: int) -> dict[str, float]:
-    """One seed of the simulation checks of tests/sim/test_noise.py as z-scores (FAIL: |z| > 3.29)."""
+    """One seed of the simulation checks of tests/sim/engine/test_noise.py as z-scores (FAIL: |z| > 3.29)."""
     from coding import fixed_length
     from coding.channel import fixed_message_error, hamming74_block_error, repetition_bit_error
     from coding.resync import resync_distribution

@@ -2,7 +2,7 @@
 
 Every closed form is checked against an exhaustive enumeration of error
 patterns through the code classes themselves, so formula and code agree
-exactly (no statistics needed here; the simulations are in tests/sim/test_noise.py).
+exactly (no statistics needed here; the simulations are in tests/sim/engine/test_noise.py).
 """
 
 from __future__ import annotations

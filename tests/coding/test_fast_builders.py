@@ -15,7 +15,7 @@ import pytest
 
 from coding import Distribution, canonical, huffman, huffman_lengths
 from coding._validate import DIGITS
-from tests.sim.test_limits import reference_huffman_lengths as heap_lengths  # the textbook heap
+from tests.sim.model.test_limits import reference_huffman_lengths as heap_lengths  # the textbook heap
 
 
 def one_by_one_canonical(lengths: list[int], D: int) -> list[str]:

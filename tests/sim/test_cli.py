@@ -17,10 +17,10 @@ import pytest
 
 import sim.publish.output
 from sim.cli import main
-from tests.sim.test_scenario import BUNDLED
+from tests.sim.scenario.test_scenario import BUNDLED
 
 REPO = Path(__file__).resolve().parents[2]
-BAD_DIR = Path(__file__).parent / "bad_scenarios"
+BAD_DIR = Path(__file__).parent / "scenario" / "bad_scenarios"
 BAD_FILES = sorted(BAD_DIR.glob("*.yaml"))
 SUBCOMMANDS = ["run", "explain", "validate", "list", "plot", "sweep"]
 FAST = ["--messages", "2000", "--no-plots"]

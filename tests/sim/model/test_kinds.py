@@ -14,7 +14,7 @@ from sim.model.records import Arrivals
 from sim.publish.explain import explain
 from sim.scenario.loader import dump, loads
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+README = Path(__file__).resolve().parents[3] / "README.md"
 INDIA = {"blue": 25, "red": 50, "green": 13, "yellow": 12}
 AUSTRALIA = {"blue": 13, "red": 25, "green": 50, "yellow": 12}
 BUILT = [k for k in CODE_KINDS.values() if k.build is not None]

@@ -25,7 +25,7 @@ from sim.model.theory import link_theory
 from sim.scenario import loader as scenario
 from sim.scenario.yamlcheck import SHOWN_PROBLEMS, LongNumber, Problems, show
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+README = Path(__file__).resolve().parents[3] / "README.md"
 GOOD = "urns: {india: {blue: 25, red: 50, green: 13, yellow: 12}}\ncodes: {h: {type: huffman, for: india}}\n"
 
 

@@ -347,7 +347,7 @@ def test_minimal_scenario_and_empty_description() -> None:
 
 def test_bundled_scenarios_explain_without_error() -> None:
     scenario_mod = pytest.importorskip("sim.scenario.loader")
-    files = sorted((Path(__file__).parents[2] / "scenarios").glob("*.yaml"))
+    files = sorted((Path(__file__).parents[3] / "scenarios").glob("*.yaml"))
     if not files:
         pytest.skip("no bundled scenarios yet")
     for path in files:

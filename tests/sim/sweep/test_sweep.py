@@ -358,7 +358,7 @@ def test_a_dask_cluster_gives_the_same_points_csv_as_one_and_two_local_workers(t
     port = _free_port()
     address = f"tcp://127.0.0.1:{port}"
     dask = str(VENV_BIN / "dask")
-    env = {**os.environ, "PYTHONPATH": str(HERE.parents[1])}
+    env = {**os.environ, "PYTHONPATH": str(HERE.parents[2])}
     log = open(tmp_path / "cluster.log", "w")
     procs = [
         subprocess.Popen(

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from sim.model import limits
-from tests.attacks.harness import assert_refused, telegraph
+from tests.sim.attacks.harness import assert_refused, telegraph
 
 GOOD = """\
 urns: {india: {blue: 25, red: 50, green: 13, yellow: 12}}

@@ -28,7 +28,7 @@ from sim.model.theory import whole_draw_per_ball
 from sim.scenario import loader as scenario
 from tests.sim.links import scenario as make_scenario
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def _calibration():

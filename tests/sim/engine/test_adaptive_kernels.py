@@ -22,7 +22,7 @@ from coding import (
 )
 from sim.engine import adaptive_kernels as ak
 from sim.engine.bitcodec import from_bits
-from tests.sim.test_stream_kernels import cut, text
+from tests.sim.engine.test_stream_kernels import cut, text
 
 COLOURS = ("blue", "red", "green", "yellow")
 AUSTRALIA = Distribution.from_counts({"blue": 13, "red": 25, "green": 50, "yellow": 12})

@@ -12,7 +12,7 @@ from sim.engine import simulation as engine
 from sim.engine.stations import Route
 from tests.sim.links import huffman_link, poisson, scenario
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "relay.py"
+EXAMPLE = Path(__file__).resolve().parents[3] / "docs" / "examples" / "relay.py"
 
 
 def _example():
