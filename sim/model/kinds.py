@@ -207,7 +207,7 @@ def _explain_tunstall(urn: str, counts: Mapping[str, float]) -> str:
 
 def _explain_arithmetic(urn: str, counts: Mapping[str, float]) -> str:
     return (
-        f"Arithmetic coding narrows an interval by each ball's probability under the model of {urn} (rounded "
+        f"Arithmetic coding narrows an interval by each ball's probability as {urn} gives it (rounded "
         "to integer frequencies), sending bits as soon as they are settled: a ball x costs −log2 p̂(x) "
         "bits plus a tiny precision loss, so a whole stream costs at most Σ −log2 p̂(x_i) + ε + 2 bits "
         "(the 2 is the closing flush, counted on the last message). Per ball this is H(q, p̂): the cross "

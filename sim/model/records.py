@@ -322,7 +322,7 @@ class Model:
             return "given probabilities"
         return f"softmax of given logits, T = {self.temperature:g}"
 
-    def dump(self) -> dict[str, object]:
+    def dump(self) -> dict[str, dict[str, float] | float]:
         """The YAML form of ``for``."""
         if self.probabilities is not None:
             return {"probabilities": dict(self.probabilities)}

@@ -168,25 +168,36 @@ class _Builder:
 
     def urn(self, path: str, name: str, value: Any) -> Urn | Any:
         p = self.p
-        if not isinstance(value, dict):
-            p.add(path, "must be a mapping of colour to number of balls, like {red: 50, blue: 25}", value)
-            return BAD
-        if not p.count(path, value, limits.COLOURS, "colours"):
-            return BAD
-        counts: dict[str, int] = {}
-        ok = True
-        for colour, n in value.items():
-            if not self.colour(Problems.key(path, colour), colour):
-                ok = False
-                continue
-            v = p.integer(Problems.key(path, colour), n, minimum=0, maximum=limits.BALLS)
-            if v is BAD:
-                ok = False
-            else:
-                counts[colour] = v
-        if not ok:
+        counts = self.colour_table(
+            path,
+            value,
+            "must be a mapping of colour to number of balls, like {red: 50, blue: 25}",
+            lambda where, n: p.integer(where, n, minimum=0, maximum=limits.BALLS),
+        )
+        if counts is BAD:
             return BAD
         return self.record(path, lambda: Urn(name, counts), strip="counts")
+
+    def colour_table(
+        self, path: str, value: Any, shape: str, read: Callable[[str, Any], Any]
+    ) -> dict[str, Any] | Any:
+        """A non-empty mapping colour → ``read(where, value)`` (an urn's counts, a model's numbers),
+        or BAD with every problem reported (``shape`` says what the mapping should look like)."""
+        if not isinstance(value, dict) or not value:
+            self.p.add(path, shape, value)
+            return BAD
+        if not self.p.count(path, value, limits.COLOURS, "colours"):
+            return BAD
+        out: dict[str, Any] = {}
+        ok = True
+        for colour, v in value.items():
+            where = Problems.key(path, colour)
+            got = read(where, v) if self.colour(where, colour) else BAD
+            if got is BAD:
+                ok = False
+            else:
+                out[colour] = got
+        return out if ok else BAD
 
     def colour(self, path: str, colour: Any) -> bool:
         """Whether ``colour`` is a usable colour name (non-empty text, not too long)."""
@@ -322,22 +333,13 @@ class _Builder:
             )
             return BAD
         key = given[0]
-        where = Problems.key(path, key)
-        table = fields[key]
-        if not isinstance(table, dict) or not table:
-            p.add(where, "must be a mapping of colour to number, like {red: 0.5, blue: 0.5}", table)
-            return BAD
-        if not p.count(where, table, limits.COLOURS, "colours"):
-            return BAD
-        numbers: dict[str, float] = {}
-        ok = True
-        for colour, v in table.items():
-            cpath = Problems.key(where, colour)
-            number = p.real(cpath, v) if self.colour(cpath, colour) else BAD
-            if number is BAD:
-                ok = False
-            else:
-                numbers[colour] = number
+        numbers = self.colour_table(
+            Problems.key(path, key),
+            fields[key],
+            "must be a mapping of colour to number, like {red: 0.5, blue: 0.5}",
+            p.real,
+        )
+        ok = numbers is not BAD
         temperature: Any = 1.0
         if "temperature" in fields:
             temperature = p.real(Problems.key(path, "temperature"), fields["temperature"])

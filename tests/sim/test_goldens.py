@@ -23,7 +23,13 @@ H_INDIA = 1.7497  # H(0.25, 0.5, 0.13, 0.12); the Australia box has the same cou
 # Per link: (golden bits, expected length L, cross entropy H(q, p), KL D(q‖p), check names).
 BASIC = ["bits_per_message", "entropy_bound", "lossless"]
 HUFFMAN = ["bits_per_message", "entropy_bound", "huffman_bound", "lossless"]
-ARITHMETIC = ["bits_per_message", "entropy_bound", "arithmetic_bound", "arithmetic_sequence_bound", "lossless"]
+ARITHMETIC = [
+    "bits_per_message",
+    "entropy_bound",
+    "arithmetic_bound",
+    "arithmetic_sequence_bound",
+    "lossless",
+]
 QUEUE = ["stable_line", "utilisation", "pollaczek_khinchine"]
 
 GOLDENS: dict[str, dict[str, tuple[int, float, float, float, list[str]]]] = {
