@@ -31,7 +31,7 @@ from coding import Code, cross_entropy, entropy, kl_divergence
 from coding.losses import LOSS_MAPPING, nats_to_bits, pytorch
 from sim.model.kinds import CODE_KINDS
 from sim.model.records import CodeSpec, Line, Link, Model, Scenario, Urn
-from sim.model.theory import whole_draw_per_ball
+from sim.model.theory import link_theory, whole_draw_per_ball
 from sim.publish.numbers import MINUS, fixed, frac, prob, sig, signed
 
 __all__ = ["explain", "article_corrections"]
@@ -701,12 +701,17 @@ def _losses(t: _Text, scenario: Scenario) -> None:
             )
             continue
         nats, bits = loss
-        L = link.code.expected_length(link.urn.distribution)
+        kind = CODE_KINDS[link.code_type]
+        L = link_theory(link).expected_length
+        why = (
+            "it spends fractions of a bit per ball; the difference is its integer frequencies' rounding"
+            if kind.stream is not None
+            else "its codewords are whole bits long"
+        )
         t.para(
             f"{link.name}: torch.nn.functional.cross_entropy(ln p, q) = {fixed(nats)} nats; "
-            f"{fixed(nats)} / ln 2 = {fixed(bits)} bits = H({link.urn.name}, p). Its "
-            f"{CODE_KINDS[link.code_type].display} code pays L = {fixed(L)} bits per ball, "
-            f"{signed(L - bits)} against that ideal, as its codewords are whole bits long."
+            f"{fixed(nats)} / ln 2 = {fixed(bits)} bits = H({link.urn.name}, p). Its {kind.display} "
+            f"code pays {fixed(L)} bits per ball on average, {signed(L - bits)} against that ideal: {why}."
         )
     t.add()
     t.para("Each loss of coding.losses on the telegraph (q draws the balls, p is the model):", indent="")

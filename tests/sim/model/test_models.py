@@ -126,7 +126,7 @@ def test_explain_works_the_softmax_and_the_loss_in_nats_and_bits(scenario):
     # India's model on Australia's box, as PyTorch would report it and as the telegraph bills it.
     line = " ".join(text.split())
     assert "cross_entropy(ln p, q) = 1.6280 nats; 1.6280 / ln 2 = 2.3488 bits = H(australia, p)" in line
-    assert "Huffman code pays L = 2.3700 bits per ball, 0.0212 against that ideal" in line
+    assert "Huffman code pays 2.3700 bits per ball on average, 0.0212 against that ideal" in line
     for role in LOSS_MAPPING:
         assert role.call in line
     nats, bits = framework_loss(scenario.links[0])
@@ -134,6 +134,15 @@ def test_explain_works_the_softmax_and_the_loss_in_nats_and_bits(scenario):
     assert nats == pytest.approx(
         float(pytorch.cross_entropy([np.log(list(INDIA.values()))], [[0.13, 0.25, 0.5, 0.12]]))
     )
+
+
+def test_explain_prices_an_arithmetic_model_link_at_the_cross_entropy():
+    text = " ".join(
+        explain(
+            loads(TEXT.replace("type: huffman, for: {probabilities", "type: arithmetic, for: {probabilities"))
+        ).split()
+    )
+    assert "Its arithmetic code pays 2.3488 bits per ball on average, 0.0000 against that ideal" in text
 
 
 def test_explain_leaves_the_loss_section_out_without_a_model():
