@@ -53,9 +53,14 @@ def child(kind: str, n: int, chunk: int | None, count: bool) -> dict:
             envs.append(self)
 
     simpy.Environment = Counted  # the engine builds its environment through the module attribute
-    from sim.engine import kernels
-    from sim.engine.simulation import DEFAULT_CHUNK, run
-    from sim.model.records import Line
+    try:  # this tree's layout: sub-packages
+        from sim.engine import kernels
+        from sim.engine.simulation import DEFAULT_CHUNK, run
+        from sim.model.records import Line
+    except ImportError:  # the old engine's flat layout
+        from sim import kernels  # type: ignore[no-redef]
+        from sim.engine import DEFAULT_CHUNK, run  # type: ignore[no-redef]
+        from sim.model import Line  # type: ignore[no-redef]
     from tests.sim.links import fixed_link, huffman_link, poisson, scenario
 
     kernels.warm_up()
