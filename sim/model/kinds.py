@@ -270,6 +270,8 @@ def _arithmetic_per_ball(code: ArithmeticCode, q: Distribution) -> tuple[float, 
     qv = q.probabilities
     pv = np.asarray(code.model.aligned(q.symbols), dtype=np.float64)
     nz = qv > 0
+    if np.any(pv[nz] == 0):  # the urn draws a colour the model cannot code
+        return math.inf, math.inf
     cost = np.zeros_like(qv)
     cost[nz] = -np.log2(pv[nz])
     mean = float(qv[nz] @ cost[nz])

@@ -541,3 +541,48 @@ def shared_line_checks(link: Link, theory: Theory, m: Measured) -> list[Check]:
         else:
             out.append(_wait_check("mixed_pollaczek_khinchine", "Σλ_iE[S_i²]/(2(1−ρ))", w, m))
     return out
+
+
+# -- the road to the entropy ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RoadStep:
+    """One stop on the road: a code built on p, its expected bits per ball on q, the overhead named."""
+
+    label: str
+    bits: float
+    overhead: str
+    order: int | None = None  # k for a block code
+
+
+def road(
+    q: Distribution, p: Distribution, tunstall_bits: int | None = None, orders: int = 4
+) -> list[RoadStep]:
+    """Huffman, block k = 1…``orders``, Tunstall and arithmetic coding, each built on ``p``, drawn by ``q``.
+
+    Every step's bits per ball are exact expectations (no simulation). The road
+    ends at H(q, p) (= H(q) when p is q): arithmetic coding reaches it up to
+    its quantisation and precision losses.
+    """
+    from coding import arithmetic, block, huffman, tunstall
+
+    n = sum(1 for x in p.probabilities if x > 0)
+    steps = [RoadStep("Huffman", huffman(p).expected_length(q), "whole-bit codewords: < 1 bit")]
+    for k in range(1, orders + 1):
+        try:
+            bc = block(p, order=k)
+        except ValueError:
+            break
+        steps.append(RoadStep(f"block k = {k}", bc.expected_length(q), f"< 1/{k} bit per ball", k))
+    m = tunstall_bits if tunstall_bits is not None else min(20, max(1, math.ceil(math.log2(max(n, 2)))) + 3)
+    try:
+        tc = tunstall(p, bits=m)
+        steps.append(RoadStep(f"Tunstall m = {m}", tc.expected_length(q), "m bits per parsed word"))
+    except ValueError:
+        pass
+    ac = arithmetic(p)
+    if all(ac.model[s] > 0 for s in q.symbols if q[s] > 0):
+        cost = cross_entropy(*_on_union(q, ac.model)) + ac.precision_loss(q)
+        steps.append(RoadStep("arithmetic", cost, "rounding p, ε; +2 bits a run"))
+    return steps

@@ -31,7 +31,7 @@ from coding import Code, cross_entropy, entropy, kl_divergence
 from coding.losses import LOSS_MAPPING, nats_to_bits, pytorch
 from sim.model.kinds import CODE_KINDS
 from sim.model.records import CodeSpec, Line, Link, Model, Scenario, Urn
-from sim.model.theory import link_theory, whole_draw_per_ball
+from sim.model.theory import link_theory, road, whole_draw_per_ball
 from sim.publish.numbers import MINUS, fixed, frac, prob, sig, signed
 
 __all__ = ["explain", "article_corrections"]
@@ -281,6 +281,11 @@ def _code_section(
         if who:
             t.add(f"  {who}:")
         _code_body(t, code)
+    if spec is not None and CODE_KINDS[spec.type].stream is not None:
+        t.para(
+            "A stream code: it has no codeword per colour. The table above is Huffman's code on the "
+            "same model, the symbol code it is measured against."
+        )
     explain = CODE_KINDS[spec.type].explain if spec is not None else None
     if spec is not None and explain is not None and spec.built_for is not None and spec.built_for in urns:
         urn = urns[spec.built_for]
@@ -366,7 +371,36 @@ def _on_union(q: Mapping[str, float], p: Mapping[str, float]) -> tuple[list[floa
     return [q.get(s, 0.0) for s in symbols], [p.get(s, 0.0) for s in symbols]
 
 
+def _road_section(t: _Text, link: Link) -> None:
+    """The road to the entropy for the link's urn q and the code's model p."""
+    q, p = link.urn.distribution, link.assumed_distribution
+    bits = getattr(link.stream, "bits", None) if link.code_type == "tunstall" else None
+    H, HC = entropy(q), cross_entropy(*_on_union(q.as_dict(), p.as_dict()))
+    qn, pn = link.urn.name, link.built_for or "p"
+    t.para(f"The road to the entropy for urn {qn}, every code built on {pn} (expected bits per ball):")
+    rows = [
+        [step.label, fixed(step.bits), signed(step.bits - HC), step.overhead] for step in road(q, p, bits)
+    ]
+    rows.append(
+        [f"H({qn}, {pn})" if HC - H > 5e-5 else f"H({qn})", fixed(HC), fixed(0.0), "the ideal cost on p"]
+    )
+    if HC - H > 5e-5:
+        rows.append([f"H({qn})", fixed(H), signed(H - HC), f"needs a model of {qn}"])
+    for line in _table([["code", "bits/ball", f"− H({qn}, {pn})", "overhead"], *rows]):
+        t.add(line)
+    L, var = link.per_ball()
+    t.para(
+        f"This link sends {CODE_KINDS[link.code_type].display} coding: {fixed(L)} bits per ball expected "
+        f"(variance per ball {sig(var)}), {signed(L - HC)} above H({qn}, {pn})."
+    )
+    t.add()
+
+
 def _link_section(t: _Text, link: Link) -> None:
+    if CODE_KINDS[link.code_type].stream is not None:
+        t.add(f"Link {link.name}: urn {link.urn.name} -> code {link.code_name} -> line {link.line.name}")
+        _road_section(t, link)
+        return
     code, urn = link.code, link.urn
     D = code.D
     lg, unit = _logname(D), _unit(D)

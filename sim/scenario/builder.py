@@ -9,6 +9,7 @@ a file is collected, one line each.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -653,6 +654,14 @@ class _Builder:
                 f"{_table(code.codewords)}, not the codewords given at "
                 f"codes.{spec.name}.codewords",
                 spec.name,
+            )
+            return BAD
+        stream = CODE_KINDS[spec.type].stream
+        if stream is not None and math.isinf(stream.per_ball(spec.stream, urn.distribution)[0]):
+            p.add(
+                path,
+                f"code {spec.name!r} is built on urn {spec.built_for!r}, which gives a colour that urn "
+                f"{urn.name!r} draws probability 0: that ball could never be sent (give it a ball)",
             )
             return BAD
         misfits = list(code_fits_urn(code, urn))

@@ -53,10 +53,11 @@ __all__ = [
 _TEACHING_ORDER = (
     "india_to_australia",
     "australia_to_india",
-    "australia_learns",
     "not_uniquely_decodable",
     "busy_telegraph_office",
     "shared_office",
+    "road_to_entropy",
+    "australia_learns",
 )
 
 
