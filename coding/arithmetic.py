@@ -135,15 +135,6 @@ class ArithmeticCode:
         self._cum = tuple(cum)
         self._index = {s: i for i, s in enumerate(source.symbols)}
 
-    def __eq__(self, other: object) -> bool:
-        """Equal when built from the same distribution at the same precision (so the same frequencies)."""
-        if not isinstance(other, ArithmeticCode):
-            return NotImplemented
-        return (self._source, self._precision, self._freqs) == (other._source, other._precision, other._freqs)
-
-    def __hash__(self) -> int:
-        return hash((self._source, self._precision, self._freqs))
-
     @property
     def source(self) -> Distribution:
         """The distribution the model was built from (before quantisation)."""

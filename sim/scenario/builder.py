@@ -656,17 +656,18 @@ class _Builder:
                 spec.name,
             )
             return BAD
-        stream = CODE_KINDS[spec.type].stream
-        if stream is not None and math.isinf(stream.per_ball(spec.stream, urn.distribution)[0]):
-            p.add(
-                path,
-                f"code {spec.name!r} is built on urn {spec.built_for!r}, which gives a colour that urn "
-                f"{urn.name!r} draws probability 0: that ball could never be sent (give it a ball)",
-            )
-            return BAD
         misfits = list(code_fits_urn(code, urn))
         if misfits:
             p.add(path, f"code {spec.name!r} {misfits[0]}")
+            return BAD
+        stream = CODE_KINDS[spec.type].stream
+        on = f"urn {spec.built_for!r}" if spec.built_for is not None else "its model"
+        if stream is not None and math.isinf(stream.per_ball(spec.stream, urn.distribution)[0]):
+            p.add(
+                path,
+                f"code {spec.name!r} is built on {on}, which gives a colour that urn "
+                f"{urn.name!r} draws probability 0: that ball could never be sent (give it a ball)",
+            )
             return BAD
         if not self.allow_ambiguous and not code.is_uniquely_decodable:
             p.add(

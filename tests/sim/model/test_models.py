@@ -16,7 +16,7 @@ from sim.model.results import RunResult
 from sim.model.theory import link_theory
 from sim.publish import report
 from sim.publish.explain import explain, framework_loss
-from sim.scenario.loader import dump, loads
+from sim.scenario.loader import ScenarioError, dump, loads
 
 INDIA = {"blue": 0.25, "red": 0.5, "green": 0.13, "yellow": 0.12}
 AUSTRALIA = {"blue": 13, "red": 25, "green": 50, "yellow": 12}
@@ -170,3 +170,14 @@ def test_the_report_shows_the_loss_table(scenario, tmp_path):
     assert "<h2>The bill as a training loss</h2>" in page
     assert "<td>1.6280</td>" in page.replace(' class="num"', "")
     assert all(report._e(role.call) in page for role in LOSS_MAPPING)
+
+
+def test_a_stream_code_on_a_model_that_rules_out_a_drawn_colour_is_refused():
+    text = TEXT.replace(
+        "type: huffman, for: {probabilities", "type: arithmetic, for: {probabilities"
+    ).replace('"green": 0.13, "yellow": 0.12', '"green": 0.25, "yellow": 0.0')
+    with pytest.raises(ScenarioError) as info:
+        loads(text, filename="zero.yaml")
+    assert "is built on its model, which gives a colour that urn 'australia' draws probability 0" in str(
+        info.value
+    )
