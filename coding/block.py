@@ -120,7 +120,7 @@ class BlockCode:
 
         >>> bc = block(Distribution({"a": 0.75, "b": 0.25}), order=2)
         >>> bc.encode(["a", "b", "b"])
-        '11010'
+        '10110'
         """
         return self._code.encode(self.blocks(symbols))
 
@@ -128,7 +128,7 @@ class BlockCode:
         """The first ``count`` symbols of a stream sent with :meth:`encode` (padding dropped).
 
         >>> bc = block(Distribution({"a": 0.75, "b": 0.25}), order=2)
-        >>> bc.decode("11010", 3)
+        >>> bc.decode("10110", 3)
         ['a', 'b', 'b']
         """
         if count < 0:

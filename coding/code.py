@@ -154,6 +154,12 @@ class Code:
         extra = "" if self._D == 2 else f", D={self._D}"
         return f"Code({{{inner}}}{extra})"
 
+    def _repr_html_(self) -> str:
+        """Jupyter's view: the codeword table, Kraft sum, decodability, and the code tree (SVG)."""
+        from coding.display import code_html
+
+        return code_html(self)
+
     # -- structure ----------------------------------------------------------
     @property
     def kraft_sum(self) -> Fraction:

@@ -177,3 +177,9 @@ class Distribution:
     def __repr__(self) -> str:
         inner = ", ".join(f"{s!r}: {p:.6g}" for s, p in zip(self._symbols, self._probs))
         return f"Distribution({{{inner}}})"
+
+    def _repr_html_(self) -> str:
+        """Jupyter's view: a table of p(x) and −log2 p(x) with bars, and the entropy."""
+        from coding.display import distribution_html
+
+        return distribution_html(self)

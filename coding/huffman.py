@@ -16,17 +16,23 @@ def huffman_lengths(p: Distribution, D: int = 2) -> list[int]:
     """Optimal codeword lengths for ``p`` (in symbol order).
 
     Tie-break (deterministic): nodes are ordered by (probability, age). Leaves
-    are aged by their position in ``p.symbols``; every merged node is younger
-    than all nodes before it; D-ary dummy symbols (probability 0, added so
-    that (n − 1) is a multiple of D − 1) are oldest of all. Each step merges
-    the D smallest nodes in that order, adding their probabilities in that
-    order.
+    are aged by their position in ``p.symbols`` read from the end: among equal
+    probabilities the last-listed symbol is merged first and so goes deepest,
+    and the first-listed symbols get the short codewords (a fair die's one and
+    two, not its five and six). Every merged node is younger than all nodes
+    before it; D-ary dummy symbols (probability 0, added so that (n − 1) is a
+    multiple of D − 1) are oldest of all. Each step merges the D smallest
+    nodes in that order, adding their probabilities in that order.
 
     The two-queue method (van Leeuwen 1976) runs in O(n log n): leaves sorted
     once, merged nodes queued in the order they are made (their weights never
     decrease). It works in rounds of numpy operations: every node no heavier
     than the first node a round makes is merged in that round, in order, so
     the lightest weight at least doubles from one round to the next.
+
+    >>> die = Distribution.from_counts({s: 1 for s in ("one", "two", "three", "four", "five", "six")})
+    >>> huffman_lengths(die)
+    [2, 2, 3, 3, 3, 3]
     """
     D = check_alphabet_size(D)
     n = len(p)
@@ -34,7 +40,7 @@ def huffman_lengths(p: Distribution, D: int = 2) -> list[int]:
         return [1]
     dummies = (-(n - 1)) % (D - 1)
     probs = np.asarray(p.probabilities, dtype=np.float64)
-    order = np.argsort(probs, kind="stable")  # (probability, position)
+    order = np.lexsort((-np.arange(n), probs))  # (probability, position from the end): first-listed last
     leaf_w = np.concatenate((np.zeros(dummies), probs[order]))
     leaves = leaf_w.size
     merges = (leaves - 1) // (D - 1)

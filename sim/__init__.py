@@ -19,6 +19,7 @@ if TYPE_CHECKING:  # nothing more at start-up: Ctrl-C then has less to interrupt
 
 _EXPORTS = {
     "load": "sim.scenario.loader",
+    "loads": "sim.scenario.loader",
     "dump": "sim.scenario.loader",
     "ScenarioError": "sim.scenario.loader",
     "run": "sim.engine.simulation",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import math
 import os
 import signal
 import sys
@@ -48,6 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="telegraph",
         description="Simulate source codes on a telegraph line and hold the results against theory.",
     )
+    parser.add_argument("--version", action="version", version=f"telegraph {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
     run = sub.add_parser(
@@ -62,7 +64,11 @@ def build_parser() -> argparse.ArgumentParser:
         default=DEFAULT_SCENARIO,
         help=f"YAML file or bundled name (default: {DEFAULT_SCENARIO})",
     )
-    run.add_argument("--messages", type=_positive_int, help="messages per link (overrides the scenario)")
+    run.add_argument(
+        "--messages",
+        type=_message_count,
+        help="messages per link, e.g. 100000, 100_000 or 1e5 (overrides the scenario)",
+    )
     run.add_argument("--seed", type=_seed, help="random seed (overrides the scenario)")
     run.add_argument(
         "--out", type=Path, default=Path("results"), help="results root folder (default: results)"
@@ -160,6 +166,34 @@ _seed = _whole(0, "non-negative ", limits.SEED)
 _chunk = _whole(1, "", limits.CHUNK)
 
 
+def _message_count(text: str) -> int:
+    """``--messages``: a whole number, also written ``100_000`` or ``1e6`` (exact integers only)."""
+    from decimal import Decimal, InvalidOperation
+
+    if len(text) <= limits.NUMBER_CHARS and any(c in text for c in ".eE"):
+        try:
+            value = Decimal(text.strip().replace("_", ""))
+        except InvalidOperation:
+            value = Decimal("nan")
+        if not value.is_finite() or value != value.to_integral_value():
+            raise argparse.ArgumentTypeError(f"must be a whole number such as 1000000 or 1e6 (got {text!r})")
+        if value > limits.MESSAGES:  # compared as a Decimal: 1e999999999 is never expanded
+            raise argparse.ArgumentTypeError(
+                f"must be at most {limits.number_text(limits.MESSAGES)} (got {text})"
+            )
+        text = str(int(value))
+    return _positive_int(text)
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("telegraph-sim")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown (not installed)"
+
+
 class Terminated(KeyboardInterrupt):
     """SIGTERM, handled like Ctrl-C (SIGINT): no half-written results, exit 143."""
 
@@ -233,13 +267,20 @@ def cmd_run(args: argparse.Namespace) -> int:
         summary = _first_line(sc.description)
         _print(f"{sc.name}: {summary}" if summary else sc.name)
         _print(f"seed {sc.seed}, {sc.messages:,} messages per link, {len(sc.links)} link(s)\n")
+    if not args.quiet:
+        from sim.engine.kernels import needs_compiling
+
+        if needs_compiling():
+            _print("compiling the simulation kernels (first run only, a few seconds)…", file=sys.stderr)
     progress = _Progress(sc.messages * len(sc.links)) if sys.stderr.isatty() and not args.quiet else None
     result = engine.run(sc, chunk=chunk, progress=progress)
-    if progress is not None:
-        progress.close()
     text = explain(sc)
+    if progress is not None and not args.no_plots:
+        progress.phase("drawing figures")
     extra = None if args.no_plots else _render_figures(result, text)
     write_results(result, folder, scenario_yaml=scenario.dump(sc), explain_text=text, extra=extra)
+    if progress is not None:
+        progress.close()
     if args.quiet:
         _print(folder)
     else:
@@ -261,27 +302,58 @@ def _render_figures(result, explain_text: str):
 
 
 class _Progress:
-    """A progress bar on stderr, shown once a run has taken more than a second."""
+    """A progress bar on stderr, shown once a run has taken more than a second.
+
+    It redraws at most ``1 / INTERVAL`` times a second, with the rate and the
+    time left; after the simulation, :meth:`phase` names what happens next
+    (drawing figures) so the seconds after 100 % are not silent.
+    """
+
+    INTERVAL = 0.1  # seconds between redraws at most
 
     def __init__(self, total: int) -> None:
         self.total, self.done = total, 0
         self.start = time.perf_counter()
         self.shown = False
+        self.drawn_at = -math.inf
+        self.width = 0
 
     def __call__(self, n: int) -> None:
         self.done += n
-        elapsed = time.perf_counter() - self.start
-        if elapsed < 1.0:
+        now = time.perf_counter()
+        elapsed = now - self.start
+        if elapsed < 1.0 or (now - self.drawn_at < self.INTERVAL and self.done < self.total):
             return
-        self.shown = True
-        frac = self.done / self.total
+        self.drawn_at = now
+        frac = self.done / self.total if self.total else 1.0
+        rate = self.done / elapsed
+        left = (self.total - self.done) / rate if rate > 0 else math.inf
+        eta = "done" if self.done >= self.total else f"ETA {_duration(left)}"
         bar = "#" * int(30 * frac)
-        sys.stderr.write(f"\r[{bar:<30}] {100 * frac:5.1f} %  {self.done / elapsed:,.0f} messages/s")
+        self._draw(f"[{bar:<30}] {100 * frac:5.1f} %  {rate:,.0f} messages/s  {eta}")
+
+    def phase(self, what: str) -> None:
+        """Say what happens after the simulation (only if the bar is showing)."""
+        if self.shown:
+            self._draw(f"[{'#' * 30}] 100.0 %  {what}…")
+
+    def _draw(self, text: str) -> None:
+        self.shown = True
+        pad = " " * max(0, self.width - len(text))  # wipe the end of a longer previous line
+        self.width = len(text)
+        sys.stderr.write(f"\r{text}{pad}")
         sys.stderr.flush()
 
     def close(self) -> None:
         if self.shown:
             sys.stderr.write("\n")
+
+
+def _duration(seconds: float) -> str:
+    if not math.isfinite(seconds):
+        return "?"
+    seconds = int(round(seconds))
+    return f"{seconds // 60}:{seconds % 60:02d}" if seconds >= 60 else f"{seconds} s"
 
 
 def _first_line(text: str) -> str:
@@ -291,8 +363,19 @@ def _first_line(text: str) -> str:
 def format_result(result) -> str:
     """The per-link tables printed by ``telegraph run``."""
     rows: list[tuple[str, ...]] = [
-        ("link", "bits/msg", "sample 95 % interval", "L", "H(q)", "H(q,p)", "D(q‖p)", "checks")
-    ]
+        (
+            "link",
+            "bits/msg",
+            "sample 95 % interval",
+            "L",
+            "H(q)",
+            "D(q‖r)",
+            "−log2 K",
+            "H(q,p)",
+            "D(q‖p)",
+            "checks",
+        )
+    ]  # L = H(q) + D(q‖r) − log2 K reads across the row: r = 2^−l/K is the code's implied distribution
     for link in result.links:
         lo, hi = link.ci95()
         t = link.theory
@@ -303,6 +386,8 @@ def format_result(result) -> str:
                 f"[{fixed(lo)}, {fixed(hi)}]",
                 fixed(t.expected_length),
                 fixed(t.entropy),
+                fixed(t.implied_kl),
+                fixed(-t.log_kraft),
                 fixed(t.cross_entropy),
                 fixed(t.kl_divergence),
                 link.verdicts(),

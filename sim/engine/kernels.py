@@ -619,3 +619,16 @@ def warm_up() -> None:
     draw_chunk(np.zeros(2), 3, np.zeros(1, np.int32), 2, np.arange(1, 4), np.empty(2, np.int64))
     draw_without_replacement(np.zeros(2), np.array([1, 1], np.int64), np.empty(2, np.int64))
     poisson_times(np.ones(2), np.zeros(1))
+
+
+def needs_compiling() -> bool:
+    """True when numba has no on-disk cache of the encoder yet: the first run compiles the kernels.
+
+    Every run encodes, so a missing cache index of :func:`encode_chunk` means
+    this run will spend seconds compiling (the CLI says so in one line).
+    """
+    import os
+
+    cache = getattr(encode_chunk, "_cache", None)
+    index = getattr(getattr(cache, "_cache_file", None), "_index_path", None)
+    return isinstance(index, str) and not os.path.exists(index)

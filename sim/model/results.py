@@ -222,6 +222,12 @@ class RunResult:
     links: tuple[LinkResult, ...]
     description: str = ""
 
+    def _repr_html_(self) -> str:
+        """Jupyter's view: the overview table and the convergence figures (sim.report.notebook_html)."""
+        from sim.publish.report import notebook_html
+
+        return notebook_html(self)
+
     def link(self, name: str) -> LinkResult:
         for link in self.links:
             if link.name == name:

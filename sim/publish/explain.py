@@ -151,7 +151,7 @@ def _urn_section(t: _Text, urn: Urn) -> dict[str, float] | None:
     total = urn.total
     t.add(f"Urn {urn.name}: {total} balls")
     if total <= 0:
-        t.para("This urn is empty, so it defines no distribution and nothing below uses it.")
+        t.para("This urn is empty, so it defines no distribution and no link can draw from it.")
         t.add()
         return None
     q = {c: n / total for c, n in urn.counts.items()}
@@ -172,7 +172,8 @@ def _urn_section(t: _Text, urn: Urn) -> dict[str, float] | None:
     if zero:
         t.para(
             f"{', '.join(zero)} {'has' if len(zero) == 1 else 'have'} no balls and "
-            "contribute nothing (the convention 0·log 0 = 0: a colour that never occurs "
+            f"{'contributes' if len(zero) == 1 else 'contribute'} nothing (the convention "
+            "0·log 0 = 0: a colour that never occurs "
             "costs nothing on average)."
         )
     t.para(
@@ -221,6 +222,14 @@ def _code_body(t: _Text, code: Code) -> None:
     if witness is None:
         how = "it is prefix-free" if clash is None else "checked with the Sardinas–Patterson test"
         t.para(f"Uniquely decodable: yes ({how}): every bit string has at most one reading.")
+        if clash is not None:
+            t.para(
+                "`telegraph run` refuses this code all the same: its receiver decodes the bits "
+                "as they arrive, codeword by codeword, and that needs a prefix-free code (a "
+                "decoder for this one would have to look ahead, in the worst case to the end "
+                "of the message). Any uniquely decodable code has a prefix-free code with the "
+                "same lengths (Kraft–McMillan), so nothing is lost by using one."
+            )
         return
     t.para(
         "Uniquely decodable: NO. The Sardinas–Patterson search finds a witness: one bit "
@@ -404,7 +413,7 @@ def _link_section(t: _Text, link: Link) -> None:
     code, urn = link.code, link.urn
     D = code.D
     lg, unit = _logname(D), _unit(D)
-    t.add(f"Link {link.name}: urn {urn.name} -> code {link.code_name} -> line {link.line.name}")
+    t.add(f"Link {link.name}: urn {urn.name} -> code {link.code_name} -> {_line_label(link.line.name)}")
     total = urn.total  # once: it is a sum over the colours
     if total <= 0:
         t.para("The urn is empty: there is nothing to send.")
@@ -415,7 +424,7 @@ def _link_section(t: _Text, link: Link) -> None:
     if missing:
         t.para(
             f"The code has no codeword for {', '.join(missing)}, which the urn can draw: "
-            "this link cannot be run and nothing below applies."
+            "this link cannot be run, and its lengths, divergences and queue are not computed."
         )
         t.add()
         return
@@ -474,9 +483,15 @@ def _link_section(t: _Text, link: Link) -> None:
     kp_terms, KLpq, parts_p = _kl_terms(p, q, D)
     HP = entropy(list(p.values()), base=D)
     _, HCp, _ = _cross_terms(p, q, D)
-    t.sum_line(f"D({pname}‖{qn}) = Σ p(x)·{lg}(p(x)/q(x))", kp_terms, f"{fixed(KLpq)} {unit}")
-    if not math.isinf(HCp):
-        t.add(f"    = H({pname}, {qn}) {MINUS} H({pname}) = {fixed(HCp)} {MINUS} {fixed(HP)}")
+    if pname == qn:  # the code was built for the urn that draws: the reverse is the same sum
+        t.para(
+            f"The reverse divergence, Σ p(x)·{lg}(p(x)/q(x)), is the same sum here "
+            f"({fixed(KLpq)} {unit}): p and q are both {qn}."
+        )
+    else:
+        t.sum_line(f"D({pname}‖{qn}) = Σ p(x)·{lg}(p(x)/q(x))", kp_terms, f"{fixed(KLpq)} {unit}")
+        if not math.isinf(HCp):
+            t.add(f"    = H({pname}, {qn}) {MINUS} H({pname}) = {fixed(HCp)} {MINUS} {fixed(HP)}")
     if KLqp < 5e-5 and KLpq < 5e-5:
         t.para(
             "Both divergences are 0: the code was designed for exactly the distribution that "
@@ -552,12 +567,21 @@ def _finite_box(t: _Text, urn: Urn, H: float, L: float) -> None:
     )
 
 
+def _line_label(name: str) -> str:
+    """'line cable', or 'the line' for a line named 'line' (never "Line line:")."""
+    return "the line" if name.lower() == "line" else f"line {name}"
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _line_part(t: _Text, link: Link, q: Mapping[str, float], lengths: Mapping[str, int], L: float) -> None:
     line, arr = link.line, link.arrivals
     baud = float(line.baud)
     per = "1 message" if link.telegram == 1 else f"{link.telegram} messages"
     t.para(
-        f"Line {line.name}: {line.baud:g} baud, latency {line.latency:g} s; arrivals: "
+        f"{_capital(_line_label(line.name))}: {line.baud:g} baud, latency {line.latency:g} s; arrivals: "
         f"{arr.describe()}; {per} per telegram."
     )
     tariff = line.tariff
@@ -596,14 +620,15 @@ def _line_part(t: _Text, link: Link, q: Mapping[str, float], lengths: Mapping[st
     )
     if line.shared:
         t.para(
-            f"Line {line.name} is shared: this ρ is this link's share of the wire. The queue and "
-            "its waits belong to every link on the wire together; see 'Shared lines' below."
+            f"{_capital(_line_label(line.name))} is shared: this ρ is this link's share of the "
+            "wire. The queue and its waits belong to every link on the wire together; see "
+            "'Shared lines' below."
         )
         return
     if not arr.process.poisson:
         t.para(
-            "The Pollaczek–Khinchine mean wait below applies to Poisson arrivals only, so it is "
-            "not computed for this link."
+            "The Pollaczek–Khinchine mean wait applies to Poisson arrivals only, so it is not "
+            "computed for this link."
         )
         return
     if link.telegram != 1:

@@ -31,13 +31,15 @@ from sim.publish.plots_codes import (
     code_tree,
     codeword_budget,
 )
-from sim.publish.plots_run import _has_waits, convergence, distributions, line_waits
+from sim.publish.plots_run import _has_waits, convergence, distributions, line_waits, link_colours
 from sim.publish.plots_style import (
+    DPI,
     MAX_BINS,
     MAX_POINTS,
     MAX_SHOWN,
     MAX_TREE_CODEWORDS,
     MAX_TREE_DEPTH,
+    _mpl,
     _plain_text,
     symbol_colours,
 )
@@ -48,6 +50,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from sim.publish.output import Folder
 
 __all__ = [
+    "DPI",
     "FigureSpec",
     "MAX_BINS",
     "MAX_POINTS",
@@ -61,6 +64,8 @@ __all__ = [
     "convergence",
     "distributions",
     "figure_specs",
+    "figure_workers",
+    "link_colours",
     "line_waits",
     "render_all",
     "slug",
@@ -297,7 +302,7 @@ def render_all(
     out_dir: Path | str | Folder,
     *,
     formats: Sequence[str] = ("png",),
-    dpi: int = 100,
+    dpi: int = DPI,
     inline: dict[str, str] | None = None,
 ) -> list[Path]:
     """Write every figure of ``result`` into ``out_dir``; return the paths written.
@@ -316,7 +321,7 @@ def write_figures(
     out_dir: Path | str | Folder,
     *,
     formats: Sequence[str] = ("png",),
-    dpi: int = 100,
+    dpi: int = DPI,
     inline: dict[str, str] | None = None,
 ) -> list[Path]:
     """Build each figure of ``specs`` in turn, write it in every format and close it.
@@ -324,25 +329,109 @@ def write_figures(
     Files are written through :meth:`sim.publish.output.Folder.write`: never through
     a symbolic link planted in ``out_dir``.
     """
-    import io
-
     from sim.publish.output import opened
 
+    drawn = _draw_all(specs, tuple(formats), dpi, inline is not None)
     paths: list[Path] = []
-    with opened(out_dir) as folder:
-        for spec in specs:
-            fig = spec.build()
-            try:
-                for fmt in formats:
-                    buf = io.BytesIO()
-                    with _plain_text():
-                        fig.savefig(buf, format=fmt, dpi=dpi, metadata=_metadata(fmt))
-                    paths.append(folder.write(f"{spec.stem}.{fmt}", buf.getvalue()))
-                if inline is not None:
-                    inline[spec.stem] = svg_markup(fig, id_prefix=f"{spec.stem}-")
-            finally:
-                fig.clear()
+    with opened(out_dir) as folder:  # one writer: only this process writes, in report order
+        for spec, (files, svg) in zip(specs, drawn):
+            for fmt in formats:
+                paths.append(folder.write(f"{spec.stem}.{fmt}", files[fmt]))
+            if inline is not None and svg is not None:
+                inline[spec.stem] = svg
     return paths
+
+
+_Drawn = tuple[dict[str, bytes], "str | None"]
+
+
+def _draw(spec: FigureSpec, formats: tuple[str, ...], dpi: int, want_svg: bool) -> _Drawn:
+    """Build one figure and return its files (bytes per format) and, if asked, its inline SVG."""
+    import io
+
+    fig = spec.build()
+    try:
+        files: dict[str, bytes] = {}
+        for fmt in formats:
+            buf = io.BytesIO()
+            with _plain_text():
+                fig.savefig(buf, format=fmt, dpi=dpi, metadata=_metadata(fmt))
+            files[fmt] = buf.getvalue()
+        svg = svg_markup(fig, id_prefix=f"{spec.stem}-") if want_svg else None
+    finally:
+        fig.clear()
+    return files, svg
+
+
+def figure_workers() -> int:
+    """Processes that draw figures: 2 where two CPUs are free to this process, else 1.
+
+    ``TELEGRAPH_FIGURE_WORKERS=1`` draws everything in this process (the
+    benchmark's control); no value above 2 is used.
+    """
+    import os
+
+    asked = os.environ.get("TELEGRAPH_FIGURE_WORKERS", "")
+    if asked.strip() in {"1", "2"}:
+        return int(asked)
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return 2 if cpus >= 2 and hasattr(os, "fork") else 1
+
+
+def _draw_all(
+    specs: Sequence[FigureSpec], formats: tuple[str, ...], dpi: int, want_svg: bool
+) -> list[_Drawn]:
+    """Every figure drawn, in order; with two workers a forked child draws every other one.
+
+    The child only draws (matplotlib is already imported, so it starts at
+    once) and sends the bytes back through a pipe; it writes no file. If it
+    fails or is killed, this process draws its share itself; on Ctrl-C or
+    SIGTERM the child is killed and reaped before the exception goes on.
+    """
+    import os
+    import pickle
+
+    if figure_workers() < 2 or len(specs) < 4:
+        return [_draw(s, formats, dpi, want_svg) for s in specs]
+    _mpl()  # import matplotlib before forking, once for both processes
+    theirs = list(range(1, len(specs), 2))
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: draw its share, send it, leave without running any cleanup of the parent's
+        status = 1
+        try:
+            os.close(read_end)
+            data = pickle.dumps([_draw(specs[i], formats, dpi, want_svg) for i in theirs])
+            with os.fdopen(write_end, "wb") as pipe:
+                pipe.write(data)
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    done: dict[int, _Drawn] = {}
+    reaped = False
+    try:
+        with os.fdopen(read_end, "rb") as pipe:
+            for i in range(0, len(specs), 2):
+                done[i] = _draw(specs[i], formats, dpi, want_svg)
+            data = pipe.read()
+        _, status = os.waitpid(pid, 0)
+        reaped = True
+        if status == 0 and data:
+            done.update(zip(theirs, pickle.loads(data)))
+    finally:
+        if not reaped:
+            import signal
+
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            os.waitpid(pid, 0)
+    for i in theirs:  # the child failed: draw its share here
+        if i not in done:
+            done[i] = _draw(specs[i], formats, dpi, want_svg)
+    return [done[i] for i in range(len(specs))]
 
 
 def svg_markup(fig: Figure, id_prefix: str = "") -> str:

@@ -82,9 +82,16 @@ def code_tree(
     place("")
     width = max(next_x[0], 1.0)
     depth = max(len(w) for w in words.values())
+    fig_w = min(max(5.0, 0.95 * width + 1.0), 16.0)
+    # Leaf labels ("symbol" over "codeword") fit side by side when a slot is wider than the longest;
+    # otherwise they are turned upright (one line, read bottom to top) so neighbours never overlap.
+    slot_in = (fig_w - 0.2) / (width + 0.4)
+    longest = max(max(len(printable(s)), len(w)) for s, w in words.items())
+    upright = longest * 9 * 0.62 / 72 > 0.92 * slot_in
+    label_in = (longest + 2) * 9 * 0.62 / 72 if upright else 0.0
     fig = _figure(
-        min(max(5.0, 0.95 * width + 1.0), 16.0),
-        max(3.0, 1.05 * depth + 1.8),
+        fig_w,
+        max(3.0, 1.05 * depth + 1.8 + label_in),
         (0.1, 0.1, 0.1, 0.6 if title else 0.35),
     )
     ax = fig.add_subplot()
@@ -116,7 +123,18 @@ def code_tree(
             s = owner[node]
             ax.scatter([x], [y], s=380, color=colours[s], edgecolors="black", zorder=3)
             is_leaf = not any(node + d in prefixes for d in digits)
-            if is_leaf:
+            if is_leaf and upright:
+                ax.text(
+                    x,
+                    y - 0.3,
+                    f"{printable(s)}  {node}",
+                    ha="center",
+                    va="top",
+                    rotation=90,
+                    fontsize=9,
+                    zorder=4,
+                )
+            elif is_leaf:
                 ax.text(x, y - 0.32, f"{printable(s)}\n{node}", ha="center", va="top", fontsize=9, zorder=4)
             else:
                 ax.text(x + 0.25, y, f"{printable(s)}\n{node}", ha="left", va="center", fontsize=9, zorder=4)
@@ -126,7 +144,8 @@ def code_tree(
         else:
             ax.scatter([x], [y], s=40, color="dimgrey", zorder=3)
     ax.set_xlim(-0.7, width - 0.3)
-    ax.set_ylim(-depth - 1.0, 0.5)
+    rows_per_in = (depth + 1.5) / (1.05 * depth + 1.8)  # tree rows per inch of axes height, before labels
+    ax.set_ylim(-depth - 1.0 - label_in * rows_per_in, 0.5)
     ax.set_axis_off()
     kind = "prefix-free" if code.is_prefix_free else "not prefix-free"
     head = f"{title}\n" if title else ""
@@ -234,7 +253,10 @@ def codeword_budget(
         colours = {**_colours_for(shown, colours), others: "lightgrey"}
         note = f" ({others} merged)"
     colours = _colours_for(symbols, colours)
-    fig = _figure(9.0, 3.2, (1.25, 1.0, 0.2, 0.35))
+    ncol = min(len(symbols) + 1, 8)
+    legend_rows = -(-(len([v for v in top.values() if v > 0]) + 1) // ncol)  # every symbol, and "unused"
+    legend_in = 0.24 * legend_rows  # the figure grows so that every row of the legend is inside it
+    fig = _figure(9.0, 3.2 + legend_in, (1.25, 0.8 + legend_in, 0.2, 0.35))
     ax = fig.add_subplot()
     rows = ((1.0, top, True), (0.0, bottom, False))
     total_top = 0.0
@@ -281,10 +303,11 @@ def codeword_budget(
     ax.set_xlabel("share of the unit interval")
     head = f"{title}: " if title else ""
     ax.set_title(f"{head}codeword budget, Kraft sum K = {_kraft_text(code)}{note}")
-    ax.legend(
-        loc="upper center",
-        bbox_to_anchor=(0.5, -0.32),
-        ncol=min(len(symbols) + 1, 8),
+    fig.legend(
+        *ax.get_legend_handles_labels(),
+        loc="lower center",
+        bbox_to_anchor=(0.5, 0.02),
+        ncol=ncol,
         fontsize="small",
         frameon=False,
     )

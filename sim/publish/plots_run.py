@@ -9,24 +9,28 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
 from sim.model.results import LinkResult, RunResult
 from sim.publish.numbers import fixed
 from sim.publish.plots_style import (
+    _LEGIBLE,
     _LINK_COLOURS,
+    _LINK_MARKERS,
     MAX_BINS,
     MAX_POINTS,
     MAX_SHOWN,
     Z95,
     _colours_for,
     _figure,
+    _hue_clash,
     _label,
     _log_axis,
     _merge,
     _plain,
+    symbol_colours,
 )
 from sim.publish.text import printable
 
@@ -52,24 +56,64 @@ def _decimate(messages: np.ndarray, max_points: int = MAX_POINTS) -> np.ndarray:
     return idx
 
 
+def link_colours(result: RunResult) -> dict[str, str]:
+    """A colour per link, avoiding the hues of balls named after a colour ("red", "blue", ...).
+
+    A red line for a link would be read as "the red balls"; so when the urns
+    name colours, link lines take hues none of them has (teal, purple, pink,
+    grey first), and only fall back to the others when there are more links.
+    """
+    from matplotlib.colors import CSS4_COLORS
+
+    balls = [c for c in symbol_colours(_symbols_of(result)).values() if not c.startswith("#")]
+    balls = [c for c in balls if c in CSS4_COLORS or c in _LEGIBLE.values()]
+    free = [c for c in _LINK_COLOURS if not any(_hue_clash(c, b) for b in balls)]
+    order = free + [c for c in _LINK_COLOURS if c not in free]
+    return {link.name: order[i % len(order)] for i, link in enumerate(result.links)}
+
+
+def _symbols_of(result: RunResult) -> list[str]:
+    """Every symbol a run names: its urns' colours, its codes' and the assumed distributions'."""
+    return list(
+        dict.fromkeys(
+            s
+            for link in result.links
+            for s in [*link.source_distribution, *link.codewords, *link.assumed_distribution]
+        )
+    )
+
+
 @_plain
 def convergence(result: RunResult, urn: str) -> Figure:
     """Running mean bits/message against messages for every link drawing from ``urn``.
 
-    Each link gets its measured curve with a 95 % band (mean ± 1.96·se), its
-    expected length L and, when finite and different from H(q), its cross
-    entropy H(q, p) as labelled horizontal lines; the urn's entropy H(q) is a
-    black dashed line. The x axis is logarithmic; traces are decimated to
-    :data:`MAX_POINTS` points per line.
+    Each link gets its measured curve with a 95 % band (mean ± 1.96·se), in a
+    colour no ball is named after and with its own marker, so equal curves
+    stay visible; its expected length L and, when different from H(q), its
+    cross entropy H(q, p) are labelled horizontal lines. Links with the same
+    L share one line whose label names them all (the fixed code and scheme 2
+    both cost 2 bits); an infinite H(q, p) is said in the legend, never
+    dropped. The urn's entropy H(q) is a black dashed line. The legend sits
+    below the axes, clear of the data. The x axis is logarithmic; traces are
+    decimated to :data:`MAX_POINTS` points per line.
     """
     links = [link for link in result.links if link.source == urn]
     if not links:
         raise ValueError(f"'urn' must be the source of a link (got {urn!r})")
-    colour_of = {link.name: _LINK_COLOURS[i % len(_LINK_COLOURS)] for i, link in enumerate(result.links)}
-    fig = _figure(7.5, 4.5, (0.75, 0.55, 0.2, 0.35))
+    colour_of = link_colours(result)
+    # The horizontal theory lines, grouped where several links share a value.
+    levels: dict[float, list[str]] = {}
+    for link in links:
+        key = next((k for k in levels if abs(k - link.theory.expected_length) <= 1e-9), None)
+        levels.setdefault(link.theory.expected_length if key is None else key, []).append(link.name)
+    entries = sum(1 for ln in links if ln.trace.messages) + len(levels) + 1
+    entries += sum(1 for ln in links if _cross_entropy_line(ln) != "none")
+    rows = -(-entries // 2)
+    legend_in = 0.22 * rows + 0.15
+    fig = _figure(7.5, 4.5 + legend_in, (0.75, 0.6 + legend_in, 0.2, 0.35))
     ax = fig.add_subplot()
     lo_x, hi_x = math.inf, 0.0
-    for link in links:
+    for k, link in enumerate(links):
         colour = colour_of[link.name]
         t = link.trace
         if t.messages:
@@ -79,22 +123,56 @@ def convergence(result: RunResult, urn: str) -> Figure:
             mean = np.asarray(t.mean, dtype=float)[idx]
             se = np.asarray(t.std_error, dtype=float)[idx] if t.std_error else np.zeros_like(mean)
             ax.fill_between(n, mean - Z95 * se, mean + Z95 * se, color=colour, alpha=0.18, lw=0)
-            ax.plot(n, mean, color=colour, lw=1.6, label=_label(f"{link.name}: measured ({link.code})"))
+            marker = _LINK_MARKERS[k % len(_LINK_MARKERS)]
+            ax.plot(
+                n,
+                mean,
+                color=colour,
+                lw=1.6,
+                marker=marker,
+                markevery=max(1, len(n) // 8),
+                markersize=5,
+                label=_label(f"{link.name}: measured ({link.code})"),
+            )
             lo_x, hi_x = min(lo_x, n[0]), max(hi_x, n[-1])
-        th = link.theory
-        ce = th.cross_entropy
-        show_ce = math.isfinite(ce) and abs(ce - th.entropy) > 1e-9
-        same = show_ce and abs(ce - th.expected_length) <= 1e-9  # one line, both names
-        name = f"L = H(q, p) = {fixed(ce)}" if same else f"L = {fixed(th.expected_length)}"
-        ax.axhline(th.expected_length, color=colour, ls="-.", lw=1.2, label=f"{name} bits ({link.name})")
-        if show_ce and not same:
-            ax.axhline(ce, color=colour, ls=":", lw=1.4, label=f"H(q, p) = {fixed(ce)} bits ({link.name})")
+    for level, names in levels.items():
+        first = next(ln for ln in links if ln.name == names[0])
+        same_ce = all(_cross_entropy_line(ln) == "same" for ln in links if ln.name in names)
+        what = "L = H(q, p)" if same_ce else "L"
+        ax.axhline(
+            level,
+            color=colour_of[first.name],
+            ls="-.",
+            lw=1.2,
+            label=_label(f"{what} = {fixed(level)} bits ({', '.join(names)})"),
+        )
+    for link in links:
+        kind, ce = _cross_entropy_line(link), link.theory.cross_entropy
+        if kind == "line":
+            ax.axhline(
+                ce,
+                color=colour_of[link.name],
+                ls=":",
+                lw=1.4,
+                label=_label(f"H(q, p) = {fixed(ce)} bits ({link.name})"),
+            )
+        elif kind == "infinite":  # nothing to draw at ∞, but the reader is told
+            ax.plot(
+                [],
+                [],
+                color=colour_of[link.name],
+                ls=":",
+                lw=1.4,
+                label=_label(f"H(q, p) = ∞ ({link.name}): p gives a colour q draws probability 0"),
+            )
     h = links[0].theory.entropy
-    ax.axhline(h, color="black", ls="--", lw=1.4, zorder=4, label=f"H(q) = {fixed(h)} bits (urn {urn})")
+    ax.axhline(
+        h, color="black", ls="--", lw=1.4, zorder=4, label=f"H(q) = {fixed(h)} bits (urn {_label(urn)})"
+    )
     if hi_x > 0:
         ax.set_xscale("log")
+        ax.set_xlim(lo_x, max(hi_x, lo_x * 1.0001))
         _log_axis(ax.xaxis, "count")
-        ax.set_xlim(lo_x, hi_x)
     else:
         ax.text(
             0.5,
@@ -107,10 +185,28 @@ def convergence(result: RunResult, urn: str) -> Figure:
         )
     ax.set_xlabel("messages sent")
     ax.set_ylabel("average bits per message")
-    ax.set_title(f"Convergence to theory: source urn '{urn}'")
+    ax.set_title(f"Convergence to theory: source urn '{_label(urn)}'")
     ax.grid(True, which="major", alpha=0.3)
-    ax.legend(fontsize="small", loc="upper right", framealpha=0.9)
+    fig.legend(
+        *ax.get_legend_handles_labels(),
+        loc="lower center",
+        bbox_to_anchor=(0.5, 0.01),
+        ncol=2,
+        fontsize="small",
+        frameon=False,
+    )
     return fig
+
+
+def _cross_entropy_line(link: LinkResult) -> Literal["none", "same", "line", "infinite"]:
+    """How a link's H(q, p) is shown: not at all (= H(q)), merged with L, its own line, or said to be ∞."""
+    th = link.theory
+    ce = th.cross_entropy
+    if math.isinf(ce):
+        return "infinite"
+    if not math.isfinite(ce) or abs(ce - th.entropy) <= 1e-9:
+        return "none"
+    return "same" if abs(ce - th.expected_length) <= 1e-9 else "line"
 
 
 # -- 4. distributions ---------------------------------------------------------

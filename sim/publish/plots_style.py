@@ -28,6 +28,8 @@ MAX_TREE_CODEWORDS, MAX_TREE_DEPTH = 64, 16
 """Larger codes are drawn as a histogram of codeword lengths instead of a tree."""
 MAX_BINS = 200
 """A waiting-time histogram with more bins is drawn with neighbouring bins merged."""
+DPI = 150
+"""Resolution of the PNG files: sharp on a projector (a 7.5-inch figure is 1125 pixels wide)."""
 
 Z95 = 1.959963984540054
 
@@ -37,9 +39,25 @@ _PALETTE = (
     "#937860", "#da8bc3", "#8c8c8c", "#ccb974", "#64b5cd",
 )  # fmt: skip
 _LINK_COLOURS = (
-    "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e",
-    "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",
+    "#17becf", "#8e44ad", "#e377c2", "#7f7f7f", "#1f77b4", "#d62728",
+    "#2ca02c", "#ff7f0e", "#8c564b", "#bcbd22",
 )  # fmt: skip
+#: Measured curves of different links differ by marker as well as colour, so equal curves stay visible.
+_LINK_MARKERS = (None, "o", "s", "^", "D", "v", "P", "X")
+
+
+def _hue_clash(colour: str, ball: str) -> bool:
+    """True when ``colour`` would be read as the same colour name as ``ball`` (hue within 35°)."""
+    from colorsys import rgb_to_hsv
+
+    from matplotlib.colors import to_rgb
+
+    h1, s1, v1 = rgb_to_hsv(*to_rgb(colour))
+    h2, s2, v2 = rgb_to_hsv(*to_rgb(ball))
+    if min(s1, s2) < 0.25 or min(v1, v2) < 0.2:  # greys and near-blacks carry no hue name
+        return False
+    d = abs(h1 - h2) * 360
+    return min(d, 360 - d) < 35
 
 
 def _mpl() -> None:
@@ -152,16 +170,28 @@ def _power(base: int, exponent: int) -> str:
 
 
 def _log_axis(axis, kind: Literal["count", "seconds"]) -> None:
-    """A log axis with plain labels and no minor ticks (they triple the drawing time)."""
+    """A log axis with labels in one style and no minor ticks (they triple the drawing time).
+
+    Counts are written plainly (1, 10, 100, 1,000, 10,000) while the axis
+    stays below 10^5, and all as powers of ten (10⁰ … 10⁷) beyond, never a
+    mix. An axis spanning less than two decades also gets ticks at 2 and 5
+    times each power, so a 5-message run has more than one tick.
+    """
     from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
+    lo, hi = sorted(axis.get_view_interval())
+    powers = kind == "count" and hi >= 1e5
+
     def label(v: float, _pos: object) -> str:
-        if kind == "count" and v >= 1e4:
-            e = round(math.log10(v))
-            return _power(10, e) if math.isclose(v, 10.0**e) else f"{v:.0e}"
+        if kind == "count":
+            e = round(math.log10(v)) if v > 0 else 0
+            if powers and math.isclose(v, 10.0**e):
+                return _power(10, e)
+            return f"{v:,.0f}" if v >= 1 else f"{v:g}"
         return f"{v:g}"
 
-    axis.set_major_locator(LogLocator(base=10, numticks=12))
+    few = lo > 0 and hi / lo < 100
+    axis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0) if few else (1.0,), numticks=12))
     axis.set_major_formatter(FuncFormatter(label))
     axis.set_minor_locator(NullLocator())
 

@@ -15,6 +15,7 @@ import base64
 import html
 import io
 import math
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,7 +26,7 @@ from sim.publish.numbers import fixed, seconds, signed
 if TYPE_CHECKING:  # pragma: no cover
     from sim.publish.output import Folder
 
-__all__ = ["render_from_folder", "write_report"]
+__all__ = ["HOW_TO_READ", "notebook_html", "render_from_folder", "write_report"]
 
 REPORT_NAME = "report.html"
 MAX_CODE_ROWS = 1000
@@ -33,7 +34,7 @@ MAX_CODE_ROWS = 1000
 
 _CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif;
-       margin: 2rem auto; max-width: 62rem; padding: 0 1rem; color: #222; line-height: 1.45; }
+       margin: 2rem auto; max-width: 74rem; padding: 0 1rem; color: #222; line-height: 1.45; }
 h1 { font-size: 1.6rem; margin-bottom: .2rem; }
 h2 { border-bottom: 2px solid #ddd; padding-bottom: .2rem; margin-top: 2.5rem; }
 h3 { margin-top: 1.5rem; }
@@ -45,8 +46,15 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: now
 .fail { color: #b00020; font-weight: bold; }
 .inconclusive { color: #8a5a00; font-weight: bold; }
 .meta { color: #555; }
-figure { margin: 1rem 0 2rem; }
-figure svg, figure img { max-width: 100%; height: auto; display: block; }
+figure { margin: 1rem 0 2rem; overflow-x: auto; max-width: 100%; }
+figure svg, figure img { width: 100%; min-width: min(var(--natural, 34rem), 60rem);
+                         max-width: calc(var(--natural, 60rem) * 4 / 3); height: auto;
+                         display: block; }
+/* On a phone a table scrolls sideways inside its column instead of running off the page. */
+table { display: block; max-width: 100%; overflow-x: auto; }
+dl.read dt { font-weight: bold; margin-top: .6rem; }
+dl.read dd { margin-left: 1.2rem; }
+@media (max-width: 40rem) { body { margin: 1rem auto; padding: 0 .6rem; } table { font-size: .85rem; } }
 figcaption { color: #555; font-size: .9rem; }
 pre { background: #f7f7f7; border: 1px solid #ddd; padding: .8rem; overflow-x: auto;
       font-size: .85rem; }
@@ -218,7 +226,15 @@ def _checks_table(link: LinkResult) -> str:
 
 
 def _figure(markup: str, caption: str, stem: str) -> str:
-    return f'<figure id="fig-{_e(stem)}">\n{markup}\n<figcaption>{_e(caption)}</figcaption>\n</figure>'
+    """A figure that never shrinks below a readable size: on a narrow screen it scrolls inside its column.
+
+    The readable minimum is the figure's natural width in points, read as
+    CSS pixels (three quarters of its natural size), and never more than the
+    desktop column, so a phone shows text at the size a laptop does.
+    """
+    natural = re.search(r'<svg[^>]*\swidth="([0-9.]+)pt"', markup[:400])
+    style = f' style="--natural: {float(natural[1]):.0f}px"' if natural else ""
+    return f'<figure id="fig-{_e(stem)}"{style}>\n{markup}\n<figcaption>{_e(caption)}</figcaption>\n</figure>'
 
 
 def page_head(title: str) -> list[str]:
@@ -239,7 +255,9 @@ def page_head(title: str) -> list[str]:
 
 def _png_markup(fig: object, alt: str) -> str:
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=100)  # type: ignore[attr-defined]
+    from sim.publish.plots import DPI
+
+    fig.savefig(buf, format="png", dpi=DPI)  # type: ignore[attr-defined]
     data = base64.b64encode(buf.getvalue()).decode("ascii")
     return f'<img alt="{_e(alt)}" src="data:image/png;base64,{data}">'
 
@@ -307,6 +325,7 @@ def write_report(
     )
     link_stem, urn_stem = plots.link_stems(result), plots.urn_stems(result)
     parts += _overview(result, link_stem)
+    parts += _how_to_read({spec.kind for spec in specs})
     parts.append('<section id="sources">\n<h2>Sources and convergence</h2>')
     parts += figs("distributions", "")
     for urn in dict.fromkeys(link.source for link in result.links):
@@ -341,13 +360,84 @@ def write_report(
         return folder.write(REPORT_NAME, "\n".join(parts))
 
 
+#: What each kind of figure shows and how to read it: two sentences each, in report order.
+HOW_TO_READ = {
+    "distributions": (
+        "The urns' distributions",
+        "Each bar is the share p(x) of one colour in an urn, and the numbers above the bars are the ideal "
+        "codeword lengths −log2 p(x) in bits. Rare colours have tall ideal lengths: a good code gives "
+        "them long codewords and the common colours short ones.",
+    ),
+    "convergence": (
+        "Convergence to theory",
+        "Each solid line is one link's running average of bits per message as more messages are sent "
+        "(log scale), with a shaded 95 % band; the dash-dot line of the same colour is the code's "
+        "expected length L and the black dashed line the entropy H(q). The measured line should settle "
+        "on L, and no line of a decodable code can settle below H(q).",
+    ),
+    "code": (
+        "Code trees",
+        "Each codeword is a path from the root, one digit per branch, ending at the leaf of its symbol, "
+        "so deep leaves are long codewords. A code is prefix-free exactly when every symbol sits on a "
+        "leaf and never on the way to another.",
+    ),
+    "budget": (
+        "Codeword budgets",
+        "The upper bar gives each codeword its share 2^−l(x) of a unit budget (the Kraft sum), the lower "
+        "bar each colour's probability p(x). Where the two bars line up the code suits the source; "
+        "hatched space is budget the code leaves unused.",
+    ),
+    "waits": (
+        "Waiting times",
+        "The histogram shows how long telegrams waited for the line before sending started, with the "
+        "mean and the 95th percentile marked. Shorter codes keep the line less busy, and the waits "
+        "fall much faster than the bits do as the line approaches full use.",
+    ),
+}
+
+
+def _how_to_read(kinds: set[str]) -> list[str]:
+    """The "how to read this report" section: two sentences for each kind of figure present."""
+    out = ['<section id="how-to-read">', "<h2>How to read this report</h2>", '<dl class="read">']
+    for kind, (title, text) in HOW_TO_READ.items():
+        if kind in kinds:
+            out.append(f"<dt>{_e(title)}</dt><dd>{_e(text)}</dd>")
+    out += ["</dl>", "</section>"]
+    return out
+
+
+def notebook_html(result: RunResult) -> str:
+    """A run in a Jupyter notebook: the overview table and each urn's convergence figure (inline SVG)."""
+    from sim.publish import plots
+
+    parts = [
+        "<div class='telegraph-result'><style>.telegraph-result table{border-collapse:collapse}"
+        ".telegraph-result th,.telegraph-result td{border:1px solid #ccc;padding:.2rem .5rem}"
+        ".telegraph-result td.num{text-align:right}.telegraph-result .pass{color:#11691b}"
+        ".telegraph-result .fail{color:#b00020}.telegraph-result .inconclusive{color:#8a5a00}"
+        ".telegraph-result svg{max-width:100%;height:auto}</style>",
+        f"<p><b>{_e(result.scenario)}</b>: seed {_e(result.seed)}, {_int(result.messages)} messages per "
+        f"link, {len(result.links)} link(s)</p>",
+    ]
+    parts += _overview(result, plots.link_stems(result))[1:]  # the notebook cell needs no heading
+    for spec in plots.figure_specs(result):
+        if spec.kind == "convergence":
+            fig = spec.build()
+            try:
+                parts.append(plots.svg_markup(fig, id_prefix=f"{spec.stem}-"))
+            finally:
+                fig.clear()
+    parts.append("</div>")
+    return "\n".join(parts)
+
+
 def _overview(result: RunResult, link_stem: Mapping[str, str]) -> list[str]:
     out = [
         "<h2>Overview</h2>",
         '<table class="overview">',
         "<thead><tr><th>link</th><th>source</th><th>code</th><th>bits/message</th>"
-        "<th>sample 95 % interval</th><th>L</th><th>H(q)</th><th>H(q, p)</th><th>checks</th>"
-        "</tr></thead>",
+        "<th>sample 95 % interval</th><th>L</th><th>H(q)</th><th>D(q‖r)</th><th>−log2 K</th>"
+        "<th>H(q, p)</th><th>D(q‖p)</th><th>checks</th></tr></thead>",
         "<tbody>",
     ]
     for link in result.links:
@@ -360,10 +450,20 @@ def _overview(result: RunResult, link_stem: Mapping[str, str]) -> list[str]:
             f'<td class="num">[{fixed(lo)}, {fixed(hi)}]</td>'
             f'<td class="num">{fixed(link.theory.expected_length)}</td>'
             f'<td class="num">{fixed(link.theory.entropy)}</td>'
+            f'<td class="num">{fixed(link.theory.implied_kl)}</td>'
+            f'<td class="num">{fixed(-link.theory.log_kraft)}</td>'
             f'<td class="num">{fixed(link.theory.cross_entropy)}</td>'
+            f'<td class="num">{fixed(link.theory.kl_divergence)}</td>'
             f'<td><span class="{cls}">{_e(link.verdicts())}</span></td></tr>'
         )
-    out += ["</tbody>", "</table>"]
+    out += [
+        "</tbody>",
+        "</table>",
+        '<p class="meta">Each row reads L = H(q) + D(q‖r) − log2 K: r(x) = 2^−l(x)/K is the distribution '
+        "the code's lengths are ideal for and K its Kraft sum. D(q‖p) = H(q, p) − H(q) is the divergence "
+        "from the distribution p the code assumes; for a code that names no urn p is r, so the bits "
+        "between H(q, p) and L are exactly −log2 K (the budget a code with K &lt; 1 leaves unused).</p>",
+    ]
     return out
 
 

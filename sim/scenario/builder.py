@@ -590,6 +590,9 @@ class _Builder:
             priority = p.integer(
                 Problems.key(path, "priority"), fields["priority"], minimum=0, maximum=limits.PRIORITY
             )
+        # The code is checked against its urn even when another key of this link has a problem,
+        # so `validate` reports every problem of the link at once.
+        code = self.fit(Problems.key(path, "code"), urn, entry) if BAD not in (urn, entry) else BAD
         if len(p.lines) > before or BAD in (urn, entry, line):
             return name, None
         assert arrivals is not BAD and telegram is not BAD and replacement is not BAD and priority is not BAD
@@ -608,7 +611,6 @@ class _Builder:
             )
             return name, None
 
-        code = self.fit(Problems.key(path, "code"), urn, entry)
         if code is BAD:
             return name, None
         spec = entry.spec
@@ -642,11 +644,12 @@ class _Builder:
     def fit(self, path: str, urn: Urn, entry: _CodeEntry) -> Code | Any:
         """The link's code, checked against its urn: every colour covered, decodable."""
         p, spec = self.p, entry.spec
+        before = len(p.lines)  # every problem of the fit is reported, not only the first
         code = spec.code
         if code is None:  # a kind built per link, over the link's colours
             build = CODE_KINDS[spec.type].build
             assert build is not None
-            code = build(urn.name, urn.counts)
+            code = build(f"urn {urn.name!r}", urn.counts)
         if entry.pinned is not None and dict(entry.pinned) != dict(code.codewords):
             p.add(
                 path,
@@ -657,26 +660,29 @@ class _Builder:
             )
             return BAD
         misfits = list(code_fits_urn(code, urn))
-        if misfits:
-            p.add(path, f"code {spec.name!r} {misfits[0]}")
-            return BAD
+        for misfit in misfits:
+            p.add(path, f"code {spec.name!r} {misfit}")
+        if any(len(w) > limits.CODEWORD_BITS for w in code.codewords.values()):
+            return BAD  # no decodability search on codewords the line cannot send (its cost grows with them)
         stream = CODE_KINDS[spec.type].stream
         on = f"urn {spec.built_for!r}" if spec.built_for is not None else "its model"
-        if stream is not None and math.isinf(stream.per_ball(spec.stream, urn.distribution)[0]):
+        if (
+            not misfits
+            and stream is not None
+            and math.isinf(stream.per_ball(spec.stream, urn.distribution)[0])
+        ):
             p.add(
                 path,
                 f"code {spec.name!r} is built on {on}, which gives a colour that urn "
                 f"{urn.name!r} draws probability 0: that ball could never be sent (give it a ball)",
             )
-            return BAD
         if not self.allow_ambiguous and not code.is_uniquely_decodable:
             p.add(
                 path,
                 f"code {spec.name!r} is not uniquely decodable: {code.ambiguity()}, so the "
                 "receiver cannot tell these messages apart",
             )
-            return BAD
-        if not self.allow_ambiguous and not code.is_prefix_free:
+        elif not self.allow_ambiguous and not code.is_prefix_free:
             pair = code.prefix_clash()
             assert pair is not None
             short, long = pair
@@ -686,8 +692,7 @@ class _Builder:
                 f"{code[long]}, which begins with {short!r}, {code[short]}): the receiver "
                 "decodes the bits as they arrive, which needs a prefix-free code",
             )
-            return BAD
-        return code
+        return BAD if len(p.lines) > before else code
 
     def arrivals(self, path: str, value: Any) -> Arrivals | Any:
         p = self.p

@@ -26,6 +26,7 @@ from __future__ import annotations
 import dataclasses
 import importlib.resources
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -72,15 +73,27 @@ class ScenarioError(ValueError):
 # -- public API -------------------------------------------------------------------
 
 
-def load(source: str | os.PathLike[str], *, allow_ambiguous: bool = False) -> Scenario:
-    """Read and validate a scenario file, or a bundled scenario by name.
+def load(source: str | os.PathLike[str] | Mapping[str, Any], *, allow_ambiguous: bool = False) -> Scenario:
+    """Read and validate a scenario file, a bundled scenario by name, or a scenario written inline.
 
     Parameters
     ----------
     source:
         A path to a YAML file, or the name of a bundled scenario (with or
         without ``.yaml``; see :func:`bundled`). An existing file wins over a
-        bundled scenario of the same name.
+        bundled scenario of the same name. In a notebook, a scenario can also
+        be written inline, without a file: a ``dict`` with the keys of a
+        scenario file, or YAML text of more than one line. Problems then name
+        ``<dict>`` or ``<text>`` instead of a file; the default name is
+        ``inline``.
+
+        >>> s = load({"urns": {"box": {"blue": 3, "red": 1}}, "codes": {"f": {"type": "fixed"}},
+        ...           "links": [{"urn": "box", "code": "f"}]})
+        >>> s.name, s.links[0].name, dict(s.links[0].code.codewords)
+        ('inline', 'box-f', {'blue': '0', 'red': '1'})
+        >>> load("urns: {box: {a: 1, b: 1}}\\ncodes: {f: {type: fixed}}\\nlinks: [{urn: box, code: f}]").name
+        'inline'
+
     allow_ambiguous:
         Build links whose code the receiver cannot decode (not uniquely
         decodable, or uniquely decodable but not prefix-free) instead of
@@ -92,6 +105,12 @@ def load(source: str | os.PathLike[str], *, allow_ambiguous: bool = False) -> Sc
     ScenarioError
         Listing every problem found, one line each.
     """
+    if isinstance(source, Mapping):
+        return _built(build(_inline_yaml(source), "<dict>", "inline", None, allow_ambiguous))
+    if isinstance(source, str) and "\n" in source:
+        if len(source) > limits.FILE_BYTES:
+            raise ScenarioError([_too_big("<text>", len(source))])
+        return _built(build(source, "<text>", "inline", None, allow_ambiguous))
     path = _resolve(source)
     return _built(build(_read_text(path), path.name, path.stem, str(path), allow_ambiguous))
 
@@ -143,6 +162,23 @@ def loads(text: str, *, filename: str = "scenario.yaml", allow_ambiguous: bool =
     if len(text) > limits.FILE_BYTES:
         raise ScenarioError([_too_big(filename, len(text))])
     return _built(build(text, filename, Path(filename).stem, None, allow_ambiguous))
+
+
+def _inline_yaml(data: Mapping[str, Any]) -> str:
+    """A scenario given as a dict, as YAML text for the one validating reader."""
+    try:
+        text = yaml.safe_dump(dict(data), sort_keys=False, allow_unicode=True)
+    except (yaml.YAMLError, RecursionError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ScenarioError(
+            [
+                f"<dict>: holds a value a scenario cannot (plain str, int, float, "
+                f"bool, list and dict only): {first}"
+            ]
+        ) from None
+    if len(text) > limits.FILE_BYTES:
+        raise ScenarioError([_too_big("<dict>", len(text))])
+    return text
 
 
 def _too_big(filename: str, size: int) -> str:

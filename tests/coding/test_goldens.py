@@ -173,10 +173,12 @@ def test_cover_thomas_example_5_6_3_ternary_with_dummy_symbol():
     # Cover & Thomas (2006), Example 5.6.3: p = (.25, .25, .2, .1, .1, .1),
     # D = 3. Six symbols: (6 − 1) is odd, so add one dummy of probability 0.
     # Merge 0 .1 .1 -> .2; then .1 .2 .2 -> .5; then .25 .25 .5 -> 1.
-    # Lengths (1, 1, 2, 3, 3, 2) (ties among the .1s broken by symbol order);
-    # L = .5 + .4 + .6 + .2 = 1.7 ternary digits.
+    # Lengths (1, 1, 2, 2, 3, 3), as in the book: ties among the .1s go to the
+    # first-listed, so 4 keeps the short word and 5, 6 (merged first) go deep;
+    # L = .5 + .4 + .2 + .6 = 1.7 ternary digits. (Issue 15 changed the
+    # tie-break from "last-listed short" to "first-listed short", on purpose.)
     p = Distribution({"1": 0.25, "2": 0.25, "3": 0.2, "4": 0.1, "5": 0.1, "6": 0.1})
-    assert huffman_lengths(p, D=3) == [1, 1, 2, 3, 3, 2]
+    assert huffman_lengths(p, D=3) == [1, 1, 2, 2, 3, 3]
     code = huffman(p, D=3)
     assert code.expected_length(p) == pytest.approx(1.7, abs=1e-12)
     # The dummy leaf is left unused: Kraft sum 1 − 1/27.
@@ -184,6 +186,27 @@ def test_cover_thomas_example_5_6_3_ternary_with_dummy_symbol():
     assert code.is_prefix_free
     H3 = entropy(p, base=3)
     assert H3 <= code.expected_length(p) < H3 + 1
+
+
+def test_huffman_ties_give_the_first_listed_symbols_the_short_codewords():
+    # A fair die: two faces get 2 bits, four get 3. A teacher expects the first
+    # listed (one, two) to get 00 and 01, not five and six (issue 15).
+    die = Distribution.from_counts({s: 1 for s in ("one", "two", "three", "four", "five", "six")})
+    code = huffman(die)
+    assert dict(code.codewords) == {
+        "one": "00",
+        "two": "01",
+        "three": "100",
+        "four": "101",
+        "five": "110",
+        "six": "111",
+    }
+    # A uniform source of 3: the first-listed gets the 1-bit word.
+    assert dict(huffman(Distribution.from_counts({"x": 1, "y": 1, "z": 1})).codewords) == {
+        "x": "0",
+        "y": "10",
+        "z": "11",
+    }
 
 
 def test_dyadic_source_meets_the_entropy_exactly():

@@ -279,7 +279,7 @@ def reference_huffman_lengths(p, D: int = 2) -> list[int]:
     if n == 1:
         return [1]
     heap = [(0.0, -1 - k, []) for k in range((-(n - 1)) % (D - 1))]
-    heap += [(float(v), i, [i]) for i, v in enumerate(p.probabilities)]
+    heap += [(float(v), n - 1 - i, [i]) for i, v in enumerate(p.probabilities)]  # first-listed youngest
     heapq.heapify(heap)
     depth, age = [0] * n, n
     while len(heap) > 1:

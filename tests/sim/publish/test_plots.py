@@ -21,7 +21,7 @@ def result():
 
 
 def _legend(ax) -> list[str]:
-    legend = ax.get_legend()
+    legend = ax.get_legend() or next(iter(ax.figure.legends), None)  # an axes' own, or its figure's
     return [t.get_text() for t in legend.get_texts()] if legend else []
 
 
@@ -65,12 +65,16 @@ def test_convergence_band_is_mean_plus_minus_1_96_standard_errors(result):
     assert top == pytest.approx(expected)
 
 
-def test_convergence_omits_infinite_cross_entropy(result):
+def test_convergence_says_an_infinite_cross_entropy_instead_of_dropping_it(result):
+    # Issue 15: the line used to vanish without a word; nothing can be drawn at ∞, but the legend says it.
     link = result.link("australia-with-india-code")
     theory = dataclasses.replace(link.theory, cross_entropy=float("inf"), kl_divergence=float("inf"))
     broken = dataclasses.replace(result, links=(dataclasses.replace(link, theory=theory),))
-    labels = _legend(plots.convergence(broken, "australia").axes[0])
-    assert not any(lbl.startswith("H(q, p)") for lbl in labels)
+    ax = plots.convergence(broken, "australia").axes[0]
+    assert [lbl for lbl in _legend(ax) if lbl.startswith("H(q, p)")] == [
+        "H(q, p) = ∞ (australia-with-india-code): p gives a colour q draws probability 0"
+    ]
+    assert all(np.isfinite(ln.get_ydata()).all() for ln in ax.get_lines())
 
 
 def test_convergence_decimates_long_traces(result):

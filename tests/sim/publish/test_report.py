@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import shutil
 import subprocess
 
 import numpy as np
@@ -12,6 +11,7 @@ import pytest
 
 from sim.model.results import Check, RunResult, traces_from_csv, traces_to_csv
 from sim.publish import plots, report
+from tests.sim.publish.browser import chromium
 from tests.sim.small_run import make_result
 
 EXPLAIN = "L = 0.25·2 + 0.5·1 + 0.13·3 + 0.12·3 = 1.75 <b>bits</b> & more"
@@ -138,16 +138,8 @@ def test_render_from_folder_rejects_a_folder_without_summary(tmp_path):
         report.render_from_folder(tmp_path)
 
 
-def _browser() -> str | None:
-    for name in ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"):
-        path = shutil.which(name)
-        if path:
-            return path
-    return None
-
-
 def test_report_opens_in_headless_chromium(saved, tmp_path):
-    browser = _browser()
+    browser = chromium()
     if browser is None:
         pytest.skip("no chromium, chromium-browser or google-chrome on PATH: browser test skipped")
     folder, _ = saved
