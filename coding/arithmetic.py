@@ -170,6 +170,15 @@ class ArithmeticCode:
         """0, f(0), f(0) + f(1), …, T (one more entry than symbols)."""
         return self._cum
 
+    def _key(self) -> tuple[object, ...]:
+        return (self._source, self._precision, self._freqs)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, type(self)) and type(other) is type(self) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
     def __repr__(self) -> str:
         return f"ArithmeticCode(precision={self._precision}, frequencies={self._freqs})"
 

@@ -66,6 +66,15 @@ class BlockCode:
         """The symbol a final partial block is padded with."""
         return self._pad
 
+    def _key(self) -> tuple[object, ...]:
+        return (self._source, self._order, self._code, self._pad)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, type(self)) and type(other) is type(self) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
     def __repr__(self) -> str:
         return f"BlockCode(order={self._order}, blocks={len(self._code)})"
 

@@ -69,6 +69,15 @@ class TunstallCode:
         """Word -> its m-bit codeword."""
         return MappingProxyType({w: format(j, f"0{self._bits}b") for j, w in enumerate(self._words)})
 
+    def _key(self) -> tuple[object, ...]:
+        return (self._source, self._bits)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, type(self)) and type(other) is type(self) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
     def __repr__(self) -> str:
         return f"TunstallCode(bits={self._bits}, words={len(self._words)})"
 

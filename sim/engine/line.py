@@ -190,8 +190,8 @@ class TelegraphLine(LineTally):
 
     def send(self, batch: Batch) -> float:
         """Send a :class:`sim.engine.stations.Batch` of the link's messages. Returns the last departure."""
-        assert self.lengths is not None, "send() needs the link's codeword lengths"
-        return self.transmit(batch.arrival, batch.symbols, self.lengths)
+        units, unit_bits = batch.carried(self.lengths)
+        return self.transmit(batch.arrival, units, unit_bits)
 
     def transmit(self, arrival: np.ndarray, symbols: np.ndarray, lengths: np.ndarray) -> float:
         """Send a batch of messages, ``telegram`` to a telegram. Returns the last departure.
@@ -216,7 +216,9 @@ class SharedLine:
     :attr:`tallies` holds each link's statistics.
     """
 
-    def __init__(self, line: Line, carriages: Sequence[Carriage], lengths: Sequence[np.ndarray]) -> None:
+    def __init__(
+        self, line: Line, carriages: Sequence[Carriage], lengths: Sequence[np.ndarray | None]
+    ) -> None:
         if any(c.back_to_back for c in carriages):
             raise ValueError(f"line {line.name!r} is shared: back-to-back arrivals are not defined on it")
         self.spec = line
@@ -257,9 +259,8 @@ class SharedLine:
         size = -(-n // self._telegram[j])
         arr, bits = np.empty(size), np.empty(size, dtype=np.int64)
         msgs, asum = np.empty(size, dtype=np.int64), np.empty(size)
-        kernels.telegrams_of(
-            batch.arrival, batch.symbols, self._lengths[j], self._telegram[j], arr, bits, msgs, asum
-        )
+        units, unit_bits = batch.carried(self._lengths[j])
+        kernels.telegrams_of(batch.arrival, units, unit_bits, self._telegram[j], arr, bits, msgs, asum)
         self._pending[j] = tuple(
             np.concatenate((old, new)) for old, new in zip(self._pending[j], (arr, bits, msgs, asum))
         )

@@ -13,12 +13,13 @@ import numpy as np
 import simpy
 
 from sim.engine import stations
-from sim.engine.bitcodec import Decoder, Encoder
+from sim.engine.codec import LinkEncoder, link_coders
 from sim.engine.line import Carriage, LineTally, SharedLine, TelegraphLine
 from sim.engine.noisy import NoisyReceiver
 from sim.engine.stations import ArrivalClock, Channel, Hook, Receiver, Route, Transmitter
 from sim.engine.urn import UrnSampler
 from sim.model import limits
+from sim.model.kinds import CODE_KINDS
 from sim.model.records import Line, Link, Scenario
 from sim.model.results import LineStats, LinkResult, RunResult, Theory, Trace
 from sim.model.stats import min_batch_telegrams
@@ -40,7 +41,7 @@ def checkpoints(n: int, per_decade: int = TRACE_PER_DECADE) -> np.ndarray:
     return np.unique(np.append(points.astype(np.int64), n))
 
 
-def _trace(enc: Encoder, box: int) -> Trace:
+def _trace(enc: LinkEncoder, box: int) -> Trace:
     """The running mean and its sample standard error at every checkpoint reached.
 
     A box that emptied early ends the trace at the last message actually sent.
@@ -77,11 +78,12 @@ class _LinkRun:
         draw_seed, arrival_seed, noise_seed = seed.spawn(3)
         self.link = link
         self.urn = UrnSampler(link.urn, np.random.default_rng(draw_seed), link.replacement)
-        colours = tuple(link.urn.counts)
-        self.encoder = Encoder(link.code, colours, checkpoints(messages))
-        code_index = {s: i for i, s in enumerate(link.code.symbols)}
-        to_code_index = np.array([code_index.get(c, -1) for c in colours], dtype=np.int64)
-        L = link.code.expected_length(link.urn.distribution)
+        kind = CODE_KINDS[link.code_type]
+        codec = kind.stream.codec(link.stream) if kind.stream is not None else None
+        self.encoder, decoder = link_coders(
+            link.code, codec, tuple(link.urn.counts), messages, checkpoints(messages)
+        )
+        L = link.per_ball()[0]
         sendable = messages if link.replacement else min(messages, link.urn.total)
         self.carriage = Carriage(
             mean_service=link.telegram * L / link.wire_baud,
@@ -95,8 +97,10 @@ class _LinkRun:
         self.transmitter = Transmitter(self.urn, clock, self.encoder, messages, batch, progress)
         self.receiver: Receiver | NoisyReceiver
         if link.line.noise is None:
-            self.receiver = Receiver(env, Decoder(link.code, to_code_index))
-        else:
+            self.receiver = Receiver(env, decoder)
+        else:  # a symbol code (the records refuse a stream code on a noisy line)
+            code_index = {s: i for i, s in enumerate(link.code.symbols)}
+            to_code_index = np.array([code_index.get(c, -1) for c in link.urn.counts], dtype=np.int64)
             self.receiver = NoisyReceiver(env, link, to_code_index, np.random.default_rng(noise_seed))
         self.route = Route(link)
         self.tally: LineTally  # set when the line is built
@@ -159,6 +163,7 @@ class _LinkRun:
             source_distribution=link.urn.distribution.as_dict(),
             assumed_distribution=link.assumed_distribution.as_dict(),
             built_for=link.built_for,
+            model=link.model.dump() if link.model is not None else None,
             arrivals=link.arrivals.describe(),
             messages=n,
             bits=enc.bits,
@@ -177,6 +182,7 @@ class _LinkRun:
             pending_bits=pending,
             errors=errors,
             wire_bits=rx.channel_bits if isinstance(rx, NoisyReceiver) else enc.bits,
+            colour_counts={c: int(k) for c, k in zip(link.urn.counts, enc.colour_counts)},
         )
         return dataclasses.replace(result, checks=checks(link, theory, Measured.of(result)))
 
@@ -192,10 +198,10 @@ def _start(env: simpy.Environment, runs: list[_LinkRun]) -> None:
             spec = dataclasses.replace(r.link.line, baud=r.link.wire_baud)  # a channel code's overhead
             r.tally = TelegraphLine(
                 spec, r.carriage.mean_service, r.carriage.telegrams,
-                r.carriage.telegram, r.carriage.back_to_back, r.encoder.lengths,
+                r.carriage.telegram, r.carriage.back_to_back,
             )  # fmt: skip
     for spec, members in shared.items():
-        wire = SharedLine(spec, [r.carriage for r in members], [r.encoder.lengths for r in members])
+        wire = SharedLine(spec, [r.carriage for r in members], [None for _ in members])
         for r, tally in zip(members, wire.tallies):
             r.tally, r.wire = tally, wire
         ports[spec] = ([], [])

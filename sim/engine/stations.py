@@ -34,8 +34,8 @@ from typing import Any, Protocol
 import numpy as np
 import simpy
 
-from sim.engine.bitcodec import Decoder, Encoder
 from sim.engine.blocks import BlockStream
+from sim.engine.codec import LinkDecoder, LinkEncoder
 from sim.engine.line import SharedLine, TelegraphLine
 from sim.engine.urn import UrnSampler
 from sim.model.records import Arrivals, Link
@@ -55,6 +55,17 @@ class Batch:
     words: np.ndarray  # the encoded bits, packed
     nbits: int
     last: bool = False  # the link's last batch
+    # What each message carries on the line: message i, unit_bits[units[i]] bits (see
+    # sim.engine.codec.Encoded); None: the link's codeword lengths, indexed by colour.
+    units: np.ndarray | None = None
+    unit_bits: np.ndarray | None = None
+
+    def carried(self, lengths: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        """(units, unit_bits): the bits of every message, ``lengths`` by colour unless the batch says."""
+        if self.units is not None and self.unit_bits is not None:
+            return self.units, self.unit_bits
+        assert lengths is not None, "a batch without units needs the link's codeword lengths"
+        return self.symbols, lengths
 
 
 class ArrivalClock:
@@ -86,7 +97,7 @@ class Transmitter:
         self,
         urn: UrnSampler,
         clock: ArrivalClock,
-        encoder: Encoder,
+        encoder: LinkEncoder,
         messages: int,
         batch: int,
         progress: Callable[[int], None] | None = None,
@@ -104,24 +115,24 @@ class Transmitter:
         symbols = self.urn.draw(min(self.batch, self.messages - self.sent))
         n = symbols.size
         self.sent += n
-        words, nbits = self.encoder.encode(symbols)
         last = self.sent >= self.messages or self.urn.remaining == 0
+        out = self.encoder.chunk(symbols, last)
         if self.progress is not None:
             self.progress(n)
-        return Batch(symbols, self.clock.next(n), words, nbits, last)
+        return Batch(symbols, self.clock.next(n), out.words, out.nbits, last, out.units, out.unit_bits)
 
 
 class Receiver:
     """Australia's work: decode the arriving bits (state carried across batches) and check each message."""
 
-    def __init__(self, env: simpy.Environment, decoder: Decoder) -> None:
+    def __init__(self, env: simpy.Environment, decoder: LinkDecoder) -> None:
         self.env = env
         self.decoder = decoder
         self.messages = 0
         self.last_delivery = 0.0
 
     def take(self, batch: Batch) -> None:
-        self.decoder.feed(batch.words, batch.nbits, batch.symbols)
+        self.decoder.feed(batch.words, batch.nbits, batch.symbols, batch.last)
         self.messages += batch.symbols.size
         self.last_delivery = self.env.now
 

@@ -51,6 +51,8 @@ _THREE_QUARTERS = _HALF + _QUARTER
 #: Index of a word's first (most significant) 32 bits among its two uint32 halves, xor-ed in.
 _FLIP = 1 if sys.byteorder == "little" else 0
 
+_NO_MARKS = np.zeros(0, dtype=np.int64)
+
 # Arithmetic state slots: encoder (low, high, pending), decoder (low, high, value, known, ended).
 A_LOW, A_HIGH, A_PENDING = 0, 1, 2
 A_VALUE, A_KNOWN, A_ENDED = 2, 3, 4
@@ -183,8 +185,11 @@ def _unsettle(low, high, value, known):  # pragma: no cover
 
 
 @njit(cache=True, nogil=True)
-def arith_encode(sym, cum, shift, state, out32, flip):  # pragma: no cover
+def arith_encode(sym, cum, shift, state, out32, flip, marks):  # pragma: no cover
     """Encode symbol indices ``sym``; return the number of bits written.
+
+    ``marks`` (as long as ``sym``, or empty for none) receives the chunk's bit
+    count after each symbol: the bits settled by then (the engine's per-message bits).
 
     ``out32`` is the chunk's zeroed uint64 words viewed as 32-bit halves;
     ``flip`` is 1 on a little-endian machine (the first half of a word's bits
@@ -213,6 +218,8 @@ def arith_encode(sym, cum, shift, state, out32, flip):  # pragma: no cover
         high = low + ((span * cum[s + 1]) >> shift) - 1
         low = low + ((span * cum[s]) >> shift)
         low, high, pending, acc, used, g = _settle(low, high, pending, out32, flip, acc, used, g)
+        if marks.size:
+            marks[i] = 32 * g + used
     return _close_chunk(out32, flip, acc, used, g, state, low, high, pending)
 
 
@@ -302,6 +309,16 @@ class ArithmeticEncoder:
         self.max_bits = code.precision + 2  # bits one symbol can settle, beyond the pending ones
         self.state = np.array([0, (1 << _N) - 1, 0], dtype=np.int64)
         self.bits = 0
+        self.marks = _NO_MARKS  # set by encode_marked: bits settled after each symbol
+
+    def encode_marked(self, sym: np.ndarray) -> tuple[np.ndarray, int, np.ndarray]:
+        """As :meth:`encode`, with the chunk's bit count after each symbol."""
+        self.marks = np.zeros(sym.size, dtype=np.int64)
+        try:
+            words, nbits = self.encode(sym)
+        finally:
+            marks, self.marks = self.marks, _NO_MARKS
+        return words, nbits, marks
 
     def encode(self, sym: np.ndarray) -> tuple[np.ndarray, int]:
         sym = np.ascontiguousarray(sym, dtype=np.int64)
@@ -323,7 +340,7 @@ class ArithmeticEncoder:
         return [self.state]
 
     def _kernel(self, sym: np.ndarray, out32: np.ndarray) -> int:
-        return int(arith_encode(sym, self.cum, self.shift, self.state, out32, _FLIP))
+        return int(arith_encode(sym, self.cum, self.shift, self.state, out32, _FLIP, self.marks))
 
     def finish(self) -> tuple[np.ndarray, int]:
         words = np.empty((int(self.state[A_PENDING]) + 2) // 64 + 3, dtype=np.uint64)
@@ -439,8 +456,10 @@ def split_blocks(code: BlockCode, blocks: np.ndarray) -> np.ndarray:
 
 
 @njit(cache=True, nogil=True)
-def tunstall_encode(sym, child, leaf, n, m, state, words):  # pragma: no cover
-    """Walk the parse tree; at each leaf append its m-bit codeword. ``state`` = (node,). Returns bits."""
+def tunstall_encode(sym, child, leaf, n, m, state, words, marks):  # pragma: no cover
+    """Walk the parse tree; at each leaf append its m-bit codeword. ``state`` = (node,). Returns bits.
+
+    ``marks`` (as long as ``sym``, or empty) receives the bit count after each symbol."""
     node = state[0]
     acc = np.uint64(0)
     used = 0
@@ -453,6 +472,8 @@ def tunstall_encode(sym, child, leaf, n, m, state, words):  # pragma: no cover
             w, acc, used = _put(words, w, acc, used, np.uint64(j), m)
             nbits += m
             node = 0
+        if marks.size:
+            marks[i] = nbits
     _close(words, w, acc, used)
     state[0] = node
     return nbits
@@ -520,11 +541,19 @@ class TunstallEncoder:
         self.bits = 0
 
     def encode(self, sym: np.ndarray) -> tuple[np.ndarray, int]:
+        words, nbits, _ = self._encode(sym, _NO_MARKS)
+        return words, nbits
+
+    def encode_marked(self, sym: np.ndarray) -> tuple[np.ndarray, int, np.ndarray]:
+        """As :meth:`encode`, with the chunk's bit count after each symbol."""
+        return self._encode(sym, np.zeros(sym.size, dtype=np.int64))
+
+    def _encode(self, sym: np.ndarray, marks: np.ndarray) -> tuple[np.ndarray, int, np.ndarray]:
         sym = np.ascontiguousarray(sym, dtype=np.int64)
         words = np.empty(sym.size * self.m // 64 + 2, dtype=np.uint64)
-        nbits = int(tunstall_encode(sym, self.child, self.leaf, self.n, self.m, self.state, words))
+        nbits = int(tunstall_encode(sym, self.child, self.leaf, self.n, self.m, self.state, words, marks))
         self.bits += nbits
-        return words, nbits
+        return words, nbits, marks
 
     def finish(self) -> tuple[np.ndarray, int]:
         node = int(self.state[0])

@@ -6,7 +6,9 @@ the records, the theory checks, ``explain``, the report and the engine look
 kinds up instead of testing their names.
 
 >>> [kind.name for kind in CODE_KINDS.values()]
-['fixed', 'table', 'huffman', 'shannon', 'fano']
+['fixed', 'table', 'huffman', 'shannon', 'fano', 'sfe', 'block', 'tunstall', 'arithmetic']
+>>> [p.key for p in CODE_KINDS["block"].stream.params]
+['order']
 >>> CODE_KINDS["fano"].display, CODE_KINDS["fano"].takes_for, CODE_KINDS["fano"].bound
 ('Shannon–Fano', 'required', 'entropy')
 >>> dict(CODE_KINDS["fano"].build("india", {"blue": 25, "red": 50, "green": 13, "yellow": 12}).codewords)
@@ -17,14 +19,35 @@ kinds up instead of testing their names.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import numpy as np
 
-from coding import Code, Distribution, fano, fixed_length, huffman, shannon_from_counts
+from coding import (
+    ArithmeticCode,
+    BlockCode,
+    Code,
+    Distribution,
+    TunstallCode,
+    arithmetic,
+    block,
+    entropy,
+    fano,
+    fixed_length,
+    huffman,
+    sfe,
+    shannon,
+    shannon_from_counts,
+    tunstall,
+)
+from coding.arithmetic import STATE_BITS
 from sim.model import limits
+
+if TYPE_CHECKING:  # the engine (compiled kernels) loads when a run starts
+    from sim.engine.codec import StreamCodec
 
 __all__ = [
     "ARRIVAL_KINDS",
@@ -33,14 +56,52 @@ __all__ = [
     "BackToBack",
     "CodeKind",
     "Fixed",
+    "Param",
+    "Stream",
     "Poisson",
 ]
 
 #: How a code kind treats ``for``: must name an urn, may name one, or must not.
 TakesFor = Literal["required", "optional", "never"]
 #: The theory bound a code kind guarantees: H(q) ≤ L < H(q) + 1 when built for the
-#: urn it draws from ("entropy"), or H(q, p) ≤ L < H(q, p) + 1 for any urn ("cross_entropy").
+#: urn it draws from ("entropy"), or H(q, p) ≤ L < H(q, p) + 1 for any urn ("cross_entropy");
+#: a stream kind states its own bound (``Stream.bound``) and leaves this None.
 Bound = Literal["entropy", "cross_entropy"]
+
+
+@dataclass(frozen=True)
+class Param:
+    """A whole-number parameter of a code kind: its YAML key, range and meaning."""
+
+    key: str
+    low: int
+    high: int
+    meaning: str
+
+
+@dataclass(frozen=True)
+class Stream:
+    """What a stream code kind (block, Tunstall, arithmetic) adds to its row.
+
+    ``build(model, params)`` builds the coding object for the model
+    distribution (may raise ``ValueError`` for the user); ``codec(obj)`` the
+    engine's :class:`sim.engine.codec.StreamCodec` (the codec interface);
+    ``per_ball(obj, q)`` the expected bits per ball and the variance per ball
+    that a mean over n balls has (σ²/n) when urn q draws; ``bound(obj, q, p)``
+    the exact bound (low, high, text) on the expected bits per ball, or None
+    when theory gives none for this urn. ``tail(obj)`` is the most bits the
+    end of a run can add beyond the balls' own share (padding, flush).
+    ``sequence_bound(obj, counts)``, if given, is the most bits the run may
+    send given how many balls of each colour it drew (an exact check).
+    """
+
+    params: tuple[Param, ...]
+    build: Callable[[Distribution, Mapping[str, int]], Any]
+    codec: Callable[[Any], StreamCodec]
+    per_ball: Callable[[Any, Distribution], tuple[float, float]]
+    bound: Callable[[Any, Distribution, Distribution], tuple[float, float, str] | None]
+    tail: Callable[[Any], float]
+    sequence_bound: Callable[[Any, Mapping[str, int]], float] | None = None
 
 
 # -- code kinds ---------------------------------------------------------------------------
@@ -50,18 +111,22 @@ Bound = Literal["entropy", "cross_entropy"]
 class CodeKind:
     """One code kind: how a scenario names it, how it is built, and what theory says of it.
 
-    ``build(urn_name, counts)`` builds the code for the urn named by ``for``
-    (None for a table, which is written by hand) and may raise ``ValueError``
-    with a message for the user. ``explain(urn_name, counts)`` is the paragraph
-    ``telegraph explain`` prints under the code (empty for none).
+    ``build(source, weights)`` builds the code for what ``for`` names: an urn
+    (``source`` is its name, ``weights`` its counts) or an inline model
+    (``source`` describes it, ``weights`` are its probabilities); None for a
+    table, which is written by hand. It may raise ``ValueError`` with a message
+    for the user. ``explain(source, weights)`` is the paragraph ``telegraph
+    explain`` prints under the code (empty for none); ``source`` reads as
+    ``urn india`` or ``the given model``.
     """
 
     name: str
     display: str
     takes_for: TakesFor
-    build: Callable[[str, Mapping[str, int]], Code] | None
+    build: Callable[[str, Mapping[str, float]], Code] | None
     bound: Bound | None = None
-    explain: Callable[[str, Mapping[str, int]], str] | None = None
+    explain: Callable[[str, Mapping[str, float]], str] | None = None
+    stream: Stream | None = None
 
     @property
     def designed_for_urn(self) -> bool:
@@ -69,17 +134,19 @@ class CodeKind:
         return self.takes_for == "required"
 
 
-def _shannon(urn: str, counts: Mapping[str, int]) -> Code:
+def _shannon(urn: str, counts: Mapping[str, float]) -> Code:
     empty = [c for c, n in counts.items() if n == 0]
     if empty:
         raise ValueError(
-            f"a shannon code needs balls of every colour of urn {urn!r}, but {empty[0]!r} has none "
+            f"a shannon code needs balls of every colour of {urn}, but {empty[0]!r} has none "
             "(its codeword would be infinitely long); give it a ball or remove the colour"
         )
-    return shannon_from_counts(counts)
+    if all(isinstance(n, int) for n in counts.values()):  # an urn: lengths found exactly
+        return shannon_from_counts({c: int(n) for c, n in counts.items()})
+    return shannon(Distribution.from_counts(counts))
 
 
-def _optimal_over(counts: Mapping[str, int]) -> str:
+def _optimal_over(counts: Mapping[str, float]) -> str:
     empty = [c for c, n in counts.items() if n == 0]
     scope = "the colours listed for it"
     if empty:
@@ -90,27 +157,150 @@ def _optimal_over(counts: Mapping[str, int]) -> str:
     return scope
 
 
-def _explain_huffman(urn: str, counts: Mapping[str, int]) -> str:
+def _explain_huffman(urn: str, counts: Mapping[str, float]) -> str:
     return (
         f"Huffman's code is optimal over {_optimal_over(counts)}: no prefix code for those colours "
-        f"has a smaller expected length on urn {urn}."
+        f"has a smaller expected length on {urn}."
     )
 
 
-def _explain_fano(urn: str, counts: Mapping[str, int]) -> str:
+def _explain_fano(urn: str, counts: Mapping[str, float]) -> str:
     return (
         "Fano's method lists the colours by probability and cuts the list, again and again, where "
         "the two parts' probabilities are nearest equal (top part 0, bottom part 1). The code is "
-        f"prefix-free and complete, and H ≤ L < H + 1 on urn {urn}, but it is not always optimal: "
+        f"prefix-free and complete, and H ≤ L < H + 1 on {urn}, but it is not always optimal: "
         "Huffman's code is never longer, and sometimes shorter."
     )
 
 
-def _explain_shannon(urn: str, counts: Mapping[str, int]) -> str:
+def _explain_shannon(urn: str, counts: Mapping[str, float]) -> str:
     return (
-        f"Shannon's code gives each colour of urn {urn} ⌈−log2 p⌉ bits, so L < H(q, p) + 1 on any "
+        f"Shannon's code gives each colour of {urn} ⌈−log2 p⌉ bits, so L < H(q, p) + 1 on any "
         "urn q it is used on."
     )
+
+
+def _explain_sfe(urn: str, counts: Mapping[str, float]) -> str:
+    return (
+        "Shannon–Fano–Elias gives each colour the first ⌈log2 1/p⌉ + 1 bits of the midpoint of its "
+        f"slice of [0, 1): prefix-free, and H ≤ L < H + 2 on {urn} (one bit more than Shannon's "
+        "code pays, for not needing the colours sorted)."
+    )
+
+
+def _explain_block(urn: str, counts: Mapping[str, float]) -> str:
+    return (
+        f"Block coding spells k balls at a time with Huffman's code for the k-th extension of {urn}: "
+        "H ≤ L_k/k < H + 1/k, so the overhead of at most one bit is shared by k balls. A run whose "
+        "length is not a multiple of k pads its last block with the most likely colour (the padding's "
+        "bits are counted, on the last message)."
+    )
+
+
+def _explain_tunstall(urn: str, counts: Mapping[str, float]) -> str:
+    return (
+        "Tunstall coding parses the stream into words of a dictionary (grown by splitting the likeliest "
+        "word) and sends each word as m bits: variable-to-fixed. Bits per ball are m / E[word length]; "
+        "a stream that ends inside a word completes it with the first colour (counted on the last message)."
+    )
+
+
+def _explain_arithmetic(urn: str, counts: Mapping[str, float]) -> str:
+    return (
+        f"Arithmetic coding narrows an interval by each ball's probability as {urn} gives it (rounded "
+        "to integer frequencies), sending bits as soon as they are settled: a ball x costs −log2 p̂(x) "
+        "bits plus a tiny precision loss, so a whole stream costs at most Σ −log2 p̂(x_i) + ε + 2 bits "
+        "(the 2 is the closing flush, counted on the last message). Per ball this is H(q, p̂): the cross "
+        "entropy is the price itself, not only a bound. Telegram boundaries cost nothing: the receiver "
+        "decodes each ball as soon as the bits so far decide it."
+    )
+
+
+def _block_codec(obj: Any) -> StreamCodec:
+    from sim.engine.codec import block_codec
+
+    return block_codec(obj)
+
+
+def _tunstall_codec(obj: Any) -> StreamCodec:
+    from sim.engine.codec import tunstall_codec
+
+    return tunstall_codec(obj)
+
+
+def _arithmetic_codec(obj: Any) -> StreamCodec:
+    from sim.engine.codec import arithmetic_codec
+
+    return arithmetic_codec(obj)
+
+
+def _block_per_ball(code: BlockCode, q: Distribution) -> tuple[float, float]:
+    """L_k/k and Var(l_block)/k (n balls are n/k blocks: Var(mean) = Var(l)/(k·n))."""
+    probs = code.block_distribution(q)
+    lengths = np.array([len(code.code[s]) for s in code.code.symbols], dtype=np.float64)
+    mean = float(probs @ lengths)
+    var = float(probs @ (lengths - mean) ** 2)
+    return mean / code.order, var / code.order
+
+
+def _block_bound(code: BlockCode, q: Distribution, p: Distribution) -> tuple[float, float, str] | None:
+    if q.as_dict() != p.as_dict():
+        return None
+    H, k = entropy(q), code.order
+    return H, H + 1 / k, f"H ≤ L_{k}/{k} < H + 1/{k}"
+
+
+def _tunstall_per_ball(code: TunstallCode, q: Distribution) -> tuple[float, float]:
+    """m/E[T] and, by the renewal-reward delta method, m²·Var(T)/E[T]³ per ball."""
+    probs = {w: float(np.prod([q[s] for s in w])) for w in code.words}
+    mean_t = sum(p * len(w) for w, p in probs.items())
+    var_t = sum(p * len(w) ** 2 for w, p in probs.items()) - mean_t**2
+    m = code.bits
+    return m / mean_t, m * m * max(var_t, 0.0) / mean_t**3
+
+
+def _tunstall_bound(code: TunstallCode, q: Distribution, p: Distribution) -> tuple[float, float, str] | None:
+    if q.as_dict() != p.as_dict():
+        return None
+    return entropy(q), code.upper_bound(), "H ≤ m/E[T] ≤ m·H/(log2 M − log2 1/p_min)"
+
+
+def _arithmetic_per_ball(code: ArithmeticCode, q: Distribution) -> tuple[float, float]:
+    """H(q, p̂) and Var(−log2 p̂(x)) under q."""
+    qv = q.probabilities
+    pv = np.asarray(code.model.aligned(q.symbols), dtype=np.float64)
+    nz = qv > 0
+    if np.any(pv[nz] == 0):  # the urn draws a colour the model cannot code
+        return math.inf, math.inf
+    cost = np.zeros_like(qv)
+    cost[nz] = -np.log2(pv[nz])
+    mean = float(qv[nz] @ cost[nz])
+    return mean, float(qv[nz] @ (cost[nz] - mean) ** 2)
+
+
+def _arithmetic_bound(code: ArithmeticCode, q: Distribution, p: Distribution) -> tuple[float, float, str]:
+    low = _arithmetic_per_ball(code, q)[0]
+    return low, low + code.precision_loss(q), "H(q, p̂) ≤ E[bits]/n ≤ H(q, p̂) + ε + 2/n"
+
+
+def _arithmetic_sequence_bound(code: ArithmeticCode, counts: Mapping[str, int]) -> float:
+    """Σ_i (−log2 p̂(x_i) + ε(x_i)) + 2 from the colour counts (as :meth:`coding.ArithmeticCode.bound`)."""
+    T, quarter = code.total, 1 << (STATE_BITS - 2)
+    out = 2.0
+    for s, f in zip(code.symbols, code.frequencies):
+        n = counts.get(s, 0)
+        if n:
+            out += n * (math.log2(T / f) - math.log2(1 - T / ((quarter + 1) * f)))
+    return out
+
+
+def _block_tail(code: BlockCode) -> float:
+    return float(max(len(w) for w in code.code.codewords.values()))
+
+
+def _reference_huffman(urn: str, counts: Mapping[str, float]) -> Code:
+    """The symbol code a stream kind is compared with (its per-ball codewords for the figures)."""
+    return huffman(Distribution.from_counts(counts))
 
 
 #: Every code kind, in the order the docs list them. Adding a kind is adding a row.
@@ -135,6 +325,63 @@ CODE_KINDS: Mapping[str, CodeKind] = {
             lambda urn, counts: fano(Distribution.from_counts(counts)),
             "entropy",
             _explain_fano,
+        ),
+        CodeKind(
+            "sfe",
+            "Shannon–Fano–Elias",
+            "required",
+            lambda urn, counts: sfe(Distribution.from_counts(counts)),
+            None,
+            _explain_sfe,
+        ),
+        CodeKind(
+            "block",
+            "block Huffman",
+            "required",
+            _reference_huffman,
+            None,
+            _explain_block,
+            Stream(
+                (Param("order", 1, 16, "balls per block, k"),),
+                lambda model, params: block(model, order=params["order"]),
+                _block_codec,
+                _block_per_ball,
+                _block_bound,
+                _block_tail,
+            ),
+        ),
+        CodeKind(
+            "tunstall",
+            "Tunstall",
+            "required",
+            _reference_huffman,
+            None,
+            _explain_tunstall,
+            Stream(
+                (Param("bits", 1, 20, "bits per dictionary word, m"),),
+                lambda model, params: tunstall(model, bits=params["bits"]),
+                _tunstall_codec,
+                _tunstall_per_ball,
+                _tunstall_bound,
+                lambda code: float(code.bits),
+            ),
+        ),
+        CodeKind(
+            "arithmetic",
+            "arithmetic",
+            "required",
+            _reference_huffman,
+            None,
+            _explain_arithmetic,
+            Stream(
+                (),
+                lambda model, params: arithmetic(model),
+                _arithmetic_codec,
+                _arithmetic_per_ball,
+                _arithmetic_bound,
+                lambda code: 2.0 + STATE_BITS,  # the flush, and the interval's last unsettled bits
+                _arithmetic_sequence_bound,
+            ),
         ),
     )
 }

@@ -11,7 +11,7 @@ import csv
 import io
 import json
 import math
-from dataclasses import MISSING, asdict, dataclass, fields
+from dataclasses import MISSING, asdict, dataclass, field, fields
 from types import UnionType
 from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
@@ -100,6 +100,13 @@ class Theory:
     channel_bit_error_rate: float | None = None
     block_error_rate: float | None = None
     resync_mean: float | None = None
+    # Stream codes (block, Tunstall, arithmetic): the kind's exact bound on the expected bits per
+    # ball, H(q, p̂) of the arithmetic coder's quantised model, E[T] of a Tunstall parse, block k.
+    stream_bound_low: float | None = None
+    stream_bound_high: float | None = None
+    quantised_cross_entropy: float | None = None
+    expected_parse_length: float | None = None
+    block_order: int | None = None
 
 
 @dataclass(frozen=True)
@@ -221,6 +228,9 @@ class LinkResult:
     pending_bits: int = 0
     errors: LinkErrors | None = None
     wire_bits: int = 0
+    colour_counts: dict[str, int] = field(default_factory=dict)  # balls drawn per colour
+    #: The inline model the code was built for (its YAML form), or None for an urn or none.
+    model: dict[str, dict[str, float] | float] | None = None
 
     @property
     def all_passed(self) -> bool:

@@ -11,8 +11,8 @@ are algebra, lossless delivery) have rate 0; statistical ones use
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -47,8 +47,7 @@ def link_theory(link: Link) -> Theory:
     r_on_q = np.array(
         [r[s] if s in r else 0.0 for s in q.symbols]
     )  # a colour with no balls may lack a codeword
-    L = code.expected_length(q)
-    var = code.length_variance(q)
+    L, var = link.per_ball()
     K = code.kraft_sum
     theory: dict[str, Any] = dict(
         entropy=entropy(q),
@@ -60,6 +59,22 @@ def link_theory(link: Link) -> Theory:
         log_kraft=math.log2(K.numerator) - math.log2(K.denominator),
         implied_kl=_implied_kl(q, r_on_q, code),
     )
+    stream = CODE_KINDS[link.code_type].stream
+    if stream is not None:
+        # A stream code has no codeword per ball: its overhead over H(q) stands where D(q‖r) stood.
+        theory.update(kraft_sum=1.0, log_kraft=0.0, implied_kl=L - theory["entropy"])
+        bound = stream.bound(link.stream, q, p)
+        if bound is not None:
+            theory.update(stream_bound_low=bound[0], stream_bound_high=bound[1])
+        model = getattr(link.stream, "model", None)
+        if isinstance(model, Distribution):
+            theory["quantised_cross_entropy"] = cross_entropy(*_on_union(q, model))
+        parse = getattr(link.stream, "expected_parse_length", None)
+        if callable(parse):
+            theory["expected_parse_length"] = float(parse(q))
+        order = getattr(link.stream, "order", None)
+        if isinstance(order, int):
+            theory["block_order"] = order
     if not link.replacement:
         theory["whole_draw_per_ball"] = whole_draw_per_ball(link.urn.counts.values())
     rate = link.arrivals.message_rate
@@ -178,6 +193,7 @@ class Measured:
     wait_batch_size: int = 0
     wait_note: str = ""
     errors: LinkErrors | None = None
+    colour_counts: Mapping[str, int] = field(default_factory=dict)  # balls drawn, per colour
 
     @classmethod
     def of(cls, result: LinkResult) -> Measured:
@@ -199,6 +215,7 @@ class Measured:
             wait_batch_size=s.wait_batch_size,
             wait_note=s.wait_note,
             errors=result.errors,
+            colour_counts=dict(result.colour_counts),
         )
 
 
@@ -227,7 +244,8 @@ def _undecided(name: str, detail: str, alpha: float) -> Check:
 
 def checks(link: Link, theory: Theory, measured: Measured) -> tuple[Check, ...]:
     """Hold the measured figures of a run against ``theory``."""
-    out = [_bits_check(link, theory, measured)]
+    kind = CODE_KINDS[link.code_type]
+    out = [_stream_bits_check(link, theory, measured) if kind.stream else _bits_check(link, theory, measured)]
     H, L = theory.entropy, theory.expected_length
     if link.replacement:
         why = "no uniquely decodable code beats the entropy of an i.i.d. source"
@@ -239,7 +257,7 @@ def checks(link: Link, theory: Theory, measured: Measured) -> tuple[Check, ...]:
         )
     out.append(_judge("entropy_bound", H <= L + 1e-12, f"H(q) = {H:.6f} ≤ L = {L:.6f} ({why})", 0.0))
     q = link.urn.distribution
-    kind = CODE_KINDS[link.code_type]
+    out.extend(_stream_checks(link, theory, measured))
     bound = f"{kind.name}_bound"
     if kind.bound == "entropy" and link.assumed is not None and _same(link.assumed, q):
         out.append(_plus_one_bound(bound, "H", H, L, link))
@@ -385,6 +403,65 @@ def _bits_check(link: Link, theory: Theory, m: Measured) -> Check:
     )
 
 
+def _stream_bits_check(link: Link, theory: Theory, m: Measured) -> Check:
+    """Measured bits/ball of a stream code against its expected bits per ball (normal approximation).
+
+    The mean over n balls has variance σ²/n with σ² from theory (Var(l_block)/k for blocks,
+    the renewal-reward delta method for Tunstall, Var(−log2 p̂(x)) for arithmetic); the end
+    of the run (padding, flush) may add up to ``tail`` bits, allowed on top.
+    """
+    name = "bits_per_message"
+    n, L, var = m.messages, theory.expected_length, theory.length_variance
+    stream = CODE_KINDS[link.code_type].stream
+    assert stream is not None
+    if n == 0:
+        return _undecided(name, "no messages were sent", ALPHA)
+    mean = m.bits / n
+    fpc = finite_population_factor(n, m.box_balls)
+    se = math.sqrt(var / n) * fpc
+    tail = stream.tail(link.stream) / n
+    allowed = Z_ALPHA * se + tail + 1e-12 * max(1.0, L)
+    detail = (
+        f"measured {mean:.6f} vs {L:.6f} bits per ball: difference {mean - L:+.6f}; theoretical "
+        f"standard error {se:.6g} (variance per ball {var:.6g}); allowed ±{allowed:.6g} "
+        f"(z = {Z_ALPHA:.3f}, plus at most {tail * n:g} bits at the end of the run)"
+    )
+    if n < MIN_NORMAL:
+        return _undecided(
+            name, detail + f"; fewer than {MIN_NORMAL} balls: the normal law is not trusted", ALPHA
+        )
+    if not link.replacement:
+        return _undecided(name, detail + "; drawn without replacement: no stream-code theory here", ALPHA)
+    return _judge(name, abs(mean - L) <= allowed, detail, ALPHA)
+
+
+def _stream_checks(link: Link, theory: Theory, m: Measured) -> list[Check]:
+    """A stream kind's own bounds: on its expected bits per ball (exact), and on the run's own sequence."""
+    stream = CODE_KINDS[link.code_type].stream
+    if stream is None:
+        return []
+    out = []
+    name = f"{link.code_type}_bound"
+    bound = stream.bound(link.stream, link.urn.distribution, link.assumed_distribution)
+    if bound is not None:
+        low, high, text = bound
+        L = theory.expected_length
+        ok = low - 1e-12 <= L <= high + 1e-12
+        out.append(_judge(name, ok, f"{text}: {low:.6f} ≤ {L:.6f} ≤ {high:.6f}", 0.0))
+    if stream.sequence_bound is not None and m.colour_counts:
+        most = stream.sequence_bound(link.stream, m.colour_counts)
+        out.append(
+            _judge(
+                f"{link.code_type}_sequence_bound",
+                m.bits <= most + 1e-9 * most,
+                f"{m.bits:,} bits sent ≤ Σ (−log2 p̂(x_i) + ε(x_i)) + 2 = {most:,.3f} over this run's "
+                f"{m.messages:,} balls",
+                0.0,
+            )
+        )
+    return out
+
+
 def _plus_one_bound(name: str, label: str, low: float, L: float, link: Link) -> Check:
     """low ≤ L < low + 1; where the code's distribution puts all mass on one symbol,
     that symbol still needs one digit, so L = low + 1 exactly and the bound is ≤."""
@@ -497,8 +574,8 @@ def _wait_check(name: str, formula: str, pk: float, m: Measured) -> Check:
 
 def _service_moments(link: Link) -> tuple[float, float]:
     """E[S] and E[S²] of one telegram of ``link`` (seconds): k codewords of i.i.d. lengths over baud."""
-    k, L = link.telegram, link.code.expected_length(link.urn.distribution)
-    var = link.code.length_variance(link.urn.distribution)
+    k = link.telegram
+    L, var = link.per_ball()
     baud = link.wire_baud
     return k * L / baud, (k * var + (k * L) ** 2) / baud**2
 
@@ -593,3 +670,48 @@ def shared_line_checks(link: Link, theory: Theory, m: Measured) -> list[Check]:
         else:
             out.append(_wait_check("mixed_pollaczek_khinchine", "Σλ_iE[S_i²]/(2(1−ρ))", w, m))
     return out
+
+
+# -- the road to the entropy ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RoadStep:
+    """One stop on the road: a code built on p, its expected bits per ball on q, the overhead named."""
+
+    label: str
+    bits: float
+    overhead: str
+    order: int | None = None  # k for a block code
+
+
+def road(
+    q: Distribution, p: Distribution, tunstall_bits: int | None = None, orders: int = 4
+) -> list[RoadStep]:
+    """Huffman, block k = 1…``orders``, Tunstall and arithmetic coding, each built on ``p``, drawn by ``q``.
+
+    Every step's bits per ball are exact expectations (no simulation). The road
+    ends at H(q, p) (= H(q) when p is q): arithmetic coding reaches it up to
+    its quantisation and precision losses.
+    """
+    from coding import arithmetic, block, huffman, tunstall
+
+    n = sum(1 for x in p.probabilities if x > 0)
+    steps = [RoadStep("Huffman", huffman(p).expected_length(q), "whole-bit codewords: < 1 bit")]
+    for k in range(1, orders + 1):
+        try:
+            bc = block(p, order=k)
+        except ValueError:
+            break
+        steps.append(RoadStep(f"block k = {k}", bc.expected_length(q), f"< 1/{k} bit per ball", k))
+    m = tunstall_bits if tunstall_bits is not None else min(20, max(1, math.ceil(math.log2(max(n, 2)))) + 3)
+    try:
+        tc = tunstall(p, bits=m)
+        steps.append(RoadStep(f"Tunstall m = {m}", tc.expected_length(q), "m bits per parsed word"))
+    except ValueError:
+        pass
+    ac = arithmetic(p)
+    if all(ac.model[s] > 0 for s in q.symbols if q[s] > 0):
+        cost = cross_entropy(*_on_union(q, ac.model)) + ac.precision_loss(q)
+        steps.append(RoadStep("arithmetic", cost, "rounding p, ε; +2 bits a run"))
+    return steps

@@ -58,6 +58,8 @@ _TEACHING_ORDER = (
     "busy_telegraph_office",
     "shared_office",
     "noisy_cable",
+    "road_to_entropy",
+    "australia_learns",
 )
 
 

@@ -1,0 +1,405 @@
+"""The codec interface: how a link's transmitter encodes and its receiver decodes, whatever the code.
+
+Two kinds of code travel the line:
+
+- a *symbol code* (:class:`coding.Code`: fixed, table, Huffman, Shannon, Fano,
+  SFE) spells each ball with its own codeword (:mod:`sim.engine.bitcodec`);
+- a *stream code* (block, Tunstall, arithmetic) spells the stream as a whole,
+  with state carried across chunks and a flush at the end
+  (:mod:`sim.engine.stream_kernels`).
+
+The stations see only this interface, chosen by the code kind's row
+(``CodeKind.stream`` in :mod:`sim.model.kinds`), never a kind's name:
+
+- :class:`LinkEncoder`: ``chunk(symbols, last)`` → :class:`Encoded` (the
+  packed bits and what each message carries on the line), plus the running
+  tally (bits, squared bits, checkpoints) the results read;
+- :class:`LinkDecoder`: ``feed(words, nbits, sent, last)`` decodes the bits
+  and checks every decoded message against what was sent; ``mismatches``,
+  ``awaiting`` (sent, not yet decoded) and ``pending`` (bits held over).
+
+**Bits per message** count everything sent. A symbol code's message carries
+its codeword. A stream code's message carries the bits the stream settles
+while that message is coded (0 for most messages of a block, the whole
+codeword for the one completing it; for arithmetic coding, the bits the
+interval settles); the final flush (the arithmetic coder's closing bits, the
+padded last block, the completed last Tunstall word) is carried by the
+run's last message. So the sum over messages is exactly the bits on the
+wire, and, since the stream's state carries across chunks, the split does
+not depend on the chunk size.
+
+A new kind of stream coder implements :class:`StreamEncoder` and
+:class:`StreamDecoder` (or reuses :class:`SequenceDecoder`) and is returned
+by its kind row's ``stream`` factory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from coding import AdaptiveModel, ArithmeticCode, BlockCode, Code, TunstallCode
+from sim.engine import stream_kernels as sk
+from sim.engine.bitcodec import Decoder, Encoder, from_bits, to_bits
+
+__all__ = [
+    "Encoded",
+    "LinkDecoder",
+    "LinkEncoder",
+    "SequenceDecoder",
+    "StreamCodec",
+    "StreamEncoder",
+    "StreamDecoder",
+    "StreamLinkEncoder",
+    "SymbolLinkDecoder",
+    "SymbolLinkEncoder",
+    "adaptive_codec",
+    "arithmetic_codec",
+    "block_codec",
+    "join_bits",
+    "link_coders",
+    "tunstall_codec",
+]
+
+
+@dataclass(slots=True)
+class Encoded:
+    """One chunk on its way: packed ``words`` holding ``nbits`` bits; message i carries
+    ``unit_bits[units[i]]`` bits on the line (a symbol code: units are the colours and
+    unit_bits the codeword lengths; a stream code: one unit per message)."""
+
+    words: np.ndarray
+    nbits: int
+    units: np.ndarray
+    unit_bits: np.ndarray
+
+
+class LinkEncoder(Protocol):
+    """What the transmitter and the results need of a link's encoder."""
+
+    points: np.ndarray
+    point_sums: np.ndarray
+    point_squares: np.ndarray
+    colour_counts: np.ndarray  # balls drawn so far, per colour of the link's urn
+
+    def chunk(self, symbols: np.ndarray, last: bool) -> Encoded: ...
+
+    @property
+    def bits(self) -> int: ...
+
+    @property
+    def square_bits(self) -> int: ...
+
+    @property
+    def messages(self) -> int: ...
+
+    @property
+    def max_message_bits(self) -> int: ...
+
+
+class LinkDecoder(Protocol):
+    """What the receiver needs of a link's decoder."""
+
+    @property
+    def mismatches(self) -> int: ...
+
+    def feed(self, words: np.ndarray, nbits: int, sent: np.ndarray, last: bool = False) -> int: ...
+
+    @property
+    def pending(self) -> int: ...
+
+    @property
+    def awaiting(self) -> int: ...
+
+
+class StreamEncoder(Protocol):
+    """A compiled stream coder's sending half (symbol indices in the code's source order)."""
+
+    def encode_marked(self, sym: np.ndarray) -> tuple[np.ndarray, int, np.ndarray]:
+        """(words, nbits, the chunk's bit count after each symbol)."""
+        ...
+
+    def finish(self) -> tuple[np.ndarray, int]: ...
+
+
+class StreamDecoder(Protocol):
+    """A compiled stream coder's receiving half: bits in, the symbols they decide out."""
+
+    def feed(self, words: np.ndarray, nbits: int) -> np.ndarray: ...
+
+    def finish(self) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class StreamCodec:
+    """A stream code as the engine runs it (what a kind row's ``codec`` factory returns).
+
+    ``encoder()`` makes a fresh sending half; ``decoder(count, to_code)`` a
+    fresh receiving half behind :class:`LinkDecoder` (``count``: messages in
+    the run; ``to_code``: colour index → the code's source index).
+    """
+
+    encoder: Callable[[], StreamEncoder]
+    decoder: Callable[[int, np.ndarray], LinkDecoder]
+    symbols: tuple[str, ...]  # the code's source symbols, in the order its indices follow
+
+
+def arithmetic_codec(code: ArithmeticCode) -> StreamCodec:
+    """The compiled arithmetic coder: the receiver decodes as the bits arrive."""
+    return StreamCodec(
+        lambda: sk.ArithmeticEncoder(code),
+        lambda count, to_code: SequenceDecoder(sk.ArithmeticDecoder(code, count), to_code),
+        code.symbols,
+    )
+
+
+def adaptive_codec(model: AdaptiveModel) -> StreamCodec:
+    """The compiled adaptive arithmetic coder: both ends start from the model's prior and count every
+    ball (India after sending, Australia after decoding), so no model travels."""
+    from sim.engine import adaptive_kernels as ak
+
+    return StreamCodec(
+        lambda: ak.AdaptiveArithmeticEncoder(model),
+        lambda count, to_code: SequenceDecoder(ak.AdaptiveArithmeticDecoder(model, count), to_code),
+        model.symbols,
+    )
+
+
+def tunstall_codec(code: TunstallCode) -> StreamCodec:
+    """The compiled Tunstall parser: m bits per dictionary word."""
+    return StreamCodec(
+        lambda: sk.TunstallEncoder(code),
+        lambda count, to_code: SequenceDecoder(_TunstallEnd(sk.TunstallDecoder(code, count)), to_code),
+        code.source.symbols,
+    )
+
+
+def block_codec(code: BlockCode) -> StreamCodec:
+    """Huffman on blocks of k balls: the blocks travel with the prefix-code kernels."""
+    return StreamCodec(
+        lambda: _BlockEncoder(code), lambda count, to_code: _BlockDecoder(code, to_code), code.source.symbols
+    )
+
+
+class _TunstallEnd:
+    """A Tunstall decoder has nothing held back at the end: every word decodes when complete."""
+
+    def __init__(self, decoder: sk.TunstallDecoder) -> None:
+        self._decoder = decoder
+
+    def feed(self, words: np.ndarray, nbits: int) -> np.ndarray:
+        return self._decoder.feed(words, nbits)
+
+    def finish(self) -> np.ndarray:
+        return np.zeros(0, dtype=np.int64)
+
+
+class _BlockEncoder:
+    """Balls → block indices (the partial block carried across chunks) → packed Huffman codewords."""
+
+    def __init__(self, code: BlockCode) -> None:
+        self._blocks = sk.BlockEncoder(code)
+        self._packer = Encoder(code.code, code.code.symbols, np.zeros(0, dtype=np.int64))
+        self._k = code.order
+
+    def encode_marked(self, sym: np.ndarray) -> tuple[np.ndarray, int, np.ndarray]:
+        filled = int(self._blocks.state[1])
+        blocks = self._blocks.push(sym)
+        words, nbits = self._packer.encode(blocks)
+        per_message = np.zeros(sym.size, dtype=np.int64)
+        # The message that completes a block carries its codeword.
+        ends = np.arange(self._k - filled - 1, sym.size, self._k)
+        per_message[ends] = self._packer.lengths[blocks]
+        return words, nbits, np.cumsum(per_message)
+
+    def finish(self) -> tuple[np.ndarray, int]:
+        return self._packer.encode(self._blocks.finish())
+
+
+class _BlockDecoder:
+    """Decodes blocks as the bits arrive and checks each against the block of balls sent.
+
+    The receiver folds the sent balls into blocks the same way (its own
+    :class:`sim.engine.stream_kernels.BlockEncoder`); a block matches exactly when its
+    k balls do, so ``mismatches`` counts wrong blocks.
+    """
+
+    def __init__(self, code: BlockCode, to_code: np.ndarray) -> None:
+        self._reference = sk.BlockEncoder(code)
+        self._decoder = Decoder(code.code)
+        self._to_code = to_code
+
+    def feed(self, words: np.ndarray, nbits: int, sent: np.ndarray, last: bool = False) -> int:
+        blocks = self._reference.push(self._to_code[sent])
+        if last:
+            blocks = np.concatenate((blocks, self._reference.finish()))
+        return self._decoder.feed(words, nbits, blocks)
+
+    @property
+    def mismatches(self) -> int:  # type: ignore[override]
+        return self._decoder.mismatches
+
+    @property
+    def pending(self) -> int:
+        return self._decoder.pending
+
+    @property
+    def awaiting(self) -> int:
+        return self._decoder.awaiting
+
+
+def join_bits(a: tuple[np.ndarray, int], b: tuple[np.ndarray, int]) -> tuple[np.ndarray, int]:
+    """The bits of ``a`` then ``b`` as one packed run (used once per run, for the flush)."""
+    if b[1] == 0:
+        return a
+    if a[1] == 0:
+        return b
+    return from_bits(np.concatenate((to_bits(*a), to_bits(*b))))
+
+
+class _Tally:
+    """Running bits, squared bits and checkpoint sums of per-message bit counts."""
+
+    def __init__(self, points: np.ndarray) -> None:
+        self.points = np.asarray(points, dtype=np.int64)
+        self.point_sums = np.zeros(self.points.size, dtype=np.int64)
+        self.point_squares = np.zeros(self.points.size, dtype=np.int64)
+        self._bits = 0
+        self._squares = 0
+        self._messages = 0
+
+    def add(self, per_message: np.ndarray) -> None:
+        n0, n = self._messages, per_message.size
+        if n == 0:
+            return
+        sums = np.cumsum(per_message)
+        squares = np.cumsum(per_message * per_message)
+        lo, hi = np.searchsorted(self.points, [n0 + 1, n0 + n + 1])
+        at = self.points[lo:hi] - n0 - 1
+        self.point_sums[lo:hi] = self._bits + sums[at]
+        self.point_squares[lo:hi] = self._squares + squares[at]
+        self._bits += int(sums[-1])
+        self._squares += int(squares[-1])
+        self._messages += n
+
+    @property
+    def bits(self) -> int:
+        return self._bits
+
+    @property
+    def square_bits(self) -> int:
+        return self._squares
+
+    @property
+    def messages(self) -> int:
+        return self._messages
+
+
+class StreamLinkEncoder(_Tally):
+    """A stream coder behind the :class:`LinkEncoder` interface.
+
+    ``to_code`` maps the link's colour indices to the code's source indices.
+    """
+
+    def __init__(self, codec: StreamCodec, to_code: np.ndarray, points: np.ndarray) -> None:
+        super().__init__(points)
+        self._coder = codec.encoder()
+        self._to_code = to_code
+        self._largest = 0
+        self.colour_counts = np.zeros(to_code.size, dtype=np.int64)
+
+    def chunk(self, symbols: np.ndarray, last: bool) -> Encoded:
+        self.colour_counts += np.bincount(symbols, minlength=self.colour_counts.size)
+        words, nbits, marks = self._coder.encode_marked(self._to_code[symbols])
+        per_message = np.diff(marks, prepend=0)
+        if last:
+            tail = self._coder.finish()
+            words, nbits = join_bits((words, nbits), tail)
+            if per_message.size:
+                per_message[-1] += tail[1]
+        self.add(per_message)
+        if per_message.size:
+            self._largest = max(self._largest, int(per_message.max()))
+        return Encoded(words, nbits, np.arange(per_message.size, dtype=np.int64), per_message)
+
+    @property
+    def max_message_bits(self) -> int:
+        return self._largest
+
+
+def link_coders(
+    code: Code, stream: StreamCodec | None, colours: tuple[str, ...], messages: int, points: np.ndarray
+) -> tuple[LinkEncoder, LinkDecoder]:
+    """A link's encoder and decoder: the stream code's when it has one, else the symbol code's."""
+    if stream is None:
+        index = {s: i for i, s in enumerate(code.symbols)}
+        to_code = np.array([index.get(c, -1) for c in colours], dtype=np.int64)
+        return SymbolLinkEncoder(code, colours, points), SymbolLinkDecoder(code, to_code)
+    source = stream.symbols
+    index = {s: i for i, s in enumerate(source)}
+    to_code = np.array([index.get(c, -1) for c in colours], dtype=np.int64)
+    return StreamLinkEncoder(stream, to_code, points), stream.decoder(messages, to_code)
+
+
+class SequenceDecoder:
+    """A stream decoder behind the :class:`LinkDecoder` interface: decoded symbols are
+    compared, message by message, with those sent (``to_code`` maps colours to code indices)."""
+
+    def __init__(self, decoder: StreamDecoder, to_code: np.ndarray) -> None:
+        self._decoder = decoder
+        self._to_code = to_code
+        self._sent: list[np.ndarray] = []
+        self._waiting = 0
+        self.mismatches = 0
+        self.decoded = 0
+
+    def feed(self, words: np.ndarray, nbits: int, sent: np.ndarray, last: bool = False) -> int:
+        self._sent.append(self._to_code[sent])
+        self._waiting += sent.size
+        out = self._decoder.feed(words, nbits)
+        if last:
+            out = np.concatenate((out, self._decoder.finish()))
+        if out.size:
+            expected = np.concatenate(self._sent) if len(self._sent) > 1 else self._sent[0]
+            take = min(out.size, expected.size)
+            self.mismatches += int(np.count_nonzero(out[:take] != expected[:take])) + (out.size - take)
+            rest = expected[take:]
+            self._sent = [rest] if rest.size else []
+            self._waiting = int(rest.size)
+            self.decoded += take
+        return int(out.size)
+
+    @property
+    def pending(self) -> int:
+        return 0
+
+    @property
+    def awaiting(self) -> int:
+        return self._waiting
+
+
+class SymbolLinkEncoder(Encoder):
+    """A symbol code's :class:`bitcodec.Encoder` behind the :class:`LinkEncoder` interface."""
+
+    def __init__(self, code: Code, symbols: tuple[str, ...], points: np.ndarray) -> None:
+        super().__init__(code, symbols, points)
+        self.colour_counts = np.zeros(len(symbols), dtype=np.int64)
+
+    def chunk(self, symbols: np.ndarray, last: bool) -> Encoded:
+        self.colour_counts += np.bincount(symbols, minlength=self.colour_counts.size)
+        words, nbits = self.encode(symbols)
+        return Encoded(words, nbits, symbols, self.lengths)
+
+    @property
+    def max_message_bits(self) -> int:
+        return self.max_length
+
+
+class SymbolLinkDecoder(Decoder):
+    """A symbol code's :class:`bitcodec.Decoder` behind the :class:`LinkDecoder` interface."""
+
+    def feed(self, words: np.ndarray, nbits: int, sent: np.ndarray, last: bool = False) -> int:
+        return super().feed(words, nbits, sent)
