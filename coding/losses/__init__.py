@@ -8,6 +8,6 @@ per ball.
 """
 
 from coding.losses import keras, pytorch
-from coding.losses.bill import Bill, nats_to_bits, telegraph_bill
+from coding.losses.bill import LOSS_MAPPING, Bill, LossRole, nats_to_bits, telegraph_bill
 
-__all__ = ["Bill", "keras", "nats_to_bits", "pytorch", "telegraph_bill"]
+__all__ = ["LOSS_MAPPING", "Bill", "LossRole", "keras", "nats_to_bits", "pytorch", "telegraph_bill"]

@@ -23,7 +23,7 @@ from coding.distribution import Distribution
 from coding.losses import pytorch
 from coding.measures import cross_entropy, entropy, kl_divergence
 
-__all__ = ["Bill", "nats_to_bits", "telegraph_bill"]
+__all__ = ["LOSS_MAPPING", "Bill", "LossRole", "nats_to_bits", "telegraph_bill"]
 
 LN2 = math.log(2)
 
@@ -37,6 +37,60 @@ def nats_to_bits(nats: float) -> float:
     1.0
     """
     return nats / LN2
+
+
+@dataclass(frozen=True)
+class LossRole:
+    """What one framework loss is on the telegraph: q draws the balls, p is the model the code assumes.
+
+    ``call`` is how the framework is called; ``telegraph`` the quantity it
+    computes per sample (in nats: divide by ln 2 for bits); ``slip`` where
+    the source article gets that loss wrong (empty when it does not).
+    """
+
+    call: str
+    telegraph: str
+    slip: str = ""
+
+
+#: Each deep-learning loss of :mod:`coding.losses` against the telegraph's H, cross entropy and KL.
+LOSS_MAPPING: tuple[LossRole, ...] = (
+    LossRole(
+        "torch cross_entropy(logits, target) / keras CategoricalCrossentropy(from_logits=True)",
+        "cross entropy H(q, p) = H(q) + D(q‖p): the bill per ball for coding q's balls with a code "
+        "ideal for p = softmax(logits); with class-index targets q is one-hot, H(q) = 0 and the "
+        "loss is −log p(label), the ideal codeword length of the ball sent",
+        "the article drops the loss's minus sign (so its value could never be positive), and its "
+        "softmax divides by Σ e^{x_i} with the numerator's index; the sum must run over every class j",
+    ),
+    LossRole(
+        "torch nll_loss(log_probs, labels) / keras SparseCategoricalCrossentropy",
+        "the same cross entropy, −log p(label) averaged over balls: nll_loss takes "
+        "log-probabilities, not probabilities (passing p gives a wrong number and no error)",
+        "the article calls cross entropy the log likelihood; it is the NEGATIVE log likelihood",
+    ),
+    LossRole(
+        "torch kl_div(log_p, q, reduction='batchmean') / keras KLDivergence(q, p)",
+        "KL divergence D(q‖p) = H(q, p) − H(q): the part of the bill a better model could save; "
+        "torch's input is log p (the model) and its target q (the truth), and only 'batchmean' "
+        "is the mathematical mean ('mean' divides by the number of elements)",
+        "the article says maximising the forward KL maximises the cross entropy (both are "
+        "minimised), and swaps which of P and Q is the true distribution between two paragraphs",
+    ),
+    LossRole(
+        "torch binary_cross_entropy(p, y) / keras BinaryCrossentropy",
+        "cross entropy of a two-colour box: −[y log p + (1 − y) log(1 − p)] per ball; torch clamps "
+        "each log at −100, Keras clips p to [1e−7, 1 − 1e−7], so a certain wrong answer costs a "
+        "finite bill instead of an infinite one",
+        "the article writes it with log2 and leaves a bracket open; the frameworks use natural "
+        "logs, so their number is in nats",
+    ),
+    LossRole(
+        "entropy H(q)",
+        "no framework loss: the floor of every bill above, the bits per ball that no model can save; "
+        "a loss reaches it only when the model equals the truth (D(q‖p) = 0)",
+    ),
+)
 
 
 @dataclass(frozen=True)

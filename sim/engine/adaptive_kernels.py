@@ -77,12 +77,14 @@ def _advance(cum, model, s):  # pragma: no cover
 
 
 @njit(cache=True, nogil=True)
-def adaptive_encode(sym, cum, model, state, out32, flip):  # pragma: no cover
+def adaptive_encode(sym, cum, model, state, out32, flip, marks):  # pragma: no cover
     """Encode symbol indices ``sym``, advancing the model after each; return the bits written.
 
     As :func:`sim.engine.stream_kernels.arith_encode`, with ⌊span·C/T⌋ for the
-    current total T. A symbol outside the model stops the chunk: the return
-    value is then −1 − its position (the caller restores every state array).
+    current total T; ``marks`` (as long as ``sym``, or empty) receives the
+    chunk's bit count after each symbol. A symbol outside the model stops the
+    chunk: the return value is then −1 − its position (the caller restores
+    every state array).
     """
     low = state[A_LOW]
     high = state[A_HIGH]
@@ -100,6 +102,8 @@ def adaptive_encode(sym, cum, model, state, out32, flip):  # pragma: no cover
         high = low + (span * cum[s + 1]) // total - 1
         low = low + (span * cum[s]) // total
         low, high, pending, acc, used, g = _settle(low, high, pending, out32, flip, acc, used, g)
+        if marks.size:
+            marks[i] = 32 * g + used
         _advance(cum, model, s)
     return _close_chunk(out32, flip, acc, used, g, state, low, high, pending)
 
@@ -177,6 +181,7 @@ class AdaptiveArithmeticEncoder(sk.ArithmeticEncoder):
         self.max_bits = model.precision + 2  # a symbol's share is at least 2^−precision of the interval
         self.state = np.array([0, (1 << _N) - 1, 0], dtype=np.int64)
         self.bits = 0
+        self.marks = sk._NO_MARKS  # set by encode_marked: bits settled after each symbol
 
     @property
     def rescales(self) -> int:
@@ -186,7 +191,7 @@ class AdaptiveArithmeticEncoder(sk.ArithmeticEncoder):
         return [self.state, self.cum, self.model]
 
     def _kernel(self, sym: np.ndarray, out32: np.ndarray) -> int:
-        return int(adaptive_encode(sym, self.cum, self.model, self.state, out32, _FLIP))
+        return int(adaptive_encode(sym, self.cum, self.model, self.state, out32, _FLIP, self.marks))
 
 
 class AdaptiveArithmeticDecoder(sk.ArithmeticDecoder):

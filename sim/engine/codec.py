@@ -41,7 +41,7 @@ from typing import Protocol
 
 import numpy as np
 
-from coding import ArithmeticCode, BlockCode, Code, TunstallCode
+from coding import AdaptiveModel, ArithmeticCode, BlockCode, Code, TunstallCode
 from sim.engine import stream_kernels as sk
 from sim.engine.bitcodec import Decoder, Encoder, from_bits, to_bits
 
@@ -56,6 +56,7 @@ __all__ = [
     "StreamLinkEncoder",
     "SymbolLinkDecoder",
     "SymbolLinkEncoder",
+    "adaptive_codec",
     "arithmetic_codec",
     "block_codec",
     "join_bits",
@@ -152,6 +153,18 @@ def arithmetic_codec(code: ArithmeticCode) -> StreamCodec:
         lambda: sk.ArithmeticEncoder(code),
         lambda count, to_code: SequenceDecoder(sk.ArithmeticDecoder(code, count), to_code),
         code.symbols,
+    )
+
+
+def adaptive_codec(model: AdaptiveModel) -> StreamCodec:
+    """The compiled adaptive arithmetic coder: both ends start from the model's prior and count every
+    ball (India after sending, Australia after decoding), so no model travels."""
+    from sim.engine import adaptive_kernels as ak
+
+    return StreamCodec(
+        lambda: ak.AdaptiveArithmeticEncoder(model),
+        lambda count, to_code: SequenceDecoder(ak.AdaptiveArithmeticDecoder(model, count), to_code),
+        model.symbols,
     )
 
 

@@ -39,6 +39,7 @@ from coding import (
     fixed_length,
     huffman,
     sfe,
+    shannon,
     shannon_from_counts,
     tunstall,
 )
@@ -113,18 +114,21 @@ class Stream:
 class CodeKind:
     """One code kind: how a scenario names it, how it is built, and what theory says of it.
 
-    ``build(urn_name, counts)`` builds the code for the urn named by ``for``
-    (None for a table, which is written by hand) and may raise ``ValueError``
-    with a message for the user. ``explain(urn_name, counts)`` is the paragraph
-    ``telegraph explain`` prints under the code (empty for none).
+    ``build(source, weights)`` builds the code for what ``for`` names: an urn
+    (``source`` is its name, ``weights`` its counts) or an inline model
+    (``source`` describes it, ``weights`` are its probabilities); None for a
+    table, which is written by hand. It may raise ``ValueError`` with a message
+    for the user. ``explain(source, weights)`` is the paragraph ``telegraph
+    explain`` prints under the code (empty for none); ``source`` reads as
+    ``urn india`` or ``the given model``.
     """
 
     name: str
     display: str
     takes_for: TakesFor
-    build: Callable[[str, Mapping[str, int]], Code] | None
+    build: Callable[[str, Mapping[str, float]], Code] | None
     bound: Bound | None = None
-    explain: Callable[[str, Mapping[str, int]], str] | None = None
+    explain: Callable[[str, Mapping[str, float]], str] | None = None
     stream: Stream | None = None
 
     @property
@@ -133,17 +137,19 @@ class CodeKind:
         return self.takes_for == "required"
 
 
-def _shannon(urn: str, counts: Mapping[str, int]) -> Code:
+def _shannon(urn: str, counts: Mapping[str, float]) -> Code:
     empty = [c for c, n in counts.items() if n == 0]
     if empty:
         raise ValueError(
-            f"a shannon code needs balls of every colour of urn {urn!r}, but {empty[0]!r} has none "
+            f"a shannon code needs balls of every colour of {urn}, but {empty[0]!r} has none "
             "(its codeword would be infinitely long); give it a ball or remove the colour"
         )
-    return shannon_from_counts(counts)
+    if all(isinstance(n, int) for n in counts.values()):  # an urn: lengths found exactly
+        return shannon_from_counts({c: int(n) for c, n in counts.items()})
+    return shannon(Distribution.from_counts(counts))
 
 
-def _optimal_over(counts: Mapping[str, int]) -> str:
+def _optimal_over(counts: Mapping[str, float]) -> str:
     empty = [c for c, n in counts.items() if n == 0]
     scope = "the colours listed for it"
     if empty:
@@ -154,47 +160,47 @@ def _optimal_over(counts: Mapping[str, int]) -> str:
     return scope
 
 
-def _explain_huffman(urn: str, counts: Mapping[str, int]) -> str:
+def _explain_huffman(urn: str, counts: Mapping[str, float]) -> str:
     return (
         f"Huffman's code is optimal over {_optimal_over(counts)}: no prefix code for those colours "
-        f"has a smaller expected length on urn {urn}."
+        f"has a smaller expected length on {urn}."
     )
 
 
-def _explain_fano(urn: str, counts: Mapping[str, int]) -> str:
+def _explain_fano(urn: str, counts: Mapping[str, float]) -> str:
     return (
         "Fano's method lists the colours by probability and cuts the list, again and again, where "
         "the two parts' probabilities are nearest equal (top part 0, bottom part 1). The code is "
-        f"prefix-free and complete, and H ≤ L < H + 1 on urn {urn}, but it is not always optimal: "
+        f"prefix-free and complete, and H ≤ L < H + 1 on {urn}, but it is not always optimal: "
         "Huffman's code is never longer, and sometimes shorter."
     )
 
 
-def _explain_shannon(urn: str, counts: Mapping[str, int]) -> str:
+def _explain_shannon(urn: str, counts: Mapping[str, float]) -> str:
     return (
-        f"Shannon's code gives each colour of urn {urn} ⌈−log2 p⌉ bits, so L < H(q, p) + 1 on any "
+        f"Shannon's code gives each colour of {urn} ⌈−log2 p⌉ bits, so L < H(q, p) + 1 on any "
         "urn q it is used on."
     )
 
 
-def _explain_sfe(urn: str, counts: Mapping[str, int]) -> str:
+def _explain_sfe(urn: str, counts: Mapping[str, float]) -> str:
     return (
         "Shannon–Fano–Elias gives each colour the first ⌈log2 1/p⌉ + 1 bits of the midpoint of its "
-        f"slice of [0, 1): prefix-free, and H ≤ L < H + 2 on urn {urn} (one bit more than Shannon's "
+        f"slice of [0, 1): prefix-free, and H ≤ L < H + 2 on {urn} (one bit more than Shannon's "
         "code pays, for not needing the colours sorted)."
     )
 
 
-def _explain_block(urn: str, counts: Mapping[str, int]) -> str:
+def _explain_block(urn: str, counts: Mapping[str, float]) -> str:
     return (
-        f"Block coding spells k balls at a time with Huffman's code for the k-th extension of urn {urn}: "
+        f"Block coding spells k balls at a time with Huffman's code for the k-th extension of {urn}: "
         "H ≤ L_k/k < H + 1/k, so the overhead of at most one bit is shared by k balls. A run whose "
         "length is not a multiple of k pads its last block with the most likely colour (the padding's "
         "bits are counted, on the last message)."
     )
 
 
-def _explain_tunstall(urn: str, counts: Mapping[str, int]) -> str:
+def _explain_tunstall(urn: str, counts: Mapping[str, float]) -> str:
     return (
         "Tunstall coding parses the stream into words of a dictionary (grown by splitting the likeliest "
         "word) and sends each word as m bits: variable-to-fixed. Bits per ball are m / E[word length]; "
@@ -202,9 +208,9 @@ def _explain_tunstall(urn: str, counts: Mapping[str, int]) -> str:
     )
 
 
-def _explain_arithmetic(urn: str, counts: Mapping[str, int]) -> str:
+def _explain_arithmetic(urn: str, counts: Mapping[str, float]) -> str:
     return (
-        f"Arithmetic coding narrows an interval by each ball's probability under urn {urn}'s model (rounded "
+        f"Arithmetic coding narrows an interval by each ball's probability as {urn} gives it (rounded "
         "to integer frequencies), sending bits as soon as they are settled: a ball x costs −log2 p̂(x) "
         "bits plus a tiny precision loss, so a whole stream costs at most Σ −log2 p̂(x_i) + ε + 2 bits "
         "(the 2 is the closing flush, counted on the last message). Per ball this is H(q, p̂): the cross "
@@ -309,7 +315,7 @@ def over(counts: Mapping[str, int], symbols: tuple[str, ...]) -> Distribution:
     return Distribution.from_counts({s: counts.get(s, 0) for s in symbols})
 
 
-def _reference_huffman(urn: str, counts: Mapping[str, int]) -> Code:
+def _reference_huffman(urn: str, counts: Mapping[str, float]) -> Code:
     """The symbol code a stream kind is compared with (its per-ball codewords for the figures)."""
     return huffman(Distribution.from_counts(counts))
 

@@ -119,6 +119,9 @@ SEED = 2**64 - 1
 CHUNK = 2**20
 #: ``priority`` of a link on a shared line (lower is served first).
 PRIORITY = 1_000_000
+#: An inline model's probabilities (a code's ``for: {probabilities: ...}``) must sum to 1
+#: within this; they are then divided by their sum, so the code sees an exact distribution.
+MODEL_SUM_TOLERANCE = 1e-6
 #: Tasks (points × replications) in one sweep.
 SWEEP_TASKS = 10**7
 #: Messages in flight across all links at once: with many links, each link's chunk is cut
@@ -178,6 +181,11 @@ LIMITS: tuple[tuple[str, str, str], ...] = (
         f"1 to {number_text(CHUNK)} messages",
         f"about 32 bytes per message in memory; all links together hold at most "
         f"{number_text(IN_FLIGHT)} messages at once (each link gets its share)",
+    ),
+    (
+        "inline model `for: {probabilities}`",
+        f"sum within {MODEL_SUM_TOLERANCE:g} of 1",
+        "each probability 0 to 1; logits finite; `temperature` positive and finite",
     ),
     ("sweep tasks", number_text(SWEEP_TASKS), "points × replications in one sweep file"),
     ("`baud`", BAUD.text("bits/s"), "queueing formulas stay finite"),

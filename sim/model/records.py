@@ -37,6 +37,7 @@ __all__ = [
     "CodeSpec",
     "Line",
     "Link",
+    "Model",
     "Problem",
     "RecordError",
     "Scenario",
@@ -258,11 +259,87 @@ class Arrivals:
 
 
 @dataclass(frozen=True)
+class Model:
+    """An inline model: the distribution p a code is built for, given without an urn.
+
+    Either ``probabilities`` (colour -> probability, each in [0, 1], summing to
+    1 within :data:`sim.model.limits.MODEL_SUM_TOLERANCE`) or ``logits``
+    (colour -> finite real number) with a softmax ``temperature`` T > 0:
+    p(x) = exp(z(x)/T) / Σ_y exp(z(y)/T), the sum over every colour y.
+
+    >>> Model(logits={"a": 0.0, "b": 1.0986122886681098}).distribution.as_dict()["b"] > 0.7499
+    True
+    >>> Model(probabilities={"a": 0.5, "b": 0.6})
+    Traceback (most recent call last):
+    ...
+    sim.model.records.RecordError: Model: 'probabilities' must sum to 1 within 1e-06 (got 1.1)
+    """
+
+    probabilities: Mapping[str, float] | None = None
+    logits: Mapping[str, float] | None = None
+    temperature: float = 1.0
+
+    def __post_init__(self) -> None:
+        r = _Rules()
+        given = [k for k in ("probabilities", "logits") if getattr(self, k) is not None]
+        if len(given) != 1:
+            r.add("probabilities", "give exactly one of probabilities or logits", given or None)
+            r.raise_for("Model")
+        key = given[0]
+        values = getattr(self, key)
+        if not isinstance(values, Mapping) or not values:
+            r.add(key, "must map at least one colour to a number", values)
+            r.raise_for("Model")
+        for colour, v in values.items():
+            if not isinstance(colour, str) or colour == "":
+                r.add((key, colour), "colour names must be text; put it in quotes", colour)
+            elif isinstance(v, bool) or not isinstance(v, (int, float)):
+                r.add((key, colour), "must be a number", v)
+            elif not np.isfinite(v):
+                r.add((key, colour), "must be a finite number", v)
+            elif key == "probabilities" and not 0 <= v <= 1:
+                r.add((key, colour), "must be a probability, 0 to 1", v)
+        if key == "probabilities" and not r.problems:
+            total = float(sum(float(v) for v in values.values()))
+            if abs(total - 1.0) > limits.MODEL_SUM_TOLERANCE:
+                r.add(key, f"must sum to 1 within {limits.MODEL_SUM_TOLERANCE:g}", round(total, 12))
+        if key == "probabilities" and self.temperature != 1.0:
+            r.add("temperature", "goes with logits (a softmax), not with probabilities", self.temperature)
+        else:
+            r.number("temperature", self.temperature, positive=True)
+        r.raise_for("Model")
+        object.__setattr__(self, key, {c: float(v) for c, v in values.items()})
+        _as_floats(self, "temperature")
+
+    @cached_property
+    def distribution(self) -> Distribution:
+        """p: the probabilities divided by their sum, or the softmax of the logits at the temperature."""
+        if self.probabilities is not None:
+            return Distribution.from_counts(self.probabilities)
+        assert self.logits is not None
+        return Distribution.from_logits(self.logits, self.temperature)
+
+    def describe(self) -> str:
+        """``probabilities`` or ``softmax of logits, T = 1``: how ``explain`` names it."""
+        if self.probabilities is not None:
+            return "given probabilities"
+        return f"softmax of given logits, T = {self.temperature:g}"
+
+    def dump(self) -> dict[str, dict[str, float] | float]:
+        """The YAML form of ``for``."""
+        if self.probabilities is not None:
+            return {"probabilities": dict(self.probabilities)}
+        assert self.logits is not None
+        return {"logits": dict(self.logits), "temperature": self.temperature}
+
+
+@dataclass(frozen=True)
 class CodeSpec:
     """A code as the scenario names it.
 
     ``code`` is the built code, or None for a fixed-length code without
     ``built_for``: that one is built per link, over the link's urn colours.
+    ``model`` is an inline model given as ``for`` instead of an urn's name.
     """
 
     name: str
@@ -272,6 +349,7 @@ class CodeSpec:
     #: A stream kind's parameters (``order``, ``bits``) and its built coding object.
     params: Mapping[str, int] = field(default_factory=dict)
     stream: object | None = None
+    model: Model | None = None
 
     def __post_init__(self) -> None:
         r = _Rules()
@@ -281,15 +359,24 @@ class CodeSpec:
             r.add("type", f"must be a code kind ({', '.join(CODE_KINDS)})", self.type)
         else:
             _stream_rules(r, kind, self.params, self.stream)
-            if kind.takes_for == "required" and self.built_for is None:
-                r.add("built_for", f"must name the urn a {self.type} code is built for", None)
-            if kind.takes_for == "never" and self.built_for is not None:
-                r.add("built_for", f"a {self.type} code is not built for an urn", self.built_for)
-            per_link = kind.takes_for == "optional" and kind.build is not None and self.built_for is None
+            source = self.built_for if self.model is None else self.model
+            if self.built_for is not None and self.model is not None:
+                r.add("model", "give built_for (an urn) or model, not both", self.model)
+            if kind.takes_for == "required" and source is None:
+                r.add(
+                    "built_for",
+                    f"must name the urn a {self.type} code is built for (or give its model)",
+                    None,
+                )
+            if kind.takes_for == "never" and source is not None:
+                r.add("built_for", f"a {self.type} code is not built for an urn", source)
+            per_link = kind.takes_for == "optional" and kind.build is not None and source is None
             if self.code is None and not per_link:
                 r.add("code", "is required (only a kind built per link, like fixed, may leave it out)", None)
         if self.code is not None and not isinstance(self.code, Code):
             r.add("code", "must be a coding.Code", self.code)
+        if self.model is not None and not isinstance(self.model, Model):
+            r.add("model", "must be a Model", self.model)
         r.raise_for(_label("CodeSpec", self.name))
 
     @property
@@ -305,7 +392,8 @@ class Link:
     ``code`` covers every colour of ``urn``. ``assumed`` is the distribution
     the code was designed for: the urn named by ``built_for`` for the kinds
     built for an urn (Huffman, Shannon, Shannon–Fano), otherwise the code's
-    implied distribution 2^−l / K. ``priority`` orders the links of a shared
+    implied distribution 2^−l / K; for a code built for an inline ``model``,
+    that model's distribution. ``priority`` orders the links of a shared
     line: lower numbers are served first (non-preemptive); equal numbers share
     one FIFO queue.
     """
@@ -322,12 +410,15 @@ class Link:
     telegram: int = 1
     replacement: bool = True
     priority: int = 0
+    channel: ChannelKind | None = None
     #: A stream kind's coding object (BlockCode, TunstallCode, ArithmeticCode); ``code`` is then
     #: the Huffman code of the same model, the symbol code it is compared with.
     stream: object | None = None
-    channel: ChannelKind | None = None
+    model: Model | None = None
 
     def __post_init__(self) -> None:
+        if isinstance(self.model, Model) and self.assumed is None:
+            object.__setattr__(self, "assumed", self.model.distribution)
         r = _Rules()
         r.name("name", self.name)
         for attr, cls in (("urn", Urn), ("line", Line), ("arrivals", Arrivals), ("code", Code)):
@@ -339,7 +430,15 @@ class Link:
         if not isinstance(self.replacement, bool):
             r.add("replacement", "must be True or False", self.replacement)
         r.integer("priority", self.priority, 0, limits.PRIORITY)
+        if self.channel is not None and not isinstance(self.channel, tuple(CHANNEL_KINDS.values())):
+            r.add("channel", f"must be a channel code kind ({', '.join(CHANNEL_KINDS)})", self.channel)
         kind = CODE_KINDS.get(self.code_type) if isinstance(self.code_type, str) else None
+        if kind is not None and kind.stream is not None and isinstance(self.line, Line) and self.line.noise:
+            r.add(
+                "line",
+                f"is noisy, and stream codes ({self.code_type}) cannot run on a noisy line yet",
+                self.line.name,
+            )
         if kind is not None and (kind.stream is None) != (self.stream is None):
             r.add(
                 "stream",
@@ -350,8 +449,6 @@ class Link:
             problem = stream_fit(kind.stream, self.stream, self.urn.name, self.urn.counts)
             if problem is not None:
                 r.add("stream", problem)
-        if self.channel is not None and not isinstance(self.channel, tuple(CHANNEL_KINDS.values())):
-            r.add("channel", f"must be a channel code kind ({', '.join(CHANNEL_KINDS)})", self.channel)
         if isinstance(self.urn, Urn) and isinstance(self.code, Code):
             for problem in code_fits_urn(self.code, self.urn):
                 r.add("code", problem)

@@ -94,6 +94,12 @@ class Theory:
     line_load: float | None = None
     line_classes: int | None = None
     shared_mean_wait: float | None = None
+    capacity: float | None = None
+    code_rate: float | None = None
+    message_error_rate: float | None = None
+    channel_bit_error_rate: float | None = None
+    block_error_rate: float | None = None
+    resync_mean: float | None = None
     # Stream codes (block, Tunstall, arithmetic): the kind's exact bound on the expected bits per
     # ball, H(q, p̂) of the arithmetic coder's quantised model, E[T] of a Tunstall parse, block k.
     stream_bound_low: float | None = None
@@ -101,12 +107,6 @@ class Theory:
     quantised_cross_entropy: float | None = None
     expected_parse_length: float | None = None
     block_order: int | None = None
-    capacity: float | None = None
-    code_rate: float | None = None
-    message_error_rate: float | None = None
-    channel_bit_error_rate: float | None = None
-    block_error_rate: float | None = None
-    resync_mean: float | None = None
 
 
 @dataclass(frozen=True)
@@ -226,9 +226,11 @@ class LinkResult:
     replacement: bool = True
     box_balls: int = 0
     pending_bits: int = 0
-    colour_counts: dict[str, int] = field(default_factory=dict)  # balls drawn per colour
     errors: LinkErrors | None = None
     wire_bits: int = 0
+    colour_counts: dict[str, int] = field(default_factory=dict)  # balls drawn per colour
+    #: The inline model the code was built for (its YAML form), or None for an urn or none.
+    model: dict[str, dict[str, float] | float] | None = None
 
     @property
     def all_passed(self) -> bool:

@@ -192,8 +192,8 @@ class Measured:
     wait_batches: int = 0
     wait_batch_size: int = 0
     wait_note: str = ""
-    colour_counts: Mapping[str, int] = field(default_factory=dict)  # balls drawn, per colour
     errors: LinkErrors | None = None
+    colour_counts: Mapping[str, int] = field(default_factory=dict)  # balls drawn, per colour
 
     @classmethod
     def of(cls, result: LinkResult) -> Measured:
@@ -214,8 +214,8 @@ class Measured:
             wait_batches=s.wait_batches,
             wait_batch_size=s.wait_batch_size,
             wait_note=s.wait_note,
-            colour_counts=dict(result.colour_counts),
             errors=result.errors,
+            colour_counts=dict(result.colour_counts),
         )
 
 

@@ -28,9 +28,10 @@ import textwrap
 from collections.abc import Mapping, Sequence
 
 from coding import Code, cross_entropy, entropy, kl_divergence
+from coding.losses import LOSS_MAPPING, nats_to_bits, pytorch
 from sim.model.kinds import CODE_KINDS
-from sim.model.records import CodeSpec, Line, Link, Scenario, Urn
-from sim.model.theory import road, whole_draw_per_ball
+from sim.model.records import CodeSpec, Line, Link, Model, Scenario, Urn
+from sim.model.theory import link_theory, road, whole_draw_per_ball
 from sim.publish.explain_noise import noise_part
 from sim.publish.numbers import MINUS, fixed, frac, prob, sig, signed
 
@@ -276,8 +277,12 @@ def _code_section(
         kind = spec.display
         if spec.built_for:
             kind += f", built for urn {spec.built_for}"
+        elif spec.model is not None:
+            kind += f", built for a model: {spec.model.describe()}"
         kind = f" ({kind})"
     t.add(f"Code {name}{kind}")
+    if spec is not None and spec.model is not None:
+        _model_part(t, spec.model)
     if not built:
         t.para("A fixed-length code is built per link over the link's colours; no link uses it.")
         t.add()
@@ -294,8 +299,41 @@ def _code_section(
     explain = CODE_KINDS[spec.type].explain if spec is not None else None
     if spec is not None and explain is not None and spec.built_for is not None and spec.built_for in urns:
         urn = urns[spec.built_for]
-        t.para(explain(urn.name, urn.counts))
+        t.para(explain(f"urn {urn.name}", urn.counts))
+    elif spec is not None and explain is not None and spec.model is not None:
+        t.para(explain("the given model", spec.model.distribution.as_dict()))
     t.add()
+
+
+def _model_part(t: _Text, model: Model) -> None:
+    """The model p a code is built for: its probabilities, or its softmax worked out."""
+    p = model.distribution.as_dict()
+    if model.logits is None:
+        assert model.probabilities is not None
+        total = sum(model.probabilities.values())
+        t.para(
+            "p, as given: "
+            + ", ".join(f"p({c}) = {prob(v)}" for c, v in model.probabilities.items())
+            + f" (sum {sig(total)}"
+            + ("" if total == 1.0 else "; each is divided by the sum")
+            + ")."
+        )
+        return
+    T = model.temperature
+    z = model.logits
+    top = max(v / T for v in z.values())
+    weights = {c: math.exp(v / T - top) for c, v in z.items()}
+    denominator = sum(weights.values())
+    shift = "" if top == 0 else f" (every z/T lowered by the largest, {sig(top)}: the ratios do not change)"
+    t.para(
+        f"p is the softmax of the logits z at temperature T = {sig(T)}: p(x) = e^(z(x)/T) / "
+        f"Σ_y e^(z(y)/T), the denominator summing over EVERY colour y{shift}."
+    )
+    terms = [f"e^({fixed(v / T - top, 4)})" for v in z.values()]
+    lhs = "Σ_y e^(z(y)/T)" if top == 0 else f"Σ_y e^(z(y)/T {MINUS} {sig(top)})"
+    t.sum_line(lhs, terms, fixed(denominator))
+    for c, w in weights.items():
+        t.add(f"  p({c}) = {fixed(w)} / {fixed(denominator)} = {fixed(p[c])}")
 
 
 def _align(d: Mapping[str, float], symbols: Sequence[str]) -> list[float]:
@@ -419,6 +457,9 @@ def _link_section(t: _Text, link: Link) -> None:
     if link.built_for:
         pname = link.built_for
         pwhat = f"p = {pname}, the urn the code was built for"
+    elif link.model is not None:
+        pname = "p"
+        pwhat = f"p = the model of code {link.code_name} ({link.model.describe()})"
     elif link.assumed is not None:
         pname = "p"
         pwhat = "the distribution p given with the link"
@@ -687,8 +728,79 @@ def explain(scenario: Scenario) -> str:
     for link in scenario.links:
         _link_section(t, link)
     _shared_lines(t, scenario)
+    _losses(t, scenario)
     _notation(t)
     return t.text()
+
+
+def framework_loss(link: Link) -> tuple[float, float] | None:
+    """(nats, bits) of ``torch.nn.functional.cross_entropy(ln p, q)``: the link's H(q, p) as a loss.
+
+    None when the model gives a colour that has balls probability 0 (the loss is infinite).
+    """
+    q = link.urn.distribution
+    p = link.assumed_distribution
+    if any(q[s] > 0 and (s not in p or p[s] == 0) for s in q.symbols):
+        return None
+    symbols = [s for s in q.symbols if s in p] + [s for s in p.symbols if s not in q]
+    logits = [math.log(p[s]) if s in p and p[s] > 0 else -1e300 for s in symbols]
+    target = [q[s] if s in q else 0.0 for s in symbols]
+    nats = float(pytorch.cross_entropy([logits], [target]))  # type: ignore[arg-type]
+    return nats, nats_to_bits(nats)
+
+
+def _losses(t: _Text, scenario: Scenario) -> None:
+    """For links whose code is built for a model: the bill as a framework's loss, and the losses' map."""
+    models = [link for link in scenario.links if link.model is not None]
+    if not models:
+        return
+    t.heading("The bill as a training loss")
+    t.para(
+        "A code built for a model p charges a ball of colour x about −log2 p(x) bits (exactly that "
+        "with an ideal code; a symbol code such as Huffman's rounds to whole bits). Averaged over "
+        "the box q that draws, that is the cross entropy H(q, p): the loss a classifier with "
+        "output p would report on q's balls. The frameworks use natural logs, so their loss is in "
+        "nats: divide by ln 2 = 0.693147 for bits.",
+        indent="",
+    )
+    t.add()
+    for link in models:
+        loss = framework_loss(link)
+        if loss is None:
+            t.add(
+                f"  {link.name}: the model gives a colour of urn {link.urn.name} probability 0: infinite loss"
+            )
+            continue
+        nats, bits = loss
+        kind = CODE_KINDS[link.code_type]
+        L = link_theory(link).expected_length
+        why = (
+            "it spends fractions of a bit per ball; the difference is its integer frequencies' rounding"
+            if kind.stream is not None
+            else "its codewords are whole bits long"
+        )
+        t.para(
+            f"{link.name}: torch.nn.functional.cross_entropy(ln p, q) = {fixed(nats)} nats; "
+            f"{fixed(nats)} / ln 2 = {fixed(bits)} bits = H({link.urn.name}, p). Its {kind.display} "
+            f"code pays {fixed(L)} bits per ball on average, {signed(L - bits)} against that ideal: {why}."
+        )
+    t.add()
+    t.para("Each loss of coding.losses on the telegraph (q draws the balls, p is the model):", indent="")
+    for role in LOSS_MAPPING:
+        t.lines.extend(
+            textwrap.wrap(
+                f"{role.call}: {role.telegraph}.", WIDTH, initial_indent="- ", subsequent_indent="  "
+            )
+        )
+        if role.slip:
+            t.lines.extend(
+                textwrap.wrap(
+                    f"Where the article slips: {role.slip}.",
+                    WIDTH,
+                    initial_indent="  ",
+                    subsequent_indent="  ",
+                )
+            )
 
 
 def _shared_lines(t: _Text, scenario: Scenario) -> None:

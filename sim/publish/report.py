@@ -336,6 +336,7 @@ def write_report(
     parts += noise_section(result, figs)
     for link in result.links:
         parts += _link_section(link, figs, link_stem[link.name], urn_stem[link.source])
+    parts += _losses(result)
     if explain_text:
         parts += [
             '<section id="explain">',
@@ -468,8 +469,52 @@ def _overview(result: RunResult, link_stem: Mapping[str, str]) -> list[str]:
     return out
 
 
+def _losses(result: RunResult) -> list[str]:
+    """For runs with a link whose code is built for a model: its bill as a framework's loss, and
+    each deep-learning loss mapped to the telegraph's entropy, cross entropy and KL."""
+    from coding.losses import LOSS_MAPPING
+
+    models = [link for link in result.links if link.model is not None]
+    if not models:
+        return []
+    out = [
+        '<section id="losses">',
+        "<h2>The bill as a training loss</h2>",
+        "<p>A code built for a model p charges a ball of colour x about −log<sub>2</sub> p(x) bits; "
+        "averaged over the box q that draws, that is the cross entropy H(q, p), the loss a "
+        "classifier with output p reports on q's balls. The frameworks report it in nats (natural "
+        "logs): divide by ln 2 = 0.693147 for bits.</p>",
+        '<table class="overview">',
+        "<thead><tr><th>link</th><th>loss, nats</th><th>÷ ln 2 = H(q, p), bits</th>"
+        "<th>L of its code</th><th>measured bits/message</th></tr></thead>",
+        "<tbody>",
+    ]
+    for link in models:
+        H = link.theory.cross_entropy
+        out.append(
+            f'<tr><td>{_e(link.name)}</td><td class="num">{fixed(H * math.log(2))}</td>'
+            f'<td class="num">{fixed(H)}</td><td class="num">{fixed(link.theory.expected_length)}</td>'
+            f'<td class="num">{fixed(link.bits_per_message)}</td></tr>'
+        )
+    out += [
+        "</tbody>",
+        "</table>",
+        "<h3>Each loss on the telegraph</h3>",
+        '<table class="overview">',
+        "<thead><tr><th>framework call</th><th>what it is on the telegraph (q draws, p is the model)"
+        "</th><th>where the article slips</th></tr></thead>",
+        "<tbody>",
+    ]
+    for role in LOSS_MAPPING:
+        out.append(f"<tr><td>{_e(role.call)}</td><td>{_e(role.telegraph)}</td><td>{_e(role.slip)}</td></tr>")
+    out += ["</tbody>", "</table>", "</section>"]
+    return out
+
+
 def _link_section(link: LinkResult, figs, stem: str, urn_stem: str) -> list[str]:
     built = f", built for {link.built_for}" if link.built_for else ""
+    if link.model is not None:
+        built = ", built for an inline model"
     verdict = (
         '<span class="pass">all checks pass</span>'
         if link.all_passed

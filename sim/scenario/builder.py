@@ -10,6 +10,7 @@ a file is collected, one line each.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from sim.model.records import (
     CodeSpec,
     Line,
     Link,
+    Model,
     RecordError,
     Scenario,
     Tariff,
@@ -169,25 +171,36 @@ class _Builder:
 
     def urn(self, path: str, name: str, value: Any) -> Urn | Any:
         p = self.p
-        if not isinstance(value, dict):
-            p.add(path, "must be a mapping of colour to number of balls, like {red: 50, blue: 25}", value)
-            return BAD
-        if not p.count(path, value, limits.COLOURS, "colours"):
-            return BAD
-        counts: dict[str, int] = {}
-        ok = True
-        for colour, n in value.items():
-            if not self.colour(Problems.key(path, colour), colour):
-                ok = False
-                continue
-            v = p.integer(Problems.key(path, colour), n, minimum=0, maximum=limits.BALLS)
-            if v is BAD:
-                ok = False
-            else:
-                counts[colour] = v
-        if not ok:
+        counts = self.colour_table(
+            path,
+            value,
+            "must be a mapping of colour to number of balls, like {red: 50, blue: 25}",
+            lambda where, n: p.integer(where, n, minimum=0, maximum=limits.BALLS),
+        )
+        if counts is BAD:
             return BAD
         return self.record(path, lambda: Urn(name, counts), strip="counts")
+
+    def colour_table(
+        self, path: str, value: Any, shape: str, read: Callable[[str, Any], Any]
+    ) -> dict[str, Any] | Any:
+        """A non-empty mapping colour → ``read(where, value)`` (an urn's counts, a model's numbers),
+        or BAD with every problem reported (``shape`` says what the mapping should look like)."""
+        if not isinstance(value, dict) or not value:
+            self.p.add(path, shape, value)
+            return BAD
+        if not self.p.count(path, value, limits.COLOURS, "colours"):
+            return BAD
+        out: dict[str, Any] = {}
+        ok = True
+        for colour, v in value.items():
+            where = Problems.key(path, colour)
+            got = read(where, v) if self.colour(where, colour) else BAD
+            if got is BAD:
+                ok = False
+            else:
+                out[colour] = got
+        return out if ok else BAD
 
     def colour(self, path: str, colour: Any) -> bool:
         """Whether ``colour`` is a usable colour name (non-empty text, not too long)."""
@@ -266,11 +279,15 @@ class _Builder:
         if "codewords" in fields:
             codewords = self.codewords(Problems.key(path, "codewords"), fields["codewords"])
         urn = None
-        if "for" in fields:
+        model: Model | None | Bad = None
+        if "for" in fields and isinstance(fields["for"], dict):
+            model = self.model(Problems.key(path, "for"), fields["for"])
+        elif "for" in fields:
             urn = self.reference(Problems.key(path, "for"), fields["for"], urns, "urn")
         if (
             codewords is BAD
             or urn is BAD
+            or model is BAD
             or ("codewords" not in fields and kind.build is None)
             or ("for" not in fields and kind.takes_for == "required")
         ):
@@ -279,51 +296,111 @@ class _Builder:
         if kind.build is None:  # written by hand
             assert codewords is not None
             return _CodeEntry(CodeSpec(name, kind.name, Code(codewords), None))
-        if urn is None:  # built per link, over the link's colours
+        if urn is None and model is None:  # built per link, over the link's colours
             return _CodeEntry(CodeSpec(name, kind.name, None, None), pinned=codewords)
+        if model is not None:
+            source, weights, shown = "the given model", model.distribution.as_dict(), "its model"
+        else:
+            assert urn is not None
+            source, weights, shown = f"urn {urn.name!r}", dict(urn.counts), urn.name
         try:
-            code = kind.build(urn.name, urn.counts)
+            code = kind.build(source, weights)
         except ValueError as exc:
-            p.add(Problems.key(path, "for"), str(exc), urn.name)
+            p.add(Problems.key(path, "for"), str(exc), shown)
             return BAD
         if codewords is not None and dict(codewords) != dict(code.codewords):
             p.add(
                 Problems.key(path, "codewords"),
-                f"do not match the {kind.name} code for urn {urn.name!r}, which is "
+                f"do not match the {kind.name} code for {source}, which is "
                 f"{_table(code.codewords)}; remove them or fix them",
                 codewords,
             )
             return BAD
-        return _CodeEntry(CodeSpec(name, kind.name, code, urn.name))
+        return _CodeEntry(CodeSpec(name, kind.name, code, None if urn is None else urn.name, model=model))
+
+    def model(self, path: str, value: dict[str, Any]) -> Model | Any:
+        """An inline model: ``{probabilities: {colour: p}}`` or ``{logits: {colour: z}, temperature: T}``."""
+        p = self.p
+        fields = p.mapping(path, value, optional=("probabilities", "logits", "temperature"))
+        if fields is BAD:
+            return BAD
+        given = [k for k in ("probabilities", "logits") if k in fields]
+        if not given and len(fields) < len(value):  # an unknown key, already named with a suggestion
+            return BAD
+        if len(given) != 1:
+            p.add(
+                path,
+                "an inline model needs exactly one of 'probabilities' (like {probabilities: {red: 0.5, "
+                "blue: 0.5}}) or 'logits' (like {logits: {red: 1.2, blue: -0.3}, temperature: 1})",
+                value,
+            )
+            return BAD
+        key = given[0]
+        numbers = self.colour_table(
+            Problems.key(path, key),
+            fields[key],
+            "must be a mapping of colour to number, like {red: 0.5, blue: 0.5}",
+            p.real,
+        )
+        ok = numbers is not BAD
+        temperature: Any = 1.0
+        if "temperature" in fields:
+            temperature = p.real(Problems.key(path, "temperature"), fields["temperature"])
+            ok = ok and temperature is not BAD
+        if not ok:
+            return BAD
+        return self.record(path, lambda: Model(**{key: numbers}, temperature=temperature))
 
     def stream_code(
         self, path: str, name: str, kind: CodeKind, fields: dict[str, Any], urns: dict[str, Any] | None
     ) -> _CodeEntry | Bad:
         """A stream code (block, Tunstall, arithmetic): its parameters checked by the record, then built."""
         assert kind.stream is not None
-        urn = self.reference(Problems.key(path, "for"), fields["for"], urns, "urn")
-        if urn is BAD or any(param.key not in fields for param in kind.stream.params):
-            return BAD  # reported already
+        if any(param.key not in fields for param in kind.stream.params):
+            return BAD  # reported as missing by the mapping check
+        model: Model | None = None
+        if isinstance(fields["for"], dict):  # an inline model
+            model = self.model(Problems.key(path, "for"), fields["for"])
+            if model is BAD:
+                return BAD
+            source, weights, built_for, dist = (
+                "the given model",
+                model.distribution.as_dict(),
+                None,
+                model.distribution,
+            )
+        else:
+            urn = self.reference(Problems.key(path, "for"), fields["for"], urns, "urn")
+            if urn is BAD:
+                return BAD
+            source, weights, built_for, dist = (
+                f"urn {urn.name!r}",
+                dict(urn.counts),
+                urn.name,
+                urn.distribution,
+            )
         params = {param.key: fields[param.key] for param in kind.stream.params}
         assert kind.build is not None  # a stream kind builds its reference symbol code
-        code = kind.build(urn.name, urn.counts)
+        code = kind.build(source, weights)
         if (
-            self.record(path, lambda: CodeSpec(name, kind.name, code, urn.name, params), strip="params")
+            self.record(
+                path, lambda: CodeSpec(name, kind.name, code, built_for, params, model=model), strip="params"
+            )
             is BAD
         ):
             return BAD
         try:
-            stream = kind.stream.build(urn.distribution, params)
+            stream = kind.stream.build(dist, params)
         except ValueError as exc:
             where = (
                 Problems.key(path, kind.stream.params[0].key)
                 if kind.stream.params
                 else Problems.key(path, "for")
             )
-            p_value = params[kind.stream.params[0].key] if kind.stream.params else urn.name
+            p_value = params[kind.stream.params[0].key] if kind.stream.params else (built_for or "its model")
             self.p.add(where, str(exc), p_value)
             return BAD
-        return _CodeEntry(CodeSpec(name, kind.name, code, urn.name, params, stream))
+        return _CodeEntry(CodeSpec(name, kind.name, code, built_for, params, stream, model=model))
 
     def codewords(self, path: str, value: Any) -> dict[str, str] | Any:
         p = self.p
@@ -465,8 +542,10 @@ class _Builder:
                 )
                 continue
             named[name] = i
-            if build is not None:
-                out.append(build(name))
+            if build is not None:  # the record checks what spans the link's parts (e.g. a code and its line)
+                made = self.record(path, functools.partial(build, name))
+                if made is not BAD:
+                    out.append(made)
         return out
 
     def link(
@@ -572,6 +651,8 @@ class _Builder:
         assumed = None
         if kind.designed_for_urn and urns is not None and spec.built_for is not None:
             assumed = urns[spec.built_for].distribution
+        elif spec.model is not None:
+            assumed = spec.model.distribution
 
         def build(link_name: str) -> Link:
             return Link(
@@ -583,12 +664,13 @@ class _Builder:
                 line=line,
                 built_for=spec.built_for,
                 assumed=assumed,
+                model=spec.model,
                 arrivals=arrivals,
                 telegram=telegram,
                 replacement=replacement,
                 priority=priority,
-                stream=spec.stream,
                 channel=channel,
+                stream=spec.stream,
             )
 
         return name, build
@@ -625,7 +707,7 @@ class _Builder:
         if code is None:  # a kind built per link, over the link's colours
             build = CODE_KINDS[spec.type].build
             assert build is not None
-            code = build(urn.name, urn.counts)
+            code = build(f"urn {urn.name!r}", urn.counts)
         if entry.pinned is not None and dict(entry.pinned) != dict(code.codewords):
             p.add(
                 path,
@@ -636,9 +718,10 @@ class _Builder:
             )
             return BAD
         stream = CODE_KINDS[spec.type].stream
+        on = f"urn {spec.built_for!r}" if spec.built_for is not None else "its model"
         problem = stream_fit(stream, spec.stream, urn.name, urn.counts) if stream is not None else None
         if problem is not None:
-            p.add(path, f"code {spec.name!r} (built on urn {spec.built_for!r}) {problem}")
+            p.add(path, f"code {spec.name!r} is built on {on}, which {problem}")
             return BAD
         for misfit in code_fits_urn(code, urn):
             p.add(path, f"code {spec.name!r} {misfit}")

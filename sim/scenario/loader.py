@@ -57,8 +57,9 @@ _TEACHING_ORDER = (
     "not_uniquely_decodable",
     "busy_telegraph_office",
     "shared_office",
-    "road_to_entropy",
     "noisy_cable",
+    "road_to_entropy",
+    "australia_learns",
 )
 
 

@@ -80,6 +80,8 @@ def _dump_code(spec: CodeSpec, links: tuple[Link, ...]) -> dict[str, Any]:
     out: dict[str, Any] = {"type": spec.type}
     if spec.built_for is not None:
         out["for"] = spec.built_for
+    elif spec.model is not None:
+        out["for"] = spec.model.dump()
     if spec.stream is not None:  # a stream code: its parameters rebuild it
         out.update({k: int(v) for k, v in spec.params.items()})
         return out

@@ -23,9 +23,6 @@ H_INDIA = 1.7497  # H(0.25, 0.5, 0.13, 0.12); the Australia box has the same cou
 # Per link: (golden bits, expected length L, cross entropy H(q, p), KL D(q‖p), check names).
 BASIC = ["bits_per_message", "entropy_bound", "lossless"]
 HUFFMAN = ["bits_per_message", "entropy_bound", "huffman_bound", "lossless"]
-QUEUE = ["stable_line", "utilisation", "pollaczek_khinchine"]
-BLOCK = ["bits_per_message", "entropy_bound", "block_bound", "lossless"]
-TUNSTALL = ["bits_per_message", "entropy_bound", "tunstall_bound", "lossless"]
 ARITHMETIC = [
     "bits_per_message",
     "entropy_bound",
@@ -33,6 +30,9 @@ ARITHMETIC = [
     "arithmetic_sequence_bound",
     "lossless",
 ]
+QUEUE = ["stable_line", "utilisation", "pollaczek_khinchine"]
+BLOCK = ["bits_per_message", "entropy_bound", "block_bound", "lossless"]
+TUNSTALL = ["bits_per_message", "entropy_bound", "tunstall_bound", "lossless"]
 
 GOLDENS: dict[str, dict[str, tuple[int, float, float, float, list[str]]]] = {
     "india_to_australia": {
@@ -61,6 +61,18 @@ GOLDENS: dict[str, dict[str, tuple[int, float, float, float, list[str]]]] = {
         "india-arithmetic": (34_987, H_INDIA, H_INDIA, 0.0, ARITHMETIC),
         "australia-arithmetic-india-model": (46_922, 2.3488, 2.3488, 0.5991, ARITHMETIC),
         "australia-with-india-huffman": (47_518, 2.37, 2.3488, 0.5991, BASIC),
+    },
+    "australia_learns": {
+        # Codes built for a model: India's proportions as probabilities (or as logits ln p)
+        # on Australia's box. Arithmetic coding pays the cross entropy itself, 2.3488 (the
+        # loss 1.6280 nats / ln 2); Huffman for the same model 2.37. At temperature 2 the
+        # softmax flattens India's model and the bill falls to 2.1110; Australia's own
+        # proportions reach the entropy.
+        "india-model-arithmetic": (46_768, 2.3488, 2.3488, 0.5991, ARITHMETIC),
+        "india-model-huffman": (47_525, 2.37, 2.3488, 0.5991, BASIC),
+        "india-logits": (47_026, 2.3488, 2.3488, 0.5991, ARITHMETIC),
+        "india-logits-hot": (42_234, 2.111, 2.111, 0.3613, ARITHMETIC),
+        "own-model": (34_976, H_INDIA, H_INDIA, 0.0, ARITHMETIC),
     },
     "busy_telegraph_office": {
         "fixed": (40_000, 2.0, 2.0, 0.2503, BASIC + QUEUE),

@@ -135,3 +135,19 @@ def test_an_urn_built_in_python_may_be_larger_than_a_file_allows_but_stays_exact
     with pytest.raises(RecordError, match=r"at most 2\^53 balls"):
         Urn("huge", {"a": 2**53, "b": 1})
     assert INDIA.total == 100
+
+
+def test_a_stream_code_on_a_noisy_line_is_refused_in_one_line():
+    from sim import loads
+    from sim.scenario.loader import ScenarioError
+
+    text = """
+urns: {india: {blue: 25, red: 50, green: 13, yellow: 12}}
+codes: {arith: {type: arithmetic, for: india}}
+lines: {cable: {baud: 50, noise: {type: bsc, flip: 0.01}}}
+links: [{name: a, urn: india, code: arith, line: cable}]
+"""
+    with pytest.raises(ScenarioError) as info:
+        loads(text)
+    assert len(info.value.problems) == 1
+    assert "noisy" in info.value.problems[0] and "stream code" in info.value.problems[0]

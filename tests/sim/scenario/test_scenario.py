@@ -36,8 +36,9 @@ BUNDLED = [
     "not_uniquely_decodable",
     "busy_telegraph_office",
     "shared_office",
-    "road_to_entropy",
     "noisy_cable",
+    "road_to_entropy",
+    "australia_learns",
 ]
 
 
