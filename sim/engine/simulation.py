@@ -195,7 +195,10 @@ def _start(env: simpy.Environment, runs: list[_LinkRun]) -> None:
         if r.link.line.shared:
             shared.setdefault(r.link.line, []).append(r)
         else:
-            spec = dataclasses.replace(r.link.line, baud=r.link.wire_baud)  # a channel code's overhead
+            # A channel code's overhead: each source bit takes 1/rate bits on the wire, in time and tariff.
+            rate = r.link.wire_baud / r.link.line.baud
+            tariff = dataclasses.replace(r.link.line.tariff, per_bit=r.link.line.tariff.per_bit / rate)
+            spec = dataclasses.replace(r.link.line, baud=r.link.wire_baud, tariff=tariff)
             r.tally = TelegraphLine(
                 spec, r.carriage.mean_service, r.carriage.telegrams,
                 r.carriage.telegram, r.carriage.back_to_back,

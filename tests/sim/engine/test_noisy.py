@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -125,6 +126,16 @@ def test_a_channel_code_slows_the_line_by_its_rate():
     assert coded.line.busy_time == pytest.approx(plain.line.busy_time * 7 / 4)
     assert coded.theory.mean_service == pytest.approx(plain.theory.mean_service * 7 / 4)
     assert coded.theory.code_rate == pytest.approx(4 / 7) and plain.theory.code_rate == 1.0
+
+
+def test_the_tariff_per_bit_is_paid_on_the_channel_bits():
+    text = scenario("{type: bsc, flip: 0.0}", "{urn: india, code: fixed, channel: {type: hamming74}}", 4_000)
+    line = text.links[0].line
+    tariff = dataclasses.replace(line.tariff, per_bit=0.01, per_telegram=0.5)
+    link = dataclasses.replace(text.links[0], line=dataclasses.replace(line, tariff=tariff))
+    coded = engine.run(dataclasses.replace(text, links=(link,))).links[0]
+    assert coded.wire_bits == 8_000 * 7 // 4
+    assert coded.line.cost == pytest.approx(0.01 * coded.wire_bits + 0.5 * coded.line.telegrams)
 
 
 def test_parity_detects_and_counts_the_messages_lost():
