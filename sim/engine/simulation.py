@@ -153,13 +153,14 @@ class _LinkRun:
             overlap_mean_wait=line.overlap_mean_wait if wire is not None else None,
         )
         pending = rx.decoder.pending if isinstance(rx, Receiver) else 0
+        stream = CODE_KINDS[link.code_type].stream  # a stream code has no codeword per colour
         errors = rx.errors() if isinstance(rx, NoisyReceiver) else None
         result = LinkResult(
             name=link.name,
             source=link.urn.name,
             code=link.code_name,
             code_type=link.code_type,
-            codewords=dict(link.code.codewords),
+            codewords={} if stream is not None else dict(link.code.codewords),
             source_distribution=link.urn.distribution.as_dict(),
             assumed_distribution=link.assumed_distribution.as_dict(),
             built_for=link.built_for,
@@ -183,6 +184,7 @@ class _LinkRun:
             errors=errors,
             wire_bits=rx.channel_bits if isinstance(rx, NoisyReceiver) else enc.bits,
             colour_counts={c: int(k) for c, k in zip(link.urn.counts, enc.colour_counts)},
+            stream_code=stream.describe(link.stream) if stream is not None and stream.describe else None,
         )
         return dataclasses.replace(result, checks=checks(link, theory, Measured.of(result)))
 

@@ -19,6 +19,7 @@ kinds up instead of testing their names.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -45,6 +46,7 @@ from coding import (
 )
 from coding.arithmetic import STATE_BITS
 from sim.model import limits
+from sim.model.results import StreamCode
 
 if TYPE_CHECKING:  # the engine (compiled kernels) loads when a run starts
     from sim.engine.codec import StreamCodec
@@ -56,6 +58,7 @@ __all__ = [
     "BackToBack",
     "CodeKind",
     "Fixed",
+    "MAX_LISTED",
     "Param",
     "Stream",
     "over",
@@ -95,6 +98,9 @@ class Stream:
     end of a run can add beyond the balls' own share (padding, flush).
     ``sequence_bound(obj, counts)``, if given, is the most bits the run may
     send given how many balls of each colour it drew (an exact check).
+    ``describe(obj)``, if given, is what the code really sends, as the
+    :class:`sim.model.results.StreamCode` record that ``summary.json``, the
+    report and ``explain`` show (a stream link has no codeword per colour).
     """
 
     params: tuple[Param, ...]
@@ -105,6 +111,7 @@ class Stream:
     bound: Callable[[Any, Distribution, Distribution], tuple[float, float, str] | None]
     tail: Callable[[Any], float]
     sequence_bound: Callable[[Any, Mapping[str, int]], float] | None = None
+    describe: Callable[[Any], StreamCode] | None = None
 
 
 # -- code kinds ---------------------------------------------------------------------------
@@ -291,6 +298,57 @@ def _arithmetic_sequence_bound(code: ArithmeticCode, counts: Mapping[str, int]) 
     return out
 
 
+#: A block table or Tunstall dictionary lists at most this many entries in results (the rest are counted).
+MAX_LISTED = 1024
+
+
+def _describe_block(code: BlockCode) -> StreamCode:
+    """The block table: each block of k balls and its codeword, shortest (most likely) first."""
+    blocks = list(itertools.product(code.source.symbols, repeat=code.order))  # the code's own order
+    words = [code.code[code.join(b)] for b in blocks]
+    shown = sorted(range(len(blocks)), key=lambda j: (len(words[j]), j))[:MAX_LISTED]
+    lengths = [len(w) for w in words]
+    return StreamCode(
+        "block",
+        f"Huffman's code on blocks of {code.order} balls: {len(blocks):,} blocks, codewords of "
+        f"{min(lengths)}–{max(lengths)} bits; a partial last block is padded with {code.pad}",
+        entries=len(blocks),
+        words=tuple(blocks[j] for j in shown),
+        codewords=tuple(words[j] for j in shown),
+        order=code.order,
+    )
+
+
+def _describe_tunstall(code: TunstallCode) -> StreamCode:
+    """The dictionary: each word of balls and the m-bit codeword it is sent as."""
+    words = code.words[:MAX_LISTED]
+    longest = max(len(w) for w in code.words)
+    return StreamCode(
+        "tunstall",
+        f"a dictionary of {len(code.words):,} words of 1–{longest} balls, each sent as a {code.bits}-bit "
+        "codeword (variable-to-fixed)",
+        entries=len(code.words),
+        words=tuple(words),
+        codewords=tuple(code.codewords[w] for w in words),
+        bits=code.bits,
+    )
+
+
+def _describe_arithmetic(code: ArithmeticCode) -> StreamCode:
+    """No codewords: the model's integer frequencies and each colour's interval of [0, 1)."""
+    T = code.total
+    cum = code.cumulative
+    return StreamCode(
+        "arithmetic",
+        f"integer frequencies f(x) out of T = 2^{code.precision} that cut [0, 1) into one interval "
+        "per colour; a ball costs −log2(f(x)/T) bits, fractions included (no colour has a codeword)",
+        entries=len(code.symbols),
+        frequencies=dict(zip(code.symbols, code.frequencies)),
+        total=T,
+        intervals={s: (cum[i] / T, cum[i + 1] / T) for i, s in enumerate(code.symbols)},
+    )
+
+
 def _block_tail(code: BlockCode) -> float:
     return float(max(len(w) for w in code.code.codewords.values()))
 
@@ -366,6 +424,7 @@ CODE_KINDS: Mapping[str, CodeKind] = {
                 _block_per_ball,
                 _block_bound,
                 _block_tail,
+                describe=_describe_block,
             ),
         ),
         CodeKind(
@@ -383,6 +442,7 @@ CODE_KINDS: Mapping[str, CodeKind] = {
                 _tunstall_per_ball,
                 _tunstall_bound,
                 lambda code: float(code.bits),
+                describe=_describe_tunstall,
             ),
         ),
         CodeKind(
@@ -401,6 +461,7 @@ CODE_KINDS: Mapping[str, CodeKind] = {
                 _arithmetic_bound,
                 lambda code: 2.0 + STATE_BITS,  # the flush, and the interval's last unsettled bits
                 _arithmetic_sequence_bound,
+                _describe_arithmetic,
             ),
         ),
     )

@@ -201,6 +201,35 @@ class Trace:
 
 
 @dataclass(frozen=True)
+class StreamCode:
+    """What a stream link (block, Tunstall, arithmetic) really sends.
+
+    A stream code has no codeword per colour (such a link's ``codewords`` is
+    empty); this record holds its code instead. ``kind`` is the code kind and
+    ``summary`` one line saying what the code is. Block and Tunstall codes are
+    tables from source words to codewords: ``words[i]`` (a block of ``order``
+    balls, or a Tunstall dictionary word) is sent as ``codewords[i]``;
+    ``entries`` is the size of the whole table, of which the lists hold at most
+    :data:`sim.model.kinds.MAX_LISTED` (the most likely blocks first). An
+    arithmetic code has no codewords at all: ``frequencies`` are the integer
+    frequencies f(x) of its model (they sum to ``total`` = T), and
+    ``intervals`` each colour's slice [low, high) of [0, 1): [F(x)/T, (F(x) + f(x))/T),
+    F(x) the frequencies of the colours before x.
+    """
+
+    kind: str
+    summary: str
+    entries: int = 0
+    words: tuple[tuple[str, ...], ...] = ()
+    codewords: tuple[str, ...] = ()
+    order: int | None = None
+    bits: int | None = None
+    frequencies: dict[str, int] = field(default_factory=dict)
+    total: int | None = None
+    intervals: dict[str, tuple[float, float]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class LinkResult:
     name: str
     source: str
@@ -231,6 +260,9 @@ class LinkResult:
     colour_counts: dict[str, int] = field(default_factory=dict)  # balls drawn per colour
     #: The inline model the code was built for (its YAML form), or None for an urn or none.
     model: dict[str, dict[str, float] | float] | None = None
+    #: A stream link's code (block table, Tunstall dictionary, arithmetic frequencies); None for a
+    #: symbol code, whose code is ``codewords`` (empty for a stream link).
+    stream_code: StreamCode | None = None
 
     @property
     def all_passed(self) -> bool:
@@ -349,6 +381,7 @@ def _schemas() -> dict[type, dict[str, tuple[Any, bool]]]:
         LineStats: _record_hints(LineStats),
         Check: _record_hints(Check),
         LinkErrors: _record_hints(LinkErrors),
+        StreamCode: _record_hints(StreamCode),
     }
 
 

@@ -29,11 +29,12 @@ from collections.abc import Mapping, Sequence
 
 from coding import Code, cross_entropy, entropy, kl_divergence
 from coding.losses import LOSS_MAPPING, nats_to_bits, pytorch
-from sim.model.kinds import CODE_KINDS
+from sim.model.kinds import CODE_KINDS, MAX_LISTED
 from sim.model.records import CodeSpec, Line, Link, Model, Scenario, Urn
+from sim.model.results import StreamCode
 from sim.model.theory import link_theory, road, whole_draw_per_ball
 from sim.publish.explain_noise import noise_part
-from sim.publish.numbers import MINUS, fixed, frac, prob, sig, signed
+from sim.publish.numbers import MINUS, fixed, frac, prob, sig, signed, stream_code_table
 
 __all__ = ["explain", "article_corrections"]
 
@@ -269,6 +270,20 @@ def _code_body(t: _Text, code: Code) -> None:
         )
 
 
+#: Rows of a block table or Tunstall dictionary that ``explain`` prints (summary.json lists more).
+EXPLAIN_STREAM_ROWS = 12
+
+
+def _stream_code_body(t: _Text, code: StreamCode) -> None:
+    """What a stream code sends: its table of source words, or an arithmetic coder's intervals."""
+    t.para(f"A stream code: it has no codeword per colour. Its code: {code.summary}.")
+    head, rows, more = stream_code_table(code, EXPLAIN_STREAM_ROWS)
+    t.lines.extend(_table([head, *rows]))
+    if more:
+        unit, order = ("blocks", ", the likeliest first") if code.kind == "block" else ("words", "")
+        t.add(f"    … and {more:,} more {unit} (summary.json lists up to {MAX_LISTED:,}{order})")
+
+
 def _code_section(
     t: _Text, name: str, spec: CodeSpec | None, built: list[tuple[str, Code]], urns: Mapping[str, Urn]
 ) -> None:
@@ -287,15 +302,14 @@ def _code_section(
         t.para("A fixed-length code is built per link over the link's colours; no link uses it.")
         t.add()
         return
-    for who, code in built:
-        if who:
-            t.add(f"  {who}:")
-        _code_body(t, code)
-    if spec is not None and CODE_KINDS[spec.type].stream is not None:
-        t.para(
-            "A stream code: it has no codeword per colour. The table above is Huffman's code on the "
-            "same model, the symbol code it is measured against."
-        )
+    stream = CODE_KINDS[spec.type].stream if spec is not None else None
+    if spec is not None and stream is not None and stream.describe is not None and spec.stream is not None:
+        _stream_code_body(t, stream.describe(spec.stream))
+    else:
+        for who, code in built:
+            if who:
+                t.add(f"  {who}:")
+            _code_body(t, code)
     explain = CODE_KINDS[spec.type].explain if spec is not None else None
     if spec is not None and explain is not None and spec.built_for is not None and spec.built_for in urns:
         urn = urns[spec.built_for]

@@ -16,8 +16,23 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
-__all__ = ["INFINITY", "MINUS", "MISSING", "fixed", "frac", "prob", "seconds", "sig", "signed"]
+if TYPE_CHECKING:  # pragma: no cover
+    from sim.model.results import StreamCode
+
+__all__ = [
+    "INFINITY",
+    "MINUS",
+    "MISSING",
+    "fixed",
+    "frac",
+    "prob",
+    "seconds",
+    "sig",
+    "signed",
+    "stream_code_table",
+]
 
 MINUS = "−"
 INFINITY = "∞"
@@ -77,3 +92,31 @@ def prob(x: float) -> str:
 def frac(f: Fraction) -> str:
     """An exact fraction: ``3/4``, or ``1`` when whole."""
     return str(f.numerator) if f.denominator == 1 else f"{f.numerator}/{f.denominator}"
+
+
+def stream_code_table(code: StreamCode, limit: int) -> tuple[list[str], list[list[str]], int]:
+    """A stream link's code as a table: (header, at most ``limit`` rows, how many more entries exist).
+
+    Block and Tunstall codes list each source word (its balls joined by ·) and its codeword; an
+    arithmetic code lists each colour's frequency, its interval of [0, 1) and what a ball costs.
+
+    >>> from sim.model.results import StreamCode
+    >>> tunstall = StreamCode("tunstall", "", 3, (("a", "a"), ("a", "b"), ("b",)), ("00", "01", "10"))
+    >>> stream_code_table(tunstall, 2)
+    (['balls', 'codeword', 'length'], [['a·a', '00', '2'], ['a·b', '01', '2']], 1)
+    >>> coin = StreamCode("arithmetic", "", 2, frequencies={"h": 3, "t": 1}, total=4,
+    ...                   intervals={"h": (0.0, 0.75), "t": (0.75, 1.0)})
+    >>> stream_code_table(coin, 9)[1]
+    [['h', '3', '0.7500', '[0.0000, 0.7500)', '0.4150'], ['t', '1', '0.2500', '[0.7500, 1.0000)', '2.0000']]
+    """
+    if code.frequencies:
+        total = code.total or sum(code.frequencies.values())
+        head = ["colour", "f(x)", "p̂(x) = f/T", "interval of [0, 1)", f"{MINUS}log2 p̂(x)"]
+        rows = []
+        for colour, f in list(code.frequencies.items())[:limit]:
+            low, high = code.intervals.get(colour, (math.nan, math.nan))
+            cost = -math.log2(f / total) if f > 0 else math.inf
+            rows.append([colour, f"{f:,}", fixed(f / total), f"[{fixed(low)}, {fixed(high)})", fixed(cost)])
+        return head, rows, max(0, len(code.frequencies) - limit)
+    rows = [["·".join(w), c, str(len(c))] for w, c in zip(code.words[:limit], code.codewords[:limit])]
+    return ["balls", "codeword", "length"], rows, max(0, code.entries - len(rows))

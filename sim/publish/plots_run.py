@@ -205,32 +205,57 @@ def block_links(result: RunResult, urn: str) -> list[LinkResult]:
     return sorted(found, key=lambda link: link.theory.block_order or 0)
 
 
+def order_one_link(result: RunResult, urn: str) -> LinkResult | None:
+    """The k = 1 point of the road for ``urn``: a Huffman link drawing from it and built for it
+    (Huffman on single balls is block coding with k = 1), or None when the run has none."""
+    for link in result.links:
+        if link.source == urn and link.code_type == "huffman" and link.built_for == urn:
+            return link
+    return None
+
+
 @_plain
 def road_blocks(result: RunResult, urn: str) -> Figure:
     """Bits per ball against the block length k, between the bounds H and H + 1/k.
 
     Each block link of ``urn`` shows its measured bits per ball with a 95 %
     band (1.96 theoretical standard errors) and its expected L_k/k; the
-    entropy H(q) and the bound H + 1/k frame them.
+    entropy H(q) and the bound H + 1/k frame them. The point k = 1 is
+    Huffman's code on single balls: a block link of order 1, or else the run's
+    Huffman link built for ``urn`` (measured and L), or else Huffman's L for
+    the urn's distribution (theory only).
     """
+    from coding import Distribution, huffman
+
     links = block_links(result, urn)
     if not links:
         raise ValueError(f"'urn' must be the source of a block-code link (got {urn!r})")
+    if links[0].theory.block_order != 1:
+        first = order_one_link(result, urn)
+        if first is not None:
+            links = [first, *links]
     fig = _figure(6.5, 4.2, (0.75, 0.55, 0.2, 0.35))
     ax = fig.add_subplot()
-    ks = np.array([link.theory.block_order for link in links], dtype=float)
+    ks = np.array([link.theory.block_order or 1 for link in links], dtype=float)
+    expected = [link.theory.expected_length for link in links]
+    if ks[0] != 1:  # no link codes single balls: Huffman's L for the urn is the k = 1 point
+        ks = np.concatenate(([1.0], ks))
+        q = Distribution(links[0].source_distribution)
+        expected.insert(0, huffman(q).expected_length(q))
     h = links[0].theory.entropy
     grid = np.arange(1, int(ks.max()) + 1, dtype=float)
     ax.plot(grid, h + 1 / grid, color="grey", ls=":", marker=".", label="H + 1/k (Huffman's bound per ball)")
     ax.axhline(h, color="black", ls="--", lw=1.4, label=f"H(q) = {fixed(h)} bits (urn {urn})")
-    expected = [link.theory.expected_length for link in links]
-    ax.plot(ks, expected, color=_LINK_COLOURS[0], ls="-.", marker="s", label="L_k / k (theory)")
+    ax.plot(
+        ks, expected, color=_LINK_COLOURS[0], ls="-.", marker="s", label="L_k / k (theory; k = 1: Huffman L)"
+    )
+    measured_ks = np.array([link.theory.block_order or 1 for link in links], dtype=float)
     means = np.array([link.bits_per_message for link in links])
     errors = np.array([Z95 * link.theory_std_error for link in links])
-    ax.errorbar(ks, means, yerr=errors, color=_LINK_COLOURS[1], fmt="o", capsize=4,
+    ax.errorbar(measured_ks, means, yerr=errors, color=_LINK_COLOURS[1], fmt="o", capsize=4,
                 label="measured bits per ball (95 %)")  # fmt: skip
     ax.set_xticks(grid)
-    ax.set_xlabel("block length k (balls per codeword)")
+    ax.set_xlabel("block length k (balls per codeword; k = 1 is Huffman on single balls)")
     ax.set_ylabel("bits per ball")
     ax.set_title(f"Block codes close in on the entropy: urn '{urn}'")
     ax.grid(True, alpha=0.3)

@@ -20,8 +20,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sim.model.results import LinkResult, RunResult
-from sim.publish.numbers import fixed, seconds, signed
+from sim.model.kinds import MAX_LISTED
+from sim.model.results import LinkResult, RunResult, StreamCode
+from sim.publish.numbers import fixed, seconds, signed, stream_code_table
 from sim.publish.report_noise import noise_section
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -185,7 +186,36 @@ def _shared_rows(link: LinkResult) -> list[tuple[str, str, str]]:
     ]
 
 
+#: Rows of a stream link's block table or Tunstall dictionary in the report (summary.json lists more).
+MAX_STREAM_ROWS = 64
+
+
+def _stream_code_table(code: StreamCode) -> str:
+    """A stream link's code: its table of source words and codewords, or its intervals (arithmetic)."""
+    head, rows, more = stream_code_table(code, MAX_STREAM_ROWS)
+    out = [
+        f"<p>A stream code: no codeword per colour. Its code: {_e(code.summary)}.</p>",
+        '<table class="code">',
+        "<thead><tr>" + "".join(f"<th>{_e(h)}</th>" for h in head) + "</tr></thead>",
+        "<tbody>",
+    ]
+    for row in rows:
+        cells = [f'<td class="num">{_e(c)}</td>' for c in row[1:]]
+        if not code.frequencies:  # a table of words: the codeword is code, not a number
+            cells[0] = f"<td><code>{_e(row[1])}</code></td>"
+        out.append(f"<tr><td>{_e(row[0])}</td>" + "".join(cells) + "</tr>")
+    if more:
+        out.append(
+            f'<tr><td colspan="{len(head)}">… and {_int(more)} more (summary.json lists up to '
+            f"{_int(MAX_LISTED)})</td></tr>"
+        )
+    out += ["</tbody>", "</table>"]
+    return "\n".join(out)
+
+
 def _code_table(link: LinkResult) -> str:
+    if link.stream_code is not None:
+        return _stream_code_table(link.stream_code)
     out = [
         '<table class="code">',
         "<thead><tr><th>symbol</th><th>q(x) source</th><th>p(x) assumed</th>"

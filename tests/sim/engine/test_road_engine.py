@@ -67,6 +67,33 @@ def test_million_messages_every_stream_kind_round_trips_and_lands():
     assert abs(result.link("australia-arithmetic-india-model").bits_per_message - 2.3488) < 0.005
 
 
+#: Fano and Shannon–Fano–Elias (symbol codes, not in road_to_entropy) on India's box and, with
+#: India's code, on Australia's.
+SYMBOL_ROAD = {
+    "urns": {"india": INDIA, "australia": {"blue": 13, "red": 25, "green": 50, "yellow": 12}},
+    "codes": {"fano": {"type": "fano", "for": "india"}, "sfe": {"type": "sfe", "for": "india"}},
+    "lines": {"cable": {"baud": 50}},
+    "links": [
+        {"urn": u, "code": c, "line": "cable"} for u in ("india", "australia") for c in ("fano", "sfe")
+    ],
+}
+
+
+@pytest.mark.parametrize("messages", [pytest.param(1_000_000, marks=pytest.mark.slow), 100_000])
+def test_fano_and_sfe_links_round_trip_and_hold_their_checks(messages):
+    result = run(load(SYMBOL_ROAD), messages=messages, seed=11)
+    for link in result.links:
+        assert link.lossless and link.mismatches == 0 and link.messages == messages, link.name
+        assert sum(link.colour_counts.values()) == messages, link.name
+        verdicts = {c.name: c.verdict for c in link.checks}
+        assert "fail" not in verdicts.values(), (link.name, verdicts)
+        assert verdicts["bits_per_message"] == "pass", link.name
+    # Fano's code on India is scheme 3 (L = 1.75, = Huffman's); SFE pays ⌈log2 1/p⌉ + 1 bits.
+    assert result.link("india-fano").theory.expected_length == 1.75
+    assert result.link("india-sfe").theory.expected_length == pytest.approx(2.87)  # 3, 2, 4, 5 bits
+    assert {c.name for c in result.link("india-fano").checks} >= {"fano_bound", "lossless"}
+
+
 def test_block_order_4_on_india():
     link = _road(20_000).link("india-block4")
     H = entropy(Distribution.from_counts(INDIA))
@@ -114,11 +141,12 @@ def _scenario(counts: dict[str, int], code: str) -> str:
     )
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=36, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.lists(st.integers(1, 40), min_size=1, max_size=5),
     st.sampled_from(["{type: block, for: box, order: 2}", "{type: block, for: box, order: 3}",
-                     "{type: tunstall, for: box, bits: 4}", "{type: arithmetic, for: box}"]),
+                     "{type: tunstall, for: box, bits: 4}", "{type: arithmetic, for: box}",
+                     "{type: fano, for: box}", "{type: sfe, for: box}"]),
     st.integers(1, 300),
     st.sampled_from([1, 5, 64]),
 )  # fmt: skip
@@ -194,7 +222,32 @@ def test_the_road_figure_puts_block_links_between_h_and_h_plus_one_over_k():
     lines = {line.get_label(): line for line in ax.get_lines()}
     bound = lines["H + 1/k (Huffman's bound per ball)"].get_ydata()
     assert list(bound) == pytest.approx([result.links[0].theory.entropy + 1 / k for k in (1, 2, 3, 4)])
-    assert list(lines["L_k / k (theory)"].get_xdata()) == [2, 3, 4]
+    theory = lines["L_k / k (theory; k = 1: Huffman L)"]
+    assert list(theory.get_xdata()) == [1, 2, 3, 4]  # k = 1 is Huffman's code on single balls
+    huffman = result.link("india-huffman")
+    expected = [huffman.theory.expected_length] + [result.link(f"india-block{k}").theory.expected_length
+                                                   for k in (2, 3, 4)]  # fmt: skip
+    assert list(theory.get_ydata()) == pytest.approx(expected) and expected[0] == 1.75
+    measured = ax.containers[0]  # the error bars: measured bits per ball, k = 1 the Huffman link's
+    assert list(measured.lines[0].get_xdata()) == [1, 2, 3, 4]
+    assert measured.lines[0].get_ydata()[0] == huffman.bits_per_message
+
+
+def test_the_road_figure_without_a_huffman_link_shows_huffmans_l_at_k_1():
+    from sim.publish.plots import figure_specs
+
+    text = (
+        "urns: {skew: {a: 9, b: 1}}\ncodes: {b2: {type: block, for: skew, order: 2}, "
+        "b3: {type: block, for: skew, order: 3}}\nlinks: [{urn: skew, code: b2}, {urn: skew, code: b3}]\n"
+    )
+    result = run(loads(text, filename="skew.yaml"), messages=2_000)
+    spec = next(s for s in figure_specs(result) if s.kind == "road")
+    ax = spec.build().axes[0]
+    theory = {line.get_label(): line for line in ax.get_lines()}["L_k / k (theory; k = 1: Huffman L)"]
+    # Huffman on {0.9, 0.1} spends one bit per ball; blocks of 2 and 3 spend 0.645 and 0.5327.
+    assert list(theory.get_xdata()) == [1, 2, 3]
+    assert list(theory.get_ydata()) == pytest.approx([1.0, 0.645, 0.5327], abs=5e-5)
+    assert list(ax.containers[0].lines[0].get_xdata()) == [2, 3]  # measured only where a link ran
 
 
 def test_stream_checks_rarely_fail_across_seeds():

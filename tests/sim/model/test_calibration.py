@@ -132,6 +132,44 @@ def test_shared_checks_notice_a_slow_wire():
         assert r.fail >= 0.9 * r.runs, (r.case, r.check, r.fail, r.runs)
 
 
+ROAD_CHECKS = {"bits_per_message", "entropy_bound", "lossless", "fano_bound", "block_bound", "tunstall_bound",
+               "arithmetic_bound", "arithmetic_sequence_bound"}  # fmt: skip
+
+
+def test_road_checks_hold_their_stated_rate_over_seeds():
+    # Issue 11's kinds (Fano, SFE, block k = 2–4, Tunstall, arithmetic on its own urn, across urns
+    # and on {998, 1, 1}) over 40 seeds at 1,001 and 10,001 messages: odd counts, so a block code's
+    # last block is partial. Codes on one urn share its draws, so a rare sample shows in several rows.
+    rows = cal.calibrate(cal.road_cases(messages=(1_001, 10_001)), range(1, 41))
+    assert len({r.case for r in rows}) == 2 * len(cal.ROAD_CODES) == 22
+    assert {r.check for r in rows} == ROAD_CHECKS
+    for r in rows:
+        assert r.runs == 40 and r.inconclusive == 0, (r.case, r.check)
+        if r.check == "bits_per_message":
+            assert r.stated == ALPHA and r.p_value > 1e-3, (r.case, r.fail)
+        else:
+            assert r.stated == 0.0 and r.fail == 0, (r.case, r.check)  # exact checks never FAIL
+    assert sum(r.fail for r in rows) <= 2  # 880 verdicts at 0.1 %: more than 2 has probability < 0.1 %
+
+
+def test_road_checks_notice_a_length_off_by_one_percent():
+    cases = cal.road_power_cases(100_000)
+    assert [c.label.split(":")[0] for c in cases] == [k for k in cal.ROAD_CODES if "998" not in k]
+    rows = cal.calibrate(cases, range(1, 11))
+    assert {r.check for r in rows} == {"bits_per_message"}
+    for r in rows:
+        assert r.fail >= 9, (r.case, r.fail)  # power ≥ 90 % at 10^5 messages
+
+
+def test_arithmetic_total_bits_bound_is_exact_and_tight():
+    # Σ (−log2 p̂(x_i) + ε(x_i)) + 2 is never exceeded, and a correct coder spends at least
+    # −log2 of its final interval, less a bit: the run sits within 3 bits below the bound.
+    for label in ("arithmetic", "arithmetic, Australia with India's model", "arithmetic, urn {998, 1, 1}"):
+        for n in (100, 10_001):
+            slack = cal.sequence_slack(cal.Case(label, cal.road_scenario(label), n), range(1, 21))
+            assert len(slack) == 20 and 0 <= min(slack) and max(slack) < 3, (label, n, slack)
+
+
 def test_slowed_links_still_share_one_line():
     india, ceylon = cal.slowed(cal.shared_links(0.9, priority=True))
     assert india.line == ceylon.line and india.line.shared
