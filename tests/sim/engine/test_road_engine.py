@@ -269,3 +269,56 @@ def test_a_stream_code_on_a_noisy_line_is_refused_with_one_line():
     )
     with pytest.raises(ScenarioError, match=r"noisy.yaml: links\[0\]\.code: line 'cable' is noisy"):
         loads(text, filename="noisy.yaml")
+
+
+def test_stream_links_show_their_own_code_not_a_huffman_stand_in():
+    import json
+
+    from coding import arithmetic, tunstall
+    from sim.model.results import RunResult
+
+    result = _road(2_000)
+    india = Distribution.from_counts(INDIA)
+    for name in STREAMS:
+        assert result.link(name).codewords == {}, name  # no codeword per colour
+    assert result.link("india-huffman").codewords == {"blue": "10", "red": "0", "green": "110", "yellow": "111"}
+    assert result.link("india-huffman").stream_code is None
+    # Block: the table of the k-th extension (256 blocks for k = 4), likeliest (shortest) first.
+    b4 = result.link("india-block4").stream_code
+    code4 = block(india, order=4)
+    assert (b4.kind, b4.order, b4.entries, len(b4.words)) == ("block", 4, 256, 256)
+    assert b4.words[0] == ("red",) * 4 and b4.codewords[0] == code4.code[code4.join(["red"] * 4)]
+    assert all(b4.codewords[i] == code4.code[code4.join(w)] for i, w in enumerate(b4.words))
+    assert [len(c) for c in b4.codewords] == sorted(len(c) for c in b4.codewords)
+    # Tunstall: dictionary words -> fixed 5-bit codewords.
+    tun = result.link("india-tunstall").stream_code
+    tc = tunstall(india, bits=5)
+    assert (tun.kind, tun.bits, tun.entries) == ("tunstall", 5, len(tc.words))
+    assert dict(zip(tun.words, tun.codewords)) == dict(tc.codewords)
+    assert {len(c) for c in tun.codewords} == {5}
+    # Arithmetic: no codewords at all; the model's frequencies and intervals.
+    ar = result.link("australia-arithmetic-india-model").stream_code
+    ac = arithmetic(india)
+    assert (ar.kind, ar.words, ar.codewords, ar.total) == ("arithmetic", (), (), ac.total)
+    assert ar.frequencies == dict(zip(ac.symbols, ac.frequencies))
+    assert ar.intervals["red"] == (0.25, 0.75) and ar.intervals["yellow"][1] == 1.0
+    # summary.json carries it and reads it back.
+    doc = json.loads(json.dumps(result.to_dict()))
+    link = next(d for d in doc["links"] if d["name"] == "india-block4")
+    assert link["codewords"] == {} and link["stream_code"]["entries"] == 256
+    assert link["stream_code"]["words"][0] == ["red"] * 4
+    assert RunResult.from_dict(doc).link("india-tunstall").stream_code == tun
+
+
+def test_explain_and_report_show_the_stream_codes_table():
+    from sim.publish.explain import explain
+    from sim.publish.report import _code_table
+
+    text = explain(load("road_to_entropy"))
+    part = text[text.index("Code block4") : text.index("Code tunstall5")]
+    assert "red·red·red·red        0000" in part and "… and 244 more blocks" in part
+    assert "colour  codeword" not in part  # not Huffman's table for single colours
+    arith = text[text.index("Code india_arith") : text.index("\nLinks\n")]
+    assert "[0.2500, 0.7500)" in arith and "8,388,608" in arith and "codeword  length" not in arith
+    html = _code_table(_road(1_000).link("india-tunstall"))
+    assert "a dictionary of 31 words" in html and "<code>00000</code>" in html and "blue·blue" in html
