@@ -541,12 +541,16 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             progress=sys.stderr.isatty() and not args.quiet,
             say=say,
         )
-    except KeyboardInterrupt:
-        print(
-            f"telegraph sweep: interrupted; finished tasks are saved in {args.out}/.{sw.name}.partial/ "
-            "and the same command resumes",
-            file=sys.stderr,
-        )
+    except KeyboardInterrupt as exc:
+        folder = getattr(exc, "folder", None)  # sim.publish.output.InterruptedAfterWrite: it is in place
+        if folder is not None:
+            print(f"telegraph sweep: interrupted; the results in {folder}/ are complete", file=sys.stderr)
+        else:
+            print(
+                f"telegraph sweep: interrupted; finished tasks are saved in {args.out}/.{sw.name}.partial/ "
+                "and the same command resumes",
+                file=sys.stderr,
+            )
         return 130
     if outcome.failures:
         for line in outcome.failures:

@@ -33,6 +33,7 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import IO
 
 from sim.model.results import RunResult, traces_to_csv
 
@@ -175,6 +176,8 @@ _TMP_FILE = re.compile(r"\..+\.[0-9a-f]{8}\.tmp")
 def _kind(mode: int) -> str:
     if stat.S_ISREG(mode):
         return "a file"
+    if stat.S_ISLNK(mode):
+        return "a symbolic link"
     if stat.S_ISFIFO(mode):
         return "a named pipe"
     if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
@@ -182,6 +185,14 @@ def _kind(mode: int) -> str:
     if stat.S_ISSOCK(mode):
         return "a socket"
     return "not a folder"
+
+
+def is_real_folder(path: Path) -> bool:
+    """``path`` is a folder and not a symbolic link to one."""
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except FileNotFoundError:
+        return False
 
 
 def is_ours(path: Path) -> bool:
@@ -246,8 +257,11 @@ class Folder:
         self.swapped = False  # set once a hidden folder has been put in place
 
     @classmethod
-    def open(cls, path: Path | str, *, create: bool = False) -> Folder:
-        """Open an existing folder (``create``: make it, and its parents, when missing)."""
+    def open(cls, path: Path | str, *, create: bool = False, nofollow: bool = False) -> Folder:
+        """Open an existing folder (``create``: make it, and its parents, when missing).
+
+        With ``nofollow`` a symbolic link at ``path`` itself is refused (an :class:`OutputError`).
+        """
         path = Path(path)
         if create:
             try:
@@ -255,14 +269,25 @@ class Folder:
             except FileExistsError:  # not "File exists": say what is in the way
                 raise OutputError(f"{path}: is {_kind(path.stat().st_mode)}, not a folder") from None
         try:
-            fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | _CLOEXEC)
+            fd = os.open(path, _DIR_FLAGS if nofollow else os.O_RDONLY | os.O_DIRECTORY | _CLOEXEC)
         except FileNotFoundError:
             raise OutputError(f"{path}: no such folder") from None
-        except NotADirectoryError:
-            raise OutputError(f"{path}: is {_kind(path.stat().st_mode)}, not a folder") from None
+        except (NotADirectoryError, OSError) as exc:
+            if not isinstance(exc, NotADirectoryError) and exc.errno != errno.ELOOP:
+                raise
+            raise OutputError(f"{path}: is {_kind(path.lstat().st_mode)}, not a folder") from None
         marker = read_marker(path)
         manifest = set(marker["files"]) if marker is not None else None
         return cls(path, fd, manifest, marker.get("scenario", "") if marker is not None else "")
+
+    def make(self, name: str) -> Folder:
+        """Create the new folder ``name`` in this one (it must not exist) and open it, unmarked.
+
+        Whoever writes in it keeps its own record of what it wrote (a sweep: its ``sweep.json``).
+        """
+        os.mkdir(name, 0o777, dir_fd=self.fd)  # FileExistsError if anything is there, a symlink too
+        fd = os.open(name, _DIR_FLAGS, dir_fd=self.fd)
+        return Folder(self.path / name, fd, None)
 
     @classmethod
     def create_hidden(cls, parent: Path, name: str, scenario: str) -> Folder:
@@ -340,6 +365,22 @@ class Folder:
 
         Refuses a symbolic link, a pipe or device, and a file over ``limit`` bytes.
         """
+        f = self.open_read(name)
+        if f is None:
+            return None
+        with f:
+            size = os.fstat(f.fileno()).st_size
+            if size > limit:
+                raise OutputError(
+                    f"{self.path / name}: is {_size(size)}, more than telegraph reads (limit {_size(limit)})"
+                )
+            data = f.read(limit + 1)
+        if len(data) > limit:  # grew while we read
+            raise OutputError(f"{self.path / name}: is more than telegraph reads (limit {_size(limit)})")
+        return data
+
+    def open_read(self, name: str) -> IO[bytes] | None:
+        """The regular file ``name`` open for reading (None when absent); never a symlink, pipe or device."""
         try:
             fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | _CLOEXEC, dir_fd=self.fd)
         except FileNotFoundError:
@@ -348,19 +389,36 @@ class Folder:
             if exc.errno == errno.ELOOP:
                 raise OutputError(f"{self.path / name}: is a symbolic link (telegraph reads none)") from None
             raise OSError(exc.errno, exc.strerror, str(self.path / name)) from None
-        with os.fdopen(fd, "rb") as f:
-            info = os.fstat(fd)
-            if not stat.S_ISREG(info.st_mode):
-                raise OutputError(f"{self.path / name}: is {_kind(info.st_mode)}, not a file")
-            if info.st_size > limit:
-                raise OutputError(
-                    f"{self.path / name}: is {_size(info.st_size)}, more than telegraph reads "
-                    f"(limit {_size(limit)})"
-                )
-            data = f.read(limit + 1)
-        if len(data) > limit:  # grew while we read
-            raise OutputError(f"{self.path / name}: is more than telegraph reads (limit {_size(limit)})")
-        return data
+        f = os.fdopen(fd, "rb")
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            f.close()
+            raise OutputError(f"{self.path / name}: is {_kind(info.st_mode)}, not a file")
+        return f
+
+    def append(self, name: str) -> IO[bytes]:
+        """The file ``name`` open for appending (created when missing; a symlink there is refused)."""
+        flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW | _CLOEXEC
+        try:
+            fd = os.open(name, flags, 0o666, dir_fd=self.fd)
+        except OSError as exc:
+            raise OSError(exc.errno, exc.strerror, str(self.path / name)) from None
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            raise OutputError(f"{self.path / name}: is not a file")
+        return os.fdopen(fd, "ab")
+
+    def truncate(self, name: str, size: int) -> None:
+        """Cut the file ``name`` back to ``size`` bytes (never through a symlink)."""
+        fd = os.open(name, os.O_WRONLY | os.O_NOFOLLOW | _CLOEXEC, dir_fd=self.fd)
+        try:
+            os.ftruncate(fd, size)
+        finally:
+            os.close(fd)
+
+    def remove(self, name: str) -> None:
+        """Remove the file ``name`` we wrote in this folder (a symlink there is removed, not followed)."""
+        os.unlink(name, dir_fd=self.fd)
 
     def close(self) -> None:
         if self.fd >= 0:
@@ -477,7 +535,14 @@ def _signals_deferred() -> Iterator[None]:
             signal.raise_signal(pending[0])
 
 
-def _swap(parent: Folder, partial: Folder, name: str) -> None:
+def swap(
+    parent: Folder,
+    partial: Folder,
+    name: str,
+    *,
+    refuse: Callable[[Path], str | None] | None = None,
+    allowed: Callable[[str], bool] | None = None,
+) -> None:
     """Put ``partial`` at ``name``: one rename-exchange where the system has it.
 
     With renameat2(RENAME_EXCHANGE) (Linux 3.15+, most local file systems)
@@ -486,9 +551,13 @@ def _swap(parent: Folder, partial: Folder, name: str) -> None:
     the new one into place, with SIGINT and SIGTERM held between the two
     renames; only a SIGKILL or power loss in that instant leaves the old
     result under its hidden ``.old`` name (the next run cleans it up).
+
+    ``refuse(target)`` says why the folder at ``name`` may not be replaced (None: it may; by
+    default :func:`_describe`, a run's results folder); ``allowed`` names the files of the old
+    folder that are ours to remove (by default its marker's, see :func:`remove_ours`).
     """
     target = parent.path / name
-    why = _describe(target)
+    why = (refuse or _describe)(target)
     if why is not None:  # it changed while we simulated
         raise OutputError(f"{target}: {why}; telegraph replaces only its own results (choose another --out)")
     tmp = partial.path.name
@@ -519,19 +588,27 @@ def _swap(parent: Folder, partial: Folder, name: str) -> None:
         raise
     finally:
         if partial.swapped and old is not None:
-            _remove_ours(parent, old)
+            remove_ours(parent, old, allowed=allowed)
 
 
-def _remove_ours(parent: Folder, name: str, *, made_here: bool = False) -> bool:
+def remove_ours(
+    parent: Folder, name: str, *, made_here: bool = False, allowed: Callable[[str], bool] | None = None
+) -> bool:
     """Remove the folder ``name`` of ``parent`` when it is provably ours; True when it is gone.
 
     Only the files its marker lists (or, for a folder from before the
     marker, the names telegraph writes) and our temporary files are
     unlinked, then the empty folder is removed: a file of anyone else's is
-    never deleted, and the folder then stays.
+    never deleted, and the folder then stays. ``allowed``, when given, names
+    the files that are ours instead (a sweep's folder lists them in its
+    ``sweep.json``).
     """
     path = parent.path / name
-    allowed = _ours_rule(path, scenario=None)
+    if allowed is None:
+        allowed = _ours_rule(path, scenario=None)
+    else:  # the files named ours, and the temporary files of an interrupted Folder.write
+        named = allowed
+        allowed = lambda n: named(n) or bool(_TMP_FILE.fullmatch(n))  # noqa: E731
     if allowed is None:
         if made_here:  # this process made it: an empty one (its marker never written) goes too
             with contextlib.suppress(OSError):
@@ -576,7 +653,7 @@ def clean_leftovers(parent: Folder, name: str) -> list[str]:
         try:
             if not _lock(fd, wait=False):
                 continue  # another run is writing it
-            if _remove_ours(parent, entry.name):
+            if remove_ours(parent, entry.name):
                 removed.append(entry.name)
         finally:
             os.close(fd)
@@ -595,7 +672,7 @@ def write_results(
     """Write ``summary.json``, ``trace.csv``, ``scenario.yaml`` (and ``extra``'s files) to ``folder``.
 
     The files go into a fresh hidden folder beside ``folder``, which then
-    trades places with the previous result (see :func:`_swap`). Raises
+    trades places with the previous result (see :func:`swap`). Raises
     :class:`OutputError` when ``folder`` exists and is not a telegraph
     results folder (see :func:`check_target`); nothing is touched then. A
     signal once the new result is in place raises
@@ -617,14 +694,14 @@ def write_results(
                     extra(partial)
                 partial.finish()
             except BaseException:
-                _remove_ours(parent, partial.path.name, made_here=True)
+                remove_ours(parent, partial.path.name, made_here=True)
                 raise
             hidden = partial.path.name
             try:
-                _swap(parent, partial, folder.name)
+                swap(parent, partial, folder.name)
             except BaseException:
                 if not partial.swapped:
-                    _remove_ours(parent, hidden, made_here=True)
+                    remove_ours(parent, hidden, made_here=True)
                 raise
         finally:
             partial.close()

@@ -14,8 +14,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sim.publish.output import Folder
 from sim.publish.report import _e, _figure, page_head
-from sim.sweep import files
 from sim.sweep.spec import Sweep
 
 __all__ = ["PointLink", "Summary", "aggregate", "write_outputs"]
@@ -130,7 +130,7 @@ def aggregate(sweep: Sweep, rows: Iterable[list[str]]) -> Summary:
     return out
 
 
-def write_outputs(sweep: Sweep, summary: Summary, folder: Path) -> list[str]:
+def write_outputs(sweep: Sweep, summary: Summary, folder: Folder) -> list[str]:
     """Draw the chosen figures (PNG) and ``report.html`` into ``folder``; return the file names."""
     from sim.publish.plots import svg_markup
     from sim.sweep.figures import choose, png_bytes
@@ -140,12 +140,12 @@ def write_outputs(sweep: Sweep, summary: Summary, folder: Path) -> list[str]:
     for spec in choose(summary):
         fig = spec.build()
         try:
-            files.write_new(folder / f"{spec.stem}.png", png_bytes(fig))
+            folder.write(f"{spec.stem}.png", png_bytes(fig))
             inline.append((spec.stem, spec.caption, svg_markup(fig, id_prefix=f"{spec.stem}-")))
         finally:
             fig.clear()
         written.append(f"{spec.stem}.png")
-    files.write_new(folder / REPORT, report_html(sweep, summary, inline))
+    folder.write(REPORT, report_html(sweep, summary, inline))
     written.append(REPORT)
     return written
 

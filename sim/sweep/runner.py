@@ -25,9 +25,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from sim.sweep import files
+from sim.publish.output import Folder, is_real_folder, opened, remove_ours, swap
 from sim.sweep.spec import Sweep, SweepError, iter_tasks, task_seed
 from sim.sweep.spec import _text as value_cell
 from sim.sweep.task import RESULT_COLUMNS, run_task
@@ -64,14 +64,19 @@ def default_workers() -> int:
     return os.cpu_count() or 1
 
 
+#: The most of ``sweep.json`` a sweep reads back (its own is a few kilobytes).
+SPEC_MAX_BYTES = 16 << 20
+
+
 def _read_spec(folder: Path) -> dict[str, Any] | None:
-    """Our ``sweep.json`` in ``folder``, or None if there is none we wrote."""
-    path = folder / SPEC
+    """Our ``sweep.json`` in ``folder``, or None if there is none we wrote (or ``folder`` is a symlink)."""
+    if not is_real_folder(folder):
+        return None
     try:
-        if os.path.islink(path):
-            return None
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        with Folder.open(folder, nofollow=True) as f:
+            raw = f.read(SPEC, SPEC_MAX_BYTES)
+        doc = json.loads(raw.decode("utf-8")) if raw is not None else None
+    except (OSError, ValueError, RecursionError):  # OutputError is a ValueError
         return None
     return doc if isinstance(doc, dict) and doc.get("written_by") == MARKER else None
 
@@ -80,7 +85,7 @@ def _check_final(folder: Path, digest: str) -> tuple[bool, list[str] | None]:
     """(complete already, files of an old result to replace at the end) for the final folder."""
     if not os.path.lexists(folder):
         return False, None
-    if not files.is_real_folder(folder):
+    if not is_real_folder(folder):
         raise SweepError([f"{folder}: is in the way and is not a folder; move it or choose another --out"])
     doc = _read_spec(folder)
     if doc is None:
@@ -90,7 +95,7 @@ def _check_final(folder: Path, digest: str) -> tuple[bool, list[str] | None]:
     if doc.get("digest") == digest and doc.get("complete"):
         return True, None
     ours = [str(n) for n in doc.get("files", [])]
-    strangers = sorted(set(os.listdir(folder)) - set(ours))
+    strangers = _strangers(folder, ours)
     if strangers:
         raise SweepError(
             [
@@ -101,6 +106,25 @@ def _check_final(folder: Path, digest: str) -> tuple[bool, list[str] | None]:
     return False, ours
 
 
+def _strangers(folder: Path, ours: list[str]) -> list[str]:
+    """What ``folder`` holds besides the files ``ours`` (None of it may be replaced or removed)."""
+    return sorted(set(os.listdir(folder)) - set(ours))
+
+
+def _replaceable(ours: list[str]) -> Callable[[Path], str | None]:
+    """Why the old final folder may not be replaced now (None: it is still only our ``ours`` files)."""
+
+    def why(target: Path) -> str | None:
+        if not os.path.lexists(target):
+            return None
+        if not is_real_folder(target) or _read_spec(target) is None:
+            return "was replaced by something telegraph sweep did not write"
+        strangers = _strangers(target, ours)
+        return f"holds files telegraph did not write ({', '.join(strangers[:5])})" if strangers else None
+
+    return why
+
+
 @dataclass
 class _Journal:
     """Finished tasks read back from the journal: (point, replication) -> byte offset of its line."""
@@ -109,12 +133,13 @@ class _Journal:
     failed: dict[tuple[int, int], str] = field(default_factory=dict)
 
 
-def _read_journal(path: Path) -> _Journal:
+def _read_journal(partial: Folder) -> _Journal:
     j = _Journal()
-    if not path.exists():
+    f = partial.open_read(JOURNAL)
+    if f is None:
         return j
     good_end = 0
-    with open(path, "rb") as f:
+    with f:
         offset = 0
         for raw in f:
             if not raw.endswith(b"\n"):
@@ -123,7 +148,9 @@ def _read_journal(path: Path) -> _Journal:
                 doc = json.loads(raw)
                 key = (int(doc["p"]), int(doc["r"]))
             except (ValueError, KeyError, TypeError):
-                raise SweepError([f"{path}: line at byte {offset} is not a journal entry"]) from None
+                raise SweepError(
+                    [f"{partial.path / JOURNAL}: line at byte {offset} is not a journal entry"]
+                ) from None
             if "rows" in doc:
                 j.done[key] = offset
                 j.failed.pop(key, None)
@@ -131,9 +158,24 @@ def _read_journal(path: Path) -> _Journal:
                 j.failed[key] = str(doc.get("error", "?"))
             offset += len(raw)
             good_end = offset
-    if path.stat().st_size != good_end:
-        files.truncate(path, good_end)
+        size = os.fstat(f.fileno()).st_size
+    if size != good_end:
+        partial.truncate(JOURNAL, good_end)
     return j
+
+
+def _append_lines(journal: IO[bytes], lines: list[str]) -> list[int]:
+    """Append lines with one write and make them durable before returning; their byte offsets."""
+    start = os.fstat(journal.fileno()).st_size
+    raw = [line.encode("utf-8") + b"\n" for line in lines]
+    offsets = []
+    for chunk in raw:
+        offsets.append(start)
+        start += len(chunk)
+    journal.write(b"".join(raw))
+    journal.flush()
+    os.fsync(journal.fileno())
+    return offsets
 
 
 def _provenance() -> dict[str, Any]:
@@ -184,10 +226,36 @@ def run_sweep(
     if complete:
         outcome.complete = outcome.already_complete = True
         return outcome
-    out.mkdir(parents=True, exist_ok=True)
-    journal_path = partial / JOURNAL
+    with opened(out, create=True) as parent:
+        part = _open_partial(parent, partial, sweep, digest, restart)
+        try:
+            journal = _read_journal(part)
+            outcome.resumed = len(journal.done)
+            if outcome.resumed:
+                say(f"resuming: {outcome.resumed:,} of {sweep.tasks:,} tasks already done")
+            todo = [t for t in iter_tasks(sweep) if t not in journal.done]
+            started = time.time()
+            where = "nothing to run"
+            if todo:
+                where = _execute(sweep, todo, part, journal, workers, scheduler, progress, outcome, task)
+            for (p, r), error in sorted(journal.failed.items()):
+                outcome.failures.append(
+                    f"{sweep.source}: point {p} ({sweep.label(sweep.points[p])}), replication {r}, "
+                    f"seed {task_seed(sweep.seed, p, r)}: {error}"
+                )
+            if outcome.failures:
+                return outcome
+            _finish(sweep, parent, part, folder, journal, old_files, where, started, figures)
+        finally:
+            part.close()
+    outcome.complete = True
+    return outcome
+
+
+def _open_partial(parent: Folder, partial: Path, sweep: Sweep, digest: str, restart: bool) -> Folder:
+    """The unfinished run's folder ``.NAME.partial``, checked to be ours and of this sweep, or a new one."""
     if os.path.lexists(partial):
-        doc = _read_spec(partial) if files.is_real_folder(partial) else None
+        doc = _read_spec(partial)
         if doc is None:
             raise SweepError([f"{partial}: exists and was not written by telegraph sweep; move it away"])
         if doc.get("digest") != digest:
@@ -199,38 +267,21 @@ def run_sweep(
                         "to discard it"
                     ]  # fmt: skip
                 )
-            files.remove_ours(partial, [JOURNAL, SPEC, f".{SPEC}.tmp"])
+            remove_ours(parent, partial.name, allowed={JOURNAL, SPEC}.__contains__)
             if os.path.lexists(partial):
                 raise SweepError([f"{partial}: holds files telegraph did not write; move it away"])
-    if not os.path.lexists(partial):
-        files.make_folder(partial)
-        spec = {"written_by": MARKER, **sweep.to_dict(), "complete": False}
-        files.write_new(partial / SPEC, json.dumps(spec, indent=2, default=str) + "\n")
-    journal = _read_journal(journal_path)
-    outcome.resumed = len(journal.done)
-    if outcome.resumed:
-        say(f"resuming: {outcome.resumed:,} of {sweep.tasks:,} tasks already done")
-    todo = [t for t in iter_tasks(sweep) if t not in journal.done]
-    started = time.time()
-    where = "nothing to run"
-    if todo:
-        where = _execute(sweep, todo, journal_path, journal, workers, scheduler, progress, outcome, task)
-    for (p, r), error in sorted(journal.failed.items()):
-        outcome.failures.append(
-            f"{sweep.source}: point {p} ({sweep.label(sweep.points[p])}), replication {r}, "
-            f"seed {task_seed(sweep.seed, p, r)}: {error}"
-        )
-    if outcome.failures:
-        return outcome
-    _finish(sweep, partial, folder, journal, old_files, where, started, figures)
-    outcome.complete = True
-    return outcome
+    if os.path.lexists(partial):
+        return Folder.open(partial, nofollow=True)
+    part = parent.make(partial.name)
+    spec = {"written_by": MARKER, **sweep.to_dict(), "complete": False}
+    part.write(SPEC, json.dumps(spec, indent=2, default=str) + "\n")
+    return part
 
 
 def _execute(
     sweep: Sweep,
     todo: list[tuple[int, int]],
-    journal_path: Path,
+    partial: Folder,
     journal: _Journal,
     workers: int | None,
     scheduler: str | None,
@@ -280,7 +331,7 @@ def _execute(
         window = max(4, 4 * threads)
         first = [submit(*t) for _, t in zip(range(window), tasks)]
         pending = as_completed(first, with_results=False)
-        with files.open_journal(journal_path) as jf:
+        with partial.append(JOURNAL) as jf:
             # Every future finished by now is journalled with one write and one fsync (group commit).
             for batch in pending.batches():
                 lines: list[str] = []
@@ -296,7 +347,7 @@ def _execute(
                         lines.append(json.dumps({"p": p, "r": r, "seed": seed, "error": error}))
                         entries.append(((p, r), error))
                     fut.release()
-                for (key, error), offset in zip(entries, files.append_lines(jf, lines)):
+                for (key, error), offset in zip(entries, _append_lines(jf, lines)):
                     if error is None:
                         journal.done[key] = offset
                         journal.failed.pop(key, None)
@@ -353,9 +404,12 @@ class _Progress:
         sys.stderr.flush()
 
 
-def journal_rows(sweep: Sweep, journal_path: Path, journal: _Journal) -> Iterator[list[str]]:
+def journal_rows(sweep: Sweep, partial: Folder, journal: _Journal) -> Iterator[list[str]]:
     """Every ``points.csv`` row in order (point, replication, link), read back line by line."""
-    with open(journal_path, "rb") as f:
+    f = partial.open_read(JOURNAL)
+    if f is None:
+        raise SweepError([f"{partial.path / JOURNAL}: is missing"])
+    with f:
         for p, r in iter_tasks(sweep):
             f.seek(journal.done[(p, r)])
             doc = json.loads(f.readline())
@@ -366,7 +420,8 @@ def journal_rows(sweep: Sweep, journal_path: Path, journal: _Journal) -> Iterato
 
 def _finish(
     sweep: Sweep,
-    partial: Path,
+    parent: Folder,
+    partial: Folder,
     folder: Path,
     journal: _Journal,
     old_files: list[str] | None,
@@ -374,16 +429,21 @@ def _finish(
     started: float,
     figures: bool,
 ) -> None:
+    """Write ``points.csv``, the figures and the final ``sweep.json``, then put the folder in place.
+
+    Every file goes through :class:`sim.publish.output.Folder` (never through a symlink), and the
+    folder replaces an old result of this sweep by :func:`sim.publish.output.swap` (one
+    rename-exchange), which removes only the files the old ``sweep.json`` lists.
+    """
     from sim.sweep.report import aggregate, write_outputs
 
-    journal_path = partial / JOURNAL
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(points_header(sweep))
-    for row in journal_rows(sweep, journal_path, journal):
+    for row in journal_rows(sweep, partial, journal):
         writer.writerow(row)
     text = buf.getvalue()
-    files.write_new(partial / POINTS, text)
+    partial.write(POINTS, text)
     summary = aggregate(sweep, csv.reader(io.StringIO(text)))
     written = [POINTS]
     if figures:
@@ -401,14 +461,7 @@ def _finish(
         "expected_false_alarms": round(summary.expected_false_alarms, 6),
         "files": sorted([*written, SPEC]),
     }
-    files.replace_ours(partial / SPEC, json.dumps(spec, indent=2, default=str) + "\n")
-    files.remove_file(journal_path)
-    if old_files is not None:
-        aside = folder.with_name(f".{folder.name}.old")
-        if os.path.lexists(aside):
-            raise SweepError([f"{aside}: is in the way; move it away"])
-        files.rename(folder, aside)
-        files.rename(partial, folder)
-        files.remove_ours(aside, old_files)
-    else:
-        files.rename(partial, folder)
+    partial.write(SPEC, json.dumps(spec, indent=2, default=str) + "\n")
+    partial.remove(JOURNAL)
+    ours = old_files if old_files is not None else []
+    swap(parent, partial, folder.name, refuse=_replaceable(ours), allowed=set(ours).__contains__)

@@ -1,7 +1,7 @@
 """The swap: whatever fails or arrives at any point, a complete result stays visible.
 
 Failures and signals are injected in-process at each step of
-``sim.publish.output._swap`` (``sim.publish.output._step``), with the rename-exchange and
+``sim.publish.output.swap`` (``sim.publish.output._step``), with the rename-exchange and
 with the two-rename fallback; SIGKILL needs a real process and is in
 ``test_signals.py``.
 """

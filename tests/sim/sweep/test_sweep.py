@@ -471,3 +471,68 @@ grid:
     for r in huffman:  # Huffman's code for each box lands in its band
         assert float(r["entropy"]) <= float(r["expected_length"]) < float(r["entropy"]) + 1
     assert len({r["entropy"] for r in huffman}) == 3
+
+
+# -- writing through the one safe writer (sim.publish.output.Folder) --------------------------------
+
+TINY = """\
+name: tiny
+scenario: busy_telegraph_office
+messages: 300
+replications: 1
+seed: {seed}
+grid:
+  links[*].arrivals.rate: [2]
+"""
+
+
+def _tiny(tmp_path: Path, seed: int, **kw):
+    sweep = load_sweep(write(tmp_path, TINY.format(seed=seed), "tiny.yaml"))
+    return run_sweep(sweep, tmp_path / "out", workers=1, say=lambda s: None, figures=False, **kw)
+
+
+def test_a_sweep_writes_every_file_through_the_safe_writer_and_replaces_only_its_own(tmp_path, monkeypatch):
+    from sim.publish import output
+
+    written: list[str] = []
+    real = output.Folder._put
+    monkeypatch.setattr(
+        output.Folder, "_put", lambda self, name, data: (written.append(name), real(self, name, data))[1]
+    )
+    assert _tiny(tmp_path, 1).complete
+    folder = tmp_path / "out" / "tiny"
+    assert sorted(os.listdir(folder)) == ["points.csv", "sweep.json"]
+    assert set(written) == {"points.csv", "sweep.json"}  # every file went through Folder._put
+    # A changed sweep replaces the old result (one rename-exchange), leaving nothing hidden behind.
+    assert _tiny(tmp_path, 2).complete
+    assert json.loads((folder / "sweep.json").read_text())["seed"] == 2
+    assert sorted(os.listdir(tmp_path / "out")) == ["tiny"]
+    # A file of the user's in the result: the next change is refused, and nothing is touched.
+    (folder / "notes.txt").write_text("mine")
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    with pytest.raises(SweepError, match="holds files telegraph did not write"):
+        _tiny(tmp_path, 3)
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+
+
+def test_a_sweep_never_writes_or_reads_through_a_planted_symlink(tmp_path):
+    from sim.publish.output import OutputError
+
+    def broken(data, filename, seed):  # leaves the sweep unfinished: its partial folder stays
+        raise RuntimeError("no")
+
+    assert not _tiny(tmp_path, 1, task=broken).complete
+    partial = tmp_path / "out" / ".tiny.partial"
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me")
+    os.symlink(victim, partial / "points.csv")  # written over: the link is replaced, not followed
+    assert _tiny(tmp_path, 1).complete
+    assert victim.read_text() == "keep me" and not os.path.islink(tmp_path / "out" / "tiny" / "points.csv")
+    # A journal that is a symlink is refused (one line), and what it points to is untouched.
+    assert not _tiny(tmp_path, 5, task=broken).complete
+    journal = tmp_path / "out" / ".tiny.partial" / "journal.jsonl"
+    journal.unlink()
+    os.symlink(victim, journal)
+    with pytest.raises(OutputError, match="is a symbolic link"):
+        _tiny(tmp_path, 5)
+    assert victim.read_text() == "keep me"
