@@ -69,8 +69,9 @@ __all__ = [
 #: How a code kind treats ``for``: must name an urn, may name one, or must not.
 TakesFor = Literal["required", "optional", "never"]
 #: The theory bound a code kind guarantees: H(q) ≤ L < H(q) + 1 when built for the
-#: urn it draws from ("entropy"), or H(q, p) ≤ L < H(q, p) + 1 for any urn ("cross_entropy");
-#: a stream kind states its own bound (``Stream.bound``) and leaves this None.
+#: urn it draws from ("entropy"), or H(q, p) ≤ L < H(q, p) + 1 for any urn ("cross_entropy";
+#: one bit higher, H(q, p) + 1 ≤ L < H(q, p) + 2, with ``CodeKind.bound_above`` 1 for
+#: Shannon–Fano–Elias); a stream kind states its own bound (``Stream.bound``) and leaves this None.
 Bound = Literal["entropy", "cross_entropy"]
 
 
@@ -137,6 +138,8 @@ class CodeKind:
     bound: Bound | None = None
     explain: Callable[[str, Mapping[str, float]], str] | None = None
     stream: Stream | None = None
+    #: The bound is low + bound_above ≤ L < low + bound_above + 1 (1 for Shannon–Fano–Elias).
+    bound_above: int = 0
 
     @property
     def designed_for_urn(self) -> bool:
@@ -406,8 +409,9 @@ CODE_KINDS: Mapping[str, CodeKind] = {
             "Shannon–Fano–Elias",
             "required",
             lambda urn, counts: sfe(Distribution.from_counts(counts)),
-            None,
+            "cross_entropy",
             _explain_sfe,
+            bound_above=1,
         ),
         CodeKind(
             "block",

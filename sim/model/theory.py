@@ -262,7 +262,7 @@ def checks(link: Link, theory: Theory, measured: Measured) -> tuple[Check, ...]:
     if kind.bound == "entropy" and link.assumed is not None and _same(link.assumed, q):
         out.append(_plus_one_bound(bound, "H", H, L, link))
     elif kind.bound == "cross_entropy":
-        out.append(_plus_one_bound(bound, "H(q, p)", theory.cross_entropy, L, link))
+        out.append(_plus_one_bound(bound, "H(q, p)", theory.cross_entropy, L, link, kind.bound_above))
     if measured.errors is not None:  # a noisy line: error rates held against theory instead
         out.extend(noise_checks(link, theory, measured.errors, measured.messages))
     else:
@@ -463,13 +463,18 @@ def _stream_checks(link: Link, theory: Theory, m: Measured) -> list[Check]:
     return out
 
 
-def _plus_one_bound(name: str, label: str, low: float, L: float, link: Link) -> Check:
-    """low ≤ L < low + 1; where the code's distribution puts all mass on one symbol,
-    that symbol still needs one digit, so L = low + 1 exactly and the bound is ≤."""
-    certain = float(link.assumed_distribution.probabilities.max()) == 1.0
-    ok = low - 1e-12 <= L and (L <= low + 1 if certain else L < low + 1)
-    upper = f"≤ {label} + 1 (one certain symbol still costs a digit)" if certain else f"< {label} + 1"
-    return _judge(name, ok, f"{label} = {low:.6f} ≤ L = {L:.6f} {upper}", 0.0)
+def _plus_one_bound(name: str, label: str, low: float, L: float, link: Link, above: int = 0) -> Check:
+    """low + above ≤ L < low + above + 1 (``above`` is 1 for Shannon–Fano–Elias, 0 otherwise);
+    where the code's distribution puts all mass on one symbol, that symbol still needs one
+    digit, so a code with ``above`` 0 has L = low + 1 exactly and the bound is ≤."""
+    certain = above == 0 and float(link.assumed_distribution.probabilities.max()) == 1.0
+    lo, hi = low + above, low + above + 1
+    ok = lo - 1e-12 <= L and (L <= hi if certain else L < hi)
+    upper = (
+        f"≤ {label} + 1 (one certain symbol still costs a digit)" if certain else f"< {label} + {above + 1}"
+    )
+    lower = f"{label} + {above} = {lo:.6f}" if above else f"{label} = {low:.6f}"
+    return _judge(name, ok, f"{lower} ≤ L = {L:.6f} {upper}", 0.0)
 
 
 def _same(a: Distribution, b: Distribution) -> bool:

@@ -92,6 +92,13 @@ def test_fano_and_sfe_links_round_trip_and_hold_their_checks(messages):
     assert result.link("india-fano").theory.expected_length == 1.75
     assert result.link("india-sfe").theory.expected_length == pytest.approx(2.87)  # 3, 2, 4, 5 bits
     assert {c.name for c in result.link("india-fano").checks} >= {"fano_bound", "lossless"}
+    # SFE's own bound holds on any urn, on p: H(q, p) + 1 ≤ L < H(q, p) + 2 (Australia: 3.3488 ≤ 3.49).
+    for name in ("india-sfe", "australia-sfe"):
+        link = result.link(name)
+        bound = {c.name: c for c in link.checks}["sfe_bound"]
+        assert bound.verdict == "pass" and bound.false_alarm == 0.0
+        assert link.theory.cross_entropy + 1 <= link.theory.expected_length < link.theory.cross_entropy + 2
+    assert result.link("australia-sfe").theory.expected_length == pytest.approx(3.49)
 
 
 def test_block_order_4_on_india():
@@ -281,7 +288,12 @@ def test_stream_links_show_their_own_code_not_a_huffman_stand_in():
     india = Distribution.from_counts(INDIA)
     for name in STREAMS:
         assert result.link(name).codewords == {}, name  # no codeword per colour
-    assert result.link("india-huffman").codewords == {"blue": "10", "red": "0", "green": "110", "yellow": "111"}
+    assert result.link("india-huffman").codewords == {
+        "blue": "10",
+        "red": "0",
+        "green": "110",
+        "yellow": "111",
+    }
     assert result.link("india-huffman").stream_code is None
     # Block: the table of the k-th extension (256 blocks for k = 4), likeliest (shortest) first.
     b4 = result.link("india-block4").stream_code

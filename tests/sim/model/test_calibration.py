@@ -132,8 +132,8 @@ def test_shared_checks_notice_a_slow_wire():
         assert r.fail >= 0.9 * r.runs, (r.case, r.check, r.fail, r.runs)
 
 
-ROAD_CHECKS = {"bits_per_message", "entropy_bound", "lossless", "fano_bound", "block_bound", "tunstall_bound",
-               "arithmetic_bound", "arithmetic_sequence_bound"}  # fmt: skip
+ROAD_CHECKS = {"bits_per_message", "entropy_bound", "lossless", "fano_bound", "sfe_bound", "block_bound",
+               "tunstall_bound", "arithmetic_bound", "arithmetic_sequence_bound"}  # fmt: skip
 
 
 def test_road_checks_hold_their_stated_rate_over_seeds():
