@@ -26,6 +26,7 @@ the checks do follows it, as it would if the engine itself were wrong.
     python benchmarks/calibration.py --seeds 50   # quicker
     python benchmarks/calibration.py --markdown   # the table for the README
     python benchmarks/calibration.py --only shared   # the cases whose label contains "shared"
+    python benchmarks/calibration.py --road --markdown   # only Fano, SFE, block, Tunstall, arithmetic
 
 The false-FAIL rate is shown with the stated rate and a one-sided binomial
 p-value, P(at least that many FAILs | stated rate): a small p-value would
@@ -450,16 +451,63 @@ def format_rows(rows: list[Row], power: bool, markdown: bool) -> str:
 
 
 def print_sequence_slack(cases: list[Case], seeds: Iterable[int]) -> None:
-    """The arithmetic links' slack under their exact total-bits bound: smallest and median, in bits."""
+    """The arithmetic links' slack under their exact total-bits bound: smallest, median, largest, in bits."""
     seeds = list(seeds)
     lines = []
     for case in cases:
         if case.scenario.links[0].code_type == "arithmetic":
             slack = sorted(sequence_slack(case, seeds))
-            lines.append(f"  {case.label}: smallest {slack[0]:.2f}, median {slack[len(slack) // 2]:.2f}")
+            lines.append(
+                f"  {case.label}: smallest {slack[0]:.2f}, median {slack[len(slack) // 2]:.2f}, "
+                f"largest {slack[-1]:.2f}"
+            )
     if lines:
         print("\narithmetic_sequence_bound: bits below the bound per run (exact: never below 0)")
         print("\n".join(lines))
+
+
+def road_table(truth: list[Row], power: list[Row], markdown: bool, power_messages: int = 100_000) -> str:
+    """One row per road code: false FAILs of ``bits_per_message`` at each message count, and the power."""
+    counts = sorted({int(r.case.rsplit("(", 1)[1].rstrip(")").replace(",", "")) for r in truth})
+    by = {(r.case, r.check): r for r in truth}
+    powers = {r.case.split(":")[0]: r for r in power}
+    head = (
+        "code (bits_per_message, stated ≤ 0.1 %)",
+        *(f"{n:,}" for n in counts),
+        "power: L off by 1 % at 10^5",
+    )
+    body = []
+    for label in ROAD_CODES:
+        cells = []
+        for n in counts:
+            r = by.get((f"{label} ({n:,})", "bits_per_message"))
+            cells.append("–" if r is None else f"{r.fail}/{r.runs} (p {r.p_value:.2g})")
+        pw = powers.get(label)
+        body.append((label, *cells, "–" if pw is None else _pct(pw.fail_rate)))
+    exact = [r for r in truth if not r.stated]
+    names = ", ".join(sorted({r.check for r in exact}))
+    note = (
+        f"exact checks ({names}): {sum(r.runs for r in exact):,} verdicts, {sum(r.fail for r in exact)} FAIL"
+    )
+    rows = [head, *body]
+    if markdown:
+        lines = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
+        lines += ["| " + " | ".join(row) + " |" for row in body]
+        return "\n".join(lines) + "\n\n" + note
+    widths = [max(len(r[i]) for r in rows) for i in range(len(head))]
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(row, widths)) for row in rows) + "\n\n" + note
+
+
+def road_main(seeds: range, power_messages: int, markdown: bool, log: Callable[[str], None]) -> int:
+    """``--road``: only the codes of issue 11, as one compact table (the README's)."""
+    t0 = time.perf_counter()
+    truth = calibrate(road_cases(), seeds, log)
+    power = calibrate(road_power_cases(power_messages), seeds, log)
+    took = time.perf_counter() - t0
+    print(f"# Calibration of the road to the entropy: {len(seeds)} seeds per case ({took:.0f} s)\n")
+    print(road_table(truth, power, markdown, power_messages))
+    print_sequence_slack(road_cases(), seeds)
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -468,9 +516,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--power-messages", type=int, default=100_000)
     ap.add_argument("--markdown", action="store_true", help="print Markdown tables")
     ap.add_argument("--only", default="", help="run only the cases whose label contains this text")
+    ap.add_argument("--road", action="store_true", help="only the codes of issue 11, as one compact table")
     args = ap.parse_args(argv)
     seeds = range(1, args.seeds + 1)
     log = lambda s: print(s, file=sys.stderr, flush=True)  # noqa: E731
+    if args.road:
+        return road_main(seeds, args.power_messages, args.markdown, log)
     t0 = time.perf_counter()
     chosen = lambda cases: [c for c in cases if args.only in c.label]  # noqa: E731
     truth = calibrate(chosen(truth_cases()), seeds, log)
