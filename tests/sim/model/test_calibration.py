@@ -150,6 +150,9 @@ def test_road_checks_hold_their_stated_rate_over_seeds():
         else:
             assert r.stated == 0.0 and r.fail == 0, (r.case, r.check)  # exact checks never FAIL
     assert sum(r.fail for r in rows) <= 2  # 880 verdicts at 0.1 %: more than 2 has probability < 0.1 %
+    table = cal.road_table(rows, [], markdown=True).splitlines()  # the README's compact table
+    assert table[0].startswith("| code (bits_per_message") and "| 1,001 | 10,001 |" in table[0]
+    assert len(table) == 2 + len(cal.ROAD_CODES) + 2 and "0 FAIL" in table[-1]
 
 
 def test_road_checks_notice_a_length_off_by_one_percent():
