@@ -102,6 +102,9 @@ class Stream:
     ``describe(obj)``, if given, is what the code really sends, as the
     :class:`sim.model.results.StreamCode` record that ``summary.json``, the
     report and ``explain`` show (a stream link has no codeword per colour).
+    ``words(obj)``, for a variable-to-fixed code, is (bits per word, shortest
+    and longest word in balls): its bits are a count of words, which the
+    ``bits_per_message`` check bounds as a renewal count (Bernstein).
     """
 
     params: tuple[Param, ...]
@@ -113,6 +116,7 @@ class Stream:
     tail: Callable[[Any], float]
     sequence_bound: Callable[[Any, Mapping[str, int]], float] | None = None
     describe: Callable[[Any], StreamCode] | None = None
+    words: Callable[[Any], tuple[int, int, int]] | None = None
 
 
 # -- code kinds ---------------------------------------------------------------------------
@@ -447,6 +451,7 @@ CODE_KINDS: Mapping[str, CodeKind] = {
                 _tunstall_bound,
                 lambda code: float(code.bits),
                 describe=_describe_tunstall,
+                words=lambda code: (code.bits, min(map(len, code.words)), max(map(len, code.words))),
             ),
         ),
         CodeKind(

@@ -416,6 +416,8 @@ def _stream_bits_check(link: Link, theory: Theory, m: Measured) -> Check:
     assert stream is not None
     if n == 0:
         return _undecided(name, "no messages were sent", ALPHA)
+    if stream.words is not None and link.replacement:
+        return _words_check(link, theory, m, *stream.words(link.stream))
     mean = m.bits / n
     fpc = finite_population_factor(n, m.box_balls)
     se = math.sqrt(var / n) * fpc
@@ -433,6 +435,50 @@ def _stream_bits_check(link: Link, theory: Theory, m: Measured) -> Check:
     if not link.replacement:
         return _undecided(name, detail + "; drawn without replacement: no stream-code theory here", ALPHA)
     return _judge(name, abs(mean - L) <= allowed, detail, ALPHA)
+
+
+def _words_check(link: Link, theory: Theory, m: Measured, bits: int, shortest: int, longest: int) -> Check:
+    """A variable-to-fixed code (Tunstall): its bits are ``bits`` times N, the words that cover n balls.
+
+    Word lengths T_i are i.i.d. in [``shortest``, ``longest``] with mean μ = bits / L and
+    variance σ² = Var·μ³/bits² (theory's L and variance per ball; a stream that ends inside
+    a word completes it, so N = min{j : T_1 + … + T_j ≥ n}). N ≥ j + 1 exactly when the
+    first j words hold fewer than n balls, and N ≤ j when they hold n or more, so Bernstein's
+    inequality on T_1 + … + T_j bounds both tails of N at every n: the check FAILs when
+    the measured N lies where that bound is below ALPHA/2 on its side (false-alarm rate
+    ≤ ALPHA, with no normal approximation: a few long words on a skewed urn are a renewal
+    count far from normal).
+    """
+    name = "bits_per_message"
+    n, L, var = m.messages, theory.expected_length, theory.length_variance
+    mu = bits / L
+    var_t = var * mu**3 / bits**2
+    spread = max(longest - mu, mu - shortest, 0.0)
+    words = m.bits / bits
+
+    def too_many(j: int) -> bool:  # P(N ≥ j) ≤ ALPHA/2: the first j − 1 words held too few balls
+        return (j - 1) * mu - n > bernstein_threshold(j - 1, var_t, spread) + 1e-9
+
+    def too_few(j: int) -> bool:  # P(N ≤ j) ≤ ALPHA/2: the first j words held n balls already
+        return n - j * mu > bernstein_threshold(j, var_t, spread) + 1e-9
+
+    low, high = 1, n + 1  # the least and the most words n balls can take, narrowed by bisection
+    while low < high:  # the smallest j that is not too few
+        mid = (low + high) // 2
+        low, high = (mid + 1, high) if too_few(mid) else (low, mid)
+    first = low
+    low, high = first, n + 1
+    while low < high:  # the largest j that is not too many
+        mid = (low + high + 1) // 2
+        low, high = (mid, high) if not too_many(mid) else (low, mid - 1)
+    last = low
+    detail = (
+        f"measured {m.bits / n:.6f} vs {L:.6f} bits per ball: {words:,.0f} words of {bits} bits against "
+        f"n/E[T] = {n / mu:,.2f} (E[T] = {mu:.4f} balls per word, Var(T) = {var_t:.4g}, words of "
+        f"{shortest}–{longest} balls); Bernstein's bound on the words' lengths allows "
+        f"{first:,}–{last:,} words"
+    )
+    return _judge(name, first <= words <= last, detail, ALPHA)
 
 
 def _stream_checks(link: Link, theory: Theory, m: Measured) -> list[Check]:
