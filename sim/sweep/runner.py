@@ -107,7 +107,7 @@ def _check_final(folder: Path, digest: str) -> tuple[bool, list[str] | None]:
 
 
 def _strangers(folder: Path, ours: list[str]) -> list[str]:
-    """What ``folder`` holds besides the files ``ours`` (None of it may be replaced or removed)."""
+    """What ``folder`` holds besides the files ``ours`` (none of it may be replaced or removed)."""
     return sorted(set(os.listdir(folder)) - set(ours))
 
 
