@@ -310,6 +310,11 @@ def _code_section(
             if who:
                 t.add(f"  {who}:")
             _code_body(t, code)
+        if stream is not None:  # a stream kind that cannot describe its own code
+            t.para(
+                "A stream code: it has no codeword per colour. The table above is Huffman's code on the "
+                "same model, the symbol code it is measured against."
+            )
     explain = CODE_KINDS[spec.type].explain if spec is not None else None
     if spec is not None and explain is not None and spec.built_for is not None and spec.built_for in urns:
         urn = urns[spec.built_for]
