@@ -229,6 +229,29 @@ def test_rare_colour_bits_check_is_valid_at_any_length():
     assert seven["bits_per_message"].verdict == "fail"
 
 
+def test_tunstall_on_a_skewed_urn_is_judged_as_a_renewal_count():
+    # Tunstall m = 5 on {998, 1, 1}: words of up to 15 balls, so 100 balls are about 7 words. Seed
+    # 666 needs 9 (45 bits), which the normal approximation FAILed; that happens in 0.4 % of
+    # correct runs (10^4 seeds), against a stated 0.1 %. As a renewal count bounded by Bernstein
+    # it passes, and counts that theory rules out still FAIL.
+    from sim.model.theory import Measured, checks, link_theory
+
+    sc = cal.road_scenario("tunstall m = 5, urn {998, 1, 1}")
+    res = engine.run(sc, messages=100, seed=666).links[0]
+    bits = {c.name: c for c in res.checks}["bits_per_message"]
+    assert res.bits == 45 and bits.verdict == "pass" and bits.false_alarm == ALPHA
+    assert "9 words of 5 bits" in bits.detail and "allows 2–12 words" in bits.detail
+    link, m = sc.links[0], Measured.of(res)
+    theory = link_theory(link)
+    verdict = {
+        words: {c.name: c for c in checks(link, theory, m.__class__(**{**m.__dict__, "bits": 5 * words}))}[
+            "bits_per_message"
+        ].verdict
+        for words in (1, 2, 12, 13)
+    }
+    assert verdict == {1: "fail", 2: "pass", 12: "pass", 13: "fail"}
+
+
 # -- the statistics ---------------------------------------------------------------------------
 
 
