@@ -11,10 +11,12 @@ results are bit-for-bit independent of the chunk size.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
-from numba import njit
+from numba import njit, types
+from numba.extending import intrinsic
 
 from coding import Code
 
@@ -252,9 +254,14 @@ LINE_PARAMS = np.dtype(
 )
 
 
-@njit(cache=True, nogil=True, inline="always")
-def _wait_bin(wait, scale, per_decade, decades, nbins):  # pragma: no cover
-    """The wait histogram's bin: 0 for no wait, 1 below the log bins, then log bins, the last open."""
+@njit(cache=True, nogil=True)
+def _log_bin(wait, scale, per_decade, decades, nbins):  # pragma: no cover
+    """The wait histogram's bin by its definition: 0 for no wait, 1 below the log bins, then
+    ⌊(log10(wait / scale) + decades) · per_decade⌋ + 2, the last bin open.
+
+    The kernels bin with :func:`wait_bins`' table instead (no logarithm per
+    telegram); this is what the table is built from, and what it is tested against.
+    """
     if wait == 0.0:
         return 0
     j = int(math.floor((math.log10(wait / scale) + decades) * per_decade))
@@ -265,8 +272,96 @@ def _wait_bin(wait, scale, per_decade, decades, nbins):  # pragma: no cover
     return 2 + j
 
 
+@intrinsic
+def _float_bits(typingctx, x):  # type: ignore[no-untyped-def]  # pragma: no cover
+    """The IEEE 754 bit pattern of a float64, as an int64 (a register move, no memory)."""
+    sig = types.int64(types.float64)
+
+    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
+        return builder.bitcast(args[0], context.get_value_type(types.int64))
+
+    return sig, codegen
+
+
+#: Bits of a float64 that key :func:`wait_bins`' guide: sign, exponent and the top mantissa bits.
+#: Four mantissa bits cut an octave into slices narrower (≤ 0.088 octave) than a histogram bin
+#: (0.166 octave at 20 bins a decade), so at most one bin boundary falls in a slice.
+_KEY_SHIFT = 48
+
+
+@intrinsic
+def _bits_float(typingctx, x):  # type: ignore[no-untyped-def]  # pragma: no cover
+    """The float64 whose IEEE 754 bit pattern is the int64 ``x``."""
+    sig = types.float64(types.int64)
+
+    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
+        return builder.bitcast(args[0], context.get_value_type(types.float64))
+
+    return sig, codegen
+
+
 @njit(cache=True, nogil=True)
-def line_chunk(arrival, sym, lens, params, state, hist, batch):  # pragma: no cover
+def _bin_edges(scale, per_decade, decades, nbins, out):  # pragma: no cover
+    """``out[c]``: the least positive float64 :func:`_log_bin` puts in bin c + 2 or above.
+
+    Bisection on the bit patterns, which order positive floats as integers;
+    the bin never decreases as the wait grows, so each edge is exact.
+    """
+    for c in range(out.size):
+        lo = np.int64(0)  # +0.0: bin 0, below
+        hi = np.int64(0x7FF0000000000000)  # +inf: the open bin
+        while hi - lo > 1:
+            mid = lo + (hi - lo) // 2
+            if _log_bin(_bits_float(mid), scale, per_decade, decades, nbins) >= c + 2:
+                hi = mid
+            else:
+                lo = mid
+        out[c] = _bits_float(hi)
+
+
+@functools.lru_cache(maxsize=64)
+def wait_bins(scale: float, per_decade: float, decades: float, nbins: int) -> np.ndarray:
+    """The table the kernels bin waits with: exactly :func:`_log_bin`'s bins, without a log.
+
+    ``edges[c]`` is the least wait of bin c + 2 (c = 0 … nbins − 3; the last
+    opens the open bin), so a positive wait's bin is 1 + the number of edges
+    at or below it. The guide, indexed by the wait's top bits
+    (:data:`_KEY_SHIFT`) from the first edge's key to the last's, holds that
+    number at the first float of the key's slice; a step or two finishes it.
+    One float64 row (keys and counts are exact in a float64):
+    [lowest key, highest key, number of edges, edges…, guide…]. Read-only (cached).
+    """
+    edges = np.empty(nbins - 2)
+    _bin_edges(scale, per_decade, decades, nbins, edges)
+    keys = edges.view(np.int64) >> _KEY_SHIFT
+    lo, hi = int(keys[0]), int(keys[-1])
+    firsts = (np.arange(lo, hi + 1, dtype=np.int64) << _KEY_SHIFT).view(np.float64)
+    guide = np.searchsorted(edges, firsts, side="right").astype(np.float64)
+    row = np.concatenate(([lo, hi, edges.size], edges, guide))
+    row.flags.writeable = False
+    return row
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _wait_bin(wait, bins, nbins):  # pragma: no cover
+    """The wait histogram's bin from a :func:`wait_bins` row: :func:`_log_bin`'s, without the log."""
+    if wait == 0.0:
+        return 0
+    key = _float_bits(wait) >> _KEY_SHIFT
+    lo = np.int64(bins[0])
+    if key < lo:
+        return 1
+    if key > np.int64(bins[1]):
+        return nbins - 1
+    m = np.int64(bins[2])
+    c = np.int64(bins[3 + m + key - lo])
+    while c < m and wait >= bins[3 + c]:
+        c += 1
+    return 1 + c
+
+
+@njit(cache=True, nogil=True)
+def line_chunk(arrival, sym, lens, params, state, hist, batch, bins):  # pragma: no cover
     """Lindley's recursion over a chunk of telegrams, with running statistics.
 
     Messages ``sym`` (codeword lengths ``lens[sym]``) travel ``telegram`` to a
@@ -278,7 +373,14 @@ def line_chunk(arrival, sym, lens, params, state, hist, batch):  # pragma: no co
     :data:`LINE_STATE` one (one record each). ``batch[j]`` sums the waits of
     telegrams j·b … (j + 1)·b − 1 (b the micro-batch size): a fixed number of
     running sums, whatever the run's length, from which the batch-means
-    standard error is computed after the run. Returns the last departure time.
+    standard error is computed after the run. ``bins`` is the histogram's
+    :func:`wait_bins` row. Returns the last departure time.
+
+    Every running total (the current micro-batch's sum and the count of
+    zero waits included) lives in a local for the whole chunk and is written
+    back once: the loop carries no sum through memory. The sums are the same
+    additions in the same order as one telegram at a time, so the numbers do
+    not depend on the chunk size.
     """
     p = params[0]
     st = state[0]
@@ -286,9 +388,6 @@ def line_chunk(arrival, sym, lens, params, state, hist, batch):  # pragma: no co
     baud = p.baud
     back_to_back = p.back_to_back
     latency = p.latency
-    scale = p.scale
-    per_decade = p.per_decade
-    decades = p.decades
     batch_size = p.batch_size
     last_arrival = st.last_arrival
     wait = st.wait
@@ -302,39 +401,74 @@ def line_chunk(arrival, sym, lens, params, state, hist, batch):  # pragma: no co
     bits_total = st.bits
     nbins = hist.size
     n = sym.size
-    m = 0
-    while m < n:
-        k = min(telegram, n - m)
-        tb = 0
-        for j in range(m, m + k):
-            tb += lens[sym[j]]
-        bits_total += tb
-        s = tb / baud
-        if back_to_back:
-            start = departure
+    zeros = 0  # waits of exactly 0 (bin 0), added to the histogram at the end
+    slot = count // batch_size  # the micro-batch being summed, its sum so far, telegrams left in it
+    room = batch_size - count % batch_size
+    nslots = batch.size
+    slot_sum = batch[slot] if slot < nslots else 0.0
+    if back_to_back and telegram == 1:
+        # The line never idles and a telegram is one message: every wait is +0.0, which leaves
+        # the wait sums, the micro-batch sums and the longest wait as they are (x + 0.0 == x for
+        # any sum of non-negative waits), so only the clock, the bits and the delays move.
+        for m in range(n):
+            tb = lens[sym[m]]
+            bits_total += tb
+            s = tb / baud
+            departure = departure + s
+            delay_sum += s + latency
+            busy += s
+        if n:
             wait = 0.0
-            departure = start + s
-            delay_sum += k * (s + latency)
-        else:
-            a = arrival[m + k - 1]
-            wait = wait + last_service - (a - last_arrival)
-            if wait < 0.0 or count == 0:
-                wait = 0.0
-            last_arrival = a
-            departure = a + wait + s
+            last_service = lens[sym[n - 1]] / baud
+            zeros = n
+            count += n
+            slot = count // batch_size
+            slot_sum = batch[slot] if slot < nslots else 0.0
+    else:
+        m = 0
+        while m < n:
+            k = min(telegram, n - m)
+            tb = 0
             for j in range(m, m + k):
-                delay_sum += departure + latency - arrival[j]
-        last_service = s
-        m += k
-        busy += s
-        wait_sum += wait
-        if wait > max_wait:
-            max_wait = wait
-        hist[_wait_bin(wait, scale, per_decade, decades, nbins)] += 1
-        slot = count // batch_size
-        if slot < batch.size:
-            batch[slot] += wait
-        count += 1
+                tb += lens[sym[j]]
+            bits_total += tb
+            s = tb / baud
+            if back_to_back:
+                start = departure
+                wait = 0.0
+                departure = start + s
+                delay_sum += k * (s + latency)
+            else:
+                a = arrival[m + k - 1]
+                wait = wait + last_service - (a - last_arrival)
+                if wait < 0.0 or count == 0:
+                    wait = 0.0
+                last_arrival = a
+                departure = a + wait + s
+                for j in range(m, m + k):
+                    delay_sum += departure + latency - arrival[j]
+            last_service = s
+            m += k
+            busy += s
+            wait_sum += wait
+            if wait > max_wait:
+                max_wait = wait
+            if wait == 0.0:
+                zeros += 1
+            else:
+                hist[_wait_bin(wait, bins, nbins)] += 1
+            slot_sum += wait
+            room -= 1
+            if room == 0:
+                if slot < nslots:
+                    batch[slot] = slot_sum
+                slot += 1
+                slot_sum = batch[slot] if slot < nslots else 0.0
+                room = batch_size
+            count += 1
+    if slot < nslots:
+        batch[slot] = slot_sum
+    hist[0] += zeros
     st.last_arrival = last_arrival
     st.wait = wait
     st.service = last_service
@@ -392,6 +526,7 @@ def shared_serve(
     state,
     hist,
     batch,
+    bins,
     departures,
 ):  # pragma: no cover
     """Serve the telegrams of several links on one wire, in order, up to a common horizon.
@@ -405,7 +540,8 @@ def shared_serve(
     over all its telegrams arriving before it), so the order never depends on
     how the streams were cut into batches. Statistics go to each link's
     :data:`LINE_STATE` record and its rows of ``hist`` and ``batch``; each served
-    telegram's departure to ``departures``. Advances ``start`` and ``free_at``.
+    telegram's departure to ``departures`` (``bins``: each link's
+    :func:`wait_bins` row). Advances ``start`` and ``free_at``.
     Telegrams arriving by ``overlap_end`` (when the first link stops sending)
     are also counted in the ``overlap_`` fields: a prefix of each link's
     telegrams, the stretch theory's steady state describes.
@@ -454,7 +590,7 @@ def shared_serve(
             st.max_wait = wait
         st.busy += s
         st.delay_sum += messages[i] * (t_free + p.latency) - arrival_sum[i]
-        hist[best, _wait_bin(wait, p.scale, p.per_decade, p.decades, nbins)] += 1
+        hist[best, _wait_bin(wait, bins[best], nbins)] += 1
         slot = st.telegrams // p.batch_size
         if slot < batch.shape[1]:
             batch[best, slot] += wait
@@ -596,7 +732,12 @@ def warm_up() -> None:
     state = np.zeros(2, dtype=LINE_STATE)
     params = np.ones(2, dtype=LINE_PARAMS)
     hist, batch = np.zeros((2, 8), np.int64), np.zeros((2, 4))
-    line_chunk(np.zeros(3), sym, lens, params[:1], state[:1], hist[0], batch[0])
+    row = wait_bins(1.0, 1.0, 1.0, 8)
+    bins = np.stack((row, row))
+    params[0]["back_to_back"] = False
+    line_chunk(np.zeros(3), sym, lens, params[:1], state[:1], hist[0], batch[0], row)
+    params[0]["back_to_back"] = True
+    line_chunk(np.zeros(3), sym, lens, params[:1], state[:1], hist[0], batch[0], row)
     arr, bits, msgs, asum = np.empty(3), np.empty(3, np.int64), np.empty(3, np.int64), np.empty(3)
     telegrams_of(np.zeros(3), sym, lens, 1, arr, bits, msgs, asum)
     start, end = np.array([0, 2], np.int64), np.array([2, 3], np.int64)
@@ -614,6 +755,7 @@ def warm_up() -> None:
         state,
         hist,
         batch,
+        bins,
         np.empty(3),
     )
     draw_chunk(np.zeros(2), 3, np.zeros(1, np.int32), 2, np.arange(1, 4), np.empty(2, np.int64))
