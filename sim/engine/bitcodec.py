@@ -20,8 +20,9 @@ class Encoder:
     ``points`` are the message counts at which the running bit totals are
     recorded (the convergence trace); ``tally`` (one
     :data:`sim.engine.kernels.TALLY` record) holds bits, squared lengths, messages
-    and the next checkpoint. A symbol the code lacks (a colour with
-    no balls) gets an empty codeword: it is never drawn.
+    and the next checkpoint; ``colour_counts`` the symbols encoded, per
+    symbol. A symbol the code lacks (a colour with no balls) gets an empty
+    codeword: it is never drawn.
     """
 
     def __init__(self, code: Code, symbols: tuple[str, ...], points: np.ndarray) -> None:
@@ -36,13 +37,14 @@ class Encoder:
         self.point_sums = np.zeros(self.points.size, dtype=np.int64)
         self.point_squares = np.zeros(self.points.size, dtype=np.int64)
         self.tally = np.zeros(1, dtype=kernels.TALLY)
+        self.colour_counts = np.zeros(len(symbols), dtype=np.int64)
 
     def encode(self, symbols: np.ndarray) -> tuple[np.ndarray, int]:
         """The packed words of a chunk (with one padding word) and its bit count."""
         words = np.empty((symbols.size * self.max_length) // 64 + 2, dtype=np.uint64)
         nbits = kernels.encode_chunk(
             symbols, self.values, self.lengths, words, self.tally,
-            self.points, self.point_sums, self.point_squares,
+            self.points, self.point_sums, self.point_squares, self.colour_counts,
         )  # fmt: skip
         return words, int(nbits)
 

@@ -75,11 +75,14 @@ def draw_without_replacement(u, left, out):  # pragma: no cover
 
 
 @njit(cache=True, nogil=True)
-def encode_chunk(sym, vals, lens, words, tally, points, point_sums, point_squares):  # pragma: no cover
+def encode_chunk(
+    sym, vals, lens, words, tally, points, point_sums, point_squares, counts
+):  # pragma: no cover
     """Pack the codewords of ``sym`` into ``words`` (big-endian bits); return the bit count.
 
-    Also adds each message's length to ``tally`` (a :data:`TALLY` record) and
-    records the running sums at the trace checkpoints ``points``.
+    Also adds each message's length to ``tally`` (a :data:`TALLY` record),
+    records the running sums at the trace checkpoints ``points`` and counts
+    each symbol in ``counts`` (the balls drawn per colour, in the same pass).
     """
     acc = np.uint64(0)
     used = 0
@@ -95,6 +98,7 @@ def encode_chunk(sym, vals, lens, words, tally, points, point_sums, point_square
         s = sym[i]
         n = lens[s]
         v = vals[s]
+        counts[s] += 1
         total += n
         bits += n
         squares += n * n
@@ -154,6 +158,7 @@ def decode_chunk(
     mismatches = 0
     error = -1
     shift_w = np.uint64(64 - width)
+    nsent = sent.size
     while pos < nbits:
         wi = pos >> 6
         off = pos & 63
@@ -166,6 +171,15 @@ def decode_chunk(
             c = e & 255
             if c > 0:
                 b = (e >> 8) & 255
+                if pos + b <= nbits and i + MULTI_MAX <= nsent:
+                    # Every slot is compared, the unused ones masked: a fixed trip count the
+                    # compiler unrolls, and no branch on how many codewords the window held.
+                    for j in range(MULTI_MAX):
+                        s = (e >> (16 + 8 * j)) & 255
+                        mismatches += (j < c) & (s != to_code[sent[i + j]])
+                    i += c
+                    pos += b
+                    continue
                 if pos + b <= nbits:
                     for j in range(c):  # the comparison below, written out: a helper cost 4x here
                         s = (e >> (16 + 8 * j)) & 255
@@ -724,7 +738,8 @@ def warm_up() -> None:
     words = np.zeros(3, dtype=np.uint64)
     tally = np.zeros(1, dtype=TALLY)
     pts = np.array([1], dtype=np.int64)
-    n = encode_chunk(sym, vals, lens, words, tally, pts, np.zeros(1, np.int64), np.zeros(1, np.int64))
+    z = np.zeros(1, np.int64)
+    n = encode_chunk(sym, vals, lens, words, tally, pts, z, z.copy(), np.zeros(3, np.int64))
     res = np.zeros(4, dtype=np.int64)
     t = tables
     decode_chunk(words, n, t.prim_sym, t.prim_len, t.multi, t.tree, t.width, sym, sym, res)
