@@ -73,6 +73,8 @@ class Decoder:
         self.tables = kernels.DecodeTables(code)
         # Sent messages are given as indices that to_code maps to code symbols.
         self.to_code = np.arange(len(code), dtype=np.int64) if to_code is None else to_code
+        same = np.array_equal(self.to_code, np.arange(len(code)))
+        self._map = _NOTHING if same else self.to_code  # empty: the kernel compares directly
         self._carry_words = np.zeros(1, dtype=np.uint64)
         self._carry_bits = 0
         self._awaiting = _NOTHING
@@ -99,7 +101,7 @@ class Decoder:
             sent = np.concatenate((self._awaiting, sent))
         t, r = self.tables, self._result
         kernels.decode_chunk(
-            words, nbits, t.prim_sym, t.prim_len, t.multi, t.tree, t.width, sent, self.to_code, r
+            words, nbits, t.prim_sym, t.prim_len, t.multi, t.tree, t.width, sent, self._map, r
         )
         done, consumed, bad, error = r.tolist()
         if error >= 0:

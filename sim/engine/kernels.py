@@ -148,7 +148,8 @@ def decode_chunk(
     (0: use the single-codeword path), 8–15 their bits, then 8 bits per
     symbol (see :func:`multi_table`).
 
-    ``sent`` holds the colours sent, ``to_code`` maps a colour to its code symbol.
+    ``sent`` holds the colours sent, ``to_code`` maps a colour to its code symbol
+    (empty: colours are numbered as the code's symbols, and no map is read).
     ``result`` receives (decoded, bits consumed, mismatches, error offset or −1).
     A partial codeword at the end is left unconsumed (near the end the window
     is padded with zeros, so a dead end there is judged only once real bits fill it).
@@ -159,13 +160,24 @@ def decode_chunk(
     error = -1
     shift_w = np.uint64(64 - width)
     nsent = sent.size
+    # Colours numbered as the code's symbols (the usual case): compare without the map.
+    same = to_code.size == 0
+    # A register holds 64 bits from ``held`` on; a window is cut from it until fewer than
+    # ``width`` of them are left, so most lookups wait on no load but the table's.
+    reach = 64 - width
+    held = -(1 << 40)
+    buf = np.uint64(0)
     while pos < nbits:
-        wi = pos >> 6
-        off = pos & 63
-        x = words[wi] << np.uint64(off)
-        if off > 0:
-            x |= words[wi + 1] >> np.uint64(64 - off)
-        key = x >> shift_w
+        d = pos - held
+        if d > reach:
+            wi = pos >> 6
+            off = pos & 63
+            buf = words[wi] << np.uint64(off)
+            if off > 0:
+                buf |= words[wi + 1] >> np.uint64(64 - off)
+            held = pos
+            d = 0
+        key = (buf << np.uint64(d)) >> shift_w
         if multi.size:
             e = multi[key]
             c = e & 255
@@ -174,9 +186,14 @@ def decode_chunk(
                 if pos + b <= nbits and i + MULTI_MAX <= nsent:
                     # Every slot is compared, the unused ones masked: a fixed trip count the
                     # compiler unrolls, and no branch on how many codewords the window held.
-                    for j in range(MULTI_MAX):
-                        s = (e >> (16 + 8 * j)) & 255
-                        mismatches += (j < c) & (s != to_code[sent[i + j]])
+                    if same:
+                        for j in range(MULTI_MAX):
+                            s = (e >> (16 + 8 * j)) & 255
+                            mismatches += (j < c) & (s != sent[i + j])
+                    else:
+                        for j in range(MULTI_MAX):
+                            s = (e >> (16 + 8 * j)) & 255
+                            mismatches += (j < c) & (s != to_code[sent[i + j]])
                     i += c
                     pos += b
                     continue
@@ -184,7 +201,7 @@ def decode_chunk(
                     for j in range(c):  # the comparison below, written out: a helper cost 4x here
                         s = (e >> (16 + 8 * j)) & 255
                         if i < sent.size:
-                            if s != to_code[sent[i]]:
+                            if s != (sent[i] if same else to_code[sent[i]]):
                                 mismatches += 1
                         else:
                             mismatches += 1
@@ -223,7 +240,7 @@ def decode_chunk(
             error = pos
             break
         if i < sent.size:
-            if s != to_code[sent[i]]:
+            if s != (sent[i] if same else to_code[sent[i]]):
                 mismatches += 1
         else:
             mismatches += 1
