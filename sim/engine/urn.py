@@ -31,6 +31,7 @@ class UrnSampler:
         self._guide: np.ndarray
         self._guide, self._shift = guide_table(self._cum) if replacement else (np.zeros(0, np.int32), 0)
         self._left = None if replacement else counts.copy()
+        self._uniforms = np.empty(0)
         self._stream = BlockStream(self._produce)
 
     @property
@@ -47,8 +48,13 @@ class UrnSampler:
         return self._stream.take(n)
 
     def _produce(self, n: int) -> np.ndarray:
+        # The uniforms are used once, at once: one buffer serves every chunk (no fresh pages).
+        if self._uniforms.size < n:
+            self._uniforms = np.empty(n)
+        u = self._uniforms[:n]
+        self._rng.random(out=u)
         out = np.empty(n, np.int64)
-        return kernels.draw_chunk(self._rng.random(n), self._total, self._guide, self._shift, self._cum, out)
+        return kernels.draw_chunk(u, self._total, self._guide, self._shift, self._cum, out)
 
 
 def guide_table(cum: np.ndarray) -> tuple[np.ndarray, int]:
