@@ -150,6 +150,9 @@ def decode_chunk(
 
     ``sent`` holds the colours sent, ``to_code`` maps a colour to its code symbol
     (empty: colours are numbered as the code's symbols, and no map is read).
+    With the ``multi`` table the decoded symbols are compared with ``sent`` in
+    one pass after the parse; either way every decoded symbol is compared, and
+    one decoded past the end of ``sent`` counts as a mismatch.
     ``result`` receives (decoded, bits consumed, mismatches, error offset or −1).
     A partial codeword at the end is left unconsumed (near the end the window
     is padded with zeros, so a dead end there is judged only once real bits fill it).
@@ -162,6 +165,11 @@ def decode_chunk(
     nsent = sent.size
     # Colours numbered as the code's symbols (the usual case): compare without the map.
     same = to_code.size == 0
+    # With the multi-codeword table (codes of at most 256 symbols) the symbols decoded are
+    # written out, a byte each, and compared with those sent in one pass at the end: the
+    # parse waits on nothing but its own table. Without it, each is compared as decoded.
+    defer = multi.size > 0
+    out = np.empty(nsent + MULTI_MAX if defer else 0, np.uint8)
     # A register holds 64 bits from ``held`` on; a window is cut from it until fewer than
     # ``width`` of them are left, so most lookups wait on no load but the table's.
     reach = 64 - width
@@ -178,33 +186,25 @@ def decode_chunk(
             held = pos
             d = 0
         key = (buf << np.uint64(d)) >> shift_w
-        if multi.size:
+        if defer:
             e = multi[key]
             c = e & 255
             if c > 0:
                 b = (e >> 8) & 255
                 if pos + b <= nbits and i + MULTI_MAX <= nsent:
-                    # Every slot is compared, the unused ones masked: a fixed trip count the
-                    # compiler unrolls, and no branch on how many codewords the window held.
-                    if same:
-                        for j in range(MULTI_MAX):
-                            s = (e >> (16 + 8 * j)) & 255
-                            mismatches += (j < c) & (s != sent[i + j])
-                    else:
-                        for j in range(MULTI_MAX):
-                            s = (e >> (16 + 8 * j)) & 255
-                            mismatches += (j < c) & (s != to_code[sent[i + j]])
+                    # Every slot is written (a fixed trip count the compiler unrolls, no branch
+                    # on how many codewords the window held); the next lookup overwrites the rest.
+                    for j in range(MULTI_MAX):
+                        out[i + j] = (e >> (16 + 8 * j)) & 255
                     i += c
                     pos += b
                     continue
                 if pos + b <= nbits:
-                    for j in range(c):  # the comparison below, written out: a helper cost 4x here
-                        s = (e >> (16 + 8 * j)) & 255
-                        if i < sent.size:
-                            if s != (sent[i] if same else to_code[sent[i]]):
-                                mismatches += 1
+                    for j in range(c):
+                        if i < nsent:
+                            out[i] = (e >> (16 + 8 * j)) & 255
                         else:
-                            mismatches += 1
+                            mismatches += 1  # more decoded than sent
                         i += 1
                     pos += b
                     continue
@@ -239,12 +239,20 @@ def decode_chunk(
                 break  # the window ran past the end: the dead end may be padding, wait for bits
             error = pos
             break
-        if i < sent.size:
-            if s != (sent[i] if same else to_code[sent[i]]):
+        if i < nsent:
+            if defer:
+                out[i] = s
+            elif s != (sent[i] if same else to_code[sent[i]]):
                 mismatches += 1
         else:
             mismatches += 1
         i += 1
+    if defer and same:
+        for k in range(min(i, nsent)):
+            mismatches += out[k] != sent[k]
+    elif defer:
+        for k in range(min(i, nsent)):
+            mismatches += out[k] != to_code[sent[k]]
     result[0] = i
     result[1] = pos
     result[2] = mismatches
