@@ -89,24 +89,25 @@ def encode_chunk(
     w = 0
     t = tally[0]
     bits = t.bits
+    start = bits
     squares = t.squares
     count = t.messages
     nxt = t.next
     npoints = points.size
-    total = 0
+    target = points[nxt] if nxt < npoints else -1  # the next checkpoint (−1: none left)
     for i in range(sym.size):
         s = sym[i]
         n = lens[s]
         v = vals[s]
         counts[s] += 1
-        total += n
         bits += n
         squares += n * n
         count += 1
-        if nxt < npoints and points[nxt] == count:
+        if count == target:
             point_sums[nxt] = bits
             point_squares[nxt] = squares
             nxt += 1
+            target = points[nxt] if nxt < npoints else -1
         if used + n < 64:
             acc = (acc << np.uint64(n)) | v
             used += n
@@ -128,7 +129,7 @@ def encode_chunk(
     t.squares = squares
     t.messages = count
     t.next = nxt
-    return total
+    return bits - start
 
 
 @njit(cache=True, nogil=True)
