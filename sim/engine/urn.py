@@ -71,5 +71,8 @@ def guide_table(cum: np.ndarray) -> tuple[np.ndarray, int]:
     total = int(cum[-1])
     bits = max(_DIRECT_BITS, (2 * cum.size).bit_length())
     shift = max(0, (total - 1).bit_length() - bits)
-    starts = np.arange(0, total, 1 << shift, dtype=np.int64)
-    return np.searchsorted(cum, starts, side="right").astype(np.int32), shift
+    slots = -(-total // (1 << shift))
+    # Slot k starts at ball k·2^shift, whose colour is the number of cum[c] ≤ k·2^shift, i.e. of
+    # ⌈cum[c] / 2^shift⌉ ≤ k: a count and a running sum, no search.
+    first_slot = np.minimum(-(-cum // (1 << shift)), slots)
+    return np.cumsum(np.bincount(first_slot, minlength=slots + 1)[:slots]).astype(np.int32), shift
