@@ -105,6 +105,20 @@ def cases() -> dict[str, tuple[Scenario, int]]:
             30_000,
         ),
     }
+    # Small enough to run one message a chunk: every kernel's chunk-boundary path.
+    out["small_mixed"] = (
+        Scenario(
+            "small",
+            (
+                huffman_link("b2b"),
+                huffman_link("queue", line=slow, arrivals=poisson(8.0)),
+                _huffman_on(z64, "zipf-pairs", arrivals=poisson(2.0), telegram=2),
+            ),
+            seed=29,
+            messages=1,
+        ),
+        3_000,
+    )
     out["block"] = (Scenario("blocks", blocks, seed=23, messages=1), 30_000)
     return out
 
