@@ -349,23 +349,21 @@ def print_rows(source: str, res: dict[str, dict]) -> None:
 TARGETS = {"india": {"ans": 1.0, "komm": 30.0, "floor": 1 / 3}, "zipf64": {"floor": 1 / 2}}
 
 
-def _met(ratio: float, least: float) -> str:
-    return "met" if ratio >= least else "not met"
-
-
 def print_targets(results: dict[str, dict[str, dict]]) -> None:
     """Each target of issue 16 against the medians, on the wall clock and on the CPU clock."""
-    print("Targets (issue 16): engine/it on the wall clock | on the CPU clock")
+    print("Targets (issue 16), on the wall clock | on the CPU clock:")
     for source, targets in TARGETS.items():
         eng = results[source]["engine"]
         for m, least in targets.items():
             r = results[source][m]
-            wall, cpu = eng["rate"] / r["rate"], eng["cpu_rate"] / r["cpu_rate"]
-            bound = f"within {1 / least:.0f}x of" if m == "floor" else f">= {least:.1f}x"
-            print(
-                f"  {source:<7} {bound} {LABELS[m]:<24} {wall:6.2f}x {_met(wall, least):<8}|"
-                f" {cpu:6.2f}x {_met(cpu, least)}"
-            )
+            ratios = (eng["rate"] / r["rate"], eng["cpu_rate"] / r["cpu_rate"])
+            if m == "floor":  # how many times the floor's time the engine takes
+                goal = f"engine within {1 / least:.0f}x of the floor"
+                cells = [f"{1 / x:5.2f}x the floor {'met' if x >= least else 'not met':<8}" for x in ratios]
+            else:
+                goal = f"engine >= {least:.0f}x {LABELS[m]}"
+                cells = [f"{x:5.2f}x {'met' if x >= least else 'not met':<8}" for x in ratios]
+            print(f"  {source:<7} {goal:<40} {cells[0]}| {cells[1].rstrip()}")
 
 
 def main(argv: list[str]) -> None:
