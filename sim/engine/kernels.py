@@ -312,32 +312,28 @@ def _log_bin(wait, scale, per_decade, decades, nbins):  # pragma: no cover
     return 2 + j
 
 
-@intrinsic
-def _float_bits(typingctx, x):  # type: ignore[no-untyped-def]  # pragma: no cover
-    """The IEEE 754 bit pattern of a float64, as an int64 (a register move, no memory)."""
-    sig = types.int64(types.float64)
+def _bitcast(source: types.Type, target: types.Type) -> object:
+    """A compiled-only function reinterpreting a ``source`` value's bits as a ``target`` (no memory)."""
 
-    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
-        return builder.bitcast(args[0], context.get_value_type(types.int64))
+    @intrinsic
+    def cast(typingctx, x):  # type: ignore[no-untyped-def]  # pragma: no cover
+        def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
+            return builder.bitcast(args[0], context.get_value_type(target))
 
-    return sig, codegen
+        return target(source), codegen
+
+    return cast
+
+
+#: The IEEE 754 bit pattern of a float64 as an int64, and back.
+_float_bits = _bitcast(types.float64, types.int64)
+_bits_float = _bitcast(types.int64, types.float64)
 
 
 #: Bits of a float64 that key :func:`wait_bins`' guide: sign, exponent and the top mantissa bits.
 #: Four mantissa bits cut an octave into slices narrower (≤ 0.088 octave) than a histogram bin
 #: (0.166 octave at 20 bins a decade), so at most one bin boundary falls in a slice.
 _KEY_SHIFT = 48
-
-
-@intrinsic
-def _bits_float(typingctx, x):  # type: ignore[no-untyped-def]  # pragma: no cover
-    """The float64 whose IEEE 754 bit pattern is the int64 ``x``."""
-    sig = types.float64(types.int64)
-
-    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
-        return builder.bitcast(args[0], context.get_value_type(types.float64))
-
-    return sig, codegen
 
 
 @njit(cache=True, nogil=True)
