@@ -41,6 +41,14 @@ UNIFORM_BLOCK = 4096
 PRIMARY_BITS = 12
 
 
+def p95(hist: np.ndarray, events: int) -> float:
+    """95th percentile of event lengths from their histogram (``inf`` when in the last, open bin)."""
+    if not events:
+        return float("nan")
+    r = int(np.searchsorted(np.cumsum(hist), 0.95 * events))
+    return float("inf") if r >= hist.size - 1 else float(r)
+
+
 class Noise:
     """Gilbert–Elliott noise on packed bits (BSC and erasures are its one-state cases).
 
@@ -356,11 +364,16 @@ class TolerantDecoder:
     @property
     def resync_p95(self) -> float:
         """95th percentile of event lengths, from the histogram (``inf`` if it lies in the last, open bin)."""
-        if not self.events:
-            return float("nan")
-        cum = np.cumsum(self.hist)
-        r = int(np.searchsorted(cum, 0.95 * self.events))
-        return float("inf") if r >= self.hist.size - 1 else float(r)
+        return p95(self.hist, self.events)
+
+    def judge(self, words: np.ndarray, nbits: int, sent: np.ndarray, last: bool = False) -> None:
+        """:meth:`feed` behind the judge interface of :mod:`sim.engine.noisy_stream` (``last`` changes nothing)."""
+        self.feed(words, nbits, sent)
+
+    @property
+    def wrong(self) -> int:
+        """Sent messages not decoded right: wrong, lost, or not yet judged."""
+        return self.bad + self.awaiting
 
     def summary(self) -> dict[str, float | int]:
         """The numbers a report needs, as plain values."""

@@ -26,8 +26,10 @@ from typing import Any
 import numpy as np
 import simpy
 
-from sim.engine.bitcodec import Encoder, to_bits
+from sim.engine.bitcodec import to_bits
+from sim.engine.codec import SequenceDecoder, StreamCodec, join_bits, link_coders
 from sim.engine.noise import ChannelCoder, Noise, TolerantDecoder
+from sim.engine.noisy_stream import Judge, SequenceJudge
 from sim.model.records import Link
 from sim.model.results import LinkErrors
 
@@ -36,16 +38,21 @@ class NoisyReceiver:
     """Decode through noise; count message errors, error events, resynchronisation lengths, bit errors."""
 
     def __init__(
-        self, env: simpy.Environment, link: Link, to_code: np.ndarray, rng: np.random.Generator
+        self,
+        env: simpy.Environment,
+        link: Link,
+        codec: StreamCodec | None,
+        count: int,
+        rng: np.random.Generator,
     ) -> None:
         assert link.line.noise is not None
         self.env = env
-        self.link, self.to_code = link, to_code
+        self.link, self.codec = link, codec
         kind = link.line.noise
         self.noise: Noise = getattr(Noise, kind.type)(**kind.params(), rng=rng)  # Noise.bsc(flip=…, rng=…)
         self.coder = ChannelCoder(link.channel.build()) if link.channel is not None else None
         self.block = link.channel.build().k if link.channel is not None else 1
-        self.decoder = TolerantDecoder(link.code, to_code)
+        self.decoder = judge_for(link, codec, count)
         self.flip = link.line.noise.bit_flip()
         self.channel = link.channel.build().name if link.channel is not None else ""
         self.messages = 0
@@ -74,17 +81,16 @@ class NoisyReceiver:
             self.channel_bits += batch.nbits
             self.noise.apply(words, batch.nbits)
             self._count_flips(words, batch.words, batch.nbits)
-            self.decoder.feed(words, batch.nbits, batch.symbols)
+            self.decoder.judge(words, batch.nbits, batch.symbols, batch.last)
         else:
             self._clean = np.concatenate((self._clean, to_bits(batch.words, batch.nbits)))
             self._source_bits += batch.nbits
             words, nbits = self._pass(batch.words, batch.nbits)
-            self._receive(words, nbits, batch.symbols)
-            if batch.last:
-                words, nbits = self.coder.flush()
-                if nbits:
-                    words, nbits = self._pass(words, nbits)
-                    self._receive(words, nbits, batch.symbols[:0])
+            tail = self.coder.flush() if batch.last else (words[:0], 0)
+            self._receive(words, nbits, batch.symbols, batch.last and tail[1] == 0)
+            if tail[1]:
+                words, nbits = self._pass(*tail)
+                self._receive(words, nbits, batch.symbols[:0], True)
         self.messages += batch.symbols.size
         self.last_delivery = self.env.now
 
@@ -99,7 +105,7 @@ class NoisyReceiver:
             self.block_errors += wrong
         self._compared += nbits
 
-    def _receive(self, words: np.ndarray, nbits: int, sent: np.ndarray) -> None:
+    def _receive(self, words: np.ndarray, nbits: int, sent: np.ndarray, last: bool) -> None:
         nbits = min(nbits, self._source_bits - self._compared)  # padding of the last block is not data
         got = to_bits(words, nbits)
         wrong = np.flatnonzero(got != self._clean[:nbits])
@@ -110,12 +116,12 @@ class NoisyReceiver:
             self._last_bad_block = int(blocks[-1])
         self._clean = self._clean[nbits:]
         self._compared += nbits
-        self.decoder.feed(words, nbits, sent)
+        self.decoder.judge(words, nbits, sent, last)
 
     @property
     def wrong_messages(self) -> int:
         """Messages decoded wrongly, lost, or never decoded (their bits ended mid-codeword)."""
-        return self.decoder.bad + self.decoder.awaiting
+        return self.decoder.wrong
 
     @property
     def mismatches(self) -> int:
@@ -145,7 +151,10 @@ class NoisyReceiver:
             channel=self.channel,
             resync_hist=tuple(self.resync_histogram()),
             quick_flips=QUICK_FLIPS,
-            quick_error_rates=quick_error_rates(self.link, self.to_code),
+            quick_error_rates=quick_error_rates(self.link, self.codec),
+            words=getattr(d, "words", 0),  # a Tunstall code's judge counts its words
+            wrong_words=getattr(d, "wrong_words", 0),
+            first_error=getattr(d, "first_error", -1),  # a judge that never regains step
         )
 
     def resync_histogram(self) -> list[int]:
@@ -160,7 +169,7 @@ QUICK_FLIPS = (1e-4, 1e-3, 1e-2, 5e-2)
 QUICK_MESSAGES = 20_000
 
 
-def quick_error_rates(link: Link, to_code: np.ndarray, seed: int = 1948) -> tuple[float, ...]:
+def quick_error_rates(link: Link, codec: StreamCodec | None, seed: int = 1948) -> tuple[float, ...]:
     """Message error rates of ``link``'s code and channel code over a BSC at each of :data:`QUICK_FLIPS`.
 
     Short runs (:data:`QUICK_MESSAGES` draws with replacement from the link's
@@ -168,20 +177,43 @@ def quick_error_rates(link: Link, to_code: np.ndarray, seed: int = 1948) -> tupl
     for every run of the scenario. Unsent (unjudged) messages count as wrong.
     """
     q = link.urn.distribution
-    p = np.array([q[c] for c in link.urn.counts])
+    colours = tuple(link.urn.counts)
+    p = np.array([q[c] for c in colours])
     out = []
     for i, eps in enumerate(QUICK_FLIPS):
         rng = np.random.default_rng([seed, i])
         sym = rng.choice(p.size, size=QUICK_MESSAGES, p=p / p.sum()).astype(np.int64)
-        enc = Encoder(link.code, tuple(link.urn.counts), np.array([1], dtype=np.int64))
-        words, nbits = enc.encode(sym)
+        encoder, _ = link_coders(link.code, codec, colours, QUICK_MESSAGES, np.array([1], dtype=np.int64))
+        sent = encoder.chunk(sym, True)
+        words, nbits = sent.words, sent.nbits
         coder = ChannelCoder(link.channel.build()) if link.channel is not None else None
         if coder is not None:
-            words, nbits = coder.encode(words, nbits)
+            words, nbits = join_bits(coder.encode(words, nbits), coder.flush())
         Noise.bsc(eps, rng).apply(words, nbits)
         if coder is not None:
             words, nbits = coder.decode(words, nbits)
-        rx = TolerantDecoder(link.code, to_code)
-        rx.feed(words, nbits, sym)
-        out.append((rx.bad + rx.awaiting) / QUICK_MESSAGES)
+            nbits = min(nbits, sent.nbits)  # the channel code's padding is not data
+        rx = judge_for(link, codec, QUICK_MESSAGES)
+        rx.judge(words, nbits, sym, True)
+        out.append(rx.wrong / QUICK_MESSAGES)
     return tuple(out)
+
+
+def judge_for(link: Link, codec: StreamCodec | None, count: int) -> Judge:
+    """The decoder that judges ``link``'s messages on a noisy line (see :mod:`sim.engine.noisy_stream`).
+
+    A symbol code gets the tolerant prefix decoder; a stream code its codec's
+    judge, or, without one, its own decoder compared ball by ball in order.
+    """
+    colours = tuple(link.urn.counts)
+    symbols = link.code.symbols if codec is None else codec.symbols
+    index = {s: i for i, s in enumerate(symbols)}
+    to_code = np.array([index.get(c, -1) for c in colours], dtype=np.int64)
+    if codec is None:
+        return TolerantDecoder(link.code, to_code)
+    if codec.judge is not None:
+        return codec.judge(count, to_code)
+    decoder = codec.decoder(count, to_code)
+    if not isinstance(decoder, SequenceDecoder):
+        raise TypeError("a stream codec without a judge must decode through a SequenceDecoder")
+    return SequenceJudge(decoder.stream, to_code)
