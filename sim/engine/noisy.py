@@ -20,16 +20,20 @@ other, so a detected error still shows in the message error rate.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import Any
 
 import numpy as np
 import simpy
 
-from sim.engine.bitcodec import to_bits
-from sim.engine.codec import SequenceDecoder, StreamCodec, join_bits, link_coders
+from coding import channel as ch
+from sim.engine.bitcodec import from_bits, to_bits
+from sim.engine.codec import SequenceDecoder, StreamCodec, link_coders
 from sim.engine.noise import ChannelCoder, Noise, TolerantDecoder
 from sim.engine.noisy_stream import Judge, SequenceJudge
+from sim.engine.stations import Batch
+from sim.model.noise_kinds import Bsc
 from sim.model.records import Link
 from sim.model.results import LinkErrors
 
@@ -39,7 +43,7 @@ class NoisyReceiver:
 
     def __init__(
         self,
-        env: simpy.Environment,
+        env: simpy.Environment | None,
         link: Link,
         codec: StreamCodec | None,
         count: int,
@@ -50,11 +54,17 @@ class NoisyReceiver:
         self.link, self.codec = link, codec
         kind = link.line.noise
         self.noise: Noise = getattr(Noise, kind.type)(**kind.params(), rng=rng)  # Noise.bsc(flip=…, rng=…)
-        self.coder = ChannelCoder(link.channel.build()) if link.channel is not None else None
-        self.block = link.channel.build().k if link.channel is not None else 1
+        # Parity per telegram frames whole telegrams (framed below); every other code wraps the stream.
+        self.framed = link.channel is not None and link.channel.per_telegram
+        block_code = link.channel is not None and not self.framed
+        self.coder = ChannelCoder(link.channel.build()) if block_code and link.channel is not None else None
+        self.block = self.coder.code.k if self.coder is not None else 1
         self.decoder = judge_for(link, codec, count)
         self.flip = link.line.noise.bit_flip()
-        self.channel = link.channel.build().name if link.channel is not None else ""
+        self.channel = self.coder.code.name if self.coder is not None else ("parity-telegram" if self.framed else "")
+        # Codeword lengths by colour: what each message carries when the batch does not say.
+        self.lengths = np.array([len(link.code.codewords.get(c, "")) for c in link.urn.counts], dtype=np.int64)
+        self.telegrams = self.lost_telegrams = self.undetected_telegrams = self.lost_messages = 0
         self.messages = 0
         self.last_delivery = 0.0
         self.channel_bits = 0  # bits on the wire (channel code and padding included)
@@ -76,7 +86,9 @@ class NoisyReceiver:
         return words, nbits
 
     def take(self, batch: Any) -> None:
-        if self.coder is None:  # no channel code: the damaged words line up with the clean ones
+        if self.framed:
+            self._take_telegrams(batch)
+        elif self.coder is None:  # no channel code: the damaged words line up with the clean ones
             words = batch.words.copy()
             self.channel_bits += batch.nbits
             self.noise.apply(words, batch.nbits)
@@ -92,7 +104,41 @@ class NoisyReceiver:
                 words, nbits = self._pass(*tail)
                 self._receive(words, nbits, batch.symbols[:0], True)
         self.messages += batch.symbols.size
-        self.last_delivery = self.env.now
+        if self.env is not None:  # None: a run outside SimPy (the quick runs)
+            self.last_delivery = self.env.now
+
+    def _take_telegrams(self, batch: Any) -> None:
+        """Parity per telegram: frame each telegram with its parity bit, damage, check, drop the failed.
+
+        A batch holds whole telegrams of ``link.telegram`` messages (the last may be short).
+        """
+        T = self.link.telegram
+        units, unit_bits = batch.carried(self.lengths)
+        per_message = unit_bits[units]
+        n = per_message.size
+        firsts = np.arange(0, n, T)
+        tel_msgs = np.diff(np.append(firsts, n))
+        tel_bits = np.add.reduceat(per_message, firsts) if n else per_message[:0]
+        tel_bits = np.where(tel_msgs > 0, tel_bits, 0)
+        clean = to_bits(batch.words, batch.nbits)
+        words, nbits = from_bits(ch.parity_frame(clean, tel_bits))
+        self.channel_bits += nbits
+        self.noise.apply(words, nbits)
+        data, lost = ch.parity_check(to_bits(words, nbits), tel_bits)
+        wrong = data != clean
+        self.bit_errors += int(np.count_nonzero(wrong))
+        self._compared += batch.nbits
+        ends = np.cumsum(tel_bits)
+        wrong_so_far = np.concatenate(([0], np.cumsum(wrong, dtype=np.int64)))
+        hits = np.diff(wrong_so_far[np.concatenate(([0], ends))])  # wrong data bits per telegram
+        damaged = hits > 0
+        self.block_errors += int(np.count_nonzero(damaged | lost))  # a flipped parity bit alone is an error too
+        self.telegrams += tel_bits.size
+        self.lost_telegrams += int(np.count_nonzero(lost))
+        self.undetected_telegrams += int(np.count_nonzero(damaged & ~lost))
+        self.lost_messages += int(tel_msgs[lost].sum())
+        received, _ = from_bits(data)
+        self.decoder.feed_telegrams(received, tel_bits, tel_msgs, lost, batch.symbols)
 
     def _count_flips(self, damaged: np.ndarray, clean: np.ndarray, nbits: int) -> None:
         """Bit errors of a chunk without a channel code (a block is one bit): popcount of the XOR."""
@@ -121,7 +167,7 @@ class NoisyReceiver:
     @property
     def wrong_messages(self) -> int:
         """Messages decoded wrongly, lost, or never decoded (their bits ended mid-codeword)."""
-        return self.decoder.wrong
+        return self.decoder.wrong + self.lost_messages
 
     @property
     def mismatches(self) -> int:
@@ -142,10 +188,10 @@ class NoisyReceiver:
             bit_errors=self.bit_errors,
             data_bits=self._compared,
             block_errors=self.block_errors,
-            blocks=-(-self._compared // k),
+            blocks=self.telegrams if self.framed else -(-self._compared // k),
             channel_bits=self.channel_bits,
             noise_hits=self.noise.hits,
-            detected_blocks=self.coder.detected if self.coder is not None else 0,
+            detected_blocks=self.coder.detected if self.coder is not None else self.lost_telegrams,
             dead_ends=d.dead_ends,
             flip=self.flip,
             channel=self.channel,
@@ -155,6 +201,10 @@ class NoisyReceiver:
             words=getattr(d, "words", 0),  # a Tunstall code's judge counts its words
             wrong_words=getattr(d, "wrong_words", 0),
             first_error=getattr(d, "first_error", -1),  # a judge that never regains step
+            telegrams=self.telegrams,
+            lost_telegrams=self.lost_telegrams,
+            undetected_telegrams=self.undetected_telegrams,
+            lost_messages=self.lost_messages,
         )
 
     def resync_histogram(self) -> list[int]:
@@ -173,8 +223,9 @@ def quick_error_rates(link: Link, codec: StreamCodec | None, seed: int = 1948) -
     """Message error rates of ``link``'s code and channel code over a BSC at each of :data:`QUICK_FLIPS`.
 
     Short runs (:data:`QUICK_MESSAGES` draws with replacement from the link's
-    urn), seeded by ``seed`` and the point's index alone: the same figure
-    for every run of the scenario. Unsent (unjudged) messages count as wrong.
+    urn, one batch through a :class:`NoisyReceiver`), seeded by ``seed`` and
+    the point's index alone: the same figure for every run of the scenario.
+    Unsent (unjudged) messages count as wrong.
     """
     q = link.urn.distribution
     colours = tuple(link.urn.counts)
@@ -185,17 +236,10 @@ def quick_error_rates(link: Link, codec: StreamCodec | None, seed: int = 1948) -
         sym = rng.choice(p.size, size=QUICK_MESSAGES, p=p / p.sum()).astype(np.int64)
         encoder, _ = link_coders(link.code, codec, colours, QUICK_MESSAGES, np.array([1], dtype=np.int64))
         sent = encoder.chunk(sym, True)
-        words, nbits = sent.words, sent.nbits
-        coder = ChannelCoder(link.channel.build()) if link.channel is not None else None
-        if coder is not None:
-            words, nbits = join_bits(coder.encode(words, nbits), coder.flush())
-        Noise.bsc(eps, rng).apply(words, nbits)
-        if coder is not None:
-            words, nbits = coder.decode(words, nbits)
-            nbits = min(nbits, sent.nbits)  # the channel code's padding is not data
-        rx = judge_for(link, codec, QUICK_MESSAGES)
-        rx.judge(words, nbits, sym, True)
-        out.append(rx.wrong / QUICK_MESSAGES)
+        quick = dataclasses.replace(link, line=dataclasses.replace(link.line, noise=Bsc(eps)))
+        rx = NoisyReceiver(None, quick, codec, QUICK_MESSAGES, rng)
+        rx.take(Batch(sym, np.zeros(sym.size), sent.words, sent.nbits, True, sent.units, sent.unit_bits))
+        out.append(rx.wrong_messages / QUICK_MESSAGES)
     return tuple(out)
 
 
