@@ -301,6 +301,7 @@ class SequenceJudge:
         self._decoder = decoder
         self._to_code = to_code
         self._sent = np.zeros(0, dtype=np.int64)
+        self._out = np.zeros(0, dtype=np.int64)
         self._decided = 0
         self._bad = 0
         self._fed = 0
@@ -310,7 +311,8 @@ class SequenceJudge:
     def judge(self, words: np.ndarray, nbits: int, sent: np.ndarray, last: bool = False) -> None:
         self._fed += sent.size
         self._sent = np.concatenate((self._sent, self._to_code[sent]))
-        out = self._decoder.feed(words, nbits)
+        # Garbage may decide balls before their own bits arrive: those wait for their sent balls.
+        out = np.concatenate((self._out, self._decoder.feed(words, nbits)))
         if last:
             out = np.concatenate((out, self._decoder.finish()))
         take = min(out.size, self._sent.size)
@@ -320,6 +322,7 @@ class SequenceJudge:
         self._bad += int(wrong.size)
         self._decided += take
         self._sent = self._sent[take:]
+        self._out = out[take:]
 
     @property
     def wrong(self) -> int:
