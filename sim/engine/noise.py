@@ -299,15 +299,17 @@ class TolerantDecoder:
         return int(judged)
 
     def feed_telegrams(
-        self, words: np.ndarray, tel_bits: np.ndarray, tel_msgs: np.ndarray, lost: np.ndarray, sent: np.ndarray
-    ) -> None:
+        self, words: np.ndarray, tel_bits: np.ndarray, tel_msgs: np.ndarray, lost: np.ndarray,
+        damaged: np.ndarray, sent: np.ndarray,
+    ) -> None:  # fmt: skip
         """Decode whole telegrams (parity per telegram): the ``lost`` ones are skipped, bits and
-        messages; each kept one is decoded from the root (see :func:`noise_kernels.telegram_decode`)."""
+        messages; each kept one is decoded from the root (see :func:`noise_kernels.telegram_decode`;
+        ``damaged`` marks the telegrams with a wrong bit, after which a restart can change anything)."""
         assert self._awaiting.size == 0, "telegrams are decoded whole: no message waits between them"
         t = self.tables
         nk.telegram_decode(
-            words, tel_bits, tel_msgs, lost, t.prim_val, t.prim_len, t.tree, t.width, sent, self.to_code,
-            t.lengths, self.state, self.hist, self.trace, self._no_out,
+            words, tel_bits, tel_msgs, lost, damaged, t.prim_val, t.prim_len, t.tree, t.width, sent,
+            self.to_code, t.lengths, self.state, self.hist, self.trace, self._no_out,
         )  # fmt: skip
 
     def _get(self, slot: int) -> int:
@@ -412,5 +414,8 @@ def warm_up() -> None:
     coder.decode(cw, cn)
     rx = TolerantDecoder(Code({"a": "0", "b": "10"}))
     rx.feed(words, 64, np.zeros(3, dtype=np.int64))
-    one = np.ones(1, dtype=np.int64)
-    rx.feed_telegrams(words, one, one, np.zeros(1, dtype=np.bool_), np.zeros(1, dtype=np.int64))
+    one, no = np.ones(1, dtype=np.int64), np.zeros(1, dtype=np.bool_)
+    framed = np.zeros(2, dtype=np.uint64)
+    nk.frame_telegrams(words, one, framed)
+    nk.check_telegrams(framed, one, np.zeros(2, dtype=np.uint64), no)
+    rx.feed_telegrams(words, one, one, no, no, np.zeros(1, dtype=np.int64))

@@ -4,17 +4,25 @@ One class, :class:`NoisyReceiver`, takes the place of
 :class:`sim.engine.stations.Receiver` for a link whose line has ``noise``.
 Each batch's clean bits (as India encoded them) pass, in order,
 
-    channel encoder (if the link has ``channel``) -> noise -> channel decoder -> TolerantDecoder
+    channel encoder (if the link has ``channel``) -> noise -> channel decoder -> judge
 
 all streaming with their state carried across batches, so any chunking gives
 the same numbers. The noise draws from the link's reserved noise stream.
 The clean bits are kept just long enough to count the bits (and channel
 blocks) that reach the source decoder wrong: ``channel_bit_error_rate``.
+The judge decodes and counts what went wrong (:func:`judge_for`: the
+tolerant prefix decoder for a symbol code, the codec's own judge for a
+stream code, :mod:`sim.engine.noisy_stream`).
 
-A parity-coded link (``channel: {type: parity}``) detects but cannot
-correct: the receiver passes a failed block's bits on as received and counts
-the block in ``lost_blocks`` (a telegraph clerk would ask for the telegram
-again); the messages those bits carry are judged by the decoder like any
+Parity per telegram (``channel: {type: parity}``) works on whole telegrams
+instead: each batch's telegrams (``link.telegram`` messages each) are framed
+with their parity bit, damaged, and checked; a telegram that fails is
+dropped and its messages counted lost (``lost_telegrams``,
+``lost_messages``), and the decoder restarts at the root on every
+telegram's first bit (:meth:`sim.engine.noise.TolerantDecoder.feed_telegrams`).
+Parity per block (``{type: parity, bits: k}``) detects but cannot correct:
+a failed block's bits pass on as received and the block is counted in
+``detected_blocks``; the messages those bits carry are judged like any
 other, so a detected error still shows in the message error rate.
 """
 
@@ -27,8 +35,8 @@ from typing import Any
 import numpy as np
 import simpy
 
-from coding import channel as ch
-from sim.engine.bitcodec import from_bits, to_bits
+from sim.engine import noise_kernels as nk
+from sim.engine.bitcodec import to_bits
 from sim.engine.codec import SequenceDecoder, StreamCodec, link_coders
 from sim.engine.noise import ChannelCoder, Noise, TolerantDecoder
 from sim.engine.noisy_stream import Judge, SequenceJudge
@@ -119,26 +127,33 @@ class NoisyReceiver:
         firsts = np.arange(0, n, T)
         tel_msgs = np.diff(np.append(firsts, n))
         tel_bits = np.add.reduceat(per_message, firsts) if n else per_message[:0]
-        tel_bits = np.where(tel_msgs > 0, tel_bits, 0)
-        clean = to_bits(batch.words, batch.nbits)
-        words, nbits = from_bits(ch.parity_frame(clean, tel_bits))
+        ntel = tel_bits.size
+        wire = np.zeros((batch.nbits + ntel) // 64 + 2, dtype=np.uint64)
+        nbits = int(nk.frame_telegrams(batch.words, tel_bits, wire))
         self.channel_bits += nbits
-        self.noise.apply(words, nbits)
-        data, lost = ch.parity_check(to_bits(words, nbits), tel_bits)
-        wrong = data != clean
-        self.bit_errors += int(np.count_nonzero(wrong))
+        self.noise.apply(wire, nbits)
+        data = np.zeros(batch.nbits // 64 + 2, dtype=np.uint64)
+        lost = np.zeros(ntel, dtype=np.bool_)
+        nk.check_telegrams(wire, tel_bits, data, lost)
+        # Wrong data bits (rare): their positions, and the telegrams that hold them.
+        used = -(-batch.nbits // 64)
+        diff = np.bitwise_xor(data[:used], batch.words[:used])
+        hit = np.flatnonzero(diff)
+        wrong = np.zeros(0, dtype=np.int64)
+        if hit.size:
+            bits = np.unpackbits(diff[hit].byteswap().view(np.uint8)).reshape(hit.size, 64)
+            rows, cols = np.nonzero(bits)
+            wrong = hit[rows] * 64 + cols
+        self.bit_errors += wrong.size
         self._compared += batch.nbits
-        ends = np.cumsum(tel_bits)
-        wrong_so_far = np.concatenate(([0], np.cumsum(wrong, dtype=np.int64)))
-        hits = np.diff(wrong_so_far[np.concatenate(([0], ends))])  # wrong data bits per telegram
-        damaged = hits > 0
+        damaged = np.zeros(ntel, dtype=np.bool_)
+        damaged[np.searchsorted(np.cumsum(tel_bits), wrong, side="right")] = True
         self.block_errors += int(np.count_nonzero(damaged | lost))  # a flipped parity bit alone is an error too
-        self.telegrams += tel_bits.size
+        self.telegrams += ntel
         self.lost_telegrams += int(np.count_nonzero(lost))
         self.undetected_telegrams += int(np.count_nonzero(damaged & ~lost))
         self.lost_messages += int(tel_msgs[lost].sum())
-        received, _ = from_bits(data)
-        self.decoder.feed_telegrams(received, tel_bits, tel_msgs, lost, batch.symbols)
+        self.decoder.feed_telegrams(data, tel_bits, tel_msgs, lost, damaged, batch.symbols)
 
     def _count_flips(self, damaged: np.ndarray, clean: np.ndarray, nbits: int) -> None:
         """Bit errors of a chunk without a channel code (a block is one bit): popcount of the XOR."""
