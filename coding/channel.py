@@ -449,7 +449,9 @@ def _frame_edges(lengths: npt.ArrayLike, total: int) -> tuple[npt.NDArray[np.int
     return ends - sizes, ends
 
 
-def _ones_between(bits: Bits, starts: npt.NDArray[np.int64], ends: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+def _ones_between(
+    bits: Bits, starts: npt.NDArray[np.int64], ends: npt.NDArray[np.int64]
+) -> npt.NDArray[np.int64]:
     ones = np.concatenate(([0], np.cumsum(bits, dtype=np.int64)))
     return np.asarray(ones[ends] - ones[starts], dtype=np.int64)
 

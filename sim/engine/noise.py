@@ -381,7 +381,7 @@ class TolerantDecoder:
         return p95(self.hist, self.events)
 
     def judge(self, words: np.ndarray, nbits: int, sent: np.ndarray, last: bool = False) -> None:
-        """:meth:`feed` behind the judge interface of :mod:`sim.engine.noisy_stream` (``last`` changes nothing)."""
+        """:meth:`feed` behind the judge interface of :mod:`sim.engine.noisy_stream` (``last``: no effect)."""
         self.feed(words, nbits, sent)
 
     @property

@@ -382,8 +382,22 @@ def _restart(start, end, sent, to_code, lens, state, hist, trace):  # pragma: no
 
 @njit(cache=True, nogil=True)
 def telegram_decode(
-    words, tel_bits, tel_msgs, lost, damaged, prim_val, prim_len, tree, width, sent, to_code, lens, state, hist,
-    trace, out,
+    words,
+    tel_bits,
+    tel_msgs,
+    lost,
+    damaged,
+    prim_val,
+    prim_len,
+    tree,
+    width,
+    sent,
+    to_code,
+    lens,
+    state,
+    hist,
+    trace,
+    out,
 ):  # pragma: no cover
     """Decode telegram by telegram (parity per telegram): skip the lost ones, restart at each boundary.
 
@@ -424,7 +438,9 @@ def telegram_decode(
         lo = hi
         j += m
     mine = sent[span_j:j]
-    decode_span(words, span_lo, lo, prim_val, prim_len, tree, width, mine, to_code, lens, state, hist, trace, out)
+    decode_span(
+        words, span_lo, lo, prim_val, prim_len, tree, width, mine, to_code, lens, state, hist, trace, out
+    )
     return j
 
 

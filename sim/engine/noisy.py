@@ -69,9 +69,13 @@ class NoisyReceiver:
         self.block = self.coder.code.k if self.coder is not None else 1
         self.decoder = judge_for(link, codec, count)
         self.flip = link.line.noise.bit_flip()
-        self.channel = self.coder.code.name if self.coder is not None else ("parity-telegram" if self.framed else "")
+        self.channel = (
+            self.coder.code.name if self.coder is not None else ("parity-telegram" if self.framed else "")
+        )
         # Codeword lengths by colour: what each message carries when the batch does not say.
-        self.lengths = np.array([len(link.code.codewords.get(c, "")) for c in link.urn.counts], dtype=np.int64)
+        self.lengths = np.array(
+            [len(link.code.codewords.get(c, "")) for c in link.urn.counts], dtype=np.int64
+        )
         self.telegrams = self.lost_telegrams = self.undetected_telegrams = self.lost_messages = 0
         self.messages = 0
         self.last_delivery = 0.0
@@ -148,11 +152,14 @@ class NoisyReceiver:
         self._compared += batch.nbits
         damaged = np.zeros(ntel, dtype=np.bool_)
         damaged[np.searchsorted(np.cumsum(tel_bits), wrong, side="right")] = True
-        self.block_errors += int(np.count_nonzero(damaged | lost))  # a flipped parity bit alone is an error too
+        self.block_errors += int(
+            np.count_nonzero(damaged | lost)
+        )  # a flipped parity bit alone is an error too
         self.telegrams += ntel
         self.lost_telegrams += int(np.count_nonzero(lost))
         self.undetected_telegrams += int(np.count_nonzero(damaged & ~lost))
         self.lost_messages += int(tel_msgs[lost].sum())
+        assert isinstance(self.decoder, TolerantDecoder)  # parity per telegram: symbol codes only (records)
         self.decoder.feed_telegrams(data, tel_bits, tel_msgs, lost, damaged, batch.symbols)
 
     def _count_flips(self, damaged: np.ndarray, clean: np.ndarray, nbits: int) -> None:

@@ -137,7 +137,9 @@ def noise_theory(link: Link) -> dict[str, float]:
         if stream.word_bits is not None and not isinstance(code, ChHamming74):
             # Every word has m bits, each wrong independently with probability b; a ball is
             # wrong when its word is, and which word a flip hits does not depend on its balls.
-            out["word_error_rate"] = out["message_error_rate"] = 1.0 - (1.0 - bit) ** stream.word_bits(link.stream)
+            out["word_error_rate"] = out["message_error_rate"] = 1.0 - (1.0 - bit) ** stream.word_bits(
+                link.stream
+            )
         if stream.resync is not None and code is None:
             pmf = stream.resync(link.stream, q)
             out["resync_mean"] = float(np.arange(1, pmf.size + 1) @ pmf)
@@ -148,7 +150,9 @@ def noise_theory(link: Link) -> dict[str, float]:
     if len(lengths) == 1 and not isinstance(code, ChHamming74):
         out["message_error_rate"] = 1.0 - (1.0 - bit) ** lengths.pop()
     elif code is None and link.code.D == 2 and link.code.is_prefix_free:
-        out["resync_mean"] = resync_mean(link.code, [q[s] if s in q.symbols else 0.0 for s in link.code.symbols])
+        out["resync_mean"] = resync_mean(
+            link.code, [q[s] if s in q.symbols else 0.0 for s in link.code.symbols]
+        )
     return out
 
 
@@ -171,7 +175,7 @@ def parity_theory(link: Link, eps: float) -> dict[str, float]:
     ...           "lines: {w: {baud: 1, noise: {type: bsc, flip: 0.01}}}\\n"
     ...           "links: [{urn: u, code: f, line: w, channel: {type: parity}}]")
     >>> th = parity_theory(s.links[0], 0.01)
-    >>> round(th["telegram_loss_rate"], 6), round(th["undetected_message_rate"], 6)  # 2 bits: 1 data + 1 parity
+    >>> round(th["telegram_loss_rate"], 6), round(th["undetected_message_rate"], 6)  # 1 data + 1 parity bit
     (0.0198, 0.0001)
     """
     if link.stream is not None or not link.replacement:
@@ -375,7 +379,9 @@ def noise_checks(link: Link, theory: Theory, e: LinkErrors, messages: int) -> li
     # Messages fail independently only when each is judged on its own bits: a symbol code, one
     # message per telegram if parity drops whole telegrams (a Tunstall word's balls fail together:
     # its words are judged instead).
-    alone = link.stream is None and (link.telegram == 1 or link.channel is None or not link.channel.per_telegram)
+    alone = link.stream is None and (
+        link.telegram == 1 or link.channel is None or not link.channel.per_telegram
+    )
     if theory.message_error_rate is not None and alone:
         out.append(
             _rate_check(
@@ -390,8 +396,9 @@ def noise_checks(link: Link, theory: Theory, e: LinkErrors, messages: int) -> li
         out.append(_rate_check("telegram_loss_rate", "telegrams failing their parity check", e.lost_telegrams,
                                e.telegrams, theory.telegram_loss_rate))  # fmt: skip
     if theory.undetected_telegram_rate is not None:
-        out.append(_rate_check("undetected_telegram_rate", "telegrams passing the check with a wrong bit",
-                               e.undetected_telegrams, e.telegrams, theory.undetected_telegram_rate))  # fmt: skip
+        out.append(_rate_check("undetected_telegram_rate", "telegrams passing the check wrong",
+                               e.undetected_telegrams, e.telegrams,
+                               theory.undetected_telegram_rate))  # fmt: skip
     code = link.channel
     if theory.block_error_rate is not None and isinstance(code, ChHamming74):
         out.append(_rate_check("block_error_rate", "Hamming(7,4) blocks wrong", e.block_errors, e.blocks,

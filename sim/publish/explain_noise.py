@@ -94,7 +94,9 @@ def noise_part(add: Callable[[str], None], para: Callable[[str], None], link: Li
         )
 
 
-def _parity_lines(add: Callable[[str], None], para: Callable[[str], None], link: Link, th: dict[str, float]) -> None:
+def _parity_lines(
+    add: Callable[[str], None], para: Callable[[str], None], link: Link, th: dict[str, float]
+) -> None:
     """Parity per telegram: telegrams lost and passed wrong (exact over the telegram lengths)."""
     add(
         "  Telegram lost (odd flips in its B + 1 bits): E[(1 − (1 − 2ε)^(B+1))/2] = "

@@ -57,7 +57,9 @@ def theory_curve(link: LinkResult, eps: np.ndarray) -> np.ndarray:
     stream code and for parity per telegram, whose figures depend on more
     than the record keeps (docs/theory.md has them).
     """
-    if CODE_KINDS[link.code_type].stream is not None or (link.errors and link.errors.channel == "parity-telegram"):
+    if CODE_KINDS[link.code_type].stream is not None or (
+        link.errors and link.errors.channel == "parity-telegram"
+    ):
         return np.full(eps.shape, math.nan)
     code = Code(link.codewords)
     q = link.source_distribution

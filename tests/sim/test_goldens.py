@@ -223,6 +223,9 @@ def test_noisy_cable_goldens():
     assert huffman.errors.wrong_messages > fixed.errors.wrong_messages
     assert huffman.errors.resync_max > 1 == fixed.errors.resync_max
     # Parity per telegram of 4: one bit per telegram; every wrong message here is in a dropped telegram.
-    assert parity.wire_bits == parity.bits + 5_000 and parity.errors.wrong_messages == 4 * parity.errors.lost_telegrams
+    assert (
+        parity.wire_bits == parity.bits + 5_000
+        and parity.errors.wrong_messages == 4 * parity.errors.lost_telegrams
+    )
     # Arithmetic coding never regains step: one open event from its first wrong ball on.
     assert arith.errors.first_error == 105 and arith.errors.wrong_messages > 0.6 * (20_000 - 105)

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coding import AdaptiveModel, Distribution, DecodeError, arithmetic, block, tunstall
+from coding import AdaptiveModel, DecodeError, Distribution, arithmetic, block, tunstall
 from coding.channel import parity_check, parity_frame, parity_undetected
 from sim.engine import adaptive_kernels as ak
 from sim.engine import simulation as engine
@@ -53,7 +53,9 @@ def same(a, b) -> bool:
 
 
 @pytest.mark.parametrize("code", ["block3", "tun", "arith"])
-@pytest.mark.parametrize("channel", ["", ", channel: {type: hamming74}", ", channel: {type: parity, bits: 4}"])
+@pytest.mark.parametrize(
+    "channel", ["", ", channel: {type: hamming74}", ", channel: {type: parity, bits: 4}"]
+)
 def test_every_stream_code_runs_on_a_noisy_line_whatever_the_chunking(code, channel):
     runs = [one("{type: bsc, flip: 0.01}", f"{{urn: india, code: {code}{channel}}}", 3_000, chunk=c)
             for c in (1, 13, 65536)]  # fmt: skip
@@ -139,7 +141,9 @@ def test_huffman_telegrams_of_three_lose_whole_telegrams_and_restart_at_the_next
     assert e.lost_messages == 3 * e.lost_telegrams > 0
     assert check(link, "telegram_loss_rate").verdict == "pass"
     assert check(link, "undetected_telegram_rate").verdict == "pass"
-    assert not any(c.name == "message_error_rate" for c in link.checks)  # messages of a telegram fail together
+    assert not any(
+        c.name == "message_error_rate" for c in link.checks
+    )  # messages of a telegram fail together
     # Undetected errors never outlive their telegram: an event is at most 3 messages, plus the
     # rare run that continues into the next telegram.
     assert e.wrong_messages - e.lost_messages <= 3 * e.undetected_telegrams
@@ -246,7 +250,9 @@ def test_fuzz_every_code_kind_on_a_terrible_line(seed):
             if code != "huffman" and "telegram" in channel:
                 continue
             flip = float(rng.choice([0.1, 0.5, 0.9, 1.0]))
-            noise = (f"{{type: bsc, flip: {flip}}}", f"{{type: erasure, erase: {flip}}}")[int(rng.integers(2))]
+            noise = (f"{{type: bsc, flip: {flip}}}", f"{{type: erasure, erase: {flip}}}")[
+                int(rng.integers(2))
+            ]
             link = one(noise, f"{{urn: india, code: {code}{channel}}}", 1_000, seed=seed,
                        chunk=int(rng.integers(1, 900)))  # fmt: skip
             e = link.errors
