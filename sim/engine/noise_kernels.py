@@ -469,6 +469,21 @@ def _or_bits(out, dst, v, k):  # pragma: no cover
         out[(dst >> 6) + 1] |= u << np.uint64(64 - spill)
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _copy_counting(words, src, out, dst, count):  # pragma: no cover
+    """Copy ``count`` bits of ``words`` at ``src`` to zeroed ``out`` at ``dst``; 1 if an odd number is 1."""
+    odd = 0
+    while count > 0:
+        k = min(count, 57)
+        v = _take(words, src, k)
+        odd ^= _odd(v)
+        _or_bits(out, dst, v, k)
+        src += k
+        dst += k
+        count -= k
+    return odd
+
+
 @njit(cache=True, nogil=True)
 def frame_telegrams(words, tel_bits, out):  # pragma: no cover
     """Copy the bits of ``words`` telegram by telegram into ``out`` (zeroed), each telegram followed
@@ -476,19 +491,10 @@ def frame_telegrams(words, tel_bits, out):  # pragma: no cover
     src = 0
     dst = 0
     for t in range(tel_bits.size):
-        left = tel_bits[t]
-        odd = 0
-        while left > 0:
-            k = min(left, 57)
-            v = _take(words, src, k)
-            odd ^= _odd(v)
-            _or_bits(out, dst, v, k)
-            src += k
-            dst += k
-            left -= k
-        if odd:
-            _or_bits(out, dst, 1, 1)
-        dst += 1
+        if _copy_counting(words, src, out, dst, tel_bits[t]):
+            _or_bits(out, dst + tel_bits[t], 1, 1)
+        src += tel_bits[t]
+        dst += tel_bits[t] + 1
     return dst
 
 
@@ -499,17 +505,9 @@ def check_telegrams(wire, tel_bits, out, lost):  # pragma: no cover
     src = 0
     dst = 0
     for t in range(tel_bits.size):
-        left = tel_bits[t]
-        odd = 0
-        while left > 0:
-            k = min(left, 57)
-            v = _take(wire, src, k)
-            odd ^= _odd(v)
-            _or_bits(out, dst, v, k)
-            src += k
-            dst += k
-            left -= k
-        odd ^= _take(wire, src, 1)
+        odd = _copy_counting(wire, src, out, dst, tel_bits[t])
+        src += tel_bits[t]
+        dst += tel_bits[t]
+        lost[t] = odd ^ _take(wire, src, 1)
         src += 1
-        lost[t] = odd
     return dst

@@ -26,6 +26,7 @@ URN = "urns:\n  india: {blue: 25, red: 50, green: 13, yellow: 12}\n"
 CODES = (
     "codes:\n  fixed: {type: fixed}\n  huffman: {type: huffman, for: india}\n"
     "  block3: {type: block, for: india, order: 3}\n  tun: {type: tunstall, for: india, bits: 5}\n"
+    "  arith: {type: arithmetic, for: india}\n"
     '  gappy: {type: table, codewords: {blue: "00", red: "01", green: "100", yellow: "110"}}\n'
 )
 

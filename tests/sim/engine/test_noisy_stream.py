@@ -13,33 +13,16 @@ from hypothesis import strategies as st
 from coding import AdaptiveModel, DecodeError, Distribution, arithmetic, block, tunstall
 from coding.channel import parity_check, parity_frame, parity_undetected
 from sim.engine import adaptive_kernels as ak
+from sim.engine import noise_kernels as nk
 from sim.engine import simulation as engine
 from sim.engine import stream_kernels as sk
-from sim.engine.bitcodec import from_bits
+from sim.engine.bitcodec import from_bits, to_bits
 from sim.engine.noisy_stream import BlockJudge, Runs, SequenceJudge, WordJudge
 from sim.model.noise_kinds import Parity
 from sim.scenario.loader import ScenarioError, loads
+from tests.sim.engine.test_noisy import CODES, URN, check, one, scenario
 
-URN = "urns:\n  india: {blue: 25, red: 50, green: 13, yellow: 12}\n"
-CODES = (
-    "codes:\n  fixed: {type: fixed}\n  huffman: {type: huffman, for: india}\n"
-    "  block3: {type: block, for: india, order: 3}\n  tun: {type: tunstall, for: india, bits: 5}\n"
-    "  arith: {type: arithmetic, for: india}\n"
-)
 INDIA = Distribution.from_counts({"blue": 25, "red": 50, "green": 13, "yellow": 12})
-
-
-def scenario(noise: str, link: str, messages: int = 20_000, seed: int = 7):
-    text = f"seed: {seed}\nmessages: {messages}\n{URN}{CODES}lines:\n  cable: {{baud: 50, noise: {noise}}}\n"
-    return loads(text + f"links:\n  - {link}\n")
-
-
-def one(noise: str, link: str, messages: int = 20_000, seed: int = 7, chunk: int = engine.DEFAULT_CHUNK):
-    return engine.run(scenario(noise, link, messages, seed), chunk=chunk).links[0]
-
-
-def check(link, name):
-    return next(c for c in link.checks if c.name == name)
 
 
 def same(a, b) -> bool:
@@ -258,3 +241,23 @@ def test_fuzz_every_code_kind_on_a_terrible_line(seed):
             e = link.errors
             assert 0 <= e.wrong_messages <= link.messages == 1_000
             assert 0 <= e.message_error_rate <= 1 and math.isfinite(e.channel_bit_error_rate)
+
+
+def test_compiled_telegram_framing_agrees_with_the_library():
+    """frame_telegrams / check_telegrams (packed words, compiled) against coding.channel's reference."""
+    rng = np.random.default_rng(5)
+    for _ in range(200):
+        sizes = rng.integers(0, 130, rng.integers(0, 20)).astype(np.int64)  # empty telegrams included
+        bits = rng.integers(0, 2, int(sizes.sum())).astype(np.uint8)
+        words, n = from_bits(bits)
+        wire = np.zeros((n + sizes.size) // 64 + 2, dtype=np.uint64)
+        m = nk.frame_telegrams(words, sizes, wire)
+        framed = parity_frame(bits, sizes)
+        assert m == framed.size and (to_bits(wire, m) == framed).all()
+        if framed.size:
+            framed[rng.integers(0, framed.size, 3)] ^= 1
+        data = np.zeros(n // 64 + 2, dtype=np.uint64)
+        lost = np.zeros(sizes.size, dtype=np.bool_)
+        k = nk.check_telegrams(from_bits(framed)[0], sizes, data, lost)
+        want, failed = parity_check(framed, sizes)
+        assert k == want.size and (to_bits(data, k) == want).all() and (lost == failed).all()
