@@ -35,7 +35,6 @@ from typing import Any
 import numpy as np
 import simpy
 
-from sim.engine import noise_kernels as nk
 from sim.engine.bitcodec import to_bits
 from sim.engine.codec import SequenceDecoder, StreamCodec, link_coders
 from sim.engine.noise import ChannelCoder, Noise, TolerantDecoder
@@ -120,38 +119,54 @@ class NoisyReceiver:
             self.last_delivery = self.env.now
 
     def _take_telegrams(self, batch: Any) -> None:
-        """Parity per telegram: frame each telegram with its parity bit, damage, check, drop the failed.
+        """Parity per telegram: each telegram and its parity bit cross the noise; a failed one is dropped.
 
-        A batch holds whole telegrams of ``link.telegram`` messages (the last may be short).
+        A batch holds whole telegrams of ``link.telegram`` messages (the last
+        may be short). On the wire a telegram's bits are followed by its
+        even-parity bit. Noise damages bits without looking at them (an
+        erasure reads as 0 whatever was sent), so the damage is drawn on a
+        blank wire of the same length, as the same uniforms in the same order
+        would damage the real one; it is sparse, and only the damaged bits are
+        looked at: a telegram fails its check when an odd number of its bits
+        (its parity bit included) changed.
         """
         T = self.link.telegram
         units, unit_bits = batch.carried(self.lengths)
         per_message = unit_bits[units]
         n = per_message.size
-        firsts = np.arange(0, n, T)
-        tel_msgs = np.diff(np.append(firsts, n))
-        tel_bits = np.add.reduceat(per_message, firsts) if n else per_message[:0]
+        if T == 1:
+            tel_bits, tel_msgs = per_message, np.ones(n, dtype=np.int64)
+        else:
+            tel_bits = np.add.reduceat(per_message, np.arange(0, n, T)) if n else per_message[:0]
+            tel_msgs = np.full(tel_bits.size, T, dtype=np.int64)
+            if n % T:
+                tel_msgs[-1] = n % T
         ntel = tel_bits.size
-        wire = np.zeros((batch.nbits + ntel) // 64 + 2, dtype=np.uint64)
-        nbits = int(nk.frame_telegrams(batch.words, tel_bits, wire))
+        nbits = batch.nbits + ntel
         self.channel_bits += nbits
-        self.noise.apply(wire, nbits)
-        data = np.zeros(batch.nbits // 64 + 2, dtype=np.uint64)
-        lost = np.zeros(ntel, dtype=np.bool_)
-        nk.check_telegrams(wire, tel_bits, data, lost)
-        # Wrong data bits (rare): their positions, and the telegrams that hold them.
-        used = -(-batch.nbits // 64)
-        diff = np.bitwise_xor(data[:used], batch.words[:used])
-        hit = np.flatnonzero(diff)
-        wrong = np.zeros(0, dtype=np.int64)
-        if hit.size:
-            bits = np.unpackbits(diff[hit].byteswap().view(np.uint8)).reshape(hit.size, 64)
-            rows, cols = np.nonzero(bits)
-            wrong = hit[rows] * 64 + cols
+        blank = np.zeros(nbits // 64 + 2, dtype=np.uint64)
+        erased = self.noise.apply(blank, nbits)
+        hit = _ones(blank if erased is None else erased)  # wire positions flipped (or erased)
+        wire_end = np.cumsum(tel_bits + 1)  # a telegram's parity bit is at wire_end − 1
+        tel = np.searchsorted(wire_end, hit, side="right")
+        parity = hit == wire_end[tel] - 1
+        data = hit - tel  # data position: the wire position less the parity bits before it
+        if erased is not None:  # an erased bit changed only if it was sent as 1
+            clean = _bits_at(batch.words, np.where(parity, 0, data))
+            start = wire_end[tel] - tel_bits[tel] - 1 - tel  # the telegram's first data bit
+            sent_parity = _ones_between(batch.words, batch.nbits, start, start + tel_bits[tel]) & 1
+            changed = np.where(parity, sent_parity, clean) == 1
+            tel, parity, data = tel[changed], parity[changed], data[changed]
+        wrong = data[~parity]
+        received = batch.words.copy()
+        np.bitwise_xor.at(
+            received, wrong >> 6, np.left_shift(np.uint64(1), (63 - (wrong & 63)).astype(np.uint64))
+        )
+        lost = (np.bincount(tel, minlength=ntel) & 1).astype(np.bool_)
+        damaged = np.zeros(ntel, dtype=np.bool_)
+        damaged[tel[~parity]] = True
         self.bit_errors += wrong.size
         self._compared += batch.nbits
-        damaged = np.zeros(ntel, dtype=np.bool_)
-        damaged[np.searchsorted(np.cumsum(tel_bits), wrong, side="right")] = True
         self.block_errors += int(
             np.count_nonzero(damaged | lost)
         )  # a flipped parity bit alone is an error too
@@ -160,7 +175,7 @@ class NoisyReceiver:
         self.undetected_telegrams += int(np.count_nonzero(damaged & ~lost))
         self.lost_messages += int(tel_msgs[lost].sum())
         assert isinstance(self.decoder, TolerantDecoder)  # parity per telegram: symbol codes only (records)
-        self.decoder.feed_telegrams(data, tel_bits, tel_msgs, lost, damaged, batch.symbols)
+        self.decoder.feed_telegrams(received, tel_bits, tel_msgs, lost, damaged, batch.symbols)
 
     def _count_flips(self, damaged: np.ndarray, clean: np.ndarray, nbits: int) -> None:
         """Bit errors of a chunk without a channel code (a block is one bit): popcount of the XOR."""
@@ -234,6 +249,28 @@ class NoisyReceiver:
         h = self.decoder.hist
         last = int(np.flatnonzero(h)[-1]) + 1 if h.any() else 1
         return [int(x) for x in h[:last]]
+
+
+def _ones(words: np.ndarray) -> np.ndarray:
+    """Positions of the one bits of packed words (most significant bit first), in order."""
+    hit = np.flatnonzero(words)
+    if hit.size == 0:
+        return hit
+    rows, cols = np.nonzero(np.unpackbits(words[hit].byteswap().view(np.uint8)).reshape(hit.size, 64))
+    return np.asarray(hit[rows] * 64 + cols, dtype=np.int64)
+
+
+def _bits_at(words: np.ndarray, pos: np.ndarray) -> np.ndarray:
+    """The bits of packed words at positions ``pos``."""
+    return np.asarray((words[pos >> 6] >> (63 - (pos & 63)).astype(np.uint64)) & np.uint64(1), dtype=np.int64)
+
+
+def _ones_between(words: np.ndarray, nbits: int, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """Number of one bits in each range [start, end) of the first ``nbits`` bits of packed words."""
+    if start.size == 0:
+        return start
+    ones = np.concatenate(([0], np.cumsum(to_bits(words, nbits), dtype=np.int64)))
+    return np.asarray(ones[end] - ones[start], dtype=np.int64)
 
 
 #: The flip probabilities of the quick runs behind the report's ε figure, and messages per run.

@@ -13,12 +13,15 @@ from hypothesis import strategies as st
 from coding import AdaptiveModel, DecodeError, Distribution, arithmetic, block, tunstall
 from coding.channel import parity_check, parity_frame, parity_undetected
 from sim.engine import adaptive_kernels as ak
-from sim.engine import noise_kernels as nk
 from sim.engine import simulation as engine
 from sim.engine import stream_kernels as sk
 from sim.engine.bitcodec import from_bits, to_bits
+from sim.engine.codec import link_coders
+from sim.engine.noise import Noise
+from sim.engine.noisy import NoisyReceiver
 from sim.engine.noisy_stream import BlockJudge, Runs, SequenceJudge, WordJudge
-from sim.model.noise_kinds import Parity
+from sim.engine.stations import Batch
+from sim.model.noise_kinds import NOISE_KINDS, Parity
 from sim.scenario.loader import ScenarioError, loads
 from tests.sim.engine.test_noisy import CODES, URN, check, one, scenario
 
@@ -243,21 +246,35 @@ def test_fuzz_every_code_kind_on_a_terrible_line(seed):
             assert 0 <= e.message_error_rate <= 1 and math.isfinite(e.channel_bit_error_rate)
 
 
-def test_compiled_telegram_framing_agrees_with_the_library():
-    """frame_telegrams / check_telegrams (packed words, compiled) against coding.channel's reference."""
-    rng = np.random.default_rng(5)
-    for _ in range(200):
-        sizes = rng.integers(0, 130, rng.integers(0, 20)).astype(np.int64)  # empty telegrams included
-        bits = rng.integers(0, 2, int(sizes.sum())).astype(np.uint8)
-        words, n = from_bits(bits)
-        wire = np.zeros((n + sizes.size) // 64 + 2, dtype=np.uint64)
-        m = nk.frame_telegrams(words, sizes, wire)
-        framed = parity_frame(bits, sizes)
-        assert m == framed.size and (to_bits(wire, m) == framed).all()
-        if framed.size:
-            framed[rng.integers(0, framed.size, 3)] ^= 1
-        data = np.zeros(n // 64 + 2, dtype=np.uint64)
-        lost = np.zeros(sizes.size, dtype=np.bool_)
-        k = nk.check_telegrams(from_bits(framed)[0], sizes, data, lost)
-        want, failed = parity_check(framed, sizes)
-        assert k == want.size and (to_bits(data, k) == want).all() and (lost == failed).all()
+@pytest.mark.parametrize("kind", ["bsc", "erasure", "gilbert_elliott"])
+@pytest.mark.parametrize("telegram", [1, 3])
+def test_parity_per_telegram_is_the_framed_wire_checked(kind, telegram):
+    """The receiver draws the damage on a blank wire; the same as framing, damaging and checking the
+    real wire with coding.channel's reference functions (lost telegrams and bits reaching the decoder)."""
+    s = scenario("{type: bsc, flip: 0.01}", f"{{urn: india, code: huffman, telegram: {telegram}, "
+                 "channel: {type: parity}}")  # fmt: skip
+    params = {
+        "bsc": {"flip": 0.05},
+        "erasure": {"erase": 0.1},
+        "gilbert_elliott": {"good_flip": 0.01, "bad_flip": 0.3, "to_bad": 0.05, "to_good": 0.2},
+    }[kind]
+    link = dataclasses.replace(
+        s.links[0], line=dataclasses.replace(s.links[0].line, noise=NOISE_KINDS[kind](**params))
+    )
+    sym = np.random.default_rng(2).choice(4, size=3_001, p=[0.25, 0.5, 0.13, 0.12]).astype(np.int64)
+    encoder, _ = link_coders(link.code, None, tuple(link.urn.counts), sym.size, np.array([1]))
+    sent = encoder.chunk(sym, True)
+    rx = NoisyReceiver(None, link, None, sym.size, np.random.default_rng(9))
+    rx.take(Batch(sym, np.zeros(sym.size), sent.words, sent.nbits, True, sent.units, sent.unit_bits))
+    # the reference: frame, damage the real wire, check
+    lengths = np.array([len(link.code.codewords[c]) for c in link.urn.counts])[sym]
+    sizes = np.add.reduceat(lengths, np.arange(0, sym.size, telegram))
+    bits = to_bits(sent.words, sent.nbits)
+    wire, n = from_bits(parity_frame(bits, sizes))
+    getattr(Noise, kind)(**params, rng=np.random.default_rng(9)).apply(wire, n)
+    data, failed = parity_check(to_bits(wire, n), sizes)
+    assert rx.lost_telegrams == failed.sum() > 0 and rx.telegrams == sizes.size
+    assert rx.bit_errors == (data != bits).sum() and rx.channel_bits == n
+    ends = np.cumsum(sizes)
+    wrong = np.add.reduceat((data != bits).astype(int), ends - sizes) * (sizes > 0)
+    assert rx.undetected_telegrams == ((wrong > 0) & ~failed).sum()
