@@ -30,7 +30,10 @@ not depend on the chunk size.
 
 A new kind of stream coder implements :class:`StreamEncoder` and
 :class:`StreamDecoder` (or reuses :class:`SequenceDecoder`) and is returned
-by its kind row's ``stream`` factory.
+by its kind row's ``stream`` factory. On a noisy line it works as it is
+(its decoder's output is compared with the sent balls in order); a code with
+codeword boundaries to find again gives its :class:`StreamCodec` a ``judge``
+(:mod:`sim.engine.noisy_stream`).
 """
 
 from __future__ import annotations

@@ -278,3 +278,21 @@ def test_parity_per_telegram_is_the_framed_wire_checked(kind, telegram):
     ends = np.cumsum(sizes)
     wrong = np.add.reduceat((data != bits).astype(int), ends - sizes) * (sizes > 0)
     assert rx.undetected_telegrams == ((wrong > 0) & ~failed).sum()
+
+
+def test_explain_and_report_show_parity_per_telegram_and_stream_codes():
+    from sim.publish.explain import explain
+    from sim.publish.report_noise import noise_section
+    from sim.scenario.loader import load
+
+    text = " ".join(explain(load("noisy_cable")).split())
+    assert "Channel code parity per telegram: one bit closes each telegram of 4 × 1.7500 = 7.0000 bits" in text
+    assert "rate R = b/(b + 1) = 0.8750" in text
+    assert "Telegram lost (odd flips in its B + 1 bits): E[(1 − (1 − 2ε)^(B+1))/2] =" in text
+    assert "An arithmetic decoder has no codeword boundaries to find again" in text
+    assert "1 − Σ q(x) p̂(x) = 0.6562" in text
+    s = scenario("{type: bsc, flip: 0.001}", "{urn: india, code: tun}")
+    assert "Tunstall word error 1 − (1 − b)^5 = 0.00499" in " ".join(explain(s).split())
+    result = engine.run(load("noisy_cable"), messages=5_000)
+    html = "\n".join(noise_section(result, lambda kind, subject: []))
+    assert "never (lost from ball" in html and "parity-telegram" in html
