@@ -286,7 +286,7 @@ def test_explain_and_report_show_parity_per_telegram_and_stream_codes():
     from sim.scenario.loader import load
 
     text = " ".join(explain(load("noisy_cable")).split())
-    assert "Channel code parity per telegram: one bit closes each telegram of 4 × 1.7500 = 7.0000 bits" in text
+    assert "parity per telegram: one bit closes each telegram of 4 × 1.7500 = 7.0000 bits" in text
     assert "rate R = b/(b + 1) = 0.8750" in text
     assert "Telegram lost (odd flips in its B + 1 bits): E[(1 − (1 − 2ε)^(B+1))/2] =" in text
     assert "An arithmetic decoder has no codeword boundaries to find again" in text
