@@ -242,6 +242,7 @@ class NoisyReceiver:
             lost_telegrams=self.lost_telegrams,
             undetected_telegrams=self.undetected_telegrams,
             lost_messages=self.lost_messages,
+            undetected_messages=self.wrong_messages - self.lost_messages if self.framed else 0,
         )
 
     def resync_histogram(self) -> list[int]:

@@ -168,6 +168,7 @@ class LinkErrors:
     lost_telegrams: int = 0  # … those that failed their check and were dropped …
     undetected_telegrams: int = 0  # … and those that passed it with a wrong bit
     lost_messages: int = 0  # messages in dropped telegrams (counted in wrong_messages too)
+    undetected_messages: int = 0  # parity per telegram: messages delivered wrong, the check none the wiser
 
 
 @dataclass(frozen=True)

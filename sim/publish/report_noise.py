@@ -42,7 +42,7 @@ def noise_section(result: RunResult, figs: Callable[[str, str], list[str]]) -> l
             link.name, e.channel or "none", _num(t.code_rate), _num(t.capacity),
             _num(link.wire_bits / link.messages if link.messages else math.nan),
             _num(e.message_error_rate), _num(t.message_error_rate), lost,
-            str(e.wrong_messages - e.lost_messages), str(e.error_events), resync,
+            str(e.undetected_messages) if e.telegrams else "–", str(e.error_events), resync,
             f"{_num(e.resync_p95)} / {e.resync_max}", _num(e.channel_bit_error_rate),
         )  # fmt: skip
         rows.append("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in cells) + "</tr>")

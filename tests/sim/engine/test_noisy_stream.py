@@ -115,7 +115,8 @@ def test_fixed_code_parity_per_telegram_matches_the_exact_theory():
     for name in ("telegram_loss_rate", "undetected_telegram_rate", "message_error_rate"):
         assert check(link, name).verdict == "pass", check(link, name).detail
     assert e.telegrams == link.messages and e.lost_messages == e.lost_telegrams == e.detected_blocks
-    assert e.wrong_messages == e.lost_messages + e.undetected_telegrams  # one message per telegram
+    assert e.wrong_messages == e.lost_messages + e.undetected_messages  # every wrong message is one or other
+    assert e.undetected_messages == e.undetected_telegrams  # one message per telegram
     assert link.wire_bits == link.bits + e.telegrams
     assert t.code_rate == pytest.approx(2 / 3)
 
