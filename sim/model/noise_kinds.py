@@ -17,6 +17,7 @@ sim.model.noise_kinds.NoiseError: noise 'bsc': 'flip' must be a probability in [
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, fields
 from typing import ClassVar
 
@@ -210,8 +211,15 @@ class Parity(_ChannelKind):
         return self.bits is None
 
     def build(self) -> ch.Parity:
-        """The block code (with ``bits``); per telegram, the check of one telegram of up to 16 bits."""
-        return ch.Parity(self.bits if self.bits is not None else 16)
+        """The block code (with ``bits``); per telegram there is none: the receiver frames telegrams."""
+        if self.bits is None:
+            raise NoiseError("parity per telegram frames whole telegrams: it has no block code (give 'bits')")
+        return ch.Parity(self.bits)
+
+    @property
+    def rate(self) -> float:
+        """k/(k + 1) per block; per telegram it depends on the telegram's length (:meth:`rate_for`): NaN."""
+        return self.build().rate if self.bits is not None else math.nan
 
     def rate_for(self, telegram_bits: float) -> float:
         """b/(b + 1) for telegrams of b bits on average (1 for empty telegrams); k/(k + 1) per block."""
