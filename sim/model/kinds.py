@@ -102,9 +102,16 @@ class Stream:
     ``describe(obj)``, if given, is what the code really sends, as the
     :class:`sim.model.results.StreamCode` record that ``summary.json``, the
     report and ``explain`` show (a stream link has no codeword per colour).
-    ``words(obj)``, for a variable-to-fixed code, is (bits per word, shortest
-    and longest word in balls): its bits are a count of words, which the
-    ``bits_per_message`` check bounds as a renewal count (Bernstein).
+    ``word_balls(obj)``, for a variable-to-fixed code (with ``word_bits``), is
+    its shortest and longest word in balls: its bits are a count of words,
+    which the ``bits_per_message`` check bounds as a renewal count (Bernstein).
+
+    On a noisy line (docs/theory.md): ``resync(obj, q)``, if given, is the law
+    P(R = r) (index r − 1) of an error event's length in balls after an
+    isolated flip; ``word_bits(obj)``, if given, is m when every codeword has
+    m bits (a flip then costs exactly its word: word error 1 − (1 − ε)^m);
+    ``desync(obj, q)``, if given, is the share of balls decoded wrongly once
+    the decoder has lost step for good (a code without codeword boundaries).
     """
 
     params: tuple[Param, ...]
@@ -116,7 +123,10 @@ class Stream:
     tail: Callable[[Any], float]
     sequence_bound: Callable[[Any, Mapping[str, int]], float] | None = None
     describe: Callable[[Any], StreamCode] | None = None
-    words: Callable[[Any], tuple[int, int, int]] | None = None
+    word_balls: Callable[[Any], tuple[int, int]] | None = None
+    resync: Callable[[Any, Distribution], np.ndarray] | None = None
+    word_bits: Callable[[Any], int] | None = None
+    desync: Callable[[Any, Distribution], float] | None = None
 
 
 # -- code kinds ---------------------------------------------------------------------------
@@ -356,6 +366,31 @@ def _describe_arithmetic(code: ArithmeticCode) -> StreamCode:
     )
 
 
+def _block_resync(code: BlockCode, q: Distribution) -> np.ndarray:
+    """The blocks' Huffman code's resynchronisation law (coding.resync), r blocks = r·k balls."""
+    from coding.resync import resync_distribution
+
+    blocks = resync_distribution(code.code, code.block_distribution(q))
+    out = np.zeros(blocks.size * code.order)
+    out[code.order - 1 :: code.order] = blocks
+    return out
+
+
+def _tunstall_resync(code: TunstallCode, q: Distribution) -> np.ndarray:
+    """An isolated flip lands in one m-bit word, drawn as the parse draws words: P(T = t) balls."""
+    out = np.zeros(max(len(w) for w in code.words))
+    for w in code.words:
+        out[len(w) - 1] += float(np.prod([q[s] if s in q.symbols else 0.0 for s in w]))
+    return out
+
+
+def _arithmetic_desync(code: ArithmeticCode, q: Distribution) -> float:
+    """1 − Σ q(x) p̂(x): a decoder that has lost step reads effectively random bits and decodes
+    independent draws from its model p̂, right only when one matches the ball sent."""
+    pv = np.asarray(code.model.aligned(q.symbols), dtype=np.float64)
+    return 1.0 - float(q.probabilities @ pv)
+
+
 def _block_tail(code: BlockCode) -> float:
     return float(max(len(w) for w in code.code.codewords.values()))
 
@@ -433,6 +468,7 @@ CODE_KINDS: Mapping[str, CodeKind] = {
                 _block_bound,
                 _block_tail,
                 describe=_describe_block,
+                resync=_block_resync,
             ),
         ),
         CodeKind(
@@ -451,7 +487,9 @@ CODE_KINDS: Mapping[str, CodeKind] = {
                 _tunstall_bound,
                 lambda code: float(code.bits),
                 describe=_describe_tunstall,
-                words=lambda code: (code.bits, min(map(len, code.words)), max(map(len, code.words))),
+                word_balls=lambda code: (min(map(len, code.words)), max(map(len, code.words))),
+                resync=_tunstall_resync,
+                word_bits=lambda code: int(code.bits),
             ),
         ),
         CodeKind(
@@ -470,7 +508,8 @@ CODE_KINDS: Mapping[str, CodeKind] = {
                 _arithmetic_bound,
                 lambda code: 2.0 + STATE_BITS,  # the flush, and the interval's last unsettled bits
                 _arithmetic_sequence_bound,
-                _describe_arithmetic,
+                describe=_describe_arithmetic,
+                desync=_arithmetic_desync,
             ),
         ),
     )
@@ -478,6 +517,18 @@ CODE_KINDS: Mapping[str, CodeKind] = {
 
 
 # -- arrival kinds ------------------------------------------------------------------------
+
+
+_ZEROS = np.zeros(0)
+
+
+def _zeros(n: int) -> np.ndarray:
+    """A read-only view of ``n`` zeros, from one array grown as needed."""
+    global _ZEROS
+    if _ZEROS.size < n:
+        _ZEROS = np.zeros(n)
+        _ZEROS.flags.writeable = False
+    return _ZEROS[:n]
 
 
 class ArrivalProcess:
@@ -503,8 +554,12 @@ class ArrivalProcess:
         return None
 
     def times(self, rng: np.random.Generator, n: int, sent: int, last: float) -> np.ndarray:
-        """Arrival times of messages ``sent`` … ``sent + n − 1``; the one before came at ``last``."""
-        return np.zeros(n)
+        """Arrival times of messages ``sent`` … ``sent + n − 1``; the one before came at ``last``.
+
+        Back to back they are all 0: a read-only view of one shared array of zeros (no fresh
+        memory to fill and stream through the cache for every batch).
+        """
+        return _zeros(n)
 
     def span_after_last(self) -> float:
         """The gap that would follow the last arrival, counted in the span of ``n`` arrivals."""
