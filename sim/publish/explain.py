@@ -25,10 +25,12 @@ from __future__ import annotations
 
 import math
 import textwrap
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import TypeVar
 
 from coding import Code, cross_entropy, entropy, kl_divergence
 from coding.losses import LOSS_MAPPING, nats_to_bits, pytorch
+from sim.model import limits
 from sim.model.kinds import CODE_KINDS
 from sim.model.records import CodeSpec, Line, Link, Model, Scenario, Urn
 from sim.model.theory import link_theory, road, whole_draw_per_ball
@@ -103,13 +105,51 @@ class _Text:
         return "\n".join(out) + "\n"
 
 
-def _table(rows: Sequence[Sequence[str]], indent: str = "    ") -> list[str]:
+def _table(rows: Sequence[Sequence[str]], indent: str = "    ", gap: tuple[int, str] | None = None) -> list[str]:
+    """Aligned columns (the first row the header); ``gap`` = (row, text): a line before that row."""
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     out = []
     for k, row in enumerate(rows):
+        if gap is not None and k == gap[0]:
+            out.append(indent + gap[1])
         cells = [c.ljust(w) if i == 0 or k == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths))]
         out.append((indent + "  ".join(cells)).rstrip())
     return out
+
+
+# -- large alphabets: head, tail and a count ----------------------------------------------
+_T = TypeVar("_T")
+
+
+def _head_tail(items: Sequence[_T], head: int, tail: int) -> tuple[Sequence[_T], int, Sequence[_T]]:
+    """All ``items`` (up to :data:`sim.model.limits.SHOWN_ROWS`); past that the first ``head``,
+    the number left out, the last ``tail``."""
+    if len(items) <= limits.SHOWN_ROWS:
+        return items, 0, ()
+    return items[:head], len(items) - head - tail, items[len(items) - tail :]
+
+
+def _terms(items: Sequence[_T], show: Callable[[_T], str]) -> list[str]:
+    """The terms of a written-out sum, one per item; a long sum as head, ``… N more terms …``, tail."""
+    head, left_out, tail = _head_tail(items, limits.HEAD_TERMS, limits.TAIL_TERMS)
+    out = [show(x) for x in head]
+    if left_out:
+        out.append(f"… {left_out:,} more terms …")
+        out += [show(x) for x in tail]
+    return out
+
+
+def _rows_table(
+    header: list[str], items: Sequence[_T], row: Callable[[_T], list[str]], what: str
+) -> list[str]:
+    """A per-colour table; past :data:`sim.model.limits.SHOWN_ROWS` rows, its head and tail
+    around a line saying how many ``what`` were left out and where they all are."""
+    head, left_out, tail = _head_tail(items, limits.HEAD_ROWS, limits.TAIL_ROWS)
+    rows = [header] + [row(x) for x in head] + [row(x) for x in tail]
+    gap = None
+    if left_out:
+        gap = (1 + len(head), f"… {left_out:,} more {what} not shown (every one is in a run's summary.json) …")
+    return _table(rows, gap=gap)
 
 
 # -- the scenario's parts ---------------------------------------------------------
@@ -156,23 +196,26 @@ def _urn_section(t: _Text, urn: Urn) -> dict[str, float] | None:
         t.add()
         return None
     q = {c: n / total for c, n in urn.counts.items()}
-    rows = [["colour", "count", "p(x)", f"{MINUS}log2 p(x)"]]
-    for c, n in urn.counts.items():
-        ideal = fixed(-_log(q[c], 2), 3)
-        rows.append([c, str(n), prob(q[c]), ideal])
-    t.lines.extend(_table(rows))
+    t.lines.extend(
+        _rows_table(
+            ["colour", "count", "p(x)", f"{MINUS}log2 p(x)"],
+            list(urn.counts.items()),
+            lambda cn: [cn[0], str(cn[1]), prob(q[cn[0]]), fixed(-_log(q[cn[0]], 2), 3)],
+            "colours",
+        )
+    )
     t.para(
         f"p(x) is the count over {total}. {MINUS}log2 p(x) is the ideal codeword length: the "
         "number of bits a colour would get if lengths could be any real number. Rare colours "
         "deserve long codewords, common ones short."
     )
-    terms = [f"{prob(p)}·{fixed(-math.log2(p), 3)}" for p in q.values() if p > 0]
+    terms = _terms([p for p in q.values() if p > 0], lambda p: f"{prob(p)}·{fixed(-math.log2(p), 3)}")
     h = sum(-p * math.log2(p) for p in q.values() if p > 0)
     t.sum_line(f"H({urn.name})", terms, f"{fixed(h)} bits")
     zero = [c for c, p in q.items() if p == 0]
     if zero:
         t.para(
-            f"{', '.join(zero)} {'has' if len(zero) == 1 else 'have'} no balls and "
+            f"{limits.listing(zero)} {'has' if len(zero) == 1 else 'have'} no balls and "
             f"{'contributes' if len(zero) == 1 else 'contribute'} nothing (the convention "
             "0·log 0 = 0: a colour that never occurs "
             "costs nothing on average)."
@@ -189,11 +232,16 @@ def _urn_section(t: _Text, urn: Urn) -> dict[str, float] | None:
 
 def _code_body(t: _Text, code: Code) -> None:
     D = code.D
-    rows = [["colour", "codeword", "length"]]
-    rows += [[s, w, str(len(w))] for s, w in code.codewords.items()]
-    t.lines.extend(_table(rows))
+    t.lines.extend(
+        _rows_table(
+            ["colour", "codeword", "length"],
+            list(code.codewords.items()),
+            lambda sw: [sw[0], sw[1], str(len(sw[1]))],
+            "codewords",
+        )
+    )
     K = code.kraft_sum
-    terms = [f"1/{D**n}" for n in code.lengths.values()]
+    terms = _terms(list(code.lengths.values()), lambda n: f"1/{D**n}")
     verdict = "" if K == 1 else (" > 1" if K > 1 else " < 1")
     t.sum_line(f"Kraft sum K = Σ {D}^{MINUS}l", terms, frac(K) + verdict)
     if K < 1 and len(code) == 1:
@@ -344,13 +392,11 @@ def _cross_terms(
     q: Mapping[str, float], p: Mapping[str, float], base: int
 ) -> tuple[list[str], float, list[str]]:
     """Terms q(x)·(−log p(x)) over q's support (shown), the total (from coding), the colours skipped."""
-    terms, skipped = [], []
-    for s, qx in q.items():
-        if qx == 0:
-            skipped.append(s)
-            continue
-        px = p.get(s, 0.0)
-        terms.append(f"{prob(qx)}·{fixed(-_log(px, base), 3)}")
+    skipped = [s for s, qx in q.items() if qx == 0]
+    terms = _terms(
+        [(qx, p.get(s, 0.0)) for s, qx in q.items() if qx != 0],
+        lambda qp: f"{prob(qp[0])}·{fixed(-_log(qp[1], base), 3)}",
+    )
     qv, pv = _on_union(q, p)
     return terms, cross_entropy(qv, pv, base=base), skipped
 
@@ -359,18 +405,19 @@ def _kl_terms(
     q: Mapping[str, float], p: Mapping[str, float], base: int
 ) -> tuple[list[str], float, list[tuple[float, str]]]:
     """Terms q(x)·log(q(x)/p(x)) over q's support (shown), the total (from coding), (share, colour)."""
-    terms, parts = [], []
+    parts, shown = [], []
     for s, qx in q.items():
         if qx == 0:
             continue
         px = p.get(s, 0.0)
         if px == 0:
-            terms.append(f"{prob(qx)}·∞")
+            shown.append(f"{prob(qx)}·∞")
             parts.append((math.inf, s))
             continue
         ratio = _log(qx / px, base)
-        terms.append(f"{prob(qx)}·{signed(ratio, 3)}")
+        shown.append((qx, ratio))
         parts.append((qx * ratio, s))
+    terms = _terms(shown, lambda x: x if isinstance(x, str) else f"{prob(x[0])}·{signed(x[1], 3)}")
     qv, pv = _on_union(q, p)
     return terms, kl_divergence(qv, pv, base=base), parts
 
@@ -424,7 +471,7 @@ def _link_section(t: _Text, link: Link) -> None:
     missing = [c for c, x in q.items() if x > 0 and c not in code.codewords]
     if missing:
         t.para(
-            f"The code has no codeword for {', '.join(missing)}, which the urn can draw: "
+            f"The code has no codeword for {limits.listing(missing)}, which the urn can draw: "
             "this link cannot be run, and its lengths, divergences and queue are not computed."
         )
         t.add()
@@ -432,7 +479,7 @@ def _link_section(t: _Text, link: Link) -> None:
     lengths = {c: code.lengths.get(c, 0) for c in q}
     qn = urn.name
     # Expected length.
-    terms = [f"{prob(x)}·{lengths[c]}" for c, x in q.items() if x > 0]
+    terms = _terms([(c, x) for c, x in q.items() if x > 0], lambda cx: f"{prob(cx[1])}·{lengths[cx[0]]}")
     L = sum(x * lengths[c] for c, x in q.items() if x > 0)
     t.sum_line(f"L({qn}) = Σ q(x)·l(x)", terms, f"{fixed(L)} {unit} per message")
     H = entropy(list(q.values()), base=D)
@@ -471,7 +518,7 @@ def _link_section(t: _Text, link: Link) -> None:
     cterms, HC, skipped = _cross_terms(q, p, D)
     t.sum_line(f"H({qn}, {pname}) = Σ q(x)·({MINUS}{lg} p(x))", cterms, f"{fixed(HC)} {unit}")
     if skipped:
-        t.para(f"({', '.join(skipped)}: q(x) = 0, no contribution.)")
+        t.para(f"({limits.listing(skipped)}: q(x) = 0, no contribution.)")
     t.para(
         f"Cross entropy is the average cost when {qn} draws but every colour is charged its "
         f"ideal length under {pname}. It is never below H({qn}); the excess is the KL divergence."
@@ -526,7 +573,7 @@ def _link_section(t: _Text, link: Link) -> None:
     # The exact identity.
     K = code.kraft_sum
     r = _as_dict(code.implied_distribution())
-    rdesc = ", ".join(f"{s} {prob(x)}" for s, x in r.items())
+    rdesc = ", ".join(_terms(list(r.items()), lambda sx: f"{sx[0]} {prob(sx[1])}"))
     t.para(f"Implied distribution r(x) = {D}^{MINUS}l(x)/K with K = {frac(K)}: {rdesc}.")
     _, KLqr, _ = _kl_terms(q, r, D)
     logK = _log(float(K), D)
@@ -650,7 +697,7 @@ def _line_part(t: _Text, link: Link, q: Mapping[str, float], lengths: Mapping[st
             "not applied."
         )
         return
-    sq_terms = [f"{prob(x)}·{lengths[c] ** 2}" for c, x in q.items() if x > 0]
+    sq_terms = _terms([(c, x) for c, x in q.items() if x > 0], lambda cx: f"{prob(cx[1])}·{lengths[cx[0]] ** 2}")
     El2 = sum(x * lengths[c] ** 2 for c, x in q.items() if x > 0)
     ES2 = El2 / baud**2
     W = lam * ES2 / (2 * (1 - rho))
