@@ -8,20 +8,10 @@ from collections.abc import Iterable, Mapping, Sequence
 import numpy as np
 
 from coding._validate import DIGITS, check_alphabet_size, check_symbols
-from coding.code import Code, kraft_sum
+from coding.code import Code, _to_digits, kraft_sum
 from coding.distribution import Distribution
 
-__all__ = ["fixed_length", "from_codewords", "shannon", "shannon_from_counts", "canonical"]
-
-
-def _to_digits(value: int, width: int, D: int) -> str:
-    if D == 2:
-        return format(value, f"0{width}b")
-    out = []
-    for _ in range(width):
-        value, r = divmod(value, D)
-        out.append(DIGITS[r])
-    return "".join(reversed(out))
+__all__ = ["fixed_length", "from_codewords", "shannon", "shannon_from_counts", "canonical", "canonical_code"]
 
 
 def canonical(symbols: Sequence[str], lengths: Sequence[int], D: int = 2) -> Code:
@@ -34,6 +24,12 @@ def canonical(symbols: Sequence[str], lengths: Sequence[int], D: int = 2) -> Cod
     >>> canonical(["blue", "red", "green", "yellow"], [2, 1, 3, 3]).codewords["blue"]
     '10'
     """
+    return canonical_code(tuple(symbols), lengths, D, checked=False)
+
+
+def canonical_code(symbols: tuple[str, ...], lengths: Sequence[int], D: int = 2, *, checked: bool) -> Code:
+    """:func:`canonical`; ``checked`` says the symbols are distinct non-empty strings already
+    (a :class:`Distribution`'s), so a million of them are not checked again."""
     D = check_alphabet_size(D)
     if len(symbols) != len(lengths):
         raise ValueError(f"need one length per symbol ({len(symbols)} symbols, {len(lengths)} lengths)")
@@ -61,19 +57,23 @@ def canonical(symbols: Sequence[str], lengths: Sequence[int], D: int = 2) -> Cod
     sorted_n = n[order]
     starts = np.searchsorted(sorted_n, sorted_n, side="left")
     rank[order] = np.arange(n.size) - starts
-    words = _digit_strings(first, n, rank, D)
-    return Code(dict(zip(symbols, words)), D)
-
-
-def _digit_strings(first: dict[int, int], n: np.ndarray, rank: np.ndarray, D: int) -> list[str]:
-    """Codeword ``first[n_i] + rank_i`` written with ``n_i`` digits, for every i."""
     top = int(n.max())
-    if D**top >= 1 << 63:  # too long for int64 arithmetic: one at a time
-        return [_to_digits(first[int(a)] + int(r), int(a), D) for a, r in zip(n, rank)]
+    if D**top >= 1 << 63:  # too long for int64 arithmetic: one at a time, as strings
+        words = [_to_digits(first[int(a)] + int(r), int(a), D) for a, r in zip(n, rank)]
+        return Code(dict(zip(symbols, words)), D)
     firsts = np.zeros(top + 1, dtype=np.int64)
     for ln, v in first.items():
         firsts[ln] = v
-    value = firsts[n] + rank
+    if not checked and (len(set(symbols)) != len(symbols) or not all(type(s) is str and s for s in symbols)):
+        return Code(dict(zip(symbols, digit_strings(firsts[n] + rank, n, D))), D)  # Code names the problem
+    return Code._canonical(symbols, n, firsts[n] + rank, D)
+
+
+def digit_strings(value: np.ndarray, n: np.ndarray, D: int) -> list[str]:
+    """Each ``value[i]`` written with ``n[i]`` base-``D`` digits (int64 arrays), with whole-array steps."""
+    if n.size == 0:
+        return []
+    top = int(n.max())
     # Column j holds digit j from the left: digit (l - 1 - j) from the right of a word of
     # length l, or NUL past the word's end (numpy's bytes strings drop trailing NULs).
     alphabet = np.frombuffer(DIGITS.encode(), dtype=np.uint8)

@@ -85,7 +85,10 @@ class Code:
     ['red', 'blue', 'yellow']
     """
 
-    __slots__ = ("_codewords", "_symbols", "_D", "_lengths", "_tree", "_ud", "_witness", "_sorted", "_clash")
+    __slots__ = (
+        "_codewords", "_symbols", "_D", "_lengths", "_tree", "_ud", "_witness", "_sorted", "_clash",
+        "_prefix_free", "_length_array", "_values",
+    )  # fmt: skip
 
     def __init__(self, codewords: Mapping[str, str], D: int = 2) -> None:
         D = check_alphabet_size(D)
@@ -107,6 +110,30 @@ class Code:
         self._witness: Ambiguity | None = None
         self._sorted: list[str] | None = None
         self._clash: tuple[str, str] | None | Literal[False] = False  # False: not computed yet
+        self._prefix_free: bool | None = None
+        self._length_array: np.ndarray | None = None
+        self._values: np.ndarray | None = None
+
+    @classmethod
+    def _canonical(cls, symbols: tuple[str, ...], lengths: np.ndarray, values: np.ndarray, D: int) -> Code:
+        """A prefix-free code given as arrays: codeword i is ``values[i]`` in ``lengths[i]`` base-D digits.
+
+        For :func:`coding.builders.canonical`, which has checked the symbols and
+        Kraft's inequality (so the code is prefix-free). The codeword strings are
+        written only when first asked for (:class:`_LazyWords`): a Huffman code of
+        a million symbols is built, checked and turned into decoding tables from
+        the arrays alone.
+        """
+        code = cls.__new__(cls)
+        code._symbols = symbols
+        code._D = D
+        code._codewords = _LazyWords(symbols, lengths, values, D)
+        code._lengths = _LazyLengths(symbols, lengths)
+        code._tree = None
+        code._ud, code._witness, code._sorted, code._clash = True, None, None, None
+        code._prefix_free = True
+        code._length_array, code._values = lengths, values
+        return code
 
     # -- the codebook -----------------------------------------------------
     @property
@@ -184,9 +211,11 @@ class Code:
         >>> Code({"a": "0", "b": "01", "c": "11"}).is_prefix_free
         False
         """
-        words = self._sorted_words()
-        # In sorted order a word that prefixes another also prefixes its successor.
-        return not any(b.startswith(a) for a, b in zip(words, words[1:]))
+        if self._prefix_free is None:
+            words = self._sorted_words()
+            # In sorted order a word that prefixes another also prefixes its successor.
+            self._prefix_free = not any(b.startswith(a) for a, b in zip(words, words[1:]))
+        return self._prefix_free
 
     def prefix_clash(self) -> tuple[str, str] | None:
         """None for a prefix-free code, else two symbols (a, b) where a's codeword begins b's.
@@ -315,11 +344,35 @@ class Code:
 
     def length_array(self, symbols: Iterable[str] | None = None) -> np.ndarray:
         """Codeword lengths as an int64 array, in code order or in the order of ``symbols``."""
-        order = self._symbols if symbols is None else tuple(symbols)
+        if symbols is None:
+            if self._length_array is None:
+                self._length_array = np.fromiter(
+                    map(len, self._codewords.values()), dtype=np.int64, count=len(self._symbols)
+                )
+            return self._length_array.copy()
+        order = tuple(symbols)
         try:
             return np.array([self._lengths[s] for s in order], dtype=np.int64)
         except KeyError as exc:
             raise ValueError(f"the code has no codeword for {exc.args[0]!r}") from None
+
+    def value_array(self) -> np.ndarray:
+        """Each codeword read as a base-D number, in code order (int64; codewords of at most 62 bits).
+
+        With :meth:`length_array` it gives the codewords without their strings:
+        codeword i is ``value_array()[i]`` written with ``length_array()[i]`` digits.
+
+        >>> Code({"blue": "10", "red": "0", "green": "110", "yellow": "111"}).value_array().tolist()
+        [2, 0, 6, 7]
+        """
+        if self._values is None:
+            if int(self.length_array().max()) * (self._D - 1).bit_length() > 62:
+                raise ValueError("codewords too long for 64-bit values")
+            D = self._D
+            self._values = np.fromiter(
+                (int(w, D) for w in self._codewords.values()), dtype=np.int64, count=len(self._symbols)
+            )
+        return self._values.copy()
 
     def _aligned_lengths(self, p: DistributionLike) -> tuple[np.ndarray, np.ndarray]:
         if isinstance(p, Distribution):
@@ -535,3 +588,125 @@ class StreamDecoder:
         """Raise :class:`DecodeError` if an unfinished codeword is pending."""
         if self._node is not self._root:
             raise DecodeError(f"{self.pending} digit(s) left over", self._start)
+
+
+def _to_digits(value: int, width: int, D: int) -> str:
+    """``value`` written with exactly ``width`` base-``D`` digits."""
+    if D == 2:
+        return format(value, f"0{width}b")
+    out = []
+    for _ in range(width):
+        value, r = divmod(value, D)
+        out.append(DIGITS[r])
+    return "".join(reversed(out))
+
+
+class _LazyLengths(Mapping[str, int]):
+    """Symbol -> codeword length of a canonical code: the dict is made on first lookup."""
+
+    __slots__ = ("_symbols", "_array", "_dict")
+
+    def __init__(self, symbols: tuple[str, ...], array: np.ndarray) -> None:
+        self._symbols, self._array = symbols, array
+        self._dict: dict[str, int] | None = None
+
+    def _all(self) -> dict[str, int]:
+        if self._dict is None:
+            self._dict = dict(zip(self._symbols, self._array.tolist()))
+        return self._dict
+
+    def __getitem__(self, symbol: str) -> int:
+        return self._all()[symbol]
+
+    def __contains__(self, symbol: object) -> bool:
+        return symbol in self._all()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._symbols)
+
+    def __len__(self) -> int:
+        return len(self._symbols)
+
+    def values(self) -> Any:
+        return self._all().values()
+
+    def items(self) -> Any:
+        return self._all().items()
+
+    def get(self, symbol: str, default: Any = None) -> Any:
+        return self._all().get(symbol, default)
+
+    def __eq__(self, other: object) -> bool:
+        return self._all() == other if isinstance(other, Mapping) else NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return repr(self._all())
+
+
+class _LazyWords(Mapping[str, str]):
+    """Symbol -> codeword of a canonical code, kept as arrays; the strings are written on first use.
+
+    Looking up one symbol writes one string; iterating over the codewords
+    (``values()``, ``items()``) writes them all at once with whole-array
+    operations and keeps them.
+    """
+
+    __slots__ = ("_symbols", "_lengths", "_values", "_D", "_index", "_dict", "_lookups")
+
+    def __init__(self, symbols: tuple[str, ...], lengths: np.ndarray, values: np.ndarray, D: int) -> None:
+        self._symbols, self._lengths, self._values, self._D = symbols, lengths, values, D
+        self._index: dict[str, int] | None = None
+        self._dict: dict[str, str] | None = None
+        self._lookups = 0
+
+    def _all(self) -> dict[str, str]:
+        if self._dict is None:
+            from coding.builders import digit_strings
+
+            self._dict = dict(zip(self._symbols, digit_strings(self._values, self._lengths, self._D)))
+        return self._dict
+
+    #: Single lookups answered one string at a time before all the strings are written at once
+    #: (``dict(code.codewords)`` looks every symbol up).
+    SINGLE = 256
+
+    def __getitem__(self, symbol: str) -> str:
+        if self._dict is not None:
+            return self._dict[symbol]
+        if self._index is None:
+            self._index = {s: i for i, s in enumerate(self._symbols)}
+        i = self._index[symbol]
+        self._lookups += 1
+        if self._lookups > self.SINGLE:
+            return self._all()[symbol]
+        n = int(self._lengths[i])
+        return _to_digits(int(self._values[i]), n, self._D)
+
+    def __contains__(self, symbol: object) -> bool:
+        if self._dict is not None:
+            return symbol in self._dict
+        if self._index is None:
+            self._index = {s: i for i, s in enumerate(self._symbols)}
+        return symbol in self._index
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._symbols)
+
+    def __len__(self) -> int:
+        return len(self._symbols)
+
+    def values(self) -> Any:
+        return self._all().values()
+
+    def items(self) -> Any:
+        return self._all().items()
+
+    def __eq__(self, other: object) -> bool:
+        return self._all() == other if isinstance(other, Mapping) else NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return repr(self._all())

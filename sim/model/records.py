@@ -138,12 +138,13 @@ class Urn:
         r.name("name", self.name)
         if not isinstance(self.counts, Mapping) or not self.counts:
             r.add("counts", "must have at least one colour", self.counts)
-        else:
-            for colour, n in self.counts.items():
+        elif not all(type(c) is str and c != "" and type(n) is int and n >= 0 for c, n in self.counts.items()):
+            for colour, n in self.counts.items():  # only when something may be wrong: report it
                 if not isinstance(colour, str) or colour == "":
                     r.add(("counts", colour), "colour names must be text; put it in quotes", colour)
                 else:
                     r.integer(("counts", colour), n, 0)
+        if isinstance(self.counts, Mapping) and self.counts:
             total = sum(self.counts.values()) if not r.problems else None
             if total == 0:
                 r.add("counts", "must hold at least one ball (every count is 0)", dict(self.counts))
