@@ -494,8 +494,10 @@ def _stream_rules(r: _Rules, kind: CodeKind, params: object, stream: object) -> 
 
 def code_fits_urn(code: Code, urn: Urn) -> Iterator[str]:
     """What keeps ``code`` from serving ``urn``: colours it lacks or adds, codewords too long."""
-    missing = [c for c, n in urn.counts.items() if n > 0 and c not in code.codewords]
-    extra = [c for c in code.codewords if c not in urn.counts]
+    same = code.symbols == tuple(urn.counts)  # the usual case, decided in one comparison
+    symbols = set(code.symbols)
+    missing = [] if same else [c for c, n in urn.counts.items() if n > 0 and c not in symbols]
+    extra = [] if same else [c for c in code.symbols if c not in urn.counts]
     parts = []
     if missing:
         parts.append(f"no codeword for {_names(missing)}")
@@ -506,7 +508,8 @@ def code_fits_urn(code: Code, urn: Urn) -> Iterator[str]:
         )
     if parts:
         yield f"does not fit urn {urn.name!r}: it has " + "; and ".join(parts)
-    too_long = [c for c, w in code.codewords.items() if len(w) > limits.CODEWORD_BITS]
+    lengths = code.length_array()
+    too_long = [code.symbols[int(i)] for i in np.flatnonzero(lengths > limits.CODEWORD_BITS)]
     if too_long:
         c = too_long[0]
         yield (
