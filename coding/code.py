@@ -338,9 +338,10 @@ class Code:
         >>> Code({"a": "0", "b": "10", "c": "11"}).implied_distribution().as_dict()
         {'a': 0.5, 'b': 0.25, 'c': 0.25}
         """
-        share = {n: float(Fraction(1, self._D**n)) for n in set(self._lengths.values())}
-        weights = {s: share[n] for s, n in self._lengths.items()}
-        return Distribution.from_counts(weights)
+        lengths = self.length_array()
+        top = int(lengths.max())
+        share = np.array([float(Fraction(1, self._D**n)) if n else 0.0 for n in range(top + 1)])
+        return Distribution.from_counts(dict(zip(self._symbols, share[lengths].tolist())))
 
     def length_array(self, symbols: Iterable[str] | None = None) -> np.ndarray:
         """Codeword lengths as an int64 array, in code order or in the order of ``symbols``."""

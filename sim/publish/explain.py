@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import math
 import textwrap
+
+import numpy as np
 from collections.abc import Callable, Mapping, Sequence
 from typing import TypeVar
 
@@ -394,8 +396,8 @@ def _cross_terms(
     """Terms q(x)·(−log p(x)) over q's support (shown), the total (from coding), the colours skipped."""
     skipped = [s for s, qx in q.items() if qx == 0]
     terms = _terms(
-        [(qx, p.get(s, 0.0)) for s, qx in q.items() if qx != 0],
-        lambda qp: f"{prob(qp[0])}·{fixed(-_log(qp[1], base), 3)}",
+        [(s, qx) for s, qx in q.items() if qx != 0],
+        lambda sq: f"{prob(sq[1])}·{fixed(-_log(p.get(sq[0], 0.0), base), 3)}",
     )
     qv, pv = _on_union(q, p)
     return terms, cross_entropy(qv, pv, base=base), skipped
@@ -403,27 +405,45 @@ def _cross_terms(
 
 def _kl_terms(
     q: Mapping[str, float], p: Mapping[str, float], base: int
-) -> tuple[list[str], float, list[tuple[float, str]]]:
-    """Terms q(x)·log(q(x)/p(x)) over q's support (shown), the total (from coding), (share, colour)."""
-    parts, shown = [], []
-    for s, qx in q.items():
-        if qx == 0:
-            continue
+) -> tuple[list[str], float, tuple[float, str] | None]:
+    """Terms q(x)·log(q(x)/p(x)) over q's support (shown), the total (from coding), and the
+    largest (share, colour), ties to the last colour name (None when q draws nothing)."""
+    drawn = [(s, qx) for s, qx in q.items() if qx != 0]
+
+    def term(sq: tuple[str, float]) -> str:
+        s, qx = sq
         px = p.get(s, 0.0)
-        if px == 0:
-            shown.append(f"{prob(qx)}·∞")
-            parts.append((math.inf, s))
-            continue
-        ratio = _log(qx / px, base)
-        shown.append((qx, ratio))
-        parts.append((qx * ratio, s))
-    terms = _terms(shown, lambda x: x if isinstance(x, str) else f"{prob(x[0])}·{signed(x[1], 3)}")
+        return f"{prob(qx)}·∞" if px == 0 else f"{prob(qx)}·{signed(_log(qx / px, base), 3)}"
+
     qv, pv = _on_union(q, p)
-    return terms, kl_divergence(qv, pv, base=base), parts
+    return _terms(drawn, term), kl_divergence(qv, pv, base=base), _largest_share(drawn, p, base)
+
+
+def _largest_share(drawn: list[tuple[str, float]], p: Mapping[str, float], base: int) -> tuple[float, str] | None:
+    """max over the drawn colours of (q(x)·log(q(x)/p(x)), x): infinite where p(x) = 0.
+
+    Past :data:`sim.model.limits.SHOWN_ROWS` colours the shares are found with
+    whole-array operations (numpy's log; the colour it names may differ from
+    the loop's only in a tie to the last bit).
+    """
+    if len(drawn) <= limits.SHOWN_ROWS:
+        parts = []
+        for s, qx in drawn:
+            px = p.get(s, 0.0)
+            parts.append((math.inf, s) if px == 0 else (qx * _log(qx / px, base), s))
+        return max(parts, default=None)
+    qa = np.fromiter((qx for _, qx in drawn), dtype=np.float64, count=len(drawn))
+    pa = np.fromiter((p.get(s, 0.0) for s, _ in drawn), dtype=np.float64, count=len(drawn))
+    with np.errstate(divide="ignore"):
+        share = np.where(pa == 0, np.inf, qa * (np.log(qa / pa) / math.log(base)))
+    top = share.max()
+    return float(top), max(drawn[int(i)][0] for i in np.flatnonzero(share == top))
 
 
 def _on_union(q: Mapping[str, float], p: Mapping[str, float]) -> tuple[list[float], list[float]]:
     """Both distributions as lists over the union of their colours (0 where one lacks a colour)."""
+    if list(q) == list(p):  # the same colours in the same order (the usual case)
+        return list(q.values()), list(p.values())
     symbols = list(q) + [s for s in p if s not in q]
     return [q.get(s, 0.0) for s in symbols], [p.get(s, 0.0) for s in symbols]
 
@@ -468,7 +488,8 @@ def _link_section(t: _Text, link: Link) -> None:
         t.add()
         return
     q = {c: n / total for c, n in urn.counts.items()}
-    missing = [c for c, x in q.items() if x > 0 and c not in code.codewords]
+    known = set(code.symbols)
+    missing = [c for c, x in q.items() if x > 0 and c not in known]
     if missing:
         t.para(
             f"The code has no codeword for {limits.listing(missing)}, which the urn can draw: "
@@ -551,8 +572,7 @@ def _link_section(t: _Text, link: Link) -> None:
             f"distribution: D({qn}‖{pname}) weighs colours by how often {qn} really draws them, "
             f"D({pname}‖{qn}) by how often {pname} expects them. KL divergence is not a distance."
         )
-        big_q = max(parts_q, default=None)
-        big_p = max(parts_p, default=None)
+        big_q, big_p = parts_q, parts_p
         if big_q is not None and math.isinf(big_q[0]):
             why += f" D({qn}‖{pname}) is infinite: {qn} draws {big_q[1]}, which {pname} says never happens."
         elif big_q is not None and big_q[0] > 0:
