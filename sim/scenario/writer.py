@@ -69,7 +69,7 @@ _WIDTH = 100
 class _Dumper(yaml.SafeDumper):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.tables: list[str] = []  # the entries of each table written by _flow_table
+        self.tables: list[list[str]] = []  # the entries of each table written by _flow_table
 
     def ignore_aliases(self, data: Any) -> bool:
         return True
@@ -108,11 +108,32 @@ def _cell(value: Any) -> str | None:
     return None
 
 
+def _column(items: list[Any]) -> list[str] | None:
+    """:func:`_cell` of every item, or None when one is not simple; a column of plain words,
+    whole numbers or binary codewords is checked with one pass of a regular expression."""
+    kinds = set(map(type, items))
+    if kinds == {int}:
+        return list(map(int.__repr__, items))
+    if kinds == {str} and max(map(len, items)) <= 100:
+        text = "\n".join(items)
+        if _WORDS.fullmatch(text) and not _RESERVED_WORDS.intersection(items):
+            return items
+        if _BINARY_WORDS.fullmatch(text):
+            return [f"'{w}'" for w in items]
+    cells = [_cell(x) for x in items]
+    return None if None in cells else cells  # type: ignore[return-value]
+
+
+_WORDS = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*(?:\n[A-Za-z_][A-Za-z0-9_.-]*)*")
+_BINARY_WORDS = re.compile(r"[01]+(?:\n[01]+)*")
+_RESERVED_WORDS = frozenset(_RESERVED.pattern.split("|"))
+
+
 def _represent_table(dumper: _Dumper, data: _Table) -> yaml.Node:
     if data:
-        cells = [(_cell(k), _cell(v)) for k, v in data.items()]
-        if all(k is not None and v is not None for k, v in cells):
-            dumper.tables.append(", ".join(f"{k}: {v}" for k, v in cells))  # type: ignore[str-format]
+        keys, values = _column(list(data)), _column(list(data.values()))
+        if keys is not None and values is not None:
+            dumper.tables.append(list(map("{}: {}".format, keys, values)))
             stand_in = {f"telegraph-table-{len(dumper.tables) - 1}": 0}
             return dumper.represent_mapping("tag:yaml.org,2002:map", stand_in, flow_style=True)
     return dumper.represent_dict(data)
@@ -121,7 +142,7 @@ def _represent_table(dumper: _Dumper, data: _Table) -> yaml.Node:
 _STAND_IN = re.compile(r"^( *)(.*?)\{(?:\n *)?telegraph-table-(\d+): 0\}$", re.M)
 
 
-def _fill_tables(text: str, tables: list[str]) -> str:
+def _fill_tables(text: str, tables: list[list[str]]) -> str:
     """Put each table back in place of its stand-in, wrapped as the emitter wraps a flow mapping."""
     if not tables:
         return text
@@ -133,31 +154,31 @@ def _fill_tables(text: str, tables: list[str]) -> str:
     return _STAND_IN.sub(fill, text)
 
 
-def _flow_table(entries: str, column: int, indent: int) -> str:
+def _flow_table(entries: list[str], column: int, indent: int) -> str:
     """``{k: v, ...}`` starting at ``column``: a new line (indented ``indent``) once past the width.
 
     The emitter's rule: after each ',' (and before the first key), when the
     column is past the width, break the line; keys start right after '{' or
-    the indent, otherwise after one space.
+    the indent, otherwise after one space. Only the column is followed here,
+    entry by entry; the text is joined once at the end.
     """
-    out = ["{"]
+    lengths = list(map(len, entries))
     col = column + 1
-    fresh = True  # at the start of the mapping or of a line: no space before the key
-    for n, entry in enumerate(entries.split(", ")):
-        if n:
-            out.append(",")
-            col += 1
-            fresh = False
+    head = ""
+    if col > _WIDTH:
+        head, col = "\n" + " " * indent, indent
+    col += lengths[0]
+    cuts = [0]  # where a line starts
+    for i in range(1, len(lengths)):
+        col += 1
         if col > _WIDTH:
-            out.append("\n" + " " * indent)
-            col, fresh = indent, True
-        if not fresh:
-            out.append(" ")
-            col += 1
-        out.append(entry)
-        col += len(entry)
-    out.append("}")
-    return "".join(out)
+            cuts.append(i)
+            col = indent + lengths[i]
+        else:
+            col += 1 + lengths[i]
+    cuts.append(len(entries))
+    lines = [", ".join(entries[a:b]) for a, b in zip(cuts, cuts[1:])]
+    return "{" + head + (",\n" + " " * indent).join(lines) + "}"
 
 
 class _Block(dict):
