@@ -33,7 +33,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import numpy as np
 
@@ -43,6 +45,16 @@ from throughput import load, machine, revision  # noqa: E402
 
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+T = TypeVar("T")
+
+
+def _timed(times: dict[str, list[float]], name: str, work: Callable[..., T], *args: Any) -> T:
+    """``work(*args)``, its seconds appended to ``times[name]``."""
+    t = time.perf_counter()
+    out = work(*args)
+    times.setdefault(name, []).append(time.perf_counter() - t)
+    return out
 
 
 def huffman_rounds(rounds: int, k: int = 10**6) -> None:
@@ -56,23 +68,13 @@ def huffman_rounds(rounds: int, k: int = 10**6) -> None:
     p = Distribution.from_counts({f"s{i}": int(c) for i, c in enumerate(counts)})
     print(f"Distribution of {k:,} symbols built in {time.perf_counter() - t:.2f} s (not in the rows below)")
     probs = np.asarray(p.probabilities)
-    times: dict[str, list[float]] = {m: [] for m in ("lengths", "code", "strings", "tables", "constriction")}
+    times: dict[str, list[float]] = {}
     for _ in range(rounds):
-        t = time.perf_counter()
-        huffman_lengths(p)
-        times["lengths"].append(time.perf_counter() - t)
-        t = time.perf_counter()
-        code = huffman(p)
-        times["code"].append(time.perf_counter() - t)
-        t = time.perf_counter()
-        DecodeTables(code)
-        times["tables"].append(time.perf_counter() - t)
-        t = time.perf_counter()
-        dict(huffman(p).codewords)
-        times["strings"].append(time.perf_counter() - t)
-        t = time.perf_counter()
-        constriction.symbol.huffman.EncoderHuffmanTree(probs)
-        times["constriction"].append(time.perf_counter() - t)
+        _timed(times, "lengths", huffman_lengths, p)
+        code = _timed(times, "code", huffman, p)
+        _timed(times, "tables", DecodeTables, code)
+        _timed(times, "strings", lambda q: dict(huffman(q).codewords), p)
+        _timed(times, "constriction", constriction.symbol.huffman.EncoderHuffmanTree, probs)
     med = {m: statistics.median(v) for m, v in times.items()}
     c = med["constriction"]
     print(f"{'method':<52} {'median s':>9} {'/ constriction':>15}")
@@ -160,27 +162,18 @@ def in_process(path: Path, rounds: int) -> None:
     from sim.scenario.loader import dump, load
 
     kernels.warm_up()
-    parts: dict[str, list[float]] = {m: [] for m in ("load", "explain", "dump", "summary", "run")}
+    parts: dict[str, list[float]] = {}
     for _ in range(rounds):
-        t = time.perf_counter()
-        scenario = load(path)
-        parts["load"].append(time.perf_counter() - t)
-        t = time.perf_counter()
-        result = run(scenario)
-        parts["run"].append(time.perf_counter() - t)
-        t = time.perf_counter()
-        explain(scenario)
-        parts["explain"].append(time.perf_counter() - t)
-        t = time.perf_counter()
-        dump(scenario)
-        parts["dump"].append(time.perf_counter() - t)
-        t = time.perf_counter()
-        result.to_json()
-        parts["summary"].append(time.perf_counter() - t)
+        scenario = _timed(parts, "load", load, path)
+        result = _timed(parts, "run", run, scenario)
+        _timed(parts, "explain", explain, scenario)
+        _timed(parts, "dump", dump, scenario)
+        _timed(parts, "summary", result.to_json)
     med = {m: statistics.median(v) for m, v in parts.items()}
     print(
         f"  in process (medians): load {med['load']:.2f} s, engine run {med['run']:.2f} s, "
-        f"explain {med['explain']:.2f} s, resolved YAML {med['dump']:.2f} s, summary.json {med['summary']:.2f} s"
+        f"explain {med['explain']:.2f} s, resolved YAML {med['dump']:.2f} s, "
+        f"summary.json {med['summary']:.2f} s"
     )
 
 
@@ -198,7 +191,8 @@ def main(argv: list[str]) -> None:
             {
                 "validate": ["validate", "{path}"],
                 "explain": ["explain", "{path}"],
-                "run --no-plots (10^6 messages)": ["run", "{path}", "--no-plots", "--quiet", "--out", "{tmp}"],
+                "run --no-plots (10^6 messages)":
+                    ["run", "{path}", "--no-plots", "--quiet", "--out", "{tmp}"],
             },
         )  # fmt: skip
         in_process(tmp / "zipf65536.yaml", a.rounds)

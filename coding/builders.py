@@ -70,23 +70,26 @@ def canonical_code(symbols: tuple[str, ...], lengths: Sequence[int], D: int = 2,
 
 
 def digit_strings(value: np.ndarray, n: np.ndarray, D: int) -> list[str]:
-    """Each ``value[i]`` written with ``n[i]`` base-``D`` digits (int64 arrays), with whole-array steps."""
+    """Each ``value[i]`` written with ``n[i]`` base-``D`` digits (int64 arrays), with whole-array steps.
+
+    The digits go into one ASCII buffer, each word followed by a newline,
+    column by column (digit j of every word at least j + 1 long); the buffer
+    is decoded and split once, so no per-word work is done in Python.
+    """
     if n.size == 0:
         return []
     top = int(n.max())
-    # Column j holds digit j from the left: digit (l - 1 - j) from the right of a word of
-    # length l, or NUL past the word's end (numpy's bytes strings drop trailing NULs).
+    start = np.zeros(n.size, dtype=np.int64)
+    np.cumsum(n[:-1] + 1, out=start[1:])
+    buf = np.full(int(start[-1] + n[-1] + 1), ord("\n"), dtype=np.uint8)
     alphabet = np.frombuffer(DIGITS.encode(), dtype=np.uint8)
-    cells = np.zeros((n.size, top), dtype=np.uint8)
     for j in range(top):
-        inside = n > j
-        expo = np.where(inside, n - 1 - j, 0)
-        if D == 2:
-            digit = (value >> expo) & 1
-        else:
-            digit = (value // np.power(D, expo)) % D
-        cells[:, j] = np.where(inside, alphabet[digit], 0)
-    words: list[str] = cells.view(f"S{top}").ravel().astype(str).tolist()
+        inside = np.flatnonzero(n > j) if j else np.arange(n.size)
+        expo = n[inside] - 1 - j
+        v = value[inside]
+        digit = (v >> expo) & 1 if D == 2 else (v // np.power(D, expo)) % D
+        buf[start[inside] + j] = alphabet[digit]
+    words: list[str] = buf.tobytes().decode("ascii").split("\n")[:-1]
     return words
 
 

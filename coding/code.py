@@ -101,10 +101,12 @@ class Code:
         digits = DIGITS[:D]
         if not _plainly_valid(codewords, digits):
             _find_invalid(codewords, digits)  # raises, naming the first bad entry
-        self._codewords = MappingProxyType(dict(codewords))
+        self._codewords: Mapping[str, str] = MappingProxyType(dict(codewords))
         self._symbols = tuple(codewords)
         self._D = D
-        self._lengths = MappingProxyType(dict(zip(self._symbols, map(len, codewords.values()))))
+        self._lengths: Mapping[str, int] = MappingProxyType(
+            dict(zip(self._symbols, map(len, codewords.values())))
+        )
         self._tree: _Node | None = None
         self._ud: bool | None = None
         self._witness: Ambiguity | None = None
@@ -602,21 +604,19 @@ def _to_digits(value: int, width: int, D: int) -> str:
     return "".join(reversed(out))
 
 
-class _LazyLengths(Mapping[str, int]):
-    """Symbol -> codeword length of a canonical code: the dict is made on first lookup."""
+class _LazyMapping(Mapping[str, Any]):
+    """Symbol -> value of a canonical code, kept as arrays; :meth:`_all` makes the dict once."""
 
-    __slots__ = ("_symbols", "_array", "_dict")
+    __slots__ = ("_symbols", "_dict")
 
-    def __init__(self, symbols: tuple[str, ...], array: np.ndarray) -> None:
-        self._symbols, self._array = symbols, array
-        self._dict: dict[str, int] | None = None
+    def __init__(self, symbols: tuple[str, ...]) -> None:
+        self._symbols = symbols
+        self._dict: dict[str, Any] | None = None
 
-    def _all(self) -> dict[str, int]:
-        if self._dict is None:
-            self._dict = dict(zip(self._symbols, self._array.tolist()))
-        return self._dict
+    def _all(self) -> dict[str, Any]:
+        raise NotImplementedError
 
-    def __getitem__(self, symbol: str) -> int:
+    def __getitem__(self, symbol: str) -> Any:
         return self._all()[symbol]
 
     def __contains__(self, symbol: object) -> bool:
@@ -646,20 +646,39 @@ class _LazyLengths(Mapping[str, int]):
         return repr(self._all())
 
 
-class _LazyWords(Mapping[str, str]):
+class _LazyLengths(_LazyMapping):
+    """Symbol -> codeword length of a canonical code: the dict is made on first lookup."""
+
+    __slots__ = ("_array",)
+
+    def __init__(self, symbols: tuple[str, ...], array: np.ndarray) -> None:
+        super().__init__(symbols)
+        self._array = array
+
+    def _all(self) -> dict[str, int]:
+        if self._dict is None:
+            self._dict = dict(zip(self._symbols, self._array.tolist()))
+        return self._dict
+
+
+class _LazyWords(_LazyMapping):
     """Symbol -> codeword of a canonical code, kept as arrays; the strings are written on first use.
 
-    Looking up one symbol writes one string; iterating over the codewords
-    (``values()``, ``items()``) writes them all at once with whole-array
-    operations and keeps them.
+    Looking up one symbol writes one string (up to :attr:`SINGLE` lookups);
+    iterating over the codewords (``values()``, ``items()``) writes them all
+    at once with whole-array operations and keeps them.
     """
 
-    __slots__ = ("_symbols", "_lengths", "_values", "_D", "_index", "_dict", "_lookups")
+    __slots__ = ("_lengths", "_values", "_D", "_index", "_lookups")
+
+    #: Single lookups answered one string at a time before all the strings are written at once
+    #: (``dict(code.codewords)`` looks every symbol up).
+    SINGLE = 256
 
     def __init__(self, symbols: tuple[str, ...], lengths: np.ndarray, values: np.ndarray, D: int) -> None:
-        self._symbols, self._lengths, self._values, self._D = symbols, lengths, values, D
+        super().__init__(symbols)
+        self._lengths, self._values, self._D = lengths, values, D
         self._index: dict[str, int] | None = None
-        self._dict: dict[str, str] | None = None
         self._lookups = 0
 
     def _all(self) -> dict[str, str]:
@@ -669,21 +688,16 @@ class _LazyWords(Mapping[str, str]):
             self._dict = dict(zip(self._symbols, digit_strings(self._values, self._lengths, self._D)))
         return self._dict
 
-    #: Single lookups answered one string at a time before all the strings are written at once
-    #: (``dict(code.codewords)`` looks every symbol up).
-    SINGLE = 256
-
     def __getitem__(self, symbol: str) -> str:
         if self._dict is not None:
-            return self._dict[symbol]
+            return self._dict[symbol]  # type: ignore[no-any-return]
         if self._index is None:
             self._index = {s: i for i, s in enumerate(self._symbols)}
         i = self._index[symbol]
         self._lookups += 1
         if self._lookups > self.SINGLE:
             return self._all()[symbol]
-        n = int(self._lengths[i])
-        return _to_digits(int(self._values[i]), n, self._D)
+        return _to_digits(int(self._values[i]), int(self._lengths[i]), self._D)
 
     def __contains__(self, symbol: object) -> bool:
         if self._dict is not None:
@@ -691,23 +705,3 @@ class _LazyWords(Mapping[str, str]):
         if self._index is None:
             self._index = {s: i for i, s in enumerate(self._symbols)}
         return symbol in self._index
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._symbols)
-
-    def __len__(self) -> int:
-        return len(self._symbols)
-
-    def values(self) -> Any:
-        return self._all().values()
-
-    def items(self) -> Any:
-        return self._all().items()
-
-    def __eq__(self, other: object) -> bool:
-        return self._all() == other if isinstance(other, Mapping) else NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def __repr__(self) -> str:
-        return repr(self._all())

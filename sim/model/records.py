@@ -138,7 +138,9 @@ class Urn:
         r.name("name", self.name)
         if not isinstance(self.counts, Mapping) or not self.counts:
             r.add("counts", "must have at least one colour", self.counts)
-        elif not all(type(c) is str and c != "" and type(n) is int and n >= 0 for c, n in self.counts.items()):
+        elif not all(
+            type(c) is str and c != "" and type(n) is int and n >= 0 for c, n in self.counts.items()
+        ):
             for colour, n in self.counts.items():  # only when something may be wrong: report it
                 if not isinstance(colour, str) or colour == "":
                     r.add(("counts", colour), "colour names must be text; put it in quotes", colour)

@@ -508,14 +508,15 @@ def dumps_indented(doc: Any, pad: str = "") -> str:
             return "[]"
         inner = pad + "  "
         items = [
-            f"{inner}{_scalar_json(v) if type(v) not in (dict, list) else dumps_indented(v, inner)}" for v in doc
+            f"{inner}{_scalar_json(v) if type(v) not in (dict, list) else dumps_indented(v, inner)}"
+            for v in doc
         ]
         return "[\n" + ",\n".join(items) + "\n" + pad + "]"
     return _scalar_json(doc)
 
 
 def _one_kind_column(values: Any) -> Any:
-    """The JSON of ``values`` as an iterator when all are finite floats, all ints or all strings, else None."""
+    """The JSON of ``values`` (an iterator) when all are finite floats, all ints or all strings; else None."""
     kinds = set(map(type, values))
     if kinds == {float} and all(map(math.isfinite, values)):
         return map(float.__repr__, values)

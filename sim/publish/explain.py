@@ -25,10 +25,10 @@ from __future__ import annotations
 
 import math
 import textwrap
-
-import numpy as np
 from collections.abc import Callable, Mapping, Sequence
 from typing import TypeVar
+
+import numpy as np
 
 from coding import Code, cross_entropy, entropy, kl_divergence
 from coding.losses import LOSS_MAPPING, nats_to_bits, pytorch
@@ -107,7 +107,9 @@ class _Text:
         return "\n".join(out) + "\n"
 
 
-def _table(rows: Sequence[Sequence[str]], indent: str = "    ", gap: tuple[int, str] | None = None) -> list[str]:
+def _table(
+    rows: Sequence[Sequence[str]], indent: str = "    ", gap: tuple[int, str] | None = None
+) -> list[str]:
     """Aligned columns (the first row the header); ``gap`` = (row, text): a line before that row."""
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     out = []
@@ -150,7 +152,10 @@ def _rows_table(
     rows = [header] + [row(x) for x in head] + [row(x) for x in tail]
     gap = None
     if left_out:
-        gap = (1 + len(head), f"… {left_out:,} more {what} not shown (every one is in a run's summary.json) …")
+        gap = (
+            1 + len(head),
+            f"… {left_out:,} more {what} not shown (every one is in a run's summary.json) …",
+        )
     return _table(rows, gap=gap)
 
 
@@ -419,7 +424,9 @@ def _kl_terms(
     return _terms(drawn, term), kl_divergence(qv, pv, base=base), _largest_share(drawn, p, base)
 
 
-def _largest_share(drawn: list[tuple[str, float]], p: Mapping[str, float], base: int) -> tuple[float, str] | None:
+def _largest_share(
+    drawn: list[tuple[str, float]], p: Mapping[str, float], base: int
+) -> tuple[float, str] | None:
     """max over the drawn colours of (q(x)·log(q(x)/p(x)), x): infinite where p(x) = 0.
 
     Past :data:`sim.model.limits.SHOWN_ROWS` colours the shares are found with
@@ -717,7 +724,9 @@ def _line_part(t: _Text, link: Link, q: Mapping[str, float], lengths: Mapping[st
             "not applied."
         )
         return
-    sq_terms = _terms([(c, x) for c, x in q.items() if x > 0], lambda cx: f"{prob(cx[1])}·{lengths[cx[0]] ** 2}")
+    sq_terms = _terms(
+        [(c, x) for c, x in q.items() if x > 0], lambda cx: f"{prob(cx[1])}·{lengths[cx[0]] ** 2}"
+    )
     El2 = sum(x * lengths[c] ** 2 for c, x in q.items() if x > 0)
     ES2 = El2 / baud**2
     W = lam * ES2 / (2 * (1 - rho))

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import io
 import re
+from typing import Any
 
 import yaml
 
@@ -90,7 +89,9 @@ class _Table(dict):  # type: ignore[type-arg]
 #: implicit resolvers for numbers, null, .inf and timestamps cannot claim it) ...
 _PLAIN_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*")
 #: ... except the words YAML 1.1 reads as booleans or null.
-_RESERVED = re.compile(r"yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|null|Null|NULL")
+_RESERVED = re.compile(
+    r"yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|null|Null|NULL"
+)
 #: A codeword of binary digits: YAML would read it as an int, so the emitter single-quotes it.
 _DIGITS01 = re.compile(r"[01]+")
 

@@ -86,4 +86,6 @@ def test_the_engine_tree_nodes_are_the_distinct_prefixes():
         for width in (1, 4, 11):
             deep = lens > width
             if deep.any():
-                assert np.array_equal(_node_keys(vals[deep], lens[deep], width), by_unique(vals[deep], lens[deep], width))
+                assert np.array_equal(
+                    _node_keys(vals[deep], lens[deep], width), by_unique(vals[deep], lens[deep], width)
+                )

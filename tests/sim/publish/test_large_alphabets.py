@@ -63,10 +63,25 @@ def test_summary_json_is_written_exactly_as_json_dumps_with_indent_writes_it():
     def value(depth: int) -> object:
         r = rng.random()
         if depth < 4 and r < 0.2:
-            return {rng.choice(strings) + str(rng.randint(0, 9)): value(depth + 1) for _ in range(rng.randint(0, 5))}
+            return {
+                rng.choice(strings) + str(rng.randint(0, 9)): value(depth + 1)
+                for _ in range(rng.randint(0, 5))
+            }
         if depth < 4 and r < 0.35:
             return [value(depth + 1) for _ in range(rng.randint(0, 5))]
-        choices = [rng.random(), 1e-300, 5e-324, 1e300, -0.0, float("inf"), float("nan"), 10**30, True, None, 3]
+        choices = [
+            rng.random(),
+            1e-300,
+            5e-324,
+            1e300,
+            -0.0,
+            float("inf"),
+            float("nan"),
+            10**30,
+            True,
+            None,
+            3,
+        ]
         return rng.choice([*choices, rng.choice(strings)])
 
     for _ in range(500):

@@ -70,7 +70,11 @@ def _random_document(rng: random.Random) -> str:
     def value(depth: int) -> str:
         r = rng.random()
         if depth < 3 and r < 0.2:
-            return "{" + ", ".join(f"{rng.choice(_ATOMS)}: {value(depth + 1)}" for _ in range(rng.randint(0, 4))) + "}"
+            return (
+                "{"
+                + ", ".join(f"{rng.choice(_ATOMS)}: {value(depth + 1)}" for _ in range(rng.randint(0, 4)))
+                + "}"
+            )
         if depth < 3 and r < 0.3:
             return "[" + ", ".join(value(depth + 1) for _ in range(rng.randint(0, 4))) + "]"
         return rng.choice(_ATOMS)
@@ -165,13 +169,32 @@ _Plain.add_representer(writer._Table, yaml.SafeDumper.represent_dict)
 
 
 def _plain(doc: Any) -> str:
-    return yaml.dump(doc, Dumper=_Plain, sort_keys=False, default_flow_style=None, width=100, allow_unicode=True)
+    return yaml.dump(
+        doc, Dumper=_Plain, sort_keys=False, default_flow_style=None, width=100, allow_unicode=True
+    )
 
 
 def test_colour_tables_are_written_byte_for_byte_as_pyyaml_writes_them():
     rng = random.Random(1948)
     chars = string.ascii_letters + string.digits + "_.-"
-    special = ["yes", "No", "null", "ON", "y", "1", "0", "01", "-", "---", "-a", "_", "1.5", "1e5", "0x1F", "True"]
+    special = [
+        "yes",
+        "No",
+        "null",
+        "ON",
+        "y",
+        "1",
+        "0",
+        "01",
+        "-",
+        "---",
+        "-a",
+        "_",
+        "1.5",
+        "1e5",
+        "0x1F",
+        "True",
+    ]
 
     def name() -> str:
         if rng.random() < 0.1:
@@ -182,8 +205,12 @@ def test_colour_tables_are_written_byte_for_byte_as_pyyaml_writes_them():
     def table() -> writer._Table:
         k = rng.choice([1, 2, 5, 30, 200])
         if rng.random() < 0.5:
-            return writer._Table({name(): rng.choice([0, 1, 10**9, rng.randint(0, 10**15)]) for _ in range(k)})
-        return writer._Table({name(): "".join(rng.choice("01") for _ in range(rng.randint(1, 32))) for _ in range(k)})
+            return writer._Table(
+                {name(): rng.choice([0, 1, 10**9, rng.randint(0, 10**15)]) for _ in range(k)}
+            )
+        return writer._Table(
+            {name(): "".join(rng.choice("01") for _ in range(rng.randint(1, 32))) for _ in range(k)}
+        )
 
     for _ in range(200):
         doc = {
