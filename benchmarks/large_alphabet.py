@@ -10,7 +10,7 @@ Usage::
    probabilities: ``huffman_lengths`` (the tree, comparable to constriction's),
    ``huffman`` (lengths + canonical codewords + the checked ``Code``; the
    codeword strings are written on first use), the same plus every codeword
-   string (``dict(code.codewords)``), and the engine's tables for it
+   string (``code.codewords.values()``), and the engine's tables for it
    (``DecodeTables``).
 2. A scenario of K = 65 536 Zipf colours (counts ⌊10^9/(i+1)⌉) with its
    Huffman code, written to a temporary folder, then ``telegraph validate``,
@@ -73,7 +73,7 @@ def huffman_rounds(rounds: int, k: int = 10**6) -> None:
         _timed(times, "lengths", huffman_lengths, p)
         code = _timed(times, "code", huffman, p)
         _timed(times, "tables", DecodeTables, code)
-        _timed(times, "strings", lambda q: dict(huffman(q).codewords), p)
+        _timed(times, "strings", lambda q: list(huffman(q).codewords.values()), p)
         _timed(times, "constriction", constriction.symbol.huffman.EncoderHuffmanTree, probs)
     med = {m: statistics.median(v) for m, v in times.items()}
     c = med["constriction"]
@@ -81,7 +81,7 @@ def huffman_rounds(rounds: int, k: int = 10**6) -> None:
     rows = (
         ("coding.huffman_lengths (the tree)", "lengths"),
         ("coding.huffman (tree + canonical Code, lazy strings)", "code"),
-        ("  ... + every codeword string (dict(codewords))", "strings"),
+        ("  ... + every codeword string (codewords.values())", "strings"),
         ("sim.engine.kernels.DecodeTables (engine tables)", "tables"),
         ("constriction EncoderHuffmanTree", "constriction"),
     )

@@ -141,7 +141,10 @@ class Code:
     @property
     def codewords(self) -> Mapping[str, str]:
         """Symbol -> codeword (read-only)."""
-        return self._codewords
+        words = self._codewords
+        if type(words) is _LazyWords and words._dict is not None:  # written out: a plain view now
+            self._codewords = words = MappingProxyType(words._dict)
+        return words
 
     @property
     def symbols(self) -> tuple[str, ...]:
@@ -159,7 +162,10 @@ class Code:
     @property
     def lengths(self) -> Mapping[str, int]:
         """Symbol -> codeword length."""
-        return self._lengths
+        lengths = self._lengths
+        if type(lengths) is _LazyLengths and lengths._dict is not None:
+            self._lengths = lengths = MappingProxyType(lengths._dict)
+        return lengths
 
     def __getitem__(self, symbol: str) -> str:
         return self._codewords[symbol]
@@ -199,7 +205,7 @@ class Code:
         >>> Code({"blue": "0", "red": "1", "green": "10", "yellow": "11"}).kraft_sum
         Fraction(3, 2)
         """
-        return kraft_sum(self._lengths.values(), self._D)
+        return kraft_sum(self.length_array().tolist(), self._D)
 
     def _sorted_words(self) -> list[str]:
         if self._sorted is None:

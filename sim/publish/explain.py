@@ -242,13 +242,13 @@ def _code_body(t: _Text, code: Code) -> None:
     t.lines.extend(
         _rows_table(
             ["colour", "codeword", "length"],
-            list(code.codewords.items()),
-            lambda sw: [sw[0], sw[1], str(len(sw[1]))],
+            code.symbols,  # only the rows shown are looked up: a large code's strings stay unwritten
+            lambda s: [s, code[s], str(len(code[s]))],
             "codewords",
         )
     )
     K = code.kraft_sum
-    terms = _terms(list(code.lengths.values()), lambda n: f"1/{D**n}")
+    terms = _terms(code.length_array().tolist(), lambda n: f"1/{D**n}")
     verdict = "" if K == 1 else (" > 1" if K > 1 else " < 1")
     t.sum_line(f"Kraft sum K = Σ {D}^{MINUS}l", terms, frac(K) + verdict)
     if K < 1 and len(code) == 1:

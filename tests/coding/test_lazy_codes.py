@@ -46,8 +46,11 @@ def test_single_lookups_agree_with_the_whole_table_and_do_not_write_it():
 
 def test_reading_every_symbol_one_by_one_switches_to_the_whole_table():
     code = huffman(_dist(np.random.default_rng(2), 2000))
-    assert dict(code.codewords) == dict(code.codewords.items())  # dict() looks each symbol up
-    assert code.codewords._dict is not None  # type: ignore[attr-defined]
+    words = code.codewords
+    assert dict(words) == dict(words.items())  # dict() looks each symbol up
+    assert words._dict is not None  # type: ignore[attr-defined]
+    assert not isinstance(code.codewords, _LazyWords)  # written out: a plain read-only view now
+    assert dict(code.codewords) == words._dict  # type: ignore[attr-defined]
 
 
 def test_encode_decode_and_the_engine_tables_work_on_the_arrays():
