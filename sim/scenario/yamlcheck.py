@@ -633,8 +633,10 @@ def _fast_parse(text: str) -> Any:
     constructors = yaml.constructor.SafeConstructor.yaml_constructors
     parser = yaml.CSafeLoader(text)
     stack: list[Any] = []  # open containers: a list, or an _OpenMapping
+    top: Any = None  # stack[-1]
     root: Any = _SLOW
     nodes = documents = 0
+    max_nodes, max_depth = limits.YAML_NODES, limits.YAML_DEPTH
     try:
         get_event = parser.get_event
         while True:
@@ -662,12 +664,13 @@ def _fast_parse(text: str) -> Any:
                             else:  # the constructor _Loader uses for this tag (none recurses)
                                 value = constructors[tag](_CONSTRUCTOR, yaml.ScalarNode(tag, value))
             elif kind is MappingStartEvent or kind is SequenceStartEvent:
-                if event.anchor is not None or event.tag is not None or len(stack) >= limits.YAML_DEPTH:
+                if event.anchor is not None or event.tag is not None or len(stack) >= max_depth:
                     return _SLOW
                 nodes += 1
                 value = {} if kind is MappingStartEvent else []
             elif kind is MappingEndEvent or kind is SequenceEndEvent:
                 stack.pop()
+                top = stack[-1] if stack else None
                 continue
             elif kind is DocumentStartEvent:
                 documents += 1
@@ -680,10 +683,9 @@ def _fast_parse(text: str) -> Any:
                 continue
             else:  # an alias
                 return _SLOW
-            if nodes > limits.YAML_NODES:
+            if nodes > max_nodes:
                 return _SLOW
-            if stack:
-                top = stack[-1]
+            if top is not None:
                 if type(top) is list:
                     top.append(value)
                 elif top.key is _SLOW:  # a key
@@ -696,9 +698,11 @@ def _fast_parse(text: str) -> Any:
             else:
                 root = value
             if type(value) is dict:
-                stack.append(_OpenMapping(value))
+                top = _OpenMapping(value)
+                stack.append(top)
             elif type(value) is list:
-                stack.append(value)
+                top = value
+                stack.append(top)
     except yaml.YAMLError:
         return _SLOW
     finally:
