@@ -504,7 +504,8 @@ def _link_section(t: _Text, link: Link) -> None:
         )
         t.add()
         return
-    lengths = {c: code.lengths.get(c, 0) for c in q}
+    own = dict(zip(code.symbols, code.length_array().tolist()))
+    lengths = {c: own.get(c, 0) for c in q}
     qn = urn.name
     # Expected length.
     terms = _terms([(c, x) for c, x in q.items() if x > 0], lambda cx: f"{prob(cx[1])}·{lengths[cx[0]]}")
