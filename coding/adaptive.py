@@ -289,6 +289,16 @@ class AdaptiveModel:
         dec = self.decoder(count)
         return dec.feed(bits) + dec.finish()
 
+    def _key(self) -> tuple[tuple[str, ...], tuple[Fraction, ...], int]:
+        return self._symbols, self._alpha, self._precision
+
+    def __eq__(self, other: object) -> bool:
+        """Equal models start alike: same symbols, pseudo-counts and precision (whatever they have seen)."""
+        return isinstance(other, AdaptiveModel) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
     def __repr__(self) -> str:
         alpha = ", ".join(str(a) for a in self._alpha)
         return f"AdaptiveModel({list(self._symbols)}, pseudo-counts ({alpha}), precision={self._precision})"
@@ -529,6 +539,12 @@ class AdaptiveHuffman:
     def model(self) -> AdaptiveModel:
         """The counting model (a template: coding starts from a fresh copy)."""
         return self._model
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, AdaptiveHuffman) and (self._model, self._every) == (other._model, other._every)
+
+    def __hash__(self) -> int:
+        return hash((self._model, self._every))
 
     def rebuilds(self, n: int) -> int:
         """How many codes n balls build: ⌈n/m⌉."""

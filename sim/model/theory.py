@@ -450,7 +450,7 @@ def _learning_checks(link: Link, m: Measured) -> list[Check]:
         most = ideal + learned.epsilon_bits + 2
         out.append(
             _judge(
-                "adaptive_coder_bound",
+                "adaptive_bound",
                 m.bits <= most + 1e-9 * most,
                 f"{m.bits:,} bits sent ≤ Σ −log2 p̂_t(x_t) + Σ ε_t + 2 = {ideal:,.3f} + "
                 f"{learned.epsilon_bits:.4f} + 2 = {most:,.3f} over this run's {n:,} balls "

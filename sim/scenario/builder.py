@@ -441,10 +441,18 @@ class _Builder:
         except ValueError as exc:
             self.p.add(path, f"code {spec.name!r}: {exc}")
             return BAD
-        misfits = list(code_fits_urn(code, urn))
-        for misfit in misfits:
-            self.p.add(path, f"code {spec.name!r} (its prior's colours) {misfit}")
-        return BAD if misfits else (obj, code, start)
+        colours = stream.symbols(obj)
+        missing = [c for c, n in urn.counts.items() if n > 0 and c not in colours]
+        extra = [c for c in colours if c not in urn.counts]
+        if missing:
+            self.p.add(path, f"code {spec.name!r} has no pseudo-count for {_names(missing)} of urn {urn.name!r}")
+        if extra:
+            self.p.add(
+                path,
+                f"code {spec.name!r} gives pseudo-counts for {_names(extra)}, which urn {urn.name!r} lacks "
+                "(list them in the urn with 0 balls if that is intended)",
+            )
+        return BAD if missing or extra else (obj, code, start)
 
     def codewords(self, path: str, value: Any) -> dict[str, str] | Any:
         p = self.p
