@@ -358,7 +358,7 @@ class _Builder:
     ) -> _CodeEntry | Bad:
         """A stream code (block, Tunstall, arithmetic): its parameters checked by the record, then built."""
         assert kind.stream is not None
-        if any(param.key not in fields for param in kind.stream.params):
+        if "for" not in fields or any(param.key not in fields for param in kind.stream.params):
             return BAD  # reported as missing by the mapping check
         model: Model | None = None
         if isinstance(fields["for"], dict):  # an inline model
