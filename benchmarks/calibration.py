@@ -183,6 +183,30 @@ def truth_cases(full: bool = True) -> list[Case]:
     big = Urn("big", {c: 1000 * k for c, k in INDIA.counts.items()})
     link = _link("big", big, "huffman", office, replacement=False, arrivals=Arrivals("poisson", rate=9.0))
     cases.append(Case("10^5-ball box without replacement (50,000)", _sc(link), 50_000))
+    return cases + adaptive_cases(full)
+
+
+ADAPTIVE_URNS = {
+    "australia": "{blue: 13, red: 25, green: 50, yellow: 12}",
+    "{998, 1, 1}": "{common: 998, rare1: 1, rare2: 1}",
+}
+
+
+def adaptive_cases(full: bool = True) -> list[Case]:
+    """Adaptive links (issue 13): the martingale bits check, the coder's bound and the regret bound."""
+    cases = []
+    codes = {
+        "KT": "{type: adaptive, prior: kt}",
+        "Laplace": "{type: adaptive, prior: laplace}",
+        "Huffman m = 1": "{type: adaptive, coder: huffman, rebuild: 1}",
+        "Huffman m = 64": "{type: adaptive, coder: huffman, rebuild: 64}",
+    }
+    for urn, counts in ADAPTIVE_URNS.items():
+        for label, code in codes.items():
+            sizes = (100, 1_000, 10_000, 100_000) if full and label == "KT" else (1_000, 10_000)
+            for n in sizes:
+                text = f"urns: {{u: {counts}}}\ncodes: {{c: {code}}}\nlinks: [{{urn: u, code: c}}]\n"
+                cases.append(Case(f"adaptive {label} on {urn} ({n:,})", scenario.loads(text), n))
     return cases
 
 
