@@ -541,7 +541,10 @@ class AdaptiveHuffman:
         return self._model
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, AdaptiveHuffman) and (self._model, self._every) == (other._model, other._every)
+        return isinstance(other, AdaptiveHuffman) and (self._model, self._every) == (
+            other._model,
+            other._every,
+        )
 
     def __hash__(self) -> int:
         return hash((self._model, self._every))

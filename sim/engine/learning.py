@@ -286,8 +286,10 @@ class LearningTally:
         """Balls the LZ78 parse covers (all of them unless it outgrew :data:`LZ78_PHRASES`)."""
         return int(self.lz[L_BALLS])
 
-    def result(self, symbols: tuple[str, ...], alpha: np.ndarray, bound: Callable[[int], float | None]) -> Learning:
-        """The run's :class:`sim.model.results.Learning` record (``bound(n)``: the regret bound for n balls)."""
+    def result(
+        self, symbols: tuple[str, ...], alpha: np.ndarray, bound: Callable[[int], float | None]
+    ) -> Learning:
+        """The run's :class:`sim.model.results.Learning` record (``bound(n)``: the regret bound, n balls)."""
         n = self.balls
         keep = self.points <= n
         points = self.points[keep]

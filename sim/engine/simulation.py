@@ -12,6 +12,7 @@ from collections.abc import Callable
 import numpy as np
 import simpy
 
+from coding import AdaptiveHuffman, AdaptiveModel
 from sim.engine import stations
 from sim.engine.codec import LinkEncoder, StreamLinkEncoder, link_coders
 from sim.engine.learning import LearningTally
@@ -189,7 +190,6 @@ class _LinkRun:
         )
         return dataclasses.replace(result, checks=checks(link, theory, Measured.of(result)))
 
-
     def _learned(self) -> Learning | None:
         """An adaptive link's running figures (see :mod:`sim.engine.learning`)."""
         if self.learning is None:
@@ -197,7 +197,8 @@ class _LinkRun:
         stream = CODE_KINDS[self.link.code_type].stream
         assert stream is not None and stream.regret_bound is not None
         obj, bound = self.link.stream, stream.regret_bound
-        model = getattr(obj, "model", obj)
+        model = obj.model if isinstance(obj, AdaptiveHuffman) else obj
+        assert isinstance(model, AdaptiveModel)
         return self.learning.result(tuple(stream.symbols(obj)), model.pseudo_counts, lambda n: bound(obj, n))
 
 
@@ -206,6 +207,7 @@ def _learning_tally(link: Link, encoder: LinkEncoder, messages: int) -> Learning
     stream = CODE_KINDS[link.code_type].stream
     if stream is None or stream.regret_bound is None or not isinstance(encoder, StreamLinkEncoder):
         return None
+    assert isinstance(link.stream, (AdaptiveModel, AdaptiveHuffman))
     q = over(link.urn.counts, stream.symbols(link.stream)).probabilities
     tally = LearningTally(link.stream, q, checkpoints(messages), messages)
     encoder.observers.append(tally.add)

@@ -353,10 +353,10 @@ ADAPTIVE_CODERS = ("arithmetic", "huffman")
 class SettingsError(ValueError):
     """A code kind's settings that break their rules; ``problems`` lists (key path, rule, value) each.
 
-    >>> Adaptive(prior="uniform")
+    >>> Adaptive(prior="uniform")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    sim.model.kinds.SettingsError: 'prior' must be laplace, kt or {counts: {colour: pseudo-count, ...}} (got 'uniform')
+    sim.model.kinds.SettingsError: 'prior' must be laplace, kt or {counts: {colour: pseudo-count, ...}} ...
     """
 
     def __init__(self, problems: list[tuple[tuple[str, ...], str, object]]) -> None:
@@ -413,12 +413,18 @@ class Adaptive:
                 problems.append((("prior", "counts"), "must map each colour to a pseudo-count", counts))
             elif len(counts) > limits.ADAPTIVE_COLOURS:
                 problems.append(
-                    (("prior", "counts"), f"may name at most {limits.ADAPTIVE_COLOURS:_} colours", len(counts))
+                    (
+                        ("prior", "counts"),
+                        f"may name at most {limits.ADAPTIVE_COLOURS:_} colours",
+                        len(counts),
+                    )
                 )
             else:
                 for colour, v in counts.items():
                     if not isinstance(colour, str) or not colour:
-                        problems.append((("prior", "counts", str(colour)), "colour names must be text", colour))
+                        problems.append(
+                            (("prior", "counts", str(colour)), "colour names must be text", colour)
+                        )
                     elif (rule := _pseudo_count_rule(v)) is not None:
                         problems.append((("prior", "counts", colour), rule, v))
         else:
@@ -462,7 +468,9 @@ class Adaptive:
 
     def dump(self) -> dict[str, Any]:
         """The YAML form (without ``type``)."""
-        out: dict[str, Any] = {"prior": self.prior if isinstance(self.prior, str) else {"counts": dict(self.prior["counts"])}}
+        out: dict[str, Any] = {
+            "prior": self.prior if isinstance(self.prior, str) else {"counts": dict(self.prior["counts"])}
+        }
         if self.coder != "arithmetic":
             out.update(coder=self.coder, rebuild=self.rebuild)
         return out
@@ -477,7 +485,8 @@ def _adaptive_for_link(
     symbols = list(alpha)
     if len(symbols) > limits.ADAPTIVE_COLOURS:
         raise ValueError(
-            f"an adaptive code learns at most {limits.ADAPTIVE_COLOURS:_} colours (this urn has {len(symbols):_})"
+            f"an adaptive code learns at most {limits.ADAPTIVE_COLOURS:_} colours "
+            f"(this urn has {len(symbols):_})"
         )
     prior: Any = settings.prior if isinstance(settings.prior, str) else alpha
     coder: AdaptiveModel | AdaptiveHuffman

@@ -375,7 +375,9 @@ class CodeSpec:
             per_link = kind.takes_for == "optional" and kind.build is not None and source is None
             settings = kind.stream.settings if kind.stream is not None else None
             if settings is not None and not isinstance(self.settings, settings):
-                r.add("settings", f"a {self.type} code needs its settings ({settings.__name__})", self.settings)
+                r.add(
+                    "settings", f"a {self.type} code needs its settings ({settings.__name__})", self.settings
+                )
             elif settings is None and self.settings is not None:
                 r.add("settings", f"a {self.type} code takes no settings", self.settings)
             per_link = per_link or settings is not None

@@ -432,9 +432,13 @@ def _learning_bits_check(link: Link, m: Measured, learned: Learning) -> Check:
         + (f", plus the coder's Σ ε_t + 2 = {learned.epsilon_bits + 2:.4f} bits)" if arithmetic else ")")
     )
     if n < MIN_NORMAL:
-        return _undecided(name, detail + f"; fewer than {MIN_NORMAL} balls: the normal law is not trusted", ALPHA)
+        return _undecided(
+            name, detail + f"; fewer than {MIN_NORMAL} balls: the normal law is not trusted", ALPHA
+        )
     if not link.replacement:
-        return _undecided(name, detail + "; drawn without replacement: the next ball is not drawn from q", ALPHA)
+        return _undecided(
+            name, detail + "; drawn without replacement: the next ball is not drawn from q", ALPHA
+        )
     return _judge(name, low - 1e-9 <= mean <= high + 1e-9, detail, ALPHA)
 
 

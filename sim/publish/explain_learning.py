@@ -1,4 +1,4 @@
-"""The adaptive part of ``telegraph explain``: the prior, the first balls' arithmetic, and where the bill goes.
+"""The adaptive part of ``telegraph explain``: the prior, the first balls worked, where the bill goes.
 
 An adaptive link has no codeword per colour and no fixed model: both ends
 start from the prior's pseudo-counts and count every ball. The worked
@@ -51,7 +51,7 @@ def learning_part(add: Callable[[str], None], para: Callable[[str], None], link:
     model = obj.model if isinstance(obj, AdaptiveHuffman) else obj
     symbols = list(model.symbols)
     alpha = [Fraction(str(a)) for a in model.pseudo_counts.tolist()]
-    big_a = sum(alpha)
+    big_a = sum(alpha, Fraction(0))
     k = len(symbols)
     q = link.urn.distribution
     qv = [q[s] if s in q else 0.0 for s in symbols]
@@ -70,7 +70,8 @@ def learning_part(add: Callable[[str], None], para: Callable[[str], None], link:
         cost = -math.log2(p)
         total += cost
         add(
-            f"  ball {t + 1} {symbols[j]}: p̂ = ({frac(counts[j])} + {frac(alpha[j])}) / ({t} + {frac(big_a)}) "
+            f"  ball {t + 1} {symbols[j]}: p̂ = ({frac(counts[j])} + {frac(alpha[j])}) / "
+            f"({t} + {frac(big_a)}) "
             f"= {frac(p)}, −log2 p̂ = {fixed(cost)} bits"
         )
         counts[j] += 1
@@ -108,6 +109,7 @@ def learning_part(add: Callable[[str], None], para: Callable[[str], None], link:
     else:
         para(
             "The arithmetic coder adds at most Σ ε_t + 2 bits to Σ −log2 p̂_t(x_t), ε_t = −log2(1 − "
-            "T_t/((2^30 + 1)·f_t(x_t))) (about K/(2^30 ln 2) bits a ball on average), 2 bits at the end. The run also "
+            "T_t/((2^30 + 1)·f_t(x_t))) (about K/(2^30 ln 2) bits a ball on average), 2 bits at the end. "
+            "The run also "
             "tallies LZ78 on the same balls, a universal code that needs no model, for comparison."
         )

@@ -3,8 +3,10 @@
 >>> from sim.model.results import Learning
 >>> l = Learning("kt", "arithmetic", 0, ("a", "b"), (0.5, 0.5), 12.0, 0.001, 11.5, 9.0, 10.0, 2.0, 2.9,
 ...              0, 0, 14, 8)
->>> print(learning_lines(l, 8, 13)[0])
-ideal Σ −log2 p̂_t(x_t) = 12.000 bits (1.500000 per ball); best fixed model in hindsight n·H(empirical) = 10.000 (1.250000); regret 2.000 bits, bound 2.900 (KT prior)
+>>> print(learning_lines(l, 8, 13)[0].replace("; ", ";\n"))
+ideal Σ −log2 p̂_t(x_t) = 12.000 bits (1.500000 per ball);
+best fixed model in hindsight n·H(empirical) = 10.000 (1.250000);
+regret 2.000 bits, bound 2.900 (KT prior)
 """
 
 from __future__ import annotations
@@ -19,9 +21,12 @@ def learning_lines(learned: Learning, messages: int, bits: int) -> list[str]:
     """The running figures of an adaptive link, one sentence each (no verdicts: the checks judge)."""
     n = max(messages, 1)
     prior = {"kt": "KT prior", "laplace": "Laplace prior"}.get(learned.prior, "given pseudo-counts")
-    bound = f", bound {learned.regret_bound:,.3f}" if learned.regret_bound is not None else ", no bound for it"
+    bound = (
+        f", bound {learned.regret_bound:,.3f}" if learned.regret_bound is not None else ", no bound for it"
+    )
     out = [
-        f"ideal Σ −log2 p̂_t(x_t) = {learned.ideal_bits:,.3f} bits ({fixed(learned.ideal_bits / n, 6)} per ball); "
+        f"ideal Σ −log2 p̂_t(x_t) = {learned.ideal_bits:,.3f} bits "
+        f"({fixed(learned.ideal_bits / n, 6)} per ball); "
         f"best fixed model in hindsight n·H(empirical) = {learned.empirical_bits:,.3f} "
         f"({fixed(learned.empirical_bits / n, 6)}); regret {learned.regret:,.3f} bits{bound} ({prior})"
     ]
@@ -37,9 +42,14 @@ def learning_lines(learned: Learning, messages: int, bits: int) -> list[str]:
             "(the model then forgets its oldest balls)"
         )
     covered = learned.lz78_balls
-    scope = "the same balls" if covered == messages else f"the first {covered:,} balls (its dictionary stopped growing)"
+    scope = (
+        "the same balls"
+        if covered == messages
+        else f"the first {covered:,} balls (its dictionary stopped growing)"
+    )
     out.append(
-        f"LZ78 on {scope}: {learned.lz78_bits:,} bits, {fixed(learned.lz78_bits / max(covered, 1), 6)} per ball "
+        f"LZ78 on {scope}: {learned.lz78_bits:,} bits, "
+        f"{fixed(learned.lz78_bits / max(covered, 1), 6)} per ball "
         "(a universal code that needs no model, but learns far more slowly)"
     )
     return out

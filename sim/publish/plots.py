@@ -92,7 +92,15 @@ __all__ = [
 
 # -- all figures of a run -----------------------------------------------------
 FigureKind = Literal[
-    "convergence", "code", "budget", "distributions", "waits", "resync", "error_rates", "road", "training",
+    "convergence",
+    "code",
+    "budget",
+    "distributions",
+    "waits",
+    "resync",
+    "error_rates",
+    "road",
+    "training",
     "estimates",
 ]
 

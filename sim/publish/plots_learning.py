@@ -14,7 +14,15 @@ import numpy as np
 
 from sim.model.results import Learning, LinkResult
 from sim.publish.numbers import fixed
-from sim.publish.plots_style import _LINK_COLOURS, MAX_SHOWN, _figure, _label, _log_axis, _plain, symbol_colours
+from sim.publish.plots_style import (
+    _LINK_COLOURS,
+    MAX_SHOWN,
+    _figure,
+    _label,
+    _log_axis,
+    _plain,
+    symbol_colours,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     from matplotlib.figure import Figure

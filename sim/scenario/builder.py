@@ -445,7 +445,9 @@ class _Builder:
         missing = [c for c, n in urn.counts.items() if n > 0 and c not in colours]
         extra = [c for c in colours if c not in urn.counts]
         if missing:
-            self.p.add(path, f"code {spec.name!r} has no pseudo-count for {_names(missing)} of urn {urn.name!r}")
+            self.p.add(
+                path, f"code {spec.name!r} has no pseudo-count for {_names(missing)} of urn {urn.name!r}"
+            )
         if extra:
             self.p.add(
                 path,
@@ -664,6 +666,7 @@ class _Builder:
         # The code is checked against its urn even when another key of this link has a problem,
         # so `validate` reports every problem of the link at once.
         built: Any = None  # a kind built per link: (coding object, reference code, starting model)
+        code: Any
         if BAD in (urn, entry):
             code = BAD
         elif entry.spec.settings is not None:

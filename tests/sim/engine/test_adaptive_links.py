@@ -98,9 +98,11 @@ def test_given_pseudo_counts_name_the_colours_and_have_no_regret_bound():
 
 
 def test_a_box_drawn_without_replacement_still_meets_the_exact_bounds():
-    s = text("{type: adaptive, prior: kt}", 150).replace(
-        "code: learn}", "code: learn, replacement: false}"
-    ).replace(AUSTRALIA, "{blue: 13, red: 25, green: 50, yellow: 12}")
+    s = (
+        text("{type: adaptive, prior: kt}", 150)
+        .replace("code: learn}", "code: learn, replacement: false}")
+        .replace(AUSTRALIA, "{blue: 13, red: 25, green: 50, yellow: 12}")
+    )
     link = run(loads(s)).links[0]
     verdicts = {c.name: c.verdict for c in link.checks}
     assert verdicts["adaptive_bound"] == verdicts["regret_bound"] == "pass"
