@@ -128,3 +128,51 @@ def test_figures_and_explain_show_the_learning():
     worked = explain(s)
     assert "ball 1 green: p̂ = (0 + 1/2) / (0 + 2) = 1/4, −log2 p̂ = 2.0000 bits" in worked
     assert "is at most 18.653 bits whatever the balls (KT bound, K = 4)" in " ".join(worked.split())
+
+
+def test_no_false_fail_over_seeds_on_adaptive_links():
+    """A seeded subset of ``benchmarks/calibration.py --only adaptive`` (the full rows are in the README)."""
+    from tests.sim.model.test_calibration import cal
+
+    cases = [c for c in cal.adaptive_cases(full=False) if "(1,000)" in c.label]
+    rows = cal.calibrate(cases, range(1, 31))
+    assert {r.check for r in rows} >= {"bits_per_message", "adaptive_bound", "regret_bound", "lossless"}
+    assert [(r.case, r.check) for r in rows if r.fail] == []
+    assert all(r.inconclusive == 0 for r in rows)
+
+
+def test_the_checks_fail_a_run_that_is_wrong():
+    """Power, by hand: 1 % more bits than sent, or a regret above its bound, FAIL the checks."""
+    import dataclasses
+
+    from sim.model.theory import Measured, checks
+
+    s = loads(text("{type: adaptive, prior: kt}", 100_000))
+    result = run(s)
+    link, record = s.links[0], result.links[0]
+    assert record.learning is not None
+    measured = Measured.of(record)
+    verdicts = lambda m: {c.name: c.verdict for c in checks(link, record.theory, m)}  # noqa: E731
+    assert set(verdicts(measured).values()) == {"pass"}
+    inflated = verdicts(dataclasses.replace(measured, bits=int(record.bits * 1.01)))
+    assert inflated["bits_per_message"] == inflated["adaptive_bound"] == "fail"
+    learned = dataclasses.replace(record.learning, regret=record.learning.regret_bound + 0.5)
+    assert verdicts(dataclasses.replace(measured, learning=learned))["regret_bound"] == "fail"
+    rescaled = dataclasses.replace(record.learning, rescales=1)
+    assert verdicts(dataclasses.replace(measured, learning=rescaled))["regret_bound"] == "inconclusive"
+
+
+def test_settings_say_exactly_what_is_wrong_to_a_python_user():
+    from sim.model.kinds import Adaptive, SettingsError
+
+    with pytest.raises(SettingsError) as info:
+        Adaptive(prior={"counts": {"a": 0, "b": 1 / 3}}, coder="huffman", rebuild=-2)
+    assert [p[0] for p in info.value.problems] == [
+        ("prior", "counts", "a"),
+        ("prior", "counts", "b"),
+        ("rebuild",),
+    ]
+    assert "denominator at most 1024" in str(info.value)
+    assert Adaptive(prior={"counts": {"a": 0.125, "b": 3}}).dump() == {
+        "prior": {"counts": {"a": 0.125, "b": 3}}
+    }
