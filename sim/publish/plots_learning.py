@@ -8,7 +8,7 @@ record and returns a new Figure.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -41,6 +41,17 @@ def _learning(link: LinkResult) -> Learning:
     if link.learning is None:
         raise ValueError(f"'link' must be an adaptive link (got {link.code_type!r} link {link.name!r})")
     return link.learning
+
+
+def _balls_axes(ax: Any, ylabel: str, title: str, legend: str) -> None:
+    """A log axis of balls sent, the labels, a grid and the legend."""
+    ax.set_xscale("log")
+    _log_axis(ax.xaxis, "count")
+    ax.set_xlabel("balls sent")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.grid(True, which="major", alpha=0.3)
+    ax.legend(fontsize="small", loc=legend, framealpha=0.9)
 
 
 def _windows(n: np.ndarray) -> np.ndarray:
@@ -94,13 +105,7 @@ def training_curve(link: LinkResult) -> Figure:
         ax.axhline(start, color="grey", ls=":", lw=1.2, label=f"prior's H(q, α/A) = {fixed(start)}")
     top = max(start if math.isfinite(start) else h, h) + 0.6
     ax.set_ylim(max(0.0, h - 0.6), top)
-    ax.set_xscale("log")
-    _log_axis(ax.xaxis, "count")
-    ax.set_xlabel("balls sent")
-    ax.set_ylabel("bits per ball")
-    ax.set_title("The bill as a training curve")
-    ax.grid(True, which="major", alpha=0.3)
-    ax.legend(fontsize="small", loc="upper right", framealpha=0.9)
+    _balls_axes(ax, "bits per ball", "The bill as a training curve", "upper right")
     if pts.size:
         regret = np.asarray(learned.ideal) - np.asarray(learned.empirical)
         bx.plot(pts, regret, color=_LINK_COLOURS[0], lw=1.8, label="regret: ideal − n·H(empirical)")
@@ -108,13 +113,7 @@ def training_curve(link: LinkResult) -> Figure:
         if np.isfinite(bounds).any():
             name = {"kt": "KT", "laplace": "Laplace"}.get(learned.prior, "")
             bx.plot(pts, bounds, color="black", ls="--", lw=1.3, label=f"{name} bound (every sequence)")
-        bx.set_xscale("log")
-        _log_axis(bx.xaxis, "count")
-    bx.set_xlabel("balls sent")
-    bx.set_ylabel("bits")
-    bx.set_title("Cumulative regret and its bound")
-    bx.grid(True, which="major", alpha=0.3)
-    bx.legend(fontsize="small", loc="upper left", framealpha=0.9)
+    _balls_axes(bx, "bits", "Cumulative regret and its bound", "upper left")
     fig.suptitle(_label(f"Link '{link.name}': {learned.coder} coding learns urn '{link.source}'"))
     return fig
 
