@@ -48,7 +48,8 @@ __all__ = [
 ]
 
 #: LZ78 phrases the tally follows; past this the comparison covers the first balls only
-#: (about 10^7 balls of a four-colour box; the table takes 24 bytes per slot, two slots a phrase).
+#: (about 10^7 balls of a four-colour box). The table grows with the phrases, 16 bytes a slot,
+#: at least two slots a phrase: at most 32 MiB.
 LZ78_PHRASES = 1 << 20
 #: The coder's interval after a doubling holds more than 2^30 values (see ``docs/theory.md``).
 _R_MIN = float((1 << 30) + 1)
@@ -56,8 +57,10 @@ _R_MIN = float((1 << 30) + 1)
 # Checkpoint rows: ideal, ε, expected, variance (the first four running sums), then n·H(empirical).
 # Running sums: ideal cost, ε, expected cost, its variance, Σ q·log2 f, Σ q·(log2 f)², rescales seen.
 S_IDEAL, S_EPS, S_MEAN, S_VAR, S_QLF, S_QLF2, S_RESCALES = range(7)
-# LZ78 state: current trie node, phrases so far, balls covered, done (table full).
-L_NODE, L_PHRASES, L_BALLS, L_DONE = range(4)
+# LZ78 state: current trie node, phrases so far, balls covered, done (dictionary full), most phrases.
+L_NODE, L_PHRASES, L_BALLS, L_DONE, L_CAP = range(5)
+#: Fibonacci hashing: 2^64/φ as a signed 64-bit number (the product's top bits pick the slot).
+_GOLDEN = -7046029254386353131
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -75,19 +78,49 @@ def _q_logs(cum, q, sums):  # pragma: no cover
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _lz78_step(j, k, keys, vals, lz):  # pragma: no cover
+def _shift(size):  # pragma: no cover
+    """64 − b for a table of 2^b slots: how far the hash product shifts down."""
+    b = 0
+    while size > 1:
+        size >>= 1
+        b += 1
+    return 64 - b
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _slot(key, mask, shift):  # pragma: no cover
+    """The home slot of ``key``: the top bits of key·2^64/φ (Fibonacci hashing)."""
+    return ((key * _GOLDEN) >> shift) & mask
+
+
+@njit(cache=True, nogil=True)
+def _rehash(keys, vals, new_keys, new_vals):  # pragma: no cover
+    """Move every entry of the LZ78 table into a larger one."""
+    mask = new_keys.size - 1
+    shift = _shift(new_keys.size)
+    for i in range(keys.size):
+        key = keys[i]
+        if key != -1:
+            h = _slot(key, mask, shift)
+            while new_keys[h] != -1:
+                h = (h + 1) & mask
+            new_keys[h] = key
+            new_vals[h] = vals[i]
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _lz78_step(j, k, keys, vals, lz, mask, shift):  # pragma: no cover
     """Walk one symbol down the LZ78 trie (open addressing on node·k + j); a new pair ends a phrase."""
     if lz[L_DONE]:
         return
     key = lz[L_NODE] * k + j
-    mask = keys.size - 1
-    h = (key * 0x9E3779B97F4A7C15) & mask
+    h = _slot(key, mask, shift)
     while keys[h] != -1 and keys[h] != key:
         h = (h + 1) & mask
     if keys[h] == key:
         lz[L_NODE] = vals[h]
     else:
-        if lz[L_PHRASES] + 1 > (keys.size >> 1):
+        if lz[L_PHRASES] + 1 > lz[L_CAP]:
             lz[L_DONE] = 1
             return
         lz[L_PHRASES] += 1
@@ -99,10 +132,11 @@ def _lz78_step(j, k, keys, vals, lz):  # pragma: no cover
 
 @njit(cache=True, nogil=True)
 def learn_chunk(
-    sym, cum, model, every, lengths, codes, scratch, q, sums, counts, at, rows, keys, vals, lz, lz_rows
+    sym, cum, model, every, lengths, codes, scratch, q, sums, counts, at, rows, lf
 ):  # pragma: no cover
-    """Tally one chunk (see the module docstring); row i of ``rows`` and ``lz_rows`` is written after ball
-    ``at[i]`` of the chunk. ``every`` is 0 for the arithmetic coder, else m of the adaptive Huffman code."""
+    """Tally one chunk (see the module docstring); row i of ``rows`` is written after ball ``at[i]`` of
+    the chunk. ``every`` is 0 for the arithmetic coder, else m of the adaptive Huffman code. ``lf``
+    holds log2 f(x) of the current counts (one changes per ball, all of them after a rescale)."""
     last = cum.size - 1
     r = 0
     for i in range(sym.size):
@@ -110,7 +144,7 @@ def learn_chunk(
         total = float(cum[last])
         f = float(cum[s + 1] - cum[s])
         lt = math.log2(total)
-        sums[S_IDEAL] += lt - math.log2(f)
+        sums[S_IDEAL] += lt - lf[s]
         sums[S_EPS] -= math.log2(1.0 - total / (_R_MIN * f))
         if every == 0:
             mean = lt - sums[S_QLF]
@@ -130,19 +164,20 @@ def learn_chunk(
             sums[S_MEAN] += sums[S_QLF]
             sums[S_VAR] += sums[S_QLF2]
         before = model[M_RESCALES]
-        old = f
+        lo = lf[s]
         _advance(cum, model, s)
-        if every == 0:
-            if model[M_RESCALES] != before:
+        if model[M_RESCALES] != before:
+            for x in range(last):
+                lf[x] = math.log2(cum[x + 1] - cum[x])
+            if every == 0:
                 _q_logs(cum, q, sums)
-            elif q[s] > 0.0:
-                new = float(cum[s + 1] - cum[s])
-                ln, lo = math.log2(new), math.log2(old)
+        else:
+            ln = math.log2(cum[s + 1] - cum[s])
+            lf[s] = ln
+            if every == 0 and q[s] > 0.0:
                 sums[S_QLF] += q[s] * (ln - lo)
                 sums[S_QLF2] += q[s] * (ln * ln - lo * lo)
         counts[s] += 1
-        if keys.size:
-            _lz78_step(s, last, keys, vals, lz)
         while r < at.size and at[r] == i:
             for c in range(4):
                 rows[r, c] = sums[c]
@@ -154,9 +189,24 @@ def learn_chunk(
                 if counts[x] > 0:
                     emp += counts[x] * math.log2(seen / counts[x])
             rows[r, 4] = emp
+            r += 1
+
+
+@njit(cache=True, nogil=True)
+def lz78_chunk(sym, start, k, keys, vals, lz, at, lz_rows, r):  # pragma: no cover
+    """Parse ``sym[start:]`` with LZ78, writing row r, r + 1, … of ``lz_rows`` after ball ``at[r]``, …;
+    stop early when the table is half full. Return (the ball to resume at, the next row)."""
+    mask = keys.size - 1
+    shift = _shift(keys.size)
+    for i in range(start, sym.size):
+        if not lz[L_DONE] and 2 * (lz[L_PHRASES] + 1) > keys.size and lz[L_PHRASES] < lz[L_CAP]:
+            return i, r
+        _lz78_step(sym[i], k, keys, vals, lz, mask, shift)
+        while r < at.size and at[r] == i:
             lz_rows[r, 0] = lz[L_PHRASES] + (1 if lz[L_NODE] != 0 else 0)
             lz_rows[r, 1] = lz[L_BALLS]
             r += 1
+    return sym.size, r
 
 
 @njit(cache=True, nogil=True)
@@ -214,16 +264,15 @@ class LearningTally:
         if self.every == 0:
             _q_logs(self.cum, self.q, self.sums)
         self.counts = np.zeros(k, dtype=np.int64)
+        self.lf = np.log2(np.diff(self.cum).astype(np.float64))
         self.points = np.asarray(points, dtype=np.int64)
         self.rows = np.full((self.points.size, 5), np.nan)
         self.lz_rows = np.zeros((self.points.size, 2), dtype=np.int64)
         self.snapshots = snapshot_points(self.points)
         self.snapshot_counts = np.zeros((self.snapshots.size, k), dtype=np.int64)
-        phrases = min(LZ78_PHRASES, max(int(balls), 1))
-        slots = 1 << max(4, (2 * phrases - 1).bit_length())
-        self.keys = np.full(slots, -1, dtype=np.int64)
-        self.vals = np.zeros(slots, dtype=np.int64)
-        self.lz = np.zeros(4, dtype=np.int64)
+        self.keys = np.full(16, -1, dtype=np.int64)
+        self.vals = np.zeros(16, dtype=np.int64)
+        self.lz = np.array([0, 0, 0, 0, LZ78_PHRASES], dtype=np.int64)
         self.balls = 0
         self.rebuilds = 0
 
@@ -240,8 +289,13 @@ class LearningTally:
         seen = int(self.model[M_SEEN])
         learn_chunk(
             sym, self.cum, self.model, self.every, self.lengths, self.codes, self.scratch, self.q, self.sums,
-            self.counts, at, rows, self.keys, self.vals, self.lz, lz_rows,
+            self.counts, at, rows, self.lf,
         )  # fmt: skip
+        i = r = 0
+        while i < n:  # LZ78 on the same balls, growing its table whenever it is half full
+            i, r = lz78_chunk(sym, i, self.counts.size, self.keys, self.vals, self.lz, at, lz_rows, r)
+            if i < n:
+                self._grow()
         self.rows[lo:hi] = rows
         self.lz_rows[lo:hi] = lz_rows
         if self.every:
@@ -251,6 +305,13 @@ class LearningTally:
                 sym[int(self.snapshots[j] - n0) :], minlength=self.counts.size
             )
         self.balls += n
+
+    def _grow(self) -> None:
+        """Double the LZ78 table (it stays at most half full)."""
+        slots = 2 * self.keys.size
+        keys, vals = np.full(slots, -1, dtype=np.int64), np.zeros(slots, dtype=np.int64)
+        _rehash(self.keys, self.vals, keys, vals)
+        self.keys, self.vals = keys, vals
 
     @property
     def rescales(self) -> int:
