@@ -406,14 +406,33 @@ def _bits_check(link: Link, theory: Theory, m: Measured) -> Check:
     )
 
 
+def _largest_step(link: Link, learned: Learning, n: int) -> float:
+    """b: no ball's cost differs from its expected cost by more (bits).
+
+    Arithmetic: both lie in [0, log2(T/f)] ≤ log2((n − 1 + A)/α_min) while the counts are the
+    Dirichlet estimator's, ≤ the precision (log2 2^precision / 1) after a rescale. Adaptive
+    Huffman: a codeword over K colours has 1 … K − 1 bits.
+    """
+    k = len(learned.symbols)
+    if learned.coder == "huffman":
+        return float(max(k - 2, 1))
+    if learned.rescales:
+        model = getattr(link.stream, "precision", 24)
+        return float(model)
+    alpha = learned.pseudo_counts
+    return math.log2(max(n - 1 + sum(alpha), 1.0) / min(alpha)) if k > 1 else 0.0
+
+
 def _learning_bits_check(link: Link, m: Measured, learned: Learning) -> Check:
     """An adaptive link's bits against what theory expects of each ball *given the balls before it*.
 
     Ball t costs c_t = −log2 p̂_t(x_t) (arithmetic; the coder adds between 0 and ε_t, and 2 bits at
     the end) or l_t(x_t) (adaptive Huffman). Given the past, x_t is drawn from q, so c_t has mean
     μ_t = H(q, p̂_t) (or Σ q·l_t) and variance σ_t², whatever the model has learned: Σ (c_t − μ_t)
-    is a martingale with variance Σ σ_t², and the normal approximation judges it (martingale
-    central limit theorem). The coder's overhead is allowed on top.
+    is a martingale with predictable variation V = Σ σ_t² and steps of at most b. Freedman's
+    inequality, P(|Σ (c_t − μ_t)| ≥ t, V ≤ v) ≤ 2 exp(−t²/(2(v + b·t/3))), judges it at the run's V
+    (Bernstein's form for a martingale: a rare colour's long cost does not fool it, as it fooled
+    the normal approximation at 100 balls). The coder's overhead is allowed on top.
     """
     name = "bits_per_message"
     n = m.messages
@@ -423,12 +442,15 @@ def _learning_bits_check(link: Link, m: Measured, learned: Learning) -> Check:
     se = math.sqrt(learned.expected_variance) / n
     arithmetic = learned.coder == "arithmetic"
     over = (learned.epsilon_bits + 2) / n if arithmetic else 0.0
-    low, high = expected - Z_ALPHA * se, expected + Z_ALPHA * se + over
+    step = _largest_step(link, learned, n)
+    allowed = bernstein_threshold(1, learned.expected_variance, step, ALPHA) / n
+    low, high = expected - allowed, expected + allowed + over
     what = "H(q, p̂_t)" if arithmetic else "Σ_x q(x)·l_t(x)"
     detail = (
         f"measured {mean:.6f} vs Σ_t {what}/n = {expected:.6f} bits per ball, the cost expected of "
         f"each ball given the balls before it: difference {mean - expected:+.6f}; standard error "
-        f"√(Σ_t σ_t²)/n = {se:.6g}; allowed {low:.6f} … {high:.6f} (z = {Z_ALPHA:.3f}"
+        f"√(Σ_t σ_t²)/n = {se:.6g}; allowed {low:.6f} … {high:.6f} (Freedman's inequality, steps of "
+        f"at most {step:.3g} bits"
         + (f", plus the coder's Σ ε_t + 2 = {learned.epsilon_bits + 2:.4f} bits)" if arithmetic else ")")
     )
     if n < MIN_NORMAL:
