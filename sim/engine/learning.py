@@ -256,7 +256,7 @@ class LearningTally:
         self.every = coder.every if isinstance(coder, AdaptiveHuffman) else 0
         self.cum, self.model = ak._model_arrays(model)
         k = self.cum.size - 1
-        self.q = np.ascontiguousarray(q, dtype=np.float64)
+        self.q = np.array(q, dtype=np.float64)  # its own copy
         self.lengths = np.zeros(k, dtype=np.int64)
         self.codes = np.zeros(k, dtype=np.int64)
         self.scratch = np.zeros((2, max(2 * k - 1, 1)), dtype=np.int64)

@@ -3,9 +3,10 @@
 >>> from sim.model.results import Learning
 >>> l = Learning("kt", "arithmetic", 0, ("a", "b"), (0.5, 0.5), 12.0, 0.001, 11.5, 9.0, 10.0, 2.0, 2.9,
 ...              0, 0, 14, 8)
->>> print(learning_lines(l, 8, 13)[0].replace("; ", ";\n"))
-ideal Σ −log2 p̂_t(x_t) = 12.000 bits (1.500000 per ball);
-best fixed model in hindsight n·H(empirical) = 10.000 (1.250000);
+>>> for part in learning_lines(l, 8, 13)[0].split("; "):
+...     print(part)
+ideal Σ −log2 p̂_t(x_t) = 12.000 bits (1.500000 per ball)
+best fixed model in hindsight n·H(empirical) = 10.000 (1.250000)
 regret 2.000 bits, bound 2.900 (KT prior)
 """
 
