@@ -37,6 +37,7 @@ from coding import (
     TunstallCode,
     arithmetic,
     block,
+    dirichlet_regret_bound,
     entropy,
     fano,
     fixed_length,
@@ -523,14 +524,15 @@ def _adaptive_per_ball(obj: AdaptiveModel | AdaptiveHuffman, q: Distribution) ->
 
 
 def _adaptive_regret_bound(obj: AdaptiveModel | AdaptiveHuffman, n: int) -> float | None:
-    """KT's or Laplace's bound on the regret of any n balls (None for other pseudo-counts)."""
-    alpha = set(_adaptive_model(obj).pseudo_counts.tolist())
+    """KT's or Laplace's bound on the regret of any n balls; for other pseudo-counts, all at least ½,
+    KT's plus the price of their total (None when one is below ½)."""
+    alpha = _adaptive_model(obj).pseudo_counts.tolist()
     k = len(obj.symbols)
-    if alpha == {0.5}:
+    if set(alpha) == {0.5}:
         return kt_regret_bound(n, k) if k >= 2 else 0.0
-    if alpha == {1.0}:
+    if set(alpha) == {1.0}:
         return laplace_regret_bound(n, k)
-    return None
+    return dirichlet_regret_bound(n, alpha)
 
 
 def _explain_adaptive(urn: str, counts: Mapping[str, float]) -> str:

@@ -488,12 +488,11 @@ def _learning_checks(link: Link, m: Measured) -> list[Check]:
     if bound is None:
         return out
     name, regret = "regret_bound", learned.regret
-    label = {"kt": "KT", "laplace": "Laplace"}.get(learned.prior, learned.prior)
-    formula = (
-        "(K − 1)/2 · log2(n + K/2) + log2(√(2π)/Γ(K/2)) + 1/(12 (n + K/2) ln 2)"
-        if learned.prior == "kt"
-        else "log2 C(n + K − 1, K − 1)"
-    )
+    label = {"kt": "KT", "laplace": "Laplace"}.get(learned.prior, "Dirichlet (every α ≥ ½)")
+    formula = {
+        "kt": "(K − 1)/2 · log2(n + K/2) + log2(√(2π)/Γ(K/2)) + 1/(12 (n + K/2) ln 2)",
+        "laplace": "log2 C(n + K − 1, K − 1)",
+    }.get(learned.prior, "KT's + log2[Γ(n + A)Γ(K/2)/(Γ(A)Γ(n + K/2))]")
     detail = (
         f"regret Σ −log2 p̂_t(x_t) − n·H(empirical) = {ideal:,.3f} − {learned.empirical_bits:,.3f} = "
         f"{regret:.3f} bits; {label} bound {formula} = {bound:.3f} (K = {len(learned.symbols)}, "

@@ -43,6 +43,12 @@ def expected_redundancy(q: list[float], alpha: list[float], n: int) -> float | N
     return nats / math.log(2)
 
 
+def _bound_name(alpha: list[Fraction]) -> str:
+    if set(alpha) == {Fraction(1, 2)}:
+        return "KT"
+    return "Laplace" if set(alpha) == {Fraction(1)} else "KT's plus the price of Σα (every α ≥ ½)"
+
+
 def learning_part(add: Callable[[str], None], para: Callable[[str], None], link: Link, messages: int) -> None:
     """Worked figures for an adaptive ``link`` (nothing for any other kind)."""
     obj = link.stream
@@ -89,7 +95,7 @@ def learning_part(add: Callable[[str], None], para: Callable[[str], None], link:
         para(
             f"Over this run's n = {messages:,} balls the regret against the best fixed model in hindsight, "
             f"Σ −log2 p̂_t(x_t) − n·H(empirical), is at most {fixed(bound, 3)} bits whatever the balls "
-            f"({'KT' if alpha[0] == Fraction(1, 2) else 'Laplace'} bound, K = {k})."
+            f"({_bound_name(alpha)} bound, K = {k})."
         )
     redundancy = expected_redundancy(qv, [float(a) for a in alpha], messages)
     if redundancy is not None:

@@ -111,7 +111,7 @@ def training_curve(link: LinkResult) -> Figure:
         bx.plot(pts, regret, color=_LINK_COLOURS[0], lw=1.8, label="regret: ideal − n·H(empirical)")
         bounds = np.asarray(learned.regret_bounds, dtype=float)
         if np.isfinite(bounds).any():
-            name = {"kt": "KT", "laplace": "Laplace"}.get(learned.prior, "")
+            name = {"kt": "KT", "laplace": "Laplace"}.get(learned.prior, "Dirichlet (α ≥ ½)")
             bx.plot(pts, bounds, color="black", ls="--", lw=1.3, label=f"{name} bound (every sequence)")
     _balls_axes(bx, "bits", "Cumulative regret and its bound", "upper left")
     fig.suptitle(_label(f"Link '{link.name}': {learned.coder} coding learns urn '{link.source}'"))

@@ -7,7 +7,13 @@ import math
 
 import pytest
 
-from coding import empirical_code_length, kt_regret_bound, laplace_regret_bound, mixture_code_length
+from coding import (
+    dirichlet_regret_bound,
+    empirical_code_length,
+    kt_regret_bound,
+    laplace_regret_bound,
+    mixture_code_length,
+)
 from sim.engine.simulation import run
 from sim.model.results import RunResult
 from sim.scenario.loader import loads
@@ -86,15 +92,19 @@ def test_adaptive_huffman_is_lossless_and_pays_its_whole_bits(rebuild):
     assert abs(link.bits_per_message - 1.75) < 0.03
 
 
-def test_given_pseudo_counts_name_the_colours_and_have_no_regret_bound():
+def test_given_pseudo_counts_name_the_colours_and_get_a_bound_when_all_are_at_least_a_half():
     code = "{type: adaptive, prior: {counts: {blue: 1.5, red: 2.5, green: 5, yellow: 1}}}"
     link = run(loads(text(code, 5_000))).links[0]
     learned = link.learning
-    assert learned is not None and learned.prior == "counts" and learned.regret_bound is None
+    assert learned is not None and learned.prior == "counts"
+    assert learned.regret_bound == pytest.approx(dirichlet_regret_bound(5_000, [1.5, 2.5, 5, 1]))
     assert learned.pseudo_counts == (1.5, 2.5, 5.0, 1.0)
-    names = {c.name for c in link.checks}
-    assert "adaptive_bound" in names and "regret_bound" not in names
+    assert {c.name for c in link.checks} >= {"adaptive_bound", "regret_bound"}
     assert all(c.verdict == "pass" for c in link.checks)
+    small = "{type: adaptive, prior: {counts: {blue: 0.25, red: 2.5, green: 5, yellow: 1}}}"
+    link = run(loads(text(small, 5_000))).links[0]
+    assert link.learning is not None and link.learning.regret_bound is None
+    assert "regret_bound" not in {c.name for c in link.checks}
 
 
 def test_a_box_drawn_without_replacement_still_meets_the_exact_bounds():
