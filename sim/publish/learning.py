@@ -22,9 +22,9 @@ def learning_lines(learned: Learning, messages: int, bits: int) -> list[str]:
     """The running figures of an adaptive link, one sentence each (no verdicts: the checks judge)."""
     n = max(messages, 1)
     prior = {"kt": "KT prior", "laplace": "Laplace prior"}.get(learned.prior, "given pseudo-counts")
-    bound = (
-        f", bound {learned.regret_bound:,.3f}" if learned.regret_bound is not None else ", no bound for it"
-    )
+    bound = ", no bound (a pseudo-count below ½)"
+    if learned.regret_bound is not None:
+        bound = f", bound {learned.regret_bound:,.3f}"
     out = [
         f"ideal Σ −log2 p̂_t(x_t) = {learned.ideal_bits:,.3f} bits "
         f"({fixed(learned.ideal_bits / n, 6)} per ball); "
