@@ -23,6 +23,8 @@ __all__ = ["expected_redundancy", "learning_part"]
 
 #: Balls in the worked example.
 EXAMPLE_BALLS = 4
+#: Pseudo-counts listed (a larger alphabet says how many more).
+SHOWN = 8
 
 
 def expected_redundancy(q: list[float], alpha: list[float], n: int) -> float | None:
@@ -62,9 +64,11 @@ def learning_part(add: Callable[[str], None], para: Callable[[str], None], link:
     q = link.urn.distribution
     qv = [q[s] if s in q else 0.0 for s in symbols]
     prior = [float(a / big_a) for a in alpha]
+    shown = min(k, SHOWN)
+    more = f", … ({k - shown:_} more)" if k > shown else ""
     para(
-        f"Both ends start from the pseudo-counts α = ({', '.join(frac(a) for a in alpha)}) for "
-        f"({', '.join(symbols)}), A = Σα = {frac(big_a)}, and code ball t with "
+        f"Both ends start from the pseudo-counts α = ({', '.join(frac(a) for a in alpha[:shown])}{more}) "
+        f"for ({', '.join(symbols[:shown])}{more}), A = Σα = {frac(big_a)}, and code ball t with "
         "p̂_t(x) = (n_t(x) + α(x)) / (t + A), then count it. Worked on the urn's likeliest colours:"
     )
     order = sorted(range(k), key=lambda i: -qv[i])
