@@ -32,7 +32,8 @@ def identical(a: object, b: object, path: str = "result") -> list[str]:
     if type(a) is not type(b):
         return [f"{path}: {type(a).__name__} vs {type(b).__name__}"]
     if dataclasses.is_dataclass(a):
-        return [d for f in dataclasses.fields(a) for d in identical(getattr(a, f.name), getattr(b, f.name), f"{path}.{f.name}")]  # fmt: skip
+        pairs = [(getattr(a, f.name), getattr(b, f.name), f"{path}.{f.name}") for f in dataclasses.fields(a)]
+        return [d for x, y, where in pairs for d in identical(x, y, where)]
     if isinstance(a, dict):
         assert isinstance(b, dict)
         if list(a) != list(b):
@@ -245,9 +246,8 @@ def _alive(pid: int) -> bool:
 def test_a_signal_during_a_parallel_run_writes_nothing_and_leaves_no_process(tmp_path, sig):
     out = tmp_path / "out"
     argv = [sys.executable, "-m", "sim", "run", "shared_office", "--jobs", "2", "--messages", "1e9"]
-    proc = subprocess.Popen(
-        [*argv, "--quiet", "--out", str(out)], stderr=subprocess.PIPE, text=True, cwd=ROOT, start_new_session=True
-    )  # fmt: skip
+    argv += ["--quiet", "--out", str(out)]
+    proc = subprocess.Popen(argv, stderr=subprocess.PIPE, text=True, cwd=ROOT, start_new_session=True)
     try:
         deadline = time.monotonic() + 60
         # multiprocessing's resource tracker, the fork server and two workers
