@@ -64,7 +64,7 @@ MIN_WORK = 20_000_000
 #: Seconds between a worker's progress reports at most.
 REPORT_EVERY = 0.1
 #: Modules the forkserver imports once, so each worker starts with them loaded.
-PRELOAD = ["sim.engine.simulation"]
+PRELOAD = ["sim.engine.preload"]
 
 Jobs = int | Literal["auto"]
 

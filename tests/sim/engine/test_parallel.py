@@ -191,7 +191,7 @@ def test_interrupting_the_parent_stops_every_worker():
 
 
 def test_tasks_are_handed_out_as_workers_come_free_and_results_keep_their_order():
-    values, used = parallel.run_in_processes(ticks, [(0.3,), (0.0,), (0.0,), (0.0,)], 2)
+    values, used = parallel.run_in_processes(ticks, [(1.0,), (0.0,), (0.0,), (0.0,)], 2)
     assert used.processes == 3 and len(set(values)) == 2  # four tasks, two worker processes
     assert values[1] == values[2] == values[3] != values[0]  # the quick ones queued behind one worker
 
