@@ -105,8 +105,9 @@ def compare(sc, messages: int, rounds: int, with_cli: bool, with_control: bool) 
                 seconds, used = timed(sc, messages, jobs)
                 times[str(jobs)].append(seconds)
                 memory[jobs].append(used.peak_rss)
+                peaks = "/".join(mib(p) for p in used.peak_rss)
                 print(f"  round {r + 1}: jobs={jobs} {seconds:7.2f} s  {total / seconds / 1e6:6.1f} M msg/s  "
-                      f"peak RSS MiB {'/'.join(mib(p) for p in used.peak_rss)}  (load {load()})", flush=True)  # fmt: skip
+                      f"peak RSS MiB {peaks}  (load {load()})", flush=True)  # fmt: skip
             if with_cli:
                 for jobs in (1, 2):
                     seconds = cli(messages, jobs, out)
