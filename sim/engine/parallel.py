@@ -133,7 +133,7 @@ def dumps(obj: object) -> bytes:
     pickler = pickle.Pickler(buf, protocol=pickle.HIGHEST_PROTOCOL)
     table = copyreg.dispatch_table.copy()
     table[MappingProxyType] = lambda m: (_proxy, (dict(m),))
-    pickler.dispatch_table = table  # type: ignore[assignment]  # typeshed lacks the attribute
+    pickler.dispatch_table = table
     pickler.dump(obj)
     return buf.getvalue()
 
