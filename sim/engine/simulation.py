@@ -252,6 +252,7 @@ def run(
     theory: Callable[[Link], Theory] = link_theory,
     extend: Hook | None = None,
     jobs: Jobs = 1,
+    on_workers: Callable[[Workers], None] | None = None,
 ) -> RunResult:
     """Simulate every link of ``scenario`` for ``messages`` messages (default: the scenario's).
 
@@ -272,26 +273,10 @@ def run(
     worker processes, with the same numbers as in one (see
     :mod:`sim.engine.parallel`); ``"auto"`` takes one per core for long runs
     of several such parts. A run with ``extend`` is always one process (a
-    hook may tie links together).
+    hook may tie links together). ``on_workers``, if given, is called once
+    with the processes the run used and the peak memory of each
+    (``benchmarks/parallel.py``).
     """
-    return run_measured(
-        scenario, messages=messages, seed=seed, chunk=chunk, progress=progress,
-        theory=theory, extend=extend, jobs=jobs,
-    )[0]  # fmt: skip
-
-
-def run_measured(
-    scenario: Scenario,
-    *,
-    messages: int | None = None,
-    seed: int | None = None,
-    chunk: int = DEFAULT_CHUNK,
-    progress: Callable[[int], None] | None = None,
-    theory: Callable[[Link], Theory] = link_theory,
-    extend: Hook | None = None,
-    jobs: Jobs = 1,
-) -> tuple[RunResult, Workers]:
-    """:func:`run`, and the processes it used with the peak memory of each."""
     n = scenario.messages if messages is None else int(messages)
     s = scenario.seed if seed is None else int(seed)
     if n < 1:
@@ -321,7 +306,9 @@ def run_measured(
         values, used = parallel.run_in_processes(_simulate, tasks, workers, progress)
         by_index = {i: r for part, rs in zip(parts, values) for i, r in zip(part, rs)}
         results = [by_index[i] for i in range(len(links))]
-    result = RunResult(
+    if on_workers is not None:
+        on_workers(used)
+    return RunResult(
         scenario=scenario.name,
         seed=s,
         messages=n,
@@ -329,7 +316,6 @@ def run_measured(
         links=tuple(results),
         description=scenario.description,
     )
-    return result, used
 
 
 def _simulate(

@@ -101,8 +101,10 @@ def test_a_bad_jobs_value_is_refused_by_name(jobs):
 )
 def test_worker_processes_give_bit_for_bit_the_one_process_results(name, messages):
     sc = loader.load(name)
-    one, used_one = engine.run_measured(sc, messages=messages, seed=7)
-    two, used_two = engine.run_measured(sc, messages=messages, seed=7, jobs=2)
+    used: list[parallel.Workers] = []
+    one = engine.run(sc, messages=messages, seed=7, on_workers=used.append)
+    two = engine.run(sc, messages=messages, seed=7, jobs=2, on_workers=used.append)
+    used_one, used_two = used
     assert used_one.processes == 1 and used_two.processes == 3  # the parent and two workers
     assert len(used_two.peak_rss) == 3 and min(used_two.peak_rss) > 10 * 2**20
     assert identical(one, two) == []
@@ -111,8 +113,9 @@ def test_worker_processes_give_bit_for_bit_the_one_process_results(name, message
 def test_more_jobs_than_parts_and_a_small_chunk_still_give_the_same_numbers():
     sc = loader.load("india_to_australia")
     one = engine.run(sc, messages=3000, seed=3, chunk=97)
-    many, used = engine.run_measured(sc, messages=3000, seed=3, chunk=97, jobs=8)
-    assert used.processes == 5  # four links: four workers and the parent
+    used: list[parallel.Workers] = []
+    many = engine.run(sc, messages=3000, seed=3, chunk=97, jobs=8, on_workers=used.append)
+    assert used[0].processes == 5  # four links: four workers and the parent
     assert identical(one, many) == []
 
 
@@ -125,13 +128,15 @@ def test_progress_from_the_workers_adds_up_to_every_message():
 
 def test_a_hook_keeps_the_run_in_one_process():
     routes = []
-    result, used = engine.run_measured(
+    used: list[parallel.Workers] = []
+    result = engine.run(
         loader.load("india_to_australia"),
         messages=300,
         jobs=4,
         extend=lambda env, route: routes.append(route),
+        on_workers=used.append,
     )
-    assert used.processes == 1 and len(routes) == 4 and len(result.links) == 4
+    assert used[0].processes == 1 and len(routes) == 4 and len(result.links) == 4
 
 
 # -- errors and interruptions -----------------------------------------------------------------------
