@@ -109,17 +109,17 @@ def cores() -> int:
 def choose_jobs(jobs: Jobs, parts: int, work: int) -> int:
     """How many processes to use for ``parts`` independent parts and ``work`` messages in all.
 
-    A number is taken as given (at most one per part). ``"auto"``: one per
-    core and part, but one when there is a single part, fewer than
-    :data:`MIN_WORK` messages, or this process may not start processes of
-    its own (a daemonic worker, e.g. of a sweep).
+    A number is taken as given, but never more than one per part.
+    ``"auto"``: one per core and part, but one when there is a single part or
+    fewer than :data:`MIN_WORK` messages. Always one in a process that may
+    not start processes of its own (a daemonic worker, e.g. of a sweep).
     """
-    if jobs == "auto":
-        if work < MIN_WORK or multiprocessing.current_process().daemon:
-            return 1
-        return max(1, min(cores(), parts))
-    if isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1:
+    if isinstance(jobs, bool) or not (jobs == "auto" or (isinstance(jobs, int) and jobs >= 1)):
         raise ValueError(f"'jobs' must be a whole number of at least 1 or 'auto' (got {jobs!r})")
+    if multiprocessing.current_process().daemon:
+        return 1
+    if jobs == "auto":
+        return 1 if work < MIN_WORK else max(1, min(cores(), parts))
     return max(1, min(jobs, parts))
 
 

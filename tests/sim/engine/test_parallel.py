@@ -77,7 +77,7 @@ def test_auto_uses_one_process_unless_the_run_is_long_and_has_several_parts(monk
     assert parallel.choose_jobs("auto", 4, big) == min(parallel.cores(), 4)
     assert parallel.choose_jobs(3, 2, 1) == 2 and parallel.choose_jobs(1, 4, big) == 1
     monkeypatch.setattr(multiprocessing.current_process(), "daemon", True)  # e.g. a sweep's worker
-    assert parallel.choose_jobs("auto", 4, big) == 1
+    assert parallel.choose_jobs("auto", 4, big) == 1 and parallel.choose_jobs(4, 4, big) == 1
 
 
 @pytest.mark.parametrize("jobs", [0, -1, True, 2.0, "two"])
