@@ -151,6 +151,8 @@ class Unpicklable(Exception):
 def fails(what: str, *, progress) -> None:
     if what == "value":
         raise ValueError("'baud' must be positive (got -5)")
+    if what == "oserror":
+        raise FileNotFoundError(2, "No such file or directory", "/nowhere/cache")
     if what == "unpicklable":
         raise Unpicklable("odd", 1)
     if what == "killed":
@@ -172,6 +174,12 @@ def test_a_workers_error_is_raised_again_with_its_type_and_message_and_no_worker
         parallel.run_in_processes(fails, [("slow",), ("value",)], 2)
     assert "Traceback" in str(info.value.__cause__) and "fails" in str(info.value.__cause__)
     assert multiprocessing.active_children() == []  # the slow one was stopped, not waited for
+
+
+def test_an_os_error_keeps_what_the_cli_prints_of_it():
+    with pytest.raises(FileNotFoundError) as info:
+        parallel.run_in_processes(fails, [("oserror",)], 1)
+    assert (info.value.filename, info.value.strerror) == ("/nowhere/cache", "No such file or directory")
 
 
 def test_an_error_that_cannot_travel_arrives_as_its_type_and_message():
