@@ -32,7 +32,6 @@ import io
 import multiprocessing
 import os
 import pickle
-import resource
 import signal
 import sys
 import time
@@ -139,9 +138,13 @@ def dumps(obj: object) -> bytes:
 
 
 def peak_rss() -> int:
-    """This process's peak resident memory so far, in bytes (Linux reports KiB, macOS bytes)."""
+    """This process's peak resident memory so far, in bytes (0 where the platform cannot say)."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return 0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return int(peak) if sys.platform == "darwin" else int(peak) * 1024
+    return int(peak) if sys.platform == "darwin" else int(peak) * 1024  # macOS: bytes; Linux: KiB
 
 
 def _context() -> Any:
