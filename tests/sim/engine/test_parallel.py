@@ -285,3 +285,14 @@ def test_a_signal_during_a_parallel_run_writes_nothing_and_leaves_no_process(tmp
     while any(_alive(p) for p in below) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert [p for p in below if _alive(p)] == []
+
+
+def test_the_fork_server_loads_only_kernel_modules_in_use():
+    import types
+
+    from sim.engine import kernels, preload
+
+    kernels.warm_up()  # every kernel of the module now has a fresh cache entry
+    assert preload.in_use(kernels)
+    assert not preload.in_use(types.ModuleType("no_kernels"))
+    assert "sim.engine.preload" in parallel.PRELOAD
