@@ -57,9 +57,11 @@ __all__ = [
     "run_in_processes",
 ]
 
-#: Below this many messages in all (links x messages), ``auto`` runs in one process: starting the
-#: workers costs about as much as simulating that many (``benchmarks/parallel.py``).
-MIN_WORK = 20_000_000
+#: Below this many messages in all (links x messages), ``auto`` runs in one process. From the
+#: command line two workers add about half a second (the fork server's start included); at
+#: 10^8 messages the fastest bundled scenario (India, ~110 M messages per core-second) breaks
+#: even on 2 cores, slower ones (the shared office, ~15 M) gain seconds (``benchmarks/parallel.py``).
+MIN_WORK = 100_000_000
 #: Seconds between a worker's progress reports at most.
 REPORT_EVERY = 0.1
 #: Modules the forkserver imports once, so each worker starts with them loaded.
