@@ -27,6 +27,7 @@ import math
 from dataclasses import dataclass
 
 __all__ = [
+    "ADAPTIVE_COLOURS",
     "BALLS",
     "BAUD",
     "CHUNK",
@@ -46,6 +47,9 @@ __all__ = [
     "NAME_CHARS",
     "NUMBER_CHARS",
     "PRIORITY",
+    "PSEUDO_COUNT",
+    "REBUILD",
+    "REBUILD_WORK",
     "SWEEP_TASKS",
     "RATE",
     "Range",
@@ -57,6 +61,7 @@ __all__ = [
     "YAML_DEPTH",
     "YAML_NODES",
     "integer_rule",
+    "listing",
     "markdown_table",
     "number_rule",
     "number_text",
@@ -123,6 +128,14 @@ PRIORITY = 1_000_000
 #: An inline model's probabilities (a code's ``for: {probabilities: ...}``) must sum to 1
 #: within this; they are then divided by their sum, so the code sees an exact distribution.
 MODEL_SUM_TOLERANCE = 1e-6
+#: Colours an adaptive code learns (each ball updates cumulative counts over every colour).
+ADAPTIVE_COLOURS = 4096
+#: An adaptive code's given pseudo-counts (``prior: {counts: ...}``): each positive, at most this.
+PSEUDO_COUNT = Range(1e-3, 1e6)
+#: ``rebuild`` of an adaptive Huffman code (balls between rebuilds).
+REBUILD = 10**9
+#: A rebuild of an adaptive Huffman code over K colours takes about K² steps: K²/rebuild may not pass this.
+REBUILD_WORK = 2**14
 #: Tasks (points × replications) in one sweep.
 SWEEP_TASKS = 10**7
 #: Messages in flight across all links at once: with many links, each link's chunk is cut
@@ -191,6 +204,12 @@ LIMITS: tuple[tuple[str, str, str], ...] = (
         f"sum within {MODEL_SUM_TOLERANCE:g} of 1",
         "each probability 0 to 1; logits finite; `temperature` positive and finite",
     ),
+    (
+        "adaptive code `{type: adaptive}`",
+        f"at most {number_text(ADAPTIVE_COLOURS)} colours; `rebuild` 1 to {number_text(REBUILD)}",
+        f"pseudo-counts {PSEUDO_COUNT.text()} (denominator at most 1024); an adaptive Huffman code over "
+        f"K colours needs K²/rebuild ≤ {number_text(REBUILD_WORK)} (each rebuild takes about K² steps)",
+    ),
     ("sweep tasks", number_text(SWEEP_TASKS), "points × replications in one sweep file"),
     ("`baud`", BAUD.text("bits/s"), "queueing formulas stay finite"),
     ("`latency`", LATENCY.text("s"), ""),
@@ -205,6 +224,33 @@ def markdown_table() -> str:
     rows = ["| input | limit | note |", "|---|---|---|"]
     rows += [f"| {what} | {limit} | {why} |" for what, limit, why in LIMITS]
     return "\n".join(rows)
+
+
+# -- what the text output shows in full ------------------------------------------------------
+#: Per-colour tables (``explain``'s urn and code tables, and the sums it writes out term by
+#: term) show every row up to this many colours; past it, the first :data:`HEAD_ROWS` and the
+#: last :data:`TAIL_ROWS`, a line saying how many were left out, and where to find them all
+#: (``summary.json`` of a run keeps every colour).
+SHOWN_ROWS = 100
+HEAD_ROWS = 20
+TAIL_ROWS = 5
+#: Terms of a written-out sum shown before and after the "… N more terms …" marker.
+HEAD_TERMS = 8
+TAIL_TERMS = 2
+#: Names listed in running text (colours with no balls, …): all of them up to
+#: :data:`SHOWN_ROWS`, past it the first this many and "and N more".
+SHOWN_NAMES = 10
+
+
+def listing(names: list[str]) -> str:
+    """``a, b, c``; past :data:`SHOWN_ROWS` names, the first :data:`SHOWN_NAMES` and ``and N more``.
+
+    >>> listing(["a", "b"]), listing([f"c{i}" for i in range(101)])
+    ('a, b', 'c0, c1, c2, c3, c4, c5, c6, c7, c8, c9 and 91 more')
+    """
+    if len(names) <= SHOWN_ROWS:
+        return ", ".join(names)
+    return f"{', '.join(names[:SHOWN_NAMES])} and {len(names) - SHOWN_NAMES:,} more"
 
 
 # -- the model records (sim/model/records.py): what a Python caller is held to ---------------------
