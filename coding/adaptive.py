@@ -127,7 +127,7 @@ class AdaptiveModel:
     >>> bits = kt.encode(msg); kt.decode(bits, 5) == msg
     True
     >>> bits, round(kt.cost(msg), 4), len(bits) <= kt.bound(msg)
-    ('10010001101', 10.585, True)
+    ('1001000111', 10.585, True)
     """
 
     __slots__ = (
