@@ -455,7 +455,7 @@ def _stream_checks(link: Link, theory: Theory, m: Measured) -> list[Check]:
             _judge(
                 f"{link.code_type}_sequence_bound",
                 m.bits <= most + 1e-9 * most,
-                f"{m.bits:,} bits sent ≤ Σ (−log2 p̂(x_i) + ε(x_i)) + 2 = {most:,.3f} over this run's "
+                f"{m.bits:,} bits sent ≤ Σ (−log2 p̂(x_i) + ε(x_i)) + 1 = {most:,.3f} over this run's "
                 f"{m.messages:,} balls",
                 0.0,
             )
@@ -714,5 +714,5 @@ def road(
     ac = arithmetic(p)
     if all(ac.model[s] > 0 for s in q.symbols if q[s] > 0):
         cost = cross_entropy(*_on_union(q, ac.model)) + ac.precision_loss(q)
-        steps.append(RoadStep("arithmetic", cost, "rounding p, ε; +2 bits a run"))
+        steps.append(RoadStep("arithmetic", cost, "rounding p, ε; ≤ 1 bit a run"))
     return steps
