@@ -538,27 +538,86 @@ def split_blocks(code: BlockCode, blocks: np.ndarray) -> np.ndarray:
 
 
 @njit(cache=True, nogil=True)
-def tunstall_encode(sym, child, leaf, n, m, state, words, marks):  # pragma: no cover
+def tunstall_encode(sym, child, root, k, b, n, m, state, words, marks):  # pragma: no cover
     """Walk the parse tree; at each leaf append its m-bit codeword. ``state`` = (node,). Returns bits.
 
-    ``marks`` (as long as ``sym``, or empty) receives the bit count after each symbol."""
+    ``child[node·n + s]`` is the next internal node, or −1 − j when the step
+    completes dictionary word j (leaves are not stored: one table lookup per
+    symbol). From the root, ``root`` (when not empty) takes k symbols at once,
+    keyed by their b-bit digits: −1 − (j·32 + L) when word j ends after L ≤ k
+    of them, else the internal node they reach; so a word costs one or two
+    lookups instead of one per symbol. ``marks`` (as long as ``sym``, or
+    empty) receives the bit count after each symbol."""
     node = state[0]
     acc = np.uint64(0)
     used = 0
     w = 0
     nbits = 0
-    for i in range(sym.size):
-        node = child[node * n + sym[i]]
-        j = leaf[node]
-        if j >= 0:
-            w, acc, used = _put(words, w, acc, used, np.uint64(j), m)
+    size = sym.size
+    fast = root.size > 0
+    i = 0
+    while i < size:
+        if fast and node == 0 and i + k <= size:
+            key = 0
+            for t in range(k):
+                key = (key << b) | sym[i + t]
+            e = np.int64(root[key])
+            if e < 0:
+                e = -1 - e
+                step = e & 31
+                w, acc, used = _put(words, w, acc, used, np.uint64(e >> 5), m)
+                if marks.size:
+                    for t in range(i, i + step - 1):
+                        marks[t] = nbits
+                    marks[i + step - 1] = nbits + m
+                nbits += m
+                i += step
+                continue
+            node = e
+            if marks.size:
+                for t in range(i, i + k):
+                    marks[t] = nbits
+            i += k
+            continue
+        nxt = np.int64(child[node * n + sym[i]])
+        if nxt < 0:
+            w, acc, used = _put(words, w, acc, used, np.uint64(-1 - nxt), m)
             nbits += m
             node = 0
+        else:
+            node = nxt
         if marks.size:
             marks[i] = nbits
+        i += 1
     _close(words, w, acc, used)
     state[0] = node
     return nbits
+
+
+#: Table bits of the Tunstall encoder's root lookup (16 384 int32 entries: 64 kB, beside the tree).
+_ROOT_BITS = 14
+
+
+def _tunstall_root(child: np.ndarray, n: int) -> tuple[np.ndarray, int, int]:
+    """(root table, k, b): the walk from the root over every k-symbol string (b bits per symbol)."""
+    b = max(1, (n - 1).bit_length())
+    k = _ROOT_BITS // b
+    if k < 2:
+        return np.zeros(0, dtype=np.int32), 0, b
+    digits = np.arange(1 << (b * k), dtype=np.int64)
+    node = np.zeros(digits.size, dtype=np.int64)
+    out = np.zeros(digits.size, dtype=np.int64)
+    open_ = np.ones(digits.size, dtype=bool)
+    for t in range(k):
+        s = (digits >> (b * (k - 1 - t))) & ((1 << b) - 1)
+        open_ &= s < n  # keys with a digit outside the alphabet are never looked up
+        nxt = np.where(open_, child[node * n + np.minimum(s, n - 1)], 0)
+        ends = open_ & (nxt < 0)
+        out[ends] = -1 - ((-1 - nxt[ends]) * 32 + t + 1)
+        open_ &= ~ends
+        node = np.where(open_, nxt, node)
+    out[open_] = node[open_]
+    return out.astype(np.int32), k, b
 
 
 @njit(cache=True, nogil=True)
@@ -593,10 +652,11 @@ def tunstall_decode(words, nbits, m, starts, flat, out, limit, state):  # pragma
                 continue
         if acc >= nwords:
             return -pos
-        for t in range(starts[acc], starts[acc + 1]):
-            if count < limit:
-                out[count] = flat[t]
-                count += 1
+        a = np.int64(starts[acc])
+        b = min(np.int64(starts[acc + 1]), a + limit - count)
+        for t in range(a, b):
+            out[count] = flat[t]
+            count += 1
         acc = 0
         have = 0
     state[0] = acc
@@ -604,33 +664,37 @@ def tunstall_decode(words, nbits, m, starts, flat, out, limit, state):  # pragma
     return count
 
 
-def _tunstall_tables(code: TunstallCode) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(child, leaf, starts, flat): the parse tree (node 0 the root) and the words' symbols."""
+def _tunstall_tables(code: TunstallCode) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(child, starts, flat): the parse tree's steps and the words' symbols, in the smallest dtypes.
+
+    Internal nodes are numbered from 0 (the root); ``child[node·n + s]`` is an
+    internal node or −1 − j for dictionary word j. The tables of a 16-bit code
+    (about 22 000 internal nodes and 600 000 symbols for four colours) then
+    fit in the cache.
+    """
     index = {s: i for i, s in enumerate(code.source.symbols)}
     n = len(index)
-    nodes: dict[tuple[str, ...], int] = {(): 0}
+    inner: dict[tuple[str, ...], int] = {(): 0}
     for v in code.internal[1:]:
-        nodes[v] = len(nodes)
-    for w in code.words:
-        nodes[w] = len(nodes)
-    child = np.full(len(nodes) * n, -1, dtype=np.int64)
-    for string, node in nodes.items():
+        inner[v] = len(inner)
+    child = np.zeros(len(inner) * n, dtype=np.int32)
+    for string, node in inner.items():
         if string:
-            child[nodes[string[:-1]] * n + index[string[-1]]] = node
-    leaf = np.full(len(nodes), -1, dtype=np.int64)
+            child[inner[string[:-1]] * n + index[string[-1]]] = node
     for j, w in enumerate(code.words):
-        leaf[nodes[w]] = j
-    starts = np.cumsum([0] + [len(w) for w in code.words]).astype(np.int64)
-    flat = np.array([index[s] for w in code.words for s in w], dtype=np.int64)
-    return child, leaf, starts, flat
+        child[inner[w[:-1]] * n + index[w[-1]]] = -1 - j
+    starts = np.cumsum([0] + [len(w) for w in code.words]).astype(np.int32)
+    flat = np.array([index[s] for w in code.words for s in w], dtype=np.uint8 if n <= 256 else np.int32)
+    return child, starts, flat
 
 
 class TunstallEncoder:
     """Symbol-index chunks in, packed m-bit codewords out; ``finish()`` completes a partial word."""
 
     def __init__(self, code: TunstallCode) -> None:
-        self.child, self.leaf, _, _ = _tunstall_tables(code)
+        self.child, _, _ = _tunstall_tables(code)
         self.n = len(code.source)
+        self.root, self.k, self.b = _tunstall_root(self.child, self.n)
         self.m = code.bits
         self.state = np.zeros(1, dtype=np.int64)
         self.bits = 0
@@ -646,7 +710,9 @@ class TunstallEncoder:
     def _encode(self, sym: np.ndarray, marks: np.ndarray) -> tuple[np.ndarray, int, np.ndarray]:
         sym = np.ascontiguousarray(sym, dtype=np.int64)
         words = np.empty(sym.size * self.m // 64 + 2, dtype=np.uint64)
-        nbits = int(tunstall_encode(sym, self.child, self.leaf, self.n, self.m, self.state, words, marks))
+        nbits = int(
+            tunstall_encode(sym, self.child, self.root, self.k, self.b, self.n, self.m, self.state, words, marks)
+        )
         self.bits += nbits
         return words, nbits, marks
 
@@ -654,8 +720,8 @@ class TunstallEncoder:
         node = int(self.state[0])
         if node == 0:
             return np.zeros(1, dtype=np.uint64), 0
-        tail = []
-        while self.leaf[node] < 0:
+        tail = [0]
+        while self.child[node * self.n] >= 0:
             node = int(self.child[node * self.n])
             tail.append(0)
         return self.encode(np.array(tail, dtype=np.int64))
@@ -665,8 +731,9 @@ class TunstallDecoder:
     """Packed m-bit codewords in, symbol indices out (the first ``count`` symbols)."""
 
     def __init__(self, code: TunstallCode, count: int) -> None:
-        _, _, self.starts, self.flat = _tunstall_tables(code)
+        _, self.starts, self.flat = _tunstall_tables(code)
         self.m = code.bits
+        self.longest = int(np.diff(self.starts).max())
         self.count = int(count)
         self.decoded = 0
         self.offset = 0
@@ -674,9 +741,8 @@ class TunstallDecoder:
 
     def feed(self, words: np.ndarray, nbits: int) -> np.ndarray:
         left = self.count - self.decoded
-        longest = int(np.diff(self.starts).max())
         words_done = (nbits + int(self.state[1])) // self.m  # with the carried partial codeword
-        out = np.empty(min(left, words_done * longest), dtype=np.int64)
+        out = np.empty(min(left, words_done * self.longest), dtype=np.int64)
         n = int(tunstall_decode(words, nbits, self.m, self.starts, self.flat, out, out.size, self.state))
         if n < 0:
             raise DecodeError("codeword outside the dictionary", self.offset - 1 - n)
