@@ -711,7 +711,9 @@ class TunstallEncoder:
         sym = np.ascontiguousarray(sym, dtype=np.int64)
         words = np.empty(sym.size * self.m // 64 + 2, dtype=np.uint64)
         nbits = int(
-            tunstall_encode(sym, self.child, self.root, self.k, self.b, self.n, self.m, self.state, words, marks)
+            tunstall_encode(
+                sym, self.child, self.root, self.k, self.b, self.n, self.m, self.state, words, marks
+            )
         )
         self.bits += nbits
         return words, nbits, marks
