@@ -102,7 +102,7 @@ _NO_MODEL = np.zeros(0, dtype=np.int64)
 
 @njit(cache=True, nogil=True, inline="always")
 def _split(rng, shift, total):  # pragma: no cover
-    """(q, r) with range = q·T + r: a shift for a static model (T = 2^shift), a division for a learning one."""
+    """(q, r) with range = q·T + r: a shift for a static model (T = 2^shift), else a division."""
     if shift >= 0:
         q = rng >> np.uint64(shift)
         return q, rng - (q << np.uint64(shift))
@@ -168,7 +168,7 @@ def _unsent(low, rng, sent):  # pragma: no cover
 
 @njit(cache=True, nogil=True, inline="always")
 def _send_settled(low, rng, sent, words, w, acc, used):  # pragma: no cover
-    """Send every settled bit: the held bits, then the window's shared top bits. Returns (sent, w, acc, used)."""
+    """Send every settled bit: the held ones, then the top bits the window shares; (sent, w, acc, used)."""
     if _carries(low, rng):
         return sent, w, acc, used
     if sent < 0:  # the held 0 1…1 did not carry: it is settled as it is

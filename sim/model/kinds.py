@@ -213,9 +213,9 @@ def _explain_arithmetic(urn: str, counts: Mapping[str, float]) -> str:
         f"Arithmetic coding narrows an interval by each ball's probability as {urn} gives it (rounded "
         "to integer frequencies), sending bits as soon as they are settled: a ball x costs −log2 p̂(x) "
         "bits plus a tiny precision loss, so a whole stream costs at most Σ −log2 p̂(x_i) + ε + 1 bits "
-        "(the 1 is what the closing flush may add, counted on the last message). Per ball this is H(q, p̂): the cross "
-        "entropy is the price itself, not only a bound. Telegram boundaries cost nothing: the receiver "
-        "decodes each ball as soon as the bits so far decide it."
+        "(the 1 is what the closing flush may add, counted on the last message). Per ball this is "
+        "H(q, p̂): the cross entropy is the price itself, not only a bound. Telegram boundaries cost "
+        "nothing: the receiver decodes each ball as soon as the bits so far decide it."
     )
 
 
