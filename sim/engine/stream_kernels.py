@@ -314,6 +314,8 @@ def range_decode(words, nbits, cum, shift, model, state, out, limit):  # pragma:
     ended = state[R_ENDED]
     last = cum.size - 1
     learning = model.size > 0
+    small = shift >= 0 and last <= 8
+    cuts = np.zeros(cum.size, dtype=np.uint64)  # cuts[j] = ⌊R·C_j/T⌋ of the current range (small models)
     pos = 0
     count = 0
     while count < limit:
@@ -323,15 +325,28 @@ def range_decode(words, nbits, cum, shift, model, state, out, limit):  # pragma:
         total = np.uint64(cum[last])
         q, r = _split(rng, shift, total)
         offset = value - low
-        s = _symbol_at(offset, q, r, cum, shift, total)
+        if small:  # every cut at once (independent products), the symbol by counting, its share by index
+            s = 0
+            for j in range(1, last):
+                c = _cut(q, r, cum[j], shift, total)
+                cuts[j] = c
+                s += c <= offset
+            cuts[last] = rng
+        else:
+            s = _symbol_at(offset, q, r, cum, shift, total)
         if known < STATE_BITS:
             if _symbol_at(offset + (_ALL >> np.uint64(known)), q, r, cum, shift, total) != s:
                 break
         out[count] = s
         count += 1
-        lo = _cut(q, r, cum[s], shift, total)
+        if small:
+            lo = cuts[s]
+            hi = cuts[s + 1]
+        else:
+            lo = _cut(q, r, cum[s], shift, total)
+            hi = _cut(q, r, cum[s + 1], shift, total)
         low += lo
-        rng = _cut(q, r, cum[s + 1], shift, total) - lo
+        rng = hi - lo
         if rng < _FLOOR:
             low <<= _UW
             rng <<= _UW
