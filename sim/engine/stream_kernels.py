@@ -636,18 +636,22 @@ def _tunstall_root(child: np.ndarray, n: int) -> tuple[np.ndarray, int, int]:
 
 
 @njit(cache=True, nogil=True)
-def tunstall_decode(words, nbits, m, starts, flat, out, limit, state):  # pragma: no cover
+def tunstall_decode(words, nbits, m, packed, b, starts, flat, out, limit, state):  # pragma: no cover
     """Read m-bit codewords (a partial one is carried in ``state`` = (bits, count)); spell their words.
 
     Takes every bit; writes at most ``limit`` symbols to ``out`` (the rest are the padding
     of the stream's last word) and returns how many; ``-1 − pos`` on a codeword outside
-    the dictionary.
+    the dictionary. ``packed[j]`` holds word j's length (6 bits) and its symbols as b-bit
+    digits, first symbol lowest, so one lookup spells it; a word too long for 58 bits has
+    length 0 there and is read from ``flat[starts[j]:starts[j + 1]]``.
     """
     acc = state[0]
     have = state[1]
     count = 0
     nwords = starts.size - 1
     mask = np.uint64((1 << m) - 1)
+    ub = np.uint64(b)
+    digit = np.uint64((1 << b) - 1)
     pos = 0
     while pos < nbits:
         if have == 0 and pos + m <= nbits:  # a whole codeword at once (the common case)
@@ -667,11 +671,20 @@ def tunstall_decode(words, nbits, m, starts, flat, out, limit, state):  # pragma
                 continue
         if acc >= nwords:
             return -pos
-        a = np.int64(starts[acc])
-        b = min(np.int64(starts[acc + 1]), a + limit - count)
-        for t in range(a, b):
-            out[count] = flat[t]
-            count += 1
+        e = packed[acc]
+        length = np.int64(e & np.uint64(63))
+        if length > 0 and count + length <= limit:
+            x = e >> np.uint64(6)
+            for t in range(length):
+                out[count + t] = np.int64(x & digit)
+                x >>= ub
+            count += length
+        else:
+            a = np.int64(starts[acc])
+            end = min(np.int64(starts[acc + 1]), a + limit - count)
+            for t in range(a, end):
+                out[count] = flat[t]
+                count += 1
         acc = 0
         have = 0
     state[0] = acc
@@ -701,6 +714,21 @@ def _tunstall_tables(code: TunstallCode) -> tuple[np.ndarray, np.ndarray, np.nda
     starts = np.cumsum([0] + [len(w) for w in code.words]).astype(np.int32)
     flat = np.array([index[s] for w in code.words for s in w], dtype=np.uint8 if n <= 256 else np.int32)
     return child, starts, flat
+
+
+def _tunstall_packed(starts: np.ndarray, flat: np.ndarray, n: int) -> tuple[np.ndarray, int]:
+    """(packed, b): each word's length and b-bit symbol digits in one uint64 (length 0: too long)."""
+    b = max(1, (n - 1).bit_length())
+    fits = (58 // b) if b <= 58 else 0
+    packed = np.zeros(starts.size - 1, dtype=np.uint64)
+    for j in range(starts.size - 1):
+        a, z = int(starts[j]), int(starts[j + 1])
+        if z - a <= min(fits, 63):
+            x = 0
+            for t, s in enumerate(flat[a:z].tolist()):
+                x |= s << (b * t)
+            packed[j] = (x << 6) | (z - a)
+    return packed, b
 
 
 class TunstallEncoder:
@@ -749,6 +777,7 @@ class TunstallDecoder:
 
     def __init__(self, code: TunstallCode, count: int) -> None:
         _, self.starts, self.flat = _tunstall_tables(code)
+        self.packed, self.b = _tunstall_packed(self.starts, self.flat, len(code.source))
         self.m = code.bits
         self.longest = int(np.diff(self.starts).max())
         self.count = int(count)
@@ -760,7 +789,11 @@ class TunstallDecoder:
         left = self.count - self.decoded
         words_done = (nbits + int(self.state[1])) // self.m  # with the carried partial codeword
         out = np.empty(min(left, words_done * self.longest), dtype=np.int64)
-        n = int(tunstall_decode(words, nbits, self.m, self.starts, self.flat, out, out.size, self.state))
+        n = int(
+            tunstall_decode(
+                words, nbits, self.m, self.packed, self.b, self.starts, self.flat, out, out.size, self.state
+            )
+        )
         if n < 0:
             raise DecodeError("codeword outside the dictionary", self.offset - 1 - n)
         self.offset += nbits
