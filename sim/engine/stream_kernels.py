@@ -101,26 +101,53 @@ _NO_MODEL = np.zeros(0, dtype=np.int64)
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _split(rng, shift, total):  # pragma: no cover
-    """(q, r) with range = q·T + r: a shift for a static model (T = 2^shift), else a division."""
+def _split(rng, shift, total, inv):  # pragma: no cover
+    """(q, r) with range = q·T + r: a shift for a static model (T = 2^shift).
+
+    For a learning model, q from the float product range·(1/T) (``inv``),
+    corrected by the exact remainder: off by a unit or two only, and never a
+    64-bit division (slow) once T ≥ 4096.
+    """
     if shift >= 0:
         q = rng >> np.uint64(shift)
         return q, rng - (q << np.uint64(shift))
-    q = rng // total
-    return q, rng - q * total
+    if total < np.uint64(4096):
+        q = rng // total
+        return q, rng - q * total
+    e = np.int64(float(rng) * inv)  # ≤ 2^52: within two units of q
+    t = np.int64(total)
+    rem = np.int64(rng - np.uint64(e) * total)
+    for _ in range(2):  # branch-free corrections: the estimate's error is random, a branch mispredicts
+        down = np.int64(rem < 0)
+        e -= down
+        rem += down * t
+        up = np.int64(rem >= t)
+        e += up
+        rem -= up * t
+    return np.uint64(e), np.uint64(rem)
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _cut(q, r, c, shift, total):  # pragma: no cover
-    """⌊range·c/T⌋ exactly, as q·c + ⌊r·c/T⌋ (r·c < 2^60: no overflow)."""
+def _cut(q, r, c, shift, total, inv):  # pragma: no cover
+    """⌊range·c/T⌋ exactly, as q·c + ⌊r·c/T⌋ (r·c < T² ≤ 2^60: no overflow).
+
+    For a learning model ⌊r·c/T⌋ < T ≤ 2^30 comes from the float product
+    r·c·(1/T) (``inv``), off by at most one from rounding and corrected with
+    one integer multiply: no division.
+    """
     c = np.uint64(c)
     if shift >= 0:
         return q * c + ((r * c) >> np.uint64(shift))
-    return q * c + (r * c) // total
+    x = np.int64(r * c)
+    t = np.int64(total)
+    e = np.int64(float(x) * inv)
+    rem = x - e * t
+    e += np.int64(rem >= t) - np.int64(rem < 0)
+    return q * c + np.uint64(e)
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _symbol_at(offset, q, r, cum, shift, total):  # pragma: no cover
+def _symbol_at(offset, q, r, cum, shift, total, inv):  # pragma: no cover
     """The last symbol s with ⌊range·C_s/T⌋ ≤ ``offset``: the share that holds it.
 
     No division when the model is static: a branch-free count for up to 8
@@ -130,17 +157,50 @@ def _symbol_at(offset, q, r, cum, shift, total):  # pragma: no cover
     if shift >= 0 and n <= 8:
         s = 0
         for j in range(1, n):
-            s += _cut(q, r, cum[j], shift, total) <= offset
+            s += _cut(q, r, cum[j], shift, total, inv) <= offset
         return s
     lo = 0
     hi = n - 1
     while lo < hi:
         mid = (lo + hi + 1) >> 1
-        if _cut(q, r, cum[mid], shift, total) <= offset:
+        if _cut(q, r, cum[mid], shift, total, inv) <= offset:
             lo = mid
         else:
             hi = mid - 1
     return lo
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _share_of(offset, q, r, rng, cum, total, inv):  # pragma: no cover
+    """(s, lo, hi) for a learning model: the symbol whose share [lo, hi) holds ``offset``.
+
+    A binary search with exact cuts would divide at every probe; instead a float
+    estimate of the cumulative count offset·T/R picks the symbol by integer
+    search on ``cum``, and exact cuts confirm it (stepping to a neighbour when
+    the estimate fell on the other side of a boundary).
+    """
+    n = cum.size - 1
+    est = np.int64(float(offset) * float(total) / float(rng)) if rng > _U0 else np.int64(0)
+    est = min(max(est, 0), np.int64(total) - 1)
+    lo_i = 0
+    hi_i = n - 1
+    while lo_i < hi_i:
+        mid = (lo_i + hi_i + 1) >> 1
+        if cum[mid] <= est:
+            lo_i = mid
+        else:
+            hi_i = mid - 1
+    s = lo_i
+    lo = _cut(q, r, cum[s], -1, total, inv)
+    while s > 0 and offset < lo:
+        s -= 1
+        lo = _cut(q, r, cum[s], -1, total, inv)
+    hi = _cut(q, r, cum[s + 1], -1, total, inv)
+    while s < n - 1 and offset >= hi:
+        s += 1
+        lo = hi
+        hi = _cut(q, r, cum[s + 1], -1, total, inv)
+    return s, lo, hi
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -235,9 +295,10 @@ def range_encode(sym, cum, shift, model, state, words, marks):  # pragma: no cov
         if s < 0 or s >= last or cum[s + 1] == cum[s]:
             return -1 - i
         total = np.uint64(cum[last])
-        q, r = _split(rng, shift, total)
-        lo = _cut(q, r, cum[s], shift, total)
-        hi = _cut(q, r, cum[s + 1], shift, total)
+        inv = 1.0 / float(total) if learning else 0.0
+        q, r = _split(rng, shift, total, inv)
+        lo = _cut(q, r, cum[s], shift, total, inv)
+        hi = _cut(q, r, cum[s + 1], shift, total, inv)
         new = low + lo
         if new < low:  # a carry: the held 0 1…1 becomes 1 0…0
             w, acc, used = _put_run(words, w, acc, used, 1, -sent - 1)
@@ -323,28 +384,33 @@ def range_decode(words, nbits, cum, shift, model, state, out, limit):  # pragma:
         if ended:
             known = STATE_BITS
         total = np.uint64(cum[last])
-        q, r = _split(rng, shift, total)
+        inv = 1.0 / float(total) if learning else 0.0
+        q, r = _split(rng, shift, total, inv)
         offset = value - low
-        if small:  # every cut at once (independent products), the symbol by counting, its share by index
+        if learning:
+            s, lo, hi = _share_of(offset, q, r, rng, cum, total, inv)
+        elif small:  # every cut at once (independent products), the symbol by counting, its share by index
             s = 0
             for j in range(1, last):
-                c = _cut(q, r, cum[j], shift, total)
+                c = _cut(q, r, cum[j], shift, total, inv)
                 cuts[j] = c
                 s += c <= offset
             cuts[last] = rng
-        else:
-            s = _symbol_at(offset, q, r, cum, shift, total)
-        if known < STATE_BITS:
-            if _symbol_at(offset + (_ALL >> np.uint64(known)), q, r, cum, shift, total) != s:
-                break
-        out[count] = s
-        count += 1
-        if small:
             lo = cuts[s]
             hi = cuts[s + 1]
         else:
-            lo = _cut(q, r, cum[s], shift, total)
-            hi = _cut(q, r, cum[s + 1], shift, total)
+            s = _symbol_at(offset, q, r, cum, shift, total, inv)
+            lo = _cut(q, r, cum[s], shift, total, inv)
+            hi = _cut(q, r, cum[s + 1], shift, total, inv)
+        if known < STATE_BITS:
+            top = offset + (_ALL >> np.uint64(known))
+            if learning:
+                if top >= hi or top < offset:  # the block reaches past the share (or wraps: no data)
+                    break
+            elif _symbol_at(top, q, r, cum, shift, total, inv) != s:
+                break
+        out[count] = s
+        count += 1
         low += lo
         rng = hi - lo
         if rng < _FLOOR:

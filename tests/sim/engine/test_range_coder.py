@@ -165,3 +165,24 @@ def test_compressed_size_agrees_with_constriction_on_random_models(k):
     other.encode(seq.astype(np.int32), constriction.stream.model.Categorical(p, perfect=False))
     theirs = other.get_compressed().size * 32
     assert abs(enc.bits - theirs) <= 1e-3 * theirs + 64
+
+
+@pytest.mark.parametrize(
+    ("prior", "precision"), [("kt", 30), ({"a": 0.001, "b": 0.5, "c": 7.25}, 30), ("kt", 13)]
+)
+def test_learning_model_cuts_are_exact_at_large_totals(prior, precision):
+    # The learning kernel cuts ⌊R·C/T⌋ without dividing (float estimates, corrected exactly) once
+    # T ≥ 4096; it must still give the pure coder's bits, here with totals up to ~10^7 and, at
+    # precision 13, with rescales.
+    rng = np.random.default_rng(3)
+    names = ["a", "b", "c"]
+    seq = rng.choice(3, size=6000, p=[0.02, 0.3, 0.68]).astype(np.int64)
+    m = AdaptiveModel(names, prior, precision=precision)
+    enc = ak.AdaptiveArithmeticEncoder(m)
+    chunks = [enc.encode(p) for p in pieces(seq, rng, 20)] + [enc.finish()]
+    bits = np.concatenate([to_bits(w, n) for w, n in chunks])
+    assert "".join(map(str, bits)) == m.encode([names[i] for i in seq])
+    assert (enc.rescales > 0) == (precision == 13)
+    dec = ak.AdaptiveArithmeticDecoder(m, seq.size)
+    got = [dec.feed(*from_bits(p)) for p in pieces(bits, rng, 40)] + [dec.finish()]
+    assert np.array_equal(np.concatenate(got), seq)
