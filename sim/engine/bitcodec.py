@@ -20,8 +20,9 @@ class Encoder:
     ``points`` are the message counts at which the running bit totals are
     recorded (the convergence trace); ``tally`` (one
     :data:`sim.engine.kernels.TALLY` record) holds bits, squared lengths, messages
-    and the next checkpoint. A symbol the code lacks (a colour with
-    no balls) gets an empty codeword: it is never drawn.
+    and the next checkpoint; ``colour_counts`` the symbols encoded, per
+    symbol. A symbol the code lacks (a colour with no balls) gets an empty
+    codeword: it is never drawn.
     """
 
     def __init__(self, code: Code, symbols: tuple[str, ...], points: np.ndarray) -> None:
@@ -36,13 +37,14 @@ class Encoder:
         self.point_sums = np.zeros(self.points.size, dtype=np.int64)
         self.point_squares = np.zeros(self.points.size, dtype=np.int64)
         self.tally = np.zeros(1, dtype=kernels.TALLY)
+        self.colour_counts = np.zeros(len(symbols), dtype=np.int64)
 
     def encode(self, symbols: np.ndarray) -> tuple[np.ndarray, int]:
         """The packed words of a chunk (with one padding word) and its bit count."""
         words = np.empty((symbols.size * self.max_length) // 64 + 2, dtype=np.uint64)
         nbits = kernels.encode_chunk(
             symbols, self.values, self.lengths, words, self.tally,
-            self.points, self.point_sums, self.point_squares,
+            self.points, self.point_sums, self.point_squares, self.colour_counts,
         )  # fmt: skip
         return words, int(nbits)
 
@@ -71,6 +73,8 @@ class Decoder:
         self.tables = kernels.DecodeTables(code)
         # Sent messages are given as indices that to_code maps to code symbols.
         self.to_code = np.arange(len(code), dtype=np.int64) if to_code is None else to_code
+        same = np.array_equal(self.to_code, np.arange(len(code)))
+        self._map = _NOTHING if same else self.to_code  # empty: the kernel compares directly
         self._carry_words = np.zeros(1, dtype=np.uint64)
         self._carry_bits = 0
         self._awaiting = _NOTHING
@@ -97,7 +101,7 @@ class Decoder:
             sent = np.concatenate((self._awaiting, sent))
         t, r = self.tables, self._result
         kernels.decode_chunk(
-            words, nbits, t.prim_sym, t.prim_len, t.multi, t.tree, t.width, sent, self.to_code, r
+            words, nbits, t.prim_sym, t.prim_len, t.multi, t.tree, t.width, sent, self._map, r
         )
         done, consumed, bad, error = r.tolist()
         if error >= 0:

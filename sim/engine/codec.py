@@ -384,13 +384,8 @@ class SequenceDecoder:
 class SymbolLinkEncoder(Encoder):
     """A symbol code's :class:`bitcodec.Encoder` behind the :class:`LinkEncoder` interface."""
 
-    def __init__(self, code: Code, symbols: tuple[str, ...], points: np.ndarray) -> None:
-        super().__init__(code, symbols, points)
-        self.colour_counts = np.zeros(len(symbols), dtype=np.int64)
-
     def chunk(self, symbols: np.ndarray, last: bool) -> Encoded:
-        self.colour_counts += np.bincount(symbols, minlength=self.colour_counts.size)
-        words, nbits = self.encode(symbols)
+        words, nbits = self.encode(symbols)  # counts the colours too
         return Encoded(words, nbits, symbols, self.lengths)
 
     @property

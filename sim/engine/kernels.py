@@ -11,10 +11,12 @@ results are bit-for-bit independent of the chunk size.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
-from numba import njit
+from numba import njit, types
+from numba.extending import intrinsic
 
 from coding import Code
 
@@ -73,34 +75,39 @@ def draw_without_replacement(u, left, out):  # pragma: no cover
 
 
 @njit(cache=True, nogil=True)
-def encode_chunk(sym, vals, lens, words, tally, points, point_sums, point_squares):  # pragma: no cover
+def encode_chunk(
+    sym, vals, lens, words, tally, points, point_sums, point_squares, counts
+):  # pragma: no cover
     """Pack the codewords of ``sym`` into ``words`` (big-endian bits); return the bit count.
 
-    Also adds each message's length to ``tally`` (a :data:`TALLY` record) and
-    records the running sums at the trace checkpoints ``points``.
+    Also adds each message's length to ``tally`` (a :data:`TALLY` record),
+    records the running sums at the trace checkpoints ``points`` and counts
+    each symbol in ``counts`` (the balls drawn per colour, in the same pass).
     """
     acc = np.uint64(0)
     used = 0
     w = 0
     t = tally[0]
     bits = t.bits
+    start = bits
     squares = t.squares
     count = t.messages
     nxt = t.next
     npoints = points.size
-    total = 0
+    target = points[nxt] if nxt < npoints else -1  # the next checkpoint (−1: none left)
     for i in range(sym.size):
         s = sym[i]
         n = lens[s]
         v = vals[s]
-        total += n
+        counts[s] += 1
         bits += n
         squares += n * n
         count += 1
-        if nxt < npoints and points[nxt] == count:
+        if count == target:
             point_sums[nxt] = bits
             point_squares[nxt] = squares
             nxt += 1
+            target = points[nxt] if nxt < npoints else -1
         if used + n < 64:
             acc = (acc << np.uint64(n)) | v
             used += n
@@ -122,7 +129,7 @@ def encode_chunk(sym, vals, lens, words, tally, points, point_sums, point_square
     t.squares = squares
     t.messages = count
     t.next = nxt
-    return total
+    return bits - start
 
 
 @njit(cache=True, nogil=True)
@@ -142,7 +149,11 @@ def decode_chunk(
     (0: use the single-codeword path), 8–15 their bits, then 8 bits per
     symbol (see :func:`multi_table`).
 
-    ``sent`` holds the colours sent, ``to_code`` maps a colour to its code symbol.
+    ``sent`` holds the colours sent, ``to_code`` maps a colour to its code symbol
+    (empty: colours are numbered as the code's symbols, and no map is read).
+    With the ``multi`` table the decoded symbols are compared with ``sent`` in
+    one pass after the parse; either way every decoded symbol is compared, and
+    one decoded past the end of ``sent`` counts as a mismatch.
     ``result`` receives (decoded, bits consumed, mismatches, error offset or −1).
     A partial codeword at the end is left unconsumed (near the end the window
     is padded with zeros, so a dead end there is judged only once real bits fill it).
@@ -152,26 +163,49 @@ def decode_chunk(
     mismatches = 0
     error = -1
     shift_w = np.uint64(64 - width)
+    nsent = sent.size
+    # Colours numbered as the code's symbols (the usual case): compare without the map.
+    same = to_code.size == 0
+    # With the multi-codeword table (codes of at most 256 symbols) the symbols decoded are
+    # written out, a byte each, and compared with those sent in one pass at the end: the
+    # parse waits on nothing but its own table. Without it, each is compared as decoded.
+    defer = multi.size > 0
+    out = np.empty(nsent + MULTI_MAX if defer else 0, np.uint8)
+    # A register holds 64 bits from ``held`` on; a window is cut from it until fewer than
+    # ``width`` of them are left, so most lookups wait on no load but the table's.
+    reach = 64 - width
+    held = -(1 << 40)
+    buf = np.uint64(0)
     while pos < nbits:
-        wi = pos >> 6
-        off = pos & 63
-        x = words[wi] << np.uint64(off)
-        if off > 0:
-            x |= words[wi + 1] >> np.uint64(64 - off)
-        key = x >> shift_w
-        if multi.size:
+        d = pos - held
+        if d > reach:
+            wi = pos >> 6
+            off = pos & 63
+            buf = words[wi] << np.uint64(off)
+            if off > 0:
+                buf |= words[wi + 1] >> np.uint64(64 - off)
+            held = pos
+            d = 0
+        key = (buf << np.uint64(d)) >> shift_w
+        if defer:
             e = multi[key]
             c = e & 255
             if c > 0:
                 b = (e >> 8) & 255
+                if pos + b <= nbits and i + MULTI_MAX <= nsent:
+                    # Every slot is written (a fixed trip count the compiler unrolls, no branch
+                    # on how many codewords the window held); the next lookup overwrites the rest.
+                    for j in range(MULTI_MAX):
+                        out[i + j] = (e >> (16 + 8 * j)) & 255
+                    i += c
+                    pos += b
+                    continue
                 if pos + b <= nbits:
-                    for j in range(c):  # the comparison below, written out: a helper cost 4x here
-                        s = (e >> (16 + 8 * j)) & 255
-                        if i < sent.size:
-                            if s != to_code[sent[i]]:
-                                mismatches += 1
+                    for j in range(c):
+                        if i < nsent:
+                            out[i] = (e >> (16 + 8 * j)) & 255
                         else:
-                            mismatches += 1
+                            mismatches += 1  # more decoded than sent
                         i += 1
                     pos += b
                     continue
@@ -206,12 +240,20 @@ def decode_chunk(
                 break  # the window ran past the end: the dead end may be padding, wait for bits
             error = pos
             break
-        if i < sent.size:
-            if s != to_code[sent[i]]:
+        if i < nsent:
+            if defer:
+                out[i] = s
+            elif s != (sent[i] if same else to_code[sent[i]]):
                 mismatches += 1
         else:
             mismatches += 1
         i += 1
+    if defer and same:
+        for k in range(min(i, nsent)):
+            mismatches += out[k] != sent[k]
+    elif defer:
+        for k in range(min(i, nsent)):
+            mismatches += out[k] != to_code[sent[k]]
     result[0] = i
     result[1] = pos
     result[2] = mismatches
@@ -252,9 +294,14 @@ LINE_PARAMS = np.dtype(
 )
 
 
-@njit(cache=True, nogil=True, inline="always")
-def _wait_bin(wait, scale, per_decade, decades, nbins):  # pragma: no cover
-    """The wait histogram's bin: 0 for no wait, 1 below the log bins, then log bins, the last open."""
+@njit(cache=True, nogil=True)
+def _log_bin(wait, scale, per_decade, decades, nbins):  # pragma: no cover
+    """The wait histogram's bin by its definition: 0 for no wait, 1 below the log bins, then
+    ⌊(log10(wait / scale) + decades) · per_decade⌋ + 2, the last bin open.
+
+    The kernels bin with :func:`wait_bins`' table instead (no logarithm per
+    telegram); this is what the table is built from, and what it is tested against.
+    """
     if wait == 0.0:
         return 0
     j = int(math.floor((math.log10(wait / scale) + decades) * per_decade))
@@ -265,8 +312,92 @@ def _wait_bin(wait, scale, per_decade, decades, nbins):  # pragma: no cover
     return 2 + j
 
 
+def _bitcast(source: types.Type, target: types.Type) -> object:
+    """A compiled-only function reinterpreting a ``source`` value's bits as a ``target`` (no memory)."""
+
+    @intrinsic
+    def cast(typingctx, x):  # type: ignore[no-untyped-def]  # pragma: no cover
+        def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
+            return builder.bitcast(args[0], context.get_value_type(target))
+
+        return target(source), codegen
+
+    return cast
+
+
+#: The IEEE 754 bit pattern of a float64 as an int64, and back.
+_float_bits = _bitcast(types.float64, types.int64)
+_bits_float = _bitcast(types.int64, types.float64)
+
+
+#: Bits of a float64 that key :func:`wait_bins`' guide: sign, exponent and the top mantissa bits.
+#: Four mantissa bits cut an octave into slices narrower (≤ 0.088 octave) than a histogram bin
+#: (0.166 octave at 20 bins a decade), so at most one bin boundary falls in a slice.
+_KEY_SHIFT = 48
+
+
 @njit(cache=True, nogil=True)
-def line_chunk(arrival, sym, lens, params, state, hist, batch):  # pragma: no cover
+def _bin_edges(scale, per_decade, decades, nbins, out):  # pragma: no cover
+    """``out[c]``: the least positive float64 :func:`_log_bin` puts in bin c + 2 or above.
+
+    Bisection on the bit patterns, which order positive floats as integers;
+    the bin never decreases as the wait grows, so each edge is exact.
+    """
+    for c in range(out.size):
+        lo = np.int64(0)  # +0.0: bin 0, below
+        hi = np.int64(0x7FF0000000000000)  # +inf: the open bin
+        while hi - lo > 1:
+            mid = lo + (hi - lo) // 2
+            if _log_bin(_bits_float(mid), scale, per_decade, decades, nbins) >= c + 2:
+                hi = mid
+            else:
+                lo = mid
+        out[c] = _bits_float(hi)
+
+
+@functools.lru_cache(maxsize=64)
+def wait_bins(scale: float, per_decade: float, decades: float, nbins: int) -> np.ndarray:
+    """The table the kernels bin waits with: exactly :func:`_log_bin`'s bins, without a log.
+
+    ``edges[c]`` is the least wait of bin c + 2 (c = 0 … nbins − 3; the last
+    opens the open bin), so a positive wait's bin is 1 + the number of edges
+    at or below it. The guide, indexed by the wait's top bits
+    (:data:`_KEY_SHIFT`) from the first edge's key to the last's, holds that
+    number at the first float of the key's slice; a step or two finishes it.
+    One float64 row (keys and counts are exact in a float64):
+    [lowest key, highest key, number of edges, edges…, guide…]. Read-only (cached).
+    """
+    edges = np.empty(nbins - 2)
+    _bin_edges(scale, per_decade, decades, nbins, edges)
+    keys = edges.view(np.int64) >> _KEY_SHIFT
+    lo, hi = int(keys[0]), int(keys[-1])
+    firsts = (np.arange(lo, hi + 1, dtype=np.int64) << _KEY_SHIFT).view(np.float64)
+    guide = np.searchsorted(edges, firsts, side="right").astype(np.float64)
+    row = np.concatenate(([lo, hi, edges.size], edges, guide))
+    row.flags.writeable = False
+    return row
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _wait_bin(wait, bins, nbins):  # pragma: no cover
+    """The wait histogram's bin from a :func:`wait_bins` row: :func:`_log_bin`'s, without the log."""
+    if wait == 0.0:
+        return 0
+    key = _float_bits(wait) >> _KEY_SHIFT
+    lo = np.int64(bins[0])
+    if key < lo:
+        return 1
+    if key > np.int64(bins[1]):
+        return nbins - 1
+    m = np.int64(bins[2])
+    c = np.int64(bins[3 + m + key - lo])
+    while c < m and wait >= bins[3 + c]:
+        c += 1
+    return 1 + c
+
+
+@njit(cache=True, nogil=True)
+def line_chunk(arrival, sym, lens, params, state, hist, batch, bins):  # pragma: no cover
     """Lindley's recursion over a chunk of telegrams, with running statistics.
 
     Messages ``sym`` (codeword lengths ``lens[sym]``) travel ``telegram`` to a
@@ -278,7 +409,14 @@ def line_chunk(arrival, sym, lens, params, state, hist, batch):  # pragma: no co
     :data:`LINE_STATE` one (one record each). ``batch[j]`` sums the waits of
     telegrams j·b … (j + 1)·b − 1 (b the micro-batch size): a fixed number of
     running sums, whatever the run's length, from which the batch-means
-    standard error is computed after the run. Returns the last departure time.
+    standard error is computed after the run. ``bins`` is the histogram's
+    :func:`wait_bins` row. Returns the last departure time.
+
+    Every running total (the current micro-batch's sum and the count of
+    zero waits included) lives in a local for the whole chunk and is written
+    back once: the loop carries no sum through memory. The sums are the same
+    additions in the same order as one telegram at a time, so the numbers do
+    not depend on the chunk size.
     """
     p = params[0]
     st = state[0]
@@ -286,9 +424,6 @@ def line_chunk(arrival, sym, lens, params, state, hist, batch):  # pragma: no co
     baud = p.baud
     back_to_back = p.back_to_back
     latency = p.latency
-    scale = p.scale
-    per_decade = p.per_decade
-    decades = p.decades
     batch_size = p.batch_size
     last_arrival = st.last_arrival
     wait = st.wait
@@ -302,39 +437,79 @@ def line_chunk(arrival, sym, lens, params, state, hist, batch):  # pragma: no co
     bits_total = st.bits
     nbins = hist.size
     n = sym.size
-    m = 0
-    while m < n:
-        k = min(telegram, n - m)
-        tb = 0
-        for j in range(m, m + k):
-            tb += lens[sym[j]]
-        bits_total += tb
-        s = tb / baud
-        if back_to_back:
-            start = departure
+    zeros = 0  # waits of exactly 0 (bin 0), added to the histogram at the end
+    slot = count // batch_size  # the micro-batch being summed, its sum so far, telegrams left in it
+    room = batch_size - count % batch_size
+    nslots = batch.size
+    slot_sum = batch[slot] if slot < nslots else 0.0
+    if back_to_back and telegram == 1:
+        # The line never idles and a telegram is one message: every wait is +0.0, which leaves
+        # the wait sums, the micro-batch sums and the longest wait as they are (x + 0.0 == x for
+        # any sum of non-negative waits), so only the clock, the bits and the delays move.
+        # Each colour's transmission time, divided once (the same division, so the same value).
+        table = lens.size < n  # fewer colours than messages (a stream code's lens are per message)
+        service = np.empty(lens.size if table else 0)
+        for c in range(service.size):
+            service[c] = lens[c] / baud
+        for m in range(n):
+            tb = lens[sym[m]]
+            bits_total += tb
+            s = service[sym[m]] if table else tb / baud
+            departure = departure + s
+            delay_sum += s + latency
+            busy += s
+        if n:
             wait = 0.0
-            departure = start + s
-            delay_sum += k * (s + latency)
-        else:
-            a = arrival[m + k - 1]
-            wait = wait + last_service - (a - last_arrival)
-            if wait < 0.0 or count == 0:
-                wait = 0.0
-            last_arrival = a
-            departure = a + wait + s
+            last_service = lens[sym[n - 1]] / baud
+            zeros = n
+            count += n
+            slot = count // batch_size
+            slot_sum = batch[slot] if slot < nslots else 0.0
+    else:
+        m = 0
+        while m < n:
+            k = min(telegram, n - m)
+            tb = 0
             for j in range(m, m + k):
-                delay_sum += departure + latency - arrival[j]
-        last_service = s
-        m += k
-        busy += s
-        wait_sum += wait
-        if wait > max_wait:
-            max_wait = wait
-        hist[_wait_bin(wait, scale, per_decade, decades, nbins)] += 1
-        slot = count // batch_size
-        if slot < batch.size:
-            batch[slot] += wait
-        count += 1
+                tb += lens[sym[j]]
+            bits_total += tb
+            s = tb / baud
+            if back_to_back:
+                start = departure
+                wait = 0.0
+                departure = start + s
+                delay_sum += k * (s + latency)
+            else:
+                a = arrival[m + k - 1]
+                wait = wait + last_service - (a - last_arrival)
+                if wait < 0.0 or count == 0:
+                    wait = 0.0
+                last_arrival = a
+                departure = a + wait + s
+                for j in range(m, m + k):
+                    delay_sum += departure + latency - arrival[j]
+            last_service = s
+            m += k
+            busy += s
+            wait_sum += wait
+            if wait > max_wait:
+                max_wait = wait
+            if wait == 0.0:
+                zeros += 1
+            else:
+                hist[_wait_bin(wait, bins, nbins)] += 1
+            slot_sum += wait
+            room -= 1
+            if room == 0:
+                if slot < nslots:
+                    batch[slot] = slot_sum
+                slot += 1
+                slot_sum = batch[slot] if slot < nslots else 0.0
+                room = batch_size
+            count += 1
+    if slot < nslots:
+        batch[slot] = slot_sum
+    hist[0] += zeros
     st.last_arrival = last_arrival
     st.wait = wait
     st.service = last_service
@@ -392,6 +567,7 @@ def shared_serve(
     state,
     hist,
     batch,
+    bins,
     departures,
 ):  # pragma: no cover
     """Serve the telegrams of several links on one wire, in order, up to a common horizon.
@@ -405,7 +581,8 @@ def shared_serve(
     over all its telegrams arriving before it), so the order never depends on
     how the streams were cut into batches. Statistics go to each link's
     :data:`LINE_STATE` record and its rows of ``hist`` and ``batch``; each served
-    telegram's departure to ``departures``. Advances ``start`` and ``free_at``.
+    telegram's departure to ``departures`` (``bins``: each link's
+    :func:`wait_bins` row). Advances ``start`` and ``free_at``.
     Telegrams arriving by ``overlap_end`` (when the first link stops sending)
     are also counted in the ``overlap_`` fields: a prefix of each link's
     telegrams, the stretch theory's steady state describes.
@@ -454,7 +631,7 @@ def shared_serve(
             st.max_wait = wait
         st.busy += s
         st.delay_sum += messages[i] * (t_free + p.latency) - arrival_sum[i]
-        hist[best, _wait_bin(wait, p.scale, p.per_decade, p.decades, nbins)] += 1
+        hist[best, _wait_bin(wait, bins[best], nbins)] += 1
         slot = st.telegrams // p.batch_size
         if slot < batch.shape[1]:
             batch[best, slot] += wait
@@ -588,7 +765,8 @@ def warm_up() -> None:
     words = np.zeros(3, dtype=np.uint64)
     tally = np.zeros(1, dtype=TALLY)
     pts = np.array([1], dtype=np.int64)
-    n = encode_chunk(sym, vals, lens, words, tally, pts, np.zeros(1, np.int64), np.zeros(1, np.int64))
+    z = np.zeros(1, np.int64)
+    n = encode_chunk(sym, vals, lens, words, tally, pts, z, z.copy(), np.zeros(3, np.int64))
     res = np.zeros(4, dtype=np.int64)
     t = tables
     decode_chunk(words, n, t.prim_sym, t.prim_len, t.multi, t.tree, t.width, sym, sym, res)
@@ -596,7 +774,12 @@ def warm_up() -> None:
     state = np.zeros(2, dtype=LINE_STATE)
     params = np.ones(2, dtype=LINE_PARAMS)
     hist, batch = np.zeros((2, 8), np.int64), np.zeros((2, 4))
-    line_chunk(np.zeros(3), sym, lens, params[:1], state[:1], hist[0], batch[0])
+    row = wait_bins(1.0, 1.0, 1.0, 8)
+    bins = np.stack((row, row))
+    params[0]["back_to_back"] = False
+    line_chunk(np.zeros(3), sym, lens, params[:1], state[:1], hist[0], batch[0], row)
+    params[0]["back_to_back"] = True
+    line_chunk(np.zeros(3), sym, lens, params[:1], state[:1], hist[0], batch[0], row)
     arr, bits, msgs, asum = np.empty(3), np.empty(3, np.int64), np.empty(3, np.int64), np.empty(3)
     telegrams_of(np.zeros(3), sym, lens, 1, arr, bits, msgs, asum)
     start, end = np.array([0, 2], np.int64), np.array([2, 3], np.int64)
@@ -614,6 +797,7 @@ def warm_up() -> None:
         state,
         hist,
         batch,
+        bins,
         np.empty(3),
     )
     draw_chunk(np.zeros(2), 3, np.zeros(1, np.int32), 2, np.arange(1, 4), np.empty(2, np.int64))

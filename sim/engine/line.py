@@ -52,9 +52,16 @@ class LineTally:
     """
 
     def __init__(
-        self, spec: Line, params: np.ndarray, state: np.ndarray, hist: np.ndarray, batch: np.ndarray
+        self,
+        spec: Line,
+        params: np.ndarray,
+        state: np.ndarray,
+        hist: np.ndarray,
+        batch: np.ndarray,
+        bins: np.ndarray,
     ) -> None:
         self.spec = spec
+        self.bins = bins  # the histogram's binning table (kernels.wait_bins)
         self.params = params
         self.state = state
         self.hist_counts = hist
@@ -66,7 +73,7 @@ class LineTally:
 
     @staticmethod
     def arrays(spec: Line, carriages: Sequence[Carriage]) -> tuple[np.ndarray, ...]:
-        """Fresh (params, state, hist, batch) arrays with one row per carriage."""
+        """Fresh (params, state, hist, batch, bins) arrays with one row per carriage."""
         params = np.zeros(len(carriages), dtype=kernels.LINE_PARAMS)
         for row, c in zip(params, carriages):
             row["telegram"] = c.telegram
@@ -82,7 +89,14 @@ class LineTally:
         state = np.zeros(len(carriages), dtype=kernels.LINE_STATE)
         hist = np.zeros((len(carriages), _BINS), dtype=np.int64)
         batch = np.zeros((len(carriages), MICRO_BATCHES))
-        return params, state, hist, batch
+        rows = [
+            kernels.wait_bins(*(float(p[f]) for f in ("scale", "per_decade", "decades")), _BINS)
+            for p in params
+        ]
+        bins = np.zeros((len(rows), max(r.size for r in rows)))  # guides differ by a slot or so
+        for b, r in zip(bins, rows):
+            b[: r.size] = r
+        return params, state, hist, batch, bins
 
     def _get(self, name: str) -> float:
         return self.state[0][name]
@@ -182,10 +196,10 @@ class TelegraphLine(LineTally):
         back_to_back: bool = False,
         lengths: np.ndarray | None = None,
     ) -> None:
-        params, state, hist, batch = self.arrays(
+        params, state, hist, batch, bins = self.arrays(
             line, [Carriage(mean_service, telegrams, telegram, back_to_back)]
         )
-        super().__init__(line, params, state, hist[0], batch[0])
+        super().__init__(line, params, state, hist[0], batch[0], bins[0])
         self.lengths = lengths  # bits per colour, for :meth:`send`
 
     def send(self, batch: Batch) -> float:
@@ -200,7 +214,7 @@ class TelegraphLine(LineTally):
         message i carries ``lengths[symbols[i]]`` bits.
         """
         return kernels.line_chunk(
-            arrival, symbols, lengths, self.params, self.state, self.hist_counts, self.batch_wait
+            arrival, symbols, lengths, self.params, self.state, self.hist_counts, self.batch_wait, self.bins
         )
 
 
@@ -222,9 +236,11 @@ class SharedLine:
         if any(c.back_to_back for c in carriages):
             raise ValueError(f"line {line.name!r} is shared: back-to-back arrivals are not defined on it")
         self.spec = line
-        self.params, self.state, self.hist, self.batch = LineTally.arrays(line, carriages)
+        self.params, self.state, self.hist, self.batch, self.bins = LineTally.arrays(line, carriages)
         self.tallies = [
-            LineTally(line, self.params[j : j + 1], self.state[j : j + 1], self.hist[j], self.batch[j])
+            LineTally(
+                line, self.params[j : j + 1], self.state[j : j + 1], self.hist[j], self.batch[j], self.bins[j]
+            )
             for j in range(len(carriages))
         ]
         self._telegram = [c.telegram for c in carriages]
@@ -286,7 +302,7 @@ class SharedLine:
         departures = np.empty(flat[0].size)
         kernels.shared_serve(  # type: ignore[call-arg]  # a numba dispatcher: mypy sees no signature
             *flat, start, end, float(self.horizon.min()), self.overlap_end, self._free_at,
-            self.params, self.state, self.hist, self.batch, departures,
+            self.params, self.state, self.hist, self.batch, self.bins, departures,
         )  # fmt: skip
         done = []
         for j in range(len(self._pending)):

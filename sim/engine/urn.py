@@ -31,6 +31,7 @@ class UrnSampler:
         self._guide: np.ndarray
         self._guide, self._shift = guide_table(self._cum) if replacement else (np.zeros(0, np.int32), 0)
         self._left = None if replacement else counts.copy()
+        self._uniforms = np.empty(0)
         self._stream = BlockStream(self._produce)
 
     @property
@@ -47,8 +48,13 @@ class UrnSampler:
         return self._stream.take(n)
 
     def _produce(self, n: int) -> np.ndarray:
+        # The uniforms are used once, at once: one buffer serves every chunk (no fresh pages).
+        if self._uniforms.size < n:
+            self._uniforms = np.empty(n)
+        u = self._uniforms[:n]
+        self._rng.random(out=u)
         out = np.empty(n, np.int64)
-        return kernels.draw_chunk(self._rng.random(n), self._total, self._guide, self._shift, self._cum, out)
+        return kernels.draw_chunk(u, self._total, self._guide, self._shift, self._cum, out)
 
 
 def guide_table(cum: np.ndarray) -> tuple[np.ndarray, int]:
@@ -65,5 +71,8 @@ def guide_table(cum: np.ndarray) -> tuple[np.ndarray, int]:
     total = int(cum[-1])
     bits = max(_DIRECT_BITS, (2 * cum.size).bit_length())
     shift = max(0, (total - 1).bit_length() - bits)
-    starts = np.arange(0, total, 1 << shift, dtype=np.int64)
-    return np.searchsorted(cum, starts, side="right").astype(np.int32), shift
+    slots = -(-total // (1 << shift))
+    # Slot k starts at ball k·2^shift, whose colour is the number of cum[c] ≤ k·2^shift, i.e. of
+    # ⌈cum[c] / 2^shift⌉ ≤ k: a count and a running sum, no search.
+    first_slot = np.minimum(-(-cum // (1 << shift)), slots)
+    return np.cumsum(np.bincount(first_slot, minlength=slots + 1)[:slots]).astype(np.int32), shift
