@@ -30,20 +30,26 @@ not depend on the chunk size.
 
 A new kind of stream coder implements :class:`StreamEncoder` and
 :class:`StreamDecoder` (or reuses :class:`SequenceDecoder`) and is returned
-by its kind row's ``stream`` factory.
+by its kind row's ``stream`` factory. On a noisy line it works as it is
+(its decoder's output is compared with the sent balls in order); a code with
+codeword boundaries to find again gives its :class:`StreamCodec` a ``judge``
+(:mod:`sim.engine.noisy_stream`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
 from coding import AdaptiveModel, ArithmeticCode, BlockCode, Code, TunstallCode
 from sim.engine import stream_kernels as sk
 from sim.engine.bitcodec import Decoder, Encoder, from_bits, to_bits
+
+if TYPE_CHECKING:
+    from sim.engine.noisy_stream import Judge
 
 __all__ = [
     "Encoded",
@@ -140,11 +146,15 @@ class StreamCodec:
     ``encoder()`` makes a fresh sending half; ``decoder(count, to_code)`` a
     fresh receiving half behind :class:`LinkDecoder` (``count``: messages in
     the run; ``to_code``: colour index → the code's source index).
+    ``judge(count, to_code)``, if given, decodes on a noisy line (a judge of
+    :mod:`sim.engine.noisy_stream`); without one, the noisy receiver compares
+    the decoder's output with the sent balls in order (its ``SequenceJudge``).
     """
 
     encoder: Callable[[], StreamEncoder]
     decoder: Callable[[int, np.ndarray], LinkDecoder]
     symbols: tuple[str, ...]  # the code's source symbols, in the order its indices follow
+    judge: Callable[[int, np.ndarray], Judge] | None = None
 
 
 def arithmetic_codec(code: ArithmeticCode) -> StreamCodec:
@@ -169,18 +179,27 @@ def adaptive_codec(model: AdaptiveModel) -> StreamCodec:
 
 
 def tunstall_codec(code: TunstallCode) -> StreamCodec:
-    """The compiled Tunstall parser: m bits per dictionary word."""
+    """The compiled Tunstall parser: m bits per dictionary word (judged word by word on a noisy line)."""
+    from sim.engine.noisy_stream import WordJudge
+
     return StreamCodec(
         lambda: sk.TunstallEncoder(code),
         lambda count, to_code: SequenceDecoder(_TunstallEnd(sk.TunstallDecoder(code, count)), to_code),
         code.source.symbols,
+        lambda count, to_code: WordJudge(code, to_code),
     )
 
 
 def block_codec(code: BlockCode) -> StreamCodec:
-    """Huffman on blocks of k balls: the blocks travel with the prefix-code kernels."""
+    """Huffman on blocks of k balls: the blocks travel with the prefix-code kernels (and the tolerant
+    decoder's on a noisy line)."""
+    from sim.engine.noisy_stream import BlockJudge
+
     return StreamCodec(
-        lambda: _BlockEncoder(code), lambda count, to_code: _BlockDecoder(code, to_code), code.source.symbols
+        lambda: _BlockEncoder(code),
+        lambda count, to_code: _BlockDecoder(code, to_code),
+        code.source.symbols,
+        lambda count, to_code: BlockJudge(code, to_code),
     )
 
 
@@ -350,6 +369,7 @@ class SequenceDecoder:
 
     def __init__(self, decoder: StreamDecoder, to_code: np.ndarray) -> None:
         self._decoder = decoder
+        self.stream = decoder  # the compiled decoder itself (a noisy line's judge drives it directly)
         self._to_code = to_code
         self._sent: list[np.ndarray] = []
         self._waiting = 0

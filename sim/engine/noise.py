@@ -41,6 +41,14 @@ UNIFORM_BLOCK = 4096
 PRIMARY_BITS = 12
 
 
+def p95(hist: np.ndarray, events: int) -> float:
+    """95th percentile of event lengths from their histogram (``inf`` when in the last, open bin)."""
+    if not events:
+        return float("nan")
+    r = int(np.searchsorted(np.cumsum(hist), 0.95 * events))
+    return float("inf") if r >= hist.size - 1 else float(r)
+
+
 class Noise:
     """Gilbert–Elliott noise on packed bits (BSC and erasures are its one-state cases).
 
@@ -290,6 +298,20 @@ class TolerantDecoder:
         self._awaiting = sent[judged:]
         return int(judged)
 
+    def feed_telegrams(
+        self, words: np.ndarray, tel_bits: np.ndarray, tel_msgs: np.ndarray, lost: np.ndarray,
+        damaged: np.ndarray, sent: np.ndarray,
+    ) -> None:  # fmt: skip
+        """Decode whole telegrams (parity per telegram): the ``lost`` ones are skipped, bits and
+        messages; each kept one is decoded from the root (see :func:`noise_kernels.telegram_decode`;
+        ``damaged`` marks the telegrams with a wrong bit, after which a restart can change anything)."""
+        assert self._awaiting.size == 0, "telegrams are decoded whole: no message waits between them"
+        t = self.tables
+        nk.telegram_decode(
+            words, tel_bits, tel_msgs, lost, damaged, t.prim_val, t.prim_len, t.tree, t.width, sent,
+            self.to_code, t.lengths, self.state, self.hist, self.trace, self._no_out,
+        )  # fmt: skip
+
     def _get(self, slot: int) -> int:
         return int(self.state[slot])
 
@@ -356,11 +378,16 @@ class TolerantDecoder:
     @property
     def resync_p95(self) -> float:
         """95th percentile of event lengths, from the histogram (``inf`` if it lies in the last, open bin)."""
-        if not self.events:
-            return float("nan")
-        cum = np.cumsum(self.hist)
-        r = int(np.searchsorted(cum, 0.95 * self.events))
-        return float("inf") if r >= self.hist.size - 1 else float(r)
+        return p95(self.hist, self.events)
+
+    def judge(self, words: np.ndarray, nbits: int, sent: np.ndarray, last: bool = False) -> None:
+        """:meth:`feed` behind the judge interface of :mod:`sim.engine.noisy_stream` (``last``: no effect)."""
+        self.feed(words, nbits, sent)
+
+    @property
+    def wrong(self) -> int:
+        """Sent messages not decoded right: wrong, lost, or not yet judged."""
+        return self.bad + self.awaiting
 
     def summary(self) -> dict[str, float | int]:
         """The numbers a report needs, as plain values."""
@@ -387,3 +414,5 @@ def warm_up() -> None:
     coder.decode(cw, cn)
     rx = TolerantDecoder(Code({"a": "0", "b": "10"}))
     rx.feed(words, 64, np.zeros(3, dtype=np.int64))
+    one, no = np.ones(1, dtype=np.int64), np.zeros(1, dtype=np.bool_)
+    rx.feed_telegrams(words, one, one, no, no, np.zeros(1, dtype=np.int64))

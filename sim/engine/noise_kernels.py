@@ -269,6 +269,19 @@ def tolerant_decode(
 ):  # pragma: no cover
     """Decode ``nbits`` received bits with a prefix code, judging ``sent``; return how many were judged.
 
+    :func:`decode_span` over the whole of ``words``.
+    """
+    return decode_span(words, 0, nbits, prim_val, prim_len, tree, width, sent, to_code, lens, state, hist,
+                       trace, out)  # fmt: skip
+
+
+@njit(cache=True, nogil=True)
+def decode_span(
+    words, lo, hi, prim_val, prim_len, tree, width, sent, to_code, lens, state, hist, trace, out
+):  # pragma: no cover
+    """Decode bits ``lo`` … ``hi`` − 1 of ``words`` with a prefix code, judging ``sent``; return how many
+    were judged (the stream position carries on from the last call: bit ``lo`` follows it).
+
     ``tree[2·node + bit]`` is a node (> 0), a leaf −1 − symbol, or
     :data:`NOWHERE`; node 0 is the root. ``prim_len[key]`` for the next
     ``width`` bits from the root: > 0 a codeword of that length with symbol
@@ -285,16 +298,16 @@ def tolerant_decode(
     """
     node = state[D_NODE]
     a = state[D_START]
-    base = state[D_POS]
+    base = state[D_POS] - lo
     sj = state[D_SENT_START]
     run = state[D_RUN]
     good = state[D_GOOD]
     dead = state[D_DEAD]
     decoded = state[D_DECODED]
     j = 0
-    pos = 0
-    while pos < nbits:
-        if node == 0 and pos + width <= nbits:
+    pos = lo
+    while pos < hi:
+        if node == 0 and pos + width <= hi:
             key = _take(words, pos, width)
             n = prim_len[key]
             a = base + pos
@@ -341,10 +354,91 @@ def tolerant_decode(
                 )
     state[D_NODE] = node
     state[D_START] = a
-    state[D_POS] = base + nbits
+    state[D_POS] = base + hi
     state[D_SENT_START] = sj
     state[D_RUN] = run
     state[D_GOOD] = good
     state[D_DEAD] = dead
     state[D_DECODED] = decoded
+    return j
+
+
+@njit(cache=True, nogil=True)
+def _restart(start, end, sent, to_code, lens, state, hist, trace):  # pragma: no cover
+    """End a telegram at stream position ``end``: an unfinished codeword is a dead end, the
+    telegram's messages still unjudged (``sent``, from ``start``) are wrong, the decoder is at the root."""
+    if state[D_NODE] != 0:
+        state[D_DEAD] += 1
+        state[D_NODE] = 0
+    if sent.size:
+        _, _, run, good = _settle(
+            -1, state[D_START], end, sent, to_code, lens, 0, start, state[D_RUN], state[D_GOOD], state, hist,
+            trace,
+        )  # fmt: skip
+        state[D_RUN] = run
+        state[D_GOOD] = good
+    state[D_SENT_START] = end
+
+
+@njit(cache=True, nogil=True)
+def telegram_decode(
+    words,
+    tel_bits,
+    tel_msgs,
+    lost,
+    damaged,
+    prim_val,
+    prim_len,
+    tree,
+    width,
+    sent,
+    to_code,
+    lens,
+    state,
+    hist,
+    trace,
+    out,
+):  # pragma: no cover
+    """Decode telegram by telegram (parity per telegram): skip the lost ones, restart at each boundary.
+
+    Telegram t holds ``tel_bits[t]`` bits of ``words`` (in order) and the
+    next ``tel_msgs[t]`` messages of ``sent``. A ``lost`` telegram is dropped
+    whole, bits and messages (the caller counts them): the decoder never
+    sees it. A kept one is decoded by :func:`decode_span`; a telegram carries
+    whole codewords, so if the decoder ends it mid-codeword (an undetected
+    error threw it off the boundaries) the unfinished codeword is a dead end,
+    the telegram's unjudged messages are wrong, and decoding restarts at the
+    root on the next telegram's first bit. A restart where the decoder is
+    already at the root with every message judged changes nothing, and that
+    is so at the end of every telegram that arrived intact; so runs of intact
+    kept telegrams are decoded in one span, and the restart is done after each
+    ``damaged`` one (a kept telegram with a wrong bit: the result is the same
+    as restarting at every boundary, only cheaper). Returns the messages consumed.
+    """
+    lo = 0  # the telegram's first bit
+    j = 0  # its first message
+    span_lo = 0  # the span of kept telegrams not yet decoded starts here …
+    span_j = 0  # … with this message
+    for t in range(tel_bits.size):
+        hi = lo + tel_bits[t]
+        m = tel_msgs[t]
+        if lost[t] or damaged[t]:
+            bad = not lost[t]  # kept, with a wrong bit: decode it too, then restart
+            end = hi if bad else lo
+            mine = sent[span_j : j + m if bad else j]
+            k = decode_span(words, span_lo, end, prim_val, prim_len, tree, width, mine, to_code, lens, state,
+                            hist, trace, out)  # fmt: skip
+            if bad:
+                _restart(state[D_SENT_START], state[D_POS], mine[k:], to_code, lens, state, hist, trace)
+            if lost[t]:
+                state[D_POS] += hi - lo
+                state[D_SENT_START] += hi - lo
+            span_lo = hi
+            span_j = j + m
+        lo = hi
+        j += m
+    mine = sent[span_j:j]
+    decode_span(
+        words, span_lo, lo, prim_val, prim_len, tree, width, mine, to_code, lens, state, hist, trace, out
+    )
     return j

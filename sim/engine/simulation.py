@@ -98,10 +98,8 @@ class _LinkRun:
         self.receiver: Receiver | NoisyReceiver
         if link.line.noise is None:
             self.receiver = Receiver(env, decoder)
-        else:  # a symbol code (the records refuse a stream code on a noisy line)
-            code_index = {s: i for i, s in enumerate(link.code.symbols)}
-            to_code_index = np.array([code_index.get(c, -1) for c in link.urn.counts], dtype=np.int64)
-            self.receiver = NoisyReceiver(env, link, to_code_index, np.random.default_rng(noise_seed))
+        else:
+            self.receiver = NoisyReceiver(env, link, codec, messages, np.random.default_rng(noise_seed))
         self.route = Route(link)
         self.tally: LineTally  # set when the line is built
         self.wire: SharedLine | None = None

@@ -95,6 +95,13 @@ class Stream:
     end of a run can add beyond the balls' own share (padding, flush).
     ``sequence_bound(obj, counts)``, if given, is the most bits the run may
     send given how many balls of each colour it drew (an exact check).
+
+    On a noisy line (docs/theory.md): ``resync(obj, q)``, if given, is the law
+    P(R = r) (index r − 1) of an error event's length in balls after an
+    isolated flip; ``word_bits(obj)``, if given, is m when every codeword has
+    m bits (a flip then costs exactly its word: word error 1 − (1 − ε)^m);
+    ``desync(obj, q)``, if given, is the share of balls decoded wrongly once
+    the decoder has lost step for good (a code without codeword boundaries).
     """
 
     params: tuple[Param, ...]
@@ -105,6 +112,9 @@ class Stream:
     bound: Callable[[Any, Distribution, Distribution], tuple[float, float, str] | None]
     tail: Callable[[Any], float]
     sequence_bound: Callable[[Any, Mapping[str, int]], float] | None = None
+    resync: Callable[[Any, Distribution], np.ndarray] | None = None
+    word_bits: Callable[[Any], int] | None = None
+    desync: Callable[[Any, Distribution], float] | None = None
 
 
 # -- code kinds ---------------------------------------------------------------------------
@@ -291,6 +301,31 @@ def _arithmetic_sequence_bound(code: ArithmeticCode, counts: Mapping[str, int]) 
     return out
 
 
+def _block_resync(code: BlockCode, q: Distribution) -> np.ndarray:
+    """The blocks' Huffman code's resynchronisation law (coding.resync), r blocks = r·k balls."""
+    from coding.resync import resync_distribution
+
+    blocks = resync_distribution(code.code, code.block_distribution(q))
+    out = np.zeros(blocks.size * code.order)
+    out[code.order - 1 :: code.order] = blocks
+    return out
+
+
+def _tunstall_resync(code: TunstallCode, q: Distribution) -> np.ndarray:
+    """An isolated flip lands in one m-bit word, drawn as the parse draws words: P(T = t) balls."""
+    out = np.zeros(max(len(w) for w in code.words))
+    for w in code.words:
+        out[len(w) - 1] += float(np.prod([q[s] if s in q.symbols else 0.0 for s in w]))
+    return out
+
+
+def _arithmetic_desync(code: ArithmeticCode, q: Distribution) -> float:
+    """1 − Σ q(x) p̂(x): a decoder that has lost step reads effectively random bits and decodes
+    independent draws from its model p̂, right only when one matches the ball sent."""
+    pv = np.asarray(code.model.aligned(q.symbols), dtype=np.float64)
+    return 1.0 - float(q.probabilities @ pv)
+
+
 def _block_tail(code: BlockCode) -> float:
     return float(max(len(w) for w in code.code.codewords.values()))
 
@@ -366,6 +401,7 @@ CODE_KINDS: Mapping[str, CodeKind] = {
                 _block_per_ball,
                 _block_bound,
                 _block_tail,
+                resync=_block_resync,
             ),
         ),
         CodeKind(
@@ -383,6 +419,8 @@ CODE_KINDS: Mapping[str, CodeKind] = {
                 _tunstall_per_ball,
                 _tunstall_bound,
                 lambda code: float(code.bits),
+                resync=_tunstall_resync,
+                word_bits=lambda code: int(code.bits),
             ),
         ),
         CodeKind(
@@ -402,6 +440,7 @@ CODE_KINDS: Mapping[str, CodeKind] = {
                 # The flush adds at most FLUSH_BITS; the last range may leave up to WORD_BITS unsent.
                 lambda code: float(FLUSH_BITS + WORD_BITS),
                 _arithmetic_sequence_bound,
+                desync=_arithmetic_desync,
             ),
         ),
     )

@@ -17,6 +17,7 @@ sim.model.noise_kinds.NoiseError: noise 'bsc': 'flip' must be a probability in [
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, fields
 from typing import ClassVar
 
@@ -144,6 +145,15 @@ class _ChannelKind:
         """Data bits per channel bit, k/n."""
         return self.build().rate
 
+    @property
+    def per_telegram(self) -> bool:
+        """Whether the code works on whole telegrams rather than on blocks of the bit stream."""
+        return False
+
+    def rate_for(self, telegram_bits: float) -> float:
+        """Data bits per channel bit on telegrams of ``telegram_bits`` source bits on average."""
+        return self.rate
+
 
 @dataclass(frozen=True)
 class Repetition(_ChannelKind):
@@ -177,19 +187,51 @@ class Hamming74(_ChannelKind):
 
 @dataclass(frozen=True)
 class Parity(_ChannelKind):
-    """One parity bit per block of ``bits`` data bits: detects an odd number of flips, corrects none."""
+    """A parity check: detects an odd number of flips, corrects none.
+
+    By default one even-parity bit closes every telegram (``bits`` omitted):
+    a telegram that fails its check is dropped and its messages counted as
+    lost. With ``bits: k`` one parity bit follows every k data bits of the
+    stream instead, and a failed block is only counted (its bits passed on
+    as received).
+
+    >>> Parity().display(), Parity().rate_for(7.0), Parity(8).rate_for(7.0)
+    ('parity per telegram', 0.875, 0.8888888888888888)
+    """
 
     type: ClassVar[str] = "parity"
-    bits: int = 8
+    bits: int | None = None
 
     def __post_init__(self) -> None:
-        _whole(self.type, "bits", self.bits, 1, 12)
+        if self.bits is not None:
+            _whole(self.type, "bits", self.bits, 1, 12)
+
+    @property
+    def per_telegram(self) -> bool:
+        return self.bits is None
 
     def build(self) -> ch.Parity:
+        """The block code (with ``bits``); per telegram there is none: the receiver frames telegrams."""
+        if self.bits is None:
+            raise NoiseError("parity per telegram frames whole telegrams: it has no block code (give 'bits')")
         return ch.Parity(self.bits)
 
+    @property
+    def rate(self) -> float:
+        """k/(k + 1) per block; per telegram it depends on the telegram's length (:meth:`rate_for`): NaN."""
+        return self.build().rate if self.bits is not None else math.nan
+
+    def rate_for(self, telegram_bits: float) -> float:
+        """b/(b + 1) for telegrams of b bits on average (1 for empty telegrams); k/(k + 1) per block."""
+        if self.bits is not None:
+            return self.rate
+        return telegram_bits / (telegram_bits + 1.0) if telegram_bits > 0 else 1.0
+
+    def dump(self) -> dict[str, object]:
+        return {"type": self.type} if self.bits is None else {"type": self.type, "bits": self.bits}
+
     def display(self) -> str:
-        return f"parity per {self.bits} bits"
+        return "parity per telegram" if self.bits is None else f"parity per {self.bits} bits"
 
 
 ChannelKind = Repetition | Hamming74 | Parity

@@ -433,11 +433,12 @@ class Link:
         if self.channel is not None and not isinstance(self.channel, tuple(CHANNEL_KINDS.values())):
             r.add("channel", f"must be a channel code kind ({', '.join(CHANNEL_KINDS)})", self.channel)
         kind = CODE_KINDS.get(self.code_type) if isinstance(self.code_type, str) else None
-        if kind is not None and kind.stream is not None and isinstance(self.line, Line) and self.line.noise:
+        if kind is not None and kind.stream is not None and getattr(self.channel, "per_telegram", False):
             r.add(
-                "line",
-                f"is noisy, and stream codes ({self.code_type}) cannot run on a noisy line yet",
-                self.line.name,
+                "channel",
+                f"parity per telegram drops a failed telegram, and a stream code ({self.code_type}) "
+                "cannot skip bits: use a block parity ({type: parity, bits: 8}) or another channel code",
+                self.channel,
             )
         if kind is not None and (kind.stream is None) != (self.stream is None):
             r.add(
@@ -455,9 +456,24 @@ class Link:
         r.raise_for(_label("Link", self.name))
 
     @property
+    def channel_rate(self) -> float:
+        """The channel code's rate, source bits per wire bit (1 without one).
+
+        Parity per telegram adds one bit to a telegram of b bits: the rate
+        b/(b + 1) at the mean telegram length b = telegram·L (exact for a
+        fixed-length code; for others each telegram's time is spread at that
+        mean rate, so the wire's mean service time is exact).
+        """
+        if self.channel is None:
+            return 1.0
+        if not self.channel.per_telegram:
+            return self.channel.rate
+        return self.channel.rate_for(self.telegram * self.per_ball()[0])
+
+    @property
     def wire_baud(self) -> float:
         """Source bits per second the line carries: its baud times the channel code's rate."""
-        return self.line.baud * (self.channel.rate if self.channel is not None else 1.0)
+        return self.line.baud * self.channel_rate
 
     @property
     def assumed_distribution(self) -> Distribution:

@@ -100,6 +100,16 @@ class Theory:
     channel_bit_error_rate: float | None = None
     block_error_rate: float | None = None
     resync_mean: float | None = None
+    # A Tunstall code on a binary symmetric line: P(an m-bit word arrives wrong) = 1 − (1 − b)^m.
+    word_error_rate: float | None = None
+    # A stream code without codeword boundaries (arithmetic): balls wrong once it has lost step.
+    desync_error_rate: float | None = None
+    # Parity per telegram on a binary symmetric line (symbol codes, draws with replacement):
+    # P(a telegram fails its check and is lost), P(it passes with a wrong bit).
+    telegram_loss_rate: float | None = None
+    undetected_telegram_rate: float | None = None
+    # … and for a fixed-length code, P(a message is delivered wrong without the check seeing it).
+    undetected_message_rate: float | None = None
     # Stream codes (block, Tunstall, arithmetic): the kind's exact bound on the expected bits per
     # ball, H(q, p̂) of the arithmetic coder's quantised model, E[T] of a Tunstall parse, block k.
     stream_bound_low: float | None = None
@@ -122,6 +132,13 @@ class LinkErrors:
     ``block_errors`` the channel code's data blocks (of its k bits, 1 without
     a code) with a wrong bit; ``detected_blocks`` the received blocks in which
     the channel decoder saw an error (corrected, or for parity: lost).
+    For a stream code, messages are balls and a ball is wrong when the unit
+    that carried it is (a block, a Tunstall word: ``wrong_words`` of
+    ``words``); an arithmetic decoder never regains step, so its one event
+    opens at ``first_error`` and stays open. With parity per telegram,
+    ``lost_telegrams`` of ``telegrams`` failed the check and were dropped,
+    their ``lost_messages`` counted in ``wrong_messages``; the rest of
+    ``wrong_messages`` are undetected errors.
     """
 
     message_error_rate: float
@@ -144,6 +161,14 @@ class LinkErrors:
     channel: str = ""  # the channel code: "", "repetition-3", "hamming74", "parity-8"
     quick_flips: tuple[float, ...] = ()  # short seeded runs of the same link over a BSC at these ε …
     quick_error_rates: tuple[float, ...] = ()  # … and their message error rates (for the ε figure)
+    words: int = 0  # a Tunstall code: dictionary words judged …
+    wrong_words: int = 0  # … and those decoded wrongly
+    first_error: int = -1  # a stream code without codeword boundaries: the first wrong ball (-1: none)
+    telegrams: int = 0  # parity per telegram: telegrams received …
+    lost_telegrams: int = 0  # … those that failed their check and were dropped …
+    undetected_telegrams: int = 0  # … and those that passed it with a wrong bit
+    lost_messages: int = 0  # messages in dropped telegrams (counted in wrong_messages too)
+    undetected_messages: int = 0  # parity per telegram: messages delivered wrong, the check none the wiser
 
 
 @dataclass(frozen=True)

@@ -105,13 +105,15 @@ def noise_theory(link: Link) -> dict[str, float]:
     Data-block error: Hamming(7,4) fails when two or more of its 7 bits flip,
     1 − (1 − ε)^7 − 7ε(1 − ε)^6; a block of repetition or of no code is one
     bit. Message error for a fixed-length code of l bits whose bits fail
-    independently (no code, repetition, parity): 1 − (1 − b)^l. The mean
-    resynchronisation length of a variable-length prefix code without a
+    independently (no code, repetition, parity per block): 1 − (1 − b)^l. The
+    mean resynchronisation length of a variable-length prefix code without a
     channel code is the exact small-ε value of :func:`coding.resync.resync_mean`.
+    A stream code's figures come from its kind's row (``Stream.resync``,
+    ``word_bits``, ``desync``); parity per telegram from :func:`parity_theory`.
     """
     noise, code = link.line.noise, link.channel
     assert noise is not None
-    out: dict[str, float] = {"capacity": noise.capacity(), "code_rate": code.rate if code else 1.0}
+    out: dict[str, float] = {"capacity": noise.capacity(), "code_rate": link.channel_rate}
     if not isinstance(noise, Bsc):
         return out
     eps = noise.flip
@@ -126,14 +128,78 @@ def noise_theory(link: Link) -> dict[str, float]:
         if code is None:
             out["block_error_rate"] = eps
     out["channel_bit_error_rate"] = bit
+    if code is not None and code.per_telegram:
+        out.update(parity_theory(link, eps))
+        return out
+    q = link.urn.distribution
+    stream = CODE_KINDS[link.code_type].stream
+    if stream is not None and link.stream is not None:
+        if stream.word_bits is not None and not isinstance(code, ChHamming74):
+            # Every word has m bits, each wrong independently with probability b; a ball is
+            # wrong when its word is, and which word a flip hits does not depend on its balls.
+            out["word_error_rate"] = out["message_error_rate"] = 1.0 - (1.0 - bit) ** stream.word_bits(
+                link.stream
+            )
+        if stream.resync is not None and code is None:
+            pmf = stream.resync(link.stream, q)
+            out["resync_mean"] = float(np.arange(1, pmf.size + 1) @ pmf)
+        if stream.desync is not None:
+            out["desync_error_rate"] = stream.desync(link.stream, q)
+        return out
     lengths = {len(w) for w in link.code.codewords.values()}
     if len(lengths) == 1 and not isinstance(code, ChHamming74):
         out["message_error_rate"] = 1.0 - (1.0 - bit) ** lengths.pop()
     elif code is None and link.code.D == 2 and link.code.is_prefix_free:
-        q = link.urn.distribution
         out["resync_mean"] = resync_mean(
             link.code, [q[s] if s in q.symbols else 0.0 for s in link.code.symbols]
         )
+    return out
+
+
+def parity_theory(link: Link, eps: float) -> dict[str, float]:
+    """Parity per telegram over a BSC(ε): telegrams lost and passed wrong (symbol codes, i.i.d. draws).
+
+    A telegram of B bits travels with its parity bit, B + 1 bits. It fails
+    the check (and is dropped) when an odd number of them flip, with
+    probability (1 − (1 − 2ε)^(B+1))/2; it passes wrong when an even number,
+    at least two, flip: (1 + (1 − 2ε)^(B+1))/2 − (1 − ε)^(B+1). The T
+    messages of a telegram are drawn independently, so E[z^B] = G(z)^T with
+    G(z) = Σ q(x) z^l(x), which makes both exact for any symbol code. Every
+    telegram holds T messages, so a message is lost as often as a telegram.
+    For a fixed-length code of l bits (B = n = T·l) a message is delivered
+    wrong unseen when its own bits are not all right and the total number of
+    flips is even: (1 + (1 − 2ε)^(n+1))/2 − (1 − ε)^l·(1 + (1 − 2ε)^(n+1−l))/2.
+
+    >>> from sim.scenario.loader import loads
+    >>> s = loads("urns: {u: {a: 1, b: 1}}\\ncodes: {f: {type: fixed}}\\n"
+    ...           "lines: {w: {baud: 1, noise: {type: bsc, flip: 0.01}}}\\n"
+    ...           "links: [{urn: u, code: f, line: w, channel: {type: parity}}]")
+    >>> th = parity_theory(s.links[0], 0.01)
+    >>> round(th["telegram_loss_rate"], 6), round(th["undetected_message_rate"], 6)  # 1 data + 1 parity bit
+    (0.0198, 0.0001)
+    """
+    if link.stream is not None or not link.replacement:
+        return {}
+    q = link.urn.distribution
+    lengths = link.code.lengths
+    T = link.telegram
+
+    def moment(z: float) -> float:  # E[z^(B+1)], B the bits of a telegram of T messages
+        g = sum(q[c] * z ** lengths[c] for c in q.symbols if q[c] > 0)
+        return float(z * g**T)
+
+    out = {
+        "telegram_loss_rate": (1.0 - moment(1.0 - 2.0 * eps)) / 2.0,
+        "undetected_telegram_rate": (1.0 + moment(1.0 - 2.0 * eps)) / 2.0 - moment(1.0 - eps),
+    }
+    used = {lengths[c] for c in q.symbols if q[c] > 0}
+    if len(used) == 1:
+        ell = used.pop()
+        n = T * ell
+        z = 1.0 - 2.0 * eps
+        unseen = (1.0 + z ** (n + 1)) / 2.0 - (1.0 - eps) ** ell * (1.0 + z ** (n + 1 - ell)) / 2.0
+        out["undetected_message_rate"] = unseen
+        out["message_error_rate"] = out["telegram_loss_rate"] + unseen
     return out
 
 
@@ -310,13 +376,29 @@ def noise_checks(link: Link, theory: Theory, e: LinkErrors, messages: int) -> li
     variance of the exact law (inconclusive below :data:`MIN_EVENTS` events).
     """
     out: list[Check] = []
-    if theory.message_error_rate is not None:
+    # Messages fail independently only when each is judged on its own bits: a symbol code, one
+    # message per telegram if parity drops whole telegrams (a Tunstall word's balls fail together:
+    # its words are judged instead).
+    alone = link.stream is None and (
+        link.telegram == 1 or link.channel is None or not link.channel.per_telegram
+    )
+    if theory.message_error_rate is not None and alone:
         out.append(
             _rate_check(
                 "message_error_rate", "messages decoded wrongly", e.wrong_messages, messages,
                 theory.message_error_rate,
             )
         )  # fmt: skip
+    if theory.word_error_rate is not None:
+        out.append(_rate_check("word_error_rate", "Tunstall words decoded wrongly", e.wrong_words, e.words,
+                               theory.word_error_rate))  # fmt: skip
+    if theory.telegram_loss_rate is not None:
+        out.append(_rate_check("telegram_loss_rate", "telegrams failing their parity check", e.lost_telegrams,
+                               e.telegrams, theory.telegram_loss_rate))  # fmt: skip
+    if theory.undetected_telegram_rate is not None:
+        out.append(_rate_check("undetected_telegram_rate", "telegrams passing the check wrong",
+                               e.undetected_telegrams, e.telegrams,
+                               theory.undetected_telegram_rate))  # fmt: skip
     code = link.channel
     if theory.block_error_rate is not None and isinstance(code, ChHamming74):
         out.append(_rate_check("block_error_rate", "Hamming(7,4) blocks wrong", e.block_errors, e.blocks,
@@ -331,6 +413,16 @@ def noise_checks(link: Link, theory: Theory, e: LinkErrors, messages: int) -> li
     return out
 
 
+def resync_law(link: Link) -> np.ndarray:
+    """P(R = r) (index r − 1) of the resynchronisation length in messages after an isolated flip:
+    the stream kind's own law, else the symbol code's (:func:`coding.resync.resync_distribution`)."""
+    q = link.urn.distribution
+    stream = CODE_KINDS[link.code_type].stream
+    if stream is not None and stream.resync is not None and link.stream is not None:
+        return stream.resync(link.stream, q)
+    return resync_distribution(link.code, [q[s] if s in q.symbols else 0.0 for s in link.code.symbols])
+
+
 def _resync_check(link: Link, mu: float, e: LinkErrors, flips_per_message: float) -> Check:
     """Measured mean resynchronisation length against the exact isolated-flip value.
 
@@ -340,8 +432,7 @@ def _resync_check(link: Link, mu: float, e: LinkErrors, flips_per_message: float
     on top of the statistical slack, and is inconclusive when it exceeds the slack
     (ε too large for the isolated-flip theory to decide).
     """
-    q = link.urn.distribution
-    pmf = resync_distribution(link.code, [q[s] if s in q.symbols else 0.0 for s in link.code.symbols])
+    pmf = resync_law(link)
     r = np.arange(1, pmf.size + 1)
     sd = math.sqrt(float(np.sum(pmf * (r - mu) ** 2)))
     n = int(sum(e.resync_hist))  # closed events (a run still open at the end has no length yet)

@@ -410,6 +410,9 @@ def _link_section(t: _Text, link: Link) -> None:
     if CODE_KINDS[link.code_type].stream is not None:
         t.add(f"Link {link.name}: urn {link.urn.name} -> code {link.code_name} -> line {link.line.name}")
         _road_section(t, link)
+        if link.line.noise is not None:
+            noise_part(t.add, t.para, link, link.per_ball()[0])
+            t.add()
         return
     code, urn = link.code, link.urn
     D = code.D
@@ -574,7 +577,7 @@ def _channel_note(link: Link) -> str:
     if link.channel is None:
         return ""
     return (
-        f" (× rate {fixed(link.channel.rate)} of {link.channel.display()}: {link.wire_baud:g} source bits/s)"
+        f" (× rate {fixed(link.channel_rate)} of {link.channel.display()}: {link.wire_baud:g} source bits/s)"
     )
 
 

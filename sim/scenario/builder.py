@@ -629,13 +629,6 @@ class _Builder:
                 "(give the link a line of its own)",
             )
             return name, None
-        if line.noise is not None and entry.spec.stream is not None:
-            p.add(
-                Problems.key(path, "code"),
-                f"line {line.name!r} is noisy, and a stream code ({entry.spec.type}) on a noisy line is "
-                "not supported yet (one flipped bit derails the rest of the stream); use a symbol code",
-            )
-            return name, None
         if line.shared and arrivals.message_rate is None:
             p.add(
                 Problems.key(path, "arrivals"),

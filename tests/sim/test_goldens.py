@@ -192,6 +192,14 @@ NOISY = {
     "fixed": ((40_000, 40_000, 42, 42, 42), ["message_error_rate", "channel_bit_error_rate"]),
     "huffman": ((35_040, 35_040, 58, 37, 37), ["huffman_bound", "channel_bit_error_rate", "resync_mean"]),
     "huffman-hamming": ((35_102, 61_432, 0, 0, 0), ["huffman_bound", "block_error_rate"]),
+    "huffman-parity": (
+        (34_822, 39_822, 164, 0, 35),
+        ["huffman_bound", "telegram_loss_rate", "undetected_telegram_rate", "channel_bit_error_rate"],
+    ),
+    "arithmetic": (
+        (35_042, 35_042, 13_041, 1, 33),
+        ["arithmetic_bound", "arithmetic_sequence_bound", "channel_bit_error_rate"],
+    ),
 }
 
 
@@ -210,7 +218,14 @@ def test_noisy_cable_goldens():
         assert link.theory.capacity == pytest.approx(0.988592242, abs=1e-9)
     # Hamming(7,4) pays 7/4 bits (whole blocks) and buys a clean line; Huffman loses more messages
     # than fixed though it sends fewer bits: a flip can cost several messages.
-    fixed, huffman, hamming = result.links
+    fixed, huffman, hamming, parity, arith = result.links
     assert hamming.wire_bits == -(-hamming.bits // 4) * 7
     assert huffman.errors.wrong_messages > fixed.errors.wrong_messages
     assert huffman.errors.resync_max > 1 == fixed.errors.resync_max
+    # Parity per telegram of 4: one bit per telegram; every wrong message here is in a dropped telegram.
+    assert (
+        parity.wire_bits == parity.bits + 5_000
+        and parity.errors.wrong_messages == 4 * parity.errors.lost_telegrams
+    )
+    # Arithmetic coding never regains step: one open event from its first wrong ball on.
+    assert arith.errors.first_error == 105 and arith.errors.wrong_messages > 0.6 * (20_000 - 105)

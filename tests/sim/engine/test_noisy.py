@@ -25,6 +25,8 @@ from sim.scenario.loader import ScenarioError, dump, loads
 URN = "urns:\n  india: {blue: 25, red: 50, green: 13, yellow: 12}\n"
 CODES = (
     "codes:\n  fixed: {type: fixed}\n  huffman: {type: huffman, for: india}\n"
+    "  block3: {type: block, for: india, order: 3}\n  tun: {type: tunstall, for: india, bits: 5}\n"
+    "  arith: {type: arithmetic, for: india}\n"
     '  gappy: {type: table, codewords: {blue: "00", red: "01", green: "100", yellow: "110"}}\n'
 )
 
@@ -138,7 +140,7 @@ def test_the_tariff_per_bit_is_paid_on_the_channel_bits():
     assert coded.line.cost == pytest.approx(0.01 * coded.wire_bits + 0.5 * coded.line.telegrams)
 
 
-def test_parity_detects_and_counts_the_messages_lost():
+def test_block_parity_detects_and_counts_the_blocks():
     link = one("{type: bsc, flip: 0.01}", "{urn: india, code: fixed, channel: {type: parity, bits: 8}}")
     e = link.errors
     assert e.detected_blocks > 0 and e.wrong_messages > 0
@@ -284,6 +286,15 @@ def test_noise_checks_are_calibrated_over_many_seeds():
         ("{type: bsc, flip: 0.02}", "{urn: india, code: huffman, channel: {type: hamming74}}",
          "block_error_rate"),
         ("{type: bsc, flip: 0.002}", "{urn: india, code: huffman}", "resync_mean"),
+        ("{type: bsc, flip: 0.01}", "{urn: india, code: fixed, channel: {type: parity}}",
+         "telegram_loss_rate"),
+        ("{type: bsc, flip: 0.01}", "{urn: india, code: fixed, channel: {type: parity}}",
+         "message_error_rate"),
+        ("{type: bsc, flip: 0.02}", "{urn: india, code: huffman, telegram: 4, channel: {type: parity}}",
+         "undetected_telegram_rate"),
+        ("{type: bsc, flip: 0.004}", "{urn: india, code: tun}", "word_error_rate"),
+        ("{type: bsc, flip: 0.004}", "{urn: india, code: tun}", "resync_mean"),
+        ("{type: bsc, flip: 0.002}", "{urn: india, code: block3}", "resync_mean"),
     ]  # fmt: skip
     for noise, link, name in configs:
         verdicts = [check(one(noise, link, 20_000, seed=s), name).verdict for s in range(300)]

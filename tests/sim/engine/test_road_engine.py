@@ -208,11 +208,15 @@ def test_stream_checks_rarely_fail_across_seeds():
     assert fails <= 3
 
 
-def test_a_stream_code_on_a_noisy_line_is_refused_with_one_line():
+def test_a_stream_code_with_parity_per_telegram_is_refused_with_one_line():
     text = (
         "urns: {india: {blue: 25, red: 50, green: 13, yellow: 12}}\n"
         "codes: {c: {type: arithmetic, for: india}}\n"
-        "lines: {cable: {baud: 50, noise: {type: bsc, flip: 0.01}}}\nlinks: [{urn: india, code: c}]\n"
+        "lines: {cable: {baud: 50, noise: {type: bsc, flip: 0.01}}}\n"
+        "links: [{urn: india, code: c, channel: {type: parity}}]\n"
     )
-    with pytest.raises(ScenarioError, match=r"noisy.yaml: links\[0\]\.code: line 'cable' is noisy"):
+    with pytest.raises(ScenarioError, match=r"noisy.yaml: links\[0\]\.channel: parity per telegram drops"):
         loads(text, filename="noisy.yaml")
+    loads(
+        text.replace("channel: {type: parity}", "channel: {type: parity, bits: 8}")
+    )  # the block form is fine

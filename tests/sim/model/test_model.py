@@ -137,7 +137,7 @@ def test_an_urn_built_in_python_may_be_larger_than_a_file_allows_but_stays_exact
     assert INDIA.total == 100
 
 
-def test_a_stream_code_on_a_noisy_line_is_refused_in_one_line():
+def test_a_stream_code_with_parity_per_telegram_is_refused_in_one_line():
     from sim import loads
     from sim.scenario.loader import ScenarioError
 
@@ -145,9 +145,11 @@ def test_a_stream_code_on_a_noisy_line_is_refused_in_one_line():
 urns: {india: {blue: 25, red: 50, green: 13, yellow: 12}}
 codes: {arith: {type: arithmetic, for: india}}
 lines: {cable: {baud: 50, noise: {type: bsc, flip: 0.01}}}
-links: [{name: a, urn: india, code: arith, line: cable}]
+links: [{name: a, urn: india, code: arith, line: cable, channel: {type: parity}}]
 """
     with pytest.raises(ScenarioError) as info:
         loads(text)
     assert len(info.value.problems) == 1
-    assert "noisy" in info.value.problems[0] and "stream code" in info.value.problems[0]
+    assert "parity per telegram" in info.value.problems[0] and "stream code" in info.value.problems[0]
+    # without the channel code, a stream code runs on a noisy line
+    assert loads(text.replace(", channel: {type: parity}", "")).links[0].line.noise is not None
