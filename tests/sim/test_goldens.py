@@ -197,7 +197,7 @@ NOISY = {
         ["huffman_bound", "telegram_loss_rate", "undetected_telegram_rate", "channel_bit_error_rate"],
     ),
     "arithmetic": (
-        (35_042, 35_042, 13_041, 1, 33),
+        (35_038, 35_038, 13_176, 1, 33),
         ["arithmetic_bound", "arithmetic_sequence_bound", "channel_bit_error_rate"],
     ),
 }
