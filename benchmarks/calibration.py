@@ -56,6 +56,7 @@ from sim.scenario import loader as scenario
 #: The checks each kind of broken truth should make FAIL.
 POWER_CHECKS = {
     "length": ("bits_per_message",),
+    "box": ("bits_per_message",),
     "service": ("utilisation", "pollaczek_khinchine", "mixed_pollaczek_khinchine", "cobham_priority"),
 }
 INDIA = Urn("india", {"blue": 25, "red": 50, "green": 13, "yellow": 12})
@@ -69,7 +70,9 @@ class Case:
     label: str
     scenario: Scenario
     messages: int
-    broken: str = ""  # "" (theory right), "length" (L off by 1 %) or "service" (service time off by 5 %)
+    # "" (theory right), "length" (L off by 1 %), "service" (service time off by 5 %) or "box" (an
+    # adaptive link draws from a box one ball in a hundred off the one its tally believes)
+    broken: str = ""
     nominal: tuple[Link, ...] = ()  # the links theory believes in (for "service")
 
 
@@ -186,6 +189,36 @@ def truth_cases(full: bool = True) -> list[Case]:
     big = Urn("big", {c: 1000 * k for c, k in INDIA.counts.items()})
     link = _link("big", big, "huffman", office, replacement=False, arrivals=Arrivals("poisson", rate=9.0))
     cases.append(Case("10^5-ball box without replacement (50,000)", _sc(link), 50_000))
+    return cases + adaptive_cases(full)
+
+
+ADAPTIVE_URNS = {
+    "australia": "{blue: 13, red: 25, green: 50, yellow: 12}",
+    "{998, 1, 1}": "{common: 998, rare1: 1, rare2: 1}",
+}
+
+
+#: Australia's box with one blue ball turned green: the "box" power cases draw from it.
+SHIFTED_AUSTRALIA = "{blue: 12, red: 25, green: 51, yellow: 12}"
+ADAPTIVE_HUFFMAN_64 = "{type: adaptive, coder: huffman, rebuild: 64}"
+ONE_LINK = "links: [{urn: u, code: c}]\n"
+
+
+def adaptive_cases(full: bool = True) -> list[Case]:
+    """Adaptive links (issue 13): the martingale bits check, the coder's bound and the regret bound."""
+    cases = []
+    codes = {
+        "KT": "{type: adaptive, prior: kt}",
+        "Laplace": "{type: adaptive, prior: laplace}",
+        "Huffman m = 1": "{type: adaptive, coder: huffman, rebuild: 1}",
+        "Huffman m = 64": "{type: adaptive, coder: huffman, rebuild: 64}",
+    }
+    for urn, counts in ADAPTIVE_URNS.items():
+        for label, code in codes.items():
+            sizes = (100, 1_000, 10_000, 100_000) if full and label == "KT" else (1_000, 10_000)
+            for n in sizes:
+                text = f"urns: {{u: {counts}}}\ncodes: {{c: {code}}}\nlinks: [{{urn: u, code: c}}]\n"
+                cases.append(Case(f"adaptive {label} on {urn} ({n:,})", scenario.loads(text), n))
     return cases
 
 
@@ -221,6 +254,14 @@ def power_cases(messages: int = 100_000) -> list[Case]:
                 "service",
                 sc.links,
             )
+        )
+    for label, code in (("KT", "{type: adaptive, prior: kt}"), ("Huffman m = 64", ADAPTIVE_HUFFMAN_64)):
+        nominal = scenario.loads(
+            f"urns: {{u: {ADAPTIVE_URNS['australia']}}}\ncodes: {{c: {code}}}\n" + ONE_LINK
+        )
+        drawn = scenario.loads(f"urns: {{u: {SHIFTED_AUSTRALIA}}}\ncodes: {{c: {code}}}\n" + ONE_LINK)
+        cases.append(
+            Case(f"adaptive {label}: box off by 1 ball in 100", drawn, messages, "box", nominal.links)
         )
     for kind, priority in (("FIFO", False), ("priority", True)):
         for rho in (0.5, 0.9):
@@ -273,6 +314,33 @@ def believed_wires(case: Case) -> Iterator[None]:
         engine.shared_theories = original  # type: ignore[assignment]
 
 
+@contextlib.contextmanager
+def believed_box(case: Case) -> Iterator[None]:
+    """For a "box" case: each adaptive link's tally expects the nominal link's box, not the drawn one."""
+    if case.broken != "box":
+        yield
+        return
+    original = engine._learning_tally
+    nominal = {lk.name: lk for lk in case.nominal}
+
+    def tally(link: Link, encoder: object, messages: int) -> object:
+        made = original(link, encoder, messages)  # type: ignore[arg-type]
+        if made is not None:
+            believed = nominal[link.name].urn.distribution
+            made.q[:] = [believed[s] if s in believed.symbols else 0.0 for s in link.stream.symbols]
+            if made.every == 0:
+                from sim.engine.learning import _q_logs
+
+                _q_logs(made.cum, made.q, made.sums)
+        return made
+
+    engine._learning_tally = tally  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        engine._learning_tally = original  # type: ignore[assignment]
+
+
 def run_case(case: Case, seeds: Iterable[int]) -> dict[str, Tally]:
     """Verdict tallies per check name over ``seeds``.
 
@@ -282,7 +350,7 @@ def run_case(case: Case, seeds: Iterable[int]) -> dict[str, Tally]:
     """
     tallies: dict[str, Tally] = {}
     believe = believed_theory(case)
-    with believed_wires(case):
+    with believed_wires(case), believed_box(case):
         for seed in seeds:
             result = engine.run(case.scenario, messages=case.messages, seed=seed, theory=believe)
             for res in result.links:

@@ -53,6 +53,7 @@ __all__ = [
     "AdaptiveModel",
     "LearningCurve",
     "PriorName",
+    "dirichlet_regret_bound",
     "empirical_code_length",
     "kt_regret_bound",
     "laplace_regret_bound",
@@ -296,6 +297,16 @@ class AdaptiveModel:
         dec = self.decoder(count)
         return dec.feed(bits) + dec.finish()
 
+    def _key(self) -> tuple[tuple[str, ...], tuple[Fraction, ...], int]:
+        return self._symbols, self._alpha, self._precision
+
+    def __eq__(self, other: object) -> bool:
+        """Equal models start alike: same symbols, pseudo-counts and precision (whatever they have seen)."""
+        return isinstance(other, AdaptiveModel) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
     def __repr__(self) -> str:
         alpha = ", ".join(str(a) for a in self._alpha)
         return f"AdaptiveModel({list(self._symbols)}, pseudo-counts ({alpha}), precision={self._precision})"
@@ -449,6 +460,30 @@ def kt_regret_bound(n: int, k: int) -> float:
     return (k - 1) / 2 * math.log2(x) + nats / math.log(2)
 
 
+def dirichlet_regret_bound(n: int, alpha: Sequence[float]) -> float | None:
+    """A bound on the regret of pseudo-counts α, every α(x) ≥ ½, on any n balls (None if some α(x) < ½).
+
+    For whole counts, Γ(m + α)/Γ(α) = α(α + 1)…(α + m − 1) grows with α, so each colour's factor is at
+    least KT's and the regret is at most KT's plus log2[Γ(n + A)·Γ(K/2) / (Γ(A)·Γ(n + K/2))], A = Σ α:
+    :func:`kt_regret_bound` plus the price of the larger total (``docs/theory.md``). Below ½ a colour
+    that first appears late can cost about log2(n/α(x)) bits, so no bound of this form holds.
+
+    >>> dirichlet_regret_bound(10**6, [0.5] * 4) == kt_regret_bound(10**6, 4)
+    True
+    >>> round(dirichlet_regret_bound(1000, [1, 2, 4, 1]), 3), dirichlet_regret_bound(10, [0.25, 1])
+    (63.813, None)
+    """
+    a = [float(x) for x in alpha]
+    if not a or min(a) < 0.5:
+        return None
+    k = len(a)
+    if k == 1:
+        return 0.0
+    big_a, lg = sum(a), math.lgamma
+    extra = (lg(n + big_a) - lg(big_a) - lg(n + k / 2) + lg(k / 2)) / math.log(2)
+    return kt_regret_bound(n, k) + extra
+
+
 def laplace_regret_bound(n: int, k: int) -> float:
     """log2 C(n + k − 1, k − 1) ≤ (k − 1)·log2(n + 1): the Laplace estimator's regret, any sequence.
 
@@ -536,6 +571,15 @@ class AdaptiveHuffman:
     def model(self) -> AdaptiveModel:
         """The counting model (a template: coding starts from a fresh copy)."""
         return self._model
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, AdaptiveHuffman) and (self._model, self._every) == (
+            other._model,
+            other._every,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self._model, self._every))
 
     def rebuilds(self, n: int) -> int:
         """How many codes n balls build: ⌈n/m⌉."""

@@ -445,6 +445,10 @@ def format_result(result) -> str:
                 f"log2(N!/∏c!)/N = {fixed(t.whole_draw_per_ball, 6)} bits per ball, "
                 f"against H(q) = {fixed(t.entropy, 6)}"
             )
+        if link.learning is not None:
+            from sim.publish.learning import learning_lines
+
+            lines += [f"  theory  {text}" for text in learning_lines(link.learning, link.messages, link.bits)]
         for c in link.checks:
             lines.append(f"  {c.label}  {c.name}: {c.detail}")
     return "\n".join(lines)

@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
-from coding import AdaptiveModel, ArithmeticCode, BlockCode, Code, TunstallCode
+from coding import AdaptiveHuffman, AdaptiveModel, ArithmeticCode, BlockCode, Code, TunstallCode
 from sim.engine import stream_kernels as sk
 from sim.engine.bitcodec import Decoder, Encoder, from_bits, to_bits
 
@@ -63,6 +63,7 @@ __all__ = [
     "SymbolLinkDecoder",
     "SymbolLinkEncoder",
     "adaptive_codec",
+    "adaptive_huffman_codec",
     "arithmetic_codec",
     "block_codec",
     "join_bits",
@@ -178,6 +179,19 @@ def adaptive_codec(model: AdaptiveModel) -> StreamCodec:
     )
 
 
+def adaptive_huffman_codec(code: AdaptiveHuffman) -> StreamCodec:
+    """The compiled adaptive Huffman code: both ends rebuild the Huffman code of their counts every m
+    balls; each message carries its ball's codeword, so nothing waits at the end."""
+    from sim.engine import adaptive_kernels as ak
+    from sim.engine import learning
+
+    return StreamCodec(
+        lambda: learning.AdaptiveHuffmanStream(code),
+        lambda count, to_code: SequenceDecoder(_TunstallEnd(ak.AdaptiveHuffmanDecoder(code, count)), to_code),
+        code.symbols,
+    )
+
+
 def tunstall_codec(code: TunstallCode) -> StreamCodec:
     """The compiled Tunstall parser: m bits per dictionary word (judged word by word on a noisy line)."""
     from sim.engine.noisy_stream import WordJudge
@@ -203,10 +217,15 @@ def block_codec(code: BlockCode) -> StreamCodec:
     )
 
 
-class _TunstallEnd:
-    """A Tunstall decoder has nothing held back at the end: every word decodes when complete."""
+class _Feeds(Protocol):
+    def feed(self, words: np.ndarray, nbits: int) -> np.ndarray: ...
 
-    def __init__(self, decoder: sk.TunstallDecoder) -> None:
+
+class _TunstallEnd:
+    """A Tunstall (or adaptive Huffman) decoder has nothing held back at the end: every word decodes
+    when complete."""
+
+    def __init__(self, decoder: _Feeds) -> None:
         self._decoder = decoder
 
     def feed(self, words: np.ndarray, nbits: int) -> np.ndarray:
@@ -329,10 +348,15 @@ class StreamLinkEncoder(_Tally):
         self._to_code = to_code
         self._largest = 0
         self.colour_counts = np.zeros(to_code.size, dtype=np.int64)
+        #: Called with each chunk's symbols (code indices) once it is encoded (e.g. a learning tally).
+        self.observers: list[Callable[[np.ndarray], None]] = []
 
     def chunk(self, symbols: np.ndarray, last: bool) -> Encoded:
         self.colour_counts += np.bincount(symbols, minlength=self.colour_counts.size)
-        words, nbits, marks = self._coder.encode_marked(self._to_code[symbols])
+        code_symbols = self._to_code[symbols]
+        words, nbits, marks = self._coder.encode_marked(code_symbols)
+        for observe in self.observers:
+            observe(code_symbols)
         per_message = np.diff(marks, prepend=0)
         if last:
             tail = self._coder.finish()

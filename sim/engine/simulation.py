@@ -12,16 +12,18 @@ from collections.abc import Callable
 import numpy as np
 import simpy
 
+from coding import AdaptiveHuffman, AdaptiveModel
 from sim.engine import stations
-from sim.engine.codec import LinkEncoder, link_coders
+from sim.engine.codec import LinkEncoder, StreamLinkEncoder, link_coders
+from sim.engine.learning import LearningTally
 from sim.engine.line import Carriage, LineTally, SharedLine, TelegraphLine
 from sim.engine.noisy import NoisyReceiver
 from sim.engine.stations import ArrivalClock, Channel, Hook, Receiver, Route, Transmitter
 from sim.engine.urn import UrnSampler
 from sim.model import limits
-from sim.model.kinds import CODE_KINDS
+from sim.model.kinds import CODE_KINDS, over
 from sim.model.records import Line, Link, Scenario
-from sim.model.results import LineStats, LinkResult, RunResult, Theory, Trace
+from sim.model.results import Learning, LineStats, LinkResult, RunResult, Theory, Trace
 from sim.model.stats import min_batch_telegrams
 from sim.model.theory import Measured, checks, finite_population_factor, link_theory, shared_theories
 
@@ -83,6 +85,7 @@ class _LinkRun:
         self.encoder, decoder = link_coders(
             link.code, codec, tuple(link.urn.counts), messages, checkpoints(messages)
         )
+        self.learning = _learning_tally(link, self.encoder, messages)
         L = link.per_ball()[0]
         sendable = messages if link.replacement else min(messages, link.urn.total)
         self.carriage = Carriage(
@@ -181,8 +184,32 @@ class _LinkRun:
             errors=errors,
             wire_bits=rx.channel_bits if isinstance(rx, NoisyReceiver) else enc.bits,
             colour_counts={c: int(k) for c, k in zip(link.urn.counts, enc.colour_counts)},
+            learning=self._learned(),
         )
         return dataclasses.replace(result, checks=checks(link, theory, Measured.of(result)))
+
+    def _learned(self) -> Learning | None:
+        """An adaptive link's running figures (see :mod:`sim.engine.learning`)."""
+        if self.learning is None:
+            return None
+        stream = CODE_KINDS[self.link.code_type].stream
+        assert stream is not None and stream.regret_bound is not None
+        obj, bound = self.link.stream, stream.regret_bound
+        model = obj.model if isinstance(obj, AdaptiveHuffman) else obj
+        assert isinstance(model, AdaptiveModel)
+        return self.learning.result(tuple(stream.symbols(obj)), model.pseudo_counts, lambda n: bound(obj, n))
+
+
+def _learning_tally(link: Link, encoder: LinkEncoder, messages: int) -> LearningTally | None:
+    """A tally of an adaptive link's running figures, fed every chunk the encoder codes (else None)."""
+    stream = CODE_KINDS[link.code_type].stream
+    if stream is None or stream.regret_bound is None or not isinstance(encoder, StreamLinkEncoder):
+        return None
+    assert isinstance(link.stream, (AdaptiveModel, AdaptiveHuffman))
+    q = over(link.urn.counts, stream.symbols(link.stream)).probabilities
+    tally = LearningTally(link.stream, q, checkpoints(messages), messages)
+    encoder.observers.append(tally.add)
+    return tally
 
 
 def _start(env: simpy.Environment, runs: list[_LinkRun]) -> None:

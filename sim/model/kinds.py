@@ -6,7 +6,7 @@ the records, the theory checks, ``explain``, the report and the engine look
 kinds up instead of testing their names.
 
 >>> [kind.name for kind in CODE_KINDS.values()]
-['fixed', 'table', 'huffman', 'shannon', 'fano', 'sfe', 'block', 'tunstall', 'arithmetic']
+['fixed', 'table', 'huffman', 'shannon', 'fano', 'sfe', 'block', 'tunstall', 'arithmetic', 'adaptive']
 >>> [p.key for p in CODE_KINDS["block"].stream.params]
 ['order']
 >>> CODE_KINDS["fano"].display, CODE_KINDS["fano"].takes_for, CODE_KINDS["fano"].bound
@@ -22,11 +22,14 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import numpy as np
 
 from coding import (
+    AdaptiveHuffman,
+    AdaptiveModel,
     ArithmeticCode,
     BlockCode,
     Code,
@@ -34,15 +37,19 @@ from coding import (
     TunstallCode,
     arithmetic,
     block,
+    dirichlet_regret_bound,
     entropy,
     fano,
     fixed_length,
     huffman,
+    kt_regret_bound,
+    laplace_regret_bound,
     sfe,
     shannon,
     shannon_from_counts,
     tunstall,
 )
+from coding.adaptive import MAX_DENOMINATOR
 from coding.arithmetic import FLUSH_BITS, WORD_BITS, interval_loss
 from sim.model import limits
 
@@ -50,7 +57,10 @@ if TYPE_CHECKING:  # the engine (compiled kernels) loads when a run starts
     from sim.engine.codec import StreamCodec
 
 __all__ = [
+    "ADAPTIVE_CODERS",
+    "ADAPTIVE_PRIORS",
     "ARRIVAL_KINDS",
+    "Adaptive",
     "CODE_KINDS",
     "ArrivalProcess",
     "BackToBack",
@@ -61,6 +71,7 @@ __all__ = [
     "over",
     "stream_fit",
     "Poisson",
+    "SettingsError",
 ]
 
 #: How a code kind treats ``for``: must name an urn, may name one, or must not.
@@ -102,6 +113,15 @@ class Stream:
     m bits (a flip then costs exactly its word: word error 1 − (1 − ε)^m);
     ``desync(obj, q)``, if given, is the share of balls decoded wrongly once
     the decoder has lost step for good (a code without codeword boundaries).
+
+    A kind that *learns* (adaptive) is built per link, over the link's
+    colours: ``settings`` is its record class (its fields are the YAML keys,
+    it checks itself and raises :class:`SettingsError`), ``for_link(settings,
+    counts)`` builds (coding object, reference symbol code, starting model)
+    for an urn's colours, and ``regret_bound(obj, n)`` is the most the model
+    may pay over the best fixed model in hindsight on any n balls (None when
+    theory gives no bound for its prior). The engine tallies such a link's
+    running figures (:mod:`sim.engine.learning`) for its checks and figures.
     """
 
     params: tuple[Param, ...]
@@ -115,6 +135,9 @@ class Stream:
     resync: Callable[[Any, Distribution], np.ndarray] | None = None
     word_bits: Callable[[Any], int] | None = None
     desync: Callable[[Any, Distribution], float] | None = None
+    settings: type | None = None
+    for_link: Callable[[Any, Mapping[str, int]], tuple[Any, Code, Distribution]] | None = None
+    regret_bound: Callable[[Any, int], float | None] | None = None
 
 
 # -- code kinds ---------------------------------------------------------------------------
@@ -355,6 +378,211 @@ def _reference_huffman(urn: str, counts: Mapping[str, float]) -> Code:
     return huffman(Distribution.from_counts(counts))
 
 
+# -- adaptive codes: a model that learns, built per link --------------------------------
+
+#: The named priors of an adaptive code (or ``{counts: {colour: pseudo-count}}``).
+ADAPTIVE_PRIORS = ("laplace", "kt")
+#: How an adaptive code spends its bits: the arithmetic coder, or a Huffman code rebuilt every m balls.
+ADAPTIVE_CODERS = ("arithmetic", "huffman")
+
+
+class SettingsError(ValueError):
+    """A code kind's settings that break their rules; ``problems`` lists (key path, rule, value) each.
+
+    >>> Adaptive(prior="uniform")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    sim.model.kinds.SettingsError: 'prior' must be laplace, kt or {counts: {colour: pseudo-count, ...}} ...
+    """
+
+    def __init__(self, problems: list[tuple[tuple[str, ...], str, object]]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("; ".join(f"{_key_path(k)} {rule} (got {got!r})" for k, rule, got in problems))
+
+
+def _key_path(keys: tuple[str, ...]) -> str:
+    head, *rest = keys
+    return repr(head) + "".join(f"[{k!r}]" for k in rest)
+
+
+def _pseudo_count_rule(v: object) -> str | None:
+    """Why ``v`` cannot be a pseudo-count (a positive number in range with a small denominator), or None."""
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+        return "must be a finite number"
+    rule = limits.PSEUDO_COUNT.check(v)
+    if rule is not None:
+        return rule
+    if Fraction(str(v)).denominator > MAX_DENOMINATOR:
+        return f"must be a fraction with denominator at most {MAX_DENOMINATOR}, like 0.5 or 0.125"
+    return None
+
+
+@dataclass(frozen=True)
+class Adaptive:
+    """The settings of an adaptive code: ``{type: adaptive, prior: kt, coder: arithmetic}``.
+
+    ``prior`` is ``"laplace"`` (one pseudo-ball per colour), ``"kt"``
+    (Krichevsky–Trofimov, half a ball each) or ``{"counts": {colour: n}}``
+    (given pseudo-counts, which also name the colours); ``coder`` is
+    ``"arithmetic"`` or ``"huffman"`` (an adaptive Huffman code rebuilt every
+    ``rebuild`` balls, default 1). Both ends start from the prior and count
+    every ball: India after sending it, Australia after decoding it.
+
+    >>> Adaptive(coder="huffman").rebuild, Adaptive().describe()
+    (1, 'adaptive arithmetic coding, KT prior (½ a ball per colour)')
+    """
+
+    prior: str | Mapping[str, Any] = "kt"
+    coder: str = "arithmetic"
+    rebuild: int | None = None
+
+    def __post_init__(self) -> None:
+        problems: list[tuple[tuple[str, ...], str, object]] = []
+        prior = self.prior
+        shape = "must be laplace, kt or {counts: {colour: pseudo-count, ...}}"
+        if isinstance(prior, str):
+            if prior not in ADAPTIVE_PRIORS:
+                problems.append((("prior",), shape, prior))
+        elif isinstance(prior, Mapping) and set(prior) == {"counts"}:
+            counts = prior["counts"]
+            if not isinstance(counts, Mapping) or not counts:
+                problems.append((("prior", "counts"), "must map each colour to a pseudo-count", counts))
+            elif len(counts) > limits.ADAPTIVE_COLOURS:
+                problems.append(
+                    (
+                        ("prior", "counts"),
+                        f"may name at most {limits.ADAPTIVE_COLOURS:_} colours",
+                        len(counts),
+                    )
+                )
+            else:
+                for colour, v in counts.items():
+                    if not isinstance(colour, str) or not colour:
+                        problems.append(
+                            (("prior", "counts", str(colour)), "colour names must be text", colour)
+                        )
+                    elif (rule := _pseudo_count_rule(v)) is not None:
+                        problems.append((("prior", "counts", colour), rule, v))
+        else:
+            problems.append((("prior",), shape, prior))
+        if self.coder not in ADAPTIVE_CODERS:
+            problems.append((("coder",), f"must be {' or '.join(ADAPTIVE_CODERS)}", self.coder))
+        elif self.coder == "huffman":
+            if self.rebuild is None:
+                object.__setattr__(self, "rebuild", 1)
+            elif isinstance(self.rebuild, bool) or not isinstance(self.rebuild, int):
+                problems.append((("rebuild",), "must be a whole number of balls", self.rebuild))
+            elif (rule := limits.integer_rule(self.rebuild, 1, limits.REBUILD)) is not None:
+                problems.append((("rebuild",), rule, self.rebuild))
+        elif self.rebuild is not None:
+            problems.append((("rebuild",), "goes with coder: huffman (the arithmetic coder never rebuilds)",
+                             self.rebuild))  # fmt: skip
+        if problems:
+            raise SettingsError(problems)
+
+    @property
+    def prior_name(self) -> str:
+        """``laplace``, ``kt`` or ``counts``."""
+        return self.prior if isinstance(self.prior, str) else "counts"
+
+    def pseudo_counts(self, colours: tuple[str, ...]) -> dict[str, float]:
+        """The prior's pseudo-count per colour (given counts name their own colours)."""
+        if isinstance(self.prior, str):
+            return {c: 1.0 if self.prior == "laplace" else 0.5 for c in colours}
+        return dict(self.prior["counts"])
+
+    def describe(self) -> str:
+        prior = {
+            "laplace": "Laplace prior (one ball per colour)",
+            "kt": "KT prior (½ a ball per colour)",
+            "counts": "given pseudo-counts",
+        }[self.prior_name]
+        if self.coder == "huffman":
+            every = "every ball" if self.rebuild == 1 else f"every {self.rebuild:_} balls"
+            return f"adaptive Huffman code rebuilt {every}, {prior}"
+        return f"adaptive arithmetic coding, {prior}"
+
+    def dump(self) -> dict[str, Any]:
+        """The YAML form (without ``type``)."""
+        out: dict[str, Any] = {
+            "prior": self.prior if isinstance(self.prior, str) else {"counts": dict(self.prior["counts"])}
+        }
+        if self.coder != "arithmetic":
+            out.update(coder=self.coder, rebuild=self.rebuild)
+        return out
+
+
+def _adaptive_for_link(
+    settings: Adaptive, counts: Mapping[str, int]
+) -> tuple[AdaptiveModel | AdaptiveHuffman, Code, Distribution]:
+    """The adaptive coder over the urn's colours (or the prior's), the Huffman code of the prior
+    (the code adaptive Huffman starts with) and the prior's distribution (where learning starts)."""
+    alpha = settings.pseudo_counts(tuple(counts))
+    symbols = list(alpha)
+    if len(symbols) > limits.ADAPTIVE_COLOURS:
+        raise ValueError(
+            f"an adaptive code learns at most {limits.ADAPTIVE_COLOURS:_} colours "
+            f"(this urn has {len(symbols):_})"
+        )
+    prior: Any = settings.prior if isinstance(settings.prior, str) else alpha
+    coder: AdaptiveModel | AdaptiveHuffman
+    if settings.coder == "huffman":
+        assert settings.rebuild is not None
+        work = len(symbols) ** 2 / settings.rebuild
+        if work > limits.REBUILD_WORK:
+            least = -(-(len(symbols) ** 2) // limits.REBUILD_WORK)
+            raise ValueError(
+                f"an adaptive Huffman code over {len(symbols):_} colours takes about K² = "
+                f"{len(symbols) ** 2:_} steps to rebuild; give 'rebuild' of at least {least:_} balls"
+            )
+        coder = AdaptiveHuffman(symbols, prior, every=settings.rebuild)
+    else:
+        coder = AdaptiveModel(symbols, prior)
+    start = Distribution.from_counts(alpha)
+    return coder, huffman(start), start
+
+
+def _adaptive_model(obj: AdaptiveModel | AdaptiveHuffman) -> AdaptiveModel:
+    return obj.model if isinstance(obj, AdaptiveHuffman) else obj
+
+
+def _adaptive_per_ball(obj: AdaptiveModel | AdaptiveHuffman, q: Distribution) -> tuple[float, float]:
+    """Where the bill per ball tends as the model learns: H(q) (arithmetic) or Huffman's L(q), with the
+    variance per ball of that limit (the checks use the exact running figures instead)."""
+    if isinstance(obj, AdaptiveHuffman):
+        code = huffman(q)
+        return code.expected_length(q), code.length_variance(q)
+    qv = q.probabilities[q.probabilities > 0]
+    cost = -np.log2(qv)
+    mean = float(qv @ cost)
+    return mean, float(qv @ (cost - mean) ** 2)
+
+
+def _adaptive_regret_bound(obj: AdaptiveModel | AdaptiveHuffman, n: int) -> float | None:
+    """KT's or Laplace's bound on the regret of any n balls; for other pseudo-counts, all at least ½,
+    KT's plus the price of their total (None when one is below ½)."""
+    alpha = _adaptive_model(obj).pseudo_counts.tolist()
+    k = len(obj.symbols)
+    if set(alpha) == {0.5}:
+        return kt_regret_bound(n, k) if k >= 2 else 0.0
+    if set(alpha) == {1.0}:
+        return laplace_regret_bound(n, k)
+    return dirichlet_regret_bound(n, alpha)
+
+
+def _explain_adaptive(urn: str, counts: Mapping[str, float]) -> str:
+    return (
+        "An adaptive code needs no model: India and Australia start from the same prior pseudo-counts "
+        "α(x) and, after every ball (India after sending it, Australia after decoding it), add one to "
+        "its colour, so before ball t both code with p̂_t(x) = (n_t(x) + α(x)) / (t + Σα). The arithmetic "
+        "coder then spends −log2 p̂_t(x_t) bits on ball t plus a tiny precision loss: the bill is the "
+        "model's running log-loss, falling from the prior's cross entropy towards H(q). What it pays over "
+        "the best fixed model in hindsight, n·H(empirical), is its regret: for KT at most "
+        "(K − 1)/2 · log2(n + K/2) + log2(√(2π)/Γ(K/2)) + 1/(12 (n + K/2) ln 2) bits on any n balls, for "
+        "Laplace log2 C(n + K − 1, K − 1)."
+    )
+
+
 #: Every code kind, in the order the docs list them. Adding a kind is adding a row.
 CODE_KINDS: Mapping[str, CodeKind] = {
     kind.name: kind
@@ -441,6 +669,28 @@ CODE_KINDS: Mapping[str, CodeKind] = {
                 lambda code: float(FLUSH_BITS + WORD_BITS),
                 _arithmetic_sequence_bound,
                 desync=_arithmetic_desync,
+            ),
+        ),
+        CodeKind(
+            "adaptive",
+            "adaptive",
+            "never",
+            None,
+            None,
+            _explain_adaptive,
+            Stream(
+                (),
+                lambda model, params: None,  # built per link: see for_link
+                lambda obj: tuple(obj.symbols),
+                lambda obj: _engine_codec(
+                    "adaptive_huffman_codec" if isinstance(obj, AdaptiveHuffman) else "adaptive_codec"
+                )(obj),
+                _adaptive_per_ball,
+                lambda obj, q, p: None,
+                lambda obj: 0.0 if isinstance(obj, AdaptiveHuffman) else float(FLUSH_BITS + WORD_BITS),
+                settings=Adaptive,
+                for_link=_adaptive_for_link,
+                regret_bound=_adaptive_regret_bound,
             ),
         ),
     )

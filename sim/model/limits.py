@@ -27,6 +27,7 @@ import math
 from dataclasses import dataclass
 
 __all__ = [
+    "ADAPTIVE_COLOURS",
     "BALLS",
     "BAUD",
     "CHUNK",
@@ -45,6 +46,9 @@ __all__ = [
     "NAME_CHARS",
     "NUMBER_CHARS",
     "PRIORITY",
+    "PSEUDO_COUNT",
+    "REBUILD",
+    "REBUILD_WORK",
     "SWEEP_TASKS",
     "RATE",
     "Range",
@@ -122,6 +126,14 @@ PRIORITY = 1_000_000
 #: An inline model's probabilities (a code's ``for: {probabilities: ...}``) must sum to 1
 #: within this; they are then divided by their sum, so the code sees an exact distribution.
 MODEL_SUM_TOLERANCE = 1e-6
+#: Colours an adaptive code learns (each ball updates cumulative counts over every colour).
+ADAPTIVE_COLOURS = 4096
+#: An adaptive code's given pseudo-counts (``prior: {counts: ...}``): each positive, at most this.
+PSEUDO_COUNT = Range(1e-3, 1e6)
+#: ``rebuild`` of an adaptive Huffman code (balls between rebuilds).
+REBUILD = 10**9
+#: A rebuild of an adaptive Huffman code over K colours takes about K² steps: K²/rebuild may not pass this.
+REBUILD_WORK = 2**14
 #: Tasks (points × replications) in one sweep.
 SWEEP_TASKS = 10**7
 #: Messages in flight across all links at once: with many links, each link's chunk is cut
@@ -186,6 +198,12 @@ LIMITS: tuple[tuple[str, str, str], ...] = (
         "inline model `for: {probabilities}`",
         f"sum within {MODEL_SUM_TOLERANCE:g} of 1",
         "each probability 0 to 1; logits finite; `temperature` positive and finite",
+    ),
+    (
+        "adaptive code `{type: adaptive}`",
+        f"at most {number_text(ADAPTIVE_COLOURS)} colours; `rebuild` 1 to {number_text(REBUILD)}",
+        f"pseudo-counts {PSEUDO_COUNT.text()} (denominator at most 1024); an adaptive Huffman code over "
+        f"K colours needs K²/rebuild ≤ {number_text(REBUILD_WORK)} (each rebuild takes about K² steps)",
     ),
     ("sweep tasks", number_text(SWEEP_TASKS), "points × replications in one sweep file"),
     ("`baud`", BAUD.text("bits/s"), "queueing formulas stay finite"),

@@ -350,6 +350,8 @@ class CodeSpec:
     params: Mapping[str, int] = field(default_factory=dict)
     stream: object | None = None
     model: Model | None = None
+    #: A kind built per link from settings (adaptive: :class:`sim.model.kinds.Adaptive`).
+    settings: object | None = None
 
     def __post_init__(self) -> None:
         r = _Rules()
@@ -371,6 +373,14 @@ class CodeSpec:
             if kind.takes_for == "never" and source is not None:
                 r.add("built_for", f"a {self.type} code is not built for an urn", source)
             per_link = kind.takes_for == "optional" and kind.build is not None and source is None
+            settings = kind.stream.settings if kind.stream is not None else None
+            if settings is not None and not isinstance(self.settings, settings):
+                r.add(
+                    "settings", f"a {self.type} code needs its settings ({settings.__name__})", self.settings
+                )
+            elif settings is None and self.settings is not None:
+                r.add("settings", f"a {self.type} code takes no settings", self.settings)
+            per_link = per_link or settings is not None
             if self.code is None and not per_link:
                 r.add("code", "is required (only a kind built per link, like fixed, may leave it out)", None)
         if self.code is not None and not isinstance(self.code, Code):

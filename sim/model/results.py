@@ -226,6 +226,51 @@ class Trace:
 
 
 @dataclass(frozen=True)
+class Learning:
+    """What an adaptive link learned (tallied by :mod:`sim.engine.learning`), in bits.
+
+    ``ideal_bits`` is the run's Σ −log2 p̂_t(x_t) under the counts both ends
+    used, ``epsilon_bits`` the coder's precision loss Σ ε_t (so an arithmetic
+    coder sends between ``ideal_bits − 32`` and ``ideal_bits + epsilon_bits + 1``),
+    ``expected_bits`` the sum over balls of the cost theory expects of each
+    ball given the balls before it (H(q, p̂_t), or Σ q·l_t for adaptive
+    Huffman) and ``expected_variance`` the sum of its variances;
+    ``empirical_bits`` is n·H(empirical), the best fixed model's bill, and
+    ``regret`` = ideal − empirical, held against ``regret_bound`` (None when
+    the prior has none). LZ78 on the same stream costs ``lz78_bits`` for its
+    first ``lz78_balls`` balls. The tuples are the same figures at the
+    checkpoints ``points`` (``regret_bounds`` NaN where none), and
+    ``snapshot_counts`` the counts per symbol at ``snapshot_points``.
+    """
+
+    prior: str
+    coder: str
+    rebuild: int
+    symbols: tuple[str, ...]
+    pseudo_counts: tuple[float, ...]
+    ideal_bits: float
+    epsilon_bits: float
+    expected_bits: float
+    expected_variance: float
+    empirical_bits: float
+    regret: float
+    regret_bound: float | None
+    rescales: int
+    rebuilds: int
+    lz78_bits: int
+    lz78_balls: int
+    points: tuple[int, ...] = ()
+    ideal: tuple[float, ...] = ()
+    expected: tuple[float, ...] = ()
+    empirical: tuple[float, ...] = ()
+    regret_bounds: tuple[float, ...] = ()
+    lz78: tuple[int, ...] = ()
+    lz78_covered: tuple[int, ...] = ()
+    snapshot_points: tuple[int, ...] = ()
+    snapshot_counts: tuple[tuple[int, ...], ...] = ()
+
+
+@dataclass(frozen=True)
 class LinkResult:
     name: str
     source: str
@@ -256,6 +301,8 @@ class LinkResult:
     colour_counts: dict[str, int] = field(default_factory=dict)  # balls drawn per colour
     #: The inline model the code was built for (its YAML form), or None for an urn or none.
     model: dict[str, dict[str, float] | float] | None = None
+    #: An adaptive link's running figures (None for every other kind).
+    learning: Learning | None = None
 
     @property
     def all_passed(self) -> bool:
@@ -374,6 +421,7 @@ def _schemas() -> dict[type, dict[str, tuple[Any, bool]]]:
         LineStats: _record_hints(LineStats),
         Check: _record_hints(Check),
         LinkErrors: _record_hints(LinkErrors),
+        Learning: _record_hints(Learning),
     }
 
 

@@ -19,13 +19,14 @@ import numpy as np
 
 from coding import Distribution, cross_entropy, entropy, kl_divergence
 from coding import channel as ch
+from coding.arithmetic import FLUSH_BITS, WORD_BITS
 from coding.resync import resync_distribution, resync_mean
 from sim.model.kinds import CODE_KINDS, over
 from sim.model.noise_kinds import Bsc
 from sim.model.noise_kinds import Hamming74 as ChHamming74
 from sim.model.noise_kinds import Repetition as ChRepetition
 from sim.model.records import Link
-from sim.model.results import Check, LinkErrors, LinkResult, Theory
+from sim.model.results import Check, Learning, LinkErrors, LinkResult, Theory
 from sim.model.stats import ALPHA, WAIT_ALPHA, bernstein_threshold, relaxation_time, t_quantile
 
 #: The normal quantile for ALPHA (two-sided), used where the statistic is a smooth function of sums.
@@ -260,6 +261,7 @@ class Measured:
     wait_note: str = ""
     errors: LinkErrors | None = None
     colour_counts: Mapping[str, int] = field(default_factory=dict)  # balls drawn, per colour
+    learning: Learning | None = None  # an adaptive link's running figures
 
     @classmethod
     def of(cls, result: LinkResult) -> Measured:
@@ -282,6 +284,7 @@ class Measured:
             wait_note=s.wait_note,
             errors=result.errors,
             colour_counts=dict(result.colour_counts),
+            learning=result.learning,
         )
 
 
@@ -324,6 +327,7 @@ def checks(link: Link, theory: Theory, measured: Measured) -> tuple[Check, ...]:
     out.append(_judge("entropy_bound", H <= L + 1e-12, f"H(q) = {H:.6f} ≤ L = {L:.6f} ({why})", 0.0))
     q = link.urn.distribution
     out.extend(_stream_checks(link, theory, measured))
+    out.extend(_learning_checks(link, measured))
     bound = f"{kind.name}_bound"
     if kind.bound == "entropy" and link.assumed is not None and _same(link.assumed, q):
         out.append(_plus_one_bound(bound, "H", H, L, link))
@@ -494,6 +498,119 @@ def _bits_check(link: Link, theory: Theory, m: Measured) -> Check:
     )
 
 
+def _largest_step(link: Link, learned: Learning, n: int) -> float:
+    """b: no ball's cost differs from its expected cost by more (bits).
+
+    Arithmetic: both lie in [0, log2(T/f)] ≤ log2((n − 1 + A)/α_min) while the counts are the
+    Dirichlet estimator's, ≤ the precision (log2 2^precision / 1) after a rescale. Adaptive
+    Huffman: a codeword over K colours has 1 … K − 1 bits.
+    """
+    k = len(learned.symbols)
+    if learned.coder == "huffman":
+        return float(max(k - 2, 1))
+    if learned.rescales:
+        model = getattr(link.stream, "precision", 24)
+        return float(model)
+    alpha = learned.pseudo_counts
+    return math.log2(max(n - 1 + sum(alpha), 1.0) / min(alpha)) if k > 1 else 0.0
+
+
+def _learning_bits_check(link: Link, m: Measured, learned: Learning) -> Check:
+    """An adaptive link's bits against what theory expects of each ball *given the balls before it*.
+
+    Ball t costs c_t = −log2 p̂_t(x_t) (arithmetic; the coder adds at most ε_t a ball and 1 bit at
+    the end, and may send up to 32 bits less, the last range it need not pin down) or l_t(x_t)
+    (adaptive Huffman). Given the past, x_t is drawn from q, so c_t has mean
+    μ_t = H(q, p̂_t) (or Σ q·l_t) and variance σ_t², whatever the model has learned: Σ (c_t − μ_t)
+    is a martingale with predictable variation V = Σ σ_t² and steps of at most b. Freedman's
+    inequality, P(|Σ (c_t − μ_t)| ≥ t, V ≤ v) ≤ 2 exp(−t²/(2(v + b·t/3))), judges it at the run's V
+    (Bernstein's form for a martingale: a rare colour's long cost does not fool it, as it fooled
+    the normal approximation at 100 balls). The coder's overhead is allowed on top.
+    """
+    name = "bits_per_message"
+    n = m.messages
+    if n == 0:
+        return _undecided(name, "no messages were sent", ALPHA)
+    mean, expected = m.bits / n, learned.expected_bits / n
+    se = math.sqrt(learned.expected_variance) / n
+    arithmetic = learned.coder == "arithmetic"
+    over = (learned.epsilon_bits + FLUSH_BITS) / n if arithmetic else 0.0
+    under = WORD_BITS / n if arithmetic else 0.0
+    step = _largest_step(link, learned, n)
+    allowed = bernstein_threshold(1, learned.expected_variance, step, ALPHA) / n
+    low, high = expected - allowed - under, expected + allowed + over
+    what = "H(q, p̂_t)" if arithmetic else "Σ_x q(x)·l_t(x)"
+    detail = (
+        f"measured {mean:.6f} vs Σ_t {what}/n = {expected:.6f} bits per ball, the cost expected of "
+        f"each ball given the balls before it: difference {mean - expected:+.6f}; standard error "
+        f"√(Σ_t σ_t²)/n = {se:.6g}; allowed {low:.6f} … {high:.6f} (Freedman's inequality, steps of "
+        f"at most {step:.3g} bits"
+        + (
+            f", plus the coder's Σ ε_t + 1 = {learned.epsilon_bits + FLUSH_BITS:.4f} bits above and "
+            f"{WORD_BITS} below)"
+            if arithmetic
+            else ")"
+        )
+    )
+    if n < MIN_NORMAL:
+        return _undecided(
+            name, detail + f"; fewer than {MIN_NORMAL} balls: the normal law is not trusted", ALPHA
+        )
+    if not link.replacement:
+        return _undecided(
+            name, detail + "; drawn without replacement: the next ball is not drawn from q", ALPHA
+        )
+    return _judge(name, low - 1e-9 <= mean <= high + 1e-9, detail, ALPHA)
+
+
+def _learning_checks(link: Link, m: Measured) -> list[Check]:
+    """An adaptive link's exact checks: the coder against the model's ideal code length, and the
+    model's regret against its prior's bound (both hold for every sequence: false-alarm rate 0)."""
+    learned = m.learning
+    if learned is None:
+        return []
+    out = []
+    n, ideal = m.messages, learned.ideal_bits
+    if learned.coder == "arithmetic":
+        most = ideal + learned.epsilon_bits + FLUSH_BITS
+        out.append(
+            _judge(
+                "adaptive_bound",
+                m.bits <= most + 1e-9 * most,
+                f"{m.bits:,} bits sent ≤ Σ −log2 p̂_t(x_t) + Σ ε_t + 1 = {ideal:,.3f} + "
+                f"{learned.epsilon_bits:.4f} + 1 = {most:,.3f} over this run's {n:,} balls "
+                f"(sent − ideal = {m.bits - ideal:+.3f} bits)",
+                0.0,
+            )
+        )
+    bound = learned.regret_bound
+    if bound is None:
+        return out
+    name, regret = "regret_bound", learned.regret
+    label = {"kt": "KT", "laplace": "Laplace"}.get(learned.prior, "Dirichlet (every α ≥ ½)")
+    formula = {
+        "kt": "(K − 1)/2 · log2(n + K/2) + log2(√(2π)/Γ(K/2)) + 1/(12 (n + K/2) ln 2)",
+        "laplace": "log2 C(n + K − 1, K − 1)",
+    }.get(learned.prior, "KT's + log2[Γ(n + A)Γ(K/2)/(Γ(A)Γ(n + K/2))]")
+    detail = (
+        f"regret Σ −log2 p̂_t(x_t) − n·H(empirical) = {ideal:,.3f} − {learned.empirical_bits:,.3f} = "
+        f"{regret:.3f} bits; {label} bound {formula} = {bound:.3f} (K = {len(learned.symbols)}, "
+        f"n = {n:,})"
+    )
+    if learned.rescales:
+        return out + [
+            _undecided(
+                name,
+                detail + f"; the counts were halved {learned.rescales} times to stay within the coder's "
+                "precision, so the model is no longer the Dirichlet estimator the bound is for",
+                0.0,
+            )
+        ]
+    slack = 1e-9 * max(ideal, 1.0)
+    out.append(_judge(name, -slack <= regret <= bound + slack, detail, 0.0))
+    return out
+
+
 def _stream_bits_check(link: Link, theory: Theory, m: Measured) -> Check:
     """Measured bits/ball of a stream code against its expected bits per ball (normal approximation).
 
@@ -505,6 +622,8 @@ def _stream_bits_check(link: Link, theory: Theory, m: Measured) -> Check:
     n, L, var = m.messages, theory.expected_length, theory.length_variance
     stream = CODE_KINDS[link.code_type].stream
     assert stream is not None
+    if m.learning is not None:
+        return _learning_bits_check(link, m, m.learning)
     if n == 0:
         return _undecided(name, "no messages were sent", ALPHA)
     mean = m.bits / n

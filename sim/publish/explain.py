@@ -32,6 +32,7 @@ from coding.losses import LOSS_MAPPING, nats_to_bits, pytorch
 from sim.model.kinds import CODE_KINDS
 from sim.model.records import CodeSpec, Line, Link, Model, Scenario, Urn
 from sim.model.theory import link_theory, road, whole_draw_per_ball
+from sim.publish.explain_learning import learning_part
 from sim.publish.explain_noise import noise_part
 from sim.publish.numbers import MINUS, fixed, frac, prob, sig, signed
 
@@ -279,6 +280,8 @@ def _code_section(
             kind += f", built for urn {spec.built_for}"
         elif spec.model is not None:
             kind += f", built for a model: {spec.model.describe()}"
+        elif (describe := getattr(spec.settings, "describe", None)) is not None:
+            kind = describe()
         kind = f" ({kind})"
     t.add(f"Code {name}{kind}")
     if spec is not None and spec.model is not None:
@@ -291,7 +294,12 @@ def _code_section(
         if who:
             t.add(f"  {who}:")
         _code_body(t, code)
-    if spec is not None and CODE_KINDS[spec.type].stream is not None:
+    if spec is not None and spec.settings is not None:
+        t.para(
+            "It learns: no codeword per colour and no fixed model. The table above is Huffman's code "
+            "for its prior, the code an adaptive Huffman code starts with."
+        )
+    elif spec is not None and CODE_KINDS[spec.type].stream is not None:
         t.para(
             "A stream code: it has no codeword per colour. The table above is Huffman's code on the "
             "same model, the symbol code it is measured against."
@@ -302,6 +310,8 @@ def _code_section(
         t.para(explain(f"urn {urn.name}", urn.counts))
     elif spec is not None and explain is not None and spec.model is not None:
         t.para(explain("the given model", spec.model.distribution.as_dict()))
+    elif spec is not None and explain is not None and spec.settings is not None:
+        t.para(explain("its prior", {}))
     t.add()
 
 
@@ -406,10 +416,15 @@ def _road_section(t: _Text, link: Link) -> None:
     t.add()
 
 
-def _link_section(t: _Text, link: Link) -> None:
-    if CODE_KINDS[link.code_type].stream is not None:
+def _link_section(t: _Text, link: Link, messages: int) -> None:
+    stream = CODE_KINDS[link.code_type].stream
+    if stream is not None:
         t.add(f"Link {link.name}: urn {link.urn.name} -> code {link.code_name} -> line {link.line.name}")
-        _road_section(t, link)
+        if stream.regret_bound is not None:  # a code that learns: no fixed model to walk the road with
+            learning_part(t.add, t.para, link, messages)
+            t.add()
+        else:
+            _road_section(t, link)
         if link.line.noise is not None:
             noise_part(t.add, t.para, link, link.per_ball()[0])
             t.add()
@@ -729,7 +744,7 @@ def explain(scenario: Scenario) -> str:
     )
     t.add()
     for link in scenario.links:
-        _link_section(t, link)
+        _link_section(t, link, scenario.messages)
     _shared_lines(t, scenario)
     _losses(t, scenario)
     _notation(t)

@@ -32,6 +32,7 @@ from sim.publish.plots_codes import (
     code_tree,
     codeword_budget,
 )
+from sim.publish.plots_learning import estimates, training_curve
 from sim.publish.plots_noise import error_rates, noisy_links, resync_lengths
 from sim.publish.plots_run import (
     _has_waits,
@@ -91,7 +92,16 @@ __all__ = [
 
 # -- all figures of a run -----------------------------------------------------
 FigureKind = Literal[
-    "convergence", "code", "budget", "distributions", "waits", "resync", "error_rates", "road"
+    "convergence",
+    "code",
+    "budget",
+    "distributions",
+    "waits",
+    "resync",
+    "error_rates",
+    "road",
+    "training",
+    "estimates",
 ]
 
 
@@ -310,6 +320,23 @@ def figure_specs(result: RunResult) -> list[FigureSpec]:
             specs += _code_specs(
                 stem, link.name, link.code, link.codewords, link.source_distribution, colours
             )
+        if link.learning is not None:
+            specs += [
+                FigureSpec(
+                    f"training-{stem}",
+                    "training",
+                    link.name,
+                    f"The bill of '{link.name}' as a training curve, beside its regret and the bound.",
+                    partial(training_curve, link),
+                ),
+                FigureSpec(
+                    f"estimates-{stem}",
+                    "estimates",
+                    link.name,
+                    f"The model's estimate of urn '{link.source}' as '{link.name}' learns, against the box.",
+                    partial(estimates, link),
+                ),
+            ]
         if _has_waits(link):
             specs.append(
                 FigureSpec(

@@ -242,6 +242,8 @@ def _cross_entropy_line(link: LinkResult) -> Literal["none", "same", "line", "in
     """How a link's H(q, p) is shown: not at all (= H(q)), merged with L, its own line, or said to be ∞."""
     th = link.theory
     ce = th.cross_entropy
+    if link.learning is not None:  # an adaptive link's p is only its prior: its training figure shows it
+        return "none"
     if math.isinf(ce):
         return "infinite"
     if not math.isfinite(ce) or abs(ce - th.entropy) <= 1e-9:

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from coding import Code
 from sim.model import limits
-from sim.model.kinds import ARRIVAL_KINDS, CODE_KINDS, CodeKind, stream_fit
+from sim.model.kinds import ARRIVAL_KINDS, CODE_KINDS, CodeKind, SettingsError, stream_fit
 from sim.model.noise_kinds import CHANNEL_KINDS, NOISE_KINDS, NoiseError
 from sim.model.records import (
     Arrivals,
@@ -254,6 +254,8 @@ class _Builder:
                 p.add(where, f"must be one of {kinds}", ctype)
             p.mapping(path, value, optional=("type", "for", "codewords"))
             return BAD
+        if kind.stream is not None and kind.stream.settings is not None:
+            return self.settings_code(path, name, kind, value)
         if kind.takes_for == "never":
             if "for" in value:
                 p.add(
@@ -356,7 +358,7 @@ class _Builder:
     ) -> _CodeEntry | Bad:
         """A stream code (block, Tunstall, arithmetic): its parameters checked by the record, then built."""
         assert kind.stream is not None
-        if any(param.key not in fields for param in kind.stream.params):
+        if "for" not in fields or any(param.key not in fields for param in kind.stream.params):
             return BAD  # reported as missing by the mapping check
         model: Model | None = None
         if isinstance(fields["for"], dict):  # an inline model
@@ -401,6 +403,58 @@ class _Builder:
             self.p.add(where, str(exc), p_value)
             return BAD
         return _CodeEntry(CodeSpec(name, kind.name, code, built_for, params, stream, model=model))
+
+    def settings_code(self, path: str, name: str, kind: CodeKind, value: dict[str, Any]) -> _CodeEntry | Bad:
+        """A kind built per link from settings (adaptive): its keys are the settings record's fields."""
+        assert kind.stream is not None and kind.stream.settings is not None
+        keys = tuple(f.name for f in dataclasses.fields(kind.stream.settings))
+        if "for" in value:
+            self.p.add(
+                Problems.key(path, "for"),
+                f"an {kind.name} code is built for no urn: it learns each link's colours from its prior "
+                "(give the colours with prior: {counts: {...}} if they should differ)",
+            )
+            value = {k: v for k, v in value.items() if k != "for"}
+        before = len(self.p.lines)
+        fields = self.p.mapping(path, value, required=("type",), optional=keys)
+        if fields is BAD or len(self.p.lines) > before:
+            return BAD
+        fields.pop("type")
+        try:
+            settings = kind.stream.settings(**fields)
+        except SettingsError as exc:
+            for keys_, rule, got in exc.problems:
+                where = path
+                for k in keys_:
+                    where = Problems.key(where, k)
+                self.p.add(where, rule, got)
+            return BAD
+        return _CodeEntry(CodeSpec(name, kind.name, None, None, settings=settings))
+
+    def per_link(self, path: str, urn: Urn, spec: CodeSpec) -> tuple[Any, Code, Any] | Bad:
+        """A kind built per link (adaptive): its coding object, reference code and starting model
+        over the link's urn, or BAD with the problem reported under the link's ``code``."""
+        stream = CODE_KINDS[spec.type].stream
+        assert stream is not None and stream.for_link is not None
+        try:
+            obj, code, start = stream.for_link(spec.settings, urn.counts)
+        except ValueError as exc:
+            self.p.add(path, f"code {spec.name!r}: {exc}")
+            return BAD
+        colours = stream.symbols(obj)
+        missing = [c for c, n in urn.counts.items() if n > 0 and c not in colours]
+        extra = [c for c in colours if c not in urn.counts]
+        if missing:
+            self.p.add(
+                path, f"code {spec.name!r} has no pseudo-count for {_names(missing)} of urn {urn.name!r}"
+            )
+        if extra:
+            self.p.add(
+                path,
+                f"code {spec.name!r} gives pseudo-counts for {_names(extra)}, which urn {urn.name!r} lacks "
+                "(list them in the urn with 0 balls if that is intended)",
+            )
+        return BAD if missing or extra else (obj, code, start)
 
     def codewords(self, path: str, value: Any) -> dict[str, str] | Any:
         p = self.p
@@ -611,7 +665,15 @@ class _Builder:
             )
         # The code is checked against its urn even when another key of this link has a problem,
         # so `validate` reports every problem of the link at once.
-        code = self.fit(Problems.key(path, "code"), urn, entry) if BAD not in (urn, entry) else BAD
+        built: Any = None  # a kind built per link: (coding object, reference code, starting model)
+        code: Any
+        if BAD in (urn, entry):
+            code = BAD
+        elif entry.spec.settings is not None:
+            built = self.per_link(Problems.key(path, "code"), urn, entry.spec)
+            code = BAD if built is BAD else built[1]
+        else:
+            code = self.fit(Problems.key(path, "code"), urn, entry)
         if len(p.lines) > before or BAD in (urn, entry, line, channel):
             return name, None
         assert arrivals is not BAD and telegram is not BAD and replacement is not BAD and priority is not BAD
@@ -646,6 +708,9 @@ class _Builder:
             assumed = urns[spec.built_for].distribution
         elif spec.model is not None:
             assumed = spec.model.distribution
+        stream = spec.stream
+        if built is not None:
+            stream, assumed = built[0], built[2]
 
         def build(link_name: str) -> Link:
             return Link(
@@ -663,7 +728,7 @@ class _Builder:
                 replacement=replacement,
                 priority=priority,
                 channel=channel,
-                stream=spec.stream,
+                stream=stream,
             )
 
         return name, build

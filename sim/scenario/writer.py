@@ -82,6 +82,10 @@ def _dump_code(spec: CodeSpec, links: tuple[Link, ...]) -> dict[str, Any]:
         out["for"] = spec.built_for
     elif spec.model is not None:
         out["for"] = spec.model.dump()
+    dump = getattr(spec.settings, "dump", None)
+    if callable(dump):  # a kind built per link from settings (adaptive): they rebuild it
+        out.update(dump())
+        return out
     if spec.stream is not None:  # a stream code: its parameters rebuild it
         out.update({k: int(v) for k, v in spec.params.items()})
         return out

@@ -19,6 +19,7 @@ from coding import (
     Distribution,
     arithmetic,
     cross_entropy,
+    dirichlet_regret_bound,
     empirical_code_length,
     huffman_lengths,
     kt_regret_bound,
@@ -197,6 +198,24 @@ def test_laplace_regret_bound_holds_for_every_count_vector(k):
         for c in _all_counts(n, k):
             assert mixture_code_length(c, [1.0] * k) - empirical_code_length(c) <= bound + 1e-9
         assert bound <= (k - 1) * math.log2(n + 1) + 1e-12
+
+
+@pytest.mark.parametrize("alpha", [[0.5, 3.0], [1.0, 2.0, 0.5], [4.0, 0.75, 1.5, 0.5], [10.0, 10.0, 0.5]])
+def test_dirichlet_regret_bound_holds_for_every_count_vector(alpha):
+    k = len(alpha)
+    for n in [0, 1, 2, 5, 13, 30] + ([80] if k <= 3 else []):
+        bound = dirichlet_regret_bound(n, alpha)
+        assert bound is not None
+        worst = max(mixture_code_length(c, alpha) - empirical_code_length(c) for c in _all_counts(n, k))
+        assert worst <= bound + 1e-9
+
+
+def test_dirichlet_regret_bound_needs_every_pseudo_count_at_least_a_half():
+    assert dirichlet_regret_bound(100, [0.25, 1.0]) is None
+    # Below ½ a colour's first appearance costs about log2(n/α): as α → 0, more than any bound allows.
+    n, alpha = 10**6, [1e-9, 1.0]
+    late = mixture_code_length([1, n - 1], alpha) - empirical_code_length([1, n - 1])
+    assert late > dirichlet_regret_bound(n, [0.5, 1.0])
 
 
 def test_kt_bound_against_the_asymptotic_worst_case():

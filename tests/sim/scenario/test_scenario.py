@@ -183,6 +183,12 @@ def test_dump_then_load_gives_the_same_scenario(name, tmp_path):
         stream = CODE_KINDS[code["type"]].stream
         if stream is None:
             assert "codewords" in code  # every symbol code of a bundled scenario has a single table
+        elif stream.settings is not None:  # a code built per link (adaptive): its settings rebuild it
+            assert (
+                {"type", "prior"}
+                <= set(code)
+                <= {"type", *(f.name for f in dataclasses.fields(stream.settings))}
+            )
         else:  # a stream code is rebuilt from its model and parameters
             assert set(code) == {"type", "for", *(p.key for p in stream.params)}
     for link in doc["links"]:
