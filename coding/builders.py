@@ -8,20 +8,10 @@ from collections.abc import Iterable, Mapping, Sequence
 import numpy as np
 
 from coding._validate import DIGITS, check_alphabet_size, check_symbols
-from coding.code import Code, kraft_sum
+from coding.code import Code, _to_digits, kraft_sum
 from coding.distribution import Distribution
 
-__all__ = ["fixed_length", "from_codewords", "shannon", "shannon_from_counts", "canonical"]
-
-
-def _to_digits(value: int, width: int, D: int) -> str:
-    if D == 2:
-        return format(value, f"0{width}b")
-    out = []
-    for _ in range(width):
-        value, r = divmod(value, D)
-        out.append(DIGITS[r])
-    return "".join(reversed(out))
+__all__ = ["fixed_length", "from_codewords", "shannon", "shannon_from_counts", "canonical", "canonical_code"]
 
 
 def canonical(symbols: Sequence[str], lengths: Sequence[int], D: int = 2) -> Code:
@@ -34,6 +24,12 @@ def canonical(symbols: Sequence[str], lengths: Sequence[int], D: int = 2) -> Cod
     >>> canonical(["blue", "red", "green", "yellow"], [2, 1, 3, 3]).codewords["blue"]
     '10'
     """
+    return canonical_code(tuple(symbols), lengths, D, checked=False)
+
+
+def canonical_code(symbols: tuple[str, ...], lengths: Sequence[int], D: int = 2, *, checked: bool) -> Code:
+    """:func:`canonical`; ``checked`` says the symbols are distinct non-empty strings already
+    (a :class:`Distribution`'s), so a million of them are not checked again."""
     D = check_alphabet_size(D)
     if len(symbols) != len(lengths):
         raise ValueError(f"need one length per symbol ({len(symbols)} symbols, {len(lengths)} lengths)")
@@ -61,32 +57,39 @@ def canonical(symbols: Sequence[str], lengths: Sequence[int], D: int = 2) -> Cod
     sorted_n = n[order]
     starts = np.searchsorted(sorted_n, sorted_n, side="left")
     rank[order] = np.arange(n.size) - starts
-    words = _digit_strings(first, n, rank, D)
-    return Code(dict(zip(symbols, words)), D)
-
-
-def _digit_strings(first: dict[int, int], n: np.ndarray, rank: np.ndarray, D: int) -> list[str]:
-    """Codeword ``first[n_i] + rank_i`` written with ``n_i`` digits, for every i."""
     top = int(n.max())
-    if D**top >= 1 << 63:  # too long for int64 arithmetic: one at a time
-        return [_to_digits(first[int(a)] + int(r), int(a), D) for a, r in zip(n, rank)]
+    if D**top >= 1 << 63:  # too long for int64 arithmetic: one at a time, as strings
+        words = [_to_digits(first[int(a)] + int(r), int(a), D) for a, r in zip(n, rank)]
+        return Code(dict(zip(symbols, words)), D)
     firsts = np.zeros(top + 1, dtype=np.int64)
     for ln, v in first.items():
         firsts[ln] = v
-    value = firsts[n] + rank
-    # Column j holds digit j from the left: digit (l - 1 - j) from the right of a word of
-    # length l, or NUL past the word's end (numpy's bytes strings drop trailing NULs).
+    if not checked and (len(set(symbols)) != len(symbols) or not all(type(s) is str and s for s in symbols)):
+        return Code(dict(zip(symbols, digit_strings(firsts[n] + rank, n, D))), D)  # Code names the problem
+    return Code._canonical(symbols, n, firsts[n] + rank, D)
+
+
+def digit_strings(value: np.ndarray, n: np.ndarray, D: int) -> list[str]:
+    """Each ``value[i]`` written with ``n[i]`` base-``D`` digits (int64 arrays), with whole-array steps.
+
+    The digits go into one ASCII buffer, each word followed by a newline,
+    column by column (digit j of every word at least j + 1 long); the buffer
+    is decoded and split once, so no per-word work is done in Python.
+    """
+    if n.size == 0:
+        return []
+    top = int(n.max())
+    start = np.zeros(n.size, dtype=np.int64)
+    np.cumsum(n[:-1] + 1, out=start[1:])
+    buf = np.full(int(start[-1] + n[-1] + 1), ord("\n"), dtype=np.uint8)
     alphabet = np.frombuffer(DIGITS.encode(), dtype=np.uint8)
-    cells = np.zeros((n.size, top), dtype=np.uint8)
     for j in range(top):
-        inside = n > j
-        expo = np.where(inside, n - 1 - j, 0)
-        if D == 2:
-            digit = (value >> expo) & 1
-        else:
-            digit = (value // np.power(D, expo)) % D
-        cells[:, j] = np.where(inside, alphabet[digit], 0)
-    words: list[str] = cells.view(f"S{top}").ravel().astype(str).tolist()
+        inside = np.flatnonzero(n > j) if j else np.arange(n.size)
+        expo = n[inside] - 1 - j
+        v = value[inside]
+        digit = (v >> expo) & 1 if D == 2 else (v // np.power(D, expo)) % D
+        buf[start[inside] + j] = alphabet[digit]
+    words: list[str] = buf.tobytes().decode("ascii").split("\n")[:-1]
     return words
 
 

@@ -85,7 +85,10 @@ class Code:
     ['red', 'blue', 'yellow']
     """
 
-    __slots__ = ("_codewords", "_symbols", "_D", "_lengths", "_tree", "_ud", "_witness", "_sorted", "_clash")
+    __slots__ = (
+        "_codewords", "_symbols", "_D", "_lengths", "_tree", "_ud", "_witness", "_sorted", "_clash",
+        "_prefix_free", "_length_array", "_values",
+    )  # fmt: skip
 
     def __init__(self, codewords: Mapping[str, str], D: int = 2) -> None:
         D = check_alphabet_size(D)
@@ -98,21 +101,50 @@ class Code:
         digits = DIGITS[:D]
         if not _plainly_valid(codewords, digits):
             _find_invalid(codewords, digits)  # raises, naming the first bad entry
-        self._codewords = MappingProxyType(dict(codewords))
+        self._codewords: Mapping[str, str] = MappingProxyType(dict(codewords))
         self._symbols = tuple(codewords)
         self._D = D
-        self._lengths = MappingProxyType(dict(zip(self._symbols, map(len, codewords.values()))))
+        self._lengths: Mapping[str, int] = MappingProxyType(
+            dict(zip(self._symbols, map(len, codewords.values())))
+        )
         self._tree: _Node | None = None
         self._ud: bool | None = None
         self._witness: Ambiguity | None = None
         self._sorted: list[str] | None = None
         self._clash: tuple[str, str] | None | Literal[False] = False  # False: not computed yet
+        self._prefix_free: bool | None = None
+        self._length_array: np.ndarray | None = None
+        self._values: np.ndarray | None = None
+
+    @classmethod
+    def _canonical(cls, symbols: tuple[str, ...], lengths: np.ndarray, values: np.ndarray, D: int) -> Code:
+        """A prefix-free code given as arrays: codeword i is ``values[i]`` in ``lengths[i]`` base-D digits.
+
+        For :func:`coding.builders.canonical`, which has checked the symbols and
+        Kraft's inequality (so the code is prefix-free). The codeword strings are
+        written only when first asked for (:class:`_LazyWords`): a Huffman code of
+        a million symbols is built, checked and turned into decoding tables from
+        the arrays alone.
+        """
+        code = cls.__new__(cls)
+        code._symbols = symbols
+        code._D = D
+        code._codewords = _LazyWords(symbols, lengths, values, D)
+        code._lengths = _LazyLengths(symbols, lengths)
+        code._tree = None
+        code._ud, code._witness, code._sorted, code._clash = True, None, None, None
+        code._prefix_free = True
+        code._length_array, code._values = lengths, values
+        return code
 
     # -- the codebook -----------------------------------------------------
     @property
     def codewords(self) -> Mapping[str, str]:
         """Symbol -> codeword (read-only)."""
-        return self._codewords
+        words = self._codewords
+        if type(words) is _LazyWords and words._dict is not None:  # written out: a plain view now
+            self._codewords = words = MappingProxyType(words._dict)
+        return words
 
     @property
     def symbols(self) -> tuple[str, ...]:
@@ -130,7 +162,10 @@ class Code:
     @property
     def lengths(self) -> Mapping[str, int]:
         """Symbol -> codeword length."""
-        return self._lengths
+        lengths = self._lengths
+        if type(lengths) is _LazyLengths and lengths._dict is not None:
+            self._lengths = lengths = MappingProxyType(lengths._dict)
+        return lengths
 
     def __getitem__(self, symbol: str) -> str:
         return self._codewords[symbol]
@@ -170,7 +205,7 @@ class Code:
         >>> Code({"blue": "0", "red": "1", "green": "10", "yellow": "11"}).kraft_sum
         Fraction(3, 2)
         """
-        return kraft_sum(self._lengths.values(), self._D)
+        return kraft_sum(self.length_array().tolist(), self._D)
 
     def _sorted_words(self) -> list[str]:
         if self._sorted is None:
@@ -184,9 +219,11 @@ class Code:
         >>> Code({"a": "0", "b": "01", "c": "11"}).is_prefix_free
         False
         """
-        words = self._sorted_words()
-        # In sorted order a word that prefixes another also prefixes its successor.
-        return not any(b.startswith(a) for a, b in zip(words, words[1:]))
+        if self._prefix_free is None:
+            words = self._sorted_words()
+            # In sorted order a word that prefixes another also prefixes its successor.
+            self._prefix_free = not any(b.startswith(a) for a, b in zip(words, words[1:]))
+        return self._prefix_free
 
     def prefix_clash(self) -> tuple[str, str] | None:
         """None for a prefix-free code, else two symbols (a, b) where a's codeword begins b's.
@@ -309,17 +346,42 @@ class Code:
         >>> Code({"a": "0", "b": "10", "c": "11"}).implied_distribution().as_dict()
         {'a': 0.5, 'b': 0.25, 'c': 0.25}
         """
-        share = {n: float(Fraction(1, self._D**n)) for n in set(self._lengths.values())}
-        weights = {s: share[n] for s, n in self._lengths.items()}
-        return Distribution.from_counts(weights)
+        lengths = self.length_array()
+        top = int(lengths.max())
+        share = np.array([float(Fraction(1, self._D**n)) if n else 0.0 for n in range(top + 1)])
+        return Distribution.from_counts(dict(zip(self._symbols, share[lengths].tolist())))
 
     def length_array(self, symbols: Iterable[str] | None = None) -> np.ndarray:
         """Codeword lengths as an int64 array, in code order or in the order of ``symbols``."""
-        order = self._symbols if symbols is None else tuple(symbols)
+        if symbols is None:
+            if self._length_array is None:
+                self._length_array = np.fromiter(
+                    map(len, self._codewords.values()), dtype=np.int64, count=len(self._symbols)
+                )
+            return self._length_array.copy()
+        order = tuple(symbols)
         try:
             return np.array([self._lengths[s] for s in order], dtype=np.int64)
         except KeyError as exc:
             raise ValueError(f"the code has no codeword for {exc.args[0]!r}") from None
+
+    def value_array(self) -> np.ndarray:
+        """Each codeword read as a base-D number, in code order (int64; codewords of at most 62 bits).
+
+        With :meth:`length_array` it gives the codewords without their strings:
+        codeword i is ``value_array()[i]`` written with ``length_array()[i]`` digits.
+
+        >>> Code({"blue": "10", "red": "0", "green": "110", "yellow": "111"}).value_array().tolist()
+        [2, 0, 6, 7]
+        """
+        if self._values is None:
+            if int(self.length_array().max()) * (self._D - 1).bit_length() > 62:
+                raise ValueError("codewords too long for 64-bit values")
+            D = self._D
+            self._values = np.fromiter(
+                (int(w, D) for w in self._codewords.values()), dtype=np.int64, count=len(self._symbols)
+            )
+        return self._values.copy()
 
     def _aligned_lengths(self, p: DistributionLike) -> tuple[np.ndarray, np.ndarray]:
         if isinstance(p, Distribution):
@@ -535,3 +597,117 @@ class StreamDecoder:
         """Raise :class:`DecodeError` if an unfinished codeword is pending."""
         if self._node is not self._root:
             raise DecodeError(f"{self.pending} digit(s) left over", self._start)
+
+
+def _to_digits(value: int, width: int, D: int) -> str:
+    """``value`` written with exactly ``width`` base-``D`` digits."""
+    if D == 2:
+        return format(value, f"0{width}b")
+    out = []
+    for _ in range(width):
+        value, r = divmod(value, D)
+        out.append(DIGITS[r])
+    return "".join(reversed(out))
+
+
+class _LazyMapping(Mapping[str, Any]):
+    """Symbol -> value of a canonical code, kept as arrays; :meth:`_all` makes the dict once."""
+
+    __slots__ = ("_symbols", "_dict")
+
+    def __init__(self, symbols: tuple[str, ...]) -> None:
+        self._symbols = symbols
+        self._dict: dict[str, Any] | None = None
+
+    def _all(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def __getitem__(self, symbol: str) -> Any:
+        return self._all()[symbol]
+
+    def __contains__(self, symbol: object) -> bool:
+        return symbol in self._all()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._symbols)
+
+    def __len__(self) -> int:
+        return len(self._symbols)
+
+    def values(self) -> Any:
+        return self._all().values()
+
+    def items(self) -> Any:
+        return self._all().items()
+
+    def get(self, symbol: str, default: Any = None) -> Any:
+        return self._all().get(symbol, default)
+
+    def __eq__(self, other: object) -> bool:
+        return self._all() == other if isinstance(other, Mapping) else NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return repr(self._all())
+
+
+class _LazyLengths(_LazyMapping):
+    """Symbol -> codeword length of a canonical code: the dict is made on first lookup."""
+
+    __slots__ = ("_array",)
+
+    def __init__(self, symbols: tuple[str, ...], array: np.ndarray) -> None:
+        super().__init__(symbols)
+        self._array = array
+
+    def _all(self) -> dict[str, int]:
+        if self._dict is None:
+            self._dict = dict(zip(self._symbols, self._array.tolist()))
+        return self._dict
+
+
+class _LazyWords(_LazyMapping):
+    """Symbol -> codeword of a canonical code, kept as arrays; the strings are written on first use.
+
+    Looking up one symbol writes one string (up to :attr:`SINGLE` lookups);
+    iterating over the codewords (``values()``, ``items()``) writes them all
+    at once with whole-array operations and keeps them.
+    """
+
+    __slots__ = ("_lengths", "_values", "_D", "_index", "_lookups")
+
+    #: Single lookups answered one string at a time before all the strings are written at once
+    #: (``dict(code.codewords)`` looks every symbol up).
+    SINGLE = 256
+
+    def __init__(self, symbols: tuple[str, ...], lengths: np.ndarray, values: np.ndarray, D: int) -> None:
+        super().__init__(symbols)
+        self._lengths, self._values, self._D = lengths, values, D
+        self._index: dict[str, int] | None = None
+        self._lookups = 0
+
+    def _all(self) -> dict[str, str]:
+        if self._dict is None:
+            from coding.builders import digit_strings
+
+            self._dict = dict(zip(self._symbols, digit_strings(self._values, self._lengths, self._D)))
+        return self._dict
+
+    def __getitem__(self, symbol: str) -> str:
+        if self._dict is not None:
+            return self._dict[symbol]  # type: ignore[no-any-return]
+        if self._index is None:
+            self._index = {s: i for i, s in enumerate(self._symbols)}
+        i = self._index[symbol]
+        self._lookups += 1
+        if self._lookups > self.SINGLE:
+            return self._all()[symbol]
+        return _to_digits(int(self._values[i]), int(self._lengths[i]), self._D)
+
+    def __contains__(self, symbol: object) -> bool:
+        if self._dict is not None:
+            return symbol in self._dict
+        if self._index is None:
+            self._index = {s: i for i, s in enumerate(self._symbols)}
+        return symbol in self._index

@@ -149,7 +149,7 @@ class Distribution:
 
     def as_dict(self) -> dict[str, float]:
         """Symbol -> probability as plain floats."""
-        return {s: float(p) for s, p in zip(self._symbols, self._probs)}
+        return dict(zip(self._symbols, self._probs.tolist()))
 
     def support(self) -> tuple[str, ...]:
         """Symbols with positive probability."""

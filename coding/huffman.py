@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from coding._validate import check_alphabet_size
-from coding.builders import canonical
+from coding.builders import canonical_code
 from coding.code import Code
 from coding.distribution import Distribution
 
@@ -114,4 +114,4 @@ def huffman(p: Distribution, D: int = 2) -> Code:
     """
     if not isinstance(p, Distribution):
         raise TypeError(f"'p' must be a Distribution (got {type(p).__name__})")
-    return canonical(p.symbols, huffman_lengths(p, D), D)
+    return canonical_code(p.symbols, huffman_lengths(p, D), D, checked=True)

@@ -26,12 +26,18 @@ class Encoder:
     """
 
     def __init__(self, code: Code, symbols: tuple[str, ...], points: np.ndarray) -> None:
-        words = [code.codewords.get(s, "") for s in symbols]
-        too_long = [w for w in words if len(w) > CODEWORD_BITS]
-        if too_long:
-            raise ValueError(f"codewords longer than {CODEWORD_BITS} bits are not supported")
-        self.lengths = np.array([len(w) for w in words], dtype=np.int64)
-        self.values = np.array([int(w or "0", 2) for w in words], dtype=np.uint64)
+        if code.D == 2 and tuple(symbols) == code.symbols:  # the code's own order: its arrays
+            self.lengths = code.length_array()
+            if int(self.lengths.max()) > CODEWORD_BITS:
+                raise ValueError(f"codewords longer than {CODEWORD_BITS} bits are not supported")
+            self.values = code.value_array().astype(np.uint64)
+        else:
+            words = [code.codewords.get(s, "") for s in symbols]
+            too_long = [w for w in words if len(w) > CODEWORD_BITS]
+            if too_long:
+                raise ValueError(f"codewords longer than {CODEWORD_BITS} bits are not supported")
+            self.lengths = np.array([len(w) for w in words], dtype=np.int64)
+            self.values = np.array([int(w or "0", 2) for w in words], dtype=np.uint64)
         self.max_length = max(1, int(self.lengths.max()))
         self.points = np.asarray(points, dtype=np.int64)
         self.point_sums = np.zeros(self.points.size, dtype=np.int64)

@@ -662,12 +662,11 @@ class DecodeTables:
     def __init__(self, code: Code) -> None:
         if code.D != 2 or not code.is_prefix_free:
             raise ValueError("the engine decodes binary prefix codes only")
-        words = list(code.codewords.values())
-        lens = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+        lens = code.length_array()
         maxlen = int(lens.max())
         if maxlen > MAX_TABLE_BITS:
             raise ValueError(f"codewords longer than {MAX_TABLE_BITS} bits are not supported")
-        vals = np.fromiter((int(w, 2) for w in words), dtype=np.int64, count=len(words))
+        vals = code.value_array()
         small = lens.size <= 256  # symbols fit the 8-bit slots of the multi-codeword table
         # A complete code (Kraft sum 1) has no dead ends, so a window wider than its longest
         # codeword changes nothing but lets one lookup take several codewords.
@@ -729,11 +728,7 @@ def _long_tree(vals, lens, sym, width, prim_sym, prim_len):  # type: ignore[no-u
     """
     if lens.size == 0:
         return np.array([_NOWHERE, _NOWHERE], dtype=np.int64)
-    extra = lens - width  # internal prefixes per codeword: depths width .. l-1
-    owner = np.repeat(np.arange(lens.size), extra)
-    depth = width + np.arange(owner.size) - np.repeat(np.cumsum(extra) - extra, extra)
-    prefix = vals[owner] >> (lens[owner] - depth)
-    keys = np.unique((prefix << 6) | depth)  # one node per (prefix, depth)
+    keys = _node_keys(vals, lens, width)  # one node per (prefix, depth)
     node_depth, node_prefix = keys & 63, keys >> 6
     tree = np.full(2 * keys.size, _NOWHERE, dtype=np.int64)
 
@@ -753,6 +748,29 @@ def _long_tree(vals, lens, sym, width, prim_sym, prim_len):  # type: ignore[no-u
 
 
 _NOWHERE = -(1 << 62)
+
+
+def _node_keys(vals: np.ndarray, lens: np.ndarray, width: int) -> np.ndarray:
+    """The sorted distinct ``prefix << 6 | depth`` of every codeword's prefixes of depth width .. l − 1.
+
+    In the order of the codewords read left-aligned, the prefixes of one depth
+    never decrease, so the distinct ones are where they change: one linear
+    pass per depth instead of a hash or a sort of all (codeword, depth) pairs
+    (a code of 10^6 symbols has ~10^7 of them, and ~10^6 distinct).
+    """
+    top = int(lens.max())
+    order = np.argsort(vals << (top - lens), kind="stable")
+    v, n = vals[order], lens[order]
+    parts = []
+    for d in range(width, top):
+        deep = n > d
+        prefix = v[deep] >> (n[deep] - d)
+        if prefix.size:
+            new = np.empty(prefix.size, dtype=bool)
+            new[0] = True
+            np.not_equal(prefix[1:], prefix[:-1], out=new[1:])
+            parts.append((prefix[new] << 6) | d)
+    return np.sort(np.concatenate(parts))
 
 
 def warm_up() -> None:

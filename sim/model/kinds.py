@@ -187,7 +187,7 @@ def _optimal_over(counts: Mapping[str, float]) -> str:
     scope = "the colours listed for it"
     if empty:
         scope += (
-            f", including {', '.join(empty)} with no balls, which still gets a codeword and so "
+            f", including {limits.listing(empty)} with no balls, which still gets a codeword and so "
             "lengthens others"
         )
     return scope

@@ -60,6 +60,7 @@ __all__ = [
     "YAML_DEPTH",
     "YAML_NODES",
     "integer_rule",
+    "listing",
     "markdown_table",
     "number_rule",
     "number_text",
@@ -219,6 +220,33 @@ def markdown_table() -> str:
     rows = ["| input | limit | note |", "|---|---|---|"]
     rows += [f"| {what} | {limit} | {why} |" for what, limit, why in LIMITS]
     return "\n".join(rows)
+
+
+# -- what the text output shows in full ------------------------------------------------------
+#: Per-colour tables (``explain``'s urn and code tables, and the sums it writes out term by
+#: term) show every row up to this many colours; past it, the first :data:`HEAD_ROWS` and the
+#: last :data:`TAIL_ROWS`, a line saying how many were left out, and where to find them all
+#: (``summary.json`` of a run keeps every colour).
+SHOWN_ROWS = 100
+HEAD_ROWS = 20
+TAIL_ROWS = 5
+#: Terms of a written-out sum shown before and after the "… N more terms …" marker.
+HEAD_TERMS = 8
+TAIL_TERMS = 2
+#: Names listed in running text (colours with no balls, …): all of them up to
+#: :data:`SHOWN_ROWS`, past it the first this many and "and N more".
+SHOWN_NAMES = 10
+
+
+def listing(names: list[str]) -> str:
+    """``a, b, c``; past :data:`SHOWN_ROWS` names, the first :data:`SHOWN_NAMES` and ``and N more``.
+
+    >>> listing(["a", "b"]), listing([f"c{i}" for i in range(101)])
+    ('a, b', 'c0, c1, c2, c3, c4, c5, c6, c7, c8, c9 and 91 more')
+    """
+    if len(names) <= SHOWN_ROWS:
+        return ", ".join(names)
+    return f"{', '.join(names[:SHOWN_NAMES])} and {len(names) - SHOWN_NAMES:,} more"
 
 
 # -- the model records (sim/model/records.py): what a Python caller is held to ---------------------

@@ -138,12 +138,15 @@ class Urn:
         r.name("name", self.name)
         if not isinstance(self.counts, Mapping) or not self.counts:
             r.add("counts", "must have at least one colour", self.counts)
-        else:
-            for colour, n in self.counts.items():
+        elif not all(
+            type(c) is str and c != "" and type(n) is int and n >= 0 for c, n in self.counts.items()
+        ):
+            for colour, n in self.counts.items():  # only when something may be wrong: report it
                 if not isinstance(colour, str) or colour == "":
                     r.add(("counts", colour), "colour names must be text; put it in quotes", colour)
                 else:
                     r.integer(("counts", colour), n, 0)
+        if isinstance(self.counts, Mapping) and self.counts:
             total = sum(self.counts.values()) if not r.problems else None
             if total == 0:
                 r.add("counts", "must hold at least one ball (every count is 0)", dict(self.counts))
@@ -519,8 +522,10 @@ def _stream_rules(r: _Rules, kind: CodeKind, params: object, stream: object) -> 
 
 def code_fits_urn(code: Code, urn: Urn) -> Iterator[str]:
     """What keeps ``code`` from serving ``urn``: colours it lacks or adds, codewords too long."""
-    missing = [c for c, n in urn.counts.items() if n > 0 and c not in code.codewords]
-    extra = [c for c in code.codewords if c not in urn.counts]
+    same = code.symbols == tuple(urn.counts)  # the usual case, decided in one comparison
+    symbols = set(code.symbols)
+    missing = [] if same else [c for c, n in urn.counts.items() if n > 0 and c not in symbols]
+    extra = [] if same else [c for c in code.symbols if c not in urn.counts]
     parts = []
     if missing:
         parts.append(f"no codeword for {_names(missing)}")
@@ -531,7 +536,8 @@ def code_fits_urn(code: Code, urn: Urn) -> Iterator[str]:
         )
     if parts:
         yield f"does not fit urn {urn.name!r}: it has " + "; and ".join(parts)
-    too_long = [c for c, w in code.codewords.items() if len(w) > limits.CODEWORD_BITS]
+    lengths = code.length_array()
+    too_long = [code.symbols[int(i)] for i in np.flatnonzero(lengths > limits.CODEWORD_BITS)]
     if too_long:
         c = too_long[0]
         yield (

@@ -11,7 +11,7 @@ import csv
 import io
 import json
 import math
-from dataclasses import MISSING, asdict, dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from types import UnionType
 from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
@@ -354,11 +354,14 @@ class RunResult:
     # -- summary.json -------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
         """The ``summary.json`` document (JSON-safe: inf becomes the string "inf")."""
-        doc = asdict(self)
+        doc = _json_safe(self)
         for link in doc["links"]:
             link.pop("trace")
-            link["checks"] = list(link["checks"])
-        return _json_safe(doc)
+        return doc
+
+    def to_json(self) -> str:
+        """``summary.json``'s text: :meth:`to_dict` as ``json.dumps(doc, indent=2, ensure_ascii=False)``."""
+        return dumps_indented(self.to_dict()) + "\n"
 
     @classmethod
     def from_dict(cls, doc: Any, traces: dict[str, Trace] | None = None) -> RunResult:
@@ -500,14 +503,106 @@ def _parse(value: Any, hint: Any, path: str) -> Any:
         raise SchemaError(f"{path}: {err}") from None
 
 
+_PLAIN = (str, int, bool, type(None))
+
+
 def _json_safe(x: Any) -> Any:
-    if isinstance(x, float) and not math.isfinite(x):
-        return "inf" if x > 0 else ("-inf" if x < 0 else "nan")
+    """Records as plain dicts and lists (what ``dataclasses.asdict`` gives, without its deep
+    copies: ~10× faster on a link of 65 536 colours); inf and NaN as strings."""
+    kind = type(x)
+    if kind is float:
+        return x if math.isfinite(x) else ("inf" if x > 0 else ("-inf" if x < 0 else "nan"))
+    if kind in _PLAIN:
+        return x
+    if kind is dict:
+        if _flat_and_finite(x.values()):  # a per-colour table: copied as it is
+            return dict(x)
+        return {k: v if type(v) in _PLAIN else _json_safe(v) for k, v in x.items()}
+    if kind is list or kind is tuple:
+        return [v if type(v) in _PLAIN else _json_safe(v) for v in x]
+    if is_dataclass(x) and not isinstance(x, type):
+        return {f.name: _json_safe(getattr(x, f.name)) for f in fields(x)}
+    if isinstance(x, float):  # a float subclass (numpy.float64)
+        return _json_safe(float(x))
     if isinstance(x, dict):
-        return {k: _json_safe(v) for k, v in x.items()}
+        return _json_safe(dict(x))
     if isinstance(x, (list, tuple)):
-        return [_json_safe(v) for v in x]
+        return _json_safe(list(x))
     return x
+
+
+def _flat_and_finite(values: Any) -> bool:
+    """Whether every value is a str, int, bool, None or finite float (checked at C speed)."""
+    kinds = set(map(type, values))
+    if not kinds <= {str, int, bool, float, type(None)}:
+        return False
+    return float not in kinds or all(map(math.isfinite, (v for v in values if type(v) is float)))
+
+
+#: How ``json.dumps(..., ensure_ascii=False)`` writes a string (its C function when available).
+_ENCODE_STR = json.encoder.encode_basestring
+
+
+def _scalar_json(v: Any) -> str:
+    kind = type(v)
+    if kind is str:
+        return _ENCODE_STR(v)
+    if kind is float and math.isfinite(v):
+        return float.__repr__(v)
+    if kind is int:
+        return int.__repr__(v)
+    return json.dumps(v, ensure_ascii=False)  # bool, None, inf, and anything unusual
+
+
+def dumps_indented(doc: Any, pad: str = "") -> str:
+    """``json.dumps(doc, indent=2, ensure_ascii=False)``, byte for byte, several times faster.
+
+    Python's ``json`` uses its C encoder only without ``indent``; with it, a
+    summary of 65 536 colours took seconds. Mappings and lists are written
+    here, scalars by ``json``'s own functions (a test compares the two).
+    """
+    kind = type(doc)
+    if kind is dict:
+        if not doc:
+            return "{}"
+        inner = pad + "  "
+        column = _one_kind_column(doc.values())
+        if column is not None and all(type(k) is str for k in doc):  # a per-colour table: at C speed
+            body = ",\n".join(map((inner + "{}: {}").format, map(_ENCODE_STR, doc), column))
+            return "{\n" + body + "\n" + pad + "}"
+        items = [
+            f"{inner}{_ENCODE_STR(k if type(k) is str else _key(k))}: "
+            f"{_scalar_json(v) if type(v) not in (dict, list) else dumps_indented(v, inner)}"
+            for k, v in doc.items()
+        ]
+        return "{\n" + ",\n".join(items) + "\n" + pad + "}"
+    if kind is list:
+        if not doc:
+            return "[]"
+        inner = pad + "  "
+        items = [
+            f"{inner}{_scalar_json(v) if type(v) not in (dict, list) else dumps_indented(v, inner)}"
+            for v in doc
+        ]
+        return "[\n" + ",\n".join(items) + "\n" + pad + "]"
+    return _scalar_json(doc)
+
+
+def _one_kind_column(values: Any) -> Any:
+    """The JSON of ``values`` (an iterator) when all are finite floats, all ints or all strings; else None."""
+    kinds = set(map(type, values))
+    if kinds == {float} and all(map(math.isfinite, values)):
+        return map(float.__repr__, values)
+    if kinds == {int}:
+        return map(int.__repr__, values)
+    if kinds == {str}:
+        return map(_ENCODE_STR, values)
+    return None
+
+
+def _key(k: Any) -> str:
+    """A non-string key as ``json`` writes it (keys are always strings in JSON)."""
+    return next(iter(json.loads(json.dumps({k: 0}))))
 
 
 # -- trace.csv ----------------------------------------------------------------

@@ -45,9 +45,10 @@ def link_theory(link: Link) -> Theory:
     # The code may cover more symbols than the urn holds: compare on the union.
     qv, pv = _on_union(q, p)
     r = code.implied_distribution()
-    r_on_q = np.array(
-        [r[s] if s in r else 0.0 for s in q.symbols]
-    )  # a colour with no balls may lack a codeword
+    if r.symbols == q.symbols:  # the usual case
+        r_on_q = np.array(r.probabilities)
+    else:  # a colour with no balls may lack a codeword
+        r_on_q = np.array([r[s] if s in r else 0.0 for s in q.symbols])
     L, var = link.per_ball()
     K = code.kraft_sum
     theory: dict[str, Any] = dict(
@@ -456,8 +457,12 @@ def _resync_check(link: Link, mu: float, e: LinkErrors, flips_per_message: float
 
 def _length_spread(link: Link, L: float) -> float:
     """max |l(x) − L| over the colours that have balls: the range Bernstein's bound needs."""
-    lengths = link.code.lengths
-    return max(abs(lengths[c] - L) for c, k in link.urn.counts.items() if k > 0)
+    code, counts = link.code, link.urn.counts
+    if code.symbols == tuple(counts):  # the usual case: whole arrays
+        drawn = np.fromiter(counts.values(), dtype=np.float64, count=len(counts)) > 0
+        return float(np.max(np.abs(code.length_array()[drawn] - L)))
+    lengths = code.lengths
+    return max(abs(lengths[c] - L) for c, k in counts.items() if k > 0)
 
 
 def _bits_check(link: Link, theory: Theory, m: Measured) -> Check:

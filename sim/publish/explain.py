@@ -25,10 +25,14 @@ from __future__ import annotations
 
 import math
 import textwrap
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import TypeVar
+
+import numpy as np
 
 from coding import Code, cross_entropy, entropy, kl_divergence
 from coding.losses import LOSS_MAPPING, nats_to_bits, pytorch
+from sim.model import limits
 from sim.model.kinds import CODE_KINDS
 from sim.model.records import CodeSpec, Line, Link, Model, Scenario, Urn
 from sim.model.theory import link_theory, road, whole_draw_per_ball
@@ -104,13 +108,56 @@ class _Text:
         return "\n".join(out) + "\n"
 
 
-def _table(rows: Sequence[Sequence[str]], indent: str = "    ") -> list[str]:
+def _table(
+    rows: Sequence[Sequence[str]], indent: str = "    ", gap: tuple[int, str] | None = None
+) -> list[str]:
+    """Aligned columns (the first row the header); ``gap`` = (row, text): a line before that row."""
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     out = []
     for k, row in enumerate(rows):
+        if gap is not None and k == gap[0]:
+            out.append(indent + gap[1])
         cells = [c.ljust(w) if i == 0 or k == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(row, widths))]
         out.append((indent + "  ".join(cells)).rstrip())
     return out
+
+
+# -- large alphabets: head, tail and a count ----------------------------------------------
+_T = TypeVar("_T")
+
+
+def _head_tail(items: Sequence[_T], head: int, tail: int) -> tuple[Sequence[_T], int, Sequence[_T]]:
+    """All ``items`` (up to :data:`sim.model.limits.SHOWN_ROWS`); past that the first ``head``,
+    the number left out, the last ``tail``."""
+    if len(items) <= limits.SHOWN_ROWS:
+        return items, 0, ()
+    return items[:head], len(items) - head - tail, items[len(items) - tail :]
+
+
+def _terms(items: Sequence[_T], show: Callable[[_T], str]) -> list[str]:
+    """The terms of a written-out sum, one per item; a long sum as head, ``… N more terms …``, tail."""
+    head, left_out, tail = _head_tail(items, limits.HEAD_TERMS, limits.TAIL_TERMS)
+    out = [show(x) for x in head]
+    if left_out:
+        out.append(f"… {left_out:,} more terms …")
+        out += [show(x) for x in tail]
+    return out
+
+
+def _rows_table(
+    header: list[str], items: Sequence[_T], row: Callable[[_T], list[str]], what: str
+) -> list[str]:
+    """A per-colour table; past :data:`sim.model.limits.SHOWN_ROWS` rows, its head and tail
+    around a line saying how many ``what`` were left out and where they all are."""
+    head, left_out, tail = _head_tail(items, limits.HEAD_ROWS, limits.TAIL_ROWS)
+    rows = [header] + [row(x) for x in head] + [row(x) for x in tail]
+    gap = None
+    if left_out:
+        gap = (
+            1 + len(head),
+            f"… {left_out:,} more {what} not shown (every one is in a run's summary.json) …",
+        )
+    return _table(rows, gap=gap)
 
 
 # -- the scenario's parts ---------------------------------------------------------
@@ -157,23 +204,26 @@ def _urn_section(t: _Text, urn: Urn) -> dict[str, float] | None:
         t.add()
         return None
     q = {c: n / total for c, n in urn.counts.items()}
-    rows = [["colour", "count", "p(x)", f"{MINUS}log2 p(x)"]]
-    for c, n in urn.counts.items():
-        ideal = fixed(-_log(q[c], 2), 3)
-        rows.append([c, str(n), prob(q[c]), ideal])
-    t.lines.extend(_table(rows))
+    t.lines.extend(
+        _rows_table(
+            ["colour", "count", "p(x)", f"{MINUS}log2 p(x)"],
+            list(urn.counts.items()),
+            lambda cn: [cn[0], str(cn[1]), prob(q[cn[0]]), fixed(-_log(q[cn[0]], 2), 3)],
+            "colours",
+        )
+    )
     t.para(
         f"p(x) is the count over {total}. {MINUS}log2 p(x) is the ideal codeword length: the "
         "number of bits a colour would get if lengths could be any real number. Rare colours "
         "deserve long codewords, common ones short."
     )
-    terms = [f"{prob(p)}·{fixed(-math.log2(p), 3)}" for p in q.values() if p > 0]
+    terms = _terms([p for p in q.values() if p > 0], lambda p: f"{prob(p)}·{fixed(-math.log2(p), 3)}")
     h = sum(-p * math.log2(p) for p in q.values() if p > 0)
     t.sum_line(f"H({urn.name})", terms, f"{fixed(h)} bits")
     zero = [c for c, p in q.items() if p == 0]
     if zero:
         t.para(
-            f"{', '.join(zero)} {'has' if len(zero) == 1 else 'have'} no balls and "
+            f"{limits.listing(zero)} {'has' if len(zero) == 1 else 'have'} no balls and "
             f"{'contributes' if len(zero) == 1 else 'contribute'} nothing (the convention "
             "0·log 0 = 0: a colour that never occurs "
             "costs nothing on average)."
@@ -190,11 +240,16 @@ def _urn_section(t: _Text, urn: Urn) -> dict[str, float] | None:
 
 def _code_body(t: _Text, code: Code) -> None:
     D = code.D
-    rows = [["colour", "codeword", "length"]]
-    rows += [[s, w, str(len(w))] for s, w in code.codewords.items()]
-    t.lines.extend(_table(rows))
+    t.lines.extend(
+        _rows_table(
+            ["colour", "codeword", "length"],
+            code.symbols,  # only the rows shown are looked up: a large code's strings stay unwritten
+            lambda s: [s, code[s], str(len(code[s]))],
+            "codewords",
+        )
+    )
     K = code.kraft_sum
-    terms = [f"1/{D**n}" for n in code.lengths.values()]
+    terms = _terms(code.length_array().tolist(), lambda n: f"1/{D**n}")
     verdict = "" if K == 1 else (" > 1" if K > 1 else " < 1")
     t.sum_line(f"Kraft sum K = Σ {D}^{MINUS}l", terms, frac(K) + verdict)
     if K < 1 and len(code) == 1:
@@ -354,39 +409,58 @@ def _cross_terms(
     q: Mapping[str, float], p: Mapping[str, float], base: int
 ) -> tuple[list[str], float, list[str]]:
     """Terms q(x)·(−log p(x)) over q's support (shown), the total (from coding), the colours skipped."""
-    terms, skipped = [], []
-    for s, qx in q.items():
-        if qx == 0:
-            skipped.append(s)
-            continue
-        px = p.get(s, 0.0)
-        terms.append(f"{prob(qx)}·{fixed(-_log(px, base), 3)}")
+    skipped = [s for s, qx in q.items() if qx == 0]
+    terms = _terms(
+        [(s, qx) for s, qx in q.items() if qx != 0],
+        lambda sq: f"{prob(sq[1])}·{fixed(-_log(p.get(sq[0], 0.0), base), 3)}",
+    )
     qv, pv = _on_union(q, p)
     return terms, cross_entropy(qv, pv, base=base), skipped
 
 
 def _kl_terms(
     q: Mapping[str, float], p: Mapping[str, float], base: int
-) -> tuple[list[str], float, list[tuple[float, str]]]:
-    """Terms q(x)·log(q(x)/p(x)) over q's support (shown), the total (from coding), (share, colour)."""
-    terms, parts = [], []
-    for s, qx in q.items():
-        if qx == 0:
-            continue
+) -> tuple[list[str], float, tuple[float, str] | None]:
+    """Terms q(x)·log(q(x)/p(x)) over q's support (shown), the total (from coding), and the
+    largest (share, colour), ties to the last colour name (None when q draws nothing)."""
+    drawn = [(s, qx) for s, qx in q.items() if qx != 0]
+
+    def term(sq: tuple[str, float]) -> str:
+        s, qx = sq
         px = p.get(s, 0.0)
-        if px == 0:
-            terms.append(f"{prob(qx)}·∞")
-            parts.append((math.inf, s))
-            continue
-        ratio = _log(qx / px, base)
-        terms.append(f"{prob(qx)}·{signed(ratio, 3)}")
-        parts.append((qx * ratio, s))
+        return f"{prob(qx)}·∞" if px == 0 else f"{prob(qx)}·{signed(_log(qx / px, base), 3)}"
+
     qv, pv = _on_union(q, p)
-    return terms, kl_divergence(qv, pv, base=base), parts
+    return _terms(drawn, term), kl_divergence(qv, pv, base=base), _largest_share(drawn, p, base)
+
+
+def _largest_share(
+    drawn: list[tuple[str, float]], p: Mapping[str, float], base: int
+) -> tuple[float, str] | None:
+    """max over the drawn colours of (q(x)·log(q(x)/p(x)), x): infinite where p(x) = 0.
+
+    Past :data:`sim.model.limits.SHOWN_ROWS` colours the shares are found with
+    whole-array operations (numpy's log; the colour it names may differ from
+    the loop's only in a tie to the last bit).
+    """
+    if len(drawn) <= limits.SHOWN_ROWS:
+        parts = []
+        for s, qx in drawn:
+            px = p.get(s, 0.0)
+            parts.append((math.inf, s) if px == 0 else (qx * _log(qx / px, base), s))
+        return max(parts, default=None)
+    qa = np.fromiter((qx for _, qx in drawn), dtype=np.float64, count=len(drawn))
+    pa = np.fromiter((p.get(s, 0.0) for s, _ in drawn), dtype=np.float64, count=len(drawn))
+    with np.errstate(divide="ignore"):
+        share = np.where(pa == 0, np.inf, qa * (np.log(qa / pa) / math.log(base)))
+    top = share.max()
+    return float(top), max(drawn[int(i)][0] for i in np.flatnonzero(share == top))
 
 
 def _on_union(q: Mapping[str, float], p: Mapping[str, float]) -> tuple[list[float], list[float]]:
     """Both distributions as lists over the union of their colours (0 where one lacks a colour)."""
+    if list(q) == list(p):  # the same colours in the same order (the usual case)
+        return list(q.values()), list(p.values())
     symbols = list(q) + [s for s in p if s not in q]
     return [q.get(s, 0.0) for s in symbols], [p.get(s, 0.0) for s in symbols]
 
@@ -439,18 +513,20 @@ def _link_section(t: _Text, link: Link, messages: int) -> None:
         t.add()
         return
     q = {c: n / total for c, n in urn.counts.items()}
-    missing = [c for c, x in q.items() if x > 0 and c not in code.codewords]
+    known = set(code.symbols)
+    missing = [c for c, x in q.items() if x > 0 and c not in known]
     if missing:
         t.para(
-            f"The code has no codeword for {', '.join(missing)}, which the urn can draw: "
+            f"The code has no codeword for {limits.listing(missing)}, which the urn can draw: "
             "this link cannot be run, and its lengths, divergences and queue are not computed."
         )
         t.add()
         return
-    lengths = {c: code.lengths.get(c, 0) for c in q}
+    own = dict(zip(code.symbols, code.length_array().tolist()))
+    lengths = {c: own.get(c, 0) for c in q}
     qn = urn.name
     # Expected length.
-    terms = [f"{prob(x)}·{lengths[c]}" for c, x in q.items() if x > 0]
+    terms = _terms([(c, x) for c, x in q.items() if x > 0], lambda cx: f"{prob(cx[1])}·{lengths[cx[0]]}")
     L = sum(x * lengths[c] for c, x in q.items() if x > 0)
     t.sum_line(f"L({qn}) = Σ q(x)·l(x)", terms, f"{fixed(L)} {unit} per message")
     H = entropy(list(q.values()), base=D)
@@ -489,7 +565,7 @@ def _link_section(t: _Text, link: Link, messages: int) -> None:
     cterms, HC, skipped = _cross_terms(q, p, D)
     t.sum_line(f"H({qn}, {pname}) = Σ q(x)·({MINUS}{lg} p(x))", cterms, f"{fixed(HC)} {unit}")
     if skipped:
-        t.para(f"({', '.join(skipped)}: q(x) = 0, no contribution.)")
+        t.para(f"({limits.listing(skipped)}: q(x) = 0, no contribution.)")
     t.para(
         f"Cross entropy is the average cost when {qn} draws but every colour is charged its "
         f"ideal length under {pname}. It is never below H({qn}); the excess is the KL divergence."
@@ -522,8 +598,7 @@ def _link_section(t: _Text, link: Link, messages: int) -> None:
             f"distribution: D({qn}‖{pname}) weighs colours by how often {qn} really draws them, "
             f"D({pname}‖{qn}) by how often {pname} expects them. KL divergence is not a distance."
         )
-        big_q = max(parts_q, default=None)
-        big_p = max(parts_p, default=None)
+        big_q, big_p = parts_q, parts_p
         if big_q is not None and math.isinf(big_q[0]):
             why += f" D({qn}‖{pname}) is infinite: {qn} draws {big_q[1]}, which {pname} says never happens."
         elif big_q is not None and big_q[0] > 0:
@@ -544,7 +619,7 @@ def _link_section(t: _Text, link: Link, messages: int) -> None:
     # The exact identity.
     K = code.kraft_sum
     r = _as_dict(code.implied_distribution())
-    rdesc = ", ".join(f"{s} {prob(x)}" for s, x in r.items())
+    rdesc = ", ".join(_terms(list(r.items()), lambda sx: f"{sx[0]} {prob(sx[1])}"))
     t.para(f"Implied distribution r(x) = {D}^{MINUS}l(x)/K with K = {frac(K)}: {rdesc}.")
     _, KLqr, _ = _kl_terms(q, r, D)
     logK = _log(float(K), D)
@@ -668,7 +743,9 @@ def _line_part(t: _Text, link: Link, q: Mapping[str, float], lengths: Mapping[st
             "not applied."
         )
         return
-    sq_terms = [f"{prob(x)}·{lengths[c] ** 2}" for c, x in q.items() if x > 0]
+    sq_terms = _terms(
+        [(c, x) for c, x in q.items() if x > 0], lambda cx: f"{prob(cx[1])}·{lengths[cx[0]] ** 2}"
+    )
     El2 = sum(x * lengths[c] ** 2 for c, x in q.items() if x > 0)
     ES2 = El2 / baud**2
     W = lam * ES2 / (2 * (1 - rho))

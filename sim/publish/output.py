@@ -607,7 +607,7 @@ def write_results(
         partial = Folder.create_hidden(parent.path, folder.name, result.scenario)
         try:
             try:
-                summary = json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n"
+                summary = result.to_json()
                 partial.write("summary.json", summary)
                 partial.write("trace.csv", traces_to_csv(result))
                 partial.write("scenario.yaml", scenario_yaml)

@@ -176,21 +176,36 @@ class _Builder:
             value,
             "must be a mapping of colour to number of balls, like {red: 50, blue: 25}",
             lambda where, n: p.integer(where, n, minimum=0, maximum=limits.BALLS),
+            fine=lambda n: type(n) is int and 0 <= n <= limits.BALLS,
         )
         if counts is BAD:
             return BAD
         return self.record(path, lambda: Urn(name, counts), strip="counts")
 
     def colour_table(
-        self, path: str, value: Any, shape: str, read: Callable[[str, Any], Any]
+        self,
+        path: str,
+        value: Any,
+        shape: str,
+        read: Callable[[str, Any], Any],
+        fine: Callable[[Any], bool] | None = None,
     ) -> dict[str, Any] | Any:
         """A non-empty mapping colour → ``read(where, value)`` (an urn's counts, a model's numbers),
-        or BAD with every problem reported (``shape`` says what the mapping should look like)."""
+        or BAD with every problem reported (``shape`` says what the mapping should look like).
+
+        ``fine(v)``, when given, says that ``read`` would return ``v`` itself with no problem:
+        a table whose names and values are all fine is taken as it is, without building a
+        YAML path per colour (a large alphabet's urn); otherwise every entry is read.
+        """
         if not isinstance(value, dict) or not value:
             self.p.add(path, shape, value)
             return BAD
         if not self.p.count(path, value, limits.COLOURS, "colours"):
             return BAD
+        if fine is not None and all(
+            type(c) is str and 0 < len(c) <= limits.NAME_CHARS and fine(v) for c, v in value.items()
+        ):
+            return dict(value)
         out: dict[str, Any] = {}
         ok = True
         for colour, v in value.items():
