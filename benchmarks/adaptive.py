@@ -133,7 +133,10 @@ def main(argv: list[str] | None = None) -> int:
 
     p_hat = sequential_probabilities(seq, [0.5] * 4)
     ideal = float(-np.log2(p_hat).sum())
-    overhead = float(-np.log2(1 - 1 / ((2**30 + 1) * p_hat)).sum()) + 2
+    from coding.arithmetic import FLUSH_BITS, WORD_BITS
+
+    # Σ ε_t + 1 (docs/theory.md): ε_t = −log2(1 − T_t/(2^32·f_t)) = −log2(1 − 2^−32/p̂_t)
+    overhead = float(-np.log2(1 - 1 / (2.0**WORD_BITS * p_hat)).sum()) + FLUSH_BITS
     regret = ideal - empirical_code_length(np.bincount(seq, minlength=4))
     print(f"# H(q) = {entropy(australia):.6f}, H(q, india) = {cross_entropy(australia, india):.6f} bits/ball")
     print(

@@ -51,6 +51,9 @@ SEED = 1948
 INDIA = {"blue": 25, "red": 50, "green": 13, "yellow": 12}
 AUSTRALIA = {"blue": 13, "red": 25, "green": 50, "yellow": 12}
 
+OURS = "ours (sim.engine.stream_kernels)"
+HUFFMAN = "Huffman (sim.engine.bitcodec)"
+
 Run = Callable[[np.ndarray], tuple[float, float, int, np.ndarray]]
 
 
@@ -214,17 +217,17 @@ def main(argv: list[str] | None = None) -> int:
     seq = rng.choice(4, size=n, p=australia.probabilities).astype(np.int64)
     code = arithmetic(india)
     runs = {
-        "ours (sim.engine.stream_kernels)": ours(code),
+        OURS: ours(code),
         "constriction RangeEncoder": constriction_coder("range", india.probabilities),
         "constriction AnsCoder": constriction_coder("ans", india.probabilities),
     }
     result = race(runs, seq, args.rounds)
     print(f"# H(australia, india) = {cross_entropy(australia, india):.6f} bits/symbol")
-    table(f"Arithmetic: Australia's box, India's model, n = {n}", result, n, "ours (stream_kernels)")
+    table(f"Arithmetic: Australia's box, India's model, n = {n}", result, n, OURS)
 
     seq = rng.choice(4, size=n, p=india.probabilities).astype(np.int64)
     runs = {
-        "Huffman (bitcodec)": huffman_run(huffman(india)),
+        HUFFMAN: huffman_run(huffman(india)),
         "block k = 4": block_run(block(india, order=4)),
         "Tunstall m = 8": tunstall_run(tunstall(india, bits=8)),
         "Tunstall m = 16": tunstall_run(tunstall(india, bits=16)),
@@ -236,7 +239,7 @@ def main(argv: list[str] | None = None) -> int:
         f"India's box, its own codes, n = {n} (ratios against Huffman)",
         result,
         n,
-        "Huffman (sim.engine.bitcodec)",
+        HUFFMAN,
     )
     print(f"\n# {load()} at end")
     return 0

@@ -150,6 +150,9 @@ def truth_cases(full: bool = True) -> list[Case]:
     office = scenario.load("busy_telegraph_office")
     for n in (1_000, 10_000):
         cases.append(Case(f"busy_telegraph_office ({n:,})", office, n))
+    road = scenario.load("road_to_entropy")  # stream codes: block, Tunstall, arithmetic (range coder)
+    for n in (1_000, 10_000, 100_000) if full else (1_000, 10_000):
+        cases.append(Case(f"road_to_entropy ({n:,})", road, n))
     for rho in (0.5, 0.7, 0.9, 0.95):
         for n in (1_000, 10_000, 100_000) if full else (1_000, 10_000):
             cases.append(Case(f"M/G/1 Huffman ρ = {rho:g} ({n:,})", _sc(queue_link(rho)), n))

@@ -36,7 +36,14 @@ from typing import Literal
 import numpy as np
 
 from coding._validate import check_symbols
-from coding.arithmetic import _QUARTER, DEFAULT_PRECISION, STATE_BITS, ArithmeticDecoder, ArithmeticEncoder
+from coding.arithmetic import (
+    DEFAULT_PRECISION,
+    FLUSH_BITS,
+    MAX_PRECISION,
+    ArithmeticDecoder,
+    ArithmeticEncoder,
+    interval_loss,
+)
 from coding.builders import canonical
 from coding.code import Code, DecodeError
 from coding.distribution import Distribution
@@ -121,7 +128,7 @@ class AdaptiveModel:
     >>> bits = kt.encode(msg); kt.decode(bits, 5) == msg
     True
     >>> bits, round(kt.cost(msg), 4), len(bits) <= kt.bound(msg)
-    ('10010001101', 10.585, True)
+    ('1001000111', 10.585, True)
     """
 
     __slots__ = (
@@ -145,8 +152,8 @@ class AdaptiveModel:
         symbols = check_symbols("symbols", symbols)
         if isinstance(precision, bool) or not isinstance(precision, int):
             raise TypeError(f"'precision' must be an integer (got {precision!r})")
-        if not 1 <= precision <= STATE_BITS - 2:
-            raise ValueError(f"'precision' must be between 1 and {STATE_BITS - 2} (got {precision})")
+        if not 1 <= precision <= MAX_PRECISION:
+            raise ValueError(f"'precision' must be between 1 and {MAX_PRECISION} (got {precision})")
         alpha = _pseudo_counts(symbols, prior)
         scale = math.lcm(*(a.denominator for a in alpha))
         start = tuple(int(a * scale) for a in alpha)
@@ -256,7 +263,7 @@ class AdaptiveModel:
                 raise ValueError(f"symbol {i} ({s!r}) is not in the model")
             f, total = model._freqs[j], model._cum[-1]
             cost += math.log2(total / f)
-            eps -= math.log2(1 - total / ((_QUARTER + 1) * f))
+            eps += interval_loss(total, f)
             model._advance(j)
         return cost, eps
 
@@ -265,12 +272,12 @@ class AdaptiveModel:
         return self._run(symbols)[0]
 
     def bound(self, symbols: Iterable[str]) -> float:
-        """Σ (−log2 p̂_t(x_t) + ε_t) + 2: the most bits :meth:`encode` may spend (``docs/theory.md``).
+        """Σ (−log2 p̂_t(x_t) + ε_t) + 1: the most bits :meth:`encode` may spend (``docs/theory.md``).
 
-        ε_t = −log2(1 − T_t/((2^30 + 1)·f_t(x_t))) is the finite interval's cost of ball t.
+        ε_t = −log2(1 − T_t/(2^32·f_t(x_t))) is the finite interval's cost of ball t.
         """
         cost, eps = self._run(symbols)
-        return cost + eps + 2
+        return cost + eps + FLUSH_BITS
 
     def encoder(self) -> ArithmeticEncoder:
         """A streaming encoder with its own model at the prior."""

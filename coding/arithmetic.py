@@ -1,11 +1,13 @@
 """Arithmetic coding with finite-precision integers, on a static model, streaming both ways.
 
-The coder is the classic one of Witten, Neal & Cleary (1987): a 32-bit
-interval [low, high] that each symbol narrows in proportion to its quantised
-probability, doubled ("renormalised") whenever it fits in one half of the
-range (the bit is then known and sent) or straddles the middle half (the bit
-is not known yet: it is counted as *pending* and sent, inverted, after the
-next known bit). ``docs/theory.md`` derives the bound on its output.
+The coder is a range coder in the manner of Martin (1979) and Subbotin: a
+64-bit register ``low`` and a range of at least 2^32 values that each symbol
+narrows in proportion to its quantised probability (exactly: ⌊range·C/T⌋,
+no share is rounded away); when the range falls below 2^32 the window moves
+on by a 32-bit word. A bit is sent as soon as it is *settled* (every number
+left in the interval has it), so the receiver decodes each symbol as soon as
+its bits arrive; the bits a carry may still flip (a 0 and the ones after it)
+wait. ``docs/theory.md`` derives the bound on its output.
 """
 
 from __future__ import annotations
@@ -26,26 +28,48 @@ __all__ = [
     "arithmetic",
     "quantise",
     "STATE_BITS",
+    "WORD_BITS",
+    "FLUSH_BITS",
     "DEFAULT_PRECISION",
+    "MAX_PRECISION",
+    "interval_loss",
 ]
 
-#: N: bits of the coder's interval registers.
-STATE_BITS = 32
+#: Bits of the coder's ``low`` register (the window on the stream).
+STATE_BITS = 64
+#: Bits the window moves on when the range falls below 2^WORD_BITS (which it never stays below).
+WORD_BITS = 32
+#: The constant of the bound: a whole stream costs less than Σ (−log2 p̂(x_i) + ε(x_i)) + FLUSH_BITS.
+FLUSH_BITS = 1
 #: Default log2 of the frequency total T.
 DEFAULT_PRECISION = 24
+#: The largest log2 T (the range, at least 2^32, then gives every symbol at least 4 values).
+MAX_PRECISION = 30
 
-_FULL = (1 << STATE_BITS) - 1
-_HALF = 1 << (STATE_BITS - 1)
-_QUARTER = 1 << (STATE_BITS - 2)
-_THREE_QUARTERS = _HALF + _QUARTER
+_MASK = (1 << STATE_BITS) - 1
+_START_RANGE = _MASK  # 2^64 − 1: the whole window (less one value, so that it fits 64 bits)
+_RANGE_FLOOR = 1 << WORD_BITS
+
+
+def interval_loss(total: int, f: int) -> float:
+    """ε = −log2(1 − T/(2^32·f)): the most a symbol of frequency f among T costs beyond −log2(f/T).
+
+    The range holds R ≥ 2^32 values when a symbol arrives and the symbol keeps
+    ⌊R·C_hi/T⌋ − ⌊R·C_lo/T⌋ > R·f/T − 1 of them, so it costs less than
+    −log2(f/T) − log2(1 − T/(R·f)) bits of interval (``docs/theory.md``).
+
+    >>> interval_loss(1 << 24, 1 << 23) < 1e-8
+    True
+    """
+    return -math.log2(1 - total / (_RANGE_FLOOR * f))
 
 
 class CodingModel(Protocol):
     """What the coder needs from a model: symbols, cumulative frequencies, and a step after each symbol.
 
     ``_cum`` holds 0, f(0), f(0) + f(1), …, T; the coder reads the total T as
-    ``_cum[-1]`` (at most 2^(N−2), so every symbol of positive frequency keeps
-    a non-empty share of an interval wider than 2^(N−2)). ``adaptive`` models
+    ``_cum[-1]`` (at most 2^30, so every symbol of positive frequency keeps at
+    least 4 of the 2^32 or more values of the range). ``adaptive`` models
     change ``_cum`` *in place* in ``_advance(j)`` after symbol ``j`` is coded:
     the encoder calls it after sending, the decoder after decoding, so both
     ends hold the same model at every step (no side channel). A static model
@@ -192,12 +216,12 @@ class ArithmeticCode:
         return cross_entropy(q, self.model) - cross_entropy(q, self._source)
 
     def precision_loss(self, q: Distribution) -> float:
-        """Σ q(x)·ε(x), ε(x) = −log2(1 − T / ((2^(N−2) + 1)·f(x))): the finite interval's bound per symbol.
+        """Σ q(x)·ε(x), ε(x) = −log2(1 − T / (2^32·f(x))): the finite interval's bound per symbol.
 
-        The coder's interval holds more than 2^(N−2) values when a symbol
-        arrives, so a symbol's share is cut short by under one value: each symbol
-        costs at most ε(x) bits more than −log2 p̂(x). Infinite if ``q`` draws a
-        symbol the model gives frequency 0.
+        The coder's range holds at least 2^32 values when a symbol arrives, so a
+        symbol's share is cut short by under one value: each symbol costs at most
+        ε(x) bits more than −log2 p̂(x) (:func:`interval_loss`). Infinite if ``q``
+        draws a symbol the model gives frequency 0.
         """
         qv = q.aligned(self.symbols)
         out = 0.0
@@ -205,7 +229,7 @@ class ArithmeticCode:
             if qx > 0:
                 if f == 0:
                     return math.inf
-                out += float(qx) * -math.log2(1 - self.total / ((_QUARTER + 1) * f))
+                out += float(qx) * interval_loss(self.total, f)
         return out
 
     def cost(self, symbols: Iterable[str]) -> float:
@@ -214,20 +238,20 @@ class ArithmeticCode:
         return sum(math.log2(T / self._freqs[self._index[s]]) for s in symbols)
 
     def bound(self, symbols: Iterable[str]) -> float:
-        """The most bits :meth:`encode` may spend on this stream: Σ (−log2 p̂(x_i) + ε(x_i)) + 2.
+        """The most bits :meth:`encode` may spend on this stream: Σ (−log2 p̂(x_i) + ε(x_i)) + 1.
 
-        See ``docs/theory.md``; the 2 is the flush at the end of the stream.
+        See ``docs/theory.md``; the 1 is what the flush at the end of the stream may add.
         """
         T = self.total
-        out = 2.0
+        out = float(FLUSH_BITS)
         for s in symbols:
             f = self._freqs[self._index[s]]
-            out += math.log2(T / f) - math.log2(1 - T / ((_QUARTER + 1) * f))
+            out += math.log2(T / f) + interval_loss(T, f)
         return out
 
     def expected_bound(self, q: Distribution, n: int) -> float:
-        """n·(H(q, p̂) + precision loss) + 2: the bound on the expected bits of n symbols drawn from q."""
-        return n * (cross_entropy(q, self.model) + self.precision_loss(q)) + 2
+        """n·(H(q, p̂) + precision loss) + 1: the bound on the expected bits of n symbols drawn from q."""
+        return n * (cross_entropy(q, self.model) + self.precision_loss(q)) + FLUSH_BITS
 
     def encoder(self) -> ArithmeticEncoder:
         return ArithmeticEncoder(self)
@@ -239,8 +263,8 @@ class ArithmeticCode:
         """The bits of a whole stream, flushed.
 
         >>> code = arithmetic(Distribution({"a": 0.75, "b": 0.25}))
-        >>> code.encode(["a", "a", "b", "a"])
-        '0111'
+        >>> code.encode(["a", "a", "b", "a"])  # [0.421875, 0.52734375) holds 0.1 in binary
+        '1'
         """
         enc = self.encoder()
         return enc.encode(symbols) + enc.finish()
@@ -248,7 +272,7 @@ class ArithmeticCode:
     def decode(self, bits: str, count: int) -> list[str]:
         """The ``count`` symbols of a stream sent with :meth:`encode`.
 
-        >>> arithmetic(Distribution({"a": 0.75, "b": 0.25})).decode("0111", 4)
+        >>> arithmetic(Distribution({"a": 0.75, "b": 0.25})).decode("1", 4)
         ['a', 'a', 'b', 'a']
         """
         dec = self.decoder(count)
@@ -256,20 +280,23 @@ class ArithmeticCode:
 
 
 class ArithmeticEncoder:
-    """Feed it symbols; it returns the bits that are decided so far.
+    """Feed it symbols; it returns the bits that are settled so far.
 
     The stream never restarts: bits for the next symbols simply follow, so a
-    telegram boundary costs nothing. :meth:`finish` ends the stream with the
-    pending bits and two more (see ``docs/theory.md``).
+    telegram boundary costs nothing. A bit is *settled* when every number of
+    the current interval has it (``docs/theory.md``); the bits that a later
+    carry may still change wait. :meth:`finish` ends the stream with the
+    fewest bits that pin a number inside the interval (at most 33, usually a
+    handful).
     """
 
-    __slots__ = ("_code", "_low", "_high", "_pending", "_bits", "_symbols", "_done")
+    __slots__ = ("_code", "_low", "_range", "_width", "_bits", "_symbols", "_done")
 
     def __init__(self, code: CodingModel) -> None:
         self._code = code
-        self._low = 0
-        self._high = _FULL
-        self._pending = 0
+        self._low = 0  # the interval's unsent bits: [low, low + range) among 2^width values
+        self._range = _START_RANGE
+        self._width = STATE_BITS
         self._bits = 0
         self._symbols = 0
         self._done = False
@@ -281,8 +308,8 @@ class ArithmeticEncoder:
 
     @property
     def pending(self) -> int:
-        """Bits decided only up to their value: they follow the next decided bit, inverted."""
-        return self._pending
+        """Bits held back for a possible carry: a 0 and the ones after it, above the 64-bit window."""
+        return max(0, self._width - STATE_BITS)
 
     @property
     def symbols(self) -> int:
@@ -295,7 +322,7 @@ class ArithmeticEncoder:
             raise ValueError("the stream is finished")
         code = self._code
         cum, index, advance = code._cum, code._index, code._advance if code.adaptive else None
-        low, high, pending = self._low, self._high, self._pending
+        low, rng, width = self._low, self._range, self._width
         out: list[str] = []
         for s in symbols:
             j = index.get(s) if isinstance(s, str) else None
@@ -303,42 +330,42 @@ class ArithmeticEncoder:
                 raise ValueError(f"symbol {self._symbols} ({s!r}) is not in the model")
             if cum[j] == cum[j + 1]:
                 raise ValueError(f"symbol {self._symbols} ({s!r}) has frequency 0 in the model")
-            span, total = high - low + 1, cum[-1]
-            high = low + (span * cum[j + 1]) // total - 1
-            low = low + (span * cum[j]) // total
-            while True:
-                if high < _HALF:
-                    out.append("0" + "1" * pending)
-                    pending = 0
-                elif low >= _HALF:
-                    out.append("1" + "0" * pending)
-                    pending = 0
-                    low -= _HALF
-                    high -= _HALF
-                elif low >= _QUARTER and high < _THREE_QUARTERS:
-                    pending += 1
-                    low -= _QUARTER
-                    high -= _QUARTER
-                else:
-                    break
-                low = 2 * low
-                high = 2 * high + 1
+            total = cum[-1]
+            lo = rng * cum[j] // total
+            low += lo
+            rng = rng * cum[j + 1] // total - lo
+            if rng < _RANGE_FLOOR:
+                low <<= WORD_BITS
+                rng <<= WORD_BITS
+                width += WORD_BITS
+            # Send the settled bits: the top bits low and low + range − 1 share.
+            settled = width - (low ^ (low + rng - 1)).bit_length()
+            if settled > 0:
+                width -= settled
+                out.append(format(low >> width, f"0{settled}b"))
+                low &= (1 << width) - 1
             self._symbols += 1
             if advance is not None:
                 advance(j)
-        self._low, self._high, self._pending = low, high, pending
+        self._low, self._range, self._width = low, rng, width
         bits = "".join(out)
         self._bits += len(bits)
         return bits
 
     def finish(self) -> str:
-        """End the stream: the pending bits and two more, enough to pin the value inside [low, high]."""
+        """End the stream: the shortest k bits after which zeros give a number inside the interval."""
         if self._done:
             raise ValueError("the stream is finished")
         self._done = True
-        pending = self._pending + 1
-        bits = "0" + "1" * pending if self._low < _QUARTER else "1" + "0" * pending
-        self._pending = 0
+        low, rng, width = self._low, self._range, self._width
+        k = 0
+        while True:
+            step = 1 << (width - k)
+            m = -(-low // step)
+            if m * step <= low + rng - 1:
+                break
+            k += 1
+        bits = format(m, f"0{k}b") if k else ""
         self._bits += len(bits)
         return bits
 
@@ -346,21 +373,22 @@ class ArithmeticEncoder:
 class ArithmeticDecoder:
     """Feed it bits; it returns each symbol as soon as the bits so far decide it.
 
-    The decoder tracks the encoder's interval and the block of values the
-    received bits allow: [value, value + 2^(N − known) − 1], the ``known`` top
-    bits of its N-bit register fixed and the rest free. A symbol is decided
-    when both ends of the block fall in the same symbol's share. The block
-    always lies inside [low, high] (so 0 ≤ known ≤ N). Give ``count`` (the
-    number of symbols sent) to stop there; :meth:`finish` (end of the bits)
-    needs it and reads the missing bits as zeros, as the flush intends.
+    The decoder tracks the encoder's interval in a 64-bit window and the block
+    of values the received bits allow: [value, value + 2^(64 − known) − 1],
+    the ``known`` top bits of its window fixed and the rest free. A symbol is
+    decided when both ends of the block fall in the same symbol's share. Give
+    ``count`` (the number of symbols sent) to stop there; :meth:`finish` (end
+    of the bits) needs it and reads the missing bits as zeros, as the flush
+    intends. On bits that no encoder sent it returns symbols all the same,
+    without error: it cannot tell.
 
     >>> india = Distribution.from_counts({"blue": 25, "red": 50, "green": 13, "yellow": 12})
     >>> dec = arithmetic(india).decoder(count=3)
-    >>> dec.feed("110"), dec.feed("0101"), dec.finish()
-    (['green'], ['red', 'blue'], [])
+    >>> dec.feed("110"), dec.feed("011"), dec.finish()
+    (['green'], ['red'], ['blue'])
     """
 
-    __slots__ = ("_code", "_count", "_low", "_high", "_value", "_known", "_queue", "_decoded", "_offset")
+    __slots__ = ("_code", "_count", "_low", "_range", "_value", "_known", "_queue", "_decoded", "_offset")
 
     def __init__(self, code: CodingModel, count: int | None = None) -> None:
         if count is not None and count < 0:
@@ -368,10 +396,10 @@ class ArithmeticDecoder:
         self._code = code
         self._count = count
         self._low = 0
-        self._high = _FULL
+        self._range = _START_RANGE
         self._value = 0
         self._known = 0
-        self._queue: list[int] = []  # bits received but not yet in the register (reversed)
+        self._queue: list[int] = []  # bits received but not yet in the window (reversed)
         self._decoded = 0
         self._offset = 0
 
@@ -397,13 +425,14 @@ class ArithmeticDecoder:
             raise ValueError("finish() needs the symbol count (ArithmeticDecoder(code, count))")
         return self._run(ended=True)
 
-    def _symbol_at(self, v: int, low: int, span: int) -> int:
+    def _symbol_at(self, offset: int, rng: int) -> int:
+        """The last symbol j with ⌊range·C_j/T⌋ ≤ offset: the share that holds ``offset``."""
         cum = self._code._cum
-        target = ((v - low + 1) * cum[-1] - 1) // span
+        total = cum[-1]
         lo, hi = 0, len(cum) - 2
-        while lo < hi:  # the last symbol j with cum[j] <= target
+        while lo < hi:
             mid = (lo + hi + 1) // 2
-            if cum[mid] <= target:
+            if rng * cum[mid] // total <= offset:
                 lo = mid
             else:
                 hi = mid - 1
@@ -412,44 +441,35 @@ class ArithmeticDecoder:
     def _run(self, ended: bool) -> list[str]:
         code = self._code
         cum, symbols, advance = code._cum, code.symbols, code._advance if code.adaptive else None
-        low, high, value, known, queue = self._low, self._high, self._value, self._known, self._queue
+        low, rng, value, known, queue = self._low, self._range, self._value, self._known, self._queue
         out: list[str] = []
         count = self._count
         while count is None or self._decoded + len(out) < count:
-            while known < STATE_BITS and (queue or ended):
-                if queue and queue.pop():
+            while known < STATE_BITS and queue:
+                if queue.pop():
                     value |= 1 << (STATE_BITS - 1 - known)
                 known += 1
-            span = high - low + 1
-            j = self._symbol_at(value, low, span)
+            if ended:
+                known = STATE_BITS
+            offset = (value - low) & _MASK
+            j = self._symbol_at(offset, rng)
             if known < STATE_BITS:
-                top = value + (1 << (STATE_BITS - known)) - 1
-                if self._symbol_at(top, low, span) != j:
+                top = (offset + (1 << (STATE_BITS - known)) - 1) & _MASK
+                if self._symbol_at(top, rng) != j:
                     break
             out.append(symbols[j])
             total = cum[-1]
-            high = low + (span * cum[j + 1]) // total - 1
-            low = low + (span * cum[j]) // total
-            while True:
-                if high < _HALF:
-                    pass
-                elif low >= _HALF:
-                    low -= _HALF
-                    high -= _HALF
-                    value -= _HALF
-                elif low >= _QUARTER and high < _THREE_QUARTERS:
-                    low -= _QUARTER
-                    high -= _QUARTER
-                    value -= _QUARTER
-                else:
-                    break
-                low = 2 * low
-                high = 2 * high + 1
-                value = 2 * value
-                known -= 1
+            lo = rng * cum[j] // total
+            low = (low + lo) & _MASK
+            rng = rng * cum[j + 1] // total - lo
+            if rng < _RANGE_FLOOR:
+                low = (low << WORD_BITS) & _MASK
+                rng <<= WORD_BITS
+                value = (value << WORD_BITS) & _MASK
+                known = max(0, known - WORD_BITS)
             if advance is not None:
                 advance(j)
-        self._low, self._high, self._value, self._known = low, high, value, known
+        self._low, self._range, self._value, self._known = low, rng, value, known
         self._decoded += len(out)
         return out
 
@@ -458,9 +478,9 @@ def arithmetic(p: Distribution, precision: int = DEFAULT_PRECISION) -> Arithmeti
     """An arithmetic code for the static model ``p``, frequencies quantised to a total of 2^precision.
 
     ``precision`` is between 1 and 30 (the frequency total may not exceed a
-    quarter of the 2^32 interval, so every symbol keeps a non-empty share).
+    quarter of the range's 2^32 values, so every symbol keeps a share).
     Coding n symbols drawn from ``q`` costs at most
-    n·(H(q, p̂) + precision loss) + 2 bits on average and, for every stream,
+    n·(H(q, p̂) + precision loss) + 1 bits on average and, for every stream,
     at most :meth:`ArithmeticCode.bound` bits; measured bits per symbol
     converge on H(q, p̂) ≈ H(q, p).
 
@@ -474,13 +494,13 @@ def arithmetic(p: Distribution, precision: int = DEFAULT_PRECISION) -> Arithmeti
     2.3488
     >>> abs(code.quantisation_loss(australia)) < 1e-6, code.precision_loss(australia) < 1e-8
     (True, True)
-    >>> code.encode(["green", "red", "blue"]), code.decode("1100101", 3)
-    ('1100101', ['green', 'red', 'blue'])
+    >>> code.encode(["green", "red", "blue"]), code.decode("110011", 3)
+    ('110011', ['green', 'red', 'blue'])
     """
     if not isinstance(p, Distribution):
         raise TypeError(f"'p' must be a Distribution (got {type(p).__name__})")
     if isinstance(precision, bool) or not isinstance(precision, int):
         raise TypeError(f"'precision' must be an integer (got {precision!r})")
-    if not 1 <= precision <= STATE_BITS - 2:
-        raise ValueError(f"'precision' must be between 1 and {STATE_BITS - 2} (got {precision})")
+    if not 1 <= precision <= MAX_PRECISION:
+        raise ValueError(f"'precision' must be between 1 and {MAX_PRECISION} (got {precision})")
     return ArithmeticCode(p, precision, quantise(p, precision))

@@ -76,6 +76,13 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--chunk", type=_chunk, help="messages per batch the stations hand on (never changes results)"
     )
+    run.add_argument(
+        "--jobs",
+        type=_jobs,
+        default="auto",
+        help="processes simulating the links (default: auto, one per core for long runs whose links "
+        "share no wire; never changes results)",
+    )
     run.add_argument("--quiet", action="store_true", help="print only the results folder")
     run.add_argument("--no-plots", action="store_true", help="skip the figures and report.html")
 
@@ -164,6 +171,12 @@ def _whole(minimum: int, rule: str, maximum: int):
 _positive_int = _whole(1, "", limits.MESSAGES)
 _seed = _whole(0, "non-negative ", limits.SEED)
 _chunk = _whole(1, "", limits.CHUNK)
+_job_count = _whole(1, "", limits.JOBS)
+
+
+def _jobs(text: str) -> int | str:
+    """``--jobs``: ``auto`` or a whole number of processes."""
+    return "auto" if text.strip().lower() == "auto" else _job_count(text)
 
 
 def _message_count(text: str) -> int:
@@ -217,6 +230,7 @@ def _main(argv: Sequence[str] | None) -> int:
         if hasattr(stream, "reconfigure"):  # a terminal that cannot show ‖ or ρ gets '?' instead
             stream.reconfigure(errors="replace")
     try:  # the imports too: Ctrl-C while they load is an interruption like any other
+        from sim.engine.parallel import WorkerDied
         from sim.publish.output import OutputError
         from sim.scenario.loader import ScenarioError
 
@@ -242,6 +256,9 @@ def _main(argv: Sequence[str] | None) -> int:
     except (UserError, OutputError) as exc:
         _print(str(exc), file=sys.stderr)
         return 2
+    except WorkerDied as exc:  # not the user's doing: killed, or out of memory
+        _print(f"telegraph: {exc}", file=sys.stderr)
+        return 1
     except BrokenPipeError:  # `telegraph explain X | head`: the reader left; nothing to say
         with contextlib.suppress(OSError, ValueError, AttributeError):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -254,7 +271,7 @@ def _main(argv: Sequence[str] | None) -> int:
 
 # -- run -------------------------------------------------------------------------------------------
 def cmd_run(args: argparse.Namespace) -> int:
-    from sim.engine import simulation as engine
+    from sim.engine import parallel
     from sim.publish.explain import explain
     from sim.publish.output import check_target, write_results
     from sim.scenario import loader as scenario
@@ -262,6 +279,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     sc = scenario.load(args.scenario)
     sc = scenario.with_overrides(sc, messages=args.messages, seed=args.seed)
     folder = check_target(Path(args.out), sc.name)  # refuse before simulating, touch nothing
+    parts = len(parallel.components(sc.links))
+    jobs = parallel.choose_jobs(args.jobs, parts, sc.messages * len(sc.links))
+    if jobs > 1:
+        parallel.prepare()  # the workers' server loads the engine while this process does
+    from sim.engine import simulation as engine
+
     chunk = args.chunk or engine.DEFAULT_CHUNK
     if not args.quiet:
         summary = _first_line(sc.description)
@@ -273,7 +296,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         if needs_compiling():
             _print("compiling the simulation kernels (first run only, a few seconds)…", file=sys.stderr)
     progress = _Progress(sc.messages * len(sc.links)) if sys.stderr.isatty() and not args.quiet else None
-    result = engine.run(sc, chunk=chunk, progress=progress)
+    result = engine.run(sc, chunk=chunk, progress=progress, jobs=jobs)
     text = explain(sc)
     if progress is not None and not args.no_plots:
         progress.phase("drawing figures")

@@ -3,13 +3,13 @@
 The pure versions are :class:`coding.AdaptiveModel` (coded by the one
 arithmetic coder of :mod:`coding.arithmetic`) and :class:`coding.AdaptiveHuffman`;
 these kernels do the same integer arithmetic, bit for bit, on packed 64-bit
-words (most significant bit first), compiled with numba. The interval code is
-that of :mod:`sim.engine.stream_kernels` with the static shift by the precision
-replaced by a division by the model's current total, which is all that
-changes when the model learns. Each coder keeps its whole state (interval,
-pending bits, cumulative counts, rescale count, balls seen) in small int64
-arrays passed back with the next chunk, so any chunking gives the bits and
-the symbols of the whole stream.
+words (most significant bit first), compiled with numba. The arithmetic coder
+is the one range-coder kernel of :mod:`sim.engine.stream_kernels`, given the
+model's slots: it cuts the range with ⌊R·C/T⌋ for the current total T (a
+division instead of the static shift) and advances the counts after each
+symbol. Each coder keeps its whole state (interval, held bits, cumulative
+counts, rescale count, balls seen) in small int64 arrays passed back with the
+next chunk, so any chunking gives the bits and the symbols of the whole stream.
 
 - :class:`AdaptiveArithmeticEncoder` / :class:`AdaptiveArithmeticDecoder`
 - :class:`AdaptiveHuffmanEncoder` (bits and rebuild count) /
@@ -23,21 +23,7 @@ from numba import njit
 
 from coding import AdaptiveHuffman, AdaptiveModel
 from sim.engine import stream_kernels as sk
-from sim.engine.stream_kernels import (
-    _FLIP,
-    _N,
-    A_ENDED,
-    A_HIGH,
-    A_KNOWN,
-    A_LOW,
-    A_PENDING,
-    A_VALUE,
-    _close_chunk,
-    _emit,
-    _refill,
-    _settle,
-    _unsettle,
-)
+from sim.engine.stream_kernels import M_RESCALES, M_SEEN, _advance, _close, _put
 
 __all__ = [
     "AdaptiveArithmeticDecoder",
@@ -46,120 +32,6 @@ __all__ = [
     "AdaptiveHuffmanEncoder",
     "warm_up",
 ]
-
-# Model slots: scale d, count limit 2^precision, rescales so far, balls seen.
-M_SCALE, M_LIMIT, M_RESCALES, M_SEEN = 0, 1, 2, 3
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _advance(cum, model, s):  # pragma: no cover
-    """Count symbol ``s`` (as :meth:`coding.AdaptiveModel._advance`): add d, halve while over the limit."""
-    d = model[M_SCALE]
-    k = cum.size - 1
-    model[M_SEEN] += 1
-    if cum[k] + d > model[M_LIMIT]:
-        freqs = np.empty(k, dtype=np.int64)
-        for i in range(k):
-            freqs[i] = cum[i + 1] - cum[i]
-        freqs[s] += d
-        total = cum[k] + d
-        while total > model[M_LIMIT]:
-            total = 0
-            for i in range(k):
-                freqs[i] -= freqs[i] // 2
-                total += freqs[i]
-        for i in range(k):
-            cum[i + 1] = cum[i] + freqs[i]
-        model[M_RESCALES] += 1
-    else:
-        for i in range(s + 1, k + 1):
-            cum[i] += d
-
-
-@njit(cache=True, nogil=True)
-def adaptive_encode(sym, cum, model, state, out32, flip, marks):  # pragma: no cover
-    """Encode symbol indices ``sym``, advancing the model after each; return the bits written.
-
-    As :func:`sim.engine.stream_kernels.arith_encode`, with ⌊span·C/T⌋ for the
-    current total T; ``marks`` (as long as ``sym``, or empty) receives the
-    chunk's bit count after each symbol. A symbol outside the model stops the
-    chunk: the return value is then −1 − its position (the caller restores
-    every state array).
-    """
-    low = state[A_LOW]
-    high = state[A_HIGH]
-    pending = state[A_PENDING]
-    acc = np.uint64(0)
-    used = 0
-    g = 0
-    last = cum.size - 1
-    for i in range(sym.size):
-        s = sym[i]
-        if s < 0 or s >= last:
-            return -1 - i
-        span = high - low + 1
-        total = cum[last]
-        high = low + (span * cum[s + 1]) // total - 1
-        low = low + (span * cum[s]) // total
-        low, high, pending, acc, used, g = _settle(low, high, pending, out32, flip, acc, used, g)
-        if marks.size:
-            marks[i] = 32 * g + used
-        _advance(cum, model, s)
-    return _close_chunk(out32, flip, acc, used, g, state, low, high, pending)
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _symbol_at(offset, span, cum):  # pragma: no cover
-    """The symbol whose share ⌊span·C_lo/T⌋ … ⌊span·C_hi/T⌋ − 1 holds ``offset``."""
-    n = cum.size - 1
-    total = cum[n]
-    lo = 0
-    hi = n - 1
-    while lo < hi:
-        mid = (lo + hi + 1) >> 1
-        if (span * cum[mid]) // total <= offset:
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
-
-
-@njit(cache=True, nogil=True)
-def adaptive_decode(words, nbits, cum, model, state, out, limit):  # pragma: no cover
-    """Decode from ``nbits`` new bits, advancing the model after each symbol; return the count.
-
-    As :func:`sim.engine.stream_kernels.arith_decode`; ``words`` needs one padding word.
-    """
-    low = state[A_LOW]
-    high = state[A_HIGH]
-    value = state[A_VALUE]
-    known = state[A_KNOWN]
-    ended = state[A_ENDED]
-    last = cum.size - 1
-    pos = 0
-    count = 0
-    while count < limit:
-        value, pos, known = _refill(words, nbits, pos, value, known)
-        if ended:
-            known = _N
-        span = high - low + 1
-        s = _symbol_at(value - low, span, cum)
-        if known < _N:
-            top = value + (np.int64(1) << (_N - known)) - 1
-            if _symbol_at(top - low, span, cum) != s:
-                break
-        out[count] = s
-        count += 1
-        total = cum[last]
-        high = low + (span * cum[s + 1]) // total - 1
-        low = low + (span * cum[s]) // total
-        low, high, value, known = _unsettle(low, high, value, known)
-        _advance(cum, model, s)
-    state[A_LOW] = low
-    state[A_HIGH] = high
-    state[A_VALUE] = value
-    state[A_KNOWN] = known
-    return count
 
 
 def _model_arrays(model: AdaptiveModel) -> tuple[np.ndarray, np.ndarray]:
@@ -178,20 +50,12 @@ class AdaptiveArithmeticEncoder(sk.ArithmeticEncoder):
 
     def __init__(self, model: AdaptiveModel) -> None:
         self.cum, self.model = _model_arrays(model)
-        self.max_bits = model.precision + 2  # a symbol's share is at least 2^−precision of the interval
-        self.state = np.array([0, (1 << _N) - 1, 0], dtype=np.int64)
-        self.bits = 0
-        self.marks = sk._NO_MARKS  # set by encode_marked: bits settled after each symbol
+        self.shift = -1  # cut with a division by the current total
+        self._start()
 
     @property
     def rescales(self) -> int:
         return int(self.model[M_RESCALES])
-
-    def _arrays(self) -> list[np.ndarray]:
-        return [self.state, self.cum, self.model]
-
-    def _kernel(self, sym: np.ndarray, out32: np.ndarray) -> int:
-        return int(adaptive_encode(sym, self.cum, self.model, self.state, out32, _FLIP, self.marks))
 
 
 class AdaptiveArithmeticDecoder(sk.ArithmeticDecoder):
@@ -199,12 +63,8 @@ class AdaptiveArithmeticDecoder(sk.ArithmeticDecoder):
 
     def __init__(self, model: AdaptiveModel, count: int) -> None:
         self.cum, self.model = _model_arrays(model)
-        self.state = np.array([0, (1 << _N) - 1, 0, 0, 0], dtype=np.int64)
-        self.count = int(count)
-        self.decoded = 0
-
-    def _kernel(self, words: np.ndarray, nbits: int, out: np.ndarray, left: int) -> int:
-        return int(adaptive_decode(words, nbits, self.cum, self.model, self.state, out, left))
+        self.shift = -1
+        self._start(count)
 
 
 @njit(cache=True, nogil=True)
@@ -258,11 +118,11 @@ def _huffman_codes(cum, lengths, codes, parent, weight):  # pragma: no cover
 
 
 @njit(cache=True, nogil=True)
-def adaptive_huffman_encode(sym, cum, model, every, lengths, codes, out32, flip, scratch):  # pragma: no cover
+def adaptive_huffman_encode(sym, cum, model, every, lengths, codes, words, scratch):  # pragma: no cover
     """Encode ``sym``, the counts' Huffman code rebuilt before balls 0, m, 2m, …; return (bits, rebuilds)."""
     acc = np.uint64(0)
     used = 0
-    g = 0
+    w = 0
     rebuilds = 0
     last = cum.size - 1
     parent = scratch[0]
@@ -274,17 +134,10 @@ def adaptive_huffman_encode(sym, cum, model, every, lengths, codes, out32, flip,
         if model[M_SEEN] % every == 0:
             _huffman_codes(cum, lengths, codes, parent, weight)
             rebuilds += 1
-        n = lengths[s]
-        c = codes[s]
-        if n > 32:
-            acc, used, g = _emit(out32, flip, acc, used, g, c >> 32, n - 32)
-            acc, used, g = _emit(out32, flip, acc, used, g, c & 0xFFFFFFFF, 32)
-        else:
-            acc, used, g = _emit(out32, flip, acc, used, g, c, n)
+        w, acc, used = _put(words, w, acc, used, np.uint64(codes[s]), lengths[s])
         _advance(cum, model, s)
-    nbits = 32 * g + used
-    if used > 0:
-        out32[g ^ flip] = np.uint32((acc << np.uint64(32 - used)) & np.uint64(0xFFFFFFFF))
+    nbits = 64 * w + used
+    _close(words, w, acc, used)
     return nbits, rebuilds
 
 
@@ -319,8 +172,7 @@ class AdaptiveHuffmanEncoder(_HuffmanEnd):
             self.every,
             self.lengths,
             self.codes,
-            words.view(np.uint32),
-            _FLIP,
+            words,
             self.scratch,
         )
         if nbits < 0:

@@ -7,7 +7,7 @@ rescales included, via :func:`sim.engine.adaptive_kernels._advance`) and, in
 one compiled pass per chunk, adds up for every ball t
 
 - the ideal cost −log2 p̂_t(x_t) and the coder's precision loss ε_t (so the
-  run's bits can be held against Σ −log2 p̂_t(x_t) + Σ ε_t + 2 exactly);
+  run's bits can be held against Σ −log2 p̂_t(x_t) + Σ ε_t + 1 exactly);
 - the cost theory expects of ball t *given the balls before it*: the cross
   entropy H(q, p̂_t) = Σ_x q(x)·log2(T_t/f_t(x)) for the arithmetic coder, or
   Σ_x q(x)·l_t(x) for the adaptive Huffman code in force, and its variance
@@ -35,6 +35,7 @@ import numpy as np
 from numba import njit
 
 from coding import AdaptiveHuffman, AdaptiveModel
+from coding.arithmetic import WORD_BITS
 from sim.engine import adaptive_kernels as ak
 from sim.engine.adaptive_kernels import M_RESCALES, M_SEEN, _advance, _huffman_codes
 from sim.model.results import Learning
@@ -51,8 +52,8 @@ __all__ = [
 #: (about 10^7 balls of a four-colour box). The table grows with the phrases, 16 bytes a slot,
 #: at least two slots a phrase: at most 32 MiB.
 LZ78_PHRASES = 1 << 20
-#: The coder's interval after a doubling holds more than 2^30 values (see ``docs/theory.md``).
-_R_MIN = float((1 << 30) + 1)
+#: The coder's range holds at least 2^32 values when a ball arrives (see ``docs/theory.md``).
+_R_MIN = float(1 << WORD_BITS)
 
 # Checkpoint rows: ideal, ε, expected, variance (the first four running sums), then n·H(empirical).
 # Running sums: ideal cost, ε, expected cost, its variance, Σ q·log2 f, Σ q·(log2 f)², rescales seen.

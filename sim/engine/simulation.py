@@ -1,23 +1,26 @@
 """Run a scenario: one SimPy environment; per link a transmitter -> line -> receiver chain of processes.
 
-Links on a shared line feed one line process (one wire, one queue).
+Links on a shared line feed one line process (one wire, one queue). Links that
+share nothing may run in environments of their own, in worker processes
+(:mod:`sim.engine.parallel`), with the same results.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import simpy
 
 from coding import AdaptiveHuffman, AdaptiveModel
-from sim.engine import stations
+from sim.engine import parallel, stations
 from sim.engine.codec import LinkEncoder, StreamLinkEncoder, link_coders
 from sim.engine.learning import LearningTally
 from sim.engine.line import Carriage, LineTally, SharedLine, TelegraphLine
 from sim.engine.noisy import NoisyReceiver
+from sim.engine.parallel import Jobs, Workers
 from sim.engine.stations import ArrivalClock, Channel, Hook, Receiver, Route, Transmitter
 from sim.engine.urn import UrnSampler
 from sim.model import limits
@@ -275,6 +278,8 @@ def run(
     progress: Callable[[int], None] | None = None,
     theory: Callable[[Link], Theory] = link_theory,
     extend: Hook | None = None,
+    jobs: Jobs = 1,
+    on_workers: Callable[[Workers], None] | None = None,
 ) -> RunResult:
     """Simulate every link of ``scenario`` for ``messages`` messages (default: the scenario's).
 
@@ -289,6 +294,15 @@ def run(
     route)``, if given, is called with each link's
     :class:`sim.engine.stations.Route` before the run starts and may insert SimPy
     processes of its own (``docs/extending.md``).
+
+    ``jobs``: how many processes simulate. Links that share nothing (each on
+    a wire of its own; every link of a shared wire together) run in separate
+    worker processes, with the same numbers as in one (see
+    :mod:`sim.engine.parallel`); ``"auto"`` takes one per core for long runs
+    of several such parts. A run with ``extend`` is always one process (a
+    hook may tie links together). ``on_workers``, if given, is called once
+    with the processes the run used and the peak memory of each
+    (``benchmarks/parallel.py``).
     """
     n = scenario.messages if messages is None else int(messages)
     s = scenario.seed if seed is None else int(seed)
@@ -296,26 +310,64 @@ def run(
         raise ValueError(f"'messages' must be at least 1 (got {n})")
     if not 1 <= chunk <= limits.CHUNK:
         raise ValueError(f"'chunk' must be between 1 and {limits.CHUNK:_} (got {chunk})")
-    env = simpy.Environment()
-    children = np.random.SeedSequence(s).spawn(len(scenario.links))
+    links = scenario.links
+    children = np.random.SeedSequence(s).spawn(len(links))
     # Every link holds batches in flight: share the memory bound out (results never depend on it).
-    each = max(1, min(chunk, limits.IN_FLIGHT // max(1, len(scenario.links))))
-    runs = [_LinkRun(link, n, child, each, progress, env) for link, child in zip(scenario.links, children)]
-    if extend is not None:
-        for r in runs:
-            extend(env, r.route)
-    _start(env, runs)
-    env.run()
-    theories = {link.name: theory(link) for link in scenario.links}
-    theories.update(shared_theories(scenario.links, base=theory))
+    each = max(1, min(chunk, limits.IN_FLIGHT // max(1, len(links))))
+    theories = {link.name: theory(link) for link in links}
+    theories.update(shared_theories(links, base=theory))
+    parts = parallel.components(links)
+    workers = parallel.choose_jobs(jobs, len(parts), n * len(links))
+    if extend is not None or workers == 1:
+        held = [theories[link.name] for link in links]
+        results = _simulate(links, n, children, each, held, progress=progress, extend=extend)
+        used = parallel.Workers(processes=1, peak_rss=(parallel.peak_rss(),))
+    else:
+        tasks = [
+            (
+                [links[i] for i in part], n, [children[i] for i in part], each,
+                [theories[links[i].name] for i in part],
+            )
+            for part in parts
+        ]  # fmt: skip
+        values, used = parallel.run_in_processes(_simulate, tasks, workers, progress)
+        by_index = {i: r for part, rs in zip(parts, values) for i, r in zip(part, rs)}
+        results = [by_index[i] for i in range(len(links))]
+    if on_workers is not None:
+        on_workers(used)
     return RunResult(
         scenario=scenario.name,
         seed=s,
         messages=n,
         chunk=chunk,
-        links=tuple(r.result(n, theories[r.link.name], _partners(r, runs)) for r in runs),
+        links=tuple(results),
         description=scenario.description,
     )
+
+
+def _simulate(
+    links: Sequence[Link],
+    messages: int,
+    seeds: Sequence[np.random.SeedSequence],
+    chunk: int,
+    theories: Sequence[Theory],
+    *,
+    progress: Callable[[int], None] | None,
+    extend: Hook | None = None,
+) -> list[LinkResult]:
+    """Run ``links`` (each with its seed and theory) in one SimPy environment; their results in order.
+
+    Only links that share nothing with the others of the scenario may be run
+    apart from them (:func:`sim.engine.parallel.components`).
+    """
+    env = simpy.Environment()
+    runs = [_LinkRun(link, messages, child, chunk, progress, env) for link, child in zip(links, seeds)]
+    if extend is not None:
+        for r in runs:
+            extend(env, r.route)
+    _start(env, runs)
+    env.run()
+    return [r.result(messages, held, _partners(r, runs)) for r, held in zip(runs, theories)]
 
 
 def _partners(r: _LinkRun, runs: list[_LinkRun]) -> tuple[str, ...]:

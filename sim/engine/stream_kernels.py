@@ -11,9 +11,11 @@ symbols) of the whole stream: chunk invariance by construction.
 Each chunk's bits start a fresh run of words; ``nbits`` says how many are
 real. Symbols are indices into the code's source symbols.
 
-- :class:`ArithmeticEncoder` / :class:`ArithmeticDecoder`: the coder of
-  :class:`coding.ArithmeticCode` (32-bit interval, frequencies to 2^precision).
-  The decoder returns each symbol as soon as the bits so far decide it.
+- :class:`ArithmeticEncoder` / :class:`ArithmeticDecoder`: the range coder of
+  :class:`coding.ArithmeticCode` (64-bit window, range kept at 2^32 or more,
+  frequencies to 2^precision), one kernel for static and learning models.
+  The encoder sends every bit once it is settled; the decoder returns each
+  symbol as soon as the bits so far decide it.
 - :class:`BlockEncoder` / :func:`split_blocks`: symbol indices to block indices of a
   :class:`coding.BlockCode` (the tail padded); the blocks then travel with
   the engine's prefix-code kernels (:mod:`sim.engine.bitcodec`).
@@ -23,14 +25,12 @@ real. Symbols are indices into the code's source symbols.
 
 from __future__ import annotations
 
-import sys
-
 import numpy as np
 from numba import njit
-from numba.cpython.unsafe.numbers import leading_zeros
+from numba.cpython.unsafe.numbers import leading_zeros, trailing_zeros
 
 from coding import ArithmeticCode, BlockCode, DecodeError, TunstallCode
-from coding.arithmetic import STATE_BITS
+from coding.arithmetic import STATE_BITS, WORD_BITS
 
 __all__ = [
     "ArithmeticDecoder",
@@ -42,20 +42,7 @@ __all__ = [
     "warm_up",
 ]
 
-_N = STATE_BITS
-_FULL = (1 << _N) - 1
-_HALF = 1 << (_N - 1)
-_QUARTER = 1 << (_N - 2)
-_THREE_QUARTERS = _HALF + _QUARTER
-
-#: Index of a word's first (most significant) 32 bits among its two uint32 halves, xor-ed in.
-_FLIP = 1 if sys.byteorder == "little" else 0
-
 _NO_MARKS = np.zeros(0, dtype=np.int64)
-
-# Arithmetic state slots: encoder (low, high, pending), decoder (low, high, value, known, ended).
-A_LOW, A_HIGH, A_PENDING = 0, 1, 2
-A_VALUE, A_KNOWN, A_ENDED = 2, 3, 4
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -94,220 +81,398 @@ def _close(words, w, acc, used):  # pragma: no cover
     return w
 
 
-@njit(cache=True, nogil=True, inline="always")
-def _agree(low, high):  # pragma: no cover
-    """How many top bits of the N-bit ``low`` and ``high`` agree."""
-    return leading_zeros(np.uint64(low ^ high)) - (64 - _N)
+# --------------------------------------------------------------------------- the range coder
+
+#: The range below which the window moves on by a word.
+_FLOOR = np.uint64(1 << WORD_BITS)
+_ALL = np.uint64((1 << STATE_BITS) - 1)
+_U0 = np.uint64(0)
+_U1 = np.uint64(1)
+_UW = np.uint64(WORD_BITS)
+_TOP = np.uint64(STATE_BITS - WORD_BITS)  # shift that leaves a window's top word
+
+# State slots (int64 bit patterns). Encoder: low, range, sent (bits of the window already
+# sent, or minus the bits held above it for a carry: a 0 and the ones after it).
+# Decoder: low, range, value, known (top bits of the value received), ended.
+R_LOW, R_RANGE, R_SENT = 0, 1, 2
+R_VALUE, R_KNOWN, R_ENDED = 2, 3, 4
+
+_NO_MODEL = np.zeros(0, dtype=np.int64)
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _straddle(low, high):  # pragma: no cover
-    """How many middle-half doublings follow: the bits after the top where low has 1 and high 0."""
-    t = ((low & ~high) << 1) & _FULL
-    return leading_zeros(np.uint64(~t & _FULL)) - (64 - _N)
+def _split(rng, shift, total, inv):  # pragma: no cover
+    """(q, r) with range = q·T + r: a shift for a static model (T = 2^shift).
 
-
-@njit(cache=True, nogil=True, inline="always")
-def _emit(out32, flip, acc, used, g, v, k):  # pragma: no cover
-    """Append the ``k`` (≤ 32) low bits of ``v``; every full 32 bits go to ``out32[g ^ flip]``."""
-    acc = (acc << np.uint64(k)) | np.uint64(v)
-    used += k
-    if used >= 32:
-        used -= 32
-        out32[g ^ flip] = np.uint32((acc >> np.uint64(used)) & np.uint64(0xFFFFFFFF))
-        g += 1
-    return acc, used, g
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _settle(low, high, pending, out32, flip, acc, used, g):  # pragma: no cover
-    """The encoder's renormalisation after a symbol, in two strides (see :func:`arith_encode`)."""
-    d = _agree(low, high)
-    if pending > 0 and d > 0:
-        bit = low >> (_N - 1)
-        acc, used, g = _emit(out32, flip, acc, used, g, bit, 1)
-        fill = 0 if bit else 0xFFFFFFFF
-        while pending > 0:
-            k = min(pending, 32)
-            acc, used, g = _emit(out32, flip, acc, used, g, fill >> (32 - k), k)
-            pending -= k
-        acc, used, g = _emit(out32, flip, acc, used, g, (low >> (_N - d)) & ((1 << (d - 1)) - 1), d - 1)
-    else:
-        acc, used, g = _emit(out32, flip, acc, used, g, low >> (_N - d), d)
-    low = (low << d) & _FULL
-    high = ((high << d) & _FULL) | ((1 << d) - 1)
-    u = _straddle(low, high)
-    pending += u
-    low = (low << u) & (_HALF - 1)
-    high = ((high << u) & (_HALF - 1)) | _HALF | ((1 << u) - 1)
-    return low, high, pending, acc, used, g
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _close_chunk(out32, flip, acc, used, g, state, low, high, pending):  # pragma: no cover
-    """Write the last partial word and the interval back; return the chunk's bit count."""
-    if used > 0:
-        out32[g ^ flip] = np.uint32((acc << np.uint64(32 - used)) & np.uint64(0xFFFFFFFF))
-    state[A_LOW] = low
-    state[A_HIGH] = high
-    state[A_PENDING] = pending
-    return 32 * g + used
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _refill(words, nbits, pos, value, known):  # pragma: no cover
-    """Move new bits into the decoder's N-bit register while there is room; return (value, pos, known)."""
-    need = min(_N - known, nbits - pos)
-    if need > 0:
-        wi = pos >> 6
-        off = np.uint64(pos & 63)
-        x = words[wi] << off
-        if wi + 1 < words.size:
-            x |= (words[wi + 1] >> np.uint64(1)) >> (np.uint64(63) - off)
-        value |= np.int64(x >> np.uint64(64 - need)) << (_N - known - need)
-        pos += need
-        known += need
-    return value, pos, known
-
-
-@njit(cache=True, nogil=True, inline="always")
-def _unsettle(low, high, value, known):  # pragma: no cover
-    """The decoder's renormalisation after a symbol, mirroring :func:`_settle`."""
-    d = _agree(low, high)
-    low = (low << d) & _FULL
-    high = ((high << d) & _FULL) | ((1 << d) - 1)
-    value = (value << d) & _FULL
-    u = _straddle(low, high)
-    low = (low << u) & (_HALF - 1)
-    high = ((high << u) & (_HALF - 1)) | _HALF | ((1 << u) - 1)
-    value = ((value << u) & (_HALF - 1)) | (value & _HALF)
-    return low, high, value, known - d - u
-
-
-@njit(cache=True, nogil=True)
-def arith_encode(sym, cum, shift, state, out32, flip, marks):  # pragma: no cover
-    """Encode symbol indices ``sym``; return the number of bits written.
-
-    ``marks`` (as long as ``sym``, or empty for none) receives the chunk's bit
-    count after each symbol: the bits settled by then (the engine's per-message bits).
-
-    ``out32`` is the chunk's zeroed uint64 words viewed as 32-bit halves;
-    ``flip`` is 1 on a little-endian machine (the first half of a word's bits
-    is then its second uint32). The renormalisation of
-    :class:`coding.ArithmeticEncoder`, one symbol at a time, done in two
-    strides: the d top bits that ``low`` and ``high`` share are sent at once
-    (the first one releasing the pending bits), then the u middle-half
-    doublings are counted as pending at once. Both strides are no-ops when d
-    or u is 0, so the common path has no unpredictable branch.
-
-    A symbol outside the model, or of frequency 0, stops the chunk: the
-    return value is then −1 − its position (the caller restores the state).
+    For a learning model, q from the float product range·(1/T) (``inv``),
+    corrected by the exact remainder: off by a unit or two only, and never a
+    64-bit division (slow) once T ≥ 4096.
     """
-    low = state[A_LOW]
-    high = state[A_HIGH]
-    pending = state[A_PENDING]
-    acc = np.uint64(0)
-    used = 0
-    g = 0
-    last = cum.size - 1
-    for i in range(sym.size):
-        s = sym[i]
-        if s < 0 or s >= last or cum[s + 1] == cum[s]:
-            return -1 - i
-        span = high - low + 1
-        high = low + ((span * cum[s + 1]) >> shift) - 1
-        low = low + ((span * cum[s]) >> shift)
-        low, high, pending, acc, used, g = _settle(low, high, pending, out32, flip, acc, used, g)
-        if marks.size:
-            marks[i] = 32 * g + used
-    return _close_chunk(out32, flip, acc, used, g, state, low, high, pending)
-
-
-@njit(cache=True, nogil=True)
-def arith_finish(state, words):  # pragma: no cover
-    """The flush: the pending bits and two more. Returns the bit count."""
-    pending = state[A_PENDING] + 1
-    bit = 0 if state[A_LOW] < _QUARTER else 1
-    w, acc, used = _put_run(words, 0, np.uint64(0), 0, bit, pending)
-    _close(words, w, acc, used)
-    state[A_PENDING] = 0
-    return pending + 1
+    if shift >= 0:
+        q = rng >> np.uint64(shift)
+        return q, rng - (q << np.uint64(shift))
+    if total < np.uint64(4096):
+        q = rng // total
+        return q, rng - q * total
+    e = np.int64(float(rng) * inv)  # ≤ 2^52: within two units of q
+    t = np.int64(total)
+    rem = np.int64(rng - np.uint64(e) * total)
+    for _ in range(2):  # branch-free corrections: the estimate's error is random, a branch mispredicts
+        down = np.int64(rem < 0)
+        e -= down
+        rem += down * t
+        up = np.int64(rem >= t)
+        e += up
+        rem -= up * t
+    return np.uint64(e), np.uint64(rem)
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _symbol_at(offset, span, shift, cum):  # pragma: no cover
-    """The symbol whose share of the interval holds ``offset`` = value − low.
+def _cut(q, r, c, shift, total, inv):  # pragma: no cover
+    """⌊range·c/T⌋ exactly, as q·c + ⌊r·c/T⌋ (r·c < T² ≤ 2^60: no overflow).
 
-    Symbol s owns offsets ⌊span·cum[s] / T⌋ … ⌊span·cum[s+1] / T⌋ − 1, exactly as the
-    encoder cut them, so the search compares those products and needs no division:
-    a branch-free count for up to 8 symbols, a binary search beyond.
+    For a learning model ⌊r·c/T⌋ < T ≤ 2^30 comes from the float product
+    r·c·(1/T) (``inv``), off by at most one from rounding and corrected with
+    one integer multiply: no division.
+    """
+    c = np.uint64(c)
+    if shift >= 0:
+        return q * c + ((r * c) >> np.uint64(shift))
+    x = np.int64(r * c)
+    t = np.int64(total)
+    e = np.int64(float(x) * inv)
+    rem = x - e * t
+    e += np.int64(rem >= t) - np.int64(rem < 0)
+    return q * c + np.uint64(e)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _symbol_at(offset, q, r, cum, shift, total, inv):  # pragma: no cover
+    """The last symbol s with ⌊range·C_s/T⌋ ≤ ``offset``: the share that holds it.
+
+    No division when the model is static: a branch-free count for up to 8
+    symbols, a binary search on the same products beyond.
     """
     n = cum.size - 1
-    if n <= 8:
+    if shift >= 0 and n <= 8:
         s = 0
         for j in range(1, n):
-            s += ((span * cum[j]) >> shift) <= offset
+            s += _cut(q, r, cum[j], shift, total, inv) <= offset
         return s
     lo = 0
     hi = n - 1
     while lo < hi:
         mid = (lo + hi + 1) >> 1
-        if (span * cum[mid]) >> shift <= offset:
+        if _cut(q, r, cum[mid], shift, total, inv) <= offset:
             lo = mid
         else:
             hi = mid - 1
     return lo
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _share_of(offset, q, r, rng, cum, total, inv):  # pragma: no cover
+    """(s, lo, hi) for a learning model: the symbol whose share [lo, hi) holds ``offset``.
+
+    A binary search with exact cuts would divide at every probe; instead a float
+    estimate of the cumulative count offset·T/R picks the symbol by integer
+    search on ``cum``, and exact cuts confirm it (stepping to a neighbour when
+    the estimate fell on the other side of a boundary).
+    """
+    n = cum.size - 1
+    est = np.int64(float(offset) * float(total) / float(rng)) if rng > _U0 else np.int64(0)
+    est = min(max(est, 0), np.int64(total) - 1)
+    lo_i = 0
+    hi_i = n - 1
+    while lo_i < hi_i:
+        mid = (lo_i + hi_i + 1) >> 1
+        if cum[mid] <= est:
+            lo_i = mid
+        else:
+            hi_i = mid - 1
+    s = lo_i
+    lo = _cut(q, r, cum[s], -1, total, inv)
+    while s > 0 and offset < lo:
+        s -= 1
+        lo = _cut(q, r, cum[s], -1, total, inv)
+    hi = _cut(q, r, cum[s + 1], -1, total, inv)
+    while s < n - 1 and offset >= hi:
+        s += 1
+        lo = hi
+        hi = _cut(q, r, cum[s + 1], -1, total, inv)
+    return s, lo, hi
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _put_span(words, w, acc, used, x, a, b):  # pragma: no cover
+    """Append bits a … b − 1 (from the top, b − a ≤ 63) of the 64-bit ``x``."""
+    if b > a:
+        w, acc, used = _put(words, w, acc, used, (x << np.uint64(a)) >> np.uint64(64 - (b - a)), b - a)
+    return w, acc, used
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _carries(low, rng):  # pragma: no cover
+    """Whether low + range − 1 passes 2^64: the interval's top is a carry above the window."""
+    return low > ~(rng - _U1)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _unsent(low, rng, sent):  # pragma: no cover
+    """Settled bits not sent yet: those above the window held for a carry and the window's top bits
+    that low and low + range − 1 share (none while the interval straddles a carry)."""
+    if _carries(low, rng):
+        return 0
+    return np.int64(leading_zeros(low ^ (low + (rng - _U1)))) - sent
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _send_settled(low, rng, sent, words, w, acc, used):  # pragma: no cover
+    """Send every settled bit: the held ones, then the top bits the window shares; (sent, w, acc, used)."""
+    if _carries(low, rng):
+        return sent, w, acc, used
+    if sent < 0:  # the held 0 1…1 did not carry: it is settled as it is
+        w, acc, used = _put_run(words, w, acc, used, 0, -sent - 1)
+        sent = 0
+    z = np.int64(leading_zeros(low ^ (low + (rng - _U1))))
+    if z > sent:
+        w, acc, used = _put_span(words, w, acc, used, low, sent, z)
+        sent = z
+    return sent, w, acc, used
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _move_window(low, rng, sent, words, w, acc, used):  # pragma: no cover
+    """The range fell below 2^32: move the window on by a word and send what that settles."""
+    top = low >> _TOP
+    low <<= _UW
+    rng <<= _UW
+    if sent >= WORD_BITS:  # the word was sent already
+        return low, rng, sent - WORD_BITS, w, acc, used
+    if not _carries(low, rng):  # everything above the window is settled
+        if sent < 0:
+            w, acc, used = _put_run(words, w, acc, used, 0, -sent - 1)
+            sent = 0
+        w, acc, used = _put_span(words, w, acc, used, top << _TOP, sent, WORD_BITS)
+        return low, rng, 0, w, acc, used
+    if top == np.uint64(0xFFFFFFFF):  # a carry would run through the whole word: hold it too
+        return low, rng, sent - WORD_BITS, w, acc, used
+    # A carry stops at the word's last 0: send what comes before it, hold that 0 and the ones after.
+    ones = np.int64(trailing_zeros(~top))
+    if sent < 0:
+        w, acc, used = _put_run(words, w, acc, used, 0, -sent - 1)
+        sent = 0
+    w, acc, used = _put_span(words, w, acc, used, top << _TOP, sent, WORD_BITS - 1 - ones)
+    return low, rng, -1 - ones, w, acc, used
+
+
 @njit(cache=True, nogil=True)
-def arith_decode(words, nbits, cum, shift, state, out, limit):  # pragma: no cover
+def range_encode(sym, cum, shift, model, state, words, marks):  # pragma: no cover
+    """Encode symbol indices ``sym``; return the number of bits written to ``words``.
+
+    Per symbol: two exact cuts ⌊R·C/T⌋ (a shift, or a division for a
+    learning model), an add, and, about once per 32 bits of output, a window
+    move. A carry out of the window (rare) turns the held 0 1…1 into 1 0…0,
+    now settled. The chunk ends by sending every settled bit, so a chunk's
+    bits never depend on where the chunk was cut. ``marks`` (as long as
+    ``sym``, or empty) receives the chunk's settled bit count after each
+    symbol; ``model`` (empty for a static model) holds a learning model's
+    slots, advanced after each symbol.
+
+    A symbol outside the model, or of frequency 0, stops the chunk: the
+    return value is then −1 − its position (the caller restores the state).
+    """
+    low = np.uint64(state[R_LOW])
+    rng = np.uint64(state[R_RANGE])
+    sent = state[R_SENT]
+    w = 0
+    acc = _U0
+    used = 0
+    last = cum.size - 1
+    learning = model.size > 0
+    for i in range(sym.size):
+        s = sym[i]
+        if s < 0 or s >= last or cum[s + 1] == cum[s]:
+            return -1 - i
+        total = np.uint64(cum[last])
+        inv = 1.0 / float(total) if learning else 0.0
+        q, r = _split(rng, shift, total, inv)
+        lo = _cut(q, r, cum[s], shift, total, inv)
+        hi = _cut(q, r, cum[s + 1], shift, total, inv)
+        new = low + lo
+        if new < low:  # a carry: the held 0 1…1 becomes 1 0…0
+            w, acc, used = _put_run(words, w, acc, used, 1, -sent - 1)
+            sent = 0
+        low = new
+        rng = hi - lo
+        if rng < _FLOOR:
+            low, rng, sent, w, acc, used = _move_window(low, rng, sent, words, w, acc, used)
+        if marks.size:
+            marks[i] = 64 * w + used + _unsent(low, rng, sent)
+        if learning:
+            _advance(cum, model, s)
+    sent, w, acc, used = _send_settled(low, rng, sent, words, w, acc, used)
+    state[R_LOW] = np.int64(low)
+    state[R_RANGE] = np.int64(rng)
+    state[R_SENT] = sent
+    nbits = 64 * w + used
+    _close(words, w, acc, used)
+    return nbits
+
+
+@njit(cache=True, nogil=True)
+def range_finish(state, words):  # pragma: no cover
+    """The flush: the settled bits, then the fewest bits after which zeros lie in the interval."""
+    low = np.uint64(state[R_LOW])
+    rng = np.uint64(state[R_RANGE])
+    sent, w, acc, used = _send_settled(low, rng, state[R_SENT], words, 0, _U0, 0)
+    if _carries(low, rng):  # 1 0…0 (the carried held bits, then zeros) lies in the interval
+        w, acc, used = _put(words, w, acc, used, _U1, 1)
+    else:
+        j = sent
+        while j < 64 and ((~low + _U1) & (_ALL >> np.uint64(j))) > rng - _U1:
+            j += 1
+        if j > sent:
+            v = low + ((~low + _U1) & (_ALL >> np.uint64(j)))
+            w, acc, used = _put_span(words, w, acc, used, v, sent, j)
+    state[R_SENT] = 0
+    nbits = 64 * w + used
+    _close(words, w, acc, used)
+    return nbits
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _refill(words, nbits, pos, value, known):  # pragma: no cover
+    """Move new bits into the decoder's 64-bit window while there is room; return (value, pos, known)."""
+    need = min(STATE_BITS - known, nbits - pos)
+    if need > 0:
+        wi = pos >> 6
+        off = np.uint64(pos & 63)
+        x = words[wi] << off
+        if wi + 1 < words.size:
+            x |= (words[wi + 1] >> _U1) >> (np.uint64(63) - off)
+        value |= (x >> np.uint64(64 - need)) << np.uint64(STATE_BITS - known - need)
+        pos += need
+        known += need
+    return value, pos, known
+
+
+@njit(cache=True, nogil=True)
+def range_decode(words, nbits, cum, shift, model, state, out, limit):  # pragma: no cover
     """Decode from ``nbits`` new bits; write symbols to ``out`` (at most ``limit``); return the count.
 
-    New bits enter the N-bit register as soon as there is room, so all bits
-    are taken unless ``limit`` symbols are decoded first (the rest then belong
-    to no symbol: the flush, or padding). ``words`` needs one padding word.
+    New bits enter the window as soon as there is room, so all bits are taken
+    unless ``limit`` symbols are decoded first (the rest then belong to no
+    symbol: the flush, or padding). A symbol is returned once both ends of the
+    block of values the bits allow fall in its share. ``words`` needs one
+    padding word. Bits no encoder sent decode to some symbols, never to an
+    error or a hang: every pass either decodes a symbol or stops.
     """
-    low = state[A_LOW]
-    high = state[A_HIGH]
-    value = state[A_VALUE]
-    known = state[A_KNOWN]
-    ended = state[A_ENDED]
+    low = np.uint64(state[R_LOW])
+    rng = np.uint64(state[R_RANGE])
+    value = np.uint64(state[R_VALUE])
+    known = state[R_KNOWN]
+    ended = state[R_ENDED]
+    last = cum.size - 1
+    learning = model.size > 0
+    small = shift >= 0 and last <= 8
+    cuts = np.zeros(cum.size, dtype=np.uint64)  # cuts[j] = ⌊R·C_j/T⌋ of the current range (small models)
     pos = 0
     count = 0
     while count < limit:
         value, pos, known = _refill(words, nbits, pos, value, known)
         if ended:
-            known = _N
-        span = high - low + 1
-        s = _symbol_at(value - low, span, shift, cum)
-        if known < _N:
-            top = value + (np.int64(1) << (_N - known)) - 1
-            if _symbol_at(top - low, span, shift, cum) != s:
+            known = STATE_BITS
+        total = np.uint64(cum[last])
+        inv = 1.0 / float(total) if learning else 0.0
+        q, r = _split(rng, shift, total, inv)
+        offset = value - low
+        if learning:
+            s, lo, hi = _share_of(offset, q, r, rng, cum, total, inv)
+        elif small:  # every cut at once (independent products), the symbol by counting, its share by index
+            s = 0
+            for j in range(1, last):
+                c = _cut(q, r, cum[j], shift, total, inv)
+                cuts[j] = c
+                s += c <= offset
+            cuts[last] = rng
+            lo = cuts[s]
+            hi = cuts[s + 1]
+        else:
+            s = _symbol_at(offset, q, r, cum, shift, total, inv)
+            lo = _cut(q, r, cum[s], shift, total, inv)
+            hi = _cut(q, r, cum[s + 1], shift, total, inv)
+        if known < STATE_BITS:
+            top = offset + (_ALL >> np.uint64(known))
+            if learning:
+                if top >= hi or top < offset:  # the block reaches past the share (or wraps: no data)
+                    break
+            elif _symbol_at(top, q, r, cum, shift, total, inv) != s:
                 break
         out[count] = s
         count += 1
-        high = low + ((span * cum[s + 1]) >> shift) - 1
-        low = low + ((span * cum[s]) >> shift)
-        low, high, value, known = _unsettle(low, high, value, known)
-    state[A_LOW] = low
-    state[A_HIGH] = high
-    state[A_VALUE] = value
-    state[A_KNOWN] = known
+        low += lo
+        rng = hi - lo
+        if rng < _FLOOR:
+            low <<= _UW
+            rng <<= _UW
+            value <<= _UW
+            known = max(known - WORD_BITS, 0)
+        if learning:
+            _advance(cum, model, s)
+    state[R_LOW] = np.int64(low)
+    state[R_RANGE] = np.int64(rng)
+    state[R_VALUE] = np.int64(value)
+    state[R_KNOWN] = known
     return count
+
+
+# Model slots of a learning model: scale d, count limit 2^precision, rescales so far, balls seen.
+M_SCALE, M_LIMIT, M_RESCALES, M_SEEN = 0, 1, 2, 3
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _advance(cum, model, s):  # pragma: no cover
+    """Count symbol ``s`` (as :meth:`coding.AdaptiveModel._advance`): add d, halve while over the limit."""
+    d = model[M_SCALE]
+    k = cum.size - 1
+    model[M_SEEN] += 1
+    if cum[k] + d > model[M_LIMIT]:
+        freqs = np.empty(k, dtype=np.int64)
+        for i in range(k):
+            freqs[i] = cum[i + 1] - cum[i]
+        freqs[s] += d
+        total = cum[k] + d
+        while total > model[M_LIMIT]:
+            total = 0
+            for i in range(k):
+                freqs[i] -= freqs[i] // 2
+                total += freqs[i]
+        for i in range(k):
+            cum[i + 1] = cum[i] + freqs[i]
+        model[M_RESCALES] += 1
+    else:
+        for i in range(s + 1, k + 1):
+            cum[i] += d
 
 
 class ArithmeticEncoder:
     """Compiled :class:`coding.ArithmeticEncoder`: symbol-index chunks in, packed words out.
 
     ``encode(sym)`` returns ``(words, nbits)`` for the bits the chunk settles;
-    ``finish()`` the flush. ``bits`` counts everything returned so far.
+    ``finish()`` the flush. ``bits`` counts everything returned so far. A
+    learning model (:class:`sim.engine.adaptive_kernels.AdaptiveArithmeticEncoder`)
+    sets ``shift`` to −1 and fills ``model``; the kernel is the same.
     """
 
     def __init__(self, code: ArithmeticCode) -> None:
         self.cum = np.array(code.cumulative, dtype=np.int64)
         self.shift = code.precision
-        self.max_bits = code.precision + 2  # bits one symbol can settle, beyond the pending ones
-        self.state = np.array([0, (1 << _N) - 1, 0], dtype=np.int64)
+        self.model = _NO_MODEL
+        self._start()
+
+    def _start(self) -> None:
+        self.state = np.array([0, -1, 0], dtype=np.int64)  # low 0, range 2^64 − 1, nothing sent
         self.bits = 0
         self.marks = _NO_MARKS  # set by encode_marked: bits settled after each symbol
 
@@ -322,10 +487,10 @@ class ArithmeticEncoder:
 
     def encode(self, sym: np.ndarray) -> tuple[np.ndarray, int]:
         sym = np.ascontiguousarray(sym, dtype=np.int64)
-        capacity = sym.size * self.max_bits + int(self.state[A_PENDING]) + 64
-        words = np.zeros(capacity // 64 + 2, dtype=np.uint64)
+        held = max(0, -int(self.state[R_SENT]))
+        words = np.zeros((sym.size * WORD_BITS + held + 128) // 64 + 2, dtype=np.uint64)
         saved = [a.copy() for a in self._arrays()]
-        nbits = self._kernel(sym, words.view(np.uint32))
+        nbits = int(range_encode(sym, self.cum, self.shift, self.model, self.state, words, self.marks))
         if nbits < 0:
             for a, b in zip(self._arrays(), saved):
                 a[:] = b
@@ -337,14 +502,12 @@ class ArithmeticEncoder:
 
     def _arrays(self) -> list[np.ndarray]:
         """The state a failed chunk restores."""
-        return [self.state]
-
-    def _kernel(self, sym: np.ndarray, out32: np.ndarray) -> int:
-        return int(arith_encode(sym, self.cum, self.shift, self.state, out32, _FLIP, self.marks))
+        return [self.state, self.cum, self.model]
 
     def finish(self) -> tuple[np.ndarray, int]:
-        words = np.empty((int(self.state[A_PENDING]) + 2) // 64 + 3, dtype=np.uint64)
-        nbits = int(arith_finish(self.state, words))
+        held = max(0, -int(self.state[R_SENT]))
+        words = np.zeros((held + 128) // 64 + 3, dtype=np.uint64)
+        nbits = int(range_finish(self.state, words))
         self.bits += nbits
         return words, nbits
 
@@ -360,26 +523,26 @@ class ArithmeticDecoder:
     def __init__(self, code: ArithmeticCode, count: int) -> None:
         self.cum = np.array(code.cumulative, dtype=np.int64)
         self.shift = code.precision
-        self.state = np.array([0, (1 << _N) - 1, 0, 0, 0], dtype=np.int64)
+        self.model = _NO_MODEL
+        self._start(count)
+
+    def _start(self, count: int) -> None:
+        self.state = np.array([0, -1, 0, 0, 0], dtype=np.int64)
         self.count = int(count)
         self.decoded = 0
 
     def _run(self, words: np.ndarray, nbits: int) -> np.ndarray:
         left = self.count - self.decoded
-        # Each bit decides at most ... symbols only when the model is skewed; bound by what is left.
         out = np.empty(left, dtype=np.int64)
-        n = self._kernel(words, nbits, out, left)
+        n = int(range_decode(words, nbits, self.cum, self.shift, self.model, self.state, out, left))
         self.decoded += n
         return out[:n]
-
-    def _kernel(self, words: np.ndarray, nbits: int, out: np.ndarray, left: int) -> int:
-        return int(arith_decode(words, nbits, self.cum, self.shift, self.state, out, left))
 
     def feed(self, words: np.ndarray, nbits: int) -> np.ndarray:
         return self._run(words, nbits)
 
     def finish(self) -> np.ndarray:
-        self.state[A_ENDED] = 1
+        self.state[R_ENDED] = 1
         return self._run(np.zeros(1, dtype=np.uint64), 0)
 
 
@@ -456,42 +619,105 @@ def split_blocks(code: BlockCode, blocks: np.ndarray) -> np.ndarray:
 
 
 @njit(cache=True, nogil=True)
-def tunstall_encode(sym, child, leaf, n, m, state, words, marks):  # pragma: no cover
+def tunstall_encode(sym, child, root, k, b, n, m, state, words, marks):  # pragma: no cover
     """Walk the parse tree; at each leaf append its m-bit codeword. ``state`` = (node,). Returns bits.
 
-    ``marks`` (as long as ``sym``, or empty) receives the bit count after each symbol."""
+    ``child[node·n + s]`` is the next internal node, or −1 − j when the step
+    completes dictionary word j (leaves are not stored: one table lookup per
+    symbol). From the root, ``root`` (when not empty) takes k symbols at once,
+    keyed by their b-bit digits: −1 − (j·32 + L) when word j ends after L ≤ k
+    of them, else the internal node they reach; so a word costs one or two
+    lookups instead of one per symbol. ``marks`` (as long as ``sym``, or
+    empty) receives the bit count after each symbol."""
     node = state[0]
     acc = np.uint64(0)
     used = 0
     w = 0
     nbits = 0
-    for i in range(sym.size):
-        node = child[node * n + sym[i]]
-        j = leaf[node]
-        if j >= 0:
-            w, acc, used = _put(words, w, acc, used, np.uint64(j), m)
+    size = sym.size
+    fast = root.size > 0
+    i = 0
+    while i < size:
+        if fast and node == 0 and i + k <= size:
+            key = 0
+            for t in range(k):
+                key = (key << b) | sym[i + t]
+            e = np.int64(root[key])
+            if e < 0:
+                e = -1 - e
+                step = e & 31
+                w, acc, used = _put(words, w, acc, used, np.uint64(e >> 5), m)
+                if marks.size:
+                    for t in range(i, i + step - 1):
+                        marks[t] = nbits
+                    marks[i + step - 1] = nbits + m
+                nbits += m
+                i += step
+                continue
+            node = e
+            if marks.size:
+                for t in range(i, i + k):
+                    marks[t] = nbits
+            i += k
+            continue
+        nxt = np.int64(child[node * n + sym[i]])
+        if nxt < 0:
+            w, acc, used = _put(words, w, acc, used, np.uint64(-1 - nxt), m)
             nbits += m
             node = 0
+        else:
+            node = nxt
         if marks.size:
             marks[i] = nbits
+        i += 1
     _close(words, w, acc, used)
     state[0] = node
     return nbits
 
 
+#: Table bits of the Tunstall encoder's root lookup (16 384 int32 entries: 64 kB, beside the tree).
+_ROOT_BITS = 14
+
+
+def _tunstall_root(child: np.ndarray, n: int) -> tuple[np.ndarray, int, int]:
+    """(root table, k, b): the walk from the root over every k-symbol string (b bits per symbol)."""
+    b = max(1, (n - 1).bit_length())
+    k = _ROOT_BITS // b
+    if k < 2:
+        return np.zeros(0, dtype=np.int32), 0, b
+    digits = np.arange(1 << (b * k), dtype=np.int64)
+    node = np.zeros(digits.size, dtype=np.int64)
+    out = np.zeros(digits.size, dtype=np.int64)
+    open_ = np.ones(digits.size, dtype=bool)
+    for t in range(k):
+        s = (digits >> (b * (k - 1 - t))) & ((1 << b) - 1)
+        open_ &= s < n  # keys with a digit outside the alphabet are never looked up
+        nxt = np.where(open_, child[node * n + np.minimum(s, n - 1)], 0)
+        ends = open_ & (nxt < 0)
+        out[ends] = -1 - ((-1 - nxt[ends]) * 32 + t + 1)
+        open_ &= ~ends
+        node = np.where(open_, nxt, node)
+    out[open_] = node[open_]
+    return out.astype(np.int32), k, b
+
+
 @njit(cache=True, nogil=True)
-def tunstall_decode(words, nbits, m, starts, flat, out, limit, state):  # pragma: no cover
+def tunstall_decode(words, nbits, m, packed, b, starts, flat, out, limit, state):  # pragma: no cover
     """Read m-bit codewords (a partial one is carried in ``state`` = (bits, count)); spell their words.
 
     Takes every bit; writes at most ``limit`` symbols to ``out`` (the rest are the padding
     of the stream's last word) and returns how many; ``-1 − pos`` on a codeword outside
-    the dictionary.
+    the dictionary. ``packed[j]`` holds word j's length (6 bits) and its symbols as b-bit
+    digits, first symbol lowest, so one lookup spells it; a word too long for 58 bits has
+    length 0 there and is read from ``flat[starts[j]:starts[j + 1]]``.
     """
     acc = state[0]
     have = state[1]
     count = 0
     nwords = starts.size - 1
     mask = np.uint64((1 << m) - 1)
+    ub = np.uint64(b)
+    digit = np.uint64((1 << b) - 1)
     pos = 0
     while pos < nbits:
         if have == 0 and pos + m <= nbits:  # a whole codeword at once (the common case)
@@ -511,8 +737,18 @@ def tunstall_decode(words, nbits, m, starts, flat, out, limit, state):  # pragma
                 continue
         if acc >= nwords:
             return -pos
-        for t in range(starts[acc], starts[acc + 1]):
-            if count < limit:
+        e = packed[acc]
+        length = np.int64(e & np.uint64(63))
+        if length > 0 and count + length <= limit:
+            x = e >> np.uint64(6)
+            for t in range(length):
+                out[count + t] = np.int64(x & digit)
+                x >>= ub
+            count += length
+        else:
+            a = np.int64(starts[acc])
+            end = min(np.int64(starts[acc + 1]), a + limit - count)
+            for t in range(a, end):
                 out[count] = flat[t]
                 count += 1
         acc = 0
@@ -522,33 +758,52 @@ def tunstall_decode(words, nbits, m, starts, flat, out, limit, state):  # pragma
     return count
 
 
-def _tunstall_tables(code: TunstallCode) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(child, leaf, starts, flat): the parse tree (node 0 the root) and the words' symbols."""
+def _tunstall_tables(code: TunstallCode) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(child, starts, flat): the parse tree's steps and the words' symbols, in the smallest dtypes.
+
+    Internal nodes are numbered from 0 (the root); ``child[node·n + s]`` is an
+    internal node or −1 − j for dictionary word j. The tables of a 16-bit code
+    (about 22 000 internal nodes and 600 000 symbols for four colours) then
+    fit in the cache.
+    """
     index = {s: i for i, s in enumerate(code.source.symbols)}
     n = len(index)
-    nodes: dict[tuple[str, ...], int] = {(): 0}
+    inner: dict[tuple[str, ...], int] = {(): 0}
     for v in code.internal[1:]:
-        nodes[v] = len(nodes)
-    for w in code.words:
-        nodes[w] = len(nodes)
-    child = np.full(len(nodes) * n, -1, dtype=np.int64)
-    for string, node in nodes.items():
+        inner[v] = len(inner)
+    child = np.zeros(len(inner) * n, dtype=np.int32)
+    for string, node in inner.items():
         if string:
-            child[nodes[string[:-1]] * n + index[string[-1]]] = node
-    leaf = np.full(len(nodes), -1, dtype=np.int64)
+            child[inner[string[:-1]] * n + index[string[-1]]] = node
     for j, w in enumerate(code.words):
-        leaf[nodes[w]] = j
-    starts = np.cumsum([0] + [len(w) for w in code.words]).astype(np.int64)
-    flat = np.array([index[s] for w in code.words for s in w], dtype=np.int64)
-    return child, leaf, starts, flat
+        child[inner[w[:-1]] * n + index[w[-1]]] = -1 - j
+    starts = np.cumsum([0] + [len(w) for w in code.words]).astype(np.int32)
+    flat = np.array([index[s] for w in code.words for s in w], dtype=np.uint8 if n <= 256 else np.int32)
+    return child, starts, flat
+
+
+def _tunstall_packed(starts: np.ndarray, flat: np.ndarray, n: int) -> tuple[np.ndarray, int]:
+    """(packed, b): each word's length and b-bit symbol digits in one uint64 (length 0: too long)."""
+    b = max(1, (n - 1).bit_length())
+    fits = (58 // b) if b <= 58 else 0
+    packed = np.zeros(starts.size - 1, dtype=np.uint64)
+    for j in range(starts.size - 1):
+        a, z = int(starts[j]), int(starts[j + 1])
+        if z - a <= min(fits, 63):
+            x = 0
+            for t, s in enumerate(flat[a:z].tolist()):
+                x |= s << (b * t)
+            packed[j] = (x << 6) | (z - a)
+    return packed, b
 
 
 class TunstallEncoder:
     """Symbol-index chunks in, packed m-bit codewords out; ``finish()`` completes a partial word."""
 
     def __init__(self, code: TunstallCode) -> None:
-        self.child, self.leaf, _, _ = _tunstall_tables(code)
+        self.child, _, _ = _tunstall_tables(code)
         self.n = len(code.source)
+        self.root, self.k, self.b = _tunstall_root(self.child, self.n)
         self.m = code.bits
         self.state = np.zeros(1, dtype=np.int64)
         self.bits = 0
@@ -564,7 +819,11 @@ class TunstallEncoder:
     def _encode(self, sym: np.ndarray, marks: np.ndarray) -> tuple[np.ndarray, int, np.ndarray]:
         sym = np.ascontiguousarray(sym, dtype=np.int64)
         words = np.empty(sym.size * self.m // 64 + 2, dtype=np.uint64)
-        nbits = int(tunstall_encode(sym, self.child, self.leaf, self.n, self.m, self.state, words, marks))
+        nbits = int(
+            tunstall_encode(
+                sym, self.child, self.root, self.k, self.b, self.n, self.m, self.state, words, marks
+            )
+        )
         self.bits += nbits
         return words, nbits, marks
 
@@ -572,8 +831,8 @@ class TunstallEncoder:
         node = int(self.state[0])
         if node == 0:
             return np.zeros(1, dtype=np.uint64), 0
-        tail = []
-        while self.leaf[node] < 0:
+        tail = [0]
+        while self.child[node * self.n] >= 0:
             node = int(self.child[node * self.n])
             tail.append(0)
         return self.encode(np.array(tail, dtype=np.int64))
@@ -583,8 +842,10 @@ class TunstallDecoder:
     """Packed m-bit codewords in, symbol indices out (the first ``count`` symbols)."""
 
     def __init__(self, code: TunstallCode, count: int) -> None:
-        _, _, self.starts, self.flat = _tunstall_tables(code)
+        _, self.starts, self.flat = _tunstall_tables(code)
+        self.packed, self.b = _tunstall_packed(self.starts, self.flat, len(code.source))
         self.m = code.bits
+        self.longest = int(np.diff(self.starts).max())
         self.count = int(count)
         self.decoded = 0
         self.offset = 0
@@ -592,10 +853,13 @@ class TunstallDecoder:
 
     def feed(self, words: np.ndarray, nbits: int) -> np.ndarray:
         left = self.count - self.decoded
-        longest = int(np.diff(self.starts).max())
         words_done = (nbits + int(self.state[1])) // self.m  # with the carried partial codeword
-        out = np.empty(min(left, words_done * longest), dtype=np.int64)
-        n = int(tunstall_decode(words, nbits, self.m, self.starts, self.flat, out, out.size, self.state))
+        out = np.empty(min(left, words_done * self.longest), dtype=np.int64)
+        n = int(
+            tunstall_decode(
+                words, nbits, self.m, self.packed, self.b, self.starts, self.flat, out, out.size, self.state
+            )
+        )
         if n < 0:
             raise DecodeError("codeword outside the dictionary", self.offset - 1 - n)
         self.offset += nbits

@@ -51,7 +51,7 @@ from coding import (
     tunstall,
 )
 from coding.adaptive import MAX_DENOMINATOR
-from coding.arithmetic import STATE_BITS
+from coding.arithmetic import FLUSH_BITS, WORD_BITS, interval_loss
 from sim.model import limits
 from sim.model.results import StreamCode
 
@@ -259,10 +259,10 @@ def _explain_arithmetic(urn: str, counts: Mapping[str, float]) -> str:
     return (
         f"Arithmetic coding narrows an interval by each ball's probability as {urn} gives it (rounded "
         "to integer frequencies), sending bits as soon as they are settled: a ball x costs −log2 p̂(x) "
-        "bits plus a tiny precision loss, so a whole stream costs at most Σ −log2 p̂(x_i) + ε + 2 bits "
-        "(the 2 is the closing flush, counted on the last message). Per ball this is H(q, p̂): the cross "
-        "entropy is the price itself, not only a bound. Telegram boundaries cost nothing: the receiver "
-        "decodes each ball as soon as the bits so far decide it."
+        "bits plus a tiny precision loss, so a whole stream costs at most Σ −log2 p̂(x_i) + ε + 1 bits "
+        "(the 1 is what the closing flush may add, counted on the last message). Per ball this is "
+        "H(q, p̂): the cross entropy is the price itself, not only a bound. Telegram boundaries cost "
+        "nothing: the receiver decodes each ball as soon as the bits so far decide it."
     )
 
 
@@ -324,17 +324,17 @@ def _arithmetic_per_ball(code: ArithmeticCode, q: Distribution) -> tuple[float, 
 
 def _arithmetic_bound(code: ArithmeticCode, q: Distribution, p: Distribution) -> tuple[float, float, str]:
     low = _arithmetic_per_ball(code, q)[0]
-    return low, low + code.precision_loss(q), "H(q, p̂) ≤ E[bits]/n ≤ H(q, p̂) + ε + 2/n"
+    return low, low + code.precision_loss(q), "H(q, p̂) − 32/n ≤ E[bits]/n ≤ H(q, p̂) + ε + 1/n"
 
 
 def _arithmetic_sequence_bound(code: ArithmeticCode, counts: Mapping[str, int]) -> float:
-    """Σ_i (−log2 p̂(x_i) + ε(x_i)) + 2 from the colour counts (as :meth:`coding.ArithmeticCode.bound`)."""
-    T, quarter = code.total, 1 << (STATE_BITS - 2)
-    out = 2.0
+    """Σ_i (−log2 p̂(x_i) + ε(x_i)) + 1 from the colour counts (as :meth:`coding.ArithmeticCode.bound`)."""
+    T = code.total
+    out = float(FLUSH_BITS)
     for s, f in zip(code.symbols, code.frequencies):
         n = counts.get(s, 0)
         if n:
-            out += n * (math.log2(T / f) - math.log2(1 - T / ((quarter + 1) * f)))
+            out += n * (math.log2(T / f) + interval_loss(T, f))
     return out
 
 
@@ -734,7 +734,8 @@ CODE_KINDS: Mapping[str, CodeKind] = {
                 _engine_codec("arithmetic_codec"),
                 _arithmetic_per_ball,
                 _arithmetic_bound,
-                lambda code: 2.0 + STATE_BITS,  # the flush, and the interval's last unsettled bits
+                # The flush adds at most FLUSH_BITS; the last range may leave up to WORD_BITS unsent.
+                lambda code: float(FLUSH_BITS + WORD_BITS),
                 _arithmetic_sequence_bound,
                 describe=_describe_arithmetic,
                 desync=_arithmetic_desync,
@@ -756,7 +757,7 @@ CODE_KINDS: Mapping[str, CodeKind] = {
                 )(obj),
                 _adaptive_per_ball,
                 lambda obj, q, p: None,
-                lambda obj: 0.0 if isinstance(obj, AdaptiveHuffman) else 2.0 + STATE_BITS,
+                lambda obj: 0.0 if isinstance(obj, AdaptiveHuffman) else float(FLUSH_BITS + WORD_BITS),
                 settings=Adaptive,
                 for_link=_adaptive_for_link,
                 regret_bound=_adaptive_regret_bound,

@@ -38,6 +38,7 @@ __all__ = [
     "EVERY",
     "FILE_BYTES",
     "IN_FLIGHT",
+    "JOBS",
     "LATENCY",
     "LIMITS",
     "LINES",
@@ -140,6 +141,8 @@ SWEEP_TASKS = 10**7
 #: Messages in flight across all links at once: with many links, each link's chunk is cut
 #: to its share (results never depend on the chunk), so memory stays bounded.
 IN_FLIGHT = 2**21
+#: ``--jobs``: processes simulating one run's links (each holds its own copy of the engine).
+JOBS = 256
 
 # -- numeric ranges (every number must also be finite) --------------------------------------
 #: Bits per second of a line. Up to 10^12 keeps every queueing formula (E[S²] ~ 1/baud²) finite.
@@ -195,6 +198,7 @@ LIMITS: tuple[tuple[str, str, str], ...] = (
         f"about 32 bytes per message in memory; all links together hold at most "
         f"{number_text(IN_FLIGHT)} messages at once (each link gets its share)",
     ),
+    ("`--jobs`", f"1 to {JOBS} processes", "never more than the run has independent parts"),
     (
         "inline model `for: {probabilities}`",
         f"sum within {MODEL_SUM_TOLERANCE:g} of 1",

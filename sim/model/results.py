@@ -260,7 +260,7 @@ class Learning:
 
     ``ideal_bits`` is the run's Σ −log2 p̂_t(x_t) under the counts both ends
     used, ``epsilon_bits`` the coder's precision loss Σ ε_t (so an arithmetic
-    coder sends between ``ideal_bits`` and ``ideal_bits + epsilon_bits + 2``),
+    coder sends between ``ideal_bits − 32`` and ``ideal_bits + epsilon_bits + 1``),
     ``expected_bits`` the sum over balls of the cost theory expects of each
     ball given the balls before it (H(q, p̂_t), or Σ q·l_t for adaptive
     Huffman) and ``expected_variance`` the sum of its variances;

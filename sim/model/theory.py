@@ -19,6 +19,7 @@ import numpy as np
 
 from coding import Distribution, cross_entropy, entropy, kl_divergence
 from coding import channel as ch
+from coding.arithmetic import FLUSH_BITS, WORD_BITS
 from coding.resync import resync_distribution, resync_mean
 from sim.model.kinds import CODE_KINDS, over
 from sim.model.noise_kinds import Bsc
@@ -522,8 +523,9 @@ def _largest_step(link: Link, learned: Learning, n: int) -> float:
 def _learning_bits_check(link: Link, m: Measured, learned: Learning) -> Check:
     """An adaptive link's bits against what theory expects of each ball *given the balls before it*.
 
-    Ball t costs c_t = −log2 p̂_t(x_t) (arithmetic; the coder adds between 0 and ε_t, and 2 bits at
-    the end) or l_t(x_t) (adaptive Huffman). Given the past, x_t is drawn from q, so c_t has mean
+    Ball t costs c_t = −log2 p̂_t(x_t) (arithmetic; the coder adds at most ε_t a ball and 1 bit at
+    the end, and may send up to 32 bits less, the last range it need not pin down) or l_t(x_t)
+    (adaptive Huffman). Given the past, x_t is drawn from q, so c_t has mean
     μ_t = H(q, p̂_t) (or Σ q·l_t) and variance σ_t², whatever the model has learned: Σ (c_t − μ_t)
     is a martingale with predictable variation V = Σ σ_t² and steps of at most b. Freedman's
     inequality, P(|Σ (c_t − μ_t)| ≥ t, V ≤ v) ≤ 2 exp(−t²/(2(v + b·t/3))), judges it at the run's V
@@ -537,17 +539,23 @@ def _learning_bits_check(link: Link, m: Measured, learned: Learning) -> Check:
     mean, expected = m.bits / n, learned.expected_bits / n
     se = math.sqrt(learned.expected_variance) / n
     arithmetic = learned.coder == "arithmetic"
-    over = (learned.epsilon_bits + 2) / n if arithmetic else 0.0
+    over = (learned.epsilon_bits + FLUSH_BITS) / n if arithmetic else 0.0
+    under = WORD_BITS / n if arithmetic else 0.0
     step = _largest_step(link, learned, n)
     allowed = bernstein_threshold(1, learned.expected_variance, step, ALPHA) / n
-    low, high = expected - allowed, expected + allowed + over
+    low, high = expected - allowed - under, expected + allowed + over
     what = "H(q, p̂_t)" if arithmetic else "Σ_x q(x)·l_t(x)"
     detail = (
         f"measured {mean:.6f} vs Σ_t {what}/n = {expected:.6f} bits per ball, the cost expected of "
         f"each ball given the balls before it: difference {mean - expected:+.6f}; standard error "
         f"√(Σ_t σ_t²)/n = {se:.6g}; allowed {low:.6f} … {high:.6f} (Freedman's inequality, steps of "
         f"at most {step:.3g} bits"
-        + (f", plus the coder's Σ ε_t + 2 = {learned.epsilon_bits + 2:.4f} bits)" if arithmetic else ")")
+        + (
+            f", plus the coder's Σ ε_t + 1 = {learned.epsilon_bits + FLUSH_BITS:.4f} bits above and "
+            f"{WORD_BITS} below)"
+            if arithmetic
+            else ")"
+        )
     )
     if n < MIN_NORMAL:
         return _undecided(
@@ -569,13 +577,13 @@ def _learning_checks(link: Link, m: Measured) -> list[Check]:
     out = []
     n, ideal = m.messages, learned.ideal_bits
     if learned.coder == "arithmetic":
-        most = ideal + learned.epsilon_bits + 2
+        most = ideal + learned.epsilon_bits + FLUSH_BITS
         out.append(
             _judge(
                 "adaptive_bound",
                 m.bits <= most + 1e-9 * most,
-                f"{m.bits:,} bits sent ≤ Σ −log2 p̂_t(x_t) + Σ ε_t + 2 = {ideal:,.3f} + "
-                f"{learned.epsilon_bits:.4f} + 2 = {most:,.3f} over this run's {n:,} balls "
+                f"{m.bits:,} bits sent ≤ Σ −log2 p̂_t(x_t) + Σ ε_t + 1 = {ideal:,.3f} + "
+                f"{learned.epsilon_bits:.4f} + 1 = {most:,.3f} over this run's {n:,} balls "
                 f"(sent − ideal = {m.bits - ideal:+.3f} bits)",
                 0.0,
             )
@@ -708,7 +716,7 @@ def _stream_checks(link: Link, theory: Theory, m: Measured) -> list[Check]:
             _judge(
                 f"{link.code_type}_sequence_bound",
                 m.bits <= most + 1e-9 * most,
-                f"{m.bits:,} bits sent ≤ Σ (−log2 p̂(x_i) + ε(x_i)) + 2 = {most:,.3f} over this run's "
+                f"{m.bits:,} bits sent ≤ Σ (−log2 p̂(x_i) + ε(x_i)) + 1 = {most:,.3f} over this run's "
                 f"{m.messages:,} balls",
                 0.0,
             )
@@ -972,5 +980,5 @@ def road(
     ac = arithmetic(p)
     if all(ac.model[s] > 0 for s in q.symbols if q[s] > 0):
         cost = cross_entropy(*_on_union(q, ac.model)) + ac.precision_loss(q)
-        steps.append(RoadStep("arithmetic", cost, "rounding p, ε; +2 bits a run"))
+        steps.append(RoadStep("arithmetic", cost, "rounding p, ε; ≤ 1 bit a run"))
     return steps

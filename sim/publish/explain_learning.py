@@ -118,8 +118,8 @@ def learning_part(add: Callable[[str], None], para: Callable[[str], None], link:
         )
     else:
         para(
-            "The arithmetic coder adds at most Σ ε_t + 2 bits to Σ −log2 p̂_t(x_t), ε_t = −log2(1 − "
-            "T_t/((2^30 + 1)·f_t(x_t))) (about K/(2^30 ln 2) bits a ball on average), 2 bits at the end. "
+            "The arithmetic coder adds at most Σ ε_t + 1 bits to Σ −log2 p̂_t(x_t), ε_t = −log2(1 − "
+            "T_t/(2^32·f_t(x_t))) (about K/(2^32 ln 2) bits a ball on average), at most 1 bit at the end. "
             "The run also "
             "tallies LZ78 on the same balls, a universal code that needs no model, for comparison."
         )

@@ -30,6 +30,7 @@ from coding import (
     sequential_probabilities,
 )
 from coding.adaptive import count_huffman_lengths
+from coding.arithmetic import WORD_BITS
 
 COLOURS = ("blue", "red", "green", "yellow")
 INDIA = {"blue": 0.25, "red": 0.5, "green": 0.13, "yellow": 0.12}
@@ -100,7 +101,9 @@ def test_adaptive_round_trip_within_bound(data, case, precision):
     model = fitting_model(symbols, prior, precision)
     bits = model.encode(seq)
     assert model.decode(bits, len(seq)) == seq
-    assert model.cost(seq) - 1e-9 <= len(bits) <= model.bound(seq) + 1e-9
+    # The flush never costs more than 1 bit; the last range (2^32 values or more) may leave up
+    # to 32 bits of the ideal cost unsent, since the receiver knows the count.
+    assert model.cost(seq) - WORD_BITS - 1 <= len(bits) <= model.bound(seq) + 1e-9
     # Streaming: bits fed in any pieces decode the same symbols.
     dec = model.decoder(len(seq))
     out: list[str] = []

@@ -39,9 +39,10 @@ def must_show(messages: int) -> None:
     # Σ −log2 p̂_t(x_t) computed independently of the engine, from the counts (the Dirichlet mixture).
     ideal = mixture_code_length(counts, [0.5] * 4)
     assert learned.ideal_bits == pytest.approx(ideal, rel=1e-10)
-    # The documented overhead: Σ ε_t + 2, with ε_t < 1/((2^30 + 1)·p̂_t ln 2 − 1) tiny (docs/theory.md).
+    # The documented overhead: Σ ε_t + 1, with ε_t < 1/(2^32·p̂_t ln 2 − 1) tiny (docs/theory.md);
+    # the flush may leave up to 32 bits of the ideal unsent (the last range need not be pinned down).
     assert learned.epsilon_bits < 1e-3 * messages / 1e4
-    assert ideal - 1e-6 <= link.bits <= ideal + learned.epsilon_bits + 2
+    assert ideal - 32 <= link.bits <= ideal + learned.epsilon_bits + 1
     regret = ideal - empirical_code_length(counts)
     assert 0 < regret <= kt_regret_bound(messages, 4)
     assert learned.regret == pytest.approx(regret, abs=1e-6)
