@@ -165,12 +165,13 @@ def test_road_checks_notice_a_length_off_by_one_percent():
 
 
 def test_arithmetic_total_bits_bound_is_exact_and_tight():
-    # Σ (−log2 p̂(x_i) + ε(x_i)) + 2 is never exceeded, and a correct coder spends at least
-    # −log2 of its final interval, less a bit: the run sits within 3 bits below the bound.
+    # Σ (−log2 p̂(x_i) + ε(x_i)) + 1 is never exceeded; and it is close: the range coder's flush
+    # sends the shortest number in its final interval, so a run sits about a bit and a half below
+    # the bound (median), now and then several bits more when a short number happens to fit.
     for label in ("arithmetic", "arithmetic, Australia with India's model", "arithmetic, urn {998, 1, 1}"):
         for n in (100, 10_001):
-            slack = cal.sequence_slack(cal.Case(label, cal.road_scenario(label), n), range(1, 21))
-            assert len(slack) == 20 and 0 <= min(slack) and max(slack) < 3, (label, n, slack)
+            slack = sorted(cal.sequence_slack(cal.Case(label, cal.road_scenario(label), n), range(1, 21)))
+            assert len(slack) == 20 and 0 <= slack[0] and slack[10] < 2.5, (label, n, slack)
 
 
 def test_slowed_links_still_share_one_line():
