@@ -336,7 +336,7 @@ def road_power_cases(messages: int = 100_000) -> list[Case]:
 def sequence_slack(case: Case, seeds: Iterable[int]) -> list[float]:
     """Per seed, how many bits the arithmetic link sent below its own total-bits bound.
 
-    The bound Σ (−log2 p̂(x_i) + ε(x_i)) + 2 is exact (it never FAILs a correct
+    The bound Σ (−log2 p̂(x_i) + ε(x_i)) + 1 is exact (it never FAILs a correct
     coder); the slack shows how close it is: a coder that wasted more than
     this many bits in a run would be caught.
     """
