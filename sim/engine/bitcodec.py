@@ -106,8 +106,8 @@ class Decoder:
         if self._awaiting.size:
             sent = np.concatenate((self._awaiting, sent))
         t, r = self.tables, self._result
-        kernels.decode_chunk(
-            words, nbits, t.prim_sym, t.prim_len, t.multi, t.tree, t.width, sent, self._map, r
+        kernels.decode_split(
+            words, nbits, t.prim_sym, t.prim_len, t.multi, t.tree, t.width, sent, self._map, r, t.lens
         )
         done, consumed, bad, error = r.tolist()
         if error >= 0:

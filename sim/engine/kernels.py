@@ -158,34 +158,83 @@ def decode_chunk(
     A partial codeword at the end is left unconsumed (near the end the window
     is padded with zeros, so a dead end there is judged only once real bits fill it).
     """
-    pos = 0
-    i = 0
-    mismatches = 0
-    error = -1
-    shift_w = np.uint64(64 - width)
     nsent = sent.size
-    # Colours numbered as the code's symbols (the usual case): compare without the map.
-    same = to_code.size == 0
     # With the multi-codeword table (codes of at most 256 symbols) the symbols decoded are
     # written out, a byte each, and compared with those sent in one pass at the end: the
     # parse waits on nothing but its own table. Without it, each is compared as decoded.
     defer = multi.size > 0
     out = np.empty(nsent + MULTI_MAX if defer else 0, np.uint8)
+    i, pos, mismatches, error = _parse(
+        words, nbits, 0, 0, nsent, sent, to_code, out, prim_sym, prim_len, multi, tree, width
+    )
+    if defer:
+        mismatches += _compare(out, i, sent, to_code)
+    result[0] = i
+    result[1] = pos
+    result[2] = mismatches
+    result[3] = error
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _compare(out, i, sent, to_code):  # pragma: no cover
+    """How many of the first min(i, sent.size) decoded symbols ``out`` differ from those sent."""
+    bad = 0
+    if to_code.size == 0:
+        for k in range(min(i, sent.size)):
+            bad += out[k] != sent[k]
+    else:
+        for k in range(min(i, sent.size)):
+            bad += out[k] != to_code[sent[k]]
+    return bad
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _window(words, pos, held, buf, reach):  # pragma: no cover
+    """The 64-bit register holding bit ``pos`` (refilled from ``words`` when fewer than
+    ``64 − reach`` of its bits are left): (held, buf, pos − held)."""
+    d = pos - held
+    if d > reach:
+        wi = pos >> 6
+        off = pos & 63
+        buf = words[wi] << np.uint64(off)
+        if off > 0:
+            buf |= words[wi + 1] >> np.uint64(64 - off)
+        held = pos
+        d = 0
+    return held, buf, d
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _key(words, pos, shift_w):  # pragma: no cover
+    """The window of bits from ``pos`` on (two loads, no branch)."""
+    wi = pos >> 6
+    off = np.uint64(pos & 63)
+    hi = words[wi] << off
+    lo = (words[wi + 1] >> np.uint64(1)) >> (np.uint64(63) - off)
+    return (hi | lo) >> shift_w
+
+
+@njit(cache=True, nogil=True)
+def _parse(words, nbits, pos, i, nsent, sent, to_code, out, prim_sym, prim_len, multi, tree, width):  # pragma: no cover
+    """The parse of :func:`decode_chunk` from bit ``pos``, symbol ``i``, up to ``nbits`` bits:
+    (symbols decoded, bits consumed, mismatches found so far, error offset or −1).
+
+    With ``multi`` the symbols are written to ``out`` (slots ``nsent`` on are never
+    written; symbols past ``nsent`` count as mismatches); without it each is compared
+    with ``sent`` as decoded.
+    """
+    mismatches = 0
+    error = -1
+    shift_w = np.uint64(64 - width)
+    same = to_code.size == 0  # colours numbered as the code's symbols: compare without the map
+    defer = multi.size > 0
     # A register holds 64 bits from ``held`` on; a window is cut from it until fewer than
     # ``width`` of them are left, so most lookups wait on no load but the table's.
     reach = 64 - width
     held = -(1 << 40)
     buf = np.uint64(0)
     while pos < nbits:
-        d = pos - held
-        if d > reach:
-            wi = pos >> 6
-            off = pos & 63
-            buf = words[wi] << np.uint64(off)
-            if off > 0:
-                buf |= words[wi + 1] >> np.uint64(64 - off)
-            held = pos
-            d = 0
+        held, buf, d = _window(words, pos, held, buf, reach)
         key = (buf << np.uint64(d)) >> shift_w
         if defer:
             e = multi[key]
@@ -248,15 +297,77 @@ def decode_chunk(
         else:
             mismatches += 1
         i += 1
-    if defer and same:
-        for k in range(min(i, nsent)):
-            mismatches += out[k] != sent[k]
-    elif defer:
-        for k in range(min(i, nsent)):
-            mismatches += out[k] != to_code[sent[k]]
+    return i, pos, mismatches, error
+
+
+#: Fewest symbols a chunk needs for :func:`decode_split` to parse it as two lanes.
+SPLIT_MIN = 4096
+
+
+@njit(cache=True, nogil=True)
+def decode_split(
+    words, nbits, prim_sym, prim_len, multi, tree, width, sent, to_code, result, code_lens
+):  # pragma: no cover
+    """:func:`decode_chunk` with a multi-codeword table, as two interleaved parses: the same result.
+
+    A prefix code is parsed left to right, each lookup waiting on the one
+    before. Here a second lane starts at bit ``hint``, where the codewords of
+    the first half of ``sent`` would end (their lengths ``code_lens`` summed),
+    and the two lanes take turns, so one waits while the other looks up. The
+    hint is only a guess, and the result does not rest on it: the first lane
+    parses from bit 0 as :func:`decode_chunk` does, and only if it ends exactly
+    at the hint, with exactly half the symbols and no error, is the second
+    lane's parse its continuation (a prefix code's parse from a codeword
+    boundary is the same whichever way the boundary was reached); otherwise
+    the chunk is parsed again by :func:`decode_chunk`.
+    """
+    nsent = sent.size
+    half = nsent // 2
+    if multi.size == 0 or nsent < SPLIT_MIN:
+        decode_chunk(words, nbits, prim_sym, prim_len, multi, tree, width, sent, to_code, result)
+        return
+    hint = 0
+    if to_code.size == 0:
+        for k in range(half):
+            hint += code_lens[sent[k]]
+    else:
+        for k in range(half):
+            hint += code_lens[to_code[sent[k]]]
+    if hint > nbits:
+        decode_chunk(words, nbits, prim_sym, prim_len, multi, tree, width, sent, to_code, result)
+        return
+    out = np.empty(nsent + MULTI_MAX, np.uint8)
+    shift_w = np.uint64(64 - width)
+    pa, ia = 0, 0
+    pb, ib = hint, half
+    while True:  # both lanes by whole windows of codewords, while both can
+        ea = multi[_key(words, pa, shift_w)]
+        eb = multi[_key(words, pb, shift_w)]
+        ba = (ea >> 8) & 255
+        bb = (eb >> 8) & 255
+        if (ea & 255) == 0 or pa + ba > hint or ia + MULTI_MAX > half:
+            break
+        if (eb & 255) == 0 or pb + bb > nbits or ib + MULTI_MAX > nsent:
+            break
+        for j in range(MULTI_MAX):
+            out[ia + j] = (ea >> (16 + 8 * j)) & 255
+        for j in range(MULTI_MAX):
+            out[ib + j] = (eb >> (16 + 8 * j)) & 255
+        ia += ea & 255
+        pa += ba
+        ib += eb & 255
+        pb += bb
+    # Each lane finishes alone; the first must stop exactly where the second began.
+    ia, pa, bad, error = _parse(words, hint, pa, ia, half, sent, to_code, out, prim_sym, prim_len, multi, tree, width)
+    if ia != half or pa != hint or bad or error >= 0:
+        decode_chunk(words, nbits, prim_sym, prim_len, multi, tree, width, sent, to_code, result)
+        return
+    i, pos, mismatches, error = _parse(
+        words, nbits, pb, ib, nsent, sent, to_code, out, prim_sym, prim_len, multi, tree, width
+    )
     result[0] = i
     result[1] = pos
-    result[2] = mismatches
+    result[2] = mismatches + _compare(out, i, sent, to_code)
     result[3] = error
 
 
@@ -673,6 +784,7 @@ class DecodeTables:
         complete = sum(1 << (maxlen - int(n)) for n in lens) == 1 << maxlen if small else False
         width = PRIMARY_BITS if complete else min(maxlen, PRIMARY_BITS)
         self.width = width
+        self.lens = lens  # each symbol's codeword length (decode_split's hint)
         self.prim_sym = np.zeros(1 << width, dtype=np.int64)
         self.prim_len = np.full(1 << width, -1, dtype=np.int64)
         sym = np.arange(lens.size, dtype=np.int64)
@@ -789,6 +901,8 @@ def warm_up() -> None:
     t = tables
     decode_chunk(words, n, t.prim_sym, t.prim_len, t.multi, t.tree, t.width, sym, sym, res)
     decode_chunk(words, n, t.prim_sym, t.prim_len, _NO_MULTI, t.tree, t.width, sym, sym, res)
+    for m in (sym, _NO_MULTI):
+        decode_split(words, n, t.prim_sym, t.prim_len, t.multi, t.tree, t.width, sym, m, res, t.lens)
     state = np.zeros(2, dtype=LINE_STATE)
     params = np.ones(2, dtype=LINE_PARAMS)
     hist, batch = np.zeros((2, 8), np.int64), np.zeros((2, 4))
