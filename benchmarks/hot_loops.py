@@ -92,6 +92,10 @@ def stages(source: str, old) -> dict[str, tuple[Callable[[], object], Callable[[
         return run
 
     def decode(kernels, to_code: np.ndarray):  # type: ignore[no-untyped-def]
+        if hasattr(kernels, "decode_split"):  # the interleaved lanes (what the engine runs)
+            return lambda: kernels.decode_split(
+                words, nbits, t.prim_sym, t.prim_len, t.multi, t.tree, t.width, x, to_code, res, t.lens
+            )
         return lambda: kernels.decode_chunk(
             words, nbits, t.prim_sym, t.prim_len, t.multi, t.tree, t.width, x, to_code, res
         )

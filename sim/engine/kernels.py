@@ -215,7 +215,9 @@ def _key(words, pos, shift_w):  # pragma: no cover
 
 
 @njit(cache=True, nogil=True)
-def _parse(words, nbits, pos, i, nsent, sent, to_code, out, prim_sym, prim_len, multi, tree, width):  # pragma: no cover
+def _parse(
+    words, nbits, pos, i, nsent, sent, to_code, out, prim_sym, prim_len, multi, tree, width
+):  # pragma: no cover
     """The parse of :func:`decode_chunk` from bit ``pos``, symbol ``i``, up to ``nbits`` bits:
     (symbols decoded, bits consumed, mismatches found so far, error offset or −1).
 
@@ -358,7 +360,9 @@ def decode_split(
         ib += eb & 255
         pb += bb
     # Each lane finishes alone; the first must stop exactly where the second began.
-    ia, pa, bad, error = _parse(words, hint, pa, ia, half, sent, to_code, out, prim_sym, prim_len, multi, tree, width)
+    ia, pa, bad, error = _parse(
+        words, hint, pa, ia, half, sent, to_code, out, prim_sym, prim_len, multi, tree, width
+    )
     if ia != half or pa != hint or bad or error >= 0:
         decode_chunk(words, nbits, prim_sym, prim_len, multi, tree, width, sent, to_code, result)
         return

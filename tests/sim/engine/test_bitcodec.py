@@ -189,3 +189,51 @@ def test_multi_codeword_lookups_give_what_one_at_a_time_gives(seed):
                 packed, n, t.prim_sym, t.prim_len, multi, t.tree, t.width, symbols, to_code, out
             )
         assert with_multi.tolist() == without.tolist()
+
+
+@pytest.mark.parametrize("seed", range(16))
+def test_split_decode_gives_what_one_parse_gives(seed):
+    """decode_split's interleaved lanes start at a hint from the sent lengths; whether the hint holds
+    (clean streams) or not (flipped bits, other symbols sent, cut streams, dead ends), every field of
+    the result is the single parse's."""
+    from sim.engine import kernels
+
+    rng = np.random.default_rng(500 + seed)
+    if seed % 2:
+        p = Distribution.from_counts({f"s{i}": float(c) for i, c in enumerate(rng.integers(1, 90, 64))})
+        code = huffman(p)  # complete: a 12-bit window, up to six codewords a lookup
+    else:
+        code = _random_prefix_code(rng, int(rng.integers(2, 200)), int(rng.integers(2, 20)))
+    t = kernels.DecodeTables(code)
+    assert t.multi.size > 0  # at most 256 symbols: the multi-codeword table, so the lanes run
+    n = int(rng.integers(kernels.SPLIT_MIN, 3 * kernels.SPLIT_MIN))
+    symbols = rng.integers(0, len(code), n)
+    words, nbits, _ = encode(code, symbols)
+    bits = to_bits(words, nbits).copy()
+    perm = rng.permutation(len(code)).astype(np.int64)  # sent as colours mapped to the code's symbols
+    colours = np.argsort(perm)[symbols]
+    noisy = bits.copy()
+    noisy[rng.integers(0, nbits, 3)] ^= 1
+    other = symbols.copy()
+    other[: n // 4] = rng.integers(0, len(code), n // 4)  # a wrong hint: other lengths sent
+    garbage = np.concatenate((bits[: nbits // 2], rng.integers(0, 2, 300).astype(np.uint8), bits))
+    cases = [
+        (bits, nbits, symbols, np.zeros(0, np.int64)),
+        (bits, nbits, colours, perm),
+        (bits, nbits - 1, symbols, np.zeros(0, np.int64)),  # a codeword cut at the end
+        (bits, nbits, symbols[:-7], np.zeros(0, np.int64)),  # more decoded than sent
+        (noisy, nbits, symbols, np.zeros(0, np.int64)),
+        (bits, nbits, other, np.zeros(0, np.int64)),
+        (garbage, garbage.size, symbols, np.zeros(0, np.int64)),  # maybe a dead end in a later lane
+    ]
+    for stream, stop, sent, to_code in cases:
+        packed, m = from_bits(stream[:stop])
+        one, split = np.zeros(4, np.int64), np.zeros(4, np.int64)
+        args = (packed, m, t.prim_sym, t.prim_len, t.multi, t.tree, t.width, sent, to_code)
+        kernels.decode_chunk(*args, one)
+        kernels.decode_split(*args, split, t.lens)
+        assert split.tolist() == one.tolist()
+    clean = np.zeros(4, np.int64)
+    kernels.decode_split(words, nbits, t.prim_sym, t.prim_len, t.multi, t.tree, t.width, symbols,
+                         np.zeros(0, np.int64), clean, t.lens)  # fmt: skip
+    assert clean.tolist() == [n, nbits, 0, -1]
