@@ -815,20 +815,26 @@ def multi_table(prim_sym: np.ndarray, prim_len: np.ndarray, width: int) -> np.nd
     Worth it for codes whose codewords are short next to ``width``; a
     window whose first codeword is longer (or a dead end) gets count 0.
     """
-    keys = np.arange(1 << width, dtype=np.int64)
+    return _multi_entries(prim_sym, prim_len, width, np.zeros(1 << width, dtype=np.int64))
+
+
+@njit(cache=True, nogil=True)
+def _multi_entries(prim_sym, prim_len, width, entry):  # pragma: no cover
     mask = (1 << width) - 1
-    used = np.zeros(keys.size, dtype=np.int64)
-    count = np.zeros(keys.size, dtype=np.int64)
-    entry = np.zeros(keys.size, dtype=np.int64)
-    live = np.ones(keys.size, dtype=bool)
-    for j in range(MULTI_MAX):
-        rest = (keys << used) & mask  # the bits not yet parsed, zero-filled on the right
-        n = prim_len[rest]
-        live &= (n > 0) & (used + n <= width)  # a whole codeword within the real bits
-        entry |= np.where(live, prim_sym[rest] << (16 + 8 * j), 0)
-        used += np.where(live, n, 0)
-        count += live
-    return entry | count | (used << 8)
+    for key in range(entry.size):
+        used = 0
+        count = 0
+        e = 0
+        for j in range(MULTI_MAX):
+            rest = (key << used) & mask  # the bits not yet parsed, zero-filled on the right
+            n = prim_len[rest]
+            if n <= 0 or used + n > width:  # no whole codeword within the real bits
+                break
+            e |= prim_sym[rest] << (16 + 8 * j)
+            used += n
+            count += 1
+        entry[key] = e | count | (used << 8)
+    return entry
 
 
 #: Longest codeword :class:`DecodeTables` accepts (a prefix and its depth share one int64 key).
