@@ -70,6 +70,7 @@ def stages(source: str, old) -> dict[str, tuple[Callable[[], object], Callable[[
     enc = Encoder(link.code, colours, np.zeros(1, np.int64))
     lens, vals = enc.lengths, enc.values
     words, nbits = enc.encode(x)
+    sent = x.copy()  # what ``words`` carry (the draw stage redraws ``x`` every round)
     dec = Decoder(link.code)
     t = dec.tables
     tally, z, counts = np.zeros(1, new.TALLY), np.zeros(1, np.int64), np.zeros(len(colours), np.int64)
@@ -94,10 +95,10 @@ def stages(source: str, old) -> dict[str, tuple[Callable[[], object], Callable[[
     def decode(kernels, to_code: np.ndarray):  # type: ignore[no-untyped-def]
         if hasattr(kernels, "decode_split"):  # the interleaved lanes (what the engine runs)
             return lambda: kernels.decode_split(
-                words, nbits, t.prim_sym, t.prim_len, t.multi, t.tree, t.width, x, to_code, res, t.lens
+                words, nbits, t.prim_sym, t.prim_len, t.multi, t.tree, t.width, sent, to_code, res, t.lens
             )
         return lambda: kernels.decode_chunk(
-            words, nbits, t.prim_sym, t.prim_len, t.multi, t.tree, t.width, x, to_code, res
+            words, nbits, t.prim_sym, t.prim_len, t.multi, t.tree, t.width, sent, to_code, res
         )
 
     zeros = np.zeros(N)

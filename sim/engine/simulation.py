@@ -143,7 +143,7 @@ class _LinkRun:
             messages_per_second=n / duration if duration > 0 else math.inf,
             cost=line.cost(),
             wait_hist_edges=tuple(line.hist_edges.tolist()),
-            wait_hist_counts=tuple(int(c) for c in line.hist_counts),
+            wait_hist_counts=tuple(line.hist_counts.tolist()),
             steady_mean_wait=waits.mean if waits else math.nan,
             wait_batches=waits.batches if waits else 0,
             wait_batch_size=waits.batch_size if waits else 0,
