@@ -423,7 +423,10 @@ HOW_TO_READ = {
         "Training curves",
         "An adaptive link's bits per ball fall as its model learns: the running mean, each window "
         "between checkpoints, and the ideal Σ −log2 p̂_t(x_t)/n start near the prior's cross entropy and "
-        "settle on H(q), while LZ78 on the same balls, with no model, falls far more slowly. Beside it, "
+        "settle on H(q), while LZ78 on the same balls, with no model, falls far more slowly. Over the "
+        "first few balls the bits actually sent swing below and above the ideal: an arithmetic coder "
+        "sends a bit only once no later ball can change it, so it runs a few bits behind, and catches "
+        "up when the run ends. Beside it, "
         "the regret (what the model paid over the best fixed model in hindsight) grows like "
         "(K − 1)/2 · log2 n and stays under its bound.",
     ),
