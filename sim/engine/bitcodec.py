@@ -44,14 +44,23 @@ class Encoder:
         self.point_squares = np.zeros(self.points.size, dtype=np.int64)
         self.tally = np.zeros(1, dtype=kernels.TALLY)
         self.colour_counts = np.zeros(len(symbols), dtype=np.int64)
+        # Small codes of short codewords encode a pair of messages at one lookup (same words).
+        self._pairs = kernels.pair_table(self.lengths, self.values)
+        self._pair_counts = np.zeros(self._pairs.size, dtype=np.int64)
 
     def encode(self, symbols: np.ndarray) -> tuple[np.ndarray, int]:
         """The packed words of a chunk (with one padding word) and its bit count."""
         words = np.empty((symbols.size * self.max_length) // 64 + 2, dtype=np.uint64)
-        nbits = kernels.encode_chunk(
-            symbols, self.values, self.lengths, words, self.tally,
-            self.points, self.point_sums, self.point_squares, self.colour_counts,
-        )  # fmt: skip
+        if self._pairs.size and symbols.size >= kernels.PAIR_MIN:
+            nbits = kernels.encode_pairs(
+                symbols, self._pairs, self.values, self.lengths, words, self.tally,
+                self.points, self.point_sums, self.point_squares, self.colour_counts, self._pair_counts,
+            )  # fmt: skip
+        else:
+            nbits = kernels.encode_chunk(
+                symbols, self.values, self.lengths, words, self.tally,
+                self.points, self.point_sums, self.point_squares, self.colour_counts,
+            )  # fmt: skip
         return words, int(nbits)
 
     @property

@@ -132,6 +132,121 @@ def encode_chunk(
     return bits - start
 
 
+#: Codes the pair encoder takes: at most this many symbols ...
+PAIR_SYMBOLS = 64
+#: ... with codewords of at most this many bits (a pair fits a 32-bit half word).
+PAIR_BITS = 16
+#: Fewest messages in a chunk for the pair encoder (its colour counts cost K² at the end).
+PAIR_MIN = 4096
+
+
+def pair_table(lens: np.ndarray, vals: np.ndarray) -> np.ndarray:
+    """The codewords of every pair of symbols (a, b), at ``a·K + b``, for :func:`encode_pairs`.
+
+    Each entry packs the pair's bits (``vals[a]`` then ``vals[b]``, bits 0–31),
+    its length (bits 32–37) and the sum of the two squared lengths (bits 40 on).
+    Empty when the code has more than :data:`PAIR_SYMBOLS` symbols or a
+    codeword longer than :data:`PAIR_BITS` bits (the single encoder serves).
+    """
+    k = lens.size
+    if k == 0 or k > PAIR_SYMBOLS or int(lens.max()) > PAIR_BITS:
+        return np.zeros(0, np.uint64)
+    a, b = np.divmod(np.arange(k * k), k)
+    la, lb = lens[a].astype(np.uint64), lens[b].astype(np.uint64)
+    value = (vals[a] << lb) | vals[b]
+    return value | ((la + lb) << np.uint64(32)) | ((la * la + lb * lb) << np.uint64(40))
+
+
+@njit(cache=True, nogil=True)
+def encode_pairs(
+    sym, table, vals, lens, words, tally, points, point_sums, point_squares, counts, pair_counts
+):  # pragma: no cover
+    """:func:`encode_chunk` two messages at a time: the same words, tally, trace and counts.
+
+    ``table`` is :func:`pair_table` of the code (K symbols): one lookup gives a
+    pair's bits, length and squared lengths. The bits go out 32 at a time
+    without a branch: every step writes the 32-bit half word being filled
+    (halves swapped within each 64-bit word, so the words read as
+    :func:`encode_chunk` packs them) and moves on once it is full. Pairs are
+    counted in ``pair_counts`` (K² zeros, left zeroed) and turned into colour
+    counts at the end. A checkpoint of the trace never falls inside a pair.
+    """
+    k = counts.size
+    ku = np.uint64(k)
+    one = np.uint64(1)
+    half = words.view(np.uint32)
+    low = np.uint64(0xFFFFFFFF)
+    t = tally[0]
+    bits = t.bits
+    start = bits
+    squares = t.squares
+    count = t.messages
+    first = count
+    nxt = t.next
+    npoints = points.size
+    n = sym.size
+    acc = np.uint64(0)  # the bits not yet in a full half word are its lowest ``used``
+    used = 0
+    h = 0  # the half word being filled
+    i = 0
+    while i < n:
+        stop = n  # up to the next checkpoint in this chunk, or the end
+        if nxt < npoints and points[nxt] - count <= n - i:
+            stop = i + (points[nxt] - count)
+        while i + 1 < stop:
+            # Unsigned indices: no negative-index wraparound in the loop (it costs a third).
+            p = np.uint64(sym[i]) * ku + np.uint64(sym[i + 1])
+            e = table[p]
+            pair_counts[p] += 1
+            m = np.int64((e >> np.uint64(32)) & np.uint64(63))
+            bits += m
+            squares += np.int64(e >> np.uint64(40))
+            acc = (acc << np.uint64(m)) | (e & low)
+            used += m
+            half[np.uint64(h) ^ one] = np.uint32((acc << np.uint64(64 - used)) >> np.uint64(32))
+            full = used >> 5
+            h += full
+            used -= full << 5
+            i += 2
+        if i < stop:  # an odd message before the checkpoint: on its own
+            s = sym[i]
+            m = lens[s]
+            counts[s] += 1
+            bits += m
+            squares += m * m
+            acc = (acc << np.uint64(m)) | vals[s]
+            used += m
+            half[h ^ 1] = np.uint32((acc << np.uint64(64 - used)) >> np.uint64(32))
+            full = used >> 5
+            h += full
+            used -= full << 5
+            i += 1
+        count = first + i
+        if nxt < npoints and count == points[nxt]:
+            point_sums[nxt] = bits
+            point_squares[nxt] = squares
+            nxt += 1
+    if used > 0:  # the last bits, in a half word of their own
+        half[h ^ 1] = np.uint32((acc << np.uint64(64 - used)) >> np.uint64(32))
+        h += 1
+    end = ((h + 1) >> 1) * 2 + 2  # the rest of this word, and one padding word for the decoder
+    while h < end:
+        half[h ^ 1] = np.uint32(0)
+        h += 1
+    for a in range(k):  # pair (a, b) is a message of colour a and one of colour b
+        row = 0
+        for b in range(k):
+            row += pair_counts[a * k + b]
+            counts[b] += pair_counts[a * k + b]
+        counts[a] += row
+    pair_counts[:] = 0
+    t.bits = bits
+    t.squares = squares
+    t.messages = count
+    t.next = nxt
+    return bits - start
+
+
 @njit(cache=True, nogil=True)
 def decode_chunk(
     words, nbits, prim_sym, prim_len, multi, tree, width, sent, to_code, result
@@ -907,6 +1022,9 @@ def warm_up() -> None:
     pts = np.array([1], dtype=np.int64)
     z = np.zeros(1, np.int64)
     n = encode_chunk(sym, vals, lens, words, tally, pts, z, z.copy(), np.zeros(3, np.int64))
+    pairs = pair_table(lens, vals)
+    encode_pairs(sym, pairs, vals, lens, words.copy(), tally.copy(), pts, z.copy(), z.copy(),
+                 np.zeros(3, np.int64), np.zeros(pairs.size, np.int64))  # fmt: skip
     res = np.zeros(4, dtype=np.int64)
     t = tables
     decode_chunk(words, n, t.prim_sym, t.prim_len, t.multi, t.tree, t.width, sym, sym, res)

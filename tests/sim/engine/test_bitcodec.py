@@ -237,3 +237,45 @@ def test_split_decode_gives_what_one_parse_gives(seed):
     kernels.decode_split(words, nbits, t.prim_sym, t.prim_len, t.multi, t.tree, t.width, symbols,
                          np.zeros(0, np.int64), clean, t.lens)  # fmt: skip
     assert clean.tolist() == [n, nbits, 0, -1]
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_pair_encoder_gives_what_the_single_encoder_gives(seed):
+    """Codes of at most 64 symbols and 16-bit codewords encode two messages a lookup: the words, the
+    tally, the trace's checkpoints (at odd and even counts, two in a row) and the colour counts are
+    the single encoder's, over chunks of any parity, and the pair counts are left zeroed."""
+    from sim.engine import kernels
+
+    rng = np.random.default_rng(900 + seed)
+    size = int(rng.integers(1, 65)) if seed else 1
+    code = _random_prefix_code(rng, max(size, 2), int(rng.integers(1, 17)))
+    symbols = code.symbols[:size]
+    n = int(rng.integers(kernels.PAIR_MIN, 3 * kernels.PAIR_MIN))
+    drawn = rng.integers(0, len(symbols), 3 * n)
+    cuts = [0, n, n + kernels.PAIR_MIN + 1, 3 * n]  # an odd chunk, an even one, the rest
+    marks = rng.integers(1, 3 * n, 60)
+    points = np.unique(np.concatenate((marks, marks + 1, [1, 2, n, n + 1, 3 * n])))
+    pairs, single = Encoder(code, symbols, points), Encoder(code, symbols, points)
+    assert pairs._pairs.size == len(symbols) ** 2
+    single._pairs = np.zeros(0, np.uint64)  # the single encoder only
+    for a, b in zip(cuts, cuts[1:]):
+        wp, bp = pairs.encode(drawn[a:b])
+        ws, bs = single.encode(drawn[a:b])
+        assert bp == bs
+        used = -(-bs // 64) + 1  # the data words and the padding word
+        assert wp[:used].tolist() == ws[:used].tolist()
+    assert pairs.tally.tolist() == single.tally.tolist()
+    assert pairs.point_sums.tolist() == single.point_sums.tolist()
+    assert pairs.point_squares.tolist() == single.point_squares.tolist()
+    assert pairs.colour_counts.tolist() == np.bincount(drawn, minlength=len(symbols)).tolist()
+    assert pairs.colour_counts.tolist() == single.colour_counts.tolist()
+    assert not pairs._pair_counts.any()
+
+
+def test_pair_encoder_is_kept_for_small_codes_of_short_codewords():
+    from sim.engine import kernels
+
+    lens = np.array([1, 2, 16, 16], np.int64)
+    assert kernels.pair_table(lens, np.arange(4, dtype=np.uint64)).size == 16
+    assert kernels.pair_table(np.array([1, 17], np.int64), np.arange(2, dtype=np.uint64)).size == 0
+    assert kernels.pair_table(np.ones(65, np.int64), np.zeros(65, np.uint64)).size == 0
