@@ -69,7 +69,8 @@ def stages(source: str, old) -> dict[str, tuple[Callable[[], object], Callable[[
     new.draw_chunk(u, sampler._total, sampler._guide, sampler._shift, sampler._cum, x)
     enc = Encoder(link.code, colours, np.zeros(1, np.int64))
     lens, vals = enc.lengths, enc.values
-    words, nbits = enc.encode(x)
+    words, nbits, lanes = enc.encode_with_lanes(x)  # and where the decoder's lanes start
+    marks = lanes if lanes is not None else np.zeros(0, np.int64)
     sent = x.copy()  # what ``words`` carry (the draw stage redraws ``x`` every round)
     dec = Decoder(link.code)
     t = dec.tables
@@ -77,6 +78,7 @@ def stages(source: str, old) -> dict[str, tuple[Callable[[], object], Callable[[
     out_words = np.empty(N * int(lens.max()) // 64 + 2, np.uint64)
     far = np.array([10**12])
     pairs, pair_counts = enc._pairs, np.zeros(enc._pairs.size, np.int64)
+    marks_out = np.zeros(new.LANES - 1, np.int64)
     res = np.zeros(4, np.int64)
     poisson = np.cumsum(np.random.default_rng(2).exponential(0.04, N))
     lines = {}
@@ -96,8 +98,9 @@ def stages(source: str, old) -> dict[str, tuple[Callable[[], object], Callable[[
     def decode(kernels, to_code: np.ndarray):  # type: ignore[no-untyped-def]
         if hasattr(kernels, "decode_split"):  # the interleaved lanes (what the engine runs)
             return lambda: kernels.decode_split(
-                words, nbits, t.prim_sym, t.prim_len, t.multi, t.tree, t.width, sent, to_code, res, t.lens
-            )
+                words, nbits, t.prim_sym, t.prim_len, t.multi, t.tree, t.width, sent, to_code, res, t.lens,
+                marks,
+            )  # fmt: skip
         return lambda: kernels.decode_chunk(
             words, nbits, t.prim_sym, t.prim_len, t.multi, t.tree, t.width, sent, to_code, res
         )
@@ -112,7 +115,11 @@ def stages(source: str, old) -> dict[str, tuple[Callable[[], object], Callable[[
         "floor: sum of lengths": (lambda: lens[x].sum(), None),
         "encode (+ colour counts)": (
             # What the engine's Encoder runs on a chunk: two messages a lookup where the code allows.
-            (lambda: new.encode_pairs(x, pairs, vals, lens, out_words, tally, far, z, z, counts, pair_counts))
+            (
+                lambda: new.encode_pairs(
+                    x, pairs, vals, lens, out_words, tally, far, z, z, counts, pair_counts, marks_out
+                )
+            )
             if pairs.size
             else (lambda: new.encode_chunk(x, vals, lens, out_words, tally, far, z, z, counts)),
             lambda: (

@@ -50,18 +50,30 @@ class Encoder:
 
     def encode(self, symbols: np.ndarray) -> tuple[np.ndarray, int]:
         """The packed words of a chunk (with one padding word) and its bit count."""
+        words, nbits, _ = self.encode_with_lanes(symbols)
+        return words, nbits
+
+    def encode_with_lanes(self, symbols: np.ndarray) -> tuple[np.ndarray, int, np.ndarray | None]:
+        """:meth:`encode`, and the bits at which the decoder's lanes start (None if not noted).
+
+        Small codes of short codewords encode a pair of messages a lookup
+        (the same words) and note where messages j·⌊n/4⌋ begin on the way
+        (:func:`sim.engine.kernels.encode_pairs`), which spares the decoder
+        summing their lengths.
+        """
         words = np.empty((symbols.size * self.max_length) // 64 + 2, dtype=np.uint64)
         if self._pairs.size and symbols.size >= kernels.PAIR_MIN:
+            lanes = np.zeros(kernels.LANES - 1, dtype=np.int64)
             nbits = kernels.encode_pairs(
-                symbols, self._pairs, self.values, self.lengths, words, self.tally,
-                self.points, self.point_sums, self.point_squares, self.colour_counts, self._pair_counts,
+                symbols, self._pairs, self.values, self.lengths, words, self.tally, self.points,
+                self.point_sums, self.point_squares, self.colour_counts, self._pair_counts, lanes,
             )  # fmt: skip
-        else:
-            nbits = kernels.encode_chunk(
-                symbols, self.values, self.lengths, words, self.tally,
-                self.points, self.point_sums, self.point_squares, self.colour_counts,
-            )  # fmt: skip
-        return words, int(nbits)
+            return words, int(nbits), lanes
+        nbits = kernels.encode_chunk(
+            symbols, self.values, self.lengths, words, self.tally,
+            self.points, self.point_sums, self.point_squares, self.colour_counts,
+        )  # fmt: skip
+        return words, int(nbits), None
 
     @property
     def bits(self) -> int:
@@ -108,15 +120,23 @@ class Decoder:
         """Messages sent but not yet decoded."""
         return int(self._awaiting.size)
 
-    def feed(self, words: np.ndarray, nbits: int, sent: np.ndarray) -> int:
-        """Decode a chunk and compare it with ``sent``; return how many symbols were decoded."""
+    def feed(
+        self, words: np.ndarray, nbits: int, sent: np.ndarray, *, lanes: np.ndarray | None = None
+    ) -> int:
+        """Decode a chunk and compare it with ``sent``; return how many symbols were decoded.
+
+        ``lanes``: where the encoder saw the decoder's lanes start in these words
+        (:meth:`Encoder.encode_with_lanes`), used when nothing is held over from
+        the chunk before; only a hint, checked by the parse.
+        """
+        marks = _NOTHING if lanes is None or self._carry_bits or self._awaiting.size else lanes
         if self._carry_bits:
             words, nbits = _prepend(self._carry_words, self._carry_bits, words, nbits)
         if self._awaiting.size:
             sent = np.concatenate((self._awaiting, sent))
         t, r = self.tables, self._result
         kernels.decode_split(
-            words, nbits, t.prim_sym, t.prim_len, t.multi, t.tree, t.width, sent, self._map, r, t.lens
+            words, nbits, t.prim_sym, t.prim_len, t.multi, t.tree, t.width, sent, self._map, r, t.lens, marks
         )
         done, consumed, bad, error = r.tolist()
         if error >= 0:

@@ -82,6 +82,8 @@ class Encoded:
     nbits: int
     units: np.ndarray
     unit_bits: np.ndarray
+    #: Where the decoder's lanes start in ``words`` (:meth:`Encoder.encode_with_lanes`), if noted.
+    lanes: np.ndarray | None = None
 
 
 class LinkEncoder(Protocol):
@@ -113,7 +115,16 @@ class LinkDecoder(Protocol):
     @property
     def mismatches(self) -> int: ...
 
-    def feed(self, words: np.ndarray, nbits: int, sent: np.ndarray, last: bool = False) -> int: ...
+    def feed(
+        self,
+        words: np.ndarray,
+        nbits: int,
+        sent: np.ndarray,
+        last: bool = False,
+        lanes: np.ndarray | None = None,
+    ) -> int:
+        """Decode ``words``, check them against ``sent``; ``lanes``: the encoder's hint (may be ignored)."""
+        ...
 
     @property
     def pending(self) -> int: ...
@@ -270,7 +281,14 @@ class _BlockDecoder:
         self._decoder = Decoder(code.code)
         self._to_code = to_code
 
-    def feed(self, words: np.ndarray, nbits: int, sent: np.ndarray, last: bool = False) -> int:
+    def feed(
+        self,
+        words: np.ndarray,
+        nbits: int,
+        sent: np.ndarray,
+        last: bool = False,
+        lanes: np.ndarray | None = None,
+    ) -> int:
         blocks = self._reference.push(self._to_code[sent])
         if last:
             blocks = np.concatenate((blocks, self._reference.finish()))
@@ -400,7 +418,14 @@ class SequenceDecoder:
         self.mismatches = 0
         self.decoded = 0
 
-    def feed(self, words: np.ndarray, nbits: int, sent: np.ndarray, last: bool = False) -> int:
+    def feed(
+        self,
+        words: np.ndarray,
+        nbits: int,
+        sent: np.ndarray,
+        last: bool = False,
+        lanes: np.ndarray | None = None,
+    ) -> int:
         self._sent.append(self._to_code[sent])
         self._waiting += sent.size
         out = self._decoder.feed(words, nbits)
@@ -429,8 +454,8 @@ class SymbolLinkEncoder(Encoder):
     """A symbol code's :class:`bitcodec.Encoder` behind the :class:`LinkEncoder` interface."""
 
     def chunk(self, symbols: np.ndarray, last: bool) -> Encoded:
-        words, nbits = self.encode(symbols)  # counts the colours too
-        return Encoded(words, nbits, symbols, self.lengths)
+        words, nbits, lanes = self.encode_with_lanes(symbols)  # counts the colours too
+        return Encoded(words, nbits, symbols, self.lengths, lanes=lanes)
 
     @property
     def max_message_bits(self) -> int:
@@ -440,5 +465,12 @@ class SymbolLinkEncoder(Encoder):
 class SymbolLinkDecoder(Decoder):
     """A symbol code's :class:`bitcodec.Decoder` behind the :class:`LinkDecoder` interface."""
 
-    def feed(self, words: np.ndarray, nbits: int, sent: np.ndarray, last: bool = False) -> int:
-        return super().feed(words, nbits, sent)
+    def feed(
+        self,
+        words: np.ndarray,
+        nbits: int,
+        sent: np.ndarray,
+        last: bool = False,
+        lanes: np.ndarray | None = None,
+    ) -> int:
+        return super().feed(words, nbits, sent, lanes=lanes)

@@ -15,6 +15,7 @@ import functools
 import math
 
 import numpy as np
+from llvmlite import ir  # type: ignore[import-untyped]
 from numba import njit, types
 from numba.extending import intrinsic
 
@@ -159,7 +160,7 @@ def pair_table(lens: np.ndarray, vals: np.ndarray) -> np.ndarray:
 
 @njit(cache=True, nogil=True)
 def encode_pairs(
-    sym, table, vals, lens, words, tally, points, point_sums, point_squares, counts, pair_counts
+    sym, table, vals, lens, words, tally, points, point_sums, point_squares, counts, pair_counts, marks
 ):  # pragma: no cover
     """:func:`encode_chunk` two messages at a time: the same words, tally, trace and counts.
 
@@ -170,6 +171,10 @@ def encode_pairs(
     :func:`encode_chunk` packs them) and moves on once it is full. Pairs are
     counted in ``pair_counts`` (K² zeros, left zeroed) and turned into colour
     counts at the end. A checkpoint of the trace never falls inside a pair.
+
+    ``marks`` (empty, or :data:`LANES` − 1 slots) receives the bit at which the
+    codeword of message j·⌊n/LANES⌋ of the chunk begins, j = 1, 2, …: where
+    :func:`decode_split`'s lanes start.
     """
     k = counts.size
     ku = np.uint64(k)
@@ -189,10 +194,14 @@ def encode_pairs(
     used = 0
     h = 0  # the half word being filled
     i = 0
+    lane = n // LANES
+    mark = 0  # the next lane mark to fill
     while i < n:
-        stop = n  # up to the next checkpoint in this chunk, or the end
+        stop = n  # up to the next checkpoint or lane mark in this chunk, or the end
         if nxt < npoints and points[nxt] - count <= n - i:
             stop = i + (points[nxt] - count)
+        if mark < marks.size and lane * (mark + 1) < stop:
+            stop = lane * (mark + 1)
         while i + 1 < stop:
             # Unsigned indices: no negative-index wraparound in the loop (it costs a third).
             p = np.uint64(sym[i]) * ku + np.uint64(sym[i + 1])
@@ -222,6 +231,9 @@ def encode_pairs(
             used -= full << 5
             i += 1
         count = first + i
+        if mark < marks.size and i == lane * (mark + 1):
+            marks[mark] = bits - start
+            mark += 1
         if nxt < npoints and count == points[nxt]:
             point_sums[nxt] = bits
             point_squares[nxt] = squares
@@ -417,77 +429,129 @@ def _parse(
     return i, pos, mismatches, error
 
 
-#: Fewest symbols a chunk needs for :func:`decode_split` to parse it as two lanes.
+#: Fewest symbols a chunk needs for :func:`decode_split` to parse it in lanes.
 SPLIT_MIN = 4096
+#: Parses :func:`decode_split` interleaves.
+LANES = 4
+
+
+@intrinsic
+def _store_word(typingctx, array, index, value):  # type: ignore[no-untyped-def]  # pragma: no cover
+    """Store the 8 bytes of ``value`` (little-endian) at byte ``index`` of a uint8 array, unaligned."""
+
+    def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
+        data = context.make_array(signature.args[0])(context, builder, args[0]).data
+        at = builder.bitcast(builder.gep(data, [args[1]]), ir.IntType(64).as_pointer())
+        builder.store(builder.bitcast(args[2], ir.IntType(64)), at, align=1)
+        return context.get_dummy_value()
+
+    return types.void(array, index, value), codegen
 
 
 @njit(cache=True, nogil=True)
 def decode_split(
-    words, nbits, prim_sym, prim_len, multi, tree, width, sent, to_code, result, code_lens
+    words, nbits, prim_sym, prim_len, multi, tree, width, sent, to_code, result, code_lens, marks
 ):  # pragma: no cover
-    """:func:`decode_chunk` with a multi-codeword table, as two interleaved parses: the same result.
+    """:func:`decode_chunk` with a multi-codeword table, as four interleaved parses: the same result.
 
     A prefix code is parsed left to right, each lookup waiting on the one
-    before. Here a second lane starts at bit ``hint``, where the codewords of
-    the first half of ``sent`` would end (their lengths ``code_lens`` summed),
-    and the two lanes take turns, so one waits while the other looks up. The
-    hint is only a guess, and the result does not rest on it: the first lane
-    parses from bit 0 as :func:`decode_chunk` does, and only if it ends exactly
-    at the hint, with exactly half the symbols and no error, is the second
-    lane's parse its continuation (a prefix code's parse from a codeword
+    before. Here lane j (j = 0 … 3) starts at message j·q (q = ⌊n/4⌋ of the n
+    sent) and at the bit where that message's codeword would begin, and the
+    lanes take turns, so three look up while one waits. The starting bits are
+    ``marks`` (the encoder's, :func:`encode_pairs`) or, when ``marks`` is
+    empty, the sums of the sent messages' lengths ``code_lens``. They are only
+    a guess, and the result does not rest on them: lane 0 parses from bit 0 as
+    :func:`decode_chunk` does, and each lane's parse is taken as the next one's
+    continuation only if it ends exactly at the next lane's start, with
+    exactly q symbols and no error (a prefix code's parse from a codeword
     boundary is the same whichever way the boundary was reached); otherwise
     the chunk is parsed again by :func:`decode_chunk`.
+
+    A window's codewords (up to :data:`MULTI_MAX` symbols, a byte each) are
+    written with one 8-byte store; the bytes past its last codeword are
+    overwritten by the lane's next window, and a lane stops its shared loop 8
+    bytes before the next lane's first symbol.
     """
     nsent = sent.size
-    half = nsent // 2
+    q = nsent // LANES
     if multi.size == 0 or nsent < SPLIT_MIN:
         decode_chunk(words, nbits, prim_sym, prim_len, multi, tree, width, sent, to_code, result)
         return
-    hint = 0
-    if to_code.size == 0:
-        for k in range(half):
-            hint += code_lens[sent[k]]
+    if marks.size == LANES - 1:
+        h1, h2, h3 = marks[0], marks[1], marks[2]
     else:
-        for k in range(half):
-            hint += code_lens[to_code[sent[k]]]
-    if hint > nbits:
+        h1, h2, h3 = _lane_starts(sent, to_code, code_lens, q)
+    if not 0 <= h1 <= h2 <= h3 <= nbits:
         decode_chunk(words, nbits, prim_sym, prim_len, multi, tree, width, sent, to_code, result)
         return
-    out = np.empty(nsent + MULTI_MAX, np.uint8)
+    out = np.empty(nsent + 8, np.uint8)
     shift_w = np.uint64(64 - width)
-    pa, ia = 0, 0
-    pb, ib = hint, half
-    while True:  # both lanes by whole windows of codewords, while both can
-        ea = multi[_key(words, pa, shift_w)]
-        eb = multi[_key(words, pb, shift_w)]
-        ba = (ea >> 8) & 255
-        bb = (eb >> 8) & 255
-        if (ea & 255) == 0 or pa + ba > hint or ia + MULTI_MAX > half:
+    symbols = np.uint64(16)
+    p0, i0 = 0, 0
+    p1, i1 = h1, q
+    p2, i2 = h2, 2 * q
+    p3, i3 = h3, 3 * q
+    while True:  # every lane by whole windows of codewords, while every lane can
+        e0 = multi[_key(words, p0, shift_w)]
+        e1 = multi[_key(words, p1, shift_w)]
+        e2 = multi[_key(words, p2, shift_w)]
+        e3 = multi[_key(words, p3, shift_w)]
+        b0 = (e0 >> 8) & 255
+        b1 = (e1 >> 8) & 255
+        b2 = (e2 >> 8) & 255
+        b3 = (e3 >> 8) & 255
+        if (e0 & 255) == 0 or p0 + b0 > h1 or i0 + 8 > q:
             break
-        if (eb & 255) == 0 or pb + bb > nbits or ib + MULTI_MAX > nsent:
+        if (e1 & 255) == 0 or p1 + b1 > h2 or i1 + 8 > 2 * q:
             break
-        for j in range(MULTI_MAX):
-            out[ia + j] = (ea >> (16 + 8 * j)) & 255
-        for j in range(MULTI_MAX):
-            out[ib + j] = (eb >> (16 + 8 * j)) & 255
-        ia += ea & 255
-        pa += ba
-        ib += eb & 255
-        pb += bb
-    # Each lane finishes alone; the first must stop exactly where the second began.
-    ia, pa, bad, error = _parse(
-        words, hint, pa, ia, half, sent, to_code, out, prim_sym, prim_len, multi, tree, width
-    )
-    if ia != half or pa != hint or bad or error >= 0:
-        decode_chunk(words, nbits, prim_sym, prim_len, multi, tree, width, sent, to_code, result)
-        return
+        if (e2 & 255) == 0 or p2 + b2 > h3 or i2 + 8 > 3 * q:
+            break
+        if (e3 & 255) == 0 or p3 + b3 > nbits or i3 + 8 > nsent:
+            break
+        _store_word(out, i0, np.uint64(e0) >> symbols)
+        _store_word(out, i1, np.uint64(e1) >> symbols)
+        _store_word(out, i2, np.uint64(e2) >> symbols)
+        _store_word(out, i3, np.uint64(e3) >> symbols)
+        i0 += e0 & 255
+        p0 += b0
+        i1 += e1 & 255
+        p1 += b1
+        i2 += e2 & 255
+        p2 += b2
+        i3 += e3 & 255
+        p3 += b3
+    # Each lane finishes alone; each must stop exactly where the next began.
+    for j in range(LANES - 1):
+        pos, i, stop = (p0, i0, h1) if j == 0 else (p1, i1, h2) if j == 1 else (p2, i2, h3)
+        i, pos, bad, error = _parse(
+            words, stop, pos, i, (j + 1) * q, sent, to_code, out, prim_sym, prim_len, multi, tree, width
+        )
+        if i != (j + 1) * q or pos != stop or bad or error >= 0:
+            decode_chunk(words, nbits, prim_sym, prim_len, multi, tree, width, sent, to_code, result)
+            return
     i, pos, mismatches, error = _parse(
-        words, nbits, pb, ib, nsent, sent, to_code, out, prim_sym, prim_len, multi, tree, width
+        words, nbits, p3, i3, nsent, sent, to_code, out, prim_sym, prim_len, multi, tree, width
     )
     result[0] = i
     result[1] = pos
     result[2] = mismatches + _compare(out, i, sent, to_code)
     result[3] = error
+
+
+@njit(cache=True, nogil=True)
+def _lane_starts(sent, to_code, code_lens, q):  # pragma: no cover
+    """The bits before messages q, 2q and 3q of ``sent``: the sums of their codewords' lengths."""
+    starts = [0, 0, 0]
+    bits = 0
+    for j in range(LANES - 1):
+        if to_code.size == 0:
+            for k in range(j * q, (j + 1) * q):
+                bits += code_lens[np.uint64(sent[k])]
+        else:
+            for k in range(j * q, (j + 1) * q):
+                bits += code_lens[to_code[sent[k]]]
+        starts[j] = bits
+    return starts[0], starts[1], starts[2]
 
 
 #: A line's running state, one record per link it carries (see :func:`line_chunk`).
@@ -1024,13 +1088,17 @@ def warm_up() -> None:
     n = encode_chunk(sym, vals, lens, words, tally, pts, z, z.copy(), np.zeros(3, np.int64))
     pairs = pair_table(lens, vals)
     encode_pairs(sym, pairs, vals, lens, words.copy(), tally.copy(), pts, z.copy(), z.copy(),
-                 np.zeros(3, np.int64), np.zeros(pairs.size, np.int64))  # fmt: skip
+                 np.zeros(3, np.int64), np.zeros(pairs.size, np.int64),
+                 np.zeros(LANES - 1, np.int64))  # fmt: skip
     res = np.zeros(4, dtype=np.int64)
     t = tables
     decode_chunk(words, n, t.prim_sym, t.prim_len, t.multi, t.tree, t.width, sym, sym, res)
     decode_chunk(words, n, t.prim_sym, t.prim_len, _NO_MULTI, t.tree, t.width, sym, sym, res)
     for m in (sym, _NO_MULTI):
-        decode_split(words, n, t.prim_sym, t.prim_len, t.multi, t.tree, t.width, sym, m, res, t.lens)
+        for marks in (_NO_MULTI, np.zeros(LANES - 1, np.int64)):
+            decode_split(
+                words, n, t.prim_sym, t.prim_len, t.multi, t.tree, t.width, sym, m, res, t.lens, marks
+            )
     state = np.zeros(2, dtype=LINE_STATE)
     params = np.ones(2, dtype=LINE_PARAMS)
     hist, batch = np.zeros((2, 8), np.int64), np.zeros((2, 4))

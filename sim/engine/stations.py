@@ -59,6 +59,9 @@ class Batch:
     # sim.engine.codec.Encoded); None: the link's codeword lengths, indexed by colour.
     units: np.ndarray | None = None
     unit_bits: np.ndarray | None = None
+    # Where the decoder's lanes start in ``words``, if the encoder noted it (a hint, see
+    # sim.engine.kernels.decode_split).
+    lanes: np.ndarray | None = None
 
     def carried(self, lengths: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
         """(units, unit_bits): the bits of every message, ``lengths`` by colour unless the batch says."""
@@ -119,7 +122,9 @@ class Transmitter:
         out = self.encoder.chunk(symbols, last)
         if self.progress is not None:
             self.progress(n)
-        return Batch(symbols, self.clock.next(n), out.words, out.nbits, last, out.units, out.unit_bits)
+        return Batch(
+            symbols, self.clock.next(n), out.words, out.nbits, last, out.units, out.unit_bits, lanes=out.lanes
+        )
 
 
 class Receiver:
@@ -132,7 +137,7 @@ class Receiver:
         self.last_delivery = 0.0
 
     def take(self, batch: Batch) -> None:
-        self.decoder.feed(batch.words, batch.nbits, batch.symbols, batch.last)
+        self.decoder.feed(batch.words, batch.nbits, batch.symbols, batch.last, batch.lanes)
         self.messages += batch.symbols.size
         self.last_delivery = self.env.now
 

@@ -193,9 +193,10 @@ def test_multi_codeword_lookups_give_what_one_at_a_time_gives(seed):
 
 @pytest.mark.parametrize("seed", range(16))
 def test_split_decode_gives_what_one_parse_gives(seed):
-    """decode_split's interleaved lanes start at a hint from the sent lengths; whether the hint holds
-    (clean streams) or not (flipped bits, other symbols sent, cut streams, dead ends), every field of
-    the result is the single parse's."""
+    """decode_split's interleaved lanes start at hints (the encoder's marks, or the sent lengths
+    summed); whether the hints hold (clean streams) or not (flipped bits, other symbols sent, cut
+    streams, dead ends, marks wrong, out of order or outside the stream), every field of the result
+    is the single parse's."""
     from sim.engine import kernels
 
     rng = np.random.default_rng(500 + seed)
@@ -226,16 +227,29 @@ def test_split_decode_gives_what_one_parse_gives(seed):
         (bits, nbits, other, np.zeros(0, np.int64)),
         (garbage, garbage.size, symbols, np.zeros(0, np.int64)),  # maybe a dead end in a later lane
     ]
+    q = n // kernels.LANES
+    ends = np.cumsum(t.lens[symbols])
+    true_marks = ends[[q - 1, 2 * q - 1, 3 * q - 1]]
+    marks_tried = [
+        np.zeros(0, np.int64),  # none: the lanes' starts summed from the lengths sent
+        true_marks,  # the encoder's
+        true_marks + np.array([0, 1, 0]),  # one lane off by a bit
+        true_marks[::-1].copy(),  # out of order
+        np.array([-5, 0, nbits + 9]),  # outside the stream
+        rng.integers(0, nbits, 3),  # anywhere
+    ]
     for stream, stop, sent, to_code in cases:
         packed, m = from_bits(stream[:stop])
-        one, split = np.zeros(4, np.int64), np.zeros(4, np.int64)
+        one = np.zeros(4, np.int64)
         args = (packed, m, t.prim_sym, t.prim_len, t.multi, t.tree, t.width, sent, to_code)
         kernels.decode_chunk(*args, one)
-        kernels.decode_split(*args, split, t.lens)
-        assert split.tolist() == one.tolist()
+        for marks in marks_tried:
+            split = np.zeros(4, np.int64)
+            kernels.decode_split(*args, split, t.lens, marks.astype(np.int64))
+            assert split.tolist() == one.tolist(), marks
     clean = np.zeros(4, np.int64)
     kernels.decode_split(words, nbits, t.prim_sym, t.prim_len, t.multi, t.tree, t.width, symbols,
-                         np.zeros(0, np.int64), clean, t.lens)  # fmt: skip
+                         np.zeros(0, np.int64), clean, t.lens, np.zeros(0, np.int64))  # fmt: skip
     assert clean.tolist() == [n, nbits, 0, -1]
 
 
@@ -270,6 +284,13 @@ def test_pair_encoder_gives_what_the_single_encoder_gives(seed):
     assert pairs.colour_counts.tolist() == np.bincount(drawn, minlength=len(symbols)).tolist()
     assert pairs.colour_counts.tolist() == single.colour_counts.tolist()
     assert not pairs._pair_counts.any()
+    # The pair encoder notes where messages j·⌊n/4⌋ of a chunk begin: where the decoder's lanes start.
+    chunk = drawn[:n]
+    words, nbits, lanes = Encoder(code, symbols, points).encode_with_lanes(chunk)
+    lengths = single.lengths[chunk]
+    q = n // kernels.LANES
+    assert lanes is not None and lanes.tolist() == [int(lengths[: j * q].sum()) for j in (1, 2, 3)]
+    assert Encoder(code, symbols, points).encode_with_lanes(chunk[: kernels.PAIR_MIN - 1])[2] is None
 
 
 def test_pair_encoder_is_kept_for_small_codes_of_short_codewords():
