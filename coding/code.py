@@ -87,7 +87,7 @@ class Code:
 
     __slots__ = (
         "_codewords", "_symbols", "_D", "_lengths", "_tree", "_ud", "_witness", "_sorted", "_clash",
-        "_prefix_free", "_length_array", "_values",
+        "_prefix_free", "_length_array", "_values", "_implied",
     )  # fmt: skip
 
     def __init__(self, codewords: Mapping[str, str], D: int = 2) -> None:
@@ -115,6 +115,7 @@ class Code:
         self._prefix_free: bool | None = None
         self._length_array: np.ndarray | None = None
         self._values: np.ndarray | None = None
+        self._implied: Distribution | None = None
 
     @classmethod
     def _canonical(cls, symbols: tuple[str, ...], lengths: np.ndarray, values: np.ndarray, D: int) -> Code:
@@ -135,6 +136,7 @@ class Code:
         code._ud, code._witness, code._sorted, code._clash = True, None, None, None
         code._prefix_free = True
         code._length_array, code._values = lengths, values
+        code._implied = None
         return code
 
     # -- the codebook -----------------------------------------------------
@@ -346,10 +348,12 @@ class Code:
         >>> Code({"a": "0", "b": "10", "c": "11"}).implied_distribution().as_dict()
         {'a': 0.5, 'b': 0.25, 'c': 0.25}
         """
-        lengths = self.length_array()
-        top = int(lengths.max())
-        share = np.array([float(Fraction(1, self._D**n)) if n else 0.0 for n in range(top + 1)])
-        return Distribution.from_counts(dict(zip(self._symbols, share[lengths].tolist())))
+        if self._implied is None:  # the code never changes: worked out once
+            lengths = self.length_array()
+            top = int(lengths.max())
+            share = np.array([float(Fraction(1, self._D**n)) if n else 0.0 for n in range(top + 1)])
+            self._implied = Distribution.from_counts(dict(zip(self._symbols, share[lengths].tolist())))
+        return self._implied
 
     def length_array(self, symbols: Iterable[str] | None = None) -> np.ndarray:
         """Codeword lengths as an int64 array, in code order or in the order of ``symbols``."""
@@ -384,6 +388,8 @@ class Code:
         return self._values.copy()
 
     def _aligned_lengths(self, p: DistributionLike) -> tuple[np.ndarray, np.ndarray]:
+        if isinstance(p, Distribution) and p.symbols == self._symbols:  # the code's own order
+            return p.probabilities, self.length_array().astype(np.float64)
         if isinstance(p, Distribution):
             missing = [s for s in p.support() if s not in self._lengths]
             if missing:

@@ -152,10 +152,9 @@ def pair_table(lens: np.ndarray, vals: np.ndarray) -> np.ndarray:
     k = lens.size
     if k == 0 or k > PAIR_SYMBOLS or int(lens.max()) > PAIR_BITS:
         return np.zeros(0, np.uint64)
-    a, b = np.divmod(np.arange(k * k), k)
-    la, lb = lens[a].astype(np.uint64), lens[b].astype(np.uint64)
-    value = (vals[a] << lb) | vals[b]
-    return value | ((la + lb) << np.uint64(32)) | ((la * la + lb * lb) << np.uint64(40))
+    la, lb = lens.astype(np.uint64)[:, None], lens.astype(np.uint64)[None, :]  # first, second of a pair
+    value = (vals[:, None] << lb) | vals[None, :]
+    return (value | ((la + lb) << np.uint64(32)) | ((la * la + lb * lb) << np.uint64(40))).ravel()
 
 
 @njit(cache=True, nogil=True)
