@@ -25,6 +25,8 @@ real. Symbols are indices into the code's source symbols.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from numba import njit
 from numba.cpython.unsafe.numbers import leading_zeros, trailing_zeros
@@ -575,11 +577,49 @@ def block_indices(sym, n, k, state, out):  # pragma: no cover
 def unfold_blocks(blocks, n, k, out):  # pragma: no cover
     """The k symbol indices of every block index, first symbol first."""
     for b in range(blocks.size):
-        j = blocks[b]
-        for i in range(k - 1, -1, -1):
-            out[b * k + i] = j % n
-            j //= n
+        _unfold_one(blocks[b], n, k, out, b * k)
     return out
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _unfold_one(j, n, k, out, at):  # pragma: no cover
+    for i in range(k - 1, -1, -1):
+        out[at + i] = j % n
+        j //= n
+
+
+@njit(cache=True, nogil=True)
+def unfold_spelled(blocks, n, k, spelling, out):  # pragma: no cover
+    """:func:`unfold_blocks` read from ``spelling`` (:func:`_spelling`: each block's k symbols):
+    a copy instead of k divisions; a block index outside the table is divided out as before."""
+    ku = np.uint64(k)
+    count = np.uint64(spelling.size) // ku
+    for b in range(blocks.size):
+        j = np.uint64(blocks[b])  # a negative index wraps to a huge one: outside the table
+        at = np.uint64(b) * ku
+        if j < count:
+            row = j * ku
+            for i in range(ku):
+                out[at + np.uint64(i)] = spelling[row + np.uint64(i)]
+        else:
+            _unfold_one(blocks[b], n, k, out, b * k)
+    return out
+
+
+#: Most block indices :func:`split_blocks` keeps a spelling table for (k int64 each).
+SPELLING_BLOCKS = 1 << 16
+
+
+@functools.lru_cache(maxsize=16)
+def _spelling(n: int, k: int) -> np.ndarray:
+    """Every block index's k symbol indices, row by row (read-only; empty when there are too many)."""
+    if n**k > SPELLING_BLOCKS:
+        return np.zeros(0, dtype=np.int64)
+    j = np.arange(n**k, dtype=np.int64)[:, None]
+    table = (j // n ** np.arange(k - 1, -1, -1, dtype=np.int64)) % n
+    table = np.ascontiguousarray(table.ravel())
+    table.flags.writeable = False
+    return table
 
 
 class BlockEncoder:
@@ -612,7 +652,11 @@ def split_blocks(code: BlockCode, blocks: np.ndarray) -> np.ndarray:
     """Symbol indices of block indices (drop the padding by slicing to the message count)."""
     blocks = np.ascontiguousarray(blocks, dtype=np.int64)
     out = np.empty(blocks.size * code.order, dtype=np.int64)
-    return unfold_blocks(blocks, len(code.source), code.order, out)
+    n, k = len(code.source), code.order
+    spelling = _spelling(n, k)
+    if spelling.size:
+        return unfold_spelled(blocks, n, k, spelling, out)
+    return unfold_blocks(blocks, n, k, out)
 
 
 # --------------------------------------------------------------------------- Tunstall codes
