@@ -719,6 +719,170 @@ def tunstall_encode(sym, child, root, k, b, n, m, state, words, marks):  # pragm
     return nbits
 
 
+#: Fewest symbols a chunk needs for :func:`tunstall_encode_lanes` (shorter ones: :func:`tunstall_encode`).
+TUNSTALL_LANES_MIN = 4096
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _child_step(sym, i, child, node, n, m, nbits, w, acc, used, words, marks):  # pragma: no cover
+    """Symbol ``i`` down the parse tree from ``node``, its word sent if it ends one: (node, nbits, w, acc, used)."""
+    nxt = np.int64(child[node * n + sym[i]])
+    if nxt < 0:
+        w, acc, used = _put(words, w, acc, used, np.uint64(-1 - nxt), m)
+        nbits += m
+        nxt = 0
+    if marks.size:
+        marks[i] = nbits
+    return nxt, nbits, w, acc, used
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _tunstall_word(sym, i, child, root, k, b, n):  # pragma: no cover
+    """The word that starts at ``i`` (at the root): (where the next begins, its index).
+
+    The root lookup takes the first k symbols, the tree the rest one at a
+    time. Reads at most max(k, longest word) symbols from ``i``: the caller
+    keeps that many in the chunk.
+    """
+    key = 0
+    for t in range(k):
+        key = (key << b) | sym[i + t]
+    e = np.int64(root[key])
+    if e < 0:
+        e = -1 - e
+        return i + (e & 31), e >> 5
+    i += k
+    node = e
+    while True:
+        nxt = np.int64(child[node * n + sym[i]])
+        i += 1
+        if nxt < 0:
+            return i, -1 - nxt
+        node = nxt
+
+
+@njit(cache=True, nogil=True)
+def tunstall_encode_lanes(sym, child, root, k, b, n, m, lengths, reach, state, words, marks):  # pragma: no cover
+    """:func:`tunstall_encode` as four interleaved parses: the same bits, state and marks.
+
+    A Tunstall parse is a chain (a word starts where the one before ended),
+    each word a few dependent table lookups. Here lane j (j = 0 … 3) parses
+    from symbol j·q on (q a quarter of the chunk, after the word carried from
+    the chunk before), as if a word began there, noting where its words
+    begin (``flags``) and their indices; the lanes take turns, so one looks
+    up while the others wait (:func:`_tunstall_word`). Lane 0's start is a
+    true word start. The true parse is then stitched: from the end of a true
+    lane's words it goes on a symbol at a time until a word of it ends where
+    a later lane's word begins (two parses with the same dictionary from the
+    same word start are the same), and takes that lane's words from there; a
+    lane it passes without meeting is dropped. Nothing rests on the guessed
+    starts but the speed. Each word's last symbol is marked as it is sent,
+    the other symbols in one pass at the end.
+
+    ``lengths[j]``: word j's symbols; ``reach``: max(k, longest word), the
+    symbols a lane keeps ahead of the chunk's end (the caller gives a chunk
+    of at least 4·reach + longest + 4 symbols).
+    """
+    size = sym.size
+    node = state[0]
+    w = 0
+    acc = np.uint64(0)
+    used = 0
+    nbits = 0
+    marked = marks.size > 0
+    if marked:
+        marks[:] = -1  # a word's last symbol is marked as it is sent, the others at the end
+    i = 0
+    while node != 0 and i < size:  # the word carried from the chunk before
+        node, nbits, w, acc, used = _child_step(sym, i, child, node, n, m, nbits, w, acc, used, words, marks)
+        i += 1
+    q = (size - i) // 4
+    a1, a2, a3 = i + q, i + 2 * q, i + 3 * q
+    ids = np.empty(size + 1, dtype=np.int32)  # lane j's word indices from slot a_j on
+    flags = np.zeros(size + 1, dtype=np.uint8)  # 1 where a lane's word begins
+    i0, i1, i2, i3 = i, a1, a2, a3
+    c0, c1, c2, c3 = i, a1, a2, a3
+    last = size - reach
+    while i0 < a1 and i1 < a2 and i2 < a3 and i3 <= last:
+        flags[i0] = 1
+        i0, ids[c0] = _tunstall_word(sym, i0, child, root, k, b, n)
+        c0 += 1
+        flags[i1] = 1
+        i1, ids[c1] = _tunstall_word(sym, i1, child, root, k, b, n)
+        c1 += 1
+        flags[i2] = 1
+        i2, ids[c2] = _tunstall_word(sym, i2, child, root, k, b, n)
+        c2 += 1
+        flags[i3] = 1
+        i3, ids[c3] = _tunstall_word(sym, i3, child, root, k, b, n)
+        c3 += 1
+    while i0 < a1:
+        flags[i0] = 1
+        i0, ids[c0] = _tunstall_word(sym, i0, child, root, k, b, n)
+        c0 += 1
+    while i1 < a2:
+        flags[i1] = 1
+        i1, ids[c1] = _tunstall_word(sym, i1, child, root, k, b, n)
+        c1 += 1
+    while i2 < a3:
+        flags[i2] = 1
+        i2, ids[c2] = _tunstall_word(sym, i2, child, root, k, b, n)
+        c2 += 1
+    while i3 <= last:
+        flags[i3] = 1
+        i3, ids[c3] = _tunstall_word(sym, i3, child, root, k, b, n)
+        c3 += 1
+    # Lane 3 ends one symbol at a time: its last words, and the node the chunk ends in.
+    end3 = 0
+    while i3 < size:
+        if end3 == 0:
+            flags[i3] = 1
+        nxt = np.int64(child[end3 * n + sym[i3]])
+        i3 += 1
+        if nxt < 0:
+            ids[c3] = -1 - nxt
+            c3 += 1
+            nxt = 0
+        end3 = nxt
+    # The true parse: lane 0's words, then from each true lane's end on, to a later lane's word.
+    cur = i
+    for t in range(i, c0):
+        w, acc, used = _put(words, w, acc, used, np.uint64(ids[t]), m)
+        nbits += m
+        cur += lengths[ids[t]]
+        if marked:
+            marks[cur - 1] = nbits
+    node = 0
+    while cur < size:
+        if node == 0 and flags[cur]:
+            lane = 3 if cur >= a3 else 2 if cur >= a2 else 1
+            begin, stop, count = (a1, i1, c1) if lane == 1 else (a2, i2, c2) if lane == 2 else (a3, i3, c3)
+            first = begin
+            for p in range(begin, cur):  # the lane's words before the meeting point are not sent
+                first += flags[p]
+            for t in range(first, count):
+                w, acc, used = _put(words, w, acc, used, np.uint64(ids[t]), m)
+                nbits += m
+                cur += lengths[ids[t]]
+                if marked:
+                    marks[cur - 1] = nbits
+            if lane == 3:
+                node = end3
+                break
+            cur = stop
+            continue
+        node, nbits, w, acc, used = _child_step(sym, cur, child, node, n, m, nbits, w, acc, used, words, marks)
+        cur += 1
+    if marked:  # every other symbol: the bits of the words ended before it (the marks never fall)
+        run = 0
+        for p in range(size):
+            run = max(run, marks[p])
+            marks[p] = run
+    _close(words, w, acc, used)
+    state[0] = node
+    return nbits
+
+
 #: Table bits of the Tunstall encoder's root lookup (16 384 int32 entries: 64 kB, beside the tree).
 _ROOT_BITS = 14
 
@@ -745,8 +909,34 @@ def _tunstall_root(child: np.ndarray, n: int) -> tuple[np.ndarray, int, int]:
     return out.astype(np.int32), k, b
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _spell_words(words, nbits, pos, m, mask, nwords, starts, spelling, uw, out, count, limit):  # pragma: no cover
+    """:func:`tunstall_decode`'s copies from the spelling table, up to the first codeword that
+    is partial, outside the dictionary, longer than the table's width or past ``limit``: (pos, count)."""
+    width = np.int64(uw)
+    while pos + m <= nbits:
+        wi = pos >> 6
+        off = pos & 63
+        x = words[wi] << np.uint64(off)
+        if off + m > 64:
+            x |= words[wi + 1] >> np.uint64(64 - off)
+        j = (x >> np.uint64(64 - m)) & mask
+        if j >= np.uint64(nwords):
+            break
+        length = np.int64(starts[j + np.uint64(1)]) - np.int64(starts[j])
+        if length > width or count + length > limit:
+            break
+        row = j * uw
+        at = np.uint64(count)
+        for t in range(uw):  # unsigned indices: no negative-index check in the copy
+            out[at + np.uint64(t)] = np.int64(spelling[row + np.uint64(t)])
+        count += length
+        pos += m
+    return pos, count
+
+
 @njit(cache=True, nogil=True)
-def tunstall_decode(words, nbits, m, packed, b, starts, flat, out, limit, state):  # pragma: no cover
+def tunstall_decode(words, nbits, m, packed, b, starts, flat, out, limit, state, spelling, width):  # pragma: no cover
     """Read m-bit codewords (a partial one is carried in ``state`` = (bits, count)); spell their words.
 
     Takes every bit; writes at most ``limit`` symbols to ``out`` (the rest are the padding
@@ -754,6 +944,13 @@ def tunstall_decode(words, nbits, m, packed, b, starts, flat, out, limit, state)
     the dictionary. ``packed[j]`` holds word j's length (6 bits) and its symbols as b-bit
     digits, first symbol lowest, so one lookup spells it; a word too long for 58 bits has
     length 0 there and is read from ``flat[starts[j]:starts[j + 1]]``.
+
+    With ``width`` > 0, ``spelling`` holds each word's first ``width`` symbols, a byte
+    each (zeros after its end; :func:`_tunstall_spelling`), and a word of at most
+    ``width`` symbols is copied whole from there, ``width`` slots whatever its length
+    (the slots past its end are overwritten by the next word), so the copy does not
+    branch on the length; ``out`` then needs ``width`` slots past ``limit``. The symbols,
+    the count and the state are the same either way.
     """
     acc = state[0]
     have = state[1]
@@ -762,9 +959,14 @@ def tunstall_decode(words, nbits, m, packed, b, starts, flat, out, limit, state)
     mask = np.uint64((1 << m) - 1)
     ub = np.uint64(b)
     digit = np.uint64((1 << b) - 1)
+    uw = np.uint64(width)
     pos = 0
     while pos < nbits:
-        if have == 0 and pos + m <= nbits:  # a whole codeword at once (the common case)
+        if width > 0 and have == 0:  # whole codewords spelled from the table while they can be
+            pos, count = _spell_words(words, nbits, pos, m, mask, nwords, starts, spelling, uw, out, count, limit)
+            if pos >= nbits:
+                break
+        if have == 0 and pos + m <= nbits:  # a whole codeword at once
             wi = pos >> 6
             off = pos & 63
             x = words[wi] << np.uint64(off)
@@ -802,6 +1004,26 @@ def tunstall_decode(words, nbits, m, packed, b, starts, flat, out, limit, state)
     return count
 
 
+#: Most bytes of a Tunstall decoder's spelling table (:func:`_tunstall_spelling`).
+SPELLING_BYTES = 1 << 22
+
+
+def _tunstall_spelling(starts: np.ndarray, flat: np.ndarray, n: int) -> tuple[np.ndarray, int]:
+    """(table, width): each word's first ``width`` symbols, a byte each, zero-filled; width is the
+    longest word rounded up to 8 symbols (at most 32). (empty, 0) when the symbols do not fit a
+    byte or the table would pass :data:`SPELLING_BYTES`."""
+    lengths = np.diff(starts).astype(np.int64)
+    width = min(32, -(-int(lengths.max()) // 8) * 8) if lengths.size else 0
+    if n > 256 or width == 0 or lengths.size * width > SPELLING_BYTES:
+        return np.zeros(0, dtype=np.uint8), 0
+    table = np.zeros((lengths.size, width), dtype=np.uint8)
+    rows = np.repeat(np.arange(lengths.size), lengths)
+    cols = np.arange(flat.size) - np.repeat(starts[:-1].astype(np.int64), lengths)
+    keep = cols < width
+    table[rows[keep], cols[keep]] = flat[keep]
+    return table.ravel(), width
+
+
 def _tunstall_tables(code: TunstallCode) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(child, starts, flat): the parse tree's steps and the words' symbols, in the smallest dtypes.
 
@@ -826,6 +1048,24 @@ def _tunstall_tables(code: TunstallCode) -> tuple[np.ndarray, np.ndarray, np.nda
     return child, starts, flat
 
 
+def _root_share(code: TunstallCode, lengths: np.ndarray, k: int) -> float:
+    """The probability that a word has at most k symbols: that the encoder's root lookup ends it."""
+    if lengths.size == 0 or int(lengths.max()) <= k:
+        return 1.0
+    p = np.asarray(code.source.probabilities, dtype=np.float64)
+    index = {s: i for i, s in enumerate(code.source.symbols)}
+    flat = np.array([index[s] for w in code.words for s in w], dtype=np.int64)
+    starts = np.concatenate(([0], np.cumsum(lengths)))
+    with np.errstate(divide="ignore"):
+        words = np.exp(np.add.reduceat(np.log(p)[flat], starts[:-1]))
+    return float(words[lengths <= k].sum())
+
+
+#: Least :func:`_root_share` for the four-lane Tunstall encoder: with longer words the walk
+#: down the tree (a branch per symbol, mispredicted once a word) costs what the lanes save.
+LANES_ROOT_SHARE = 0.85
+
+
 def _tunstall_packed(starts: np.ndarray, flat: np.ndarray, n: int) -> tuple[np.ndarray, int]:
     """(packed, b): each word's length and b-bit symbol digits in one uint64 (length 0: too long)."""
     b = max(1, (n - 1).bit_length())
@@ -842,12 +1082,22 @@ def _tunstall_packed(starts: np.ndarray, flat: np.ndarray, n: int) -> tuple[np.n
 
 
 class TunstallEncoder:
-    """Symbol-index chunks in, packed m-bit codewords out; ``finish()`` completes a partial word."""
+    """Symbol-index chunks in, packed m-bit codewords out; ``finish()`` completes a partial word.
 
-    def __init__(self, code: TunstallCode) -> None:
-        self.child, _, _ = _tunstall_tables(code)
+    A chunk of at least :data:`TUNSTALL_LANES_MIN` symbols is parsed in four
+    lanes (:func:`tunstall_encode_lanes`), a shorter one (or any, with
+    ``lanes=False``) one word after another (:func:`tunstall_encode`): the same bits.
+    """
+
+    def __init__(self, code: TunstallCode, *, lanes: bool = True) -> None:
+        self.child, starts, _ = _tunstall_tables(code)
         self.n = len(code.source)
         self.root, self.k, self.b = _tunstall_root(self.child, self.n)
+        self.lengths = np.diff(starts).astype(np.int64)
+        longest = int(self.lengths.max())
+        self.reach = max(self.k, longest)
+        short = self.k > 0 and _root_share(code, self.lengths, self.k) >= LANES_ROOT_SHARE
+        self.lanes_min = max(TUNSTALL_LANES_MIN, 4 * self.reach + longest + 4) if lanes and short else -1
         self.m = code.bits
         self.state = np.zeros(1, dtype=np.int64)
         self.bits = 0
@@ -863,13 +1113,17 @@ class TunstallEncoder:
     def _encode(self, sym: np.ndarray, marks: np.ndarray) -> tuple[np.ndarray, int, np.ndarray]:
         sym = np.ascontiguousarray(sym, dtype=np.int64)
         words = np.empty(sym.size * self.m // 64 + 2, dtype=np.uint64)
-        nbits = int(
-            tunstall_encode(
+        if 0 < self.lanes_min <= sym.size:
+            nbits = tunstall_encode_lanes(
+                sym, self.child, self.root, self.k, self.b, self.n, self.m, self.lengths, self.reach,
+                self.state, words, marks,
+            )  # fmt: skip
+        else:
+            nbits = tunstall_encode(
                 sym, self.child, self.root, self.k, self.b, self.n, self.m, self.state, words, marks
             )
-        )
-        self.bits += nbits
-        return words, nbits, marks
+        self.bits += int(nbits)
+        return words, int(nbits), marks
 
     def finish(self) -> tuple[np.ndarray, int]:
         node = int(self.state[0])
@@ -883,11 +1137,18 @@ class TunstallEncoder:
 
 
 class TunstallDecoder:
-    """Packed m-bit codewords in, symbol indices out (the first ``count`` symbols)."""
+    """Packed m-bit codewords in, symbol indices out (the first ``count`` symbols).
 
-    def __init__(self, code: TunstallCode, count: int) -> None:
+    ``spell=False`` spells every word digit by digit (:func:`tunstall_decode`
+    without its spelling table): the same symbols, slower.
+    """
+
+    def __init__(self, code: TunstallCode, count: int, *, spell: bool = True) -> None:
         _, self.starts, self.flat = _tunstall_tables(code)
         self.packed, self.b = _tunstall_packed(self.starts, self.flat, len(code.source))
+        self.spelling, self.width = _tunstall_spelling(self.starts, self.flat, len(code.source))
+        if not spell:
+            self.spelling, self.width = self.spelling[:0], 0
         self.m = code.bits
         self.longest = int(np.diff(self.starts).max())
         self.count = int(count)
@@ -898,12 +1159,14 @@ class TunstallDecoder:
     def feed(self, words: np.ndarray, nbits: int) -> np.ndarray:
         left = self.count - self.decoded
         words_done = (nbits + int(self.state[1])) // self.m  # with the carried partial codeword
-        out = np.empty(min(left, words_done * self.longest), dtype=np.int64)
+        size = min(left, words_done * self.longest)
+        out = np.empty(size + self.width, dtype=np.int64)  # room for a whole spelling past the end
         n = int(
             tunstall_decode(
-                words, nbits, self.m, self.packed, self.b, self.starts, self.flat, out, out.size, self.state
+                words, nbits, self.m, self.packed, self.b, self.starts, self.flat, out, size, self.state,
+                self.spelling, self.width,
             )
-        )
+        )  # fmt: skip
         if n < 0:
             raise DecodeError("codeword outside the dictionary", self.offset - 1 - n)
         self.offset += nbits
