@@ -617,7 +617,7 @@ def _spelling(n: int, k: int) -> np.ndarray:
         return np.zeros(0, dtype=np.int64)
     j = np.arange(n**k, dtype=np.int64)[:, None]
     table = (j // n ** np.arange(k - 1, -1, -1, dtype=np.int64)) % n
-    table = np.ascontiguousarray(table.ravel())
+    table = np.ascontiguousarray(table.ravel(), dtype=symbol_dtype(n))
     table.flags.writeable = False
     return table
 
@@ -649,14 +649,21 @@ class BlockEncoder:
 
 
 def split_blocks(code: BlockCode, blocks: np.ndarray) -> np.ndarray:
-    """Symbol indices of block indices (drop the padding by slicing to the message count)."""
+    """Symbol indices (in :func:`symbol_dtype`) of block indices (drop the padding by slicing to the
+    message count)."""
     blocks = np.ascontiguousarray(blocks, dtype=np.int64)
-    out = np.empty(blocks.size * code.order, dtype=np.int64)
     n, k = len(code.source), code.order
+    out = np.empty(blocks.size * k, dtype=symbol_dtype(n))
     spelling = _spelling(n, k)
     if spelling.size:
         return unfold_spelled(blocks, n, k, spelling, out)
     return unfold_blocks(blocks, n, k, out)
+
+
+def symbol_dtype(n: int) -> type[np.unsignedinteger] | type[np.signedinteger]:
+    """The dtype decoders return the symbol indices of an n-symbol source in: a byte each up to
+    256 symbols (an eighth of the memory to write, and to fault in, of int64), else int64."""
+    return np.uint8 if n <= 256 else np.int64
 
 
 # --------------------------------------------------------------------------- Tunstall codes
@@ -719,6 +726,8 @@ def tunstall_encode(sym, child, root, k, b, n, m, state, words, marks):  # pragm
     return nbits
 
 
+#: Symbols :func:`tunstall_encode_lanes` parses at a time (its notes: 5 bytes a symbol).
+LANES_PIECE = 1 << 15
 #: Fewest symbols a chunk needs for :func:`tunstall_encode_lanes` (shorter ones: :func:`tunstall_encode`).
 TUNSTALL_LANES_MIN = 4096
 
@@ -762,7 +771,7 @@ def _tunstall_word(sym, i, child, root, k, b, n):  # pragma: no cover
 
 
 @njit(cache=True, nogil=True)
-def tunstall_encode_lanes(sym, child, root, k, b, n, m, lengths, reach, state, words, marks):  # pragma: no cover
+def tunstall_encode_lanes(sym, child, root, k, b, n, m, lengths, reach, piece, state, words, marks):  # pragma: no cover
     """:func:`tunstall_encode` as four interleaved parses: the same bits, state and marks.
 
     A Tunstall parse is a chain (a word starts where the one before ended),
@@ -781,7 +790,9 @@ def tunstall_encode_lanes(sym, child, root, k, b, n, m, lengths, reach, state, w
 
     ``lengths[j]``: word j's symbols; ``reach``: max(k, longest word), the
     symbols a lane keeps ahead of the chunk's end (the caller gives a chunk
-    of at least 4·reach + longest + 4 symbols).
+    of at least 4·reach + longest + 4 symbols). The chunk is parsed in
+    pieces of ``piece`` to 2·``piece`` symbols (at least that many), so the
+    lanes' notes stay small and in the cache whatever the chunk's size.
     """
     size = sym.size
     node = state[0]
@@ -789,6 +800,31 @@ def tunstall_encode_lanes(sym, child, root, k, b, n, m, lengths, reach, state, w
     acc = np.uint64(0)
     used = 0
     nbits = 0
+    marked = marks.size > 0
+    ids = np.empty(2 * piece + 1, dtype=np.int32)  # lane j's word indices from slot a_j on
+    flags = np.empty(2 * piece + 1, dtype=np.uint8)  # 1 where a lane's word begins
+    lo = 0
+    while lo < size:
+        hi = size if size - lo < 2 * piece else lo + piece
+        flags[: hi - lo + 1] = 0
+        node, w, acc, used, nbits = _lanes_piece(
+            sym[lo:hi], child, root, k, b, n, m, lengths, reach, node, words, w, acc, used, nbits,
+            marks[lo:hi] if marked else marks, ids, flags,
+        )  # fmt: skip
+        lo = hi
+    _close(words, w, acc, used)
+    state[0] = node
+    return nbits
+
+
+@njit(cache=True, nogil=True)
+def _lanes_piece(
+    sym, child, root, k, b, n, m, lengths, reach, node, words, w, acc, used, nbits, marks, ids, flags
+):  # pragma: no cover
+    """:func:`tunstall_encode_lanes` on one piece (``flags`` zeroed): (node, w, acc, used, nbits)."""
+
+    size = sym.size
+    start_bits = nbits
     marked = marks.size > 0
     if marked:
         marks[:] = -1  # a word's last symbol is marked as it is sent, the others at the end
@@ -798,8 +834,6 @@ def tunstall_encode_lanes(sym, child, root, k, b, n, m, lengths, reach, state, w
         i += 1
     q = (size - i) // 4
     a1, a2, a3 = i + q, i + 2 * q, i + 3 * q
-    ids = np.empty(size + 1, dtype=np.int32)  # lane j's word indices from slot a_j on
-    flags = np.zeros(size + 1, dtype=np.uint8)  # 1 where a lane's word begins
     i0, i1, i2, i3 = i, a1, a2, a3
     c0, c1, c2, c3 = i, a1, a2, a3
     last = size - reach
@@ -874,13 +908,11 @@ def tunstall_encode_lanes(sym, child, root, k, b, n, m, lengths, reach, state, w
         node, nbits, w, acc, used = _child_step(sym, cur, child, node, n, m, nbits, w, acc, used, words, marks)
         cur += 1
     if marked:  # every other symbol: the bits of the words ended before it (the marks never fall)
-        run = 0
+        run = start_bits
         for p in range(size):
             run = max(run, marks[p])
             marks[p] = run
-    _close(words, w, acc, used)
-    state[0] = node
-    return nbits
+    return node, w, acc, used, nbits
 
 
 #: Table bits of the Tunstall encoder's root lookup (16 384 int32 entries: 64 kB, beside the tree).
@@ -929,7 +961,7 @@ def _spell_words(words, nbits, pos, m, mask, nwords, starts, spelling, uw, out, 
         row = j * uw
         at = np.uint64(count)
         for t in range(uw):  # unsigned indices: no negative-index check in the copy
-            out[at + np.uint64(t)] = np.int64(spelling[row + np.uint64(t)])
+            out[at + np.uint64(t)] = spelling[row + np.uint64(t)]
         count += length
         pos += m
     return pos, count
@@ -1116,7 +1148,7 @@ class TunstallEncoder:
         if 0 < self.lanes_min <= sym.size:
             nbits = tunstall_encode_lanes(
                 sym, self.child, self.root, self.k, self.b, self.n, self.m, self.lengths, self.reach,
-                self.state, words, marks,
+                max(LANES_PIECE, self.lanes_min), self.state, words, marks,
             )  # fmt: skip
         else:
             nbits = tunstall_encode(
@@ -1137,7 +1169,8 @@ class TunstallEncoder:
 
 
 class TunstallDecoder:
-    """Packed m-bit codewords in, symbol indices out (the first ``count`` symbols).
+    """Packed m-bit codewords in, symbol indices out (the first ``count`` symbols), in
+    :func:`symbol_dtype`.
 
     ``spell=False`` spells every word digit by digit (:func:`tunstall_decode`
     without its spelling table): the same symbols, slower.
@@ -1151,6 +1184,7 @@ class TunstallDecoder:
             self.spelling, self.width = self.spelling[:0], 0
         self.m = code.bits
         self.longest = int(np.diff(self.starts).max())
+        self.dtype = symbol_dtype(len(code.source))
         self.count = int(count)
         self.decoded = 0
         self.offset = 0
@@ -1160,7 +1194,7 @@ class TunstallDecoder:
         left = self.count - self.decoded
         words_done = (nbits + int(self.state[1])) // self.m  # with the carried partial codeword
         size = min(left, words_done * self.longest)
-        out = np.empty(size + self.width, dtype=np.int64)  # room for a whole spelling past the end
+        out = np.empty(size + self.width, dtype=self.dtype)  # room for a whole spelling past the end
         n = int(
             tunstall_decode(
                 words, nbits, self.m, self.packed, self.b, self.starts, self.flat, out, size, self.state,
