@@ -734,7 +734,8 @@ TUNSTALL_LANES_MIN = 4096
 
 @njit(cache=True, nogil=True, inline="always")
 def _child_step(sym, i, child, node, n, m, nbits, w, acc, used, words, marks):  # pragma: no cover
-    """Symbol ``i`` down the parse tree from ``node``, its word sent if it ends one: (node, nbits, w, acc, used)."""
+    """Symbol ``i`` down the parse tree from ``node``, its word sent if it ends one:
+    (node, nbits, w, acc, used)."""
     nxt = np.int64(child[node * n + sym[i]])
     if nxt < 0:
         w, acc, used = _put(words, w, acc, used, np.uint64(-1 - nxt), m)
@@ -771,7 +772,9 @@ def _tunstall_word(sym, i, child, root, k, b, n):  # pragma: no cover
 
 
 @njit(cache=True, nogil=True)
-def tunstall_encode_lanes(sym, child, root, k, b, n, m, lengths, reach, piece, state, words, marks):  # pragma: no cover
+def tunstall_encode_lanes(
+    sym, child, root, k, b, n, m, lengths, reach, piece, state, words, marks
+):  # pragma: no cover
     """:func:`tunstall_encode` as four interleaved parses: the same bits, state and marks.
 
     A Tunstall parse is a chain (a word starts where the one before ended),
@@ -905,7 +908,9 @@ def _lanes_piece(
                 break
             cur = stop
             continue
-        node, nbits, w, acc, used = _child_step(sym, cur, child, node, n, m, nbits, w, acc, used, words, marks)
+        node, nbits, w, acc, used = _child_step(
+            sym, cur, child, node, n, m, nbits, w, acc, used, words, marks
+        )
         cur += 1
     if marked:  # every other symbol: the bits of the words ended before it (the marks never fall)
         run = start_bits
@@ -942,7 +947,9 @@ def _tunstall_root(child: np.ndarray, n: int) -> tuple[np.ndarray, int, int]:
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _spell_words(words, nbits, pos, m, mask, nwords, starts, spelling, uw, out, count, limit):  # pragma: no cover
+def _spell_words(
+    words, nbits, pos, m, mask, nwords, starts, spelling, uw, out, count, limit
+):  # pragma: no cover
     """:func:`tunstall_decode`'s copies from the spelling table, up to the first codeword that
     is partial, outside the dictionary, longer than the table's width or past ``limit``: (pos, count)."""
     width = np.int64(uw)
@@ -968,7 +975,9 @@ def _spell_words(words, nbits, pos, m, mask, nwords, starts, spelling, uw, out, 
 
 
 @njit(cache=True, nogil=True)
-def tunstall_decode(words, nbits, m, packed, b, starts, flat, out, limit, state, spelling, width):  # pragma: no cover
+def tunstall_decode(
+    words, nbits, m, packed, b, starts, flat, out, limit, state, spelling, width
+):  # pragma: no cover
     """Read m-bit codewords (a partial one is carried in ``state`` = (bits, count)); spell their words.
 
     Takes every bit; writes at most ``limit`` symbols to ``out`` (the rest are the padding
@@ -995,7 +1004,9 @@ def tunstall_decode(words, nbits, m, packed, b, starts, flat, out, limit, state,
     pos = 0
     while pos < nbits:
         if width > 0 and have == 0:  # whole codewords spelled from the table while they can be
-            pos, count = _spell_words(words, nbits, pos, m, mask, nwords, starts, spelling, uw, out, count, limit)
+            pos, count = _spell_words(
+                words, nbits, pos, m, mask, nwords, starts, spelling, uw, out, count, limit
+            )
             if pos >= nbits:
                 break
         if have == 0 and pos + m <= nbits:  # a whole codeword at once
