@@ -187,7 +187,8 @@ class _LinkRun:
             box_balls=link.urn.total,
             pending_bits=pending,
             errors=errors,
-            wire_bits=rx.channel_bits if isinstance(rx, NoisyReceiver) else enc.bits,
+            # Noiseless: the codewords and the bits the channel code adds to every telegram.
+            wire_bits=rx.channel_bits if isinstance(rx, NoisyReceiver) else enc.bits + link.frame_bits * line.telegrams,
             colour_counts={c: int(k) for c, k in zip(link.urn.counts, enc.colour_counts)},
             stream_code=stream.describe(link.stream) if stream is not None and stream.describe else None,
             learning=self._learned(),
