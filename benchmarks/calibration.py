@@ -287,7 +287,9 @@ def power_cases(messages: int = 100_000) -> list[Case]:
         )
     for rho in (0.5, 0.825):  # the exact line held against the old mean-rate timing
         link = parity_link(rho)
-        cases.append(Case(f"parity per telegram ρ = {rho:g}: mean-rate timing", _sc(link), messages, "mean_rate"))
+        cases.append(
+            Case(f"parity per telegram ρ = {rho:g}: mean-rate timing", _sc(link), messages, "mean_rate")
+        )
     for name in ("busy_telegraph_office", "shared_office"):
         sc = scenario.load(name)
         cases.append(

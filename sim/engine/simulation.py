@@ -160,6 +160,10 @@ class _LinkRun:
         pending = rx.decoder.pending if isinstance(rx, Receiver) else 0
         stream = CODE_KINDS[link.code_type].stream  # a stream code has no codeword per colour
         errors = rx.errors() if isinstance(rx, NoisyReceiver) else None
+        # Noiseless: the codewords and the bits the channel code adds to every telegram.
+        wire_bits = (
+            rx.channel_bits if isinstance(rx, NoisyReceiver) else enc.bits + link.frame_bits * line.telegrams
+        )
         result = LinkResult(
             name=link.name,
             source=link.urn.name,
@@ -187,8 +191,7 @@ class _LinkRun:
             box_balls=link.urn.total,
             pending_bits=pending,
             errors=errors,
-            # Noiseless: the codewords and the bits the channel code adds to every telegram.
-            wire_bits=rx.channel_bits if isinstance(rx, NoisyReceiver) else enc.bits + link.frame_bits * line.telegrams,
+            wire_bits=wire_bits,
             colour_counts={c: int(k) for c, k in zip(link.urn.counts, enc.colour_counts)},
             stream_code=stream.describe(link.stream) if stream is not None and stream.describe else None,
             learning=self._learned(),

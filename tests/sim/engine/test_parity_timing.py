@@ -105,7 +105,7 @@ def test_shared_wire_adds_each_links_extra_bits():
 
 
 def _parity_run(rate: float, telegram: int, seed: int, messages: int, noisy: bool = True):
-    """India's Huffman code with parity per telegram on a 20-baud line (Poisson at ``rate``, or back to back)."""
+    """India's Huffman code, parity per telegram, a 20-baud line (Poisson at ``rate``, or back to back)."""
     noise = ", noise: {type: bsc, flip: 0.001}" if noisy else ""
     arrivals = f", arrivals: {{rate: {rate}}}" if rate else ""
     text = (
