@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import math
+import sys
 
 import numpy as np
 from llvmlite import ir  # type: ignore[import-untyped]
@@ -133,6 +134,9 @@ def encode_chunk(
     return bits - start
 
 
+#: The pair encoder's half words and the decoder's 8-byte stores assume little-endian memory
+#: (x86-64, ARM64); elsewhere the one-at-a-time encoder and the single parse serve.
+LITTLE_ENDIAN = sys.byteorder == "little"
 #: Codes the pair encoder takes: at most this many symbols ...
 PAIR_SYMBOLS = 64
 #: ... with codewords of at most this many bits (a pair fits a 32-bit half word).
@@ -150,7 +154,7 @@ def pair_table(lens: np.ndarray, vals: np.ndarray) -> np.ndarray:
     codeword longer than :data:`PAIR_BITS` bits (the single encoder serves).
     """
     k = lens.size
-    if k == 0 or k > PAIR_SYMBOLS or int(lens.max()) > PAIR_BITS:
+    if k == 0 or k > PAIR_SYMBOLS or int(lens.max()) > PAIR_BITS or not LITTLE_ENDIAN:
         return np.zeros(0, np.uint64)
     la, lb = lens.astype(np.uint64)[:, None], lens.astype(np.uint64)[None, :]  # first, second of a pair
     value = (vals[:, None] << lb) | vals[None, :]
@@ -473,7 +477,7 @@ def decode_split(
     """
     nsent = sent.size
     q = nsent // LANES
-    if multi.size == 0 or nsent < SPLIT_MIN:
+    if multi.size == 0 or nsent < SPLIT_MIN or not LITTLE_ENDIAN:
         decode_chunk(words, nbits, prim_sym, prim_len, multi, tree, width, sent, to_code, result)
         return
     if marks.size == LANES - 1:
