@@ -12,7 +12,10 @@ often the checks notice:
   baud / 1.05 and held against the theory of the nominal line (whose
   relaxation time also sizes the wait's warm-up and batches). On a shared
   line the wire's theory (load, mixed P-K or Cobham wait, relaxation time)
-  is the nominal wire's too.
+  is the nominal wire's too;
+- parity per telegram held against the mean-rate line it was once modelled
+  on (each telegram at b̄/(b̄ + 1) of the baud): same ρ and E[S], E[S²] too
+  large by (1 + 1/b̄)²·E[l²]/E[(l + 1)²] (12 % for India's Huffman code).
 
 Shared lines (the telegraph office) are calibrated on two offices on one
 wire, India (Huffman) and Ceylon (fixed code) at rates 5 : 3.5, scaled to a
@@ -49,8 +52,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from coding import fixed_length, huffman  # noqa: E402
 from sim.engine import simulation as engine  # noqa: E402
+from sim.model.noise_kinds import Bsc, Parity  # noqa: E402
 from sim.model.records import Arrivals, Line, Link, Scenario, Urn  # noqa: E402
 from sim.model.results import Theory  # noqa: E402
+from sim.model.stats import relaxation_time  # noqa: E402
 from sim.model.theory import link_theory, shared_theories  # noqa: E402
 from sim.scenario import loader as scenario
 
@@ -59,6 +64,7 @@ POWER_CHECKS = {
     "length": ("bits_per_message",),
     "box": ("bits_per_message",),
     "service": ("utilisation", "pollaczek_khinchine", "mixed_pollaczek_khinchine", "cobham_priority"),
+    "mean_rate": ("pollaczek_khinchine",),
 }
 INDIA = Urn("india", {"blue": 25, "red": 50, "green": 13, "yellow": 12})
 CEYLON = Urn("ceylon", {"blue": 40, "red": 20, "green": 20, "yellow": 20})
@@ -71,8 +77,9 @@ class Case:
     label: str
     scenario: Scenario
     messages: int
-    # "" (theory right), "length" (L off by 1 %), "service" (service time off by 5 %) or "box" (an
-    # adaptive link draws from a box one ball in a hundred off the one its tally believes)
+    # "" (theory right), "length" (L off by 1 %), "service" (service time off by 5 %), "box" (an
+    # adaptive link draws from a box one ball in a hundred off the one its tally believes) or
+    # "mean_rate" (parity per telegram held against the old mean-rate line's E[S²])
     broken: str = ""
     nominal: tuple[Link, ...] = ()  # the links theory believes in (for "service")
 
@@ -114,6 +121,34 @@ def queue_link(rho: float, code_type: str = "huffman", baud: float = 20.0) -> Li
         Line("office", baud),
         arrivals=Arrivals("poisson", rate=rate),
     )
+
+
+def parity_link(rho: float, telegram: int = 1, baud: float = 20.0) -> Link:
+    """India's Huffman code with a parity bit per ``telegram``-message telegram on a BSC(10⁻³)
+    ``baud`` line, Poisson arrivals loading it to ``rho``: each telegram of B bits takes exactly
+    (B + 1)/baud, so ρ = λ·(1.75 + 1/telegram)/baud."""
+    rate = rho * baud / (1.75 + 1 / telegram)
+    line = Line("cable", baud, noise=Bsc(0.001))
+    return _link(
+        f"parity{telegram}-rho{rho:g}", INDIA, "huffman", line, telegram=telegram, channel=Parity(),
+        arrivals=Arrivals("poisson", rate=rate),
+    )  # fmt: skip
+
+
+def mean_rate_theory(link: Link) -> Theory:
+    """The theory parity per telegram had before its exact line: every telegram timed at the mean
+    rate b̄/(b̄ + 1), so E[S²] = E[l²]·((b̄ + 1)/b̄)²/baud² and c_s² = Var(l)/(k·L²) (same ρ, E[S])."""
+    t = link_theory(link)
+    if not link.frame_bits or t.utilisation is None or t.utilisation >= 1:
+        return t
+    k, baud, rho, rate = link.telegram, link.line.baud, t.utilisation, link.arrivals.message_rate
+    L, var = link.per_ball()
+    stretch = (k * L + 1) / (k * L)
+    relax = relaxation_time(rho, var / (k * L * L))
+    if t.pk_mean_wait is None:
+        return dataclasses.replace(t, relaxation_time=relax)
+    second = (var + L * L) * stretch**2 / baud**2
+    return dataclasses.replace(t, relaxation_time=relax, pk_mean_wait=rate * second / (2 * (1 - rho)))
 
 
 def shared_links(rho: float, priority: bool = False, baud: float = 20.0) -> tuple[Link, Link]:
@@ -187,6 +222,11 @@ def truth_cases(full: bool = True) -> list[Case]:
             for n in (1_000, 10_000, 100_000) if full else (10_000,):
                 label = f"shared {kind} ρ = {rho:g} ({n:,})"
                 cases.append(Case(label, _sc(*shared_links(rho, priority)), n))
+    for rho in (0.5, 0.825, 0.95):  # parity per telegram: each telegram (B + 1)/baud exactly
+        for n in (1_000, 10_000, 100_000) if full else (10_000,):
+            cases.append(Case(f"parity per telegram ρ = {rho:g} ({n:,})", _sc(parity_link(rho)), n))
+    for n in (10_000, 100_000) if full else (10_000,):
+        cases.append(Case(f"parity per telegram of 4, ρ = 0.9 ({n:,})", _sc(parity_link(0.9, 4)), n))
     big = Urn("big", {c: 1000 * k for c, k in INDIA.counts.items()})
     link = _link("big", big, "huffman", office, replacement=False, arrivals=Arrivals("poisson", rate=9.0))
     cases.append(Case("10^5-ball box without replacement (50,000)", _sc(link), 50_000))
@@ -244,6 +284,11 @@ def power_cases(messages: int = 100_000) -> list[Case]:
         slow = dataclasses.replace(link, line=dataclasses.replace(link.line, baud=link.line.baud / 1.05))
         cases.append(
             Case(f"ρ = {rho:g} {code_type}: service time off by 5 %", _sc(slow), messages, "service", (link,))
+        )
+    for rho in (0.5, 0.825):  # the exact line held against the old mean-rate timing
+        link = parity_link(rho)
+        cases.append(
+            Case(f"parity per telegram ρ = {rho:g}: mean-rate timing", _sc(link), messages, "mean_rate")
         )
     for name in ("busy_telegraph_office", "shared_office"):
         sc = scenario.load(name)
@@ -361,6 +406,8 @@ def believed_theory(case: Case) -> Callable[[Link], Theory]:
     if case.broken == "service":
         nominal = {lk.name: lk for lk in case.nominal}
         return lambda link: link_theory(nominal[link.name])
+    if case.broken == "mean_rate":
+        return mean_rate_theory
     return link_theory
 
 

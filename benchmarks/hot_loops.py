@@ -4,6 +4,7 @@ Usage::
 
     python benchmarks/hot_loops.py                 # against 5765b31 (before issue 16's hot loops)
     python benchmarks/hot_loops.py --base HEAD~3   # any commit whose kernels take the same arguments
+    python benchmarks/hot_loops.py --base 264a1a0 --only line   # the line stages only
 
 One 65 536-message chunk of India's and of Zipf-64's urn is drawn once; each
 stage then runs on it in interleaved rounds (this thread's CPU time, medians,
@@ -11,13 +12,18 @@ so waiting for a core on a busy machine does not count). The old kernels are
 ``sim/engine/kernels.py`` of the base commit (``git show``), compiled
 beside the new ones. ``floor`` stages (uniforms, draw, sum of lengths) are
 what ``throughput.py``'s floor does; the rest is what the engine adds. The
-draw kernel did not change: its old/new ratio shows the noise.
+draw kernel did not change: its old/new ratio shows the noise. The ``+1 bit``
+line stages time parity per telegram's extra bit (``LINE_PARAMS.extra`` = 1)
+against the old kernel sending codewords one bit longer, the same arithmetic
+(one message a telegram). The Poisson stages load the line to ρ = l̄/50
+over 0.04 s (India 0.875; printed), the ``+1 bit`` one at the same ρ.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib.util
+import inspect
 import statistics
 import subprocess
 import sys
@@ -83,15 +89,21 @@ def stages(source: str, old) -> dict[str, tuple[Callable[[], object], Callable[[
     poisson = np.cumsum(np.random.default_rng(2).exponential(0.04, N))
     lines = {}
     for b2b in (True, False):
-        lines[b2b] = [LineTally.arrays(link.line, [Carriage(0.035, 10**7, 1, b2b)]) for _ in range(2)]
+        for bit in (0, 1):  # parity per telegram: one extra bit a telegram (LINE_PARAMS.extra)
+            cars = [Carriage(0.035, 10**7, 1, b2b, extra=bit)]
+            lines[b2b, bit] = [LineTally.arrays(link.line, cars) for _ in range(2)]
 
-    def line(kernels, b2b: bool, arrival: np.ndarray, with_bins: bool):  # type: ignore[no-untyped-def]
-        params, state, hist, batch, bins = lines[b2b][0 if with_bins else 1]
+    def line(kernels, b2b: bool, arrival: np.ndarray, new: bool, bit: int = 0):  # type: ignore[no-untyped-def]
+        # The old kernels have no extra bits: they time parity exactly only with codewords one bit
+        # longer (one message a telegram), the same arithmetic.
+        params, state, hist, batch, bins = lines[b2b, bit if new else 0][0 if new else 1]
+        with_bins = "bins" in inspect.signature(kernels.line_chunk.py_func).parameters
         extra = (bins[0],) if with_bins else ()
+        widths = lens if new else lens + bit
 
         def run():  # type: ignore[no-untyped-def]
             state[:] = 0  # each call a fresh line on the same stamped arrivals
-            return kernels.line_chunk(arrival, x, lens, params, state, hist[0], batch[0], *extra)
+            return kernels.line_chunk(arrival, x, widths, params, state, hist[0], batch[0], *extra)
 
         return run
 
@@ -106,6 +118,10 @@ def stages(source: str, old) -> dict[str, tuple[Callable[[], object], Callable[[
         )
 
     zeros = np.zeros(N)
+    # With the extra bit the same load needs arrivals (l̄ + 1)/l̄ times further apart.
+    mean_bits = float(lens[x].mean())
+    slower = poisson * (mean_bits + 1) / mean_bits
+    print(f"{source}: Poisson load ρ = {mean_bits / link.line.baud / 0.04:.3f} on both line stages")
     return {
         "floor: uniforms": (lambda: sampler._rng.random(out=u), None),
         "floor: draw": (
@@ -129,6 +145,8 @@ def stages(source: str, old) -> dict[str, tuple[Callable[[], object], Callable[[
         ),
         "line, back to back": (line(new, True, zeros, True), line(old, True, zeros, False)),
         "line, Poisson": (line(new, False, poisson, True), line(old, False, poisson, False)),
+        "line, b2b, +1 bit": (line(new, True, zeros, True, 1), line(old, True, zeros, False, 1)),
+        "line, Poisson, +1 bit": (line(new, False, slower, True, 1), line(old, False, slower, False, 1)),
         "decode + verify": (decode(new, dec._map), decode(old, dec.to_code)),
     }
 
@@ -137,6 +155,7 @@ def main(argv: list[str]) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--base", default="5765b31", help="commit whose kernels are the old ones")
     ap.add_argument("--rounds", type=int, default=21)
+    ap.add_argument("--only", default="", help="only the stages whose name holds this text (e.g. line)")
     a = ap.parse_args(argv)
     from throughput import load, machine, revision
 
@@ -148,7 +167,7 @@ def main(argv: list[str]) -> None:
     with tempfile.TemporaryDirectory() as folder:
         old = old_kernels(a.base, Path(folder))
         for source in ("india", "zipf64"):
-            timed = stages(source, old)
+            timed = {k: v for k, v in stages(source, old).items() if a.only in k}
             runs: dict[str, list[float]] = {}
             for r in range(a.rounds):
                 for name, pair in timed.items():

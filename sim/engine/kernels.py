@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import math
+import sys
 
 import numpy as np
 from llvmlite import ir  # type: ignore[import-untyped]
@@ -133,6 +134,9 @@ def encode_chunk(
     return bits - start
 
 
+#: The pair encoder's half words and the decoder's 8-byte stores assume little-endian memory
+#: (x86-64, ARM64); elsewhere the one-at-a-time encoder and the single parse serve.
+LITTLE_ENDIAN = sys.byteorder == "little"
 #: Codes the pair encoder takes: at most this many symbols ...
 PAIR_SYMBOLS = 64
 #: ... with codewords of at most this many bits (a pair fits a 32-bit half word).
@@ -150,7 +154,7 @@ def pair_table(lens: np.ndarray, vals: np.ndarray) -> np.ndarray:
     codeword longer than :data:`PAIR_BITS` bits (the single encoder serves).
     """
     k = lens.size
-    if k == 0 or k > PAIR_SYMBOLS or int(lens.max()) > PAIR_BITS:
+    if k == 0 or k > PAIR_SYMBOLS or int(lens.max()) > PAIR_BITS or not LITTLE_ENDIAN:
         return np.zeros(0, np.uint64)
     la, lb = lens.astype(np.uint64)[:, None], lens.astype(np.uint64)[None, :]  # first, second of a pair
     value = (vals[:, None] << lb) | vals[None, :]
@@ -473,7 +477,7 @@ def decode_split(
     """
     nsent = sent.size
     q = nsent // LANES
-    if multi.size == 0 or nsent < SPLIT_MIN:
+    if multi.size == 0 or nsent < SPLIT_MIN or not LITTLE_ENDIAN:
         decode_chunk(words, nbits, prim_sym, prim_len, multi, tree, width, sent, to_code, result)
         return
     if marks.size == LANES - 1:
@@ -583,6 +587,7 @@ LINE_PARAMS = np.dtype(
         ("decades", np.float64),  # decades either side of the scale
         ("batch_size", np.int64),  # telegrams per batch of the batch-means standard error
         ("priority", np.int64),  # on a shared line: lower is served first
+        ("extra", np.int64),  # bits a channel code adds to every telegram (parity per telegram: 1; else 0)
     ]
 )
 
@@ -695,7 +700,9 @@ def line_chunk(arrival, sym, lens, params, state, hist, batch, bins):  # pragma:
 
     Messages ``sym`` (codeword lengths ``lens[sym]``) travel ``telegram`` to a
     telegram; a telegram leaves when its last message is in (``arrival``)
-    and takes bits / ``baud`` seconds on the wire. W_i = max(0, W_{i−1} +
+    and takes (bits + ``extra``) / ``baud`` seconds on the wire, ``extra``
+    the bits a channel code adds to every telegram (its parity bit), which
+    the bit total counts too: it is what the wire carries. W_i = max(0, W_{i−1} +
     S_{i−1} − (A_i − A_{i−1})); back-to-back telegrams start the moment the
     line frees. Adds Σ (delivery − message arrival) to the delay sum.
     ``params`` is a :data:`LINE_PARAMS` record array, ``state`` a
@@ -715,6 +722,7 @@ def line_chunk(arrival, sym, lens, params, state, hist, batch, bins):  # pragma:
     st = state[0]
     telegram = p.telegram
     baud = p.baud
+    extra = p.extra
     back_to_back = p.back_to_back
     latency = p.latency
     batch_size = p.batch_size
@@ -739,21 +747,23 @@ def line_chunk(arrival, sym, lens, params, state, hist, batch, bins):  # pragma:
         # The line never idles and a telegram is one message: every wait is +0.0, which leaves
         # the wait sums, the micro-batch sums and the longest wait as they are (x + 0.0 == x for
         # any sum of non-negative waits), so only the clock, the bits and the delays move.
-        # Each colour's transmission time, divided once (the same division, so the same value).
+        # Each colour's transmission time, its telegram's extra bits included, divided once
+        # (the same division, so the same value).
         table = lens.size < n  # fewer colours than messages (a stream code's lens are per message)
         service = np.empty(lens.size if table else 0)
         for c in range(service.size):
-            service[c] = lens[c] / baud
+            service[c] = (lens[c] + extra) / baud
         for m in range(n):
             tb = lens[sym[m]]
             bits_total += tb
-            s = service[sym[m]] if table else tb / baud
+            s = service[sym[m]] if table else (tb + extra) / baud
             departure = departure + s
             delay_sum += s + latency
             busy += s
         if n:
+            bits_total += extra * n
             wait = 0.0
-            last_service = lens[sym[n - 1]] / baud
+            last_service = (lens[sym[n - 1]] + extra) / baud
             zeros = n
             count += n
             slot = count // batch_size
@@ -762,7 +772,7 @@ def line_chunk(arrival, sym, lens, params, state, hist, batch, bins):  # pragma:
         m = 0
         while m < n:
             k = min(telegram, n - m)
-            tb = 0
+            tb = extra
             for j in range(m, m + k):
                 tb += lens[sym[j]]
             bits_total += tb
@@ -875,7 +885,8 @@ def shared_serve(
     how the streams were cut into batches. Statistics go to each link's
     :data:`LINE_STATE` record and its rows of ``hist`` and ``batch``; each served
     telegram's departure to ``departures`` (``bins``: each link's
-    :func:`wait_bins` row). Advances ``start`` and ``free_at``.
+    :func:`wait_bins` row). A telegram of link j takes (bits + ``extra``) /
+    ``baud`` seconds (its params' fields). Advances ``start`` and ``free_at``.
     Telegrams arriving by ``overlap_end`` (when the first link stops sending)
     are also counted in the ``overlap_`` fields: a prefix of each link's
     telegrams, the stretch theory's steady state describes.
@@ -908,7 +919,8 @@ def shared_serve(
         a = arrival[i]
         begin = max(t_free, a)
         wait = begin - a
-        s = bits[i] / p.baud
+        tb = bits[i] + p.extra
+        s = tb / p.baud
         t_free = begin + s
         departures[i] = t_free
         start[best] = i + 1
@@ -929,7 +941,7 @@ def shared_serve(
         if slot < batch.shape[1]:
             batch[best, slot] += wait
         st.telegrams += 1
-        st.bits += bits[i]
+        st.bits += tb
     free_at[0] = t_free
 
 

@@ -1,7 +1,8 @@
 """The telegraph line: a single server followed by a propagation delay.
 
 One telegram is on the wire at a time; its transmission takes bits / baud
-seconds, then it travels ``latency`` seconds. A line carries one link
+seconds (its codewords' bits plus the bits a channel code adds to every
+telegram: one with parity per telegram), then it travels ``latency`` seconds. A line carries one link
 (:class:`TelegraphLine`: FIFO, Lindley's recursion) or, when the scenario
 says ``shared: true``, every link that names it (:class:`SharedLine`: one
 queue, FIFO or by priority). The loops are compiled (:mod:`sim.engine.kernels`).
@@ -41,6 +42,7 @@ class Carriage:
     telegram: int = 1  # messages per telegram
     back_to_back: bool = False
     priority: int = 0
+    extra: int = 0  # bits added to every telegram (parity per telegram: 1)
 
 
 class LineTally:
@@ -86,6 +88,7 @@ class LineTally:
             # running wait sums over MICRO_BATCHES equal micro-batches of the expected telegrams
             row["batch_size"] = max(1, -(-c.telegrams // MICRO_BATCHES))
             row["priority"] = c.priority
+            row["extra"] = c.extra
         state = np.zeros(len(carriages), dtype=kernels.LINE_STATE)
         hist = np.zeros((len(carriages), _BINS), dtype=np.int64)
         batch = np.zeros((len(carriages), MICRO_BATCHES))
@@ -195,9 +198,10 @@ class TelegraphLine(LineTally):
         telegram: int = 1,
         back_to_back: bool = False,
         lengths: np.ndarray | None = None,
+        extra: int = 0,
     ) -> None:
         params, state, hist, batch, bins = self.arrays(
-            line, [Carriage(mean_service, telegrams, telegram, back_to_back)]
+            line, [Carriage(mean_service, telegrams, telegram, back_to_back, extra=extra)]
         )
         super().__init__(line, params, state, hist[0], batch[0], bins[0])
         self.lengths = lengths  # bits per colour, for :meth:`send`

@@ -92,11 +92,12 @@ class _LinkRun:
         L = link.per_ball()[0]
         sendable = messages if link.replacement else min(messages, link.urn.total)
         self.carriage = Carriage(
-            mean_service=link.telegram * L / link.wire_baud,
+            mean_service=(link.telegram * L + link.frame_bits) / link.wire_baud,
             telegrams=-(-sendable // link.telegram),
             telegram=link.telegram,
             back_to_back=link.arrivals.message_rate is None,
             priority=link.priority,
+            extra=link.frame_bits,
         )
         batch = -(-chunk // link.telegram) * link.telegram  # whole telegrams per batch
         clock = ArrivalClock(link.arrivals, np.random.default_rng(arrival_seed))
@@ -159,6 +160,10 @@ class _LinkRun:
         pending = rx.decoder.pending if isinstance(rx, Receiver) else 0
         stream = CODE_KINDS[link.code_type].stream  # a stream code has no codeword per colour
         errors = rx.errors() if isinstance(rx, NoisyReceiver) else None
+        # Noiseless: the codewords and the bits the channel code adds to every telegram.
+        wire_bits = (
+            rx.channel_bits if isinstance(rx, NoisyReceiver) else enc.bits + link.frame_bits * line.telegrams
+        )
         result = LinkResult(
             name=link.name,
             source=link.urn.name,
@@ -186,7 +191,7 @@ class _LinkRun:
             box_balls=link.urn.total,
             pending_bits=pending,
             errors=errors,
-            wire_bits=rx.channel_bits if isinstance(rx, NoisyReceiver) else enc.bits,
+            wire_bits=wire_bits,
             colour_counts={c: int(k) for c, k in zip(link.urn.counts, enc.colour_counts)},
             stream_code=stream.describe(link.stream) if stream is not None and stream.describe else None,
             learning=self._learned(),
@@ -225,13 +230,15 @@ def _start(env: simpy.Environment, runs: list[_LinkRun]) -> None:
         if r.link.line.shared:
             shared.setdefault(r.link.line, []).append(r)
         else:
-            # A channel code's overhead: each source bit takes 1/rate bits on the wire, in time and tariff.
+            # A channel code that wraps the stream: each source bit takes 1/rate bits on the wire, in
+            # time and tariff. Parity per telegram instead adds its bit to every telegram (the
+            # carriage's ``extra``): the line sends and charges it as it is, one bit more.
             rate = r.link.wire_baud / r.link.line.baud
             tariff = dataclasses.replace(r.link.line.tariff, per_bit=r.link.line.tariff.per_bit / rate)
             spec = dataclasses.replace(r.link.line, baud=r.link.wire_baud, tariff=tariff)
             r.tally = TelegraphLine(
                 spec, r.carriage.mean_service, r.carriage.telegrams,
-                r.carriage.telegram, r.carriage.back_to_back,
+                r.carriage.telegram, r.carriage.back_to_back, extra=r.carriage.extra,
             )  # fmt: skip
     for spec, members in shared.items():
         wire = SharedLine(spec, [r.carriage for r in members], [None for _ in members])

@@ -470,12 +470,12 @@ class Link:
 
     @property
     def channel_rate(self) -> float:
-        """The channel code's rate, source bits per wire bit (1 without one).
+        """The channel code's rate: source bits per wire bit over a long run (1 without one).
 
-        Parity per telegram adds one bit to a telegram of b bits: the rate
-        b/(b + 1) at the mean telegram length b = telegram·L (exact for a
-        fixed-length code; for others each telegram's time is spread at that
-        mean rate, so the wire's mean service time is exact).
+        Parity per telegram adds one bit to every telegram, so over a long run
+        the rate is b/(b + 1), b = telegram·L the mean telegram length. That is
+        a share of totals, not a speed: the line sends each telegram of B bits
+        in exactly (B + 1)/baud seconds (:attr:`frame_bits`, :attr:`wire_baud`).
         """
         if self.channel is None:
             return 1.0
@@ -484,9 +484,22 @@ class Link:
         return self.channel.rate_for(self.telegram * self.per_ball()[0])
 
     @property
+    def frame_bits(self) -> int:
+        """Bits the channel code adds to every telegram: 1 with parity per telegram, else 0."""
+        return 1 if self.channel is not None and self.channel.per_telegram else 0
+
+    @property
     def wire_baud(self) -> float:
-        """Source bits per second the line carries: its baud times the channel code's rate."""
-        return self.line.baud * self.channel_rate
+        """Source bits per second the line carries while it sends a telegram's codewords.
+
+        Its baud times the rate of a channel code that wraps the stream
+        (repetition, Hamming(7,4), parity per k bits). Parity per telegram
+        leaves it at the baud: its bit is :attr:`frame_bits`, sent after the
+        codewords, so a telegram of B bits takes (B + 1)/baud seconds.
+        """
+        if self.channel is None or self.channel.per_telegram:
+            return self.line.baud
+        return self.line.baud * self.channel.rate
 
     @property
     def assumed_distribution(self) -> Distribution:

@@ -81,17 +81,23 @@ def link_theory(link: Link) -> Theory:
         theory["whole_draw_per_ball"] = whole_draw_per_ball(link.urn.counts.values())
     rate = link.arrivals.message_rate
     baud = link.wire_baud
-    mean_service = link.telegram * L / baud
+    k, f = link.telegram, link.frame_bits
+    # A telegram is k codewords of i.i.d. lengths plus f bits of its own (parity per telegram: 1),
+    # all sent at ``baud``: S = (B + f)/baud exactly, B the codewords' bits (mean kL, variance kσ²).
+    # Lw is the wire's bits per message, L + f/k.
+    Lw = L + f / k
+    mean_service = (k * L + f) / baud
     theory["mean_service"] = mean_service
     if rate is not None:
-        rho = rate * L / baud
+        rho = rate * Lw / baud
         theory["utilisation"] = rho
         if rho < 1:
-            theory["relaxation_time"] = relaxation_time(rho, var / (link.telegram * L * L))
-        if link.arrivals.process.poisson and link.telegram == 1 and rho < 1 and not link.line.shared:
-            # E[S²] = (Var[l] + L²)/baud², divided through term by term so a fast line
+            # c_s² = Var[S]/E[S]² = kσ²/(kL + f)²
+            theory["relaxation_time"] = relaxation_time(rho, var / (k * Lw * Lw))
+        if link.arrivals.process.poisson and k == 1 and rho < 1 and not link.line.shared:
+            # E[S²] = (Var[l] + (L + f)²)/baud², divided through term by term so a fast line
             # underflows to 0 instead of overflowing in baud².
-            second_moment = (var / baud) / baud + (L / baud) ** 2
+            second_moment = (var / baud) / baud + (Lw / baud) ** 2
             theory["pk_mean_wait"] = rate * second_moment / (2 * (1 - rho))
     if link.line.noise is not None:
         theory.update(noise_theory(link))
@@ -325,7 +331,11 @@ def checks(link: Link, theory: Theory, measured: Measured) -> tuple[Check, ...]:
             "replacement, not an i.i.d. source, and a code for the whole draw needs only "
             f"{theory.whole_draw_per_ball:.6f} bits per ball"
         )
-    out.append(_judge("entropy_bound", H <= L + 1e-12, f"H(q) = {H:.6f} ≤ L = {L:.6f} ({why})", 0.0))
+    # A learning code's L is the limit it learns towards, H(q) itself (or Huffman's L(q)): H ≤ L holds
+    # by definition there, so the check could not fail; regret_bound and adaptive_bound hold such a
+    # link to the entropy run by run instead.
+    if kind.stream is None or kind.stream.regret_bound is None:
+        out.append(_judge("entropy_bound", H <= L + 1e-12, f"H(q) = {H:.6f} ≤ L = {L:.6f} ({why})", 0.0))
     q = link.urn.distribution
     out.extend(_stream_checks(link, theory, measured))
     out.extend(_learning_checks(link, measured))
@@ -755,7 +765,7 @@ def _line_checks(link: Link, theory: Theory, m: Measured) -> list[Check]:
         _judge(
             "stable_line",
             rho < 1,
-            f"offered load ρ = λ·L/baud = {rho:.6g}"
+            f"offered load ρ = {_load_formula(link)} = {rho:.6g}"
             + (" < 1" if rho < 1 else " ≥ 1: the queue grows without bound"),
             0.0,
         )
@@ -766,6 +776,14 @@ def _line_checks(link: Link, theory: Theory, m: Measured) -> list[Check]:
     if theory.pk_mean_wait is not None:
         out.append(_pk_check(link, theory, m))
     return out
+
+
+def _load_formula(link: Link) -> str:
+    """How ρ is made: λ·L/baud, or with the channel code's bits per telegram λ·(L + f/k)/baud."""
+    f, k = link.frame_bits, link.telegram
+    if not f:
+        return "λ·L/baud"
+    return f"λ·(L + {f})/baud" if k == 1 else f"λ·(L + {f}/{k})/baud"
 
 
 def _utilisation_check(link: Link, theory: Theory, m: Measured) -> Check:
@@ -781,7 +799,9 @@ def _utilisation_check(link: Link, theory: Theory, m: Measured) -> Check:
     if n == 0 or span <= 0:
         return _undecided(name, "no messages arrived", ALPHA)
     est = m.busy_time / span
-    L = theory.expected_length
+    # Busy time is Σ (B + f)/baud over telegrams: its only randomness is the codewords' bits, whose
+    # variance is relative to the wire's bits per message L + f/k (L without a channel code's own bits).
+    L = theory.expected_length + link.frame_bits / link.telegram
     fpc = finite_population_factor(n, m.box_balls)
     rel_var = (theory.length_variance / (L * L)) * fpc * fpc / n + process.gap_cv2 / n
     se = rho * math.sqrt(rel_var)
@@ -840,11 +860,12 @@ def _wait_check(name: str, formula: str, pk: float, m: Measured) -> Check:
 
 
 def _service_moments(link: Link) -> tuple[float, float]:
-    """E[S] and E[S²] of one telegram of ``link`` (seconds): k codewords of i.i.d. lengths over baud."""
-    k = link.telegram
+    """E[S] and E[S²] of one telegram of ``link`` (seconds): k codewords of i.i.d. lengths and the
+    channel code's bits per telegram (:attr:`~sim.model.records.Link.frame_bits`), over baud."""
+    k, f = link.telegram, link.frame_bits
     L, var = link.per_ball()
     baud = link.wire_baud
-    return k * L / baud, (k * var + (k * L) ** 2) / baud**2
+    return (k * L + f) / baud, (k * var + (k * L + f) ** 2) / baud**2
 
 
 def shared_theories(links: Sequence[Link], base: Callable[[Link], Theory] = link_theory) -> dict[str, Theory]:

@@ -685,6 +685,12 @@ def _channel_note(link: Link) -> str:
     """How the channel code slows the line, for the line's heading (empty without one)."""
     if link.channel is None:
         return ""
+    if link.frame_bits:
+        return (
+            f" (+ {link.frame_bits} bit of {link.channel.display()}: a telegram of b bits takes "
+            f"(b + {link.frame_bits})/baud s; source bits are {fixed(link.channel_rate)} of the wire's "
+            "over a long run)"
+        )
     return (
         f" (× rate {fixed(link.channel_rate)} of {link.channel.display()}: {link.wire_baud:g} source bits/s)"
     )
@@ -708,29 +714,35 @@ def _line_part(t: _Text, link: Link, q: Mapping[str, float], lengths: Mapping[st
         f"latency {line.latency:g} s; arrivals: "
         f"{arr.describe()}; {per} per telegram."
     )
+    # A channel code's bits per telegram (parity per telegram: f = 1) go on the wire with the
+    # codewords: each message carries L + f/k bits of time and tariff (k messages a telegram).
+    f, k = link.frame_bits, link.telegram
+    Lw = L + f / k
+    Ls = "L" if not f else f"(L + {f})" if k == 1 else f"(L + {f}/{k})"
+    Lv = fixed(L) if not f else f"({fixed(L)} + {f})" if k == 1 else f"({fixed(L)} + {f}/{k})"
     tariff = line.tariff
     if tariff.per_bit or tariff.per_telegram:
-        cost = tariff.per_bit * L + tariff.per_telegram / max(link.telegram, 1)
+        cost = tariff.per_bit * Lw + tariff.per_telegram / max(link.telegram, 1)
         t.add(
-            f"  Cost per message = per_bit·L + per_telegram/telegram = {tariff.per_bit:g}·"
-            f"{fixed(L)} + {tariff.per_telegram:g}/{link.telegram} = {fixed(cost)}"
+            f"  Cost per message = per_bit·{Ls} + per_telegram/telegram = {tariff.per_bit:g}·"
+            f"{Lv} + {tariff.per_telegram:g}/{link.telegram} = {fixed(cost)}"
         )
     lam = arr.message_rate
     if baud <= 0:
         t.para("The line's baud is not positive, so no timing can be computed.")
         return
-    ES = L / baud
+    ES = Lw / baud
     if lam is None:
         t.para(
             f"Back-to-back: a message is always waiting, so the line is busy all the time "
-            f"(ρ = 1) and carries baud/L = {baud:g}/{fixed(L)} = {sig(baud / L)} "
+            f"(ρ = 1) and carries baud/{Ls} = {baud:g}/{Lv} = {sig(baud / Lw)} "
             "messages per second. A shorter code means more messages per second."
-            if L > 0
+            if Lw > 0
             else "Back-to-back: the line is always busy."
         )
         return
-    rho = lam * L / baud
-    t.add(f"  ρ = λ·L/baud = {lam:g}·{fixed(L)}/{baud:g} = {fixed(rho)}")
+    rho = lam * Lw / baud
+    t.add(f"  ρ = λ·{Ls}/baud = {lam:g}·{Lv}/{baud:g} = {fixed(rho)}")
     if rho >= 1:
         t.para(
             f"UNSTABLE: ρ = {fixed(rho)} ≥ 1. Bits arrive at least as fast as the line can send "
@@ -740,7 +752,7 @@ def _line_part(t: _Text, link: Link, q: Mapping[str, float], lengths: Mapping[st
         return
     t.para(
         f"ρ is the fraction of time the line is busy: messages arrive at λ = {lam:g} per "
-        f"second and each takes on average L/baud = {sig(ES)} s to send."
+        f"second and each takes on average {Ls}/baud = {sig(ES)} s to send."
     )
     if line.shared:
         t.para(
@@ -763,9 +775,9 @@ def _line_part(t: _Text, link: Link, q: Mapping[str, float], lengths: Mapping[st
         )
         return
     sq_terms = _terms(
-        [(c, x) for c, x in q.items() if x > 0], lambda cx: f"{prob(cx[1])}·{lengths[cx[0]] ** 2}"
+        [(c, x) for c, x in q.items() if x > 0], lambda cx: f"{prob(cx[1])}·{(lengths[cx[0]] + f) ** 2}"
     )
-    El2 = sum(x * lengths[c] ** 2 for c, x in q.items() if x > 0)
+    El2 = sum(x * (lengths[c] + f) ** 2 for c, x in q.items() if x > 0)
     ES2 = El2 / baud**2
     W = lam * ES2 / (2 * (1 - rho))
     used = {lengths[c] for c, x in q.items() if x > 0}
@@ -774,14 +786,20 @@ def _line_part(t: _Text, link: Link, q: Mapping[str, float], lengths: Mapping[st
         if len(used) == 1
         else "varies with the colour drawn"
     )
+    lx = "l(X)" if not f else f"(l(X) + {f})"
     t.para(
         "Poisson arrivals with one message per telegram: an M/G/1 queue. The service time "
-        f"S = l(X)/baud {service}, and the Pollaczek–Khinchine formula gives the mean wait "
-        "in the queue:"
+        f"S = {lx}/baud {service}"
+        + (f" (the telegram's codeword and its {f} parity bit, exactly)" if f else "")
+        + ", and the Pollaczek–Khinchine formula gives the mean wait in the queue:"
     )
-    t.add(f"  E[S] = L/baud = {fixed(L)}/{baud:g} = {sig(ES)} s")
-    t.sum_line("E[l²] = Σ q(x)·l(x)²", sq_terms, fixed(El2))
-    t.add(f"  E[S²] = E[l²]/baud² = {fixed(El2)}/{baud**2:g} = {sig(ES2)} s²")
+    t.add(f"  E[S] = {Ls}/baud = {Lv}/{baud:g} = {sig(ES)} s")
+    if f:
+        t.sum_line(f"E[(l + {f})²] = Σ q(x)·(l(x) + {f})²", sq_terms, fixed(El2))
+        t.add(f"  E[S²] = E[(l + {f})²]/baud² = {fixed(El2)}/{baud**2:g} = {sig(ES2)} s²")
+    else:
+        t.sum_line("E[l²] = Σ q(x)·l(x)²", sq_terms, fixed(El2))
+        t.add(f"  E[S²] = E[l²]/baud² = {fixed(El2)}/{baud**2:g} = {sig(ES2)} s²")
     t.add(f"  W = λ·E[S²]/(2(1 {MINUS} ρ)) = {lam:g}·{sig(ES2)}/(2·(1 {MINUS} {fixed(rho)})) = {sig(W)} s")
     total = W + ES + float(line.latency)
     t.para(
