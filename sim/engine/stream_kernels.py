@@ -669,6 +669,15 @@ def symbol_dtype(n: int) -> type[np.unsignedinteger] | type[np.signedinteger]:
 # --------------------------------------------------------------------------- Tunstall codes
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _root_entry(sym, i, root, k, b):  # pragma: no cover
+    """The root table's entry for the k symbols from ``i`` (their b-bit digits, first on top)."""
+    key = 0
+    for t in range(k):
+        key = (key << b) | sym[i + t]
+    return np.int64(root[key])
+
+
 @njit(cache=True, nogil=True)
 def tunstall_encode(sym, child, root, k, b, n, m, state, words, marks):  # pragma: no cover
     """Walk the parse tree; at each leaf append its m-bit codeword. ``state`` = (node,). Returns bits.
@@ -690,10 +699,7 @@ def tunstall_encode(sym, child, root, k, b, n, m, state, words, marks):  # pragm
     i = 0
     while i < size:
         if fast and node == 0 and i + k <= size:
-            key = 0
-            for t in range(k):
-                key = (key << b) | sym[i + t]
-            e = np.int64(root[key])
+            e = _root_entry(sym, i, root, k, b)
             if e < 0:
                 e = -1 - e
                 step = e & 31
@@ -754,7 +760,7 @@ def _tunstall_word(sym, i, child, root, k, b, n):  # pragma: no cover
     time. Reads at most max(k, longest word) symbols from ``i``: the caller
     keeps that many in the chunk.
     """
-    key = 0
+    key = 0  # as :func:`_root_entry`, written out: inlined here, that cost the lanes 5–10 %
     for t in range(k):
         key = (key << b) | sym[i + t]
     e = np.int64(root[key])
@@ -769,6 +775,27 @@ def _tunstall_word(sym, i, child, root, k, b, n):  # pragma: no cover
         if nxt < 0:
             return i, -1 - nxt
         node = nxt
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _lane_word(sym, i, c, ids, flags, child, root, k, b, n):  # pragma: no cover
+    """A lane's next word: its start flagged, its index noted in ``ids[c]``; (next start, c + 1)."""
+    flags[i] = 1
+    i, ids[c] = _tunstall_word(sym, i, child, root, k, b, n)
+    return i, c + 1
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _send_lane(ids, first, count, lengths, m, words, w, acc, used, nbits, marks, cur):  # pragma: no cover
+    """Send words ``ids[first:count]``, the first starting at symbol ``cur``, marking each one's last
+    symbol: (w, acc, used, nbits, the symbol after them)."""
+    for t in range(first, count):
+        w, acc, used = _put(words, w, acc, used, np.uint64(ids[t]), m)
+        nbits += m
+        cur += lengths[ids[t]]
+        if marks.size:
+            marks[cur - 1] = nbits
+    return w, acc, used, nbits, cur
 
 
 @njit(cache=True, nogil=True)
@@ -825,7 +852,6 @@ def _lanes_piece(
     sym, child, root, k, b, n, m, lengths, reach, node, words, w, acc, used, nbits, marks, ids, flags
 ):  # pragma: no cover
     """:func:`tunstall_encode_lanes` on one piece (``flags`` zeroed): (node, w, acc, used, nbits)."""
-
     size = sym.size
     start_bits = nbits
     marked = marks.size > 0
@@ -841,34 +867,18 @@ def _lanes_piece(
     c0, c1, c2, c3 = i, a1, a2, a3
     last = size - reach
     while i0 < a1 and i1 < a2 and i2 < a3 and i3 <= last:
-        flags[i0] = 1
-        i0, ids[c0] = _tunstall_word(sym, i0, child, root, k, b, n)
-        c0 += 1
-        flags[i1] = 1
-        i1, ids[c1] = _tunstall_word(sym, i1, child, root, k, b, n)
-        c1 += 1
-        flags[i2] = 1
-        i2, ids[c2] = _tunstall_word(sym, i2, child, root, k, b, n)
-        c2 += 1
-        flags[i3] = 1
-        i3, ids[c3] = _tunstall_word(sym, i3, child, root, k, b, n)
-        c3 += 1
+        i0, c0 = _lane_word(sym, i0, c0, ids, flags, child, root, k, b, n)
+        i1, c1 = _lane_word(sym, i1, c1, ids, flags, child, root, k, b, n)
+        i2, c2 = _lane_word(sym, i2, c2, ids, flags, child, root, k, b, n)
+        i3, c3 = _lane_word(sym, i3, c3, ids, flags, child, root, k, b, n)
     while i0 < a1:
-        flags[i0] = 1
-        i0, ids[c0] = _tunstall_word(sym, i0, child, root, k, b, n)
-        c0 += 1
+        i0, c0 = _lane_word(sym, i0, c0, ids, flags, child, root, k, b, n)
     while i1 < a2:
-        flags[i1] = 1
-        i1, ids[c1] = _tunstall_word(sym, i1, child, root, k, b, n)
-        c1 += 1
+        i1, c1 = _lane_word(sym, i1, c1, ids, flags, child, root, k, b, n)
     while i2 < a3:
-        flags[i2] = 1
-        i2, ids[c2] = _tunstall_word(sym, i2, child, root, k, b, n)
-        c2 += 1
+        i2, c2 = _lane_word(sym, i2, c2, ids, flags, child, root, k, b, n)
     while i3 <= last:
-        flags[i3] = 1
-        i3, ids[c3] = _tunstall_word(sym, i3, child, root, k, b, n)
-        c3 += 1
+        i3, c3 = _lane_word(sym, i3, c3, ids, flags, child, root, k, b, n)
     # Lane 3 ends one symbol at a time: its last words, and the node the chunk ends in.
     end3 = 0
     while i3 < size:
@@ -882,13 +892,7 @@ def _lanes_piece(
             nxt = 0
         end3 = nxt
     # The true parse: lane 0's words, then from each true lane's end on, to a later lane's word.
-    cur = i
-    for t in range(i, c0):
-        w, acc, used = _put(words, w, acc, used, np.uint64(ids[t]), m)
-        nbits += m
-        cur += lengths[ids[t]]
-        if marked:
-            marks[cur - 1] = nbits
+    w, acc, used, nbits, cur = _send_lane(ids, i, c0, lengths, m, words, w, acc, used, nbits, marks, i)
     node = 0
     while cur < size:
         if node == 0 and flags[cur]:
@@ -897,12 +901,9 @@ def _lanes_piece(
             first = begin
             for p in range(begin, cur):  # the lane's words before the meeting point are not sent
                 first += flags[p]
-            for t in range(first, count):
-                w, acc, used = _put(words, w, acc, used, np.uint64(ids[t]), m)
-                nbits += m
-                cur += lengths[ids[t]]
-                if marked:
-                    marks[cur - 1] = nbits
+            w, acc, used, nbits, cur = _send_lane(
+                ids, first, count, lengths, m, words, w, acc, used, nbits, marks, cur
+            )
             if lane == 3:
                 node = end3
                 break
