@@ -1092,16 +1092,15 @@ def _tunstall_tables(code: TunstallCode) -> tuple[np.ndarray, np.ndarray, np.nda
     return child, starts, flat
 
 
-def _root_share(code: TunstallCode, lengths: np.ndarray, k: int) -> float:
-    """The probability that a word has at most k symbols: that the encoder's root lookup ends it."""
+def _root_share(code: TunstallCode, lengths: np.ndarray, flat: np.ndarray, k: int) -> float:
+    """The probability that a word has at most k symbols: that the encoder's root lookup ends it
+    (``flat``: the words' symbols one after another, as :func:`_tunstall_tables` gives them)."""
     if lengths.size == 0 or int(lengths.max()) <= k:
         return 1.0
     p = np.asarray(code.source.probabilities, dtype=np.float64)
-    index = {s: i for i, s in enumerate(code.source.symbols)}
-    flat = np.array([index[s] for w in code.words for s in w], dtype=np.int64)
     starts = np.concatenate(([0], np.cumsum(lengths)))
     with np.errstate(divide="ignore"):
-        words = np.exp(np.add.reduceat(np.log(p)[flat], starts[:-1]))
+        words = np.exp(np.add.reduceat(np.log(p)[flat.astype(np.int64)], starts[:-1]))
     return float(words[lengths <= k].sum())
 
 
@@ -1134,13 +1133,13 @@ class TunstallEncoder:
     """
 
     def __init__(self, code: TunstallCode, *, lanes: bool = True) -> None:
-        self.child, starts, _ = _tunstall_tables(code)
+        self.child, starts, flat = _tunstall_tables(code)
         self.n = len(code.source)
         self.root, self.k, self.b = _tunstall_root(self.child, self.n)
         self.lengths = np.diff(starts).astype(np.int64)
         longest = int(self.lengths.max())
         self.reach = max(self.k, longest)
-        short = self.k > 0 and _root_share(code, self.lengths, self.k) >= LANES_ROOT_SHARE
+        short = self.k > 0 and _root_share(code, self.lengths, flat, self.k) >= LANES_ROOT_SHARE
         self.lanes_min = max(TUNSTALL_LANES_MIN, 4 * self.reach + longest + 4) if lanes and short else -1
         self.m = code.bits
         self.state = np.zeros(1, dtype=np.int64)
