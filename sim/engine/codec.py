@@ -323,35 +323,28 @@ class _Tally:
         self.points = np.asarray(points, dtype=np.int64)
         self.point_sums = np.zeros(self.points.size, dtype=np.int64)
         self.point_squares = np.zeros(self.points.size, dtype=np.int64)
-        self._bits = 0
-        self._squares = 0
-        self._messages = 0
+        self._tally = np.zeros(3, dtype=np.int64)  # bits, squared bits, messages
 
-    def add(self, per_message: np.ndarray) -> None:
-        n0, n = self._messages, per_message.size
-        if n == 0:
-            return
-        sums = np.cumsum(per_message)
-        squares = np.cumsum(per_message * per_message)
-        lo, hi = np.searchsorted(self.points, [n0 + 1, n0 + n + 1])
-        at = self.points[lo:hi] - n0 - 1
-        self.point_sums[lo:hi] = self._bits + sums[at]
-        self.point_squares[lo:hi] = self._squares + squares[at]
-        self._bits += int(sums[-1])
-        self._squares += int(squares[-1])
-        self._messages += n
+    def add_marks(self, marks: np.ndarray, tail: int = 0) -> np.ndarray:
+        """Tally a chunk given its bit count after each message (``tail`` more bits on the last);
+        return the bits each message carries (one compiled pass, :func:`sk.tally_marks`)."""
+        per_message = np.empty(marks.size, dtype=np.int64)
+        sk.tally_marks(
+            marks, tail, self._tally, self.points, self.point_sums, self.point_squares, per_message
+        )
+        return per_message
 
     @property
     def bits(self) -> int:
-        return self._bits
+        return int(self._tally[0])
 
     @property
     def square_bits(self) -> int:
-        return self._squares
+        return int(self._tally[1])
 
     @property
     def messages(self) -> int:
-        return self._messages
+        return int(self._tally[2])
 
 
 class StreamLinkEncoder(_Tally):
@@ -375,13 +368,12 @@ class StreamLinkEncoder(_Tally):
         words, nbits, marks = self._coder.encode_marked(code_symbols)
         for observe in self.observers:
             observe(code_symbols)
-        per_message = np.diff(marks, prepend=0)
+        tail_bits = 0
         if last:
             tail = self._coder.finish()
             words, nbits = join_bits((words, nbits), tail)
-            if per_message.size:
-                per_message[-1] += tail[1]
-        self.add(per_message)
+            tail_bits = tail[1]  # carried by the last message (none if the chunk is empty)
+        per_message = self.add_marks(np.asarray(marks, dtype=np.int64), tail_bits)
         if per_message.size:
             self._largest = max(self._largest, int(per_message.max()))
         return Encoded(words, nbits, np.arange(per_message.size, dtype=np.int64), per_message)

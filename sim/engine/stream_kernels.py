@@ -548,6 +548,42 @@ class ArithmeticDecoder:
         return self._run(np.zeros(1, dtype=np.uint64), 0)
 
 
+@njit(cache=True, nogil=True)
+def tally_marks(marks, tail, tally, points, point_sums, point_squares, per_message):  # pragma: no cover
+    """A stream link's per-message bits and running tally from a chunk's marks, in one pass.
+
+    ``marks[i]``: the chunk's bits after message i; message i carries
+    ``marks[i] − marks[i − 1]`` (the first, ``marks[0]``), the last ``tail``
+    more (the flush), written to ``per_message``. ``tally`` = (bits, squared
+    bits, messages) goes on; at every checkpoint (message counts ``points``,
+    sorted) passed, the running sums are recorded. The same integers as
+    ``cumsum`` of the differences and their squares.
+    """
+    bits = tally[0]
+    squares = tally[1]
+    count = tally[2]
+    npoints = points.size
+    nxt = np.searchsorted(points, count + 1)  # the first checkpoint not yet passed
+    n = marks.size
+    prev = 0
+    for i in range(n):
+        v = marks[i] - prev
+        prev = marks[i]
+        if i == n - 1:
+            v += tail
+        per_message[i] = v
+        bits += v
+        squares += v * v
+        count += 1
+        while nxt < npoints and points[nxt] == count:
+            point_sums[nxt] = bits
+            point_squares[nxt] = squares
+            nxt += 1
+    tally[0] = bits
+    tally[1] = squares
+    tally[2] = count
+
+
 # --------------------------------------------------------------------------- block codes
 
 
@@ -1237,3 +1273,13 @@ def warm_up() -> None:
     te = TunstallEncoder(tc)
     words, nbits = te.encode(sym)
     TunstallDecoder(tc, 3).feed(words, nbits)
+    z = np.zeros(1, dtype=np.int64)
+    tally_marks(
+        np.arange(3, dtype=np.int64),
+        1,
+        np.zeros(3, np.int64),
+        z + 1,
+        z.copy(),
+        z.copy(),
+        np.empty(3, np.int64),
+    )

@@ -219,3 +219,44 @@ def test_block_spelling_table_splits_as_division(p, k):
 def test_block_spelling_table_is_left_out_for_many_blocks():
     assert sk._spelling(4, 4).size == 4**4 * 4
     assert sk._spelling(10, 5).size == 0  # 10^5 blocks: division instead
+
+
+def tally_by_cumsum(chunks, tails, points):
+    """The stream link's tally as it was kept (numpy: differences, cumulative sums, searchsorted)."""
+    bits = squares = messages = 0
+    sums, sq = np.zeros(points.size, np.int64), np.zeros(points.size, np.int64)
+    per = []
+    for marks, tail in zip(chunks, tails):
+        pm = np.diff(marks, prepend=0)
+        if pm.size:
+            pm[-1] += tail
+            c, c2 = np.cumsum(pm), np.cumsum(pm * pm)
+            lo, hi = np.searchsorted(points, [messages + 1, messages + pm.size + 1])
+            at = points[lo:hi] - messages - 1
+            sums[lo:hi], sq[lo:hi] = bits + c[at], squares + c2[at]
+            bits, squares, messages = bits + int(c[-1]), squares + int(c2[-1]), messages + pm.size
+        per.append(pm)
+    return per, (bits, squares, messages), sums, sq
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.lists(st.integers(0, 40), max_size=30), min_size=1, max_size=6),
+    st.lists(st.integers(0, 70), max_size=12),
+    st.integers(0, 9),
+)
+def test_stream_tally_in_one_pass_equals_the_cumulative_sums(steps, raw_points, tail):
+    # Marks as a stream coder gives them (non-decreasing bits after each message), empty chunks,
+    # a flush on the last chunk, checkpoints sorted with repeats, at 0 and past the end.
+    chunks = [np.cumsum(np.array(s, dtype=np.int64)) for s in steps]
+    tails = [0] * (len(chunks) - 1) + [tail]
+    points = np.sort(np.array(raw_points, dtype=np.int64))
+    per, totals, sums, sq = tally_by_cumsum(chunks, tails, points)
+    from sim.engine.codec import _Tally
+
+    t = _Tally(points)
+    got = [t.add_marks(m, tl) for m, tl in zip(chunks, tails)]
+    for a, b in zip(got, per):
+        assert np.array_equal(a, b)
+    assert (t.bits, t.square_bits, t.messages) == totals
+    assert np.array_equal(t.point_sums, sums) and np.array_equal(t.point_squares, sq)
