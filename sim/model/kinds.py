@@ -269,7 +269,9 @@ def _explain_arithmetic(urn: str, counts: Mapping[str, float]) -> str:
         "bits plus a tiny precision loss, so a whole stream costs at most Σ −log2 p̂(x_i) + ε + 1 bits "
         "(the 1 is what the closing flush may add, counted on the last message). Per ball this is "
         "H(q, p̂): the cross entropy is the price itself, not only a bound. Telegram boundaries cost "
-        "nothing: the receiver decodes each ball as soon as the bits so far decide it."
+        "nothing: the receiver decodes each ball as soon as the bits so far decide it. With parity per "
+        "telegram the coder instead restarts at every telegram (a flush at each end, at most 1 bit beyond "
+        "its balls' share), so a dropped telegram spoils nothing after it."
     )
 
 
