@@ -125,6 +125,36 @@ class Runs:
         return self.total / self.events if self.events else math.nan
 
 
+class RunJudge:
+    """The error-event figures of a judge that keeps its events in ``self._runs`` (:class:`Runs`)."""
+
+    _runs: Runs
+
+    @property
+    def events(self) -> int:
+        return self._runs.events
+
+    @property
+    def unresolved(self) -> int:
+        return self._runs.open
+
+    @property
+    def hist(self) -> np.ndarray:
+        return self._runs.hist
+
+    @property
+    def resync_mean(self) -> float:
+        return self._runs.mean
+
+    @property
+    def resync_p95(self) -> float:
+        return p95(self._runs.hist, self._runs.events)
+
+    @property
+    def resync_max(self) -> int:
+        return self._runs.longest
+
+
 class BlockJudge:
     """A block code through noise: the tolerant decoder on its blocks' Huffman code.
 
@@ -187,7 +217,7 @@ class BlockJudge:
         return self._decoder.dead_ends
 
 
-class WordJudge:
+class WordJudge(RunJudge):
     """A Tunstall code through noise: m bits per word, judged word by word; counts in balls.
 
     The receiver reads m bits at a time, so a flip damages exactly one word
@@ -250,35 +280,11 @@ class WordJudge:
         return self._bad + self._fed - self._judged
 
     @property
-    def events(self) -> int:
-        return self._runs.events
-
-    @property
-    def unresolved(self) -> int:
-        return self._runs.open
-
-    @property
-    def hist(self) -> np.ndarray:
-        return self._runs.hist
-
-    @property
-    def resync_mean(self) -> float:
-        return self._runs.mean
-
-    @property
-    def resync_p95(self) -> float:
-        return p95(self._runs.hist, self._runs.events)
-
-    @property
-    def resync_max(self) -> int:
-        return self._runs.longest
-
-    @property
     def dead_ends(self) -> int:
         return self._dead
 
 
-class TelegramJudge:
+class TelegramJudge(RunJudge):
     """A restarting arithmetic code through noise (parity per telegram): telegram by telegram.
 
     The coder restarts at every telegram, so each kept telegram is decoded on
@@ -316,30 +322,6 @@ class TelegramJudge:
     @property
     def wrong(self) -> int:
         return self._bad
-
-    @property
-    def events(self) -> int:
-        return self._runs.events
-
-    @property
-    def unresolved(self) -> int:
-        return self._runs.open
-
-    @property
-    def hist(self) -> np.ndarray:
-        return self._runs.hist
-
-    @property
-    def resync_mean(self) -> float:
-        return self._runs.mean
-
-    @property
-    def resync_p95(self) -> float:
-        return p95(self._runs.hist, self._runs.events)
-
-    @property
-    def resync_max(self) -> int:
-        return self._runs.longest
 
     @property
     def dead_ends(self) -> int:

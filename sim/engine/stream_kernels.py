@@ -494,11 +494,14 @@ class ArithmeticEncoder:
     sets ``shift`` to −1 and fills ``model``; the kernel is the same.
     """
 
+    #: > 0: restart every so many symbols (parity per telegram); a learning model never restarts.
+    telegram = 0
+
     def __init__(self, code: ArithmeticCode, telegram: int = 0) -> None:
         self.cum = np.array(code.cumulative, dtype=np.int64)
         self.shift = code.precision
         self.model = _NO_MODEL
-        self.telegram = int(telegram)  # > 0: restart every so many symbols (parity per telegram)
+        self.telegram = int(telegram)
         self._start()
 
     def _start(self) -> None:
