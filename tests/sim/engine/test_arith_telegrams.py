@@ -144,3 +144,32 @@ def test_the_telegram_law_gives_the_measured_bits_per_ball():
     assert (
         check(link, "entropy_bound").verdict == "pass" and check(link, "arithmetic_bound").verdict == "pass"
     )
+
+
+CLEAN = """seed: 3
+messages: 5001
+urns: {india: {blue: 25, red: 50, green: 13, yellow: 12}}
+codes: {a: {type: arithmetic, for: india}}
+lines: {w: {baud: 50}}
+links: [{urn: india, code: a, line: w, telegram: 5, channel: {type: parity}}]
+"""
+
+
+def test_a_noiseless_line_decodes_telegram_by_telegram_in_any_chunking_and_a_wrong_ball_shows():
+    from sim.engine import simulation as engine
+    from sim.engine.codec import TelegramLinkDecoder
+    from sim.scenario.loader import loads
+
+    runs = [engine.run(loads(CLEAN), chunk=c).links[0] for c in (1, 13, 65536)]
+    for r in runs:  # 5001 balls: the last telegram holds one
+        assert r.lossless and r.bits == runs[0].bits and r.wire_bits == r.bits + 1001
+        assert not any(c.verdict == "fail" for c in r.checks)
+    code = arithmetic(INDIA)
+    sym = np.array([1, 0, 2, 3, 1, 1, 0], dtype=np.int64)
+    bits, (tel_bits, tel_msgs) = encode(code, sym, 3, 7)
+    words = from_bits(np.array([int(c) for c in bits], dtype=np.uint8))[0]
+    decoder = TelegramLinkDecoder(code, np.arange(4))
+    decoder.feed_telegrams(words, tel_bits, tel_msgs, sym)
+    assert decoder.mismatches == 0 and decoder.decoded == 7
+    decoder.feed_telegrams(words, tel_bits, tel_msgs, np.array([1, 0, 2, 3, 1, 1, 1]))  # the last differs
+    assert decoder.mismatches == 1
