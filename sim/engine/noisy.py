@@ -19,7 +19,9 @@ instead: each batch's telegrams (``link.telegram`` messages each) are framed
 with their parity bit, damaged, and checked; a telegram that fails is
 dropped and its messages counted lost (``lost_telegrams``,
 ``lost_messages``), and the decoder restarts at the root on every
-telegram's first bit (:meth:`sim.engine.noise.TolerantDecoder.feed_telegrams`).
+telegram's first bit (:meth:`sim.engine.noise.TolerantDecoder.feed_telegrams`; an
+arithmetic code restarts at every telegram and its judge decodes each on its
+own, :class:`sim.engine.noisy_stream.TelegramJudge`).
 Parity per block (``{type: parity, bits: k}``) detects but cannot correct:
 a failed block's bits pass on as received and the block is counted in
 ``detected_blocks``; the messages those bits carry are judged like any
