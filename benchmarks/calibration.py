@@ -227,6 +227,7 @@ def truth_cases(full: bool = True) -> list[Case]:
             cases.append(Case(f"parity per telegram ρ = {rho:g} ({n:,})", _sc(parity_link(rho)), n))
     for n in (10_000, 100_000) if full else (10_000,):
         cases.append(Case(f"parity per telegram of 4, ρ = 0.9 ({n:,})", _sc(parity_link(0.9, 4)), n))
+    cases += restart_cases(full)
     big = Urn("big", {c: 1000 * k for c, k in INDIA.counts.items()})
     link = _link("big", big, "huffman", office, replacement=False, arrivals=Arrivals("poisson", rate=9.0))
     cases.append(Case("10^5-ball box without replacement (50,000)", _sc(link), 50_000))
@@ -243,6 +244,23 @@ ADAPTIVE_URNS = {
 SHIFTED_AUSTRALIA = "{blue: 12, red: 25, green: 51, yellow: 12}"
 ADAPTIVE_HUFFMAN_64 = "{type: adaptive, coder: huffman, rebuild: 64}"
 ONE_LINK = "links: [{urn: u, code: c}]\n"
+
+
+def restart_cases(full: bool = True) -> list[Case]:
+    """Arithmetic links restarting at every telegram (parity per telegram) on a BSC: the bits check
+    against the exact telegram law, the telegram loss and undetected rates, the flush bounds."""
+    cases = []
+    for T, flip in ((1, 0.02), (4, 0.02), (8, 0.001)):
+        text = (
+            "urns: {u: {blue: 25, red: 50, green: 13, yellow: 12}}\n"
+            "codes: {c: {type: arithmetic, for: u}}\n"
+            f"lines: {{w: {{baud: 50, noise: {{type: bsc, flip: {flip}}}}}}}\n"
+            f"links: [{{urn: u, code: c, line: w, telegram: {T}, channel: {{type: parity}}}}]\n"
+        )
+        for n in (1_000, 10_000, 100_000) if full else (10_000,):
+            cases.append(Case(f"arithmetic restarting per telegram of {T}, ε = {flip:g} ({n:,})",
+                              scenario.loads(text), n))  # fmt: skip
+    return cases
 
 
 def adaptive_cases(full: bool = True) -> list[Case]:

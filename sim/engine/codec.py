@@ -47,9 +47,11 @@ import numpy as np
 from coding import AdaptiveHuffman, AdaptiveModel, ArithmeticCode, BlockCode, Code, TunstallCode
 from sim.engine import stream_kernels as sk
 from sim.engine.bitcodec import Decoder, Encoder, from_bits, to_bits
+from sim.model.kinds import CODE_KINDS
 
 if TYPE_CHECKING:
     from sim.engine.noisy_stream import Judge
+    from sim.model.records import Link
 
 __all__ = [
     "Encoded",
@@ -60,6 +62,7 @@ __all__ = [
     "StreamEncoder",
     "StreamDecoder",
     "StreamLinkEncoder",
+    "TelegramLinkDecoder",
     "SymbolLinkDecoder",
     "SymbolLinkEncoder",
     "adaptive_codec",
@@ -67,7 +70,9 @@ __all__ = [
     "arithmetic_codec",
     "block_codec",
     "join_bits",
+    "link_codec",
     "link_coders",
+    "telegram_sizes",
     "tunstall_codec",
 ]
 
@@ -167,15 +172,86 @@ class StreamCodec:
     decoder: Callable[[int, np.ndarray], LinkDecoder]
     symbols: tuple[str, ...]  # the code's source symbols, in the order its indices follow
     judge: Callable[[int, np.ndarray], Judge] | None = None
+    #: > 0: the coder restarts every so many balls (parity per telegram); its decoder and judge then
+    #: read whole telegrams (``feed_telegrams``), framed by the line.
+    telegram: int = 0
 
 
-def arithmetic_codec(code: ArithmeticCode) -> StreamCodec:
-    """The compiled arithmetic coder: the receiver decodes as the bits arrive."""
+def arithmetic_codec(code: ArithmeticCode, telegram: int = 0) -> StreamCodec:
+    """The compiled arithmetic coder: the receiver decodes as the bits arrive.
+
+    With ``telegram`` > 0 (parity per telegram) the coder restarts at every
+    telegram of that many balls: it flushes at the telegram's end and starts a
+    fresh interval, so each telegram decodes on its own and a dropped one
+    spoils nothing after it (:class:`TelegramLinkDecoder`,
+    :class:`sim.engine.noisy_stream.TelegramJudge`).
+    """
+    if telegram > 0:
+        from sim.engine.noisy_stream import TelegramJudge
+
+        return StreamCodec(
+            lambda: sk.ArithmeticEncoder(code, telegram),
+            lambda count, to_code: TelegramLinkDecoder(code, to_code),
+            code.symbols,
+            lambda count, to_code: TelegramJudge(code, to_code),
+            telegram,
+        )
     return StreamCodec(
         lambda: sk.ArithmeticEncoder(code),
         lambda count, to_code: SequenceDecoder(sk.ArithmeticDecoder(code, count), to_code),
         code.symbols,
     )
+
+
+def telegram_sizes(per_message: np.ndarray, telegram: int) -> tuple[np.ndarray, np.ndarray]:
+    """(bits, messages) of each telegram of a batch: ``telegram`` messages each, the last maybe fewer."""
+    n = per_message.size
+    if telegram == 1:
+        return per_message, np.ones(n, dtype=np.int64)
+    bits = np.add.reduceat(per_message, np.arange(0, n, telegram)) if n else per_message[:0]
+    msgs = np.full(bits.size, telegram, dtype=np.int64)
+    if n % telegram:
+        msgs[-1] = n % telegram
+    return bits, msgs
+
+
+class TelegramLinkDecoder:
+    """A restarting arithmetic code on a clean line: each telegram decoded on its own, checked ball by ball.
+
+    The line frames the telegrams (the receiver knows where each begins and
+    how many balls it holds), so :meth:`feed_telegrams` takes whole telegrams.
+    """
+
+    def __init__(self, code: ArithmeticCode, to_code: np.ndarray) -> None:
+        self._decoder = sk.TelegramArithmeticDecoder(code)
+        self._to_code = to_code
+        self.mismatches = 0
+        self.decoded = 0
+
+    def feed_telegrams(
+        self, words: np.ndarray, tel_bits: np.ndarray, tel_msgs: np.ndarray, sent: np.ndarray
+    ) -> None:
+        out = self._decoder.decode(words, tel_bits, tel_msgs)
+        self.mismatches += int(np.count_nonzero(out != self._to_code[sent]))
+        self.decoded += out.size
+
+    def feed(
+        self,
+        words: np.ndarray,
+        nbits: int,
+        sent: np.ndarray,
+        last: bool = False,
+        lanes: np.ndarray | None = None,
+    ) -> int:
+        raise TypeError("a restarting code is decoded telegram by telegram (feed_telegrams)")
+
+    @property
+    def pending(self) -> int:
+        return 0
+
+    @property
+    def awaiting(self) -> int:
+        return 0
 
 
 def adaptive_codec(model: AdaptiveModel) -> StreamCodec:
@@ -381,6 +457,17 @@ class StreamLinkEncoder(_Tally):
     @property
     def max_message_bits(self) -> int:
         return self._largest
+
+
+def link_codec(link: Link) -> StreamCodec | None:
+    """A link's stream codec (None for a symbol code): restarting at every telegram when the link
+    has parity per telegram (:attr:`sim.model.records.Link.restarts`)."""
+    stream = CODE_KINDS[link.code_type].stream
+    if stream is None:
+        return None
+    if link.restarts and stream.restart is not None:
+        return stream.restart(link.stream, link.telegram)
+    return stream.codec(link.stream)
 
 
 def link_coders(

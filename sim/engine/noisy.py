@@ -19,7 +19,9 @@ instead: each batch's telegrams (``link.telegram`` messages each) are framed
 with their parity bit, damaged, and checked; a telegram that fails is
 dropped and its messages counted lost (``lost_telegrams``,
 ``lost_messages``), and the decoder restarts at the root on every
-telegram's first bit (:meth:`sim.engine.noise.TolerantDecoder.feed_telegrams`).
+telegram's first bit (:meth:`sim.engine.noise.TolerantDecoder.feed_telegrams`; an
+arithmetic code restarts at every telegram and its judge decodes each on its
+own, :class:`sim.engine.noisy_stream.TelegramJudge`).
 Parity per block (``{type: parity, bits: k}``) detects but cannot correct:
 a failed block's bits pass on as received and the block is counted in
 ``detected_blocks``; the messages those bits carry are judged like any
@@ -36,9 +38,9 @@ import numpy as np
 import simpy
 
 from sim.engine.bitcodec import to_bits
-from sim.engine.codec import SequenceDecoder, StreamCodec, link_coders
+from sim.engine.codec import SequenceDecoder, StreamCodec, link_coders, telegram_sizes
 from sim.engine.noise import ChannelCoder, Noise, TolerantDecoder
-from sim.engine.noisy_stream import Judge, SequenceJudge
+from sim.engine.noisy_stream import Judge, SequenceJudge, TelegramJudge
 from sim.engine.stations import Batch
 from sim.model.noise_kinds import Bsc
 from sim.model.records import Link
@@ -130,17 +132,8 @@ class NoisyReceiver:
         looked at: a telegram fails its check when an odd number of its bits
         (its parity bit included) changed.
         """
-        T = self.link.telegram
         units, unit_bits = batch.carried(self.lengths)
-        per_message = unit_bits[units]
-        n = per_message.size
-        if T == 1:
-            tel_bits, tel_msgs = per_message, np.ones(n, dtype=np.int64)
-        else:
-            tel_bits = np.add.reduceat(per_message, np.arange(0, n, T)) if n else per_message[:0]
-            tel_msgs = np.full(tel_bits.size, T, dtype=np.int64)
-            if n % T:
-                tel_msgs[-1] = n % T
+        tel_bits, tel_msgs = telegram_sizes(unit_bits[units], self.link.telegram)
         ntel = tel_bits.size
         nbits = batch.nbits + ntel
         self.channel_bits += nbits
@@ -174,7 +167,8 @@ class NoisyReceiver:
         self.lost_telegrams += int(np.count_nonzero(lost))
         self.undetected_telegrams += int(np.count_nonzero(damaged & ~lost))
         self.lost_messages += int(tel_msgs[lost].sum())
-        assert isinstance(self.decoder, TolerantDecoder)  # parity per telegram: symbol codes only (records)
+        # Parity per telegram: a symbol code's tolerant decoder, or a restarting code's judge (records).
+        assert isinstance(self.decoder, (TolerantDecoder, TelegramJudge))
         self.decoder.feed_telegrams(received, tel_bits, tel_msgs, lost, damaged, batch.symbols)
 
     def _count_flips(self, damaged: np.ndarray, clean: np.ndarray, nbits: int) -> None:

@@ -44,7 +44,7 @@ from typing import Protocol
 
 import numpy as np
 
-from coding import BlockCode, TunstallCode
+from coding import ArithmeticCode, BlockCode, TunstallCode
 from sim.engine import stream_kernels as sk
 from sim.engine.bitcodec import to_bits
 from sim.engine.noise import TolerantDecoder, p95
@@ -125,6 +125,36 @@ class Runs:
         return self.total / self.events if self.events else math.nan
 
 
+class RunJudge:
+    """The error-event figures of a judge that keeps its events in ``self._runs`` (:class:`Runs`)."""
+
+    _runs: Runs
+
+    @property
+    def events(self) -> int:
+        return self._runs.events
+
+    @property
+    def unresolved(self) -> int:
+        return self._runs.open
+
+    @property
+    def hist(self) -> np.ndarray:
+        return self._runs.hist
+
+    @property
+    def resync_mean(self) -> float:
+        return self._runs.mean
+
+    @property
+    def resync_p95(self) -> float:
+        return p95(self._runs.hist, self._runs.events)
+
+    @property
+    def resync_max(self) -> int:
+        return self._runs.longest
+
+
 class BlockJudge:
     """A block code through noise: the tolerant decoder on its blocks' Huffman code.
 
@@ -187,7 +217,7 @@ class BlockJudge:
         return self._decoder.dead_ends
 
 
-class WordJudge:
+class WordJudge(RunJudge):
     """A Tunstall code through noise: m bits per word, judged word by word; counts in balls.
 
     The receiver reads m bits at a time, so a flip damages exactly one word
@@ -250,32 +280,52 @@ class WordJudge:
         return self._bad + self._fed - self._judged
 
     @property
-    def events(self) -> int:
-        return self._runs.events
+    def dead_ends(self) -> int:
+        return self._dead
+
+
+class TelegramJudge(RunJudge):
+    """A restarting arithmetic code through noise (parity per telegram): telegram by telegram.
+
+    The coder restarts at every telegram, so each kept telegram is decoded on
+    its own from a fresh interval (:class:`sim.engine.stream_kernels.TelegramArithmeticDecoder`)
+    and compared ball by ball with what was sent; a lost telegram (failed
+    parity) is skipped, its balls counted lost by the receiver, not here. An
+    undetected error (an even number of flips) spoils at most its own
+    telegram: an error event is a run of telegrams with wrong balls, its
+    length the wrong balls in it.
+    """
+
+    def __init__(self, code: ArithmeticCode, to_code: np.ndarray) -> None:
+        self._decoder = sk.TelegramArithmeticDecoder(code)
+        self._to_code = to_code
+        self._runs = Runs()
+        self._bad = 0
+
+    def judge(self, words: np.ndarray, nbits: int, sent: np.ndarray, last: bool = False) -> None:
+        raise TypeError("a restarting code is judged telegram by telegram (feed_telegrams)")
+
+    def feed_telegrams(
+        self, words: np.ndarray, tel_bits: np.ndarray, tel_msgs: np.ndarray, lost: np.ndarray,
+        damaged: np.ndarray, sent: np.ndarray,
+    ) -> None:  # fmt: skip
+        out = self._decoder.decode(words, tel_bits, tel_msgs, lost)
+        wrong = (out != self._to_code[sent]) & (out >= 0)  # a lost telegram's balls (−1) are not judged here
+        if tel_msgs.size == 0:
+            return
+        per = np.add.reduceat(wrong.astype(np.int64), np.concatenate(([0], np.cumsum(tel_msgs)[:-1])))
+        per[tel_msgs == 0] = 0
+        self._bad += int(per.sum())
+        kept = ~lost
+        self._runs.add(per[kept] > 0, per[kept])
 
     @property
-    def unresolved(self) -> int:
-        return self._runs.open
-
-    @property
-    def hist(self) -> np.ndarray:
-        return self._runs.hist
-
-    @property
-    def resync_mean(self) -> float:
-        return self._runs.mean
-
-    @property
-    def resync_p95(self) -> float:
-        return p95(self._runs.hist, self._runs.events)
-
-    @property
-    def resync_max(self) -> int:
-        return self._runs.longest
+    def wrong(self) -> int:
+        return self._bad
 
     @property
     def dead_ends(self) -> int:
-        return self._dead
+        return 0
 
 
 class Decoding(Protocol):

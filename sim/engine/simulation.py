@@ -16,7 +16,7 @@ import simpy
 
 from coding import AdaptiveHuffman, AdaptiveModel
 from sim.engine import parallel, stations
-from sim.engine.codec import LinkEncoder, StreamLinkEncoder, link_coders
+from sim.engine.codec import LinkEncoder, StreamLinkEncoder, link_codec, link_coders
 from sim.engine.learning import LearningTally
 from sim.engine.line import Carriage, LineTally, SharedLine, TelegraphLine
 from sim.engine.noisy import NoisyReceiver
@@ -83,8 +83,7 @@ class _LinkRun:
         draw_seed, arrival_seed, noise_seed = seed.spawn(3)
         self.link = link
         self.urn = UrnSampler(link.urn, np.random.default_rng(draw_seed), link.replacement)
-        kind = CODE_KINDS[link.code_type]
-        codec = kind.stream.codec(link.stream) if kind.stream is not None else None
+        codec = link_codec(link)
         self.encoder, decoder = link_coders(
             link.code, codec, tuple(link.urn.counts), messages, checkpoints(messages)
         )
@@ -104,7 +103,7 @@ class _LinkRun:
         self.transmitter = Transmitter(self.urn, clock, self.encoder, messages, batch, progress)
         self.receiver: Receiver | NoisyReceiver
         if link.line.noise is None:
-            self.receiver = Receiver(env, decoder)
+            self.receiver = Receiver(env, decoder, codec.telegram if codec is not None else 0)
         else:
             self.receiver = NoisyReceiver(env, link, codec, messages, np.random.default_rng(noise_seed))
         self.route = Route(link)

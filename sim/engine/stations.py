@@ -35,7 +35,7 @@ import numpy as np
 import simpy
 
 from sim.engine.blocks import BlockStream
-from sim.engine.codec import LinkDecoder, LinkEncoder
+from sim.engine.codec import LinkDecoder, LinkEncoder, telegram_sizes
 from sim.engine.line import SharedLine, TelegraphLine
 from sim.engine.urn import UrnSampler
 from sim.model.records import Arrivals, Link
@@ -130,14 +130,20 @@ class Transmitter:
 class Receiver:
     """Australia's work: decode the arriving bits (state carried across batches) and check each message."""
 
-    def __init__(self, env: simpy.Environment, decoder: LinkDecoder) -> None:
+    def __init__(self, env: simpy.Environment, decoder: LinkDecoder, telegram: int = 0) -> None:
         self.env = env
         self.decoder = decoder
+        self.telegram = telegram  # > 0: a code that restarts at every telegram of that many messages
         self.messages = 0
         self.last_delivery = 0.0
 
     def take(self, batch: Batch) -> None:
-        self.decoder.feed(batch.words, batch.nbits, batch.symbols, batch.last, batch.lanes)
+        if self.telegram:  # the line frames the telegrams: each is decoded on its own
+            units, unit_bits = batch.carried(None)
+            tel_bits, tel_msgs = telegram_sizes(unit_bits[units], self.telegram)
+            self.decoder.feed_telegrams(batch.words, tel_bits, tel_msgs, batch.symbols)  # type: ignore[attr-defined]
+        else:
+            self.decoder.feed(batch.words, batch.nbits, batch.symbols, batch.last, batch.lanes)
         self.messages += batch.symbols.size
         self.last_delivery = self.env.now
 

@@ -26,6 +26,7 @@ real. Symbols are indices into the code's source symbols.
 from __future__ import annotations
 
 import functools
+import itertools
 
 import numpy as np
 from numba import njit
@@ -37,6 +38,7 @@ from coding.arithmetic import STATE_BITS, WORD_BITS
 __all__ = [
     "ArithmeticDecoder",
     "ArithmeticEncoder",
+    "TelegramArithmeticDecoder",
     "BlockEncoder",
     "TunstallDecoder",
     "TunstallEncoder",
@@ -97,6 +99,7 @@ _TOP = np.uint64(STATE_BITS - WORD_BITS)  # shift that leaves a window's top wor
 # sent, or minus the bits held above it for a carry: a 0 and the ones after it).
 # Decoder: low, range, value, known (top bits of the value received), ended.
 R_LOW, R_RANGE, R_SENT = 0, 1, 2
+R_FILLED = 3  # an encoder that restarts every telegram: symbols of the open telegram
 R_VALUE, R_KNOWN, R_ENDED = 2, 3, 4
 
 _NO_MODEL = np.zeros(0, dtype=np.int64)
@@ -269,7 +272,7 @@ def _move_window(low, rng, sent, words, w, acc, used):  # pragma: no cover
 
 
 @njit(cache=True, nogil=True)
-def range_encode(sym, cum, shift, model, state, words, marks):  # pragma: no cover
+def range_encode(sym, cum, shift, model, state, words, marks, telegram=0):  # pragma: no cover
     """Encode symbol indices ``sym``; return the number of bits written to ``words``.
 
     Per symbol: two exact cuts ⌊R·C/T⌋ (a shift, or a division for a
@@ -283,6 +286,11 @@ def range_encode(sym, cum, shift, model, state, words, marks):  # pragma: no cov
 
     A symbol outside the model, or of frequency 0, stops the chunk: the
     return value is then −1 − its position (the caller restores the state).
+
+    ``telegram`` > 0 restarts the coder every ``telegram`` symbols (parity per
+    telegram): after a telegram's last symbol the interval is flushed (as
+    :func:`range_finish`) and a fresh one starts, so each telegram decodes on
+    its own; ``state[R_FILLED]`` carries the symbols of the open telegram.
     """
     low = np.uint64(state[R_LOW])
     rng = np.uint64(state[R_RANGE])
@@ -292,6 +300,7 @@ def range_encode(sym, cum, shift, model, state, words, marks):  # pragma: no cov
     used = 0
     last = cum.size - 1
     learning = model.size > 0
+    filled = state[R_FILLED] if telegram > 0 else 0
     for i in range(sym.size):
         s = sym[i]
         if s < 0 or s >= last or cum[s + 1] == cum[s]:
@@ -309,10 +318,17 @@ def range_encode(sym, cum, shift, model, state, words, marks):  # pragma: no cov
         rng = hi - lo
         if rng < _FLOOR:
             low, rng, sent, w, acc, used = _move_window(low, rng, sent, words, w, acc, used)
+        if telegram > 0:
+            filled += 1
+            if filled == telegram:  # the telegram's end: flush, and start a fresh interval
+                w, acc, used = _flush(low, rng, sent, words, w, acc, used)
+                low, rng, sent, filled = _U0, _ALL, 0, 0
         if marks.size:
             marks[i] = 64 * w + used + _unsent(low, rng, sent)
         if learning:
             _advance(cum, model, s)
+    if telegram > 0:
+        state[R_FILLED] = filled
     sent, w, acc, used = _send_settled(low, rng, sent, words, w, acc, used)
     state[R_LOW] = np.int64(low)
     state[R_RANGE] = np.int64(rng)
@@ -322,12 +338,10 @@ def range_encode(sym, cum, shift, model, state, words, marks):  # pragma: no cov
     return nbits
 
 
-@njit(cache=True, nogil=True)
-def range_finish(state, words):  # pragma: no cover
-    """The flush: the settled bits, then the fewest bits after which zeros lie in the interval."""
-    low = np.uint64(state[R_LOW])
-    rng = np.uint64(state[R_RANGE])
-    sent, w, acc, used = _send_settled(low, rng, state[R_SENT], words, 0, _U0, 0)
+@njit(cache=True, nogil=True, inline="always")
+def _flush(low, rng, sent, words, w, acc, used):  # pragma: no cover
+    """Append the flush: the settled bits, then the fewest bits after which zeros lie in the interval."""
+    sent, w, acc, used = _send_settled(low, rng, sent, words, w, acc, used)
     if _carries(low, rng):  # 1 0…0 (the carried held bits, then zeros) lies in the interval
         w, acc, used = _put(words, w, acc, used, _U1, 1)
     else:
@@ -337,6 +351,13 @@ def range_finish(state, words):  # pragma: no cover
         if j > sent:
             v = low + ((~low + _U1) & (_ALL >> np.uint64(j)))
             w, acc, used = _put_span(words, w, acc, used, v, sent, j)
+    return w, acc, used
+
+
+@njit(cache=True, nogil=True)
+def range_finish(state, words):  # pragma: no cover
+    """The flush: the settled bits, then the fewest bits after which zeros lie in the interval."""
+    w, acc, used = _flush(np.uint64(state[R_LOW]), np.uint64(state[R_RANGE]), state[R_SENT], words, 0, _U0, 0)
     state[R_SENT] = 0
     nbits = 64 * w + used
     _close(words, w, acc, used)
@@ -370,6 +391,13 @@ def range_decode(words, nbits, cum, shift, model, state, out, limit):  # pragma:
     padding word. Bits no encoder sent decode to some symbols, never to an
     error or a hang: every pass either decodes a symbol or stops.
     """
+    return _decode_span(words, 0, nbits, cum, shift, model, state, out, 0, limit)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _decode_span(words, pos, nbits, cum, shift, model, state, out, first, limit):  # pragma: no cover
+    """:func:`range_decode` on bits ``pos`` … ``nbits`` − 1 of ``words``; symbols go to ``out[first:limit]``;
+    returns the count written (without ``first``)."""
     low = np.uint64(state[R_LOW])
     rng = np.uint64(state[R_RANGE])
     value = np.uint64(state[R_VALUE])
@@ -379,8 +407,7 @@ def range_decode(words, nbits, cum, shift, model, state, out, limit):  # pragma:
     learning = model.size > 0
     small = shift >= 0 and last <= 8
     cuts = np.zeros(cum.size, dtype=np.uint64)  # cuts[j] = ⌊R·C_j/T⌋ of the current range (small models)
-    pos = 0
-    count = 0
+    count = first
     while count < limit:
         value, pos, known = _refill(words, nbits, pos, value, known)
         if ended:
@@ -426,7 +453,7 @@ def range_decode(words, nbits, cum, shift, model, state, out, limit):  # pragma:
     state[R_RANGE] = np.int64(rng)
     state[R_VALUE] = np.int64(value)
     state[R_KNOWN] = known
-    return count
+    return count - first
 
 
 # Model slots of a learning model: scale d, count limit 2^precision, rescales so far, balls seen.
@@ -467,14 +494,19 @@ class ArithmeticEncoder:
     sets ``shift`` to −1 and fills ``model``; the kernel is the same.
     """
 
-    def __init__(self, code: ArithmeticCode) -> None:
+    #: > 0: restart every so many symbols (parity per telegram); a learning model never restarts.
+    telegram = 0
+
+    def __init__(self, code: ArithmeticCode, telegram: int = 0) -> None:
         self.cum = np.array(code.cumulative, dtype=np.int64)
         self.shift = code.precision
         self.model = _NO_MODEL
+        self.telegram = int(telegram)
         self._start()
 
     def _start(self) -> None:
-        self.state = np.array([0, -1, 0], dtype=np.int64)  # low 0, range 2^64 − 1, nothing sent
+        # low 0, range 2^64 − 1, nothing sent (and, restarting, no symbol in the open telegram)
+        self.state = np.array([0, -1, 0, 0], dtype=np.int64)
         self.bits = 0
         self.marks = _NO_MARKS  # set by encode_marked: bits settled after each symbol
 
@@ -490,9 +522,12 @@ class ArithmeticEncoder:
     def encode(self, sym: np.ndarray) -> tuple[np.ndarray, int]:
         sym = np.ascontiguousarray(sym, dtype=np.int64)
         held = max(0, -int(self.state[R_SENT]))
-        words = np.zeros((sym.size * WORD_BITS + held + 128) // 64 + 2, dtype=np.uint64)
+        per_symbol = WORD_BITS + (1 if self.telegram else 0)  # a restart's flush: at most 1 bit a ball more
+        words = np.zeros((sym.size * per_symbol + held + 128) // 64 + 2, dtype=np.uint64)
         saved = [a.copy() for a in self._arrays()]
-        nbits = int(range_encode(sym, self.cum, self.shift, self.model, self.state, words, self.marks))
+        nbits = int(
+            range_encode(sym, self.cum, self.shift, self.model, self.state, words, self.marks, self.telegram)
+        )
         if nbits < 0:
             for a, b in zip(self._arrays(), saved):
                 a[:] = b
@@ -510,6 +545,8 @@ class ArithmeticEncoder:
         held = max(0, -int(self.state[R_SENT]))
         words = np.zeros((held + 128) // 64 + 3, dtype=np.uint64)
         nbits = int(range_finish(self.state, words))
+        if self.telegram:  # the open telegram is closed: the next starts afresh
+            self.state[:] = (0, -1, 0, 0)
         self.bits += nbits
         return words, nbits
 
@@ -582,6 +619,91 @@ def tally_marks(marks, tail, tally, points, point_sums, point_squares, per_messa
     tally[0] = bits
     tally[1] = squares
     tally[2] = count
+
+
+@njit(cache=True, nogil=True)
+def range_decode_telegrams(words, tel_bits, tel_msgs, skip, cum, shift, model, out):  # pragma: no cover
+    r"""Decode whole telegrams sent with a restart at each (``range_encode(…, telegram)``).
+
+    Telegram t holds ``tel_bits[t]`` bits (one after another in ``words``,
+    which needs one padding word) and ``tel_msgs[t]`` symbols; each is decoded
+    from a fresh interval, reading zeros past its last bit (as the flush
+    assumes), so a damaged telegram cannot spoil the next. A ``skip``\ ped
+    telegram's symbols are −1. Returns the symbols written, Σ ``tel_msgs``.
+    """
+    state = np.zeros(5, dtype=np.int64)
+    start = 0
+    c = 0
+    for t in range(tel_bits.size):
+        end = start + tel_bits[t]
+        n = tel_msgs[t]
+        if skip[t]:
+            out[c : c + n] = -1
+        else:
+            state[R_LOW] = 0
+            state[R_RANGE] = -1
+            state[R_VALUE] = 0
+            state[R_KNOWN] = 0
+            state[R_ENDED] = 1
+            _decode_span(words, start, end, cum, shift, model, state, out, c, c + n)
+        c += n
+        start = end
+    return c
+
+
+class TelegramArithmeticDecoder:
+    """Whole telegrams in (their bits and symbol counts, from the line's framing), symbol indices out."""
+
+    def __init__(self, code: ArithmeticCode) -> None:
+        self.cum = np.array(code.cumulative, dtype=np.int64)
+        self.shift = code.precision
+        self.model = np.zeros(0, dtype=np.int64)  # a static model (the kernel's learning slots unused)
+
+    def decode(
+        self, words: np.ndarray, tel_bits: np.ndarray, tel_msgs: np.ndarray, skip: np.ndarray | None = None
+    ) -> np.ndarray:
+        """The symbols of every telegram (−1 for those of a skipped one)."""
+        tel_bits = np.ascontiguousarray(tel_bits, dtype=np.int64)
+        tel_msgs = np.ascontiguousarray(tel_msgs, dtype=np.int64)
+        skip = (
+            np.zeros(tel_bits.size, dtype=np.bool_) if skip is None else np.ascontiguousarray(skip, np.bool_)
+        )
+        need = (int(tel_bits.sum()) + 63) // 64 + 1
+        if words.size < need:  # one padding word past the bits
+            words = np.concatenate((words, np.zeros(need - words.size, dtype=np.uint64)))
+        out = np.empty(int(tel_msgs.sum()), dtype=np.int64)
+        range_decode_telegrams(words, tel_bits, tel_msgs, skip, self.cum, self.shift, self.model, out)
+        return out
+
+
+@functools.lru_cache(maxsize=64)
+def telegram_law(
+    code: ArithmeticCode, symbols: tuple[str, ...], probs: tuple[float, ...], telegram: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The exact law of a full telegram's bits when the coder restarts every ``telegram`` balls.
+
+    Every telegram's content x_1 … x_T (colours of ``symbols`` drawn i.i.d.
+    with ``probs``; those of probability 0 left out) is encoded, restart and
+    flush included, by the coder itself: one run through the compiled
+    kernel (k^T contents for k colours: the caller keeps that small,
+    :data:`sim.model.kinds.LAW_SEQUENCES`). Returns (distinct bit counts,
+    their probabilities).
+    """
+    index = {s: i for i, s in enumerate(code.symbols)}
+    drawn = [(index[s], p) for s, p in zip(symbols, probs) if p > 0 and s in index]
+    k = len(drawn)
+    codes = np.array([c for c, _ in drawn], dtype=np.int64)
+    p = np.array([x for _, x in drawn], dtype=np.float64)
+    digits = np.array(list(itertools.product(range(k), repeat=telegram)), dtype=np.int64).reshape(
+        -1, telegram
+    )
+    enc = ArithmeticEncoder(code, telegram)
+    _, _, marks = enc.encode_marked(codes[digits].ravel())
+    ends = marks[telegram - 1 :: telegram]
+    bits = np.diff(ends, prepend=0)
+    weight = np.prod(p[digits], axis=1)
+    values, where = np.unique(bits, return_inverse=True)
+    return values.astype(np.float64), np.bincount(where, weights=weight, minlength=values.size)
 
 
 # --------------------------------------------------------------------------- block codes

@@ -150,6 +150,13 @@ class Stream:
     settings: type | None = None
     for_link: Callable[[Any, Mapping[str, int]], tuple[Any, Code, Distribution]] | None = None
     regret_bound: Callable[[Any, int], float | None] | None = None
+    #: Parity per telegram: ``restart(obj, T)`` is the codec that restarts at every telegram of T
+    #: balls (each decodes on its own, so a dropped one spoils nothing after it) and
+    #: ``telegram_law(obj, q, T)`` the law of a full telegram's bits, (bits, probabilities), or None
+    #: when it is too costly to enumerate. A kind without ``restart`` says why in ``no_restart``.
+    restart: Callable[[Any, int], StreamCodec] | None = None
+    telegram_law: Callable[[Any, Distribution, int], tuple[np.ndarray, np.ndarray] | None] | None = None
+    no_restart: str = "its decoder cannot skip bits"
 
 
 # -- code kinds ---------------------------------------------------------------------------
@@ -262,7 +269,9 @@ def _explain_arithmetic(urn: str, counts: Mapping[str, float]) -> str:
         "bits plus a tiny precision loss, so a whole stream costs at most Σ −log2 p̂(x_i) + ε + 1 bits "
         "(the 1 is what the closing flush may add, counted on the last message). Per ball this is "
         "H(q, p̂): the cross entropy is the price itself, not only a bound. Telegram boundaries cost "
-        "nothing: the receiver decodes each ball as soon as the bits so far decide it."
+        "nothing: the receiver decodes each ball as soon as the bits so far decide it. With parity per "
+        "telegram the coder instead restarts at every telegram (a flush at each end, at most 1 bit beyond "
+        "its balls' share), so a dropped telegram spoils nothing after it."
     )
 
 
@@ -336,6 +345,28 @@ def _arithmetic_sequence_bound(code: ArithmeticCode, counts: Mapping[str, int]) 
         if n:
             out += n * (math.log2(T / f) + interval_loss(T, f))
     return out
+
+
+def _arithmetic_restart(code: ArithmeticCode, telegram: int) -> StreamCodec:
+    from sim.engine import codec  # compiled kernels: loaded when a run starts
+
+    return codec.arithmetic_codec(code, telegram)
+
+
+#: The most telegram contents (k^T: k colours drawn, T balls) whose bits theory enumerates exactly.
+LAW_SEQUENCES = 1 << 16
+
+
+def _arithmetic_telegram_law(
+    code: ArithmeticCode, q: Distribution, telegram: int
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """The exact law of a full telegram's bits (every content encoded by the coder itself), or None
+    beyond :data:`LAW_SEQUENCES` contents."""
+    if int(np.count_nonzero(q.probabilities)) ** telegram > LAW_SEQUENCES:
+        return None
+    from sim.engine import stream_kernels  # compiled kernels: loaded when theory first needs them
+
+    return stream_kernels.telegram_law(code, tuple(q.symbols), tuple(q.probabilities.tolist()), telegram)
 
 
 #: A block table or Tunstall dictionary lists at most this many entries in results (the rest are counted).
@@ -697,6 +728,8 @@ CODE_KINDS: Mapping[str, CodeKind] = {
                 _block_tail,
                 describe=_describe_block,
                 resync=_block_resync,
+                no_restart="a block of k balls may straddle two telegrams, so a dropped telegram "
+                "takes part of the next one's first block with it",
             ),
         ),
         CodeKind(
@@ -718,6 +751,8 @@ CODE_KINDS: Mapping[str, CodeKind] = {
                 word_balls=lambda code: (min(map(len, code.words)), max(map(len, code.words))),
                 resync=_tunstall_resync,
                 word_bits=lambda code: int(code.bits),
+                no_restart="a dictionary word may straddle two telegrams, so a dropped telegram "
+                "leaves the next one starting mid-word",
             ),
         ),
         CodeKind(
@@ -739,6 +774,8 @@ CODE_KINDS: Mapping[str, CodeKind] = {
                 _arithmetic_sequence_bound,
                 describe=_describe_arithmetic,
                 desync=_arithmetic_desync,
+                restart=_arithmetic_restart,
+                telegram_law=_arithmetic_telegram_law,
             ),
         ),
         CodeKind(
@@ -761,6 +798,8 @@ CODE_KINDS: Mapping[str, CodeKind] = {
                 settings=Adaptive,
                 for_link=_adaptive_for_link,
                 regret_bound=_adaptive_regret_bound,
+                no_restart="its model learns from every earlier ball, so once a telegram is dropped "
+                "Australia's model is no longer India's",
             ),
         ),
     )

@@ -29,7 +29,15 @@ import numpy as np
 
 from coding import Code, Distribution
 from sim.model import limits
-from sim.model.kinds import ARRIVAL_KINDS, CODE_KINDS, ArrivalProcess, CodeKind, over, stream_fit
+from sim.model.kinds import (
+    ARRIVAL_KINDS,
+    CODE_KINDS,
+    LAW_SEQUENCES,
+    ArrivalProcess,
+    CodeKind,
+    over,
+    stream_fit,
+)
 from sim.model.noise_kinds import CHANNEL_KINDS, NOISE_KINDS, ChannelKind, NoiseKind
 
 __all__ = [
@@ -446,13 +454,36 @@ class Link:
         if self.channel is not None and not isinstance(self.channel, tuple(CHANNEL_KINDS.values())):
             r.add("channel", f"must be a channel code kind ({', '.join(CHANNEL_KINDS)})", self.channel)
         kind = CODE_KINDS.get(self.code_type) if isinstance(self.code_type, str) else None
-        if kind is not None and kind.stream is not None and getattr(self.channel, "per_telegram", False):
+        stream_kind = kind.stream if kind is not None else None
+        if (
+            stream_kind is not None
+            and stream_kind.restart is None
+            and getattr(self.channel, "per_telegram", False)
+        ):
             r.add(
                 "channel",
-                f"parity per telegram drops a failed telegram, and a stream code ({self.code_type}) "
-                "cannot skip bits: use a block parity ({type: parity, bits: 8}) or another channel code",
+                f"parity per telegram drops a failed telegram, and a {self.code_type} code cannot restart "
+                f"at each telegram ({stream_kind.no_restart}): use a block parity "
+                "({type: parity, bits: 8}) or another channel code",
                 self.channel,
             )
+        if (
+            stream_kind is not None
+            and stream_kind.restart is not None
+            and getattr(self.channel, "per_telegram", False)
+        ):
+            drawn = (
+                sum(1 for c in stream_kind.symbols(self.stream) if self.urn.counts.get(c, 0) > 0)
+                if (self.stream is not None and isinstance(self.urn, Urn) and isinstance(self.telegram, int))
+                else 0
+            )
+            if drawn ** (self.telegram if isinstance(self.telegram, int) else 1) > LAW_SEQUENCES:
+                r.add(
+                    "telegram",
+                    f"an arithmetic link restarting at every telegram has its theory from all {drawn}^T "
+                    f"telegram contents, at most {LAW_SEQUENCES:,}: use fewer balls per telegram",
+                    self.telegram,
+                )
         if kind is not None and (kind.stream is None) != (self.stream is None):
             r.add(
                 "stream",
@@ -484,6 +515,21 @@ class Link:
         return self.channel.rate_for(self.telegram * self.per_ball()[0])
 
     @property
+    def restarts(self) -> bool:
+        """Whether a stream code restarts at every telegram (parity per telegram on an arithmetic link)."""
+        stream = CODE_KINDS[self.code_type].stream
+        return stream is not None and stream.restart is not None and self.frame_bits == 1
+
+    def telegram_law(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """A restarting stream code's law of a full telegram's bits (bits, probabilities), or None."""
+        stream = CODE_KINDS[self.code_type].stream
+        if not self.restarts or stream is None or stream.telegram_law is None or self.stream is None:
+            return None
+        return stream.telegram_law(
+            self.stream, over(self.urn.counts, stream.symbols(self.stream)), self.telegram
+        )
+
+    @property
     def frame_bits(self) -> int:
         """Bits the channel code adds to every telegram: 1 with parity per telegram, else 0."""
         return 1 if self.channel is not None and self.channel.per_telegram else 0
@@ -513,6 +559,11 @@ class Link:
         q = self.urn.distribution
         stream = CODE_KINDS[self.code_type].stream
         if stream is not None and self.stream is not None:
+            law = self.telegram_law()
+            if law is not None:  # restarts: E[B]/T and Var(B)/T, B the bits of a full telegram
+                bits, probs = law
+                mean = float(probs @ bits)
+                return mean / self.telegram, float(probs @ (bits - mean) ** 2) / self.telegram
             return stream.per_ball(self.stream, over(self.urn.counts, stream.symbols(self.stream)))
         return self.code.expected_length(q), self.code.length_variance(q)
 

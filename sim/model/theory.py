@@ -186,13 +186,18 @@ def parity_theory(link: Link, eps: float) -> dict[str, float]:
     >>> round(th["telegram_loss_rate"], 6), round(th["undetected_message_rate"], 6)  # 1 data + 1 parity bit
     (0.0198, 0.0001)
     """
-    if link.stream is not None or not link.replacement:
+    if not link.replacement:
+        return {}
+    law = link.telegram_law()
+    if link.stream is not None and law is None:
         return {}
     q = link.urn.distribution
     lengths = link.code.lengths
     T = link.telegram
 
     def moment(z: float) -> float:  # E[z^(B+1)], B the bits of a telegram of T messages
+        if law is not None:  # a restarting stream code: its exact telegram law
+            return float(law[1] @ z ** (law[0] + 1))
         g = sum(q[c] * z ** lengths[c] for c in q.symbols if q[c] > 0)
         return float(z * g**T)
 
@@ -200,6 +205,8 @@ def parity_theory(link: Link, eps: float) -> dict[str, float]:
         "telegram_loss_rate": (1.0 - moment(1.0 - 2.0 * eps)) / 2.0,
         "undetected_telegram_rate": (1.0 + moment(1.0 - 2.0 * eps)) / 2.0 - moment(1.0 - eps),
     }
+    if law is not None:  # which of a wrong telegram's balls decode wrongly: no theory here
+        return out
     used = {lengths[c] for c in q.symbols if q[c] > 0}
     if len(used) == 1:
         ell = used.pop()
@@ -209,6 +216,12 @@ def parity_theory(link: Link, eps: float) -> dict[str, float]:
         out["undetected_message_rate"] = unseen
         out["message_error_rate"] = out["telegram_loss_rate"] + unseen
     return out
+
+
+def _law_entropy(law: tuple[np.ndarray, np.ndarray]) -> float:
+    """H(B) in bits of a telegram-length law (bits, probabilities)."""
+    p = law[1][law[1] > 0]
+    return float(-(p @ np.log2(p)))
 
 
 def whole_draw_per_ball(counts) -> float:
@@ -334,7 +347,19 @@ def checks(link: Link, theory: Theory, measured: Measured) -> tuple[Check, ...]:
     # A learning code's L is the limit it learns towards, H(q) itself (or Huffman's L(q)): H ≤ L holds
     # by definition there, so the check could not fail; regret_bound and adaptive_bound hold such a
     # link to the entropy run by run instead.
-    if kind.stream is None or kind.stream.regret_bound is None:
+    law = link.telegram_law()
+    if law is not None:  # restarts: the line's framing tells each telegram's length, worth ≤ H(B) bits
+        framing = _law_entropy(law) / link.telegram
+        out.append(
+            _judge(
+                "entropy_bound",
+                H <= L + framing + 1e-12,
+                f"H(q) = {H:.6f} ≤ L + H(B)/T = {L:.6f} + {framing:.6f} (each telegram decodes on its own "
+                "because the line says where it ends: T·H(q) ≤ E[B] + H(B), B a telegram's bits)",
+                0.0,
+            )
+        )
+    elif kind.stream is None or kind.stream.regret_bound is None:
         out.append(_judge("entropy_bound", H <= L + 1e-12, f"H(q) = {H:.6f} ≤ L = {L:.6f} ({why})", 0.0))
     q = link.urn.distribution
     out.extend(_stream_checks(link, theory, measured))
@@ -647,6 +672,9 @@ def _stream_bits_check(link: Link, theory: Theory, m: Measured) -> Check:
     fpc = finite_population_factor(n, m.box_balls)
     se = math.sqrt(var / n) * fpc
     tail = stream.tail(link.stream) / n
+    law = link.telegram_law()
+    if law is not None:  # a last, short telegram: 0 … max B bits against its share of fewer than T balls
+        tail = (float(law[0].max()) + link.telegram * L) / n
     allowed = Z_ALPHA * se + tail + 1e-12 * max(1.0, L)
     detail = (
         f"measured {mean:.6f} vs {L:.6f} bits per ball: difference {mean - L:+.6f}; theoretical "
@@ -715,18 +743,29 @@ def _stream_checks(link: Link, theory: Theory, m: Measured) -> list[Check]:
     name = f"{link.code_type}_bound"
     q = over(link.urn.counts, stream.symbols(link.stream))
     bound = stream.bound(link.stream, q, link.assumed_distribution)
+    law = link.telegram_law()
+    if law is not None and bound is not None:  # restarts: one flush per telegram, framed by the line
+        T = link.telegram
+        bound = (
+            theory.entropy - _law_entropy(law) / T,
+            bound[1] + FLUSH_BITS / T,
+            f"H(q) − H(B)/T ≤ E[B]/T ≤ H(q, p̂) + ε + {FLUSH_BITS}/T (T = {T})",
+        )
     if bound is not None:
         low, high, text = bound
         L = theory.expected_length
         ok = low - 1e-12 <= L <= high + 1e-12
         out.append(_judge(name, ok, f"{text}: {low:.6f} ≤ {L:.6f} ≤ {high:.6f}", 0.0))
     if stream.sequence_bound is not None and m.colour_counts:
-        most = stream.sequence_bound(link.stream, m.colour_counts)
+        # One flush per telegram when the coder restarts at each: each adds at most FLUSH_BITS.
+        flushes = -(-m.messages // link.telegram) if link.restarts else 1
+        most = stream.sequence_bound(link.stream, m.colour_counts) + (flushes - 1) * FLUSH_BITS
+        per = f" + {FLUSH_BITS} per telegram ({flushes:,} telegrams)" if link.restarts else " + 1"
         out.append(
             _judge(
                 f"{link.code_type}_sequence_bound",
                 m.bits <= most + 1e-9 * most,
-                f"{m.bits:,} bits sent ≤ Σ (−log2 p̂(x_i) + ε(x_i)) + 1 = {most:,.3f} over this run's "
+                f"{m.bits:,} bits sent ≤ Σ (−log2 p̂(x_i) + ε(x_i)){per} = {most:,.3f} over this run's "
                 f"{m.messages:,} balls",
                 0.0,
             )

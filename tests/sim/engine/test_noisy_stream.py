@@ -148,18 +148,42 @@ def test_parity_per_telegram_at_degenerate_flips():
     assert gone.errors.lost_telegrams == gone.errors.telegrams == 2_000 == gone.errors.wrong_messages
 
 
-def test_chunking_never_changes_parity_per_telegram():
-    link = "{urn: india, code: huffman, telegram: 4, channel: {type: parity}}"
-    runs = [one("{type: erasure, erase: 0.02}", link, 3_001, chunk=c) for c in (1, 9, 65536)]
+@pytest.mark.parametrize("code", ["huffman", "arith"])
+@pytest.mark.parametrize("noise", ["{type: erasure, erase: 0.02}", "{type: bsc, flip: 0.03}"])
+def test_chunking_never_changes_parity_per_telegram(code, noise):
+    link = f"{{urn: india, code: {code}, telegram: 4, channel: {{type: parity}}}}"
+    runs = [one(noise, link, 3_001, chunk=c) for c in (1, 9, 65536)]
     assert runs[0].errors.lost_telegrams > 0
     for other in runs[1:]:
         assert same(other.errors, runs[0].errors) and other.line.duration == runs[0].line.duration
+        assert other.bits == runs[0].bits and other.wire_bits == runs[0].wire_bits
 
 
-def test_parity_per_telegram_refuses_a_stream_code_clearly():
+@pytest.mark.parametrize(
+    "code, why",
+    [
+        ("{type: adaptive, prior: kt}", "its model learns from every earlier ball"),
+        ("{type: block, for: india, order: 3}", "a block of k balls may straddle two telegrams"),
+        ("{type: tunstall, for: india, bits: 5}", "a dictionary word may straddle two telegrams"),
+    ],
+)
+def test_parity_per_telegram_refuses_a_code_that_cannot_restart_clearly(code, why):
+    text = (
+        f"{URN}codes: {{c: {code}}}\nlines: {{cable: {{baud: 50, noise: {{type: bsc, flip: 0.01}}}}}}\n"
+        "links: [{urn: india, code: c, line: cable, channel: {type: parity}}]\n"
+    )
     with pytest.raises(ScenarioError) as info:
-        scenario("{type: bsc, flip: 0.01}", "{urn: india, code: arith, channel: {type: parity}}")
-    assert "links[0].channel" in str(info.value) and "cannot skip bits" in str(info.value)
+        loads(text)
+    message = str(info.value)
+    assert "links[0].channel" in message and "cannot restart at each telegram" in message and why in message
+    assert "\n" not in message.strip()
+
+
+def test_a_restarting_arithmetic_link_refuses_a_telegram_too_long_for_its_theory():
+    with pytest.raises(ScenarioError) as info:  # 4 colours, 9 balls: 4^9 = 262 144 contents > 65 536
+        scenario("{type: bsc, flip: 0.01}", "{urn: india, code: arith, telegram: 9, channel: {type: parity}}")
+    assert "links[0].telegram" in str(info.value) and "65,536" in str(info.value)
+    scenario("{type: bsc, flip: 0.01}", "{urn: india, code: arith, telegram: 8, channel: {type: parity}}")
 
 
 @given(st.lists(st.integers(0, 1), max_size=60), st.data())

@@ -143,13 +143,14 @@ def test_a_stream_code_with_parity_per_telegram_is_refused_in_one_line():
 
     text = """
 urns: {india: {blue: 25, red: 50, green: 13, yellow: 12}}
-codes: {arith: {type: arithmetic, for: india}}
+codes: {arith: {type: tunstall, for: india, bits: 5}}
 lines: {cable: {baud: 50, noise: {type: bsc, flip: 0.01}}}
 links: [{name: a, urn: india, code: arith, line: cable, channel: {type: parity}}]
 """
     with pytest.raises(ScenarioError) as info:
         loads(text)
     assert len(info.value.problems) == 1
-    assert "parity per telegram" in info.value.problems[0] and "stream code" in info.value.problems[0]
+    problem = info.value.problems[0]
+    assert "parity per telegram" in problem and "tunstall code cannot restart at each telegram" in problem
     # without the channel code, a stream code runs on a noisy line
     assert loads(text.replace(", channel: {type: parity}", "")).links[0].line.noise is not None
