@@ -33,8 +33,11 @@ from sim.scenario.loader import loads  # noqa: E402
 CODES = {
     "huffman": "{type: huffman, for: india}",
     "block k=2": "{type: block, for: india, order: 2}",
+    "block k=3": "{type: block, for: india, order: 3}",
     "block k=4": "{type: block, for: india, order: 4}",
     "tunstall m=5": "{type: tunstall, for: india, bits: 5}",
+    "tunstall m=8": "{type: tunstall, for: india, bits: 8}",
+    "tunstall m=16": "{type: tunstall, for: india, bits: 16}",
     "arithmetic": "{type: arithmetic, for: india}",
 }
 

@@ -394,13 +394,14 @@ def _describe_tunstall(code: TunstallCode) -> StreamCode:
     """The dictionary: each word of balls and the m-bit codeword it is sent as."""
     words = code.words[:MAX_LISTED]
     longest = max(len(w) for w in code.words)
+    table = code.codewords  # built once (each read of ``code.codewords`` builds the whole map)
     return StreamCode(
         "tunstall",
         f"a dictionary of {len(code.words):,} words of 1–{longest} balls, each sent as a {code.bits}-bit "
         "codeword (variable-to-fixed)",
         entries=len(code.words),
         words=tuple(words),
-        codewords=tuple(code.codewords[w] for w in words),
+        codewords=tuple(table[w] for w in words),
         bits=code.bits,
     )
 
