@@ -38,6 +38,7 @@ codeword boundaries to find again gives its :class:`StreamCodec` a ``judge``
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
@@ -343,6 +344,24 @@ class _BlockEncoder:
     def finish(self) -> tuple[np.ndarray, int]:
         return self._packer.encode(self._blocks.finish())
 
+    def encode_link(
+        self, colours: np.ndarray, to_code: np.ndarray, counts: np.ndarray, last: bool, tally: _Tally
+    ) -> tuple[np.ndarray, int, np.ndarray, int]:
+        """:class:`StreamLinkEncoder`'s chunk in one compiled pass (:func:`sk.block_link_encode`):
+        colours counted and mapped (``to_code`` empty: the identity), blocks folded and packed, the
+        flush on ``last``, the tally kept. (words, nbits, bits per message, the largest)."""
+        colours = np.ascontiguousarray(colours, dtype=np.int64)
+        size = colours.size // self._k + 2  # the blocks completed, and the padded last one
+        words = np.empty(size * self._packer.max_length // 64 + 2, dtype=np.uint64)
+        per_message = np.empty(colours.size, dtype=np.int64)
+        b = self._blocks
+        nbits, largest = sk.block_link_encode(
+            colours, to_code, counts, b.n, b.k, b.pad, self._packer.values, self._packer.lengths,
+            b.state, words, last, tally._tally, tally.points, tally.point_sums, tally.point_squares,
+            per_message,
+        )  # fmt: skip
+        return words, int(nbits), per_message, int(largest)
+
 
 class _BlockDecoder:
     """Decodes blocks as the bits arrive and checks each against the block of balls sent.
@@ -355,7 +374,7 @@ class _BlockDecoder:
     def __init__(self, code: BlockCode, to_code: np.ndarray) -> None:
         self._reference = sk.BlockEncoder(code)
         self._decoder = Decoder(code.code)
-        self._to_code = to_code
+        self._map = code_map(to_code)
 
     def feed(
         self,
@@ -365,8 +384,8 @@ class _BlockDecoder:
         last: bool = False,
         lanes: np.ndarray | None = None,
     ) -> int:
-        blocks = self._reference.push(self._to_code[sent])
-        if last:
+        blocks = self._reference.push(sent, self._map)  # mapped to the code's symbols as they fold
+        if last and self._reference.state[1]:
             blocks = np.concatenate((blocks, self._reference.finish()))
         return self._decoder.feed(words, nbits, blocks)
 
@@ -423,24 +442,58 @@ class _Tally:
         return int(self._tally[2])
 
 
+def code_map(to_code: np.ndarray) -> np.ndarray:
+    """``to_code`` for the compiled passes: empty when the colours are numbered as the code's
+    symbols (the identity map, skipped)."""
+    to_code = np.ascontiguousarray(to_code, dtype=np.int64)
+    return _IDENTITY if np.array_equal(to_code, np.arange(to_code.size)) else to_code
+
+
+_IDENTITY = np.zeros(0, dtype=np.int64)
+
+
 class StreamLinkEncoder(_Tally):
     """A stream coder behind the :class:`LinkEncoder` interface.
 
     ``to_code`` maps the link's colour indices to the code's source indices.
+    A coder with an ``encode_link`` method (the block code's) does a whole
+    chunk in one compiled pass (colours counted and mapped, coded, tallied)
+    unless an observer wants the code symbols; the others get the code
+    symbols counted and mapped in one pass (:func:`sk.count_colours`). The
+    same bits and tally either way.
     """
 
     def __init__(self, codec: StreamCodec, to_code: np.ndarray, points: np.ndarray) -> None:
         super().__init__(points)
         self._coder = codec.encoder()
-        self._to_code = to_code
+        self._map = code_map(to_code)
         self._largest = 0
+        self._units = np.zeros(0, dtype=np.int64)  # 0, 1, 2, …: one unit per message, reused
         self.colour_counts = np.zeros(to_code.size, dtype=np.int64)
         #: Called with each chunk's symbols (code indices) once it is encoded (e.g. a learning tally).
         self.observers: list[Callable[[np.ndarray], None]] = []
 
     def chunk(self, symbols: np.ndarray, last: bool) -> Encoded:
-        self.colour_counts += np.bincount(symbols, minlength=self.colour_counts.size)
-        code_symbols = self._to_code[symbols]
+        fused = getattr(self._coder, "encode_link", None)
+        if fused is not None and not self.observers:
+            words, nbits, per_message, largest = fused(symbols, self._map, self.colour_counts, last, self)
+            self._largest = max(self._largest, largest)
+        else:
+            words, nbits, per_message = self._chunk(symbols, last)
+            if per_message.size:
+                self._largest = max(self._largest, int(per_message.max()))
+        if self._units.size < per_message.size:
+            self._units = np.arange(max(per_message.size, 2 * self._units.size), dtype=np.int64)
+        return Encoded(words, nbits, self._units[: per_message.size], per_message)
+
+    def _chunk(self, symbols: np.ndarray, last: bool) -> tuple[np.ndarray, int, np.ndarray]:
+        symbols = np.ascontiguousarray(symbols, dtype=np.int64)
+        if self._map.size:
+            code_symbols = np.empty(symbols.size, dtype=np.int64)
+            sk.count_colours(symbols, self._map, self.colour_counts, code_symbols)
+        else:  # colours numbered as the code's symbols: counted only
+            sk.count_colours(symbols, self._map, self.colour_counts, _IDENTITY)
+            code_symbols = symbols
         words, nbits, marks = self._coder.encode_marked(code_symbols)
         for observe in self.observers:
             observe(code_symbols)
@@ -449,10 +502,7 @@ class StreamLinkEncoder(_Tally):
             tail = self._coder.finish()
             words, nbits = join_bits((words, nbits), tail)
             tail_bits = tail[1]  # carried by the last message (none if the chunk is empty)
-        per_message = self.add_marks(np.asarray(marks, dtype=np.int64), tail_bits)
-        if per_message.size:
-            self._largest = max(self._largest, int(per_message.max()))
-        return Encoded(words, nbits, np.arange(per_message.size, dtype=np.int64), per_message)
+        return words, nbits, self.add_marks(np.asarray(marks, dtype=np.int64), tail_bits)
 
     @property
     def max_message_bits(self) -> int:
@@ -491,8 +541,9 @@ class SequenceDecoder:
     def __init__(self, decoder: StreamDecoder, to_code: np.ndarray) -> None:
         self._decoder = decoder
         self.stream = decoder  # the compiled decoder itself (a noisy line's judge drives it directly)
-        self._to_code = to_code
-        self._sent: list[np.ndarray] = []
+        self._map = code_map(to_code)
+        self._sent: deque[np.ndarray] = deque()  # colours sent, not yet decoded (the first from _start)
+        self._start = 0
         self._waiting = 0
         self.mismatches = 0
         self.decoded = 0
@@ -505,19 +556,27 @@ class SequenceDecoder:
         last: bool = False,
         lanes: np.ndarray | None = None,
     ) -> int:
-        self._sent.append(self._to_code[sent])
+        if sent.size:
+            self._sent.append(np.ascontiguousarray(sent, dtype=np.int64))
         self._waiting += sent.size
         out = self._decoder.feed(words, nbits)
         if last:
-            out = np.concatenate((out, self._decoder.finish()))
-        if out.size:
-            expected = np.concatenate(self._sent) if len(self._sent) > 1 else self._sent[0]
-            take = min(out.size, expected.size)
-            self.mismatches += int(np.count_nonzero(out[:take] != expected[:take])) + (out.size - take)
-            rest = expected[take:]
-            self._sent = [rest] if rest.size else []
-            self._waiting = int(rest.size)
-            self.decoded += take
+            tail = self._decoder.finish()
+            if tail.size:
+                out = np.concatenate((out, tail))
+        done = 0  # decoded messages compared, each with its colour's code symbol (compiled)
+        while done < out.size and self._sent:
+            head = self._sent[0]
+            n = min(out.size - done, head.size - self._start)
+            self.mismatches += int(sk.count_mismatches(out, done, head, self._start, n, self._map))
+            done += n
+            self._start += n
+            if self._start == head.size:
+                self._sent.popleft()
+                self._start = 0
+        self.mismatches += out.size - done  # decoded past what was sent
+        self._waiting -= done
+        self.decoded += done
         return int(out.size)
 
     @property

@@ -585,6 +585,20 @@ class ArithmeticDecoder:
         return self._run(np.zeros(1, dtype=np.uint64), 0)
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _tally_one(v, bits, squares, count, nxt, points, point_sums, point_squares):  # pragma: no cover
+    """One message of ``v`` bits into the running tally; the running sums recorded at every
+    checkpoint it reaches: (bits, squares, count, next checkpoint)."""
+    bits += v
+    squares += v * v
+    count += 1
+    while nxt < points.size and points[nxt] == count:
+        point_sums[nxt] = bits
+        point_squares[nxt] = squares
+        nxt += 1
+    return bits, squares, count, nxt
+
+
 @njit(cache=True, nogil=True)
 def tally_marks(marks, tail, tally, points, point_sums, point_squares, per_message):  # pragma: no cover
     """A stream link's per-message bits and running tally from a chunk's marks, in one pass.
@@ -599,7 +613,6 @@ def tally_marks(marks, tail, tally, points, point_sums, point_squares, per_messa
     bits = tally[0]
     squares = tally[1]
     count = tally[2]
-    npoints = points.size
     nxt = np.searchsorted(points, count + 1)  # the first checkpoint not yet passed
     n = marks.size
     prev = 0
@@ -609,16 +622,38 @@ def tally_marks(marks, tail, tally, points, point_sums, point_squares, per_messa
         if i == n - 1:
             v += tail
         per_message[i] = v
-        bits += v
-        squares += v * v
-        count += 1
-        while nxt < npoints and points[nxt] == count:
-            point_sums[nxt] = bits
-            point_squares[nxt] = squares
-            nxt += 1
+        bits, squares, count, nxt = _tally_one(v, bits, squares, count, nxt, points, point_sums, point_squares)
     tally[0] = bits
     tally[1] = squares
     tally[2] = count
+
+
+@njit(cache=True, nogil=True)
+def count_colours(sym, to_code, counts, out):  # pragma: no cover
+    """Count each colour of ``sym`` in ``counts`` and write its code symbol ``to_code[c]`` to
+    ``out``, in one pass (``bincount`` and the lookup); with ``out`` empty, only count."""
+    if out.size:
+        for i in range(sym.size):
+            c = sym[i]
+            counts[c] += 1
+            out[i] = to_code[c]
+    else:
+        for i in range(sym.size):
+            counts[sym[i]] += 1
+
+
+@njit(cache=True, nogil=True)
+def count_mismatches(out, first, sent, start, n, to_code):  # pragma: no cover
+    """Messages among ``out[first:first + n]`` that differ from the code symbols of the colours
+    ``sent[start:start + n]`` (``to_code`` empty: colours numbered as the code's symbols)."""
+    bad = 0
+    if to_code.size:
+        for i in range(n):
+            bad += np.int64(out[first + i]) != to_code[sent[start + i]]
+    else:
+        for i in range(n):
+            bad += np.int64(out[first + i]) != np.int64(sent[start + i])
+    return bad
 
 
 @njit(cache=True, nogil=True)
@@ -710,16 +745,18 @@ def telegram_law(
 
 
 @njit(cache=True, nogil=True)
-def block_indices(sym, n, k, state, out):  # pragma: no cover
+def block_indices(sym, n, k, state, out, to_code):  # pragma: no cover
     """Fold symbol indices into block indices j = Σ x_i n^(k−1−i); return how many blocks completed.
 
-    ``state`` = (partial block index, symbols in it) carries a block across chunks.
+    ``state`` = (partial block index, symbols in it) carries a block across chunks;
+    ``to_code`` (when not empty) maps ``sym`` (colours) to the code's symbol indices on the way.
     """
     partial = state[0]
     filled = state[1]
     c = 0
+    mapped = to_code.size > 0
     for i in range(sym.size):
-        partial = partial * n + sym[i]
+        partial = partial * n + (to_code[sym[i]] if mapped else sym[i])
         filled += 1
         if filled == k:
             out[c] = partial
@@ -729,6 +766,73 @@ def block_indices(sym, n, k, state, out):  # pragma: no cover
     state[0] = partial
     state[1] = filled
     return c
+
+
+@njit(cache=True, nogil=True)
+def block_link_encode(
+    sym, to_code, counts, n, k, pad, vals, lens, state, words, last, tally, points, point_sums,
+    point_squares, per_message,
+):  # pragma: no cover
+    """A block link's chunk in one pass: colours counted and mapped (``to_code``, empty: the
+    identity), folded into blocks, each block's codeword packed into ``words`` and carried by the
+    message completing it (``per_message``), the running tally (:func:`tally_marks`) kept.
+
+    With ``last``, the partial block is padded with ``pad`` and its codeword carried by the last
+    message (sent unbilled if the chunk is empty). Returns (bits, largest message). The same
+    words as :func:`block_indices` then :func:`sim.engine.kernels.encode_chunk`, the same tally.
+    """
+    bits = tally[0]
+    squares = tally[1]
+    count = tally[2]
+    nxt = np.searchsorted(points, count + 1)
+    partial = state[0]
+    filled = state[1]
+    mapped = to_code.size > 0
+    acc = np.uint64(0)
+    used = 0
+    w = 0
+    nbits = 0
+    largest = 0
+    size = sym.size
+    for i in range(size):
+        c = sym[i]
+        counts[c] += 1
+        partial = partial * n + (to_code[c] if mapped else c)
+        filled += 1
+        v = 0
+        if filled == k:
+            v = lens[partial]
+            w, acc, used = _put(words, w, acc, used, vals[partial], v)
+            partial = 0
+            filled = 0
+        if last and i == size - 1 and filled:
+            while filled < k:
+                partial = partial * n + pad
+                filled += 1
+            tail = lens[partial]
+            w, acc, used = _put(words, w, acc, used, vals[partial], tail)
+            v += tail
+            partial = 0
+            filled = 0
+        per_message[i] = v
+        nbits += v
+        largest = max(largest, v)
+        bits, squares, count, nxt = _tally_one(v, bits, squares, count, nxt, points, point_sums, point_squares)
+    if last and filled:  # an empty last chunk: the partial block goes out, no message carries it
+        while filled < k:
+            partial = partial * n + pad
+            filled += 1
+        w, acc, used = _put(words, w, acc, used, vals[partial], lens[partial])
+        nbits += lens[partial]
+        partial = 0
+        filled = 0
+    _close(words, w, acc, used)
+    state[0] = partial
+    state[1] = filled
+    tally[0] = bits
+    tally[1] = squares
+    tally[2] = count
+    return nbits, largest
 
 
 @njit(cache=True, nogil=True)
@@ -794,10 +898,11 @@ class BlockEncoder:
         self.pad = code.source.index(code.pad)
         self.state = np.zeros(2, dtype=np.int64)
 
-    def push(self, sym: np.ndarray) -> np.ndarray:
+    def push(self, sym: np.ndarray, to_code: np.ndarray = _NO_MARKS) -> np.ndarray:
+        """The blocks ``sym`` completes (``to_code``, if not empty: colours → symbol indices on the way)."""
         sym = np.ascontiguousarray(sym, dtype=np.int64)
         out = np.empty(sym.size // self.k + 1, dtype=np.int64)
-        return out[: int(block_indices(sym, self.n, self.k, self.state, out))]
+        return out[: int(block_indices(sym, self.n, self.k, self.state, out, to_code))]
 
     def finish(self) -> np.ndarray:
         filled = int(self.state[1])
