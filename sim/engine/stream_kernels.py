@@ -585,44 +585,57 @@ class ArithmeticDecoder:
         return self._run(np.zeros(1, dtype=np.uint64), 0)
 
 
-@njit(cache=True, nogil=True, inline="always")
-def _tally_one(v, bits, squares, count, nxt, points, point_sums, point_squares):  # pragma: no cover
-    """One message of ``v`` bits into the running tally; the running sums recorded at every
-    checkpoint it reaches: (bits, squares, count, next checkpoint)."""
-    bits += v
-    squares += v * v
-    count += 1
-    while nxt < points.size and points[nxt] == count:
-        point_sums[nxt] = bits
-        point_squares[nxt] = squares
-        nxt += 1
-    return bits, squares, count, nxt
-
-
 @njit(cache=True, nogil=True)
 def tally_marks(marks, tail, tally, points, point_sums, point_squares, per_message):  # pragma: no cover
-    """A stream link's per-message bits and running tally from a chunk's marks, in one pass.
+    """A stream link's per-message bits and running tally from a chunk's marks.
 
     ``marks[i]``: the chunk's bits after message i; message i carries
     ``marks[i] − marks[i − 1]`` (the first, ``marks[0]``), the last ``tail``
     more (the flush), written to ``per_message``. ``tally`` = (bits, squared
     bits, messages) goes on; at every checkpoint (message counts ``points``,
     sorted) passed, the running sums are recorded. The same integers as
-    ``cumsum`` of the differences and their squares.
+    ``cumsum`` of the differences and their squares (integer sums: any
+    grouping gives them), summed a stretch between checkpoints at a time in
+    loops the compiler vectorises.
     """
+    n = marks.size
+    if n == 0:
+        return
+    per_message[0] = marks[0]
+    for i in range(1, n):
+        per_message[i] = marks[i] - marks[i - 1]
+    per_message[n - 1] += tail
+    _tally_run(per_message, tally, points, point_sums, point_squares)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _tally_run(per_message, tally, points, point_sums, point_squares):  # pragma: no cover
+    """Add a chunk's per-message bits to ``tally`` (bits, squared bits, messages), recording the
+    running sums at every checkpoint ``points`` (sorted message counts) reached."""
     bits = tally[0]
     squares = tally[1]
     count = tally[2]
     nxt = np.searchsorted(points, count + 1)  # the first checkpoint not yet passed
-    n = marks.size
-    prev = 0
-    for i in range(n):
-        v = marks[i] - prev
-        prev = marks[i]
-        if i == n - 1:
-            v += tail
-        per_message[i] = v
-        bits, squares, count, nxt = _tally_one(v, bits, squares, count, nxt, points, point_sums, point_squares)
+    n = per_message.size
+    i = 0
+    while i < n:
+        stop = n
+        if nxt < points.size and points[nxt] - count <= n - i:
+            stop = i + points[nxt] - count  # up to the message that reaches the checkpoint
+        b = 0
+        q = 0
+        for j in range(i, stop):
+            v = per_message[j]
+            b += v
+            q += v * v
+        bits += b
+        squares += q
+        count += stop - i
+        i = stop
+        while nxt < points.size and points[nxt] == count:
+            point_sums[nxt] = bits
+            point_squares[nxt] = squares
+            nxt += 1
     tally[0] = bits
     tally[1] = squares
     tally[2] = count
@@ -631,28 +644,41 @@ def tally_marks(marks, tail, tally, points, point_sums, point_squares, per_messa
 @njit(cache=True, nogil=True)
 def count_colours(sym, to_code, counts, out):  # pragma: no cover
     """Count each colour of ``sym`` in ``counts`` and write its code symbol ``to_code[c]`` to
-    ``out``, in one pass (``bincount`` and the lookup); with ``out`` empty, only count."""
+    ``out``, in one pass (``bincount`` and the lookup); with ``out`` empty, only count (in four
+    interleaved tallies, so one increment need not wait for the one before)."""
     if out.size:
         for i in range(sym.size):
             c = sym[i]
             counts[c] += 1
             out[i] = to_code[c]
-    else:
-        for i in range(sym.size):
-            counts[sym[i]] += 1
+        return
+    k = counts.size
+    local = np.zeros(4 * k, dtype=np.int64)
+    whole = sym.size // 4 * 4
+    for i in range(0, whole, 4):
+        local[sym[i]] += 1
+        local[k + sym[i + 1]] += 1
+        local[2 * k + sym[i + 2]] += 1
+        local[3 * k + sym[i + 3]] += 1
+    for i in range(whole, sym.size):
+        local[sym[i]] += 1
+    for c in range(k):
+        counts[c] += local[c] + local[k + c] + local[2 * k + c] + local[3 * k + c]
 
 
 @njit(cache=True, nogil=True)
 def count_mismatches(out, first, sent, start, n, to_code):  # pragma: no cover
     """Messages among ``out[first:first + n]`` that differ from the code symbols of the colours
     ``sent[start:start + n]`` (``to_code`` empty: colours numbered as the code's symbols)."""
+    got = out[first : first + n]
+    want = sent[start : start + n]
     bad = 0
     if to_code.size:
         for i in range(n):
-            bad += np.int64(out[first + i]) != to_code[sent[start + i]]
+            bad += np.int64(got[i]) != to_code[want[i]]
     else:
         for i in range(n):
-            bad += np.int64(out[first + i]) != np.int64(sent[start + i])
+            bad += got[i] != want[i]
     return bad
 
 
@@ -775,16 +801,12 @@ def block_link_encode(
 ):  # pragma: no cover
     """A block link's chunk in one pass: colours counted and mapped (``to_code``, empty: the
     identity), folded into blocks, each block's codeword packed into ``words`` and carried by the
-    message completing it (``per_message``), the running tally (:func:`tally_marks`) kept.
+    message completing it (``per_message``), then the running tally kept (:func:`tally_marks`).
 
     With ``last``, the partial block is padded with ``pad`` and its codeword carried by the last
     message (sent unbilled if the chunk is empty). Returns (bits, largest message). The same
     words as :func:`block_indices` then :func:`sim.engine.kernels.encode_chunk`, the same tally.
     """
-    bits = tally[0]
-    squares = tally[1]
-    count = tally[2]
-    nxt = np.searchsorted(points, count + 1)
     partial = state[0]
     filled = state[1]
     mapped = to_code.size > 0
@@ -817,7 +839,6 @@ def block_link_encode(
         per_message[i] = v
         nbits += v
         largest = max(largest, v)
-        bits, squares, count, nxt = _tally_one(v, bits, squares, count, nxt, points, point_sums, point_squares)
     if last and filled:  # an empty last chunk: the partial block goes out, no message carries it
         while filled < k:
             partial = partial * n + pad
@@ -829,9 +850,7 @@ def block_link_encode(
     _close(words, w, acc, used)
     state[0] = partial
     state[1] = filled
-    tally[0] = bits
-    tally[1] = squares
-    tally[2] = count
+    _tally_run(per_message, tally, points, point_sums, point_squares)
     return nbits, largest
 
 
