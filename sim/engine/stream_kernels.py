@@ -1350,6 +1350,7 @@ def _tunstall_spelling(starts: np.ndarray, flat: np.ndarray, n: int) -> tuple[np
     return table.ravel(), width
 
 
+@functools.lru_cache(maxsize=8)
 def _tunstall_tables(code: TunstallCode) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(child, starts, flat): the parse tree's steps and the words' symbols, in the smallest dtypes.
 
@@ -1371,6 +1372,8 @@ def _tunstall_tables(code: TunstallCode) -> tuple[np.ndarray, np.ndarray, np.nda
         child[inner[w[:-1]] * n + index[w[-1]]] = -1 - j
     starts = np.cumsum([0] + [len(w) for w in code.words]).astype(np.int32)
     flat = np.array([index[s] for w in code.words for s in w], dtype=np.uint8 if n <= 256 else np.int32)
+    for table in (child, starts, flat):  # shared by every coder of the code (cached): read-only
+        table.flags.writeable = False
     return child, starts, flat
 
 
@@ -1394,15 +1397,19 @@ LANES_ROOT_SHARE = 0.85
 def _tunstall_packed(starts: np.ndarray, flat: np.ndarray, n: int) -> tuple[np.ndarray, int]:
     """(packed, b): each word's length and b-bit symbol digits in one uint64 (length 0: too long)."""
     b = max(1, (n - 1).bit_length())
-    fits = (58 // b) if b <= 58 else 0
-    packed = np.zeros(starts.size - 1, dtype=np.uint64)
-    for j in range(starts.size - 1):
-        a, z = int(starts[j]), int(starts[j + 1])
-        if z - a <= min(fits, 63):
-            x = 0
-            for t, s in enumerate(flat[a:z].tolist()):
-                x |= s << (b * t)
-            packed[j] = (x << 6) | (z - a)
+    fits = min((58 // b) if b <= 58 else 0, 63)
+    lengths = np.diff(starts).astype(np.int64)
+    at = np.arange(flat.size, dtype=np.int64) - np.repeat(starts[:-1].astype(np.int64), lengths)
+    keep = np.repeat(lengths <= fits, lengths)  # the symbols of words that fit
+    digits = np.zeros(flat.size, dtype=np.uint64)
+    digits[keep] = flat[keep].astype(np.uint64) << (np.uint64(b) * at[keep].astype(np.uint64))
+    packed = np.zeros(lengths.size, dtype=np.uint64)
+    filled = lengths > 0
+    # The digits of a word do not overlap: their sum is the word's digits side by side.
+    packed[filled] = np.add.reduceat(digits, starts[:-1][filled].astype(np.int64))
+    fit = lengths <= fits
+    packed[fit] = (packed[fit] << np.uint64(6)) | lengths[fit].astype(np.uint64)
+    packed[~fit] = 0
     return packed, b
 
 

@@ -305,9 +305,10 @@ def _block_bound(code: BlockCode, q: Distribution, p: Distribution) -> tuple[flo
 
 def _tunstall_per_ball(code: TunstallCode, q: Distribution) -> tuple[float, float]:
     """m/E[T] and, by the renewal-reward delta method, m²·Var(T)/E[T]³ per ball."""
-    probs = {w: float(np.prod([q[s] for s in w])) for w in code.words}
-    mean_t = sum(p * len(w) for w, p in probs.items())
-    var_t = sum(p * len(w) ** 2 for w, p in probs.items()) - mean_t**2
+    probs = zip(code.words, code.probabilities(q)[1])
+    lengths = [(p, len(w)) for w, p in probs]
+    mean_t = sum(p * t for p, t in lengths)
+    var_t = sum(p * t**2 for p, t in lengths) - mean_t**2
     m = code.bits
     return m / mean_t, m * m * max(var_t, 0.0) / mean_t**3
 
