@@ -33,7 +33,7 @@ class TunstallCode:
     of ``bits`` bits, and nothing when the stream ends on a word boundary.
     """
 
-    __slots__ = ("_source", "_bits", "_words", "_index", "_internal")
+    __slots__ = ("_source", "_bits", "_words", "_index", "_internal", "_memo")
 
     def __init__(
         self, source: Distribution, bits: int, words: tuple[tuple[str, ...], ...],
@@ -44,6 +44,7 @@ class TunstallCode:
         self._words = words
         self._index = MappingProxyType({w: j for j, w in enumerate(words)})
         self._internal = internal
+        self._memo: dict[Distribution, tuple[tuple[float, ...], tuple[float, ...]]] = {}
 
     @property
     def source(self) -> Distribution:
@@ -67,7 +68,11 @@ class TunstallCode:
     @property
     def codewords(self) -> Mapping[tuple[str, ...], str]:
         """Word -> its m-bit codeword."""
-        return MappingProxyType({w: format(j, f"0{self._bits}b") for j, w in enumerate(self._words)})
+        return MappingProxyType({w: self.codeword(j) for j, w in enumerate(self._words)})
+
+    def codeword(self, j: int) -> str:
+        """Word j's codeword: j in ``bits`` binary digits."""
+        return format(j, f"0{self._bits}b")
 
     def _key(self) -> tuple[object, ...]:
         return (self._source, self._bits)
@@ -81,22 +86,28 @@ class TunstallCode:
     def __repr__(self) -> str:
         return f"TunstallCode(bits={self._bits}, words={len(self._words)})"
 
-    def probabilities(self, q: Distribution | None = None) -> tuple[list[float], list[float]]:
+    def probabilities(self, q: Distribution | None = None) -> tuple[tuple[float, ...], tuple[float, ...]]:
         """(P(v) of every internal node, in :attr:`internal` order; P(w) of every word, in codeword
         order) when ``q`` (default: the source) draws.
 
         A string's probability is its prefix's times its last symbol's: the
         products of the symbols' probabilities, multiplied left to right,
         one multiplication per node of the tree (a 16-bit code's 65 536
-        words in milliseconds).
+        words in milliseconds). Kept for the last few ``q``.
         """
         q = self._source if q is None else q
-        p = {s: q[s] for s in self._source.symbols}
+        if q in self._memo:
+            return self._memo[q]
+        p = {s: q[s] for s in self._source.symbols if s in q}
         node: dict[tuple[str, ...], float] = {(): 1.0}
         for v in sorted(self._internal, key=len):  # every prefix before the strings it begins
             if v:
                 node[v] = node[v[:-1]] * p[v[-1]]
-        return [node[v] for v in self._internal], [node[w[:-1]] * p[w[-1]] for w in self._words]
+        out = tuple(node[v] for v in self._internal), tuple(node[w[:-1]] * p[w[-1]] for w in self._words)
+        if len(self._memo) >= 4:
+            self._memo.clear()
+        self._memo[q] = out
+        return out
 
     def expected_parse_length(self, q: Distribution | None = None) -> float:
         """E[len]: average source symbols per word when ``q`` (default: the source) draws.
@@ -120,7 +131,8 @@ class TunstallCode:
         """
         probs = self._source.probabilities
         p_min = float(probs[probs > 0].min())
-        positive = sum(1 for p in self.probabilities()[1] if p > 0)
+        words = self.probabilities()[1]
+        positive = len(words) - words.count(0.0)  # probabilities are never negative
         room = math.log2(positive) + math.log2(p_min)
         if room <= 0:
             return math.inf

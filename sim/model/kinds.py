@@ -305,10 +305,11 @@ def _block_bound(code: BlockCode, q: Distribution, p: Distribution) -> tuple[flo
 
 def _tunstall_per_ball(code: TunstallCode, q: Distribution) -> tuple[float, float]:
     """m/E[T] and, by the renewal-reward delta method, m²·Var(T)/E[T]³ per ball."""
-    probs = zip(code.words, code.probabilities(q)[1])
-    lengths = [(p, len(w)) for w, p in probs]
-    mean_t = sum(p * t for p, t in lengths)
-    var_t = sum(p * t**2 for p, t in lengths) - mean_t**2
+    p = np.array(code.probabilities(q)[1])
+    t = np.fromiter(map(len, code.words), dtype=np.int64, count=len(code.words))
+    # Python's sums, left to right (the same floats as summing word by word); p · t² with t² exact.
+    mean_t = sum((p * t).tolist())
+    var_t = sum((p * (t * t)).tolist()) - mean_t**2
     m = code.bits
     return m / mean_t, m * m * max(var_t, 0.0) / mean_t**3
 
@@ -394,15 +395,14 @@ def _describe_block(code: BlockCode) -> StreamCode:
 def _describe_tunstall(code: TunstallCode) -> StreamCode:
     """The dictionary: each word of balls and the m-bit codeword it is sent as."""
     words = code.words[:MAX_LISTED]
-    longest = max(len(w) for w in code.words)
-    table = code.codewords  # built once (each read of ``code.codewords`` builds the whole map)
+    longest = max(map(len, code.words))
     return StreamCode(
         "tunstall",
         f"a dictionary of {len(code.words):,} words of 1–{longest} balls, each sent as a {code.bits}-bit "
         "codeword (variable-to-fixed)",
         entries=len(code.words),
         words=tuple(words),
-        codewords=tuple(table[w] for w in words),
+        codewords=tuple(code.codeword(j) for j in range(len(words))),
         bits=code.bits,
     )
 
