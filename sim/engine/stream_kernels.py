@@ -586,12 +586,14 @@ class ArithmeticDecoder:
 
 
 @njit(cache=True, nogil=True)
-def tally_marks(marks, tail, tally, points, point_sums, point_squares, per_message):  # pragma: no cover
+def tally_marks(marks, tail, tally, points, point_sums, point_squares, per_message, sparse=False):  # pragma: no cover
     """A stream link's per-message bits and running tally from a chunk's marks.
 
     ``marks[i]``: the chunk's bits after message i; message i carries
     ``marks[i] − marks[i − 1]`` (the first, ``marks[0]``), the last ``tail``
-    more (the flush), written to ``per_message``. ``tally`` = (bits, squared
+    more (the flush), written to ``per_message``. With ``sparse``, a message
+    that settles no bits may be marked −1 (:meth:`TunstallEncoder.encode_sparse`):
+    each carries the rise of the marks' running maximum. ``tally`` = (bits, squared
     bits, messages) goes on; at every checkpoint (message counts ``points``,
     sorted) passed, the running sums are recorded. The same integers as
     ``cumsum`` of the differences and their squares (integer sums: any
@@ -601,9 +603,17 @@ def tally_marks(marks, tail, tally, points, point_sums, point_squares, per_messa
     n = marks.size
     if n == 0:
         return
-    per_message[0] = marks[0]
-    for i in range(1, n):
-        per_message[i] = marks[i] - marks[i - 1]
+    if sparse:
+        run = 0
+        for i in range(n):
+            rise = marks[i] - run
+            rise &= ~(rise >> 63)  # max(rise, 0) without a branch (a −1 mark falls at random)
+            per_message[i] = rise
+            run += rise
+    else:
+        per_message[0] = marks[0]
+        for i in range(1, n):
+            per_message[i] = marks[i] - marks[i - 1]
     per_message[n - 1] += tail
     _tally_run(per_message, tally, points, point_sums, point_squares)
 
@@ -1082,9 +1092,10 @@ def _send_lane(ids, first, count, lengths, m, words, w, acc, used, nbits, marks,
 
 @njit(cache=True, nogil=True)
 def tunstall_encode_lanes(
-    sym, child, root, k, b, n, m, lengths, reach, piece, state, words, marks
+    sym, child, root, k, b, n, m, lengths, reach, piece, state, words, marks, dense=True
 ):  # pragma: no cover
-    """:func:`tunstall_encode` as four interleaved parses: the same bits, state and marks.
+    """:func:`tunstall_encode` as four interleaved parses: the same bits, state and marks
+    (with ``dense`` false, −1 marks the symbols that end no word: :func:`tally_marks` reads either).
 
     A Tunstall parse is a chain (a word starts where the one before ended),
     each word a few dependent table lookups. Here lane j (j = 0 … 3) parses
@@ -1121,7 +1132,7 @@ def tunstall_encode_lanes(
         flags[: hi - lo + 1] = 0
         node, w, acc, used, nbits = _lanes_piece(
             sym[lo:hi], child, root, k, b, n, m, lengths, reach, node, words, w, acc, used, nbits,
-            marks[lo:hi] if marked else marks, ids, flags,
+            marks[lo:hi] if marked else marks, ids, flags, dense,
         )  # fmt: skip
         lo = hi
     _close(words, w, acc, used)
@@ -1131,7 +1142,7 @@ def tunstall_encode_lanes(
 
 @njit(cache=True, nogil=True)
 def _lanes_piece(
-    sym, child, root, k, b, n, m, lengths, reach, node, words, w, acc, used, nbits, marks, ids, flags
+    sym, child, root, k, b, n, m, lengths, reach, node, words, w, acc, used, nbits, marks, ids, flags, dense
 ):  # pragma: no cover
     """:func:`tunstall_encode_lanes` on one piece (``flags`` zeroed): (node, w, acc, used, nbits)."""
     size = sym.size
@@ -1195,7 +1206,7 @@ def _lanes_piece(
             sym, cur, child, node, n, m, nbits, w, acc, used, words, marks
         )
         cur += 1
-    if marked:  # every other symbol: the bits of the words ended before it (the marks never fall)
+    if marked and dense:  # every other symbol: the bits of the words ended before it (marks never fall)
         run = start_bits
         for p in range(size):
             run = max(run, marks[p])
@@ -1442,13 +1453,23 @@ class TunstallEncoder:
         """As :meth:`encode`, with the chunk's bit count after each symbol."""
         return self._encode(sym, np.zeros(sym.size, dtype=np.int64))
 
-    def _encode(self, sym: np.ndarray, marks: np.ndarray) -> tuple[np.ndarray, int, np.ndarray]:
+    def encode_sparse(self, sym: np.ndarray) -> tuple[np.ndarray, int, np.ndarray, bool]:
+        """:meth:`encode_marked`, but when the four-lane parse runs, a symbol ending no word is
+        marked −1 (it skips its last pass); the last item says so. The same per-message bits
+        from :func:`tally_marks` (told ``sparse``)."""
+        sparse = 0 < self.lanes_min <= sym.size
+        marks = np.empty(sym.size, dtype=np.int64)
+        return (*self._encode(sym, marks, dense=not sparse), sparse)
+
+    def _encode(
+        self, sym: np.ndarray, marks: np.ndarray, dense: bool = True
+    ) -> tuple[np.ndarray, int, np.ndarray]:
         sym = np.ascontiguousarray(sym, dtype=np.int64)
         words = np.empty(sym.size * self.m // 64 + 2, dtype=np.uint64)
         if 0 < self.lanes_min <= sym.size:
             nbits = tunstall_encode_lanes(
                 sym, self.child, self.root, self.k, self.b, self.n, self.m, self.lengths, self.reach,
-                max(LANES_PIECE, self.lanes_min), self.state, words, marks,
+                max(LANES_PIECE, self.lanes_min), self.state, words, marks, dense,
             )  # fmt: skip
         else:
             nbits = tunstall_encode(
