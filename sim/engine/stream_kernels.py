@@ -1489,6 +1489,18 @@ class TunstallEncoder:
         return self.encode(np.array(tail, dtype=np.int64))
 
 
+@functools.lru_cache(maxsize=8)
+def _tunstall_reading(code: TunstallCode) -> tuple[np.ndarray, int, np.ndarray, int]:
+    """The decoder's tables of a code (:func:`_tunstall_packed`, :func:`_tunstall_spelling`),
+    built once per code and shared read-only."""
+    _, starts, flat = _tunstall_tables(code)
+    packed, b = _tunstall_packed(starts, flat, len(code.source))
+    spelling, width = _tunstall_spelling(starts, flat, len(code.source))
+    packed.flags.writeable = False
+    spelling.flags.writeable = False
+    return packed, b, spelling, width
+
+
 class TunstallDecoder:
     """Packed m-bit codewords in, symbol indices out (the first ``count`` symbols), in
     :func:`symbol_dtype`.
@@ -1499,8 +1511,7 @@ class TunstallDecoder:
 
     def __init__(self, code: TunstallCode, count: int, *, spell: bool = True) -> None:
         _, self.starts, self.flat = _tunstall_tables(code)
-        self.packed, self.b = _tunstall_packed(self.starts, self.flat, len(code.source))
-        self.spelling, self.width = _tunstall_spelling(self.starts, self.flat, len(code.source))
+        self.packed, self.b, self.spelling, self.width = _tunstall_reading(code)
         if not spell:
             self.spelling, self.width = self.spelling[:0], 0
         self.m = code.bits

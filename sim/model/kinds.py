@@ -19,6 +19,7 @@ kinds up instead of testing their names.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Callable, Mapping
@@ -303,8 +304,10 @@ def _block_bound(code: BlockCode, q: Distribution, p: Distribution) -> tuple[flo
     return H, H + 1 / k, f"H ≤ L_{k}/{k} < H + 1/{k}"
 
 
+@functools.lru_cache(maxsize=16)
 def _tunstall_per_ball(code: TunstallCode, q: Distribution) -> tuple[float, float]:
-    """m/E[T] and, by the renewal-reward delta method, m²·Var(T)/E[T]³ per ball."""
+    """m/E[T] and, by the renewal-reward delta method, m²·Var(T)/E[T]³ per ball (kept per code
+    and distribution: a 16-bit code has 65 536 words)."""
     p = np.array(code.probabilities(q)[1])
     t = np.fromiter(map(len, code.words), dtype=np.int64, count=len(code.words))
     # Python's sums, left to right (the same floats as summing word by word); p · t² with t² exact.
