@@ -420,13 +420,13 @@ class _Tally:
         self.point_squares = np.zeros(self.points.size, dtype=np.int64)
         self._tally = np.zeros(3, dtype=np.int64)  # bits, squared bits, messages
 
-    def add_marks(self, marks: np.ndarray, tail: int = 0, sparse: bool = False) -> np.ndarray:
+    def add_marks(self, marks: np.ndarray, tail: int = 0, own: bool = False) -> np.ndarray:
         """Tally a chunk given its bit count after each message (``tail`` more bits on the last;
-        ``sparse``: −1 where none are settled); return the bits each message carries
-        (compiled, :func:`sk.tally_marks`)."""
-        per_message = np.empty(marks.size, dtype=np.int64)
+        ``own``: ``marks`` holds each message's own bits, and gets the tail); return the bits each
+        message carries (compiled, :func:`sk.tally_marks`)."""
+        per_message = marks if own else np.empty(marks.size, dtype=np.int64)
         sk.tally_marks(
-            marks, tail, self._tally, self.points, self.point_sums, self.point_squares, per_message, sparse
+            marks, tail, self._tally, self.points, self.point_sums, self.point_squares, per_message, own
         )
         return per_message
 
@@ -495,11 +495,11 @@ class StreamLinkEncoder(_Tally):
         else:  # colours numbered as the code's symbols: counted only
             sk.count_colours(symbols, self._map, self.colour_counts, _IDENTITY)
             code_symbols = symbols
-        if hasattr(self._coder, "encode_sparse"):  # marks −1 where no bits are settled, if sparse
-            words, nbits, marks, sparse = self._coder.encode_sparse(code_symbols)
+        if hasattr(self._coder, "encode_own"):  # each message marked with its own bits, if ``own``
+            words, nbits, marks, own = self._coder.encode_own(code_symbols)
         else:
             words, nbits, marks = self._coder.encode_marked(code_symbols)
-            sparse = False
+            own = False
         for observe in self.observers:
             observe(code_symbols)
         tail_bits = 0
@@ -507,7 +507,7 @@ class StreamLinkEncoder(_Tally):
             tail = self._coder.finish()
             words, nbits = join_bits((words, nbits), tail)
             tail_bits = tail[1]  # carried by the last message (none if the chunk is empty)
-        return words, nbits, self.add_marks(np.asarray(marks, dtype=np.int64), tail_bits, sparse)
+        return words, nbits, self.add_marks(np.asarray(marks, dtype=np.int64), tail_bits, own)
 
     @property
     def max_message_bits(self) -> int:

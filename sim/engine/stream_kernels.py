@@ -586,14 +586,14 @@ class ArithmeticDecoder:
 
 
 @njit(cache=True, nogil=True)
-def tally_marks(marks, tail, tally, points, point_sums, point_squares, per_message, sparse=False):  # pragma: no cover
+def tally_marks(marks, tail, tally, points, point_sums, point_squares, per_message, own=False):  # pragma: no cover
     """A stream link's per-message bits and running tally from a chunk's marks.
 
     ``marks[i]``: the chunk's bits after message i; message i carries
     ``marks[i] − marks[i − 1]`` (the first, ``marks[0]``), the last ``tail``
-    more (the flush), written to ``per_message``. With ``sparse``, a message
-    that settles no bits may be marked −1 (:meth:`TunstallEncoder.encode_sparse`):
-    each carries the rise of the marks' running maximum. ``tally`` = (bits, squared
+    more (the flush), written to ``per_message``. With ``own``, ``marks``
+    already holds each message's own bits (:meth:`TunstallEncoder.encode_own`)
+    and ``per_message`` is ``marks`` itself: only the tail is added. ``tally`` = (bits, squared
     bits, messages) goes on; at every checkpoint (message counts ``points``,
     sorted) passed, the running sums are recorded. The same integers as
     ``cumsum`` of the differences and their squares (integer sums: any
@@ -603,14 +603,7 @@ def tally_marks(marks, tail, tally, points, point_sums, point_squares, per_messa
     n = marks.size
     if n == 0:
         return
-    if sparse:
-        run = 0
-        for i in range(n):
-            rise = marks[i] - run
-            rise &= ~(rise >> 63)  # max(rise, 0) without a branch (a −1 mark falls at random)
-            per_message[i] = rise
-            run += rise
-    else:
+    if not own:
         per_message[0] = marks[0]
         for i in range(1, n):
             per_message[i] = marks[i] - marks[i - 1]
@@ -971,7 +964,7 @@ def _root_entry(sym, i, root, k, b):  # pragma: no cover
 
 
 @njit(cache=True, nogil=True)
-def tunstall_encode(sym, child, root, k, b, n, m, state, words, marks):  # pragma: no cover
+def tunstall_encode(sym, child, root, k, b, n, m, state, words, marks, own=False):  # pragma: no cover
     """Walk the parse tree; at each leaf append its m-bit codeword. ``state`` = (node,). Returns bits.
 
     ``child[node·n + s]`` is the next internal node, or −1 − j when the step
@@ -980,7 +973,8 @@ def tunstall_encode(sym, child, root, k, b, n, m, state, words, marks):  # pragm
     keyed by their b-bit digits: −1 − (j·32 + L) when word j ends after L ≤ k
     of them, else the internal node they reach; so a word costs one or two
     lookups instead of one per symbol. ``marks`` (as long as ``sym``, or
-    empty) receives the bit count after each symbol."""
+    empty) receives the bit count after each symbol (``own``: each symbol's own
+    bits, m where a word ends, else 0)."""
     node = state[0]
     acc = np.uint64(0)
     used = 0
@@ -998,15 +992,15 @@ def tunstall_encode(sym, child, root, k, b, n, m, state, words, marks):  # pragm
                 w, acc, used = _put(words, w, acc, used, np.uint64(e >> 5), m)
                 if marks.size:
                     for t in range(i, i + step - 1):
-                        marks[t] = nbits
-                    marks[i + step - 1] = nbits + m
+                        marks[t] = 0 if own else nbits
+                    marks[i + step - 1] = m if own else nbits + m
                 nbits += m
                 i += step
                 continue
             node = e
             if marks.size:
                 for t in range(i, i + k):
-                    marks[t] = nbits
+                    marks[t] = 0 if own else nbits
             i += k
             continue
         nxt = np.int64(child[node * n + sym[i]])
@@ -1017,7 +1011,7 @@ def tunstall_encode(sym, child, root, k, b, n, m, state, words, marks):  # pragm
         else:
             node = nxt
         if marks.size:
-            marks[i] = nbits
+            marks[i] = (m if nxt < 0 else 0) if own else nbits
         i += 1
     _close(words, w, acc, used)
     state[0] = node
@@ -1031,16 +1025,17 @@ TUNSTALL_LANES_MIN = 4096
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _child_step(sym, i, child, node, n, m, nbits, w, acc, used, words, marks):  # pragma: no cover
+def _child_step(sym, i, child, node, n, m, nbits, w, acc, used, words, marks, own):  # pragma: no cover
     """Symbol ``i`` down the parse tree from ``node``, its word sent if it ends one:
-    (node, nbits, w, acc, used)."""
+    (node, nbits, w, acc, used). Marked with the bits so far (``own``: its own bits, m or 0)."""
     nxt = np.int64(child[node * n + sym[i]])
-    if nxt < 0:
+    ended = nxt < 0
+    if ended:
         w, acc, used = _put(words, w, acc, used, np.uint64(-1 - nxt), m)
         nbits += m
         nxt = 0
     if marks.size:
-        marks[i] = nbits
+        marks[i] = (m if ended else 0) if own else nbits
     return nxt, nbits, w, acc, used
 
 
@@ -1078,7 +1073,7 @@ def _lane_word(sym, i, c, ids, flags, child, root, k, b, n):  # pragma: no cover
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _send_lane(ids, first, count, lengths, m, words, w, acc, used, nbits, marks, cur):  # pragma: no cover
+def _send_lane(ids, first, count, lengths, m, words, w, acc, used, nbits, marks, cur, own):  # pragma: no cover
     """Send words ``ids[first:count]``, the first starting at symbol ``cur``, marking each one's last
     symbol: (w, acc, used, nbits, the symbol after them)."""
     for t in range(first, count):
@@ -1086,16 +1081,16 @@ def _send_lane(ids, first, count, lengths, m, words, w, acc, used, nbits, marks,
         nbits += m
         cur += lengths[ids[t]]
         if marks.size:
-            marks[cur - 1] = nbits
+            marks[cur - 1] = m if own else nbits
     return w, acc, used, nbits, cur
 
 
 @njit(cache=True, nogil=True)
 def tunstall_encode_lanes(
-    sym, child, root, k, b, n, m, lengths, reach, piece, state, words, marks, dense=True
+    sym, child, root, k, b, n, m, lengths, reach, piece, state, words, marks, own=False
 ):  # pragma: no cover
     """:func:`tunstall_encode` as four interleaved parses: the same bits, state and marks
-    (with ``dense`` false, −1 marks the symbols that end no word: :func:`tally_marks` reads either).
+    (with ``own``, each symbol is marked with its own bits instead: m where a word ends, else 0).
 
     A Tunstall parse is a chain (a word starts where the one before ended),
     each word a few dependent table lookups. Here lane j (j = 0 … 3) parses
@@ -1132,7 +1127,7 @@ def tunstall_encode_lanes(
         flags[: hi - lo + 1] = 0
         node, w, acc, used, nbits = _lanes_piece(
             sym[lo:hi], child, root, k, b, n, m, lengths, reach, node, words, w, acc, used, nbits,
-            marks[lo:hi] if marked else marks, ids, flags, dense,
+            marks[lo:hi] if marked else marks, ids, flags, own,
         )  # fmt: skip
         lo = hi
     _close(words, w, acc, used)
@@ -1142,17 +1137,17 @@ def tunstall_encode_lanes(
 
 @njit(cache=True, nogil=True)
 def _lanes_piece(
-    sym, child, root, k, b, n, m, lengths, reach, node, words, w, acc, used, nbits, marks, ids, flags, dense
+    sym, child, root, k, b, n, m, lengths, reach, node, words, w, acc, used, nbits, marks, ids, flags, own
 ):  # pragma: no cover
     """:func:`tunstall_encode_lanes` on one piece (``flags`` zeroed): (node, w, acc, used, nbits)."""
     size = sym.size
     start_bits = nbits
     marked = marks.size > 0
-    if marked:
-        marks[:] = -1  # a word's last symbol is marked as it is sent, the others at the end
+    if marked:  # a word's last symbol is marked as it is sent, the others at the end (or 0: own bits)
+        marks[:] = 0 if own else -1
     i = 0
     while node != 0 and i < size:  # the word carried from the chunk before
-        node, nbits, w, acc, used = _child_step(sym, i, child, node, n, m, nbits, w, acc, used, words, marks)
+        node, nbits, w, acc, used = _child_step(sym, i, child, node, n, m, nbits, w, acc, used, words, marks, own)
         i += 1
     q = (size - i) // 4
     a1, a2, a3 = i + q, i + 2 * q, i + 3 * q
@@ -1185,7 +1180,7 @@ def _lanes_piece(
             nxt = 0
         end3 = nxt
     # The true parse: lane 0's words, then from each true lane's end on, to a later lane's word.
-    w, acc, used, nbits, cur = _send_lane(ids, i, c0, lengths, m, words, w, acc, used, nbits, marks, i)
+    w, acc, used, nbits, cur = _send_lane(ids, i, c0, lengths, m, words, w, acc, used, nbits, marks, i, own)
     node = 0
     while cur < size:
         if node == 0 and flags[cur]:
@@ -1195,7 +1190,7 @@ def _lanes_piece(
             for p in range(begin, cur):  # the lane's words before the meeting point are not sent
                 first += flags[p]
             w, acc, used, nbits, cur = _send_lane(
-                ids, first, count, lengths, m, words, w, acc, used, nbits, marks, cur
+                ids, first, count, lengths, m, words, w, acc, used, nbits, marks, cur, own
             )
             if lane == 3:
                 node = end3
@@ -1203,10 +1198,10 @@ def _lanes_piece(
             cur = stop
             continue
         node, nbits, w, acc, used = _child_step(
-            sym, cur, child, node, n, m, nbits, w, acc, used, words, marks
+            sym, cur, child, node, n, m, nbits, w, acc, used, words, marks, own
         )
         cur += 1
-    if marked and dense:  # every other symbol: the bits of the words ended before it (marks never fall)
+    if marked and not own:  # every other symbol: the bits of the words ended before it (marks never fall)
         run = start_bits
         for p in range(size):
             run = max(run, marks[p])
@@ -1453,27 +1448,25 @@ class TunstallEncoder:
         """As :meth:`encode`, with the chunk's bit count after each symbol."""
         return self._encode(sym, np.zeros(sym.size, dtype=np.int64))
 
-    def encode_sparse(self, sym: np.ndarray) -> tuple[np.ndarray, int, np.ndarray, bool]:
-        """:meth:`encode_marked`, but when the four-lane parse runs, a symbol ending no word is
-        marked −1 (it skips its last pass); the last item says so. The same per-message bits
-        from :func:`tally_marks` (told ``sparse``)."""
-        sparse = 0 < self.lanes_min <= sym.size
-        marks = np.empty(sym.size, dtype=np.int64)
-        return (*self._encode(sym, marks, dense=not sparse), sparse)
+    def encode_own(self, sym: np.ndarray) -> tuple[np.ndarray, int, np.ndarray, bool]:
+        """:meth:`encode_marked`, but each symbol is marked with its own bits (m where a word
+        ends, else 0: the lanes skip their last pass, :func:`tally_marks` its differences);
+        the last item (True) says so."""
+        return (*self._encode(sym, np.empty(sym.size, dtype=np.int64), own=True), True)
 
     def _encode(
-        self, sym: np.ndarray, marks: np.ndarray, dense: bool = True
+        self, sym: np.ndarray, marks: np.ndarray, own: bool = False
     ) -> tuple[np.ndarray, int, np.ndarray]:
         sym = np.ascontiguousarray(sym, dtype=np.int64)
         words = np.empty(sym.size * self.m // 64 + 2, dtype=np.uint64)
         if 0 < self.lanes_min <= sym.size:
             nbits = tunstall_encode_lanes(
                 sym, self.child, self.root, self.k, self.b, self.n, self.m, self.lengths, self.reach,
-                max(LANES_PIECE, self.lanes_min), self.state, words, marks, dense,
+                max(LANES_PIECE, self.lanes_min), self.state, words, marks, own,
             )  # fmt: skip
         else:
             nbits = tunstall_encode(
-                sym, self.child, self.root, self.k, self.b, self.n, self.m, self.state, words, marks
+                sym, self.child, self.root, self.k, self.b, self.n, self.m, self.state, words, marks, own
             )
         self.bits += int(nbits)
         return words, int(nbits), marks
