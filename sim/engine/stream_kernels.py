@@ -586,7 +586,9 @@ class ArithmeticDecoder:
 
 
 @njit(cache=True, nogil=True)
-def tally_marks(marks, tail, tally, points, point_sums, point_squares, per_message, own=False):  # pragma: no cover
+def tally_marks(
+    marks, tail, tally, points, point_sums, point_squares, per_message, own=False
+):  # pragma: no cover
     """A stream link's per-message bits and running tally from a chunk's marks.
 
     ``marks[i]``: the chunk's bits after message i; message i carries
@@ -799,8 +801,22 @@ def block_indices(sym, n, k, state, out, to_code):  # pragma: no cover
 
 @njit(cache=True, nogil=True)
 def block_link_encode(
-    sym, to_code, counts, n, k, pad, vals, lens, state, words, last, tally, points, point_sums,
-    point_squares, per_message,
+    sym,
+    to_code,
+    counts,
+    n,
+    k,
+    pad,
+    vals,
+    lens,
+    state,
+    words,
+    last,
+    tally,
+    points,
+    point_sums,
+    point_squares,
+    per_message,
 ):  # pragma: no cover
     """A block link's chunk in one pass: colours counted and mapped (``to_code``, empty: the
     identity), folded into blocks, each block's codeword packed into ``words`` and carried by the
@@ -1073,7 +1089,9 @@ def _lane_word(sym, i, c, ids, flags, child, root, k, b, n):  # pragma: no cover
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _send_lane(ids, first, count, lengths, m, words, w, acc, used, nbits, marks, cur, own):  # pragma: no cover
+def _send_lane(
+    ids, first, count, lengths, m, words, w, acc, used, nbits, marks, cur, own
+):  # pragma: no cover
     """Send words ``ids[first:count]``, the first starting at symbol ``cur``, marking each one's last
     symbol: (w, acc, used, nbits, the symbol after them)."""
     for t in range(first, count):
@@ -1147,7 +1165,9 @@ def _lanes_piece(
         marks[:] = 0 if own else -1
     i = 0
     while node != 0 and i < size:  # the word carried from the chunk before
-        node, nbits, w, acc, used = _child_step(sym, i, child, node, n, m, nbits, w, acc, used, words, marks, own)
+        node, nbits, w, acc, used = _child_step(
+            sym, i, child, node, n, m, nbits, w, acc, used, words, marks, own
+        )
         i += 1
     q = (size - i) // 4
     a1, a2, a3 = i + q, i + 2 * q, i + 3 * q
