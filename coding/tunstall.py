@@ -33,7 +33,7 @@ class TunstallCode:
     of ``bits`` bits, and nothing when the stream ends on a word boundary.
     """
 
-    __slots__ = ("_source", "_bits", "_words", "_index", "_internal", "_memo")
+    __slots__ = ("_source", "_bits", "_words", "_index", "_internal", "_memo", "_span")
 
     def __init__(
         self, source: Distribution, bits: int, words: tuple[tuple[str, ...], ...],
@@ -44,6 +44,7 @@ class TunstallCode:
         self._words = words
         self._index = MappingProxyType({w: j for j, w in enumerate(words)})
         self._internal = internal
+        self._span = (min(map(len, words)), max(map(len, words))) if words else (0, 0)
         self._memo: dict[Distribution, tuple[tuple[float, ...], tuple[float, ...]]] = {}
 
     @property
@@ -69,6 +70,11 @@ class TunstallCode:
     def codewords(self) -> Mapping[tuple[str, ...], str]:
         """Word -> its m-bit codeword."""
         return MappingProxyType({w: self.codeword(j) for j, w in enumerate(self._words)})
+
+    @property
+    def word_span(self) -> tuple[int, int]:
+        """(shortest, longest) word, in symbols."""
+        return self._span
 
     def codeword(self, j: int) -> str:
         """Word j's codeword: j in ``bits`` binary digits."""

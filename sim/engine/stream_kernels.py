@@ -1439,6 +1439,19 @@ def _tunstall_packed(starts: np.ndarray, flat: np.ndarray, n: int) -> tuple[np.n
     return packed, b
 
 
+@functools.lru_cache(maxsize=8)
+def _tunstall_parsing(code: TunstallCode) -> tuple[np.ndarray, np.ndarray, int, int, np.ndarray, float]:
+    """The encoder's tables of a code, built once per code and shared read-only: (child, root, k,
+    b, word lengths, :func:`_root_share`)."""
+    child, starts, flat = _tunstall_tables(code)
+    root, k, b = _tunstall_root(child, len(code.source))
+    lengths = np.diff(starts).astype(np.int64)
+    share = _root_share(code, lengths, flat, k) if k > 0 else 0.0
+    root.flags.writeable = False
+    lengths.flags.writeable = False
+    return child, root, k, b, lengths, share
+
+
 class TunstallEncoder:
     """Symbol-index chunks in, packed m-bit codewords out; ``finish()`` completes a partial word.
 
@@ -1448,13 +1461,11 @@ class TunstallEncoder:
     """
 
     def __init__(self, code: TunstallCode, *, lanes: bool = True) -> None:
-        self.child, starts, flat = _tunstall_tables(code)
+        self.child, self.root, self.k, self.b, self.lengths, share = _tunstall_parsing(code)
         self.n = len(code.source)
-        self.root, self.k, self.b = _tunstall_root(self.child, self.n)
-        self.lengths = np.diff(starts).astype(np.int64)
         longest = int(self.lengths.max())
         self.reach = max(self.k, longest)
-        short = self.k > 0 and _root_share(code, self.lengths, flat, self.k) >= LANES_ROOT_SHARE
+        short = self.k > 0 and share >= LANES_ROOT_SHARE
         self.lanes_min = max(TUNSTALL_LANES_MIN, 4 * self.reach + longest + 4) if lanes and short else -1
         self.m = code.bits
         self.state = np.zeros(1, dtype=np.int64)

@@ -398,7 +398,7 @@ def _describe_block(code: BlockCode) -> StreamCode:
 def _describe_tunstall(code: TunstallCode) -> StreamCode:
     """The dictionary: each word of balls and the m-bit codeword it is sent as."""
     words = code.words[:MAX_LISTED]
-    longest = max(map(len, code.words))
+    longest = code.word_span[1]
     return StreamCode(
         "tunstall",
         f"a dictionary of {len(code.words):,} words of 1–{longest} balls, each sent as a {code.bits}-bit "
@@ -753,7 +753,7 @@ CODE_KINDS: Mapping[str, CodeKind] = {
                 _tunstall_bound,
                 lambda code: float(code.bits),
                 describe=_describe_tunstall,
-                word_balls=lambda code: (min(map(len, code.words)), max(map(len, code.words))),
+                word_balls=lambda code: code.word_span,
                 resync=_tunstall_resync,
                 word_bits=lambda code: int(code.bits),
                 no_restart="a dictionary word may straddle two telegrams, so a dropped telegram "
