@@ -136,8 +136,9 @@ class Decoder:
             sent = np.concatenate((self._awaiting, sent))
         t, r = self.tables, self._result
         kernels.decode_split(
-            words, nbits, t.prim_sym, t.prim_len, t.multi, t.tree, t.width, sent, self._map, r, t.lens, marks
-        )
+            words, nbits, t.prim_sym, t.prim_len, t.multi, t.tree, t.width, sent, self._map, r, t.lens, marks,
+            t.second,
+        )  # fmt: skip
         done, consumed, bad, error = r.tolist()
         if error >= 0:
             raise DecodeError("no codeword continues this way", self.offset + error)
