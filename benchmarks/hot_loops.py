@@ -111,11 +111,9 @@ def stages(source: str, old) -> dict[str, tuple[Callable[[], object], Callable[[
 
     def decode(kernels, to_code: np.ndarray):  # type: ignore[no-untyped-def]
         if hasattr(kernels, "decode_split"):  # the interleaved lanes (what the engine runs)
-            params = inspect.signature(kernels.decode_split.py_func).parameters
-            second = (t.second,) if "second" in params else ()  # the lanes' second-level table
             return lambda: kernels.decode_split(
                 words, nbits, t.prim_sym, t.prim_len, t.multi, t.tree, t.width, sent, to_code, res, t.lens,
-                marks, *second,
+                marks,
             )  # fmt: skip
         return lambda: kernels.decode_chunk(
             words, nbits, t.prim_sym, t.prim_len, t.multi, t.tree, t.width, sent, to_code, res

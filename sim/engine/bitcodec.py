@@ -136,9 +136,8 @@ class Decoder:
             sent = np.concatenate((self._awaiting, sent))
         t, r = self.tables, self._result
         kernels.decode_split(
-            words, nbits, t.prim_sym, t.prim_len, t.multi, t.tree, t.width, sent, self._map, r, t.lens, marks,
-            t.second,
-        )  # fmt: skip
+            words, nbits, t.prim_sym, t.prim_len, t.multi, t.tree, t.width, sent, self._map, r, t.lens, marks
+        )
         done, consumed, bad, error = r.tolist()
         if error >= 0:
             raise DecodeError("no codeword continues this way", self.offset + error)

@@ -345,11 +345,10 @@ def _bits64(words, pos):  # pragma: no cover
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _slow_step(reg, key, prim_sym, prim_len, tree, width, second):  # pragma: no cover
-    """One codeword read from the 64 bits ``reg`` (window ``key``) as a one-codeword
-    :func:`multi_table` entry (1 | bits << 8 | symbol << 16), or 0 at a dead end (left for
-    :func:`_parse` to judge): by the primary table, then past ``width`` bits by the
-    ``second`` table (:func:`second_table`; empty: none) and the tree.
+def _slow_step(reg, key, prim_sym, prim_len, tree, width):  # pragma: no cover
+    """One codeword read from the 64 bits ``reg`` (window ``key``) by the primary table and,
+    past ``width`` bits, the tree, as a one-codeword :func:`multi_table` entry
+    (1 | bits << 8 | symbol << 16), or 0 at a dead end (left for :func:`_parse` to judge).
 
     Every codeword (at most :data:`MAX_TABLE_BITS` bits) lies within the 64 bits;
     bits past the stream's end are read as they come and the caller checks the length.
@@ -360,23 +359,12 @@ def _slow_step(reg, key, prim_sym, prim_len, tree, width, second):  # pragma: no
     if n < 0:
         return 0
     node = prim_sym[key]
-    d = width
-    if second.size > 0:
-        head = second[key]  # where this prefix's entries start << 8 | how many bits they take
-        k = head & 255
-        e = second[(head >> 8) + np.int64((reg << np.uint64(width)) >> np.uint64(64 - k))]
-        if e > 0:
-            return e  # a codeword within the k bits
-        if e == -1:
-            return 0  # a dead end
-        node = -2 - e  # deeper: on by the tree from this node
-        d = width + k
-    for b in range(d, 64):
-        t = tree[2 * node + np.int64((reg >> np.uint64(63 - b)) & np.uint64(1))]
+    for d in range(width, 64):
+        t = tree[2 * node + np.int64((reg >> np.uint64(63 - d)) & np.uint64(1))]
         if t < 0:
             if t == _NOWHERE:
                 return 0
-            return 1 | ((b + 1) << 8) | ((-1 - t) << 16)
+            return 1 | ((d + 1) << 8) | ((-1 - t) << 16)
         node = t
     return 0
 
@@ -493,7 +481,7 @@ def _store_word(typingctx, array, index, value):  # type: ignore[no-untyped-def]
 
 @njit(cache=True, nogil=True)
 def decode_split(
-    words, nbits, prim_sym, prim_len, multi, tree, width, sent, to_code, result, code_lens, marks, second
+    words, nbits, prim_sym, prim_len, multi, tree, width, sent, to_code, result, code_lens, marks
 ):  # pragma: no cover
     """:func:`decode_chunk` as four interleaved parses: the same result.
 
@@ -523,17 +511,15 @@ def decode_split(
         return
     if multi.size > 0:
         out = np.empty(nsent + 8, np.uint8)
-        _lanes(words, nbits, prim_sym, prim_len, multi, tree, width, sent, to_code, result, code_lens, marks,
-               second, out)  # fmt: skip
+        _lanes(words, nbits, prim_sym, prim_len, multi, tree, width, sent, to_code, result, code_lens, marks, out)
     else:
         wide = np.empty(nsent + 8, np.int32)
-        _lanes(words, nbits, prim_sym, prim_len, multi, tree, width, sent, to_code, result, code_lens, marks,
-               second, wide)  # fmt: skip
+        _lanes(words, nbits, prim_sym, prim_len, multi, tree, width, sent, to_code, result, code_lens, marks, wide)
 
 
 @njit(cache=True, nogil=True)
 def _lanes(
-    words, nbits, prim_sym, prim_len, multi, tree, width, sent, to_code, result, code_lens, marks, second, out
+    words, nbits, prim_sym, prim_len, multi, tree, width, sent, to_code, result, code_lens, marks, out
 ):  # pragma: no cover
     """The lanes of :func:`decode_split`, writing the symbols to ``out`` (uint8 with ``multi``, else int32).
 
@@ -569,13 +555,13 @@ def _lanes(
         e2 = multi[k2] if windows else 0
         e3 = multi[k3] if windows else 0
         if (e0 & 255) == 0:
-            e0 = _slow_step(r0, k0, prim_sym, prim_len, tree, width, second)
+            e0 = _slow_step(r0, k0, prim_sym, prim_len, tree, width)
         if (e1 & 255) == 0:
-            e1 = _slow_step(r1, k1, prim_sym, prim_len, tree, width, second)
+            e1 = _slow_step(r1, k1, prim_sym, prim_len, tree, width)
         if (e2 & 255) == 0:
-            e2 = _slow_step(r2, k2, prim_sym, prim_len, tree, width, second)
+            e2 = _slow_step(r2, k2, prim_sym, prim_len, tree, width)
         if (e3 & 255) == 0:
-            e3 = _slow_step(r3, k3, prim_sym, prim_len, tree, width, second)
+            e3 = _slow_step(r3, k3, prim_sym, prim_len, tree, width)
         b0 = (e0 >> 8) & 255
         b1 = (e1 >> 8) & 255
         b2 = (e2 >> 8) & 255
@@ -1068,7 +1054,6 @@ class DecodeTables:
         self.prim_len[slots] = np.repeat(lens[short], span)
         self.tree = _long_tree(vals[~short], lens[~short], sym[~short], width, self.prim_sym, self.prim_len)
         self.multi = multi_table(self.prim_sym, self.prim_len, width) if small else _NO_MULTI
-        self.second = second_table(self.prim_sym, self.prim_len, self.tree, width, vals, lens)
 
 
 #: Most codewords one :func:`multi_table` entry holds.
@@ -1138,56 +1123,6 @@ def _long_tree(vals, lens, sym, width, prim_sym, prim_len):  # type: ignore[no-u
 
 
 _NOWHERE = -(1 << 62)
-#: Most bits a :func:`second_table` entry reads past the primary window.
-SECOND_BITS = 8
-
-
-def second_table(prim_sym: np.ndarray, prim_len: np.ndarray, tree: np.ndarray, width: int,
-                 vals: np.ndarray, lens: np.ndarray) -> np.ndarray:  # fmt: skip
-    """The lanes' second-level table (:func:`_slow_step`) for codewords longer than ``width`` bits.
-
-    Slot ``key`` (one per ``width``-bit window) of a window that only begins
-    long codewords holds offset << 8 | k, k the bits (≤ :data:`SECOND_BITS`)
-    down to its deepest codeword; the 2^k entries from that offset map the next
-    k bits to a one-codeword :func:`multi_table` entry (symbol and whole
-    length), −1 (no codeword goes on this way), or −2 − node (deeper: on from
-    that tree node). Empty when every codeword fits the window.
-    """
-    long = lens > width
-    if not long.any():
-        return _NO_MULTI
-    roots = vals[long] >> (lens[long] - width)
-    depth = np.zeros(1 << width, np.int64)
-    np.maximum.at(depth, roots, lens[long] - width)
-    bits = np.minimum(depth, SECOND_BITS)
-    size = np.where(prim_len == 0, np.left_shift(1, bits), 0)
-    offset = (1 << width) + np.cumsum(size) - size
-    table = np.empty((1 << width) + int(size.sum()), np.int64)
-    table[: 1 << width] = np.where(prim_len == 0, (offset << 8) | bits, 0)
-    return _second_entries(prim_sym, prim_len, tree, width, table)
-
-
-@njit(cache=True, nogil=True)
-def _second_entries(prim_sym, prim_len, tree, width, table):  # pragma: no cover
-    for key in range(1 << width):
-        if prim_len[key] != 0:
-            continue
-        start, k = table[key] >> 8, table[key] & 255
-        for pattern in range(1 << k):
-            node = prim_sym[key]
-            e = -2 - node
-            for b in range(k):
-                t = tree[2 * node + ((pattern >> (k - 1 - b)) & 1)]
-                if t == _NOWHERE:
-                    e = -1
-                    break
-                if t < 0:
-                    e = 1 | ((width + b + 1) << 8) | ((-1 - t) << 16)
-                    break
-                node = t
-                e = -2 - node
-            table[start + pattern] = e
-    return table
 
 
 def _node_keys(vals: np.ndarray, lens: np.ndarray, width: int) -> np.ndarray:
@@ -1236,7 +1171,7 @@ def warm_up() -> None:
     for m in (sym, _NO_MULTI):
         for marks in (_NO_MULTI, np.zeros(LANES - 1, np.int64)):
             decode_split(
-                words, n, t.prim_sym, t.prim_len, t.multi, t.tree, t.width, sym, m, res, t.lens, marks, t.second
+                words, n, t.prim_sym, t.prim_len, t.multi, t.tree, t.width, sym, m, res, t.lens, marks
             )
     state = np.zeros(2, dtype=LINE_STATE)
     params = np.ones(2, dtype=LINE_PARAMS)
