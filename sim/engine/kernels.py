@@ -18,7 +18,7 @@ import sys
 import numpy as np
 from llvmlite import ir  # type: ignore[import-untyped]
 from numba import njit, types
-from numba.extending import intrinsic
+from numba.extending import intrinsic, overload
 
 from coding import Code
 
@@ -344,7 +344,7 @@ def _bits64(words, pos):  # pragma: no cover
     return hi | lo
 
 
-@njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True)
 def _slow_step(reg, key, prim_sym, prim_len, tree, width):  # pragma: no cover
     """One codeword read from the 64 bits ``reg`` (window ``key``) by the primary table and,
     past ``width`` bits, the tree, as a one-codeword :func:`multi_table` entry
@@ -511,15 +511,55 @@ def decode_split(
         return
     if multi.size > 0:
         out = np.empty(nsent + 8, np.uint8)
-        _lanes(words, nbits, prim_sym, prim_len, multi, tree, width, sent, to_code, result, code_lens, marks, out)
+        if tree[0] != _NOWHERE or tree[1] != _NOWHERE or tree.size > 2:  # codewords past the window
+            _lanes(words, nbits, prim_sym, prim_len, multi, tree, width, sent, to_code, result, code_lens, marks,
+                   tree, out)  # fmt: skip
+        else:
+            _lanes(words, nbits, prim_sym, prim_len, multi, tree, width, sent, to_code, result, code_lens, marks,
+                   _NO_STEPS, out)  # fmt: skip
     else:
         wide = np.empty(nsent + 8, np.int32)
-        _lanes(words, nbits, prim_sym, prim_len, multi, tree, width, sent, to_code, result, code_lens, marks, wide)
+        _lanes(words, nbits, prim_sym, prim_len, multi, tree, width, sent, to_code, result, code_lens, marks,
+               tree, wide)  # fmt: skip
+
+
+def _turn(words, pos, shift_w, multi, prim_sym, prim_len, steps, width, out):  # type: ignore[no-untyped-def]  # pragma: no cover
+    """A lane's turn at bit ``pos`` as a :func:`multi_table` entry (0: the lane must leave the shared loop).
+
+    Chosen when compiling, by the types, so the loop holds only what the code needs:
+    a ``multi`` lookup alone (``out`` of bytes, ``steps`` an empty byte array: no codeword
+    is longer than the window), a lookup and a :func:`_slow_step` where it finds no whole
+    codeword (``steps`` the tree), or a slow step every turn (``out`` of int32: no ``multi``).
+    """
+
+
+@overload(_turn, inline="always")
+def _turn_of(words, pos, shift_w, multi, prim_sym, prim_len, steps, width, out):  # type: ignore[no-untyped-def]  # pragma: no cover
+    if out.dtype != types.uint8:
+
+        def every(words, pos, shift_w, multi, prim_sym, prim_len, steps, width, out):  # type: ignore[no-untyped-def]
+            reg = _bits64(words, pos)
+            return _slow_step(reg, reg >> shift_w, prim_sym, prim_len, steps, width)
+
+        return every
+    if steps.dtype == types.uint8:
+        return lambda words, pos, shift_w, multi, prim_sym, prim_len, steps, width, out: multi[
+            _bits64(words, pos) >> shift_w
+        ]
+
+    def where_needed(words, pos, shift_w, multi, prim_sym, prim_len, steps, width, out):  # type: ignore[no-untyped-def]
+        reg = _bits64(words, pos)
+        e = multi[reg >> shift_w]
+        if (e & 255) == 0:
+            e = _slow_step(reg, reg >> shift_w, prim_sym, prim_len, steps, width)
+        return e
+
+    return where_needed
 
 
 @njit(cache=True, nogil=True)
 def _lanes(
-    words, nbits, prim_sym, prim_len, multi, tree, width, sent, to_code, result, code_lens, marks, out
+    words, nbits, prim_sym, prim_len, multi, tree, width, sent, to_code, result, code_lens, marks, steps, out
 ):  # pragma: no cover
     """The lanes of :func:`decode_split`, writing the symbols to ``out`` (uint8 with ``multi``, else int32).
 
@@ -537,7 +577,6 @@ def _lanes(
     if not 0 <= h1 <= h2 <= h3 <= nbits:
         decode_chunk(words, nbits, prim_sym, prim_len, multi, tree, width, sent, to_code, result)
         return
-    windows = multi.size > 0
     shift_w = np.uint64(64 - width)
     symbols = np.uint64(16)
     p0, i0 = 0, 0
@@ -545,23 +584,10 @@ def _lanes(
     p2, i2 = h2, 2 * q
     p3, i3 = h3, 3 * q
     while True:  # every lane a turn, while every lane can
-        r0 = _bits64(words, p0)
-        r1 = _bits64(words, p1)
-        r2 = _bits64(words, p2)
-        r3 = _bits64(words, p3)
-        k0, k1, k2, k3 = r0 >> shift_w, r1 >> shift_w, r2 >> shift_w, r3 >> shift_w
-        e0 = multi[k0] if windows else 0
-        e1 = multi[k1] if windows else 0
-        e2 = multi[k2] if windows else 0
-        e3 = multi[k3] if windows else 0
-        if (e0 & 255) == 0:
-            e0 = _slow_step(r0, k0, prim_sym, prim_len, tree, width)
-        if (e1 & 255) == 0:
-            e1 = _slow_step(r1, k1, prim_sym, prim_len, tree, width)
-        if (e2 & 255) == 0:
-            e2 = _slow_step(r2, k2, prim_sym, prim_len, tree, width)
-        if (e3 & 255) == 0:
-            e3 = _slow_step(r3, k3, prim_sym, prim_len, tree, width)
+        e0 = _turn(words, p0, shift_w, multi, prim_sym, prim_len, steps, width, out)
+        e1 = _turn(words, p1, shift_w, multi, prim_sym, prim_len, steps, width, out)
+        e2 = _turn(words, p2, shift_w, multi, prim_sym, prim_len, steps, width, out)
+        e3 = _turn(words, p3, shift_w, multi, prim_sym, prim_len, steps, width, out)
         b0 = (e0 >> 8) & 255
         b1 = (e1 >> 8) & 255
         b2 = (e2 >> 8) & 255
@@ -1059,6 +1085,7 @@ class DecodeTables:
 #: Most codewords one :func:`multi_table` entry holds.
 MULTI_MAX = 6
 _NO_MULTI = np.zeros(0, dtype=np.int64)
+_NO_STEPS = np.zeros(0, dtype=np.uint8)  # decode_split's lanes: no codeword longer than the window
 
 
 def multi_table(prim_sym: np.ndarray, prim_len: np.ndarray, width: int) -> np.ndarray:
