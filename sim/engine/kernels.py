@@ -533,7 +533,7 @@ def _turn(words, pos, shift_w, multi, prim_sym, prim_len, steps, width, out):  #
     """
 
 
-@overload(_turn, inline="always")
+@overload(_turn)
 def _turn_of(words, pos, shift_w, multi, prim_sym, prim_len, steps, width, out):  # type: ignore[no-untyped-def]  # pragma: no cover
     if out.dtype != types.uint8:
 
