@@ -509,18 +509,13 @@ def decode_split(
     if nsent < SPLIT_MIN or not LITTLE_ENDIAN:
         decode_chunk(words, nbits, prim_sym, prim_len, multi, tree, width, sent, to_code, result)
         return
-    if multi.size > 0:
-        out = np.empty(nsent + 8, np.uint8)
-        if tree[0] != _NOWHERE or tree[1] != _NOWHERE or tree.size > 2:  # codewords past the window
-            _lanes(words, nbits, prim_sym, prim_len, multi, tree, width, sent, to_code, result, code_lens, marks,
-                   tree, out)  # fmt: skip
-        else:
-            _lanes(words, nbits, prim_sym, prim_len, multi, tree, width, sent, to_code, result, code_lens, marks,
-                   _NO_STEPS, out)  # fmt: skip
+    args = (words, nbits, prim_sym, prim_len, multi, tree, width, sent, to_code, result, code_lens, marks)
+    if multi.size == 0:
+        _lanes(*args, tree, np.empty(nsent + 8, np.int32))  # a slow step every turn
+    elif tree[0] != _NOWHERE or tree[1] != _NOWHERE or tree.size > 2:  # codewords past the window
+        _lanes(*args, tree, np.empty(nsent + 8, np.uint8))
     else:
-        wide = np.empty(nsent + 8, np.int32)
-        _lanes(words, nbits, prim_sym, prim_len, multi, tree, width, sent, to_code, result, code_lens, marks,
-               tree, wide)  # fmt: skip
+        _lanes(*args, _NO_STEPS, np.empty(nsent + 8, np.uint8))  # whole windows only
 
 
 def _turn(words, pos, shift_w, multi, prim_sym, prim_len, steps, width, out):  # type: ignore[no-untyped-def]  # pragma: no cover

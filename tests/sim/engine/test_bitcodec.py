@@ -211,7 +211,8 @@ def _lane_test_code(seed: int, rng: np.random.Generator) -> Code:
         size = int(rng.integers(100, 257))
         return huffman(Distribution.from_counts({f"s{i}": 1.2 ** -(i % 90) for i in range(size)}))
     size = int(rng.integers(300, 600))
-    return huffman(Distribution.from_counts({f"s{i}": float(c) for i, c in enumerate(rng.integers(5, 9, size))}))
+    counts = rng.integers(5, 9, size)
+    return huffman(Distribution.from_counts({f"s{i}": float(c) for i, c in enumerate(counts)}))
 
 
 @pytest.mark.parametrize("seed", [16, 17, 18, 19, 3])
