@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import NoReturn, TextIO
 
 from sim.model import limits
-from sim.publish.numbers import fixed, sig, signed
+from sim.publish.numbers import OVERHEAD_MARK, OVERHEAD_NOTE, fixed, sig, signed
 
 DEFAULT_SCENARIO = "india_to_australia"
 
@@ -409,7 +409,7 @@ def format_result(result) -> str:
                 f"[{fixed(lo)}, {fixed(hi)}]",
                 fixed(t.expected_length),
                 fixed(t.entropy),
-                fixed(t.implied_kl),
+                fixed(t.implied_kl) + (OVERHEAD_MARK if link.stream else ""),
                 fixed(-t.log_kraft),
                 fixed(t.cross_entropy),
                 fixed(t.kl_divergence),
@@ -450,6 +450,8 @@ def format_result(result) -> str:
         )
     lines += _table(rows)
     lines.append("")
+    if any(link.stream for link in result.links):
+        lines.append(OVERHEAD_NOTE)
     lines.append(
         "The interval is the sample one (mean ± 1.96 sample standard errors), for display; the checks "
         "use the variance theory gives. Each check states its false-alarm rate."
@@ -458,10 +460,17 @@ def format_result(result) -> str:
     for link in result.links:
         t = link.theory
         lines.append(f"{link.name}:")
-        lines.append(
-            f"  theory  L = H(q) + D(q‖r) − log2 K = {fixed(t.entropy, 6)} + {fixed(t.implied_kl, 6)} "
-            f"− {signed(t.log_kraft, 6)} (algebra, r = 2^−l/K: not a measurement)"
-        )
+        if link.stream:
+            lines.append(
+                f"  theory  L = H(q) + overhead = {fixed(t.entropy, 6)} + {signed(t.implied_kl, 6)} "
+                "(a stream code: no codeword per ball, so no implied r; the overhead is what it pays "
+                "over the entropy per ball)"
+            )
+        else:
+            lines.append(
+                f"  theory  L = H(q) + D(q‖r) − log2 K = {fixed(t.entropy, 6)} + {fixed(t.implied_kl, 6)} "
+                f"− {signed(t.log_kraft, 6)} (algebra, r = 2^−l/K: not a measurement)"
+            )
         if t.whole_draw_per_ball is not None:
             lines.append(
                 f"  theory  drawn without replacement (not i.i.d.): a code for the whole box needs "

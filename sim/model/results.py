@@ -346,6 +346,12 @@ class LinkResult:
         """The checks that FAILed."""
         return tuple(c for c in self.checks if c.verdict == "fail")
 
+    @property
+    def stream(self) -> bool:
+        """A stream code's link (block, Tunstall, arithmetic, learning): no codeword per colour, so no
+        implied distribution r; its ``theory.implied_kl`` holds the overhead L − H(q) instead."""
+        return not self.codewords
+
     def verdicts(self) -> str:
         """A count of the verdicts, e.g. "6 pass, 1 inconclusive" or "5 pass, 1 FAIL"."""
         counts = {v: sum(c.verdict == v for c in self.checks) for v in ("pass", "fail", "inconclusive")}

@@ -25,6 +25,8 @@ __all__ = [
     "INFINITY",
     "MINUS",
     "MISSING",
+    "OVERHEAD_MARK",
+    "OVERHEAD_NOTE",
     "fixed",
     "frac",
     "prob",
@@ -38,6 +40,15 @@ MINUS = "−"
 INFINITY = "∞"
 #: A number that does not exist here (None, NaN).
 MISSING = "–"
+#: Marks a stream link's D(q‖r) cell: it holds the link's overhead L − H(q), since a stream code has
+#: no codeword per ball and so no implied distribution r (a divergence is never below 0; an overhead
+#: can be, when the line's framing carries information).
+OVERHEAD_MARK = "*"
+OVERHEAD_NOTE = (
+    "* A stream code has no codeword per ball, so no implied r: its cell holds the overhead L − H(q). "
+    "It is below 0 only when the line's framing tells the receiver where each telegram ends, which is "
+    "worth H(B)/T bits a ball (an arithmetic coder restarting at every telegram)."
+)
 
 
 def _special(x: float | None) -> str | None:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 from sim.model.kinds import MAX_LISTED
 from sim.model.results import LinkResult, RunResult, StreamCode
-from sim.publish.numbers import fixed, seconds, signed, stream_code_table
+from sim.publish.numbers import OVERHEAD_MARK, OVERHEAD_NOTE, fixed, seconds, signed, stream_code_table
 from sim.publish.report_noise import noise_section
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -107,10 +107,14 @@ def _numbers_table(link: LinkResult) -> str:
         ),
         ("KL divergence D(q‖p)", fixed(th.kl_divergence), "H(q, p) − H(q): extra bits for assuming p"),
         (
-            "D(q‖r) − log2 K",
-            f"{fixed(th.implied_kl)} − {signed(th.log_kraft)}",
-            "r = 2^−l / K, the code's implied distribution; L = H(q) + D(q‖r) − log2 K "
-            "(an identity of algebra, a theory line, not a check of the run)",
+            ("overhead L − H(q)", fixed(th.implied_kl), OVERHEAD_NOTE.removeprefix("* "))
+            if link.stream
+            else (
+                "D(q‖r) − log2 K",
+                f"{fixed(th.implied_kl)} − {signed(th.log_kraft)}",
+                "r = 2^−l / K, the code's implied distribution; L = H(q) + D(q‖r) − log2 K "
+                "(an identity of algebra, a theory line, not a check of the run)",
+            )
         ),
         ("Kraft sum K", fixed(th.kraft_sum), "Σ 2^−l(x)"),
         ("length variance", fixed(th.length_variance), "bits²"),
@@ -498,7 +502,7 @@ def _overview(result: RunResult, link_stem: Mapping[str, str]) -> list[str]:
             f'<td class="num">[{fixed(lo)}, {fixed(hi)}]</td>'
             f'<td class="num">{fixed(link.theory.expected_length)}</td>'
             f'<td class="num">{fixed(link.theory.entropy)}</td>'
-            f'<td class="num">{fixed(link.theory.implied_kl)}</td>'
+            f'<td class="num">{fixed(link.theory.implied_kl)}{OVERHEAD_MARK if link.stream else ""}</td>'
             f'<td class="num">{fixed(-link.theory.log_kraft)}</td>'
             f'<td class="num">{fixed(link.theory.cross_entropy)}</td>'
             f'<td class="num">{fixed(link.theory.kl_divergence)}</td>'
@@ -512,6 +516,8 @@ def _overview(result: RunResult, link_stem: Mapping[str, str]) -> list[str]:
         "from the distribution p the code assumes; for a code that names no urn p is r, so the bits "
         "between H(q, p) and L are exactly −log2 K (the budget a code with K &lt; 1 leaves unused).</p>",
     ]
+    if any(link.stream for link in result.links):
+        out.append(f'<p class="meta">{_e(OVERHEAD_NOTE)}</p>')
     return out
 
 

@@ -321,3 +321,30 @@ def test_explain_and_report_show_parity_per_telegram_and_stream_codes():
     result = engine.run(load("noisy_cable"), messages=5_000)
     html = "\n".join(noise_section(result, lambda kind, subject: []))
     assert "never (lost from ball" in html and "parity-telegram" in html
+
+
+def test_a_stream_links_overhead_is_never_shown_as_a_divergence(tmp_path):
+    """A stream code has no codeword per ball, so no implied r: the terminal and the report show its
+    overhead L − H(q), marked, never as D(q‖r) (a divergence cannot be below 0; the restarting
+    arithmetic link's overhead is, since the framing tells where each telegram ends)."""
+    from sim.cli import format_result
+    from sim.publish.numbers import OVERHEAD_MARK, OVERHEAD_NOTE
+    from sim.publish.report import _overview
+    from sim.scenario.loader import load
+
+    result = engine.run(load("noisy_cable"), messages=4_000)
+    restarting = next(link for link in result.links if link.name == "arithmetic-parity")
+    symbol = next(link for link in result.links if link.name == "huffman")
+    assert restarting.stream and not symbol.stream
+    overhead = restarting.theory.implied_kl
+    assert overhead < 0  # below H(q): the telegram's end is known
+    text = format_result(result)
+    assert OVERHEAD_NOTE in text
+    assert "L = H(q) + overhead = " in text
+    identity = "theory  L = H(q) + D(q‖r)"
+    theory_lines = [line for line in text.splitlines() if line.strip().startswith(identity)]
+    assert len(theory_lines) == sum(not link.stream for link in result.links)
+    assert not any("+ −" in line for line in theory_lines)  # a divergence is never shown below 0
+    html = "\n".join(_overview(result, {link.name: link.name for link in result.links}))
+    assert html.count(OVERHEAD_MARK + "</td>") == sum(link.stream for link in result.links)
+    assert "H(B)/T" in html
