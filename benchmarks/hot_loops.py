@@ -5,8 +5,10 @@ Usage::
     python benchmarks/hot_loops.py                 # against 5765b31 (before issue 16's hot loops)
     python benchmarks/hot_loops.py --base HEAD~3   # any commit whose kernels take the same arguments
     python benchmarks/hot_loops.py --base 264a1a0 --only line   # the line stages only
+    python benchmarks/hot_loops.py --base 3e5eb62 --only decode --sources zipf-1024,uniform-65536
 
-One 65 536-message chunk of India's and of Zipf-64's urn is drawn once; each
+One 65 536-message chunk of India's and of Zipf-64's urn (or of ``--sources``,
+named as in ``throughput.py``: ``zipf-1024``, ``uniform-65536`` …) is drawn once; each
 stage then runs on it in interleaved rounds (this thread's CPU time, medians,
 so waiting for a core on a busy machine does not count). The old kernels are
 ``sim/engine/kernels.py`` of the base commit (``git show``), compiled
@@ -147,7 +149,11 @@ def stages(source: str, old) -> dict[str, tuple[Callable[[], object], Callable[[
         "line, Poisson": (line(new, False, poisson, True), line(old, False, poisson, False)),
         "line, b2b, +1 bit": (line(new, True, zeros, True, 1), line(old, True, zeros, False, 1)),
         "line, Poisson, +1 bit": (line(new, False, slower, True, 1), line(old, False, slower, False, 1)),
-        "decode + verify": (decode(new, dec._map), decode(old, dec.to_code)),
+        "decode + verify": (
+            decode(new, dec._map),
+            # Kernels since decode_split compare without the map when colours are the code's symbols.
+            decode(old, dec._map if hasattr(old, "decode_split") else dec.to_code),
+        ),
     }
 
 
@@ -156,6 +162,7 @@ def main(argv: list[str]) -> None:
     ap.add_argument("--base", default="5765b31", help="commit whose kernels are the old ones")
     ap.add_argument("--rounds", type=int, default=21)
     ap.add_argument("--only", default="", help="only the stages whose name holds this text (e.g. line)")
+    ap.add_argument("--sources", default="india,zipf64", help="comma-separated, as in throughput.py")
     a = ap.parse_args(argv)
     from throughput import load, machine, revision
 
@@ -166,7 +173,7 @@ def main(argv: list[str]) -> None:
     print(f"one chunk of {N:,} messages; ns a message, CPU clock, median of {a.rounds} interleaved rounds")
     with tempfile.TemporaryDirectory() as folder:
         old = old_kernels(a.base, Path(folder))
-        for source in ("india", "zipf64"):
+        for source in a.sources.split(","):
             timed = {k: v for k, v in stages(source, old).items() if a.only in k}
             runs: dict[str, list[float]] = {}
             for r in range(a.rounds):

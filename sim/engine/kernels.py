@@ -18,7 +18,7 @@ import sys
 import numpy as np
 from llvmlite import ir  # type: ignore[import-untyped]
 from numba import njit, types
-from numba.extending import intrinsic
+from numba.extending import intrinsic, overload
 
 from coding import Code
 
@@ -335,13 +335,38 @@ def _window(words, pos, held, buf, reach):  # pragma: no cover
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _key(words, pos, shift_w):  # pragma: no cover
-    """The window of bits from ``pos`` on (two loads, no branch)."""
+def _bits64(words, pos):  # pragma: no cover
+    """The 64 bits from ``pos`` on, the first in the top bit (two loads, no branch)."""
     wi = pos >> 6
     off = np.uint64(pos & 63)
     hi = words[wi] << off
     lo = (words[wi + 1] >> np.uint64(1)) >> (np.uint64(63) - off)
-    return (hi | lo) >> shift_w
+    return hi | lo
+
+
+@njit(cache=True, nogil=True)
+def _slow_step(reg, key, prim_sym, prim_len, tree, width):  # pragma: no cover
+    """One codeword read from the 64 bits ``reg`` (window ``key``) by the primary table and,
+    past ``width`` bits, the tree, as a one-codeword :func:`multi_table` entry
+    (1 | bits << 8 | symbol << 16), or 0 at a dead end (left for :func:`_parse` to judge).
+
+    Every codeword (at most :data:`MAX_TABLE_BITS` bits) lies within the 64 bits;
+    bits past the stream's end are read as they come and the caller checks the length.
+    """
+    n = prim_len[key]
+    if n > 0:
+        return 1 | (n << 8) | (prim_sym[key] << 16)
+    if n < 0:
+        return 0
+    node = prim_sym[key]
+    for d in range(width, 64):
+        t = tree[2 * node + np.int64((reg >> np.uint64(63 - d)) & np.uint64(1))]
+        if t < 0:
+            if t == _NOWHERE:
+                return 0
+            return 1 | ((d + 1) << 8) | ((-1 - t) << 16)
+        node = t
+    return 0
 
 
 @njit(cache=True, nogil=True)
@@ -351,15 +376,17 @@ def _parse(
     """The parse of :func:`decode_chunk` from bit ``pos``, symbol ``i``, up to ``nbits`` bits:
     (symbols decoded, bits consumed, mismatches found so far, error offset or −1).
 
-    With ``multi`` the symbols are written to ``out`` (slots ``nsent`` on are never
-    written; symbols past ``nsent`` count as mismatches); without it each is compared
-    with ``sent`` as decoded.
+    With ``out`` (not empty) the symbols are written to it (slots ``nsent`` on are never
+    written; symbols past ``nsent`` count as mismatches); else each is compared with
+    ``sent`` as decoded. ``multi`` (empty, or as in :func:`decode_chunk`, then ``out``
+    too) takes whole windows of codewords.
     """
     mismatches = 0
     error = -1
     shift_w = np.uint64(64 - width)
     same = to_code.size == 0  # colours numbered as the code's symbols: compare without the map
-    defer = multi.size > 0
+    defer = out.size > 0
+    windows = multi.size > 0
     # A register holds 64 bits from ``held`` on; a window is cut from it until fewer than
     # ``width`` of them are left, so most lookups wait on no load but the table's.
     reach = 64 - width
@@ -368,7 +395,7 @@ def _parse(
     while pos < nbits:
         held, buf, d = _window(words, pos, held, buf, reach)
         key = (buf << np.uint64(d)) >> shift_w
-        if defer:
+        if windows:
             e = multi[key]
             c = e & 255
             if c > 0:
@@ -440,7 +467,8 @@ LANES = 4
 
 @intrinsic
 def _store_word(typingctx, array, index, value):  # type: ignore[no-untyped-def]  # pragma: no cover
-    """Store the 8 bytes of ``value`` (little-endian) at byte ``index`` of a uint8 array, unaligned."""
+    """Store the 8 bytes of ``value`` (little-endian) from slot ``index`` of an array on
+    (eight uint8 slots, or two int32), unaligned."""
 
     def codegen(context, builder, signature, args):  # type: ignore[no-untyped-def]
         data = context.make_array(signature.args[0])(context, builder, args[0]).data
@@ -455,7 +483,7 @@ def _store_word(typingctx, array, index, value):  # type: ignore[no-untyped-def]
 def decode_split(
     words, nbits, prim_sym, prim_len, multi, tree, width, sent, to_code, result, code_lens, marks
 ):  # pragma: no cover
-    """:func:`decode_chunk` with a multi-codeword table, as four interleaved parses: the same result.
+    """:func:`decode_chunk` as four interleaved parses: the same result.
 
     A prefix code is parsed left to right, each lookup waiting on the one
     before. Here lane j (j = 0 … 3) starts at message j·q (q = ⌊n/4⌋ of the n
@@ -470,16 +498,73 @@ def decode_split(
     boundary is the same whichever way the boundary was reached); otherwise
     the chunk is parsed again by :func:`decode_chunk`.
 
-    A window's codewords (up to :data:`MULTI_MAX` symbols, a byte each) are
-    written with one 8-byte store; the bytes past its last codeword are
-    overwritten by the lane's next window, and a lane stops its shared loop 8
-    bytes before the next lane's first symbol.
+    Each turn a lane takes a whole window of codewords from ``multi`` (codes
+    of at most 256 symbols) or, where the window holds none (a codeword longer
+    than ``width`` bits) or there is no ``multi`` (larger codes), one codeword
+    by the primary table and the tree (:func:`_slow_step`), and stays in the
+    shared loop. The symbols are written out (a byte each, or four bytes for
+    larger codes) and compared with those sent in one pass at the end.
+    """
+    nsent = sent.size
+    if nsent < SPLIT_MIN or not LITTLE_ENDIAN:
+        decode_chunk(words, nbits, prim_sym, prim_len, multi, tree, width, sent, to_code, result)
+        return
+    args = (words, nbits, prim_sym, prim_len, multi, tree, width, sent, to_code, result, code_lens, marks)
+    if multi.size == 0:
+        _lanes(*args, tree, np.empty(nsent + 8, np.int32))  # a slow step every turn
+    elif tree[0] != _NOWHERE or tree[1] != _NOWHERE or tree.size > 2:  # codewords past the window
+        _lanes(*args, tree, np.empty(nsent + 8, np.uint8))
+    else:
+        _lanes(*args, _NO_STEPS, np.empty(nsent + 8, np.uint8))  # whole windows only
+
+
+def _turn(words, pos, shift_w, multi, prim_sym, prim_len, steps, width, out):  # type: ignore[no-untyped-def]  # pragma: no cover
+    """A lane's turn at bit ``pos`` as a :func:`multi_table` entry (0: the lane must leave the shared loop).
+
+    Chosen when compiling, by the types, so the loop holds only what the code needs:
+    a ``multi`` lookup alone (``out`` of bytes, ``steps`` an empty byte array: no codeword
+    is longer than the window), a lookup and a :func:`_slow_step` where it finds no whole
+    codeword (``steps`` the tree), or a slow step every turn (``out`` of int32: no ``multi``).
+    """
+
+
+@overload(_turn)
+def _turn_of(words, pos, shift_w, multi, prim_sym, prim_len, steps, width, out):  # type: ignore[no-untyped-def]  # pragma: no cover
+    if out.dtype != types.uint8:
+
+        def every(words, pos, shift_w, multi, prim_sym, prim_len, steps, width, out):  # type: ignore[no-untyped-def]
+            reg = _bits64(words, pos)
+            return _slow_step(reg, reg >> shift_w, prim_sym, prim_len, steps, width)
+
+        return every
+    if steps.dtype == types.uint8:
+        return lambda words, pos, shift_w, multi, prim_sym, prim_len, steps, width, out: multi[
+            _bits64(words, pos) >> shift_w
+        ]
+
+    def where_needed(words, pos, shift_w, multi, prim_sym, prim_len, steps, width, out):  # type: ignore[no-untyped-def]
+        reg = _bits64(words, pos)
+        e = multi[reg >> shift_w]
+        if (e & 255) == 0:
+            e = _slow_step(reg, reg >> shift_w, prim_sym, prim_len, steps, width)
+        return e
+
+    return where_needed
+
+
+@njit(cache=True, nogil=True)
+def _lanes(
+    words, nbits, prim_sym, prim_len, multi, tree, width, sent, to_code, result, code_lens, marks, steps, out
+):  # pragma: no cover
+    """The lanes of :func:`decode_split`, writing the symbols to ``out`` (uint8 with ``multi``, else int32).
+
+    A turn's symbols are written with one 8-byte store (up to :data:`MULTI_MAX`
+    bytes, or one int32 and a zero); what lies past its last symbol is
+    overwritten by the lane's next turn, and a lane leaves the shared loop 8
+    slots before the next lane's first symbol.
     """
     nsent = sent.size
     q = nsent // LANES
-    if multi.size == 0 or nsent < SPLIT_MIN or not LITTLE_ENDIAN:
-        decode_chunk(words, nbits, prim_sym, prim_len, multi, tree, width, sent, to_code, result)
-        return
     if marks.size == LANES - 1:
         h1, h2, h3 = marks[0], marks[1], marks[2]
     else:
@@ -487,18 +572,17 @@ def decode_split(
     if not 0 <= h1 <= h2 <= h3 <= nbits:
         decode_chunk(words, nbits, prim_sym, prim_len, multi, tree, width, sent, to_code, result)
         return
-    out = np.empty(nsent + 8, np.uint8)
     shift_w = np.uint64(64 - width)
     symbols = np.uint64(16)
     p0, i0 = 0, 0
     p1, i1 = h1, q
     p2, i2 = h2, 2 * q
     p3, i3 = h3, 3 * q
-    while True:  # every lane by whole windows of codewords, while every lane can
-        e0 = multi[_key(words, p0, shift_w)]
-        e1 = multi[_key(words, p1, shift_w)]
-        e2 = multi[_key(words, p2, shift_w)]
-        e3 = multi[_key(words, p3, shift_w)]
+    while True:  # every lane a turn, while every lane can
+        e0 = _turn(words, p0, shift_w, multi, prim_sym, prim_len, steps, width, out)
+        e1 = _turn(words, p1, shift_w, multi, prim_sym, prim_len, steps, width, out)
+        e2 = _turn(words, p2, shift_w, multi, prim_sym, prim_len, steps, width, out)
+        e3 = _turn(words, p3, shift_w, multi, prim_sym, prim_len, steps, width, out)
         b0 = (e0 >> 8) & 255
         b1 = (e1 >> 8) & 255
         b2 = (e2 >> 8) & 255
@@ -996,6 +1080,7 @@ class DecodeTables:
 #: Most codewords one :func:`multi_table` entry holds.
 MULTI_MAX = 6
 _NO_MULTI = np.zeros(0, dtype=np.int64)
+_NO_STEPS = np.zeros(0, dtype=np.uint8)  # decode_split's lanes: no codeword longer than the window
 
 
 def multi_table(prim_sym: np.ndarray, prim_len: np.ndarray, width: int) -> np.ndarray:

@@ -191,22 +191,72 @@ def test_multi_codeword_lookups_give_what_one_at_a_time_gives(seed):
         assert with_multi.tolist() == without.tolist()
 
 
-@pytest.mark.parametrize("seed", range(16))
+def _lane_test_code(seed: int, rng: np.random.Generator) -> Code:
+    """Seeds 0–15 short codes of at most 256 symbols; 16 on, by seed % 4: a Zipf-1024 Huffman code
+    (codewords up to ~20 bits), an incomplete code of 300–3000 symbols and up to ~40 bits, one of at
+    most 256 symbols with codewords past the 12-bit window, one of 300–600 symbols all within it."""
+    if seed < 16 and seed % 2:
+        p = Distribution.from_counts({f"s{i}": float(c) for i, c in enumerate(rng.integers(1, 90, 64))})
+        return huffman(p)  # complete: a 12-bit window, up to six codewords a lookup
+    if seed < 16:
+        return _random_prefix_code(rng, int(rng.integers(2, 200)), int(rng.integers(2, 20)))
+    if seed % 4 == 0:
+        return huffman(Distribution.from_counts({f"s{i}": 1e6 / (i + 1) for i in range(1024)}))
+    if seed % 4 == 1:  # one leaf w becomes w0, w10, …, w1…10 (25 ones; w1…1 a dead end)
+        words = list(_random_prefix_code(rng, int(rng.integers(300, 3000)), 14).codewords.values())
+        w = words.pop(int(rng.integers(len(words))))
+        words += [w + "1" * k + "0" for k in range(26)]
+        return Code({f"s{i}": v for i, v in enumerate(words)})
+    if seed % 4 == 2:
+        size = int(rng.integers(100, 257))
+        return huffman(Distribution.from_counts({f"s{i}": 1.2 ** -(i % 90) for i in range(size)}))
+    size = int(rng.integers(300, 600))
+    counts = rng.integers(5, 9, size)
+    return huffman(Distribution.from_counts({f"s{i}": float(c) for i, c in enumerate(counts)}))
+
+
+@pytest.mark.parametrize("seed", [16, 17, 18, 19, 3])
+def test_a_lane_slow_step_reads_every_codeword(seed):
+    """The lanes' slow step (primary table, then the tree) reads every codeword, whatever bits
+    follow it, as its symbol and length; a window beginning no codeword (a dead end) gives 0."""
+    from sim.engine import kernels
+
+    rng = np.random.default_rng(500 + seed)
+    code = _lane_test_code(seed, rng)
+    t = kernels.DecodeTables(code)
+    assert (t.lens.max() > t.width) == (seed in (16, 17, 18))  # long codewords: the tree walk
+    vals, lens = code.value_array(), t.lens
+    tail = rng.integers(0, 1 << 62, lens.size, dtype=np.int64).astype(np.uint64)
+    for sym in range(lens.size):
+        n = int(lens[sym])
+        reg = np.uint64((int(vals[sym]) << (64 - n)) | (int(tail[sym]) >> n))
+        key = reg >> np.uint64(64 - t.width)
+        want = 1 | (n << 8) | (sym << 16)
+        assert kernels._slow_step(reg, key, t.prim_sym, t.prim_len, t.tree, t.width) == want
+    if seed == 17:  # w1…1 (26 ones) begins no codeword
+        w = code.codewords[code.symbols[-1]][:-1]
+        bits = (w + "1" + "0" * 64)[:64]
+        reg = np.uint64(int(bits, 2))
+        got = kernels._slow_step(reg, reg >> np.uint64(64 - t.width), t.prim_sym, t.prim_len, t.tree, t.width)
+        assert got == 0
+
+
+@pytest.mark.parametrize("seed", range(28))
 def test_split_decode_gives_what_one_parse_gives(seed):
     """decode_split's interleaved lanes start at hints (the encoder's marks, or the sent lengths
     summed); whether the hints hold (clean streams) or not (flipped bits, other symbols sent, cut
     streams, dead ends, marks wrong, out of order or outside the stream), every field of the result
-    is the single parse's."""
+    is the single parse's: for short codes (whole windows of codewords a turn), codes with
+    codewords longer than the window (one slow step a turn) and codes of more than 256 symbols."""
     from sim.engine import kernels
 
     rng = np.random.default_rng(500 + seed)
-    if seed % 2:
-        p = Distribution.from_counts({f"s{i}": float(c) for i, c in enumerate(rng.integers(1, 90, 64))})
-        code = huffman(p)  # complete: a 12-bit window, up to six codewords a lookup
-    else:
-        code = _random_prefix_code(rng, int(rng.integers(2, 200)), int(rng.integers(2, 20)))
+    code = _lane_test_code(seed, rng)
     t = kernels.DecodeTables(code)
-    assert t.multi.size > 0  # at most 256 symbols: the multi-codeword table, so the lanes run
+    # At most 256 symbols: the multi-codeword table; more: the primary table alone.
+    assert (t.multi.size > 0) == (len(code) <= 256)
+    if seed >= 16 and seed % 4 != 3:
+        assert t.lens.max() > t.width  # codewords past the window: the lanes' slow steps
     n = int(rng.integers(kernels.SPLIT_MIN, 3 * kernels.SPLIT_MIN))
     symbols = rng.integers(0, len(code), n)
     words, nbits, _ = encode(code, symbols)
