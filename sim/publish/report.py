@@ -409,7 +409,9 @@ HOW_TO_READ = {
         "Each solid line is one link's running average of bits per message as more messages are sent "
         "(log scale), with a shaded 95 % band; the dash-dot line of the same colour is the code's "
         "expected length L and the black dashed line the entropy H(q). The measured line should settle "
-        "on L, and no line of a decodable code can settle below H(q).",
+        "on L, and no line of a decodable code can settle below H(q) unless the line itself tells the "
+        "receiver something (an arithmetic coder restarting at every telegram leans on the telegram's "
+        "known end).",
     ),
     "code": (
         "Code trees",
