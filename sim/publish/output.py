@@ -31,7 +31,7 @@ import signal
 import stat
 import sys
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
@@ -333,10 +333,26 @@ class Folder:
         return self.path / name
 
     def finish(self) -> None:
-        """Mark the folder complete (the marker is rewritten last)."""
+        """Mark the folder complete (the marker is rewritten last) and put it on the disk.
+
+        Every file it lists, then the folder itself, is flushed to the disk (fsync) before the
+        folder trades places with the old result, so a power cut after that cannot leave a
+        result whose files are empty or missing (:func:`swap` flushes the parent after).
+        """
         self.complete = True
         if self.manifest is not None:
             self._put(MARKER, self.marker_text().encode("utf-8"))
+        self.sync(self.manifest | {MARKER} if self.manifest is not None else ())
+
+    def sync(self, names: Iterable[str]) -> None:
+        """Flush the files ``names`` of this folder, then the folder itself, to the disk (fsync)."""
+        for name in sorted(names):
+            fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | _CLOEXEC, dir_fd=self.fd)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        os.fsync(self.fd)
 
     def _put(self, name: str, data: bytes) -> None:
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | _CLOEXEC
@@ -581,6 +597,7 @@ def swap(
                     raise
             partial.swapped = True
             partial.path = target
+            os.fsync(parent.fd)  # the new name itself on the disk
             _step("swapped")
     except KeyboardInterrupt:
         if partial.swapped:

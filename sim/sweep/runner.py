@@ -463,5 +463,6 @@ def _finish(
     }
     partial.write(SPEC, json.dumps(spec, indent=2, default=str) + "\n")
     partial.remove(JOURNAL)
+    partial.sync(spec["files"])  # on the disk before it takes the result's name
     ours = old_files if old_files is not None else []
     swap(parent, partial, folder.name, refuse=_replaceable(ours), allowed=set(ours).__contains__)

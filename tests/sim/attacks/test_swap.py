@@ -168,3 +168,31 @@ def test_an_unmarked_hidden_folder_is_left_alone(tmp_path):
     with output.Folder.open(root) as parent:
         assert output.clean_leftovers(parent, NAME) == []
     assert fresh.is_dir()
+
+
+def test_every_file_is_on_the_disk_before_the_result_takes_its_name(tmp_path, monkeypatch, mode):
+    """A power cut after `run` reports success must not leave empty files: each file, then the
+    hidden folder, is flushed (fsync) before the swap, and the parent folder after it."""
+    synced: list[str] = []
+    real = os.fsync
+
+    def fsync(fd: int) -> None:
+        synced.append(os.readlink(f"/proc/self/fd/{fd}"))
+        real(fd)
+
+    def mark(name: str) -> None:
+        synced.append(f"<{name}>")
+
+    monkeypatch.setattr(output.os, "fsync", fsync)
+    monkeypatch.setattr(output, "_step", mark)
+    root = tmp_path / "out"
+    assert main(["run", "--out", str(root), *FAST, "--seed", "3"]) == 0
+    folder = root / NAME
+    files = sorted(p.name for p in folder.iterdir())
+    swap_at = synced.index("<before-swap>")
+    before = [Path(p) for p in synced[:swap_at]]
+    assert sorted(p.name for p in before[:-1]) == files  # every file, the marker included
+    assert before[-1].name.startswith(".") and before[-1].name.endswith(".partial")  # then the folder
+    assert all(p.parent == before[-1] for p in before[:-1])
+    assert synced[swap_at + 1 :].count(str(root)) == 1  # the parent, once the new name is in place
+    assert synced.index(str(root)) < synced.index("<swapped>")

@@ -536,3 +536,27 @@ def test_a_sweep_never_writes_or_reads_through_a_planted_symlink(tmp_path):
     with pytest.raises(OutputError, match="is a symbolic link"):
         _tiny(tmp_path, 5)
     assert victim.read_text() == "keep me"
+
+
+def test_a_sweep_is_on_the_disk_before_it_takes_its_name(tmp_path, monkeypatch):
+    """points.csv, sweep.json and the folder are flushed (fsync) before the swap, the parent after."""
+    from sim.publish import output
+    from sim.sweep.runner import SPEC
+
+    synced: list[str] = []
+    real = os.fsync
+
+    def fsync(fd: int) -> None:
+        synced.append(os.readlink(f"/proc/self/fd/{fd}"))
+        real(fd)
+
+    monkeypatch.setattr(output.os, "fsync", fsync)
+    tiny = SMALL.replace("messages: 3000", "messages: 200").replace("replications: 2", "replications: 1")
+    outcome = run_sweep(load_sweep(write(tmp_path, tiny)), tmp_path / "out", workers=1, say=lambda s: None)
+    assert outcome.complete
+    done = tmp_path / "out" / "small"
+    files = {p.name for p in done.iterdir()}
+    assert {SPEC, "points.csv"} <= files
+    flushed = [Path(p) for p in synced]
+    assert {p.name for p in flushed if p.parent.name.startswith(".")} >= {SPEC, "points.csv"}
+    assert flushed[-1] == tmp_path / "out"  # the parent last, once the sweep has its name
