@@ -8,8 +8,10 @@ in alternating order, so load drifts hit both alike. Reported: median wall
 time, median CPU time (user + system, the child processes included), the
 ratio of the medians, the 1-minute load average before each round, and the
 phases of one run measured in-process (start-up imports, load, simulate,
-explain, figures and report). Kernels are compiled once before timing
-(numba's on-disk cache), as on every run after the first.
+explain, figures and report, and within the last the time spent flushing the
+result to the disk with fsync, in a folder beside the repository's files).
+Kernels are compiled once before timing (numba's on-disk cache), as on every
+run after the first.
 
 Run from the repository root::
 
@@ -46,13 +48,21 @@ result = engine.run(sc)
 t3 = time.perf_counter()
 text = explain(sc)
 t4 = time.perf_counter()
-with tempfile.TemporaryDirectory() as tmp:
+import os
+flushes, real_fsync = [], os.fsync
+def timed_fsync(fd):  # how much of writing the result is flushing it to the disk
+    t = time.perf_counter()
+    real_fsync(fd)
+    flushes.append(time.perf_counter() - t)
+os.fsync = timed_fsync
+with tempfile.TemporaryDirectory(dir=".") as tmp:
     from pathlib import Path
     folder = check_target(Path(tmp), sc.name)
     write_results(result, folder, scenario_yaml=scenario.dump(sc), explain_text=text,
                   extra=_render_figures(result, text))
 t5 = time.perf_counter()
-print(f"{t1 - t0:.3f} {t2 - t1:.3f} {t3 - t2:.3f} {t4 - t3:.3f} {t5 - t4:.3f}")
+print(f"{t1 - t0:.3f} {t2 - t1:.3f} {t3 - t2:.3f} {t4 - t3:.3f} {t5 - t4:.3f}",
+      len(flushes), f"{sum(flushes):.4f}")
 """
 
 
@@ -99,7 +109,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"wall ratio default/control: {statistics.median(walls[2]) / statistics.median(walls[1]):.2f}")
     print(
         "phases of one run, in-process (median of 3, s): imports {:.2f}, load {:.2f}, simulate {:.2f}, "
-        "explain {:.2f}, figures + report + files {:.2f}".format(*med)
+        "explain {:.2f}, figures + report + files {:.2f}".format(*med[:5])
+    )
+    print(
+        f"of which flushing the result to the disk: {med[5]:.0f} fsyncs, {med[6] * 1e3:.1f} ms (median of 3)"
     )
     return 0
 
